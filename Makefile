@@ -1,0 +1,37 @@
+# Two commands for a fresh machine: `make run` and `make test`.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+
+.PHONY: run test bench install install-test clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	# The system pip (23.x) crashes resolving lxml[html_clean]: upgrade it first.
+	$(PY) -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: $(PY) pyproject.toml
+	$(PY) -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $@
+
+install: $(VENV)/.installed
+
+install-test: $(VENV)/.installed-test
+
+run: install
+	$(PY) main.py
+
+test: install-test
+	$(PY) -m pytest -q
+
+bench: install
+	$(PY) bench/extraction.py
+	$(PY) bench/search.py --articles 2000
+	$(PY) bench/save.py
+
+clean:
+	rm -rf $(VENV) build *.egg-info

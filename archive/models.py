@@ -1,0 +1,83 @@
+"""Plain data records shared by the core, the CLI and the GUI.
+
+They carry no behaviour on purpose: the catalog, the index, importers and
+exporters all pass these around, so none of them needs to know the others.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any, Callable
+
+SCHEMA_VERSION = 1
+
+#: Callback used by long operations: progress(done, total, message).
+ProgressFn = Callable[[int, int, str], None]
+
+
+@dataclass
+class Extracted:
+    """What the extraction pipeline makes of one page."""
+
+    title: str
+    content_html: str  # sanitized article body (an HTML fragment), links absolute
+    text: str  # plain text of the body, paragraphs separated by newlines
+    authors: list[str] = field(default_factory=list)
+    published: str | None = None  # ISO 8601
+    site_name: str | None = None
+    lang: str | None = None
+    lead_image: str | None = None  # absolute URL
+    description: str | None = None
+    canonical_url: str | None = None
+    uncertain: bool = False  # extraction looks poor: the reader offers the full text
+    fulltext: str = ""  # the page's whole visible text, kept for uncertain pages
+
+
+@dataclass
+class Article:
+    """One saved article as the catalog knows it (mirrored into meta.json)."""
+
+    id: str
+    title: str
+    url: str | None = None
+    site: str = ""
+    authors: list[str] = field(default_factory=list)
+    published: str | None = None
+    saved: str = ""  # ISO 8601, UTC
+    lang: str | None = None
+    description: str = ""
+    lead_image: str | None = None
+    word_count: int = 0
+    reading_minutes: int = 0
+    tags: list[str] = field(default_factory=list)
+    is_read: bool = False
+    is_favorite: bool = False
+    is_archived: bool = False
+    uncertain: bool = False
+    status: str = "saved"  # "saved" or "pending" (an import whose fetch failed)
+    error: str | None = None  # why a pending article has no content yet
+    source: str | None = None  # original file path or import source, for de-duplication
+    progress: float = 0.0  # reading progress, 0..1
+    schema_version: int = SCHEMA_VERSION
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "Article":
+        known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
+        return cls(**known)
+
+
+@dataclass
+class SearchHit:
+    id: str
+    title: str
+    url: str | None
+    site: str
+    tags: list[str]
+    saved: str
+    score: float
+    snippet: str  # HTML with matched terms in <b class="match">…</b>
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
