@@ -1,0 +1,439 @@
+"""Facts about an article (title, authors, date, site, ...) read from its page.
+
+The page's own machine-readable markup is trusted first, in this order:
+JSON-LD (schema.org Article), OpenGraph / article:*, Twitter cards, plain
+<meta> tags and microdata, then <time> elements and bylines; only when those
+are silent do text heuristics (the <title>, the first <h1>, a "By ..." line)
+fill in. Publishers fill those tags for search engines and social previews, so
+they are far more reliable than anything guessed from the layout.
+"""
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from email.utils import parsedate_to_datetime
+from typing import Any, Iterable
+from urllib.parse import urljoin, urlsplit
+
+from lxml.html import HtmlElement
+
+#: schema.org types whose JSON-LD object describes the article itself.
+ARTICLE_TYPES = frozenset(
+    """
+    article newsarticle blogposting reportagenewsarticle analysisnewsarticle opinionnewsarticle
+    reviewnewsarticle backgroundnewsarticle techarticle scholarlyarticle report socialmediaposting
+    liveblogposting webpage medicalwebpage creativework review posting liveblog
+    """.split()
+)
+#: Types that are preferred over a generic WebPage when several objects exist.
+_STRONG_TYPES = ARTICLE_TYPES - {"webpage", "creativework", "medicalwebpage"}
+
+TITLE_SEPARATORS = re.compile(r"\s+(?:\||-|–|—|::|·|•|»|«|/|:)\s+")
+_BY_PREFIX = re.compile(r"^\s*(?:by|von|par|por|di|door|av|af)\s*[:\s]\s*", re.I)
+_AUTHOR_SPLIT = re.compile(r"\s*(?:,|;|\band\b|\bund\b|\bet\b|\by\b|&|\|)\s*", re.I)
+_AUTHOR_NOISE = re.compile(
+    r"\b(?:updated|published|posted|reporter|correspondent|staff writer|editor|"
+    r"contributor|follow|email|twitter|\d{4})\b.*$",
+    re.I,
+)
+_WORD = re.compile(r"\w+", re.UNICODE)
+_DATE_IN_TEXT = re.compile(
+    r"\b(\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?)\b"
+)
+_LANG = re.compile(r"^[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})*$")
+
+WORDS_PER_MINUTE = 230
+
+
+@dataclass
+class Metadata:
+    """What the page says about itself; every field may be missing."""
+
+    title: str | None = None
+    authors: list[str] = field(default_factory=list)
+    published: str | None = None  # ISO 8601
+    modified: str | None = None  # ISO 8601
+    site_name: str | None = None
+    lang: str | None = None
+    lead_image: str | None = None  # absolute URL
+    description: str | None = None
+    canonical_url: str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def _clean(text: str | None) -> str:
+    return " ".join((text or "").split())
+
+
+def _first(values: Iterable[str | None]) -> str | None:
+    for value in values:
+        value = _clean(value)
+        if value:
+            return value
+    return None
+
+
+def _absolute(url: str | None, base: str | None) -> str | None:
+    url = _clean(url)
+    if not url or url.lower().startswith(("javascript:", "data:")):
+        return None
+    try:
+        absolute = urljoin(base, url) if base else url
+    except ValueError:
+        return None
+    return absolute if urlsplit(absolute).scheme in ("http", "https") else None
+
+
+def normalize_date(value: str | None) -> str | None:
+    """``value`` as ISO 8601 (date, or date and time with offset), or None.
+
+    Accepts ISO forms, RFC 2822 (feeds, HTTP) and compact ``YYYYMMDD``.
+    """
+    value = _clean(value)
+    if not value:
+        return None
+    candidates = [value]
+    match = _DATE_IN_TEXT.search(value)
+    if match:
+        candidates.append(match.group(1))
+    for candidate in candidates:
+        text = candidate.replace(" ", "T", 1) if re.match(r"\d{4}-\d{2}-\d{2} \d", candidate) else candidate
+        text = re.sub(r"([+-]\d{2})(\d{2})$", r"\1:\2", text)
+        try:
+            parsed = datetime.fromisoformat(text)
+        except ValueError:
+            continue
+        if not 1990 <= parsed.year <= 2100:
+            return None
+        if len(text) <= 10:
+            return parsed.date().isoformat()
+        return parsed.isoformat()
+    try:
+        parsed = parsedate_to_datetime(value)
+        if 1990 <= parsed.year <= 2100:
+            return parsed.isoformat()
+    except (TypeError, ValueError, IndexError):
+        pass
+    compact = re.fullmatch(r"(\d{4})(\d{2})(\d{2})", value)
+    if compact:
+        try:
+            return datetime(*map(int, compact.groups())).date().isoformat()
+        except ValueError:
+            return None
+    return None
+
+
+def normalize_lang(value: str | None) -> str | None:
+    """``en_US`` / ``en-us`` / ``EN`` -> ``en-US`` / ``en``; junk -> None."""
+    value = _clean(value).split(",")[0].strip()
+    if not value or not _LANG.match(value):
+        return None
+    parts = re.split(r"[-_]", value)
+    primary = parts[0].lower()
+    if len(parts) > 1 and len(parts[1]) == 2:
+        return f"{primary}-{parts[1].upper()}"
+    return primary
+
+
+def _is_person_name(value: str) -> bool:
+    """Reject URLs, e-mail addresses and sentences that land in author fields."""
+    if not value or len(value) > 80 or "://" in value or "@" in value or value.startswith("/"):
+        return False
+    words = value.split()
+    return 1 <= len(words) <= 6 and any(ch.isalpha() for ch in value)
+
+
+def clean_authors(values: Iterable[str]) -> list[str]:
+    """Split "A, B and C", drop a "By " prefix and trailing noise, de-duplicate."""
+    seen: dict[str, str] = {}
+    for raw in values:
+        text = _BY_PREFIX.sub("", _clean(raw))
+        text = _AUTHOR_NOISE.sub("", text).strip(" ,;|-–—:")
+        for part in _AUTHOR_SPLIT.split(text):
+            part = _BY_PREFIX.sub("", part).strip(" ,;|-–—:.")
+            if _is_person_name(part) and part.lower() not in seen:
+                seen[part.lower()] = part
+    return list(seen.values())
+
+
+def strip_title_suffix(title: str, site_name: str | None, h1: str | None = None) -> str:
+    """Drop " | Site" / " - Site" (or "Site: ...") from a <title>.
+
+    A part is dropped when it names the site; failing that, the longest part
+    wins if it is clearly the headline (the page's <h1>, or much longer than
+    the rest and the rest is short, as site names are).
+    """
+    title = _clean(title)
+    parts = TITLE_SEPARATORS.split(title)
+    if len(parts) < 2:
+        return title
+    if h1:
+        h1 = _clean(h1)
+        if h1 and h1 in title and len(h1) >= 0.4 * len(title):
+            return h1
+    if site_name:
+        site_key = _key(site_name)
+        kept = [p for p in parts if _key(p) != site_key]
+        if kept and len(kept) < len(parts):
+            return _join_kept(title, kept)
+    last = parts[-1]
+    if len(last.split()) <= 4 and len(title) - len(last) > 2 * len(last):
+        return _join_kept(title, parts[:-1])
+    first = parts[0]
+    if len(parts) == 2 and len(first.split()) <= 3 and len(parts[1]) > 3 * len(first):
+        return parts[1]
+    return title
+
+
+def _key(text: str) -> str:
+    return re.sub(r"[\W_]+", "", text.lower().removeprefix("www."))
+
+
+def _join_kept(title: str, kept: list[str]) -> str:
+    """Rebuild the kept parts with their original separators."""
+    start = title.find(kept[0])
+    end = title.rfind(kept[-1]) + len(kept[-1])
+    return title[start:end] if start >= 0 and end > start else " ".join(kept)
+
+
+# --------------------------------------------------------------------------- JSON-LD
+
+
+def _jsonld_objects(doc: HtmlElement) -> list[dict[str, Any]]:
+    """All JSON objects in the page's ld+json scripts, @graph flattened."""
+    objects: list[dict[str, Any]] = []
+    for script in doc.xpath('//script[contains(translate(@type, "LDJSON", "ldjson"), "ld+json")]'):
+        raw = (script.text or "").strip()
+        if not raw or len(raw) > 2_000_000:
+            continue
+        try:
+            data = json.loads(raw)
+        except ValueError:
+            try:  # a trailing comma or a stray control character is common
+                data = json.loads(re.sub(r",\s*([}\]])", r"\1", raw), strict=False)
+            except ValueError:
+                continue
+        stack = [data]
+        while stack and len(objects) < 200:
+            item = stack.pop()
+            if isinstance(item, list):
+                stack.extend(reversed(item))
+            elif isinstance(item, dict):
+                objects.append(item)
+                graph = item.get("@graph")
+                if isinstance(graph, list):
+                    stack.extend(reversed(graph))
+    return objects
+
+
+def _types(obj: dict[str, Any]) -> set[str]:
+    value = obj.get("@type", "")
+    values = value if isinstance(value, list) else [value]
+    return {str(v).lower().rsplit("/", 1)[-1] for v in values}
+
+
+def _ld_text(value: Any) -> str | None:
+    if isinstance(value, str):
+        return _clean(value) or None
+    if isinstance(value, dict):
+        return _ld_text(value.get("name") or value.get("@value"))
+    if isinstance(value, list) and value:
+        return _ld_text(value[0])
+    return None
+
+
+def _ld_names(value: Any) -> list[str]:
+    if isinstance(value, list):
+        return [name for item in value for name in _ld_names(item)]
+    if isinstance(value, dict):
+        name = value.get("name")
+        if isinstance(name, str):
+            return [name]
+        given, family = value.get("givenName"), value.get("familyName")
+        if isinstance(given, str) and isinstance(family, str):
+            return [f"{given} {family}"]
+        return []
+    if isinstance(value, str):
+        return [value]
+    return []
+
+
+def _ld_url(value: Any) -> str | None:
+    if isinstance(value, str):
+        return value
+    if isinstance(value, dict):
+        return _ld_url(value.get("url") or value.get("contentUrl") or value.get("@id"))
+    if isinstance(value, list) and value:
+        return _ld_url(value[0])
+    return None
+
+
+def _pick_article(objects: list[dict[str, Any]]) -> dict[str, Any] | None:
+    strong = [o for o in objects if _types(o) & _STRONG_TYPES]
+    if strong:
+        return max(strong, key=lambda o: len(o))
+    weak = [o for o in objects if _types(o) & ARTICLE_TYPES]
+    return weak[0] if weak else None
+
+
+# --------------------------------------------------------------------------- meta tags
+
+
+def _meta_map(doc: HtmlElement) -> dict[str, list[str]]:
+    """<meta> contents by lower-cased property/name/itemprop/http-equiv."""
+    found: dict[str, list[str]] = {}
+    for meta in doc.iter("meta"):
+        content = meta.get("content")
+        if content is None:
+            continue
+        for attr in ("property", "name", "itemprop", "http-equiv"):
+            key = meta.get(attr)
+            if key:
+                found.setdefault(key.strip().lower(), []).append(content)
+    return found
+
+
+def _meta(metas: dict[str, list[str]], *keys: str) -> str | None:
+    return _first(v for key in keys for v in metas.get(key, []))
+
+
+# --------------------------------------------------------------------------- main entry
+
+
+def _byline_authors(doc: HtmlElement) -> list[str]:
+    """Names from rel=author links, itemprop=author and byline/author classes."""
+    texts: list[str] = []
+    for el in doc.xpath(
+        '//*[@itemprop="author"]//*[@itemprop="name"] | //a[@rel="author"]'
+        ' | //*[@itemprop="author" and not(.//*[@itemprop="name"])]'
+    )[:10]:
+        texts.append(el.get("content") or el.text_content())
+    if texts:
+        return clean_authors(texts)
+    for el in doc.xpath(
+        '//*[contains(concat(" ", normalize-space(@class), " "), " byline ")'
+        ' or contains(@class, "author-name") or contains(@class, "byline__name")'
+        ' or contains(@class, "byline-name")]'
+    )[:5]:
+        text = _clean(el.text_content())
+        if 0 < len(text) <= 120:
+            texts.append(text)
+    return clean_authors(texts)
+
+
+def _time_published(doc: HtmlElement) -> str | None:
+    for el in doc.xpath(
+        '//*[@itemprop="datePublished"] | //time[@pubdate] | //time[@datetime]'
+    )[:10]:
+        value = normalize_date(el.get("datetime") or el.get("content") or el.text_content())
+        if value:
+            return value
+    return None
+
+
+def extract_metadata(doc: HtmlElement, url: str | None) -> Metadata:
+    """Everything ``doc`` (a parsed whole page) says about the article at ``url``."""
+    metas = _meta_map(doc)
+    ld = _pick_article(_jsonld_objects(doc)) or {}
+    meta = Metadata()
+
+    meta.site_name = _first(
+        [
+            _meta(metas, "og:site_name", "application-name", "twitter:site"),
+            _ld_text(ld.get("publisher")),
+        ]
+    )
+    if meta.site_name and meta.site_name.startswith("@"):
+        meta.site_name = meta.site_name[1:] or None
+
+    h1 = _first(el.text_content() for el in doc.iter("h1"))
+    title_el = doc.find(".//title")
+    page_title = _clean(title_el.text_content()) if title_el is not None else ""
+    title = _first(
+        [
+            _ld_text(ld.get("headline")),
+            _meta(metas, "og:title", "twitter:title", "dc.title", "title"),
+            page_title,
+            h1,
+        ]
+    )
+    if title:
+        meta.title = strip_title_suffix(title, meta.site_name, h1)
+
+    authors = clean_authors(_ld_names(ld.get("author") or ld.get("creator")))
+    if not authors:
+        authors = clean_authors(
+            metas.get("author", [])
+            + metas.get("article:author", [])
+            + metas.get("parsely-author", [])
+            + metas.get("sailthru.author", [])
+            + metas.get("dc.creator", [])
+            + metas.get("byl", [])
+        )
+    meta.authors = authors or _byline_authors(doc)
+
+    meta.published = (
+        normalize_date(_ld_text(ld.get("datePublished")) or _ld_text(ld.get("dateCreated")))
+        or normalize_date(
+            _meta(
+                metas,
+                "article:published_time",
+                "og:published_time",
+                "datepublished",
+                "parsely-pub-date",
+                "sailthru.date",
+                "dc.date.issued",
+                "dc.date",
+                "dcterms.date",
+                "date",
+                "pubdate",
+                "publish-date",
+                "publish_date",
+                "article.published",
+            )
+        )
+        or _time_published(doc)
+    )
+    meta.modified = normalize_date(_ld_text(ld.get("dateModified"))) or normalize_date(
+        _meta(metas, "article:modified_time", "og:updated_time", "datemodified")
+    )
+
+    html_el = doc if doc.tag == "html" else doc.find(".//html")
+    meta.lang = (
+        normalize_lang(html_el.get("lang") or html_el.get("xml:lang") if html_el is not None else None)
+        or normalize_lang(_meta(metas, "content-language", "og:locale", "language", "dc.language"))
+        or normalize_lang(_ld_text(ld.get("inLanguage")))
+    )
+
+    meta.lead_image = _absolute(
+        _meta(metas, "og:image", "og:image:url", "og:image:secure_url", "twitter:image",
+              "twitter:image:src")
+        or _ld_url(ld.get("image") or ld.get("thumbnailUrl")),
+        url,
+    )
+    meta.description = _first(
+        [
+            _meta(metas, "og:description", "description", "twitter:description", "dc.description"),
+            _ld_text(ld.get("description")),
+        ]
+    )
+    canonical = doc.xpath('//link[contains(concat(" ", normalize-space(@rel), " "), " canonical ")]/@href')
+    meta.canonical_url = _absolute(
+        (canonical[0] if canonical else None) or _meta(metas, "og:url") or _ld_url(ld.get("url")),
+        url,
+    )
+    return meta
+
+
+def reading_stats(text: str) -> tuple[int, int]:
+    """(word count, reading minutes at ~230 words per minute, at least 1 if any text)."""
+    words = len(_WORD.findall(text or ""))
+    minutes = (words + WORDS_PER_MINUTE - 1) // WORDS_PER_MINUTE if words else 0
+    return words, minutes

@@ -1,0 +1,192 @@
+"""Make an HTML fragment safe to store and render offline.
+
+Everything Quire shows (extracted articles and imported content alike) goes
+through here, because the reader renders article.html from disk and must never
+run page code or reach the network on its own. The approach is an allow-list:
+only known structural and text tags survive, only a few harmless attributes are
+kept, and URLs must be http(s)/mailto (after being made absolute). lxml's
+Cleaner does the heavy lifting; this module adds the URL and image rules.
+
+Images: the best candidate of ``srcset`` / lazy-loading attributes
+(``data-src``, ``data-lazy-src``, ``data-original``, ...) is resolved into an
+absolute ``src``, and ``srcset`` itself is dropped, so the image downloader only
+has to look at ``<img src>``. ``data:`` images are dropped (they are mostly
+lazy-load placeholders, and the reader must not carry large inline blobs).
+"""
+from __future__ import annotations
+
+import re
+from urllib.parse import urljoin, urlsplit
+
+from lxml import etree
+from lxml.html import HtmlElement, fragment_fromstring, tostring
+from lxml_html_clean import Cleaner
+
+#: Tags that are kept as they are.
+ALLOWED_TAGS = frozenset(
+    """
+    a abbr b bdi bdo blockquote br caption cite code col colgroup dd del details dfn div dl dt
+    em figcaption figure h1 h2 h3 h4 h5 h6 hr i img ins kbd li mark ol p pre q rp rt ruby s samp
+    section small span strong sub summary sup table tbody td tfoot th thead time tr u ul var wbr
+    article aside
+    """.split()
+)
+
+#: Tags removed together with everything inside them.
+KILLED_TAGS = frozenset(
+    """
+    script style noscript template iframe frame frameset object embed applet param base meta link
+    form input button select textarea option optgroup fieldset legend label output datalist
+    svg math canvas audio video source track map area dialog portal title head nav
+    """.split()
+)
+
+#: Attributes kept after cleaning; everything else (style, on*, class, id, data-*) goes.
+SAFE_ATTRS = frozenset(
+    """
+    href src alt title width height colspan rowspan headers scope lang dir datetime cite start
+    reversed type abbr span open
+    """.split()
+)
+
+URL_ATTRS = ("href", "src", "cite")
+SAFE_SCHEMES = frozenset({"http", "https", "mailto", "ftp"})
+
+#: Attributes where pages keep the real image while ``src`` holds a placeholder.
+LAZY_SRC_ATTRS = (
+    "data-src",
+    "data-lazy-src",
+    "data-original",
+    "data-lazy",
+    "data-url",
+    "data-hi-res-src",
+    "data-full-src",
+    "data-orig-src",
+)
+LAZY_SRCSET_ATTRS = ("srcset", "data-srcset", "data-lazy-srcset")
+
+_SRCSET_ITEM = re.compile(r"\s*(\S+?)(?:\s+([\d.]+)([wx]))?\s*(?:,|$)")
+_CONTROL_CHARS = re.compile(r"[\x00-\x20\x7f]+")
+
+_cleaner = Cleaner(
+    scripts=True,
+    javascript=True,
+    comments=True,
+    style=True,
+    inline_style=True,
+    links=True,
+    meta=True,
+    page_structure=True,
+    processing_instructions=True,
+    embedded=True,
+    frames=True,
+    forms=True,
+    annoying_tags=True,
+    kill_tags=KILLED_TAGS,
+    allow_tags=ALLOWED_TAGS,
+    remove_unknown_tags=False,
+    safe_attrs_only=True,
+    safe_attrs=SAFE_ATTRS | set(LAZY_SRC_ATTRS) | set(LAZY_SRCSET_ATTRS),
+    add_nofollow=False,
+)
+
+
+def best_srcset_candidate(srcset: str) -> str | None:
+    """The largest image named in a ``srcset`` value (by width or density)."""
+    best_url, best_size = None, -1.0
+    for match in _SRCSET_ITEM.finditer(srcset or ""):
+        url, size, _unit = match.groups()
+        if not url:
+            continue
+        try:
+            value = float(size) if size else 1.0
+        except ValueError:
+            value = 1.0
+        if value > best_size:
+            best_url, best_size = url, value
+    return best_url
+
+
+def safe_url(value: str | None, base_url: str | None) -> str | None:
+    """``value`` made absolute against ``base_url``, or None if its scheme is unsafe.
+
+    Browsers ignore control characters and blanks inside a scheme
+    ("java\\tscript:"), so they are removed before the scheme is read.
+    """
+    if not value:
+        return None
+    cleaned = _CONTROL_CHARS.sub("", value) if ":" in value else value.strip()
+    if not cleaned:
+        return None
+    try:
+        absolute = urljoin(base_url, cleaned) if base_url else cleaned
+        scheme = urlsplit(absolute).scheme.lower()
+    except ValueError:
+        return None
+    if scheme in SAFE_SCHEMES:
+        return absolute
+    if not scheme and not base_url:
+        # A relative link with nothing to resolve it against: harmless, keep it.
+        return absolute
+    return None
+
+
+def _resolve_image(img: HtmlElement, base_url: str | None) -> None:
+    """Put the real image URL into ``src`` and drop the lazy-loading attributes."""
+    src = img.get("src")
+    candidates: list[str | None] = []
+    for attr in LAZY_SRCSET_ATTRS:
+        if img.get(attr):
+            candidates.append(best_srcset_candidate(img.get(attr, "")))
+    for attr in LAZY_SRC_ATTRS:
+        candidates.append(img.get(attr))
+    if src and not src.strip().lower().startswith("data:"):
+        # A real src is kept unless a srcset offers a larger version.
+        candidates = candidates[:1] + [src] if img.get("srcset") else [src]
+    chosen = next((c for c in candidates if safe_url(c, base_url)), None)
+    for attr in LAZY_SRC_ATTRS + LAZY_SRCSET_ATTRS:
+        img.attrib.pop(attr, None)
+    url = safe_url(chosen, base_url)
+    if url is None:
+        img.drop_tree()
+    else:
+        img.set("src", url)
+
+
+def sanitize_tree(root: HtmlElement, base_url: str | None) -> HtmlElement:
+    """Sanitize an element tree in place and return it (the root may be replaced).
+
+    Used by the extractor directly, so it does not serialize and re-parse.
+    """
+    for img in list(root.iter("img")):
+        _resolve_image(img, base_url)
+    _cleaner(root)
+    for el in root.iter(etree.Element):
+        for attr in URL_ATTRS:
+            if attr in el.attrib:
+                url = safe_url(el.get(attr), base_url)
+                if url is None:
+                    del el.attrib[attr]
+                else:
+                    el.set(attr, url)
+        for attr in list(el.attrib):
+            if attr not in SAFE_ATTRS:
+                del el.attrib[attr]
+    for img in list(root.iter("img")):
+        if not img.get("src"):
+            img.drop_tree()
+    return root
+
+
+def sanitize_html(fragment: str, base_url: str | None) -> str:
+    """Return ``fragment`` as safe HTML: allow-listed tags and attributes, absolute
+    http(s) links, no scripts, handlers, frames, forms, styles or ``<base>``."""
+    if not fragment or not fragment.strip():
+        return ""
+    try:
+        root = fragment_fromstring(fragment, create_parent="div")
+    except (etree.ParserError, ValueError):
+        return ""
+    sanitize_tree(root, base_url)
+    inner = (root.text or "").replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return inner + "".join(tostring(child, encoding="unicode", method="html") for child in root)
