@@ -1,0 +1,248 @@
+"""The catalog: one SQLite database holding each article's metadata and state.
+
+Files hold the content, the catalog holds the state (tags, read, favourite) and
+is mirrored into each article's meta.json, so the files alone can rebuild it.
+"""
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+from .errors import ArchiveError, NotFoundError
+from .models import SCHEMA_VERSION, Article
+
+_COLUMNS = (
+    "id", "title", "url", "norm_url", "source", "site", "authors", "published", "saved", "lang",
+    "description", "lead_image", "word_count", "reading_minutes", "is_read", "is_favorite",
+    "is_archived", "uncertain", "status", "error", "progress",
+)
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS articles (
+    id TEXT PRIMARY KEY,
+    title TEXT NOT NULL DEFAULT '',
+    url TEXT,
+    norm_url TEXT,
+    source TEXT,
+    site TEXT NOT NULL DEFAULT '',
+    authors TEXT NOT NULL DEFAULT '[]',
+    published TEXT,
+    saved TEXT NOT NULL,
+    lang TEXT,
+    description TEXT NOT NULL DEFAULT '',
+    lead_image TEXT,
+    word_count INTEGER NOT NULL DEFAULT 0,
+    reading_minutes INTEGER NOT NULL DEFAULT 0,
+    is_read INTEGER NOT NULL DEFAULT 0,
+    is_favorite INTEGER NOT NULL DEFAULT 0,
+    is_archived INTEGER NOT NULL DEFAULT 0,
+    uncertain INTEGER NOT NULL DEFAULT 0,
+    status TEXT NOT NULL DEFAULT 'saved',
+    error TEXT,
+    progress REAL NOT NULL DEFAULT 0
+);
+CREATE INDEX IF NOT EXISTS articles_norm_url ON articles(norm_url);
+CREATE INDEX IF NOT EXISTS articles_source ON articles(source);
+CREATE INDEX IF NOT EXISTS articles_saved ON articles(saved);
+CREATE TABLE IF NOT EXISTS tags (
+    article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+    tag TEXT NOT NULL,
+    PRIMARY KEY (article_id, tag)
+);
+CREATE INDEX IF NOT EXISTS tags_tag ON tags(tag);
+"""
+
+
+class Catalog:
+    """Thread-safe access to catalog.sqlite (one connection, one lock)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self._lock = threading.RLock()
+        try:
+            self._db = sqlite3.connect(self.path, check_same_thread=False, timeout=30,
+                                       isolation_level=None)
+        except sqlite3.Error as exc:
+            raise ArchiveError(f"cannot open the catalog {self.path}: {exc}") from exc
+        self._db.row_factory = sqlite3.Row
+        self._db.execute("PRAGMA foreign_keys = ON")
+        self._db.execute("PRAGMA busy_timeout = 30000")
+        self._migrate()
+
+    # -- schema -----------------------------------------------------------------
+    def _migrate(self) -> None:
+        with self._lock:
+            version = self._db.execute("PRAGMA user_version").fetchone()[0]
+            if version > SCHEMA_VERSION:
+                raise ArchiveError(
+                    f"the archive at {self.path.parent} was written by a newer Quire "
+                    f"(catalog schema {version}, this version reads up to {SCHEMA_VERSION}); "
+                    "it was left untouched")
+            try:
+                self._db.execute("PRAGMA journal_mode = WAL")
+            except sqlite3.OperationalError:
+                pass  # read-only media: keep the default journal
+            if version < SCHEMA_VERSION:
+                with self.transaction() as db:
+                    for stmt in _SCHEMA.strip().split(";"):
+                        if stmt.strip():
+                            db.execute(stmt)
+                    db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+    @property
+    def schema_version(self) -> int:
+        with self._lock:
+            return int(self._db.execute("PRAGMA user_version").fetchone()[0])
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """BEGIN IMMEDIATE … COMMIT, rolled back on any error."""
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+
+    @property
+    def connection(self) -> sqlite3.Connection:
+        """The raw connection, for modules that keep their own tables (collections).
+        Hold `self.lock` around its use."""
+        return self._db
+
+    @property
+    def lock(self) -> threading.RLock:
+        return self._lock
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    # -- articles ---------------------------------------------------------------
+    def insert(self, article: Article, norm_url: str | None, db: sqlite3.Connection | None = None) -> None:
+        row = self._row_of(article, norm_url)
+        sql = (f"INSERT INTO articles ({', '.join(_COLUMNS)}) "
+               f"VALUES ({', '.join('?' for _ in _COLUMNS)})")
+        with self._maybe_tx(db) as conn:
+            conn.execute(sql, [row[c] for c in _COLUMNS])
+            conn.executemany("INSERT OR IGNORE INTO tags (article_id, tag) VALUES (?, ?)",
+                             [(article.id, t) for t in article.tags])
+
+    def update(self, article: Article, norm_url: str | None, db: sqlite3.Connection | None = None) -> None:
+        row = self._row_of(article, norm_url)
+        cols = [c for c in _COLUMNS if c != "id"]
+        sql = f"UPDATE articles SET {', '.join(c + ' = ?' for c in cols)} WHERE id = ?"
+        with self._maybe_tx(db) as conn:
+            conn.execute(sql, [row[c] for c in cols] + [article.id])
+            conn.execute("DELETE FROM tags WHERE article_id = ?", (article.id,))
+            conn.executemany("INSERT OR IGNORE INTO tags (article_id, tag) VALUES (?, ?)",
+                             [(article.id, t) for t in article.tags])
+
+    def delete(self, article_id: str, db: sqlite3.Connection | None = None) -> None:
+        with self._maybe_tx(db) as conn:
+            conn.execute("DELETE FROM tags WHERE article_id = ?", (article_id,))
+            conn.execute("DELETE FROM articles WHERE id = ?", (article_id,))
+
+    @contextmanager
+    def _maybe_tx(self, db: sqlite3.Connection | None) -> Iterator[sqlite3.Connection]:
+        if db is not None:
+            yield db
+        else:
+            with self.transaction() as conn:
+                yield conn
+
+    @staticmethod
+    def _row_of(article: Article, norm_url: str | None) -> dict:
+        d = article.to_dict()
+        d["authors"] = json.dumps(article.authors, ensure_ascii=False)
+        d["norm_url"] = norm_url
+        for flag in ("is_read", "is_favorite", "is_archived", "uncertain"):
+            d[flag] = int(bool(d[flag]))
+        return d
+
+    def _article_of(self, row: sqlite3.Row, tags: list[str]) -> Article:
+        d = dict(row)
+        d.pop("norm_url", None)
+        d["authors"] = json.loads(d["authors"] or "[]")
+        for flag in ("is_read", "is_favorite", "is_archived", "uncertain"):
+            d[flag] = bool(d[flag])
+        d["tags"] = tags
+        return Article.from_dict(d)
+
+    def get(self, article_id: str) -> Article:
+        with self._lock:
+            row = self._db.execute("SELECT * FROM articles WHERE id = ?", (article_id,)).fetchone()
+            if row is None:
+                raise NotFoundError(f"no article with id {article_id!r}")
+            tags = [r[0] for r in self._db.execute(
+                "SELECT tag FROM tags WHERE article_id = ? ORDER BY tag", (article_id,))]
+        return self._article_of(row, tags)
+
+    def get_many(self, ids: list[str]) -> dict[str, Article]:
+        """Articles by id in one query per 500 ids (used to decorate search hits)."""
+        out: dict[str, Article] = {}
+        with self._lock:
+            for start in range(0, len(ids), 500):
+                chunk = ids[start:start + 500]
+                marks = ",".join("?" for _ in chunk)
+                tags: dict[str, list[str]] = {}
+                for aid, tag in self._db.execute(
+                        f"SELECT article_id, tag FROM tags WHERE article_id IN ({marks}) ORDER BY tag",
+                        chunk):
+                    tags.setdefault(aid, []).append(tag)
+                for row in self._db.execute(f"SELECT * FROM articles WHERE id IN ({marks})", chunk):
+                    out[row["id"]] = self._article_of(row, tags.get(row["id"], []))
+        return out
+
+    def all(self, status: str | None = None) -> list[Article]:
+        with self._lock:
+            tags: dict[str, list[str]] = {}
+            for aid, tag in self._db.execute("SELECT article_id, tag FROM tags ORDER BY tag"):
+                tags.setdefault(aid, []).append(tag)
+            if status:
+                rows = self._db.execute(
+                    "SELECT * FROM articles WHERE status = ? ORDER BY saved DESC, id", (status,))
+            else:
+                rows = self._db.execute("SELECT * FROM articles ORDER BY saved DESC, id")
+            return [self._article_of(r, tags.get(r["id"], [])) for r in rows]
+
+    def ids(self) -> list[str]:
+        with self._lock:
+            return [r[0] for r in self._db.execute("SELECT id FROM articles")]
+
+    def exists(self, article_id: str) -> bool:
+        with self._lock:
+            return self._db.execute("SELECT 1 FROM articles WHERE id = ?", (article_id,)).fetchone() is not None
+
+    def ids_with_prefix(self, prefix: str) -> list[str]:
+        with self._lock:
+            return [r[0] for r in self._db.execute(
+                "SELECT id FROM articles WHERE id LIKE ? ESCAPE '\\' LIMIT 5",
+                (prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%",))]
+
+    def find_by_url(self, norm_url: str) -> str | None:
+        with self._lock:
+            row = self._db.execute("SELECT id FROM articles WHERE norm_url = ? LIMIT 1",
+                                   (norm_url,)).fetchone()
+        return row[0] if row else None
+
+    def find_by_source(self, source: str) -> str | None:
+        with self._lock:
+            row = self._db.execute("SELECT id FROM articles WHERE source = ? LIMIT 1",
+                                   (source,)).fetchone()
+        return row[0] if row else None
+
+    def tag_counts(self) -> list[tuple[str, int]]:
+        with self._lock:
+            return [(r[0], r[1]) for r in self._db.execute(
+                "SELECT tag, COUNT(*) FROM tags GROUP BY tag ORDER BY tag COLLATE NOCASE")]
+
+    def count(self) -> int:
+        with self._lock:
+            return int(self._db.execute("SELECT COUNT(*) FROM articles").fetchone()[0])

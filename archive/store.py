@@ -1,0 +1,601 @@
+"""The Archive: one folder holding the catalog, the article folders and the index.
+
+Every save runs fetch → extract → sanitize → images → files → catalog → index,
+and is atomic: the article's folder is built under a temporary name and renamed
+into place only when complete, the catalog row is written in a transaction,
+and if any later step fails the earlier ones are undone. A crash between steps
+leaves at worst a complete folder the catalog does not know yet, which `check
+--repair` adopts from its meta.json.
+"""
+from __future__ import annotations
+
+import gzip
+import html as htmlmod
+import math
+import secrets
+import shutil
+import threading
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Iterable, Iterator
+from urllib.parse import urlsplit
+
+from lxml.html import fragment_fromstring
+
+from . import atomic
+from .catalog import Catalog
+from .errors import ArchiveError, NotFoundError, QuireError
+from .index import SearchIndex, make_document
+from .models import Article, Extracted, ProgressFn, SearchHit
+from .paths import RESOURCES
+
+WORDS_PER_MINUTE = 230
+ARTICLES_DIR = "articles"
+
+
+def now_iso() -> str:
+    return datetime.now(timezone.utc).replace(microsecond=0).isoformat()
+
+
+def html_to_text(fragment: str) -> str:
+    """Plain text of a stored article (one paragraph per line)."""
+    from .extract import element_text
+
+    if not fragment.strip():
+        return ""
+    root = fragment_fromstring(fragment, create_parent="div")
+    body = root.find(".//body")
+    return element_text(body if body is not None else root, skip_invisible=True)
+
+
+def word_count(text: str) -> int:
+    return len(text.split())
+
+
+def reading_minutes(words: int) -> int:
+    return max(1, math.ceil(words / WORDS_PER_MINUTE)) if words else 0
+
+
+def host_of(url: str | None) -> str:
+    if not url:
+        return ""
+    host = (urlsplit(url).hostname or "").lower()
+    return host[4:] if host.startswith("www.") else host
+
+
+@dataclass
+class SaveResult:
+    article: Article
+    created: bool  # False: the item was already in the archive, nothing was added
+
+
+def article_document(article: Article, body_html: str) -> str:
+    """article.html: a whole, standalone page, so the folder reads without Quire."""
+    lang = f' lang="{htmlmod.escape(article.lang)}"' if article.lang else ""
+    return (
+        f"<!DOCTYPE html>\n<html{lang}>\n<head>\n<meta charset=\"utf-8\">\n"
+        f"<title>{htmlmod.escape(article.title)}</title>\n</head>\n<body>\n<article>\n"
+        f"{body_html}\n</article>\n</body>\n</html>\n"
+    )
+
+
+class Archive:
+    """A Quire archive on disk. Thread-safe: the GUI calls it from worker threads."""
+
+    def __init__(self, root: Path | str, *, seed: bool = True, fetch: bool = True,
+                 fetch_options: dict | None = None, progress: ProgressFn | None = None) -> None:
+        self.root = Path(root).expanduser()
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+            (self.root / ARTICLES_DIR).mkdir(exist_ok=True)
+        except OSError as exc:
+            raise ArchiveError(f"cannot create the archive folder {self.root}: {exc.strerror or exc}") from exc
+        self.fetch_enabled = fetch
+        self.fetch_options = dict(fetch_options or {})  # Fetcher(**options): timeouts, size cap
+        self._fetcher = None
+        self._fetcher_lock = threading.Lock()
+        self._commit_lock = threading.RLock()
+        self.catalog = Catalog(self.root / "catalog.sqlite")
+        self.index = SearchIndex(self.root / "index")
+        if self.index.was_rebuilt and self.catalog.count():
+            self.reindex(progress)
+        if seed and self.catalog.count() == 0 and not any(self._article_folders()):
+            self.seed_welcome()
+
+    # -- lifecycle ---------------------------------------------------------------
+    def close(self) -> None:
+        self.index.close()
+        self.catalog.close()
+        if self._fetcher is not None:
+            self._fetcher.close()
+
+    def __enter__(self) -> "Archive":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    @property
+    def fetcher(self):
+        """The shared HTTP client, created on first use."""
+        if not self.fetch_enabled:
+            return None
+        with self._fetcher_lock:
+            if self._fetcher is None:
+                from .fetch import Fetcher
+
+                self._fetcher = Fetcher(**self.fetch_options)
+            return self._fetcher
+
+    def batch(self):
+        """Group the index commits of many saves into one (bulk work)."""
+        return self.index.batch()
+
+    # -- paths -------------------------------------------------------------------
+    def _article_folders(self) -> Iterator[Path]:
+        for p in (self.root / ARTICLES_DIR).iterdir():
+            if p.is_dir() and not p.name.startswith("."):
+                yield p
+
+    def article_dir(self, article_id: str) -> Path:
+        return self.root / ARTICLES_DIR / article_id
+
+    def _new_id(self) -> str:
+        while True:
+            aid = secrets.token_hex(5)
+            if not self.catalog.exists(aid) and not self.article_dir(aid).exists():
+                return aid
+
+    def resolve_id(self, prefix: str) -> str:
+        """An id from a unique prefix of it (as typed at the command line)."""
+        prefix = prefix.strip().lower()
+        if self.catalog.exists(prefix):
+            return prefix
+        matches = self.catalog.ids_with_prefix(prefix) if prefix else []
+        if len(matches) == 1:
+            return matches[0]
+        if not matches:
+            raise NotFoundError(f"no article with id {prefix!r}")
+        raise NotFoundError(f"id {prefix!r} is ambiguous: {', '.join(matches)}")
+
+    # -- reading -----------------------------------------------------------------
+    def get(self, article_id: str) -> Article:
+        return self.catalog.get(article_id)
+
+    def articles(self, status: str | None = None) -> list[Article]:
+        return self.catalog.all(status)
+
+    def article_html(self, article_id: str) -> str:
+        path = self.article_dir(article_id) / "article.html"
+        try:
+            return path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            self.get(article_id)  # NotFoundError for an unknown id
+            return ""
+
+    def article_text(self, article_id: str) -> str:
+        stored = self.index.stored(article_id)
+        if stored and stored.get("content"):
+            return stored["content"]
+        return html_to_text(self.article_html(article_id))
+
+    def source_html(self, article_id: str) -> bytes:
+        path = self.article_dir(article_id) / "source.html.gz"
+        try:
+            return gzip.decompress(path.read_bytes())
+        except FileNotFoundError:
+            return b""
+
+    def article_fulltext(self, article_id: str) -> str:
+        """The whole visible text of the original page (offered for uncertain articles)."""
+        from .charset import decode_html
+        from .extract import element_text, parse_page
+
+        raw = self.source_html(article_id)
+        if not raw:
+            return ""
+        text, _ = decode_html(raw)
+        try:
+            doc, _ = parse_page(text, None)
+        except QuireError:
+            return ""
+        return element_text(doc, skip_invisible=True)
+
+    def find_duplicate(self, url: str | None = None, source: str | None = None) -> Article | None:
+        aid = None
+        if url:
+            from .urls import normalize_url
+
+            try:
+                aid = self.catalog.find_by_url(normalize_url(url))
+            except QuireError:
+                aid = None
+        if aid is None and source:
+            aid = self.catalog.find_by_source(source)
+        return self.catalog.get(aid) if aid else None
+
+    # -- saving ------------------------------------------------------------------
+    def save_url(self, url: str, *, tags: Iterable[str] = (), saved: str | None = None,
+                 is_read: bool = False, is_favorite: bool = False, is_archived: bool = False) -> SaveResult:
+        """Fetch a page and save it (or return the copy already saved)."""
+        from .urls import check_scheme
+
+        url = url.strip()
+        check_scheme(url)
+        existing = self.find_duplicate(url=url)
+        if existing is not None:
+            return SaveResult(existing, False)
+        fetcher = self.fetcher
+        if fetcher is None:
+            raise QuireError(f"{url}: fetching is turned off for this archive")
+        result = fetcher.fetch(url)
+        return self.save_html(result.body, url, final_url=result.url, tags=tags, saved=saved,
+                              is_read=is_read, is_favorite=is_favorite, is_archived=is_archived,
+                              declared_encoding=result.encoding)
+
+    def save_file(self, path: Path | str, *, tags: Iterable[str] = ()) -> SaveResult:
+        """Save a local .html/.htm file (charset from BOM, <meta>, else detection)."""
+        path = Path(path).expanduser()
+        if path.suffix.lower() not in (".html", ".htm", ".xhtml", ".shtml"):
+            raise QuireError(f"{path}: not an HTML file (expected .html or .htm)")
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise QuireError(f"{path}: cannot read the file ({exc.strerror or exc})") from exc
+        source = f"file:{path.resolve()}"
+        existing = self.find_duplicate(source=source)
+        if existing is not None:
+            return SaveResult(existing, False)
+        return self.save_html(data, None, tags=tags, source=source, download_images=False)
+
+    def save_html(self, html: str | bytes, url: str | None = None, *, tags: Iterable[str] = (),
+                  saved: str | None = None, source: str | None = None, is_read: bool = False,
+                  is_favorite: bool = False, is_archived: bool = False, title: str | None = None,
+                  extract: bool = True, download_images: bool | None = None,
+                  final_url: str | None = None, declared_encoding: str | None = None) -> SaveResult:
+        """Save a page given as text or bytes. `extract=False` keeps the given HTML as the
+        article body (content that was extracted already, e.g. a wallabag export)."""
+        from .charset import decode_html
+        from .extract import extract_article
+        from .sanitize import sanitize_html
+        from .urls import normalize_url
+
+        where = url or source or "the page"
+        if isinstance(html, bytes):
+            raw = html
+            text, _encoding = decode_html(html, declared_encoding)
+        else:
+            raw = html.encode("utf-8")
+            text = html
+        page_url = final_url or url
+        if extract:
+            ex = extract_article(text, page_url)
+        else:
+            body = sanitize_html(text, page_url)
+            ex = Extracted(title=title or "", content_html=body, text=html_to_text(body))
+        if title:
+            ex.title = title
+        norm = None
+        for candidate in (url, ex.canonical_url, final_url):
+            if candidate:
+                try:
+                    norm = normalize_url(candidate)
+                    break
+                except QuireError:
+                    continue
+        # de-duplicate on the canonical URL too (a redirect or a share link)
+        dup_urls = [u for u in (url, final_url, ex.canonical_url) if u]
+        for u in dup_urls:
+            existing = self.find_duplicate(url=u)
+            if existing is not None:
+                return SaveResult(existing, False)
+        if source:
+            existing = self.find_duplicate(source=source)
+            if existing is not None:
+                return SaveResult(existing, False)
+
+        text_for_index = ex.text if not ex.uncertain or not ex.fulltext else ex.fulltext
+        words = word_count(ex.text or ex.fulltext)
+        article = Article(
+            id="", title=(ex.title or "").strip()[:1000] or (url or source or "Untitled"),
+            url=url, site=ex.site_name or host_of(page_url), authors=ex.authors,
+            published=ex.published, saved=saved or now_iso(), lang=ex.lang,
+            description=(ex.description or "")[:2000], lead_image=ex.lead_image,
+            word_count=words, reading_minutes=reading_minutes(words),
+            tags=normalize_tags(tags), is_read=is_read, is_favorite=is_favorite,
+            is_archived=is_archived, uncertain=ex.uncertain, source=source,
+        )
+        if download_images is None:
+            download_images = self.fetch_enabled and bool(page_url) and page_url.startswith(("http:", "https:"))
+        with self._commit_lock:
+            article.id = self._new_id()
+            tmp = self.root / ARTICLES_DIR / f".tmp-{article.id}"
+            try:
+                tmp.mkdir()
+                body = ex.content_html
+                from .images import localize_images
+
+                body, _problems = localize_images(
+                    body, page_url, tmp / "images", self.fetcher if download_images else None)
+                atomic.write_text(tmp / "article.html", article_document(article, body))
+                atomic.write_gzip(tmp / "source.html.gz", raw)
+                atomic.write_json(tmp / "meta.json", article.to_dict())
+                atomic.fsync_dir(tmp)
+            except OSError as exc:
+                shutil.rmtree(tmp, ignore_errors=True)
+                raise ArchiveError(f"{where}: could not write the article ({exc.strerror or exc})") from exc
+            except BaseException:
+                shutil.rmtree(tmp, ignore_errors=True)
+                raise
+            return self._commit_new(article, norm, tmp, text_for_index, where)
+
+    def _commit_new(self, article: Article, norm: str | None, tmp: Path, text: str, where: str) -> SaveResult:
+        """Move a complete folder into place, then catalog, then index; undo on failure."""
+        final = self.article_dir(article.id)
+        try:
+            tmp.rename(final)
+            atomic.fsync_dir(final.parent)
+        except OSError as exc:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise ArchiveError(f"{where}: could not write the article ({exc.strerror or exc})") from exc
+        try:
+            self.catalog.insert(article, norm)
+        except BaseException as exc:
+            shutil.rmtree(final, ignore_errors=True)
+            if isinstance(exc, Exception):
+                raise ArchiveError(f"{where}: could not record the article in the catalog ({exc})") from exc
+            raise
+        try:
+            self.index.add(make_document(article, text))
+        except BaseException as exc:
+            self.catalog.delete(article.id)
+            shutil.rmtree(final, ignore_errors=True)
+            if isinstance(exc, Exception):
+                raise ArchiveError(f"{where}: could not index the article ({exc})") from exc
+            raise
+        return SaveResult(article, True)
+
+    def add_pending(self, url: str, *, title: str = "", tags: Iterable[str] = (),
+                    saved: str | None = None, error: str, is_read: bool = False,
+                    is_favorite: bool = False, is_archived: bool = False,
+                    source: str | None = None) -> SaveResult:
+        """Keep an item whose content could not be had yet (a failed fetch during import),
+        so nothing is lost: it is listed, searchable by title/URL and retryable."""
+        from .urls import normalize_url
+
+        existing = self.find_duplicate(url=url, source=source)
+        if existing is not None:
+            return SaveResult(existing, False)
+        try:
+            norm = normalize_url(url)
+        except QuireError:
+            norm = None
+        article = Article(id="", title=title or url, url=url, site=host_of(url), saved=saved or now_iso(),
+                          tags=normalize_tags(tags), is_read=is_read, is_favorite=is_favorite,
+                          is_archived=is_archived, status="pending", error=error, source=source)
+        with self._commit_lock:
+            article.id = self._new_id()
+            tmp = self.root / ARTICLES_DIR / f".tmp-{article.id}"
+            try:
+                tmp.mkdir()
+                atomic.write_json(tmp / "meta.json", article.to_dict())
+            except OSError as exc:
+                shutil.rmtree(tmp, ignore_errors=True)
+                raise ArchiveError(f"{url}: could not write the pending article ({exc.strerror or exc})") from exc
+            return self._commit_new(article, norm, tmp, "", url)
+
+    def replace_content(self, article_id: str, html: str | bytes, *, final_url: str | None = None,
+                        declared_encoding: str | None = None, extract: bool = True) -> Article:
+        """Fill a pending article, or re-extract a saved one, keeping its tags and states."""
+        from .charset import decode_html
+        from .extract import extract_article
+        from .images import localize_images
+        from .sanitize import sanitize_html
+
+        old = self.get(article_id)
+        where = old.url or article_id
+        if isinstance(html, bytes):
+            raw = html
+            text, _ = decode_html(html, declared_encoding)
+        else:
+            raw, text = html.encode("utf-8"), html
+        page_url = final_url or old.url
+        if extract:
+            ex = extract_article(text, page_url)
+        else:
+            body = sanitize_html(text, page_url)
+            ex = Extracted(title=old.title, content_html=body, text=html_to_text(body))
+        folder = self.article_dir(article_id)
+        new = Article.from_dict(old.to_dict())
+        if old.status == "pending" or not old.title or old.title == old.url:
+            new.title = ex.title or old.title
+        new.site = ex.site_name or new.site or host_of(page_url)
+        new.authors = ex.authors or old.authors
+        new.published = ex.published or old.published
+        new.lang = ex.lang or old.lang
+        new.description = ex.description or old.description
+        new.lead_image = ex.lead_image or old.lead_image
+        new.uncertain = ex.uncertain
+        new.status, new.error = "saved", None
+        new.word_count = word_count(ex.text or ex.fulltext)
+        new.reading_minutes = reading_minutes(new.word_count)
+        index_text = ex.fulltext if ex.uncertain and ex.fulltext else ex.text
+        with self._commit_lock:
+            staging = folder.parent / f".tmp-{article_id}"
+            shutil.rmtree(staging, ignore_errors=True)
+            try:
+                staging.mkdir()
+                old_images = folder / "images"
+                if old_images.is_dir():
+                    shutil.copytree(old_images, staging / "images")
+                fetcher = self.fetcher if (page_url or "").startswith(("http:", "https:")) else None
+                body, _ = localize_images(ex.content_html, page_url, staging / "images", fetcher)
+                atomic.write_text(staging / "article.html", article_document(new, body))
+                atomic.write_gzip(staging / "source.html.gz", raw)
+                atomic.write_json(staging / "meta.json", new.to_dict())
+                # swap: the old folder stays whole until the new one is complete
+                trash = folder.parent / f".old-{article_id}"
+                shutil.rmtree(trash, ignore_errors=True)
+                folder.rename(trash)
+                staging.rename(folder)
+                shutil.rmtree(trash, ignore_errors=True)
+            except OSError as exc:
+                shutil.rmtree(staging, ignore_errors=True)
+                raise ArchiveError(f"{where}: could not write the article ({exc.strerror or exc})") from exc
+            self.catalog.update(new, self._norm(new.url))
+            self.index.add(make_document(new, index_text))
+        return new
+
+    def reextract(self, ids: Iterable[str] | None = None, progress: ProgressFn | None = None,
+                  cancel: threading.Event | None = None) -> tuple[int, list[str]]:
+        """Run the current extractor again on stored originals. Returns (done, failures)."""
+        targets = list(ids) if ids is not None else [a.id for a in self.articles() if a.status == "saved"]
+        failures: list[str] = []
+        done = 0
+        with self.batch():
+            for n, aid in enumerate(targets, 1):
+                if cancel is not None and cancel.is_set():
+                    break
+                try:
+                    raw = self.source_html(aid)
+                    if not raw:
+                        raise QuireError(f"{aid}: no stored original (source.html.gz) to re-extract")
+                    welcome = (self.get(aid).source or "").startswith("quire:welcome/")
+                    self.replace_content(aid, raw, extract=not welcome)
+                    done += 1
+                except QuireError as exc:
+                    failures.append(str(exc))
+                if progress:
+                    progress(n, len(targets), aid)
+        return done, failures
+
+    @staticmethod
+    def _norm(url: str | None) -> str | None:
+        from .urls import normalize_url
+
+        if not url:
+            return None
+        try:
+            return normalize_url(url)
+        except QuireError:
+            return None
+
+    # -- tags and states -----------------------------------------------------------
+    def _update(self, article: Article) -> Article:
+        """Write a changed article to catalog, meta.json and index."""
+        with self._commit_lock:
+            self.catalog.update(article, self._norm(article.url))
+            folder = self.article_dir(article.id)
+            if folder.is_dir():
+                atomic.write_json(folder / "meta.json", article.to_dict())
+            self.index.add(make_document(article, self.article_text(article.id)))
+        return article
+
+    def tag(self, article_id: str, add: Iterable[str] = (), remove: Iterable[str] = ()) -> Article:
+        with self._commit_lock:
+            article = self.get(article_id)
+            drop = {t.lower() for t in normalize_tags(remove)}
+            tags = [t for t in article.tags if t.lower() not in drop]
+            for t in normalize_tags(add):
+                if t.lower() not in {x.lower() for x in tags}:
+                    tags.append(t)
+            article.tags = sorted(tags, key=str.lower)
+            return self._update(article)
+
+    def tags(self) -> list[tuple[str, int]]:
+        return self.catalog.tag_counts()
+
+    def set_state(self, article_id: str, *, is_read: bool | None = None, is_favorite: bool | None = None,
+                  is_archived: bool | None = None, progress: float | None = None) -> Article:
+        with self._commit_lock:
+            article = self.get(article_id)
+            searchable_change = False
+            for name, value in (("is_read", is_read), ("is_favorite", is_favorite), ("is_archived", is_archived)):
+                if value is not None and getattr(article, name) != bool(value):
+                    setattr(article, name, bool(value))
+                    searchable_change = True
+            if progress is not None:
+                article.progress = min(1.0, max(0.0, float(progress)))
+            if not searchable_change:
+                self.catalog.update(article, self._norm(article.url))
+                atomic.write_json(self.article_dir(article.id) / "meta.json", article.to_dict())
+                return article
+            return self._update(article)
+
+    def delete(self, article_id: str) -> None:
+        with self._commit_lock:
+            self.get(article_id)
+            folder = self.article_dir(article_id)
+            trash = folder.parent / f".del-{article_id}"
+            if folder.exists():
+                folder.rename(trash)
+            self.catalog.delete(article_id)
+            self.index.delete(article_id)
+            shutil.rmtree(trash, ignore_errors=True)
+
+    # -- search --------------------------------------------------------------------
+    def search(self, query: str, *, limit: int = 20, offset: int = 0, sort: str = "relevance") -> list[SearchHit]:
+        from .search import run_search
+
+        return run_search(self, query, limit=limit, offset=offset, sort=sort).hits
+
+    def search_full(self, query: str, *, limit: int = 20, offset: int = 0, sort: str = "relevance"):
+        """Hits plus the total count and a note on how the query was read."""
+        from .search import run_search
+
+        return run_search(self, query, limit=limit, offset=offset, sort=sort)
+
+    def count(self, query: str) -> int:
+        from .search import run_search
+
+        return run_search(self, query, limit=1).total
+
+    # -- index maintenance ---------------------------------------------------------
+    def reindex(self, progress: ProgressFn | None = None) -> int:
+        """Rebuild the index from the catalog and the article files."""
+        articles = self.articles()
+        self.index.clear()
+        with self.index.batch():
+            for n, article in enumerate(articles, 1):
+                text = html_to_text(self.article_html(article.id)) if article.status == "saved" else ""
+                self.index.add(make_document(article, text))
+                if progress:
+                    progress(n, len(articles), article.title)
+        return len(articles)
+
+    # -- welcome -------------------------------------------------------------------
+    def seed_welcome(self) -> list[Article]:
+        """Fill a new, empty archive with the welcome articles from resources/."""
+        out: list[Article] = []
+        folder = RESOURCES / "welcome"
+        if not folder.is_dir():
+            return out
+        with self.batch():
+            for path in sorted(folder.glob("*.html")):
+                raw = path.read_bytes()
+                title = _title_of(raw.decode("utf-8", "replace"))
+                result = self.save_html(raw, None, source=f"quire:welcome/{path.name}", title=title,
+                                        extract=False, download_images=False, tags=["quire"])
+                out.append(result.article)
+        return out
+
+
+def _title_of(page: str) -> str:
+    import re
+
+    m = re.search(r"<title>(.*?)</title>", page, re.S | re.I)
+    return htmlmod.unescape(m.group(1)).strip() if m else ""
+
+
+def normalize_tags(tags: Iterable[str]) -> list[str]:
+    """Trim, drop empties and commas (the index separator), de-duplicate case-insensitively."""
+    out: list[str] = []
+    seen: set[str] = set()
+    for t in tags:
+        for part in str(t).split(","):
+            name = " ".join(part.split()).strip().lstrip("#")[:100]
+            if name and name.lower() not in seen:
+                seen.add(name.lower())
+                out.append(name)
+    return out
