@@ -10,6 +10,7 @@ text instead.
 """
 from __future__ import annotations
 
+import copy
 import re
 
 from lxml import etree
@@ -29,10 +30,16 @@ BLOCK_TAGS = frozenset(
     table tbody thead tfoot tr ul
     """.split()
 )
+#: Captions are kept in the article HTML but are not part of its running text.
+CAPTION_TAGS = frozenset({"figcaption"})
 #: Tags whose content is never visible text.
 INVISIBLE_TAGS = frozenset(
     "script style noscript template head title meta link iframe object embed svg math canvas".split()
 )
+#: Removed before readability scores anything.
+NEVER_CONTENT_TAGS = ("script", "style", "link", "noscript", "template", "iframe", "svg", "button",
+                      "select", "textarea", "input", "object", "embed", "canvas")
+_HIDDEN_STYLE = re.compile(r"(?:^|;)\s*(?:display\s*:\s*none|visibility\s*:\s*hidden)", re.I)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
 _SPACES = re.compile(r"[ \t\r\f\v\u00a0\u200b]+")
@@ -99,7 +106,9 @@ def element_text(root: HtmlElement, skip_invisible: bool = False) -> str:
     for event, el in etree.iterwalk(root, events=("start", "end")):
         tag = el.tag if isinstance(el.tag, str) else ""
         if event == "start":
-            if skipping or (skip_invisible and tag in INVISIBLE_TAGS):
+            if skipping or (skip_invisible and tag in INVISIBLE_TAGS) or (
+                not skip_invisible and tag in CAPTION_TAGS
+            ):
                 skipping += 1
                 continue
             if tag in BLOCK_TAGS or tag == "br":
@@ -126,6 +135,210 @@ def element_text(root: HtmlElement, skip_invisible: bool = False) -> str:
     return "\n".join(lines)
 
 
+# --------------------------------------------------------------------------- clean-up
+# readability picks the right container but keeps what publishers put inside
+# it besides the story. These rules are about kinds of page furniture, named by
+# the words publishers use for them in class/id attributes and in the text
+# itself, never about particular sites.
+
+#: class/id words of page furniture inside article containers.
+FURNITURE_WORDS = frozenset(
+    """
+    caption captions credit credits copyright byline bylines dateline timestamp share shares
+    sharing sharebar social related relatedlinks recommended recommendation recommendations
+    newsletter newsletters subscribe subscription signup promo promotion advert advertisement
+    advertising ad ads adslot adunit sponsor sponsored outbrain taboola tags taglist breadcrumb
+    breadcrumbs comments comment disclaimer toolbar print popup modal offscreen sronly
+    visuallyhidden hidden hide player playlist controls overlay readmore teaser teasers cta
+    rollover tooltip hovercard popover embed embedded video trending
+    """.split()
+)
+#: Whole-block texts that are furniture in any article (captions, credits,
+#: teasers, widget text); only checked on short blocks.
+FURNITURE_TEXT = re.compile(
+    r"""^\W*(?:
+      advert(?:isement)?|ad|close|share(?:\s+(?:this|on)\b.*)?|comments?|tags?\b.*|topics?:.*
+    | related\b.*|read\s+more\b.*|more\s+(?:on|from|about)\b.*|see\s+also\b.*|also\s*(?:on|read|see)?\s*:.*
+    | recommended\b.*|you\s+(?:may|might)\s+(?:also\s+)?(?:like|enjoy)\b.*|don'?t\s+miss\b.*
+    | (?:watch|listen|download|itunes)\s*:.*|click\s+(?:here|to)\b.*|sign\s+up\b.*|subscribe\b.*
+    | (?:image|photo|picture|video|media)\s*(?:copyright|caption|credit|source)\b.*
+    | \(?(?:photo|image|picture|video|illustration|graphic|source|credit)s?(?:\s+credit)?\s*:.*
+    | (?:getty(?:\s+images)?|reuters|ap(?:\s+photo)?|afp|shutterstock|istock|epa)\W*
+    | media\s+playback\b.*|this\s+(?:slideshow|video|content)\s+requires\b.*
+    | video\s+(?:loading|unavailable)\b.*|click\s+to\s+play\b.*|(?:image|slide|photo)\s+\d+\s+(?:of|/)\s+\d+.*
+    | follow\s+(?:us|him|her|me|them)\b.*|like\s+this\s+(?:story|article)\b.*
+    | (?:updated|published|posted|last\s+modified)\b.*|skip\s+(?:ad|advert)\b.*
+    )\W*$""",
+    re.I | re.X,
+)
+_DATE_LINE = re.compile(
+    r"\b(?:\d{1,2}:\d{2}\s*(?:[ap]\.?m\.?)?|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{1,2}"
+    r"|\d{1,2}\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*|\d{4}-\d{2}-\d{2}|\d{1,2}/\d{1,2}/\d{2,4})\b",
+    re.I,
+)
+_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+_NON_ALNUM = re.compile(r"[^a-z0-9]+")
+_WORDS = re.compile(r"\w+", re.UNICODE)
+#: Paragraph-like blocks, as the header-line rule walks them.
+LEAF_BLOCK_TAGS = frozenset("p div h1 h2 h3 h4 h5 h6 li dd dt blockquote pre table figure figcaption header".split())
+#: Blocks with at most this many words can be judged as furniture by their text.
+SHORT_BLOCK_WORDS = 25
+#: Tags whose text the furniture rules look at as one block.
+TEXT_BLOCK_TAGS = frozenset("p div h1 h2 h3 h4 h5 h6 li dd dt span small strong em b figcaption header footer aside section".split())
+
+
+def _class_words(el: HtmlElement) -> set[str]:
+    raw = f"{el.get('class', '')} {el.get('id', '')}"
+    if len(raw) < 3:
+        return set()
+    words = _NON_ALNUM.split(_CAMEL.sub(" ", raw).lower())
+    joined = _NON_ALNUM.sub("", raw.lower())
+    found = set(words)
+    # "visually-hidden", "sr-only", "off-screen", "read-more" are one idea in two words.
+    for pair in ("visuallyhidden", "sronly", "offscreen", "readmore", "sharebar", "relatedlinks", "signup"):
+        if pair in joined:
+            found.add(pair)
+    return found
+
+
+def _norm_words(text: str) -> list[str]:
+    return _WORDS.findall(text.lower())
+
+
+def _link_chars(el: HtmlElement) -> int:
+    return sum(len(" ".join(a.text_content().split())) for a in el.iter("a"))
+
+
+def _text_len(el: HtmlElement) -> int:
+    return len(" ".join(el.text_content().split()))
+
+
+def _is_furniture_by_class(el: HtmlElement, total_chars: int) -> bool:
+    words = _class_words(el)
+    if not words or not words & FURNITURE_WORDS:
+        return False
+    # A container holding much of the story is not furniture whatever it is called
+    # ("article-body has-video", "post with-share-bar").
+    size = _text_len(el)
+    if size > 0.3 * total_chars and size > 200:
+        return False
+    if el.tag in ("figure", "img", "picture") or (el.find(".//img") is not None and not words & {"ad", "ads", "advert", "advertisement", "related", "promo", "outbrain", "taboola", "recommended"}):
+        # Keep pictures in the HTML; their captions are left out of the text anyway.
+        for child in list(el):
+            if child.tag not in ("img", "picture", "figure") and child.find(".//img") is None:
+                child.drop_tree()
+        el.text = None
+        return False
+    return True
+
+
+def _is_furniture_by_text(el: HtmlElement) -> bool:
+    text = " ".join(el.text_content().split())
+    if not text:
+        return False
+    words = _norm_words(text)
+    if len(words) > SHORT_BLOCK_WORDS:
+        return False
+    if FURNITURE_TEXT.match(text):
+        return True
+    # Teasers: a short block that is nothing but a link ("READ MORE ON ...", headlines).
+    if el.tag not in ("li", "dd", "dt") and el.find(".//a") is not None:
+        if _link_chars(el) >= 0.8 * len(text) and (len(words) >= 3 or el.tag != "span"):
+            return True
+    return False
+
+
+def _is_link_list(el: HtmlElement) -> bool:
+    """A list of other stories: every item is (almost) only a link."""
+    items = [li for li in el if li.tag == "li"]
+    if len(items) < 2:
+        return False
+    linked = 0
+    for li in items:
+        size = _text_len(li)
+        if size and _link_chars(li) >= 0.8 * size:
+            linked += 1
+    return linked >= 0.8 * len(items)
+
+
+def _same_text(a: str, b: str) -> bool:
+    wa, wb = _norm_words(a), _norm_words(b)
+    return bool(wa) and wa == wb
+
+
+def remove_furniture(body: HtmlElement, title: str | None, authors: list[str]) -> None:
+    """Drop captions, credits, share bars, related links, teasers, bylines and the
+    repeated headline from an extracted article body, in place."""
+    total = _text_len(body) or 1
+    doomed: list[HtmlElement] = []
+    walker = etree.iterwalk(body, events=("start",))
+    for _event, el in walker:
+        if el is body or not isinstance(el.tag, str):
+            continue
+        tag = el.tag
+        if tag in ("pre", "code", "table", "blockquote"):
+            walker.skip_subtree()
+            continue
+        if _is_furniture_by_class(el, total):
+            doomed.append(el)
+            walker.skip_subtree()
+        elif tag in ("ul", "ol") and _is_link_list(el):
+            doomed.append(el)
+            prev = el.getprevious()
+            if prev is not None and len(_norm_words(prev.text_content())) <= 8 and prev.tag != "p" or (
+                prev is not None and prev.tag == "p" and not prev.text_content().strip().endswith((".", "!", "?", ":"))
+                and len(_norm_words(prev.text_content())) <= 8
+            ):
+                doomed.append(prev)
+            walker.skip_subtree()
+        elif tag in TEXT_BLOCK_TAGS and _is_furniture_by_text(el):
+            doomed.append(el)
+            walker.skip_subtree()
+    for el in doomed:
+        if el.getparent() is not None:
+            el.drop_tree()
+    _remove_header_lines(body, title, authors)
+
+
+def _leaf_blocks(body: HtmlElement) -> list[HtmlElement]:
+    """Paragraph-like elements that hold no other paragraph-like element."""
+    blocks = []
+    for el in body.iter(*LEAF_BLOCK_TAGS):
+        if el is body:
+            continue
+        if any(child.tag in LEAF_BLOCK_TAGS for child in el.iterdescendants()):
+            continue
+        blocks.append(el)
+    return blocks
+
+
+def _remove_header_lines(body: HtmlElement, title: str | None, authors: list[str]) -> None:
+    """The headline, byline and dateline above the first paragraph duplicate the
+    metadata that the reader shows on its own."""
+    names = [a.lower() for a in authors]
+    for el in _leaf_blocks(body)[:8]:
+        text = " ".join(el.text_content().split())
+        if not text:
+            continue
+        words = _norm_words(text)
+        if title and _same_text(text, title):
+            el.drop_tree()
+            continue
+        if len(words) > 15:
+            break
+        lowered = text.lower()
+        if (
+            lowered.startswith(("by ", "von ", "par ", "por "))
+            or any(name and name in lowered for name in names)
+            or (_DATE_LINE.search(text) and len(words) <= 12)
+        ):
+            el.drop_tree()
+        elif el.tag in ("h1", "h2") and len(words) <= 15:
+            continue
+        else:
+            break
+
+
 class _Readability(Document):
     """readability-lxml, fed an already parsed tree and handing back the element.
 
@@ -133,12 +346,28 @@ class _Readability(Document):
     we sanitize ourselves, so the element itself is kept instead.
     """
 
+    def _parse(self, input: HtmlElement) -> HtmlElement:
+        """A private copy of the parsed page, minus what is never content.
+
+        Replaces Document._parse, which re-cleaned the whole page with lxml's
+        Cleaner and made every link absolute: both cost more than the rest of
+        readability together, and the sanitizer does both for the body alone.
+        """
+        doc = copy.deepcopy(input)
+        etree.strip_elements(doc, *NEVER_CONTENT_TAGS, with_tail=False)
+        for elem in doc.xpath("//*[@hidden] | //*[@aria-hidden='true'][not(.//p)]"):
+            elem.drop_tree()
+        for elem in doc.xpath("//*[@style]"):
+            if _HIDDEN_STYLE.search(elem.get("style", "")):
+                elem.drop_tree()
+        return doc
+
     def get_clean_html(self) -> str:
         return tostring(self.html, encoding="unicode", method="html")
 
 
 def _readability_body(doc: HtmlElement, url: str | None) -> HtmlElement | None:
-    reader = _Readability(doc, url=url)
+    reader = _Readability(doc)
     try:
         reader.summary(html_partial=True)
     except Exception:  # readability raises Unparseable wrapping anything
@@ -167,6 +396,7 @@ def extract_article(html: str, url: str | None) -> Extracted:
         wrapper = document_fromstring("<div></div>").find(".//div")
         wrapper.append(body)
         body = wrapper
+    remove_furniture(body, meta.title, meta.authors)
     sanitize_tree(body, url)
     text = element_text(body)
 
