@@ -191,9 +191,11 @@ class SearchIndex:
             self._refresh()  # pick up other processes' commits
             yield self._searcher
 
-    def stored(self, article_id: str) -> dict[str, Any] | None:
+    def stored_text(self, article_id: str) -> str | None:
+        """The indexed plain text of an article, or None if it is not indexed."""
         with self.searcher() as s:
-            return s.document(id=article_id)
+            fields = s.document(id=article_id)
+        return None if fields is None else (fields.get("content") or "")
 
     def ids(self) -> set[str]:
         with self.searcher() as s:

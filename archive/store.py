@@ -175,9 +175,9 @@ class Archive:
             return ""
 
     def article_text(self, article_id: str) -> str:
-        stored = self.index.stored(article_id)
-        if stored and stored.get("content"):
-            return stored["content"]
+        stored = self.index.stored_text(article_id)
+        if stored:
+            return stored
         return html_to_text(self.article_html(article_id))
 
     def source_html(self, article_id: str) -> bytes:
