@@ -24,3 +24,8 @@ class NotFoundError(QuireError):
 
 class ArchiveError(QuireError):
     """The archive folder is unusable (locked, newer schema, read-only, full)."""
+
+
+class ImportFileError(QuireError):
+    """An import file cannot be used as a whole: unknown format, unreadable, or
+    unsafe (a zip that inflates past the size cap)."""

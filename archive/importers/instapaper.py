@@ -1,0 +1,77 @@
+"""Instapaper's CSV export: `URL,Title,Selection,Folder,Timestamp` (+ `Tags` since late 2025).
+
+Folder is `Unread`, `Archive`, `Starred` or the name of a user folder, which
+becomes a tag. Tags, when present, is a JSON array of names. Timestamp is Unix
+seconds.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from .items import (
+    ImportItem,
+    ImportProblem,
+    ParseResult,
+    check_url,
+    clean_tags,
+    iso_from_timestamp,
+    read_csv,
+)
+
+STATUS_FOLDERS = {"unread", "archive", "starred"}
+
+
+def parse(path: Path) -> ParseResult:
+    """Yield an ImportItem per row; a problem naming the line for each bad row."""
+    path = Path(path)
+    for row in read_csv(path, required={"url"}):
+        if isinstance(row, ImportProblem):
+            yield row
+            continue
+        where = f"{path.name} line {row.line}"
+        values = row.values
+        url = values.get("url", "").strip()
+        title = values.get("title", "").strip()
+        problem = check_url(url)
+        if problem:
+            yield ImportProblem(where, problem + (f" ({title})" if title else ""))
+            continue
+        folder = values.get("folder", "").strip()
+        tags: list[str] = []
+        if folder and folder.lower() not in STATUS_FOLDERS:
+            tags.append(folder)
+        raw_tags = values.get("tags", "").strip()
+        if raw_tags:
+            try:
+                parsed = json.loads(raw_tags)
+                if not isinstance(parsed, list):
+                    raise ValueError("not a list")
+                tags.extend(str(t) for t in parsed)
+            except ValueError:
+                yield ImportProblem(
+                    where, f"Tags {raw_tags!r} is not a JSON list; imported without them",
+                    skipped=False,
+                )
+        saved = None
+        raw_time = values.get("timestamp", "").strip()
+        if raw_time:
+            try:
+                saved = iso_from_timestamp(raw_time)
+            except (ValueError, OverflowError, OSError):
+                yield ImportProblem(
+                    where, f"Timestamp {raw_time!r} is not a Unix time; imported without it",
+                    skipped=False,
+                )
+        starred = folder.lower() == "starred"
+        archived = folder.lower() == "archive"
+        yield ImportItem(
+            url=url,
+            title=title,
+            saved=saved,
+            tags=clean_tags(tags),
+            is_read=archived,
+            is_archived=archived,
+            is_favorite=starred,
+            source_key=None,
+        )

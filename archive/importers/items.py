@@ -1,0 +1,212 @@
+"""The records every import parser yields, and the small readers they share.
+
+Parsers are pure (file in, records out, no archive, no network), so each one can
+be tested on its fixture alone and the driver treats every format the same way.
+A bad row becomes an ImportProblem naming the file and row, and parsing goes on:
+one broken line must not cost the user the other 4,999.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Iterator
+from urllib.parse import urlsplit
+
+from charset_normalizer import from_bytes
+
+
+@dataclass
+class ImportItem:
+    """One article found in an export file."""
+
+    url: str | None
+    title: str = ""
+    saved: str | None = None  # ISO 8601 (UTC) from the original service's date
+    tags: list[str] = field(default_factory=list)
+    is_read: bool = False
+    is_archived: bool = False
+    is_favorite: bool = False
+    html: str | None = None  # the article's content when the export carries it
+    extracted: bool = False  # html is already a readable article body (wallabag, Omnivore)
+    source_key: str | None = None  # where it came from (file + row), for de-duplication
+    # Metadata some exports carry; handed to the extractor with the content.
+    authors: list[str] = field(default_factory=list)
+    published: str | None = None  # ISO 8601
+    site: str | None = None
+    # Extra fields only a lossless (Quire JSON) export carries.
+    progress: float | None = None
+    pending_error: str | None = None  # kept pending as it was, not fetched
+    collections: list[str] = field(default_factory=list)
+
+
+@dataclass
+class ImportProblem:
+    """A row or entry that could not be imported, and why."""
+
+    where: str  # "pocket.csv line 7", "wallabag.json entry 12"
+    reason: str
+    # False for a warning: the item was still imported (e.g. with its bad date dropped).
+    skipped: bool = True
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.reason}"
+
+
+@dataclass
+class ImportCollection:
+    """A collection definition carried by a Quire JSON export."""
+
+    name: str
+    query: str | None = None  # set for a smart collection
+
+
+ParseResult = Iterator["ImportItem | ImportProblem | ImportCollection"]
+
+_WEB_SCHEMES = {"http", "https"}
+
+
+def check_url(url: str | None) -> str | None:
+    """Return why `url` is not a fetchable web address, or None when it is fine."""
+    if not url or not url.strip():
+        return "no URL"
+    try:
+        parts = urlsplit(url.strip())
+    except ValueError as exc:
+        return f"malformed URL {url!r} ({exc})"
+    if parts.scheme.lower() not in _WEB_SCHEMES:
+        return f"not a web address: {url!r}"
+    if not parts.hostname:
+        return f"URL has no host: {url!r}"
+    return None
+
+
+def iso_from_timestamp(value: str | int | float | None) -> str | None:
+    """Unix time (seconds, or milliseconds/microseconds as some exporters write) to ISO 8601.
+
+    Raises ValueError on garbage so the caller can name the row.
+    """
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    number = float(value)
+    # Seconds stay below 1e11 until the year 5138; anything bigger is ms or µs.
+    while number > 1e11:
+        number /= 1000
+    if number < 0:
+        raise ValueError(f"negative timestamp {value!r}")
+    return to_iso(datetime.fromtimestamp(number, tz=timezone.utc))
+
+
+def iso_from_text(value: str | None) -> str | None:
+    """Parse the ISO-ish dates services write ('2016-09-08T11:55:58+0200',
+    '2024-03-01T10:00:00.000Z', '2024-03-01 10:00:00') into UTC ISO 8601."""
+    if value is None or not str(value).strip():
+        return None
+    text = str(value).strip()
+    if re.fullmatch(r"\d+(\.\d+)?", text):
+        return iso_from_timestamp(text)
+    text = text.replace("Z", "+00:00").replace(" ", "T", 1)
+    # Python < 3.12 wants a colon in the offset: +0200 -> +02:00.
+    text = re.sub(r"([+-]\d\d)(\d\d)$", r"\1:\2", text)
+    moment = datetime.fromisoformat(text)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return to_iso(moment)
+
+
+def to_iso(moment: datetime) -> str:
+    """The one ISO 8601 spelling the archive uses: UTC, whole seconds, '+00:00'."""
+    return moment.astimezone(timezone.utc).replace(microsecond=0).isoformat()
+
+
+def clean_tags(tags: object) -> list[str]:
+    """Trimmed, de-duplicated, order-kept tag names from a list or None."""
+    if not tags:
+        return []
+    if isinstance(tags, str):
+        tags = [tags]
+    seen: dict[str, None] = {}
+    for tag in tags:  # type: ignore[union-attr]
+        if isinstance(tag, dict):  # wallabag API style {"label": ...}
+            tag = tag.get("label") or tag.get("slug") or ""
+        name = " ".join(str(tag).split())
+        if name and name.lower() not in {t.lower() for t in seen}:
+            seen[name] = None
+    return list(seen)
+
+
+def decode_text(data: bytes) -> str:
+    """Bytes to text: UTF-8 (with or without BOM) first, then a detected encoding.
+
+    Exports opened and re-saved in a spreadsheet come back as cp1252 or UTF-16;
+    guessing beats refusing the whole file.
+    """
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    best = from_bytes(data).best()
+    if best is not None:
+        return str(best)
+    return data.decode("cp1252", errors="replace")
+
+
+def read_text(path: Path) -> str:
+    return decode_text(path.read_bytes())
+
+
+@dataclass
+class CsvRow:
+    line: int  # 1-based line number of the row's first line in the file
+    values: dict[str, str]
+
+
+def read_csv(path: Path, required: set[str]) -> Iterator[CsvRow | ImportProblem]:
+    """Rows of a CSV with a header, keyed by lower-cased column name.
+
+    A missing required column is one problem for the whole file; a row with the
+    wrong number of fields is a problem for that row only.
+    """
+    text = read_text(path)
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = next(reader)
+    except StopIteration:
+        yield ImportProblem(path.name, "the file is empty")
+        return
+    except csv.Error as exc:
+        yield ImportProblem(f"{path.name} line 1", f"unreadable CSV header ({exc})")
+        return
+    columns = [name.strip().lower() for name in header]
+    missing = sorted(required - set(columns))
+    if missing:
+        yield ImportProblem(
+            path.name,
+            f"missing column(s) {', '.join(missing)}; the header is {','.join(header)!r}",
+        )
+        return
+    while True:
+        line = reader.line_num + 1
+        try:
+            fields = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            yield ImportProblem(f"{path.name} line {line}", f"broken CSV row ({exc})")
+            continue
+        if not any(value.strip() for value in fields):
+            continue
+        if len(fields) > len(columns) and not any(v.strip() for v in fields[len(columns):]):
+            fields = fields[: len(columns)]  # trailing empty cells a spreadsheet added
+        if len(fields) != len(columns):
+            yield ImportProblem(
+                f"{path.name} line {line}",
+                f"expected {len(columns)} fields, found {len(fields)}",
+            )
+            continue
+        yield CsvRow(line, dict(zip(columns, fields)))

@@ -1,0 +1,60 @@
+"""Pocket's CSV export: `title,url,time_added,tags,status`.
+
+Tags are separated by `|`; status is `unread` or `archive` (Pocket's word for
+read and put away). time_added is Unix seconds.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from .items import (
+    ImportItem,
+    ImportProblem,
+    ParseResult,
+    check_url,
+    clean_tags,
+    iso_from_timestamp,
+    read_csv,
+)
+
+KNOWN_STATUSES = {"unread", "archive", "archived", "read", ""}
+
+
+def parse(path: Path) -> ParseResult:
+    """Yield an ImportItem per row; a problem naming the line for each bad row."""
+    path = Path(path)
+    for row in read_csv(path, required={"url"}):
+        if isinstance(row, ImportProblem):
+            yield row
+            continue
+        where = f"{path.name} line {row.line}"
+        values = row.values
+        url = values.get("url", "").strip()
+        title = values.get("title", "").strip()
+        problem = check_url(url)
+        if problem:
+            yield ImportProblem(where, problem + (f" ({title})" if title else ""))
+            continue
+        status = values.get("status", "").strip().lower()
+        if status not in KNOWN_STATUSES:
+            yield ImportProblem(where, f"unknown status {status!r}; imported as unread", skipped=False)
+        saved = None
+        raw_time = values.get("time_added", "").strip()
+        if raw_time:
+            try:
+                saved = iso_from_timestamp(raw_time)
+            except (ValueError, OverflowError, OSError):
+                yield ImportProblem(
+                    where, f"time_added {raw_time!r} is not a Unix time; imported without it",
+                    skipped=False,
+                )
+        archived = status in ("archive", "archived", "read")
+        yield ImportItem(
+            url=url,
+            title=title if title != url else "",
+            saved=saved,
+            tags=clean_tags(values.get("tags", "").split("|")),
+            is_read=archived,
+            is_archived=archived,
+            source_key=None,
+        )

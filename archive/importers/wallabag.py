@@ -1,0 +1,94 @@
+"""wallabag v2's JSON export: an array of entries that carry their content.
+
+Each entry has url, title, content (the extracted HTML), tags, is_archived,
+is_starred, created_at ('2016-09-08T11:55:58+0200'), published_at,
+published_by, domain_name and more. Content is imported as it is, without
+fetching; an entry whose content wallabag failed to fetch is fetched again.
+"""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from .items import (
+    ImportItem,
+    ImportProblem,
+    ParseResult,
+    check_url,
+    clean_tags,
+    iso_from_text,
+    read_text,
+)
+
+#: What wallabag stores as content when its own fetch failed.
+_FAILED_CONTENT_MARKERS = ("wallabag can't retrieve contents for this article",)
+
+
+def _flag(value: Any) -> bool:
+    if isinstance(value, str):
+        return value.strip().lower() in ("1", "true", "yes")
+    return bool(value)
+
+
+def _content(entry: dict[str, Any]) -> str | None:
+    content = entry.get("content")
+    if not isinstance(content, str) or not content.strip():
+        return None
+    if any(marker in content for marker in _FAILED_CONTENT_MARKERS):
+        return None
+    return content
+
+
+def parse(path: Path) -> ParseResult:
+    """Yield an ImportItem per entry; a problem naming the entry for each bad one."""
+    path = Path(path)
+    try:
+        data = json.loads(read_text(path))
+    except ValueError as exc:
+        yield ImportProblem(path.name, f"not valid JSON ({exc})")
+        return
+    if isinstance(data, dict):  # API dumps wrap entries: {"_embedded": {"items": [...]}}
+        data = data.get("_embedded", {}).get("items", data.get("items"))
+    if not isinstance(data, list):
+        yield ImportProblem(path.name, "expected a JSON array of wallabag entries")
+        return
+    for number, entry in enumerate(data, start=1):
+        where = f"{path.name} entry {number}"
+        if not isinstance(entry, dict):
+            yield ImportProblem(where, f"expected an object, found {type(entry).__name__}")
+            continue
+        title = str(entry.get("title") or "").strip()
+        if title:
+            where += f" ({title[:60]})"
+        url = str(entry.get("url") or entry.get("given_url") or "").strip()
+        problem = check_url(url)
+        if problem:
+            yield ImportProblem(where, problem)
+            continue
+        dates: dict[str, str | None] = {}
+        for key in ("created_at", "published_at"):
+            try:
+                dates[key] = iso_from_text(entry.get(key))
+            except (ValueError, TypeError, OverflowError):
+                dates[key] = None
+                yield ImportProblem(
+                    where, f"{key} {entry.get(key)!r} is not a date; imported without it",
+                    skipped=False,
+                )
+        authors = entry.get("published_by") or []
+        yield ImportItem(
+            url=url,
+            title=title,
+            saved=dates["created_at"],
+            tags=clean_tags(entry.get("tags")),
+            is_read=_flag(entry.get("is_archived")),
+            is_archived=_flag(entry.get("is_archived")),
+            is_favorite=_flag(entry.get("is_starred")),
+            html=_content(entry),
+            extracted=True,
+            authors=[str(a) for a in authors if a] if isinstance(authors, list) else [str(authors)],
+            published=dates["published_at"],
+            site=entry.get("domain_name") or None,
+            source_key=None,
+        )
