@@ -184,7 +184,7 @@ LEAF_BLOCK_TAGS = frozenset("p div h1 h2 h3 h4 h5 h6 li dd dt blockquote pre tab
 #: Blocks with at most this many words can be judged as furniture by their text.
 SHORT_BLOCK_WORDS = 25
 #: Tags whose text the furniture rules look at as one block.
-TEXT_BLOCK_TAGS = frozenset("p div h1 h2 h3 h4 h5 h6 li dd dt span small strong em b figcaption header footer aside section".split())
+TEXT_BLOCK_TAGS = frozenset("p div h1 h2 h3 h4 h5 h6 li dd dt figcaption header footer aside section".split())
 
 
 def _class_words(el: HtmlElement) -> set[str]:
