@@ -97,14 +97,16 @@ def _entry_problem(info: zipfile.ZipInfo) -> str | None:
 
 
 def safe_extract(zip_path: Path | str, dest: Path | str, *,
-                 max_total_bytes: int = DEFAULT_MAX_INFLATED,
-                 max_entries: int = DEFAULT_MAX_ENTRIES) -> ExtractResult:
+                 max_total_bytes: int | None = None,
+                 max_entries: int | None = None) -> ExtractResult:
     """Extract a zip under `dest`, refusing entries that would land outside it.
 
     The inflated size is counted as bytes actually come out (the sizes in the
     zip's directory can lie), and extraction stops with ImportFileError once
-    the total passes `max_total_bytes`.
+    the total passes `max_total_bytes` (default: DEFAULT_MAX_INFLATED).
     """
+    max_total_bytes = DEFAULT_MAX_INFLATED if max_total_bytes is None else max_total_bytes
+    max_entries = DEFAULT_MAX_ENTRIES if max_entries is None else max_entries
     dest = Path(dest).resolve()
     dest.mkdir(parents=True, exist_ok=True)
     result = ExtractResult()
