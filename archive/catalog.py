@@ -54,7 +54,20 @@ CREATE TABLE IF NOT EXISTS tags (
     PRIMARY KEY (article_id, tag)
 );
 CREATE INDEX IF NOT EXISTS tags_tag ON tags(tag);
+CREATE TABLE IF NOT EXISTS index_queue (
+    article_id TEXT PRIMARY KEY
+);
 """
+
+#: Steps from each older schema version to the next; each runs in one transaction.
+_MIGRATIONS: dict[int, list[str]] = {
+    1: [
+        "ALTER TABLE articles ADD COLUMN progress REAL NOT NULL DEFAULT 0",
+        "CREATE TABLE IF NOT EXISTS index_queue (article_id TEXT PRIMARY KEY)",
+        # every article of a v1 archive is re-indexed once (the queue drains on open)
+        "INSERT OR IGNORE INTO index_queue (article_id) SELECT id FROM articles",
+    ],
+}
 
 
 class Catalog:
@@ -63,6 +76,7 @@ class Catalog:
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
         self._lock = threading.RLock()
+        self.migrated_from: int | None = None  # set when an older catalog was upgraded
         try:
             self._db = sqlite3.connect(self.path, check_same_thread=False, timeout=30,
                                        isolation_level=None)
@@ -78,6 +92,7 @@ class Catalog:
         with self._lock:
             version = self._db.execute("PRAGMA user_version").fetchone()[0]
             if version > SCHEMA_VERSION:
+                self._db.close()
                 raise ArchiveError(
                     f"the archive at {self.path.parent} was written by a newer Quire "
                     f"(catalog schema {version}, this version reads up to {SCHEMA_VERSION}); "
@@ -86,12 +101,20 @@ class Catalog:
                 self._db.execute("PRAGMA journal_mode = WAL")
             except sqlite3.OperationalError:
                 pass  # read-only media: keep the default journal
-            if version < SCHEMA_VERSION:
+            if version == 0:
                 with self.transaction() as db:
                     for stmt in _SCHEMA.strip().split(";"):
                         if stmt.strip():
                             db.execute(stmt)
                     db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+                return
+            while version < SCHEMA_VERSION:
+                with self.transaction() as db:
+                    for stmt in _MIGRATIONS[version]:
+                        db.execute(stmt)
+                    version += 1
+                    db.execute(f"PRAGMA user_version = {version}")
+                self.migrated_from = self.migrated_from or version - 1
 
     @property
     def schema_version(self) -> int:
@@ -126,11 +149,13 @@ class Catalog:
 
     # -- articles ---------------------------------------------------------------
     def insert(self, article: Article, norm_url: str | None, db: sqlite3.Connection | None = None) -> None:
+        """Add the article and queue it for indexing, in one transaction."""
         row = self._row_of(article, norm_url)
         sql = (f"INSERT INTO articles ({', '.join(_COLUMNS)}) "
                f"VALUES ({', '.join('?' for _ in _COLUMNS)})")
         with self._maybe_tx(db) as conn:
             conn.execute(sql, [row[c] for c in _COLUMNS])
+            conn.execute("INSERT OR IGNORE INTO index_queue (article_id) VALUES (?)", (article.id,))
             conn.executemany("INSERT OR IGNORE INTO tags (article_id, tag) VALUES (?, ?)",
                              [(article.id, t) for t in article.tags])
 
@@ -140,6 +165,7 @@ class Catalog:
         sql = f"UPDATE articles SET {', '.join(c + ' = ?' for c in cols)} WHERE id = ?"
         with self._maybe_tx(db) as conn:
             conn.execute(sql, [row[c] for c in cols] + [article.id])
+            conn.execute("INSERT OR IGNORE INTO index_queue (article_id) VALUES (?)", (article.id,))
             conn.execute("DELETE FROM tags WHERE article_id = ?", (article.id,))
             conn.executemany("INSERT OR IGNORE INTO tags (article_id, tag) VALUES (?, ?)",
                              [(article.id, t) for t in article.tags])
@@ -148,6 +174,7 @@ class Catalog:
         with self._maybe_tx(db) as conn:
             conn.execute("DELETE FROM tags WHERE article_id = ?", (article_id,))
             conn.execute("DELETE FROM articles WHERE id = ?", (article_id,))
+            conn.execute("INSERT OR IGNORE INTO index_queue (article_id) VALUES (?)", (article_id,))
 
     @contextmanager
     def _maybe_tx(self, db: sqlite3.Connection | None) -> Iterator[sqlite3.Connection]:
@@ -237,6 +264,21 @@ class Catalog:
             row = self._db.execute("SELECT id FROM articles WHERE source = ? LIMIT 1",
                                    (source,)).fetchone()
         return row[0] if row else None
+
+    # -- index queue: articles whose index entry may not be committed yet ------------
+    def queue_for_index(self, ids: list[str], db: sqlite3.Connection | None = None) -> None:
+        with self._maybe_tx(db) as conn:
+            conn.executemany("INSERT OR IGNORE INTO index_queue (article_id) VALUES (?)", [(i,) for i in ids])
+
+    def dequeue_indexed(self, ids: list[str]) -> None:
+        if not ids:
+            return
+        with self.transaction() as conn:
+            conn.executemany("DELETE FROM index_queue WHERE article_id = ?", [(i,) for i in ids])
+
+    def index_queue(self) -> list[str]:
+        with self._lock:
+            return [r[0] for r in self._db.execute("SELECT article_id FROM index_queue")]
 
     def tag_counts(self) -> list[tuple[str, int]]:
         with self._lock:

@@ -105,6 +105,15 @@ class SearchIndex:
                     pass
 
     # -- writing -----------------------------------------------------------------
+    @property
+    def write_lock(self) -> threading.RLock:
+        """Held around add/flush; the archive holds it to pair an add with its bookkeeping."""
+        return self._write_lock
+
+    @property
+    def in_batch(self) -> bool:
+        return self._batch_depth > 0
+
     @contextmanager
     def batch(self) -> Iterator[None]:
         """Group many writes into few commits (bulk saves, imports, reindex).

@@ -8,7 +8,9 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any, Callable
 
-SCHEMA_VERSION = 1
+#: Version of catalog.sqlite and meta.json. 1: first release; 2: reading progress and
+#: the index queue (crash-safe batched indexing). Older archives are migrated on open.
+SCHEMA_VERSION = 2
 
 #: Callback used by long operations: progress(done, total, message).
 ProgressFn = Callable[[int, int, str], None]

@@ -15,6 +15,7 @@ import math
 import secrets
 import shutil
 import threading
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -96,10 +97,16 @@ class Archive:
         self._fetcher = None
         self._fetcher_lock = threading.Lock()
         self._commit_lock = threading.RLock()
+        self._unflushed: list[str] = []
         self.catalog = Catalog(self.root / "catalog.sqlite")
         self.index = SearchIndex(self.root / "index")
+        try:
+            self._recover_folders()
+        except OSError:
+            pass  # a read-only archive: nothing to recover into
         if self.index.was_rebuilt and self.catalog.count():
             self.reindex(progress)
+        self._drain_index_queue()
         if seed and self.catalog.count() == 0 and not any(self._article_folders()):
             self.seed_welcome()
 
@@ -128,9 +135,70 @@ class Archive:
                 self._fetcher = Fetcher(**self.fetch_options)
             return self._fetcher
 
-    def batch(self):
-        """Group the index commits of many saves into one (bulk work)."""
-        return self.index.batch()
+    @contextmanager
+    def batch(self) -> Iterator[None]:
+        """Group the index commits of many saves into few (bulk work).
+
+        Each article stays in the catalog's index queue until its index entry is
+        committed, so a crash mid-batch loses no index entry: the next open
+        re-indexes whatever is still queued.
+        """
+        with self.index.batch():
+            yield
+        self._dequeue_flushed()
+
+    def _dequeue_flushed(self) -> None:
+        with self.index.write_lock:
+            if self.index.in_batch:
+                return
+            self.index.flush()
+            ids, self._unflushed = self._unflushed, []
+        self.catalog.dequeue_indexed(ids)
+
+    def _index_add(self, article: Article, text: str) -> None:
+        with self.index.write_lock:
+            self.index.add(make_document(article, text))
+            self._unflushed.append(article.id)
+        self._dequeue_flushed()
+
+    def _index_delete(self, article_id: str) -> None:
+        with self.index.write_lock:
+            self.index.delete(article_id)
+            self._unflushed.append(article_id)
+        self._dequeue_flushed()
+
+    def _drain_index_queue(self) -> int:
+        """Index (or un-index) whatever a crash or an older version left queued."""
+        queued = self.catalog.index_queue()
+        if not queued:
+            return 0
+        known = self.catalog.get_many(queued)
+        with self.batch():
+            for aid in queued:
+                article = known.get(aid)
+                if article is None:
+                    self._index_delete(aid)
+                else:
+                    text = html_to_text(self.article_html(aid)) if article.status == "saved" else ""
+                    self._index_add(article, text)
+        return len(queued)
+
+    def _recover_folders(self) -> None:
+        """Finish or undo what a crash interrupted: half-built folders are dropped,
+        an interrupted swap or delete is rolled back to the whole old folder."""
+        base = self.root / ARTICLES_DIR
+        for p in base.iterdir():
+            name = p.name
+            if not p.is_dir() or not name.startswith("."):
+                continue
+            for prefix in (".tmp-", ".old-", ".del-"):
+                if name.startswith(prefix):
+                    aid = name[len(prefix):]
+                    target = base / aid
+                    if prefix == ".tmp-" or target.exists() or not self.catalog.exists(aid):
+                        shutil.rmtree(p, ignore_errors=True)
+                    else:
+                        p.rename(target)  # the catalog still has it: bring the files back
 
     # -- paths -------------------------------------------------------------------
     def _article_folders(self) -> Iterator[Path]:
@@ -347,7 +415,7 @@ class Archive:
                 raise ArchiveError(f"{where}: could not record the article in the catalog ({exc})") from exc
             raise
         try:
-            self.index.add(make_document(article, text))
+            self._index_add(article, text)
         except BaseException as exc:
             self.catalog.delete(article.id)
             shutil.rmtree(final, ignore_errors=True)
@@ -444,7 +512,7 @@ class Archive:
                 shutil.rmtree(staging, ignore_errors=True)
                 raise ArchiveError(f"{where}: could not write the article ({exc.strerror or exc})") from exc
             self.catalog.update(new, self._norm(new.url))
-            self.index.add(make_document(new, index_text))
+            self._index_add(new, index_text)
         return new
 
     def reextract(self, ids: Iterable[str] | None = None, progress: ProgressFn | None = None,
@@ -489,7 +557,7 @@ class Archive:
             folder = self.article_dir(article.id)
             if folder.is_dir():
                 atomic.write_json(folder / "meta.json", article.to_dict())
-            self.index.add(make_document(article, self.article_text(article.id)))
+            self._index_add(article, self.article_text(article.id))
         return article
 
     def tag(self, article_id: str, add: Iterable[str] = (), remove: Iterable[str] = ()) -> Article:
@@ -531,7 +599,7 @@ class Archive:
             if folder.exists():
                 folder.rename(trash)
             self.catalog.delete(article_id)
-            self.index.delete(article_id)
+            self._index_delete(article_id)
             shutil.rmtree(trash, ignore_errors=True)
 
     # -- search --------------------------------------------------------------------
@@ -555,11 +623,13 @@ class Archive:
     def reindex(self, progress: ProgressFn | None = None) -> int:
         """Rebuild the index from the catalog and the article files."""
         articles = self.articles()
+        # queued first: a rebuild cut short is finished on the next open
+        self.catalog.queue_for_index([a.id for a in articles])
         self.index.clear()
-        with self.index.batch():
+        with self.batch():
             for n, article in enumerate(articles, 1):
                 text = html_to_text(self.article_html(article.id)) if article.status == "saved" else ""
-                self.index.add(make_document(article, text))
+                self._index_add(article, text)
                 if progress:
                     progress(n, len(articles), article.title)
         return len(articles)
