@@ -153,24 +153,42 @@ FURNITURE_WORDS = frozenset(
     rollover tooltip hovercard popover embed embedded video trending
     """.split()
 )
+#: Furniture words for things that frame a picture: the picture itself is kept.
+PICTURE_FURNITURE_WORDS = frozenset("caption captions credit credits copyright player overlay controls".split())
+#: Inline tags: running text may sit inside them.
+INLINE_TAGS = frozenset("a abbr b cite code em font i mark q s small span strong sub sup time u".split())
+#: class/id words of a standfirst ("dek") or summary shown above the story.
+DEK_WORDS = frozenset(
+    "dek deck standfirst subtitle subhead subheadline summary abstract excerpt strapline kicker tagline".split()
+)
 #: Whole-block texts that are furniture in any article (captions, credits,
 #: teasers, widget text); only checked on short blocks.
 FURNITURE_TEXT = re.compile(
     r"""^\W*(?:
-      advert(?:isement)?|ad|close|share(?:\s+(?:this|on)\b.*)?|comments?|tags?\b.*|topics?:.*
-    | related\b.*|read\s+more\b.*|more\s+(?:on|from|about)\b.*|see\s+also\b.*|also\s*(?:on|read|see)?\s*:.*
-    | recommended\b.*|you\s+(?:may|might)\s+(?:also\s+)?(?:like|enjoy)\b.*|don'?t\s+miss\b.*
+      advert(?:isement)?|ad|close|share(?:\s+(?:this|on|via)\b.*)?|comments?|(?:tags?|tagged|topics?)\s*:.*
+    | related\s*(?::|articles?|stories|coverage|content|links?|posts?|reading|topics|videos?|news)\b.*
+    | read\s+more\b.*|more\s+(?:on|from|about)\b.*|see\s+also\b.*|also\s*(?:on|read|see)?\s*:.*
+    | recommended\b.*|you\s+(?:may|might)\s+(?:also\s+)?(?:like|enjoy)\b.*|don.?t\s+miss\b.*
     | (?:watch|listen|download|itunes)\s*:.*|click\s+(?:here|to)\b.*|sign\s+up\b.*|subscribe\b.*
     | (?:image|photo|picture|video|media)\s*(?:copyright|caption|credit|source)\b.*
     | \(?(?:photo|image|picture|video|illustration|graphic|source|credit)s?(?:\s+credit)?\s*:.*
     | (?:getty(?:\s+images)?|reuters|ap(?:\s+photo)?|afp|shutterstock|istock|epa)\W*
     | media\s+playback\b.*|this\s+(?:slideshow|video|content)\s+requires\b.*
     | video\s+(?:loading|unavailable)\b.*|click\s+to\s+play\b.*|(?:image|slide|photo)\s+\d+\s+(?:of|/)\s+\d+.*
-    | follow\s+(?:us|him|her|me|them)\b.*|like\s+this\s+(?:story|article)\b.*
-    | (?:updated|published|posted|last\s+modified)\b.*|skip\s+(?:ad|advert)\b.*
+    | follow\s+(?:us|him|her|me|them)\b.*|like\s+this\s+(?:story|article)\b.*|skip\s+(?:ad|advert)\b.*
     )\W*$""",
     re.I | re.X,
 )
+#: Staff credits and contact lines that close news stories; may be a little longer.
+CREDIT_TEXT = re.compile(
+    r"""^\W*(?:
+      \(?(?:additional\s+)?(?:reporting|writing|editing|compiled|produced)\s+by\b.*
+    | .*\bcontributed\s+(?:to\s+)?this\s+(?:report|story|article)\b.*
+    | (?:e-?mail|contact|write\s+to)\s+\S+(?:\s+\S+)?\s+at\s+\S+@.*
+    )$""",
+    re.I | re.X,
+)
+_STAMP = re.compile(r"^\W*(?:updated|published|posted|last\s+(?:updated|modified))\b", re.I)
 _DATE_LINE = re.compile(
     r"\b(?:\d{1,2}:\d{2}\s*(?:[ap]\.?m\.?)?|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{1,2}"
     r"|\d{1,2}\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*|\d{4}-\d{2}-\d{2}|\d{1,2}/\d{1,2}/\d{2,4})\b",
@@ -183,6 +201,7 @@ _WORDS = re.compile(r"\w+", re.UNICODE)
 LEAF_BLOCK_TAGS = frozenset("p div h1 h2 h3 h4 h5 h6 li dd dt blockquote pre table figure figcaption header".split())
 #: Blocks with at most this many words can be judged as furniture by their text.
 SHORT_BLOCK_WORDS = 25
+CREDIT_BLOCK_WORDS = 45
 #: Tags whose text the furniture rules look at as one block.
 TEXT_BLOCK_TAGS = frozenset("p div h1 h2 h3 h4 h5 h6 li dd dt figcaption header footer aside section".split())
 
@@ -214,20 +233,30 @@ def _text_len(el: HtmlElement) -> int:
 
 
 def _is_furniture_by_class(el: HtmlElement, total_chars: int) -> bool:
+    """Furniture named as such in class/id; caption-like furniture keeps its pictures."""
     words = _class_words(el)
-    if not words or not words & FURNITURE_WORDS:
+    if not words & FURNITURE_WORDS:
+        return False
+    if el.tag in INLINE_TAGS and any(
+        _class_words(d) & FURNITURE_WORDS for d in el.iterdescendants()
+    ):
+        # <span class="person-rollover"><a>Name</a><span class="rollover-card">...</span>:
+        # the inner, more specific element is the furniture, the name is running text.
         return False
     # A container holding much of the story is not furniture whatever it is called
     # ("article-body has-video", "post with-share-bar").
     size = _text_len(el)
     if size > 0.3 * total_chars and size > 200:
         return False
-    if el.tag in ("figure", "img", "picture") or (el.find(".//img") is not None and not words & {"ad", "ads", "advert", "advertisement", "related", "promo", "outbrain", "taboola", "recommended"}):
-        # Keep pictures in the HTML; their captions are left out of the text anyway.
+    if words & PICTURE_FURNITURE_WORDS and el.tag != "img" and el.find(".//img") is not None:
+        # Keep the pictures in the HTML, drop the caption/credit text around them.
+        images = list(el.iter("img"))
         for child in list(el):
-            if child.tag not in ("img", "picture", "figure") and child.find(".//img") is None:
-                child.drop_tree()
+            child.drop_tree()
         el.text = None
+        el.extend(images)
+        for img in images:
+            img.tail = None
         return False
     return True
 
@@ -237,13 +266,19 @@ def _is_furniture_by_text(el: HtmlElement) -> bool:
     if not text:
         return False
     words = _norm_words(text)
+    if len(words) > CREDIT_BLOCK_WORDS:
+        return False
+    if CREDIT_TEXT.match(text):
+        return True
     if len(words) > SHORT_BLOCK_WORDS:
         return False
     if FURNITURE_TEXT.match(text):
         return True
+    if _STAMP.match(text) and _DATE_LINE.search(text) and len(words) <= 12:
+        return True
     # Teasers: a short block that is nothing but a link ("READ MORE ON ...", headlines).
     if el.tag not in ("li", "dd", "dt") and el.find(".//a") is not None:
-        if _link_chars(el) >= 0.8 * len(text) and (len(words) >= 3 or el.tag != "span"):
+        if _link_chars(el) >= 0.8 * len(text) and len(words) >= 3:
             return True
     return False
 
@@ -312,16 +347,27 @@ def _leaf_blocks(body: HtmlElement) -> list[HtmlElement]:
     return blocks
 
 
+def _is_dek(el: HtmlElement, body: HtmlElement, total_chars: int) -> bool:
+    """Inside a standfirst/summary block (by class, id or itemprop) that is not the story."""
+    node: HtmlElement | None = el
+    while node is not None and node is not body:
+        if _class_words(node) & DEK_WORDS or node.get("itemprop") in ("description", "alternativeHeadline"):
+            return _text_len(node) < 0.3 * total_chars
+        node = node.getparent()
+    return False
+
+
 def _remove_header_lines(body: HtmlElement, title: str | None, authors: list[str]) -> None:
-    """The headline, byline and dateline above the first paragraph duplicate the
-    metadata that the reader shows on its own."""
-    names = [a.lower() for a in authors]
-    for el in _leaf_blocks(body)[:8]:
+    """The headline, standfirst, byline and dateline above the first paragraph
+    duplicate the metadata that the reader shows on its own."""
+    names = [a.lower() for a in authors if len(a) > 3]
+    total = _text_len(body) or 1
+    for el in _leaf_blocks(body)[:10]:
         text = " ".join(el.text_content().split())
         if not text:
             continue
         words = _norm_words(text)
-        if title and _same_text(text, title):
+        if (title and _same_text(text, title)) or _is_dek(el, body, total):
             el.drop_tree()
             continue
         if len(words) > 15:
@@ -329,11 +375,11 @@ def _remove_header_lines(body: HtmlElement, title: str | None, authors: list[str
         lowered = text.lower()
         if (
             lowered.startswith(("by ", "von ", "par ", "por "))
-            or any(name and name in lowered for name in names)
+            or any(name in lowered for name in names)
             or (_DATE_LINE.search(text) and len(words) <= 12)
         ):
             el.drop_tree()
-        elif el.tag in ("h1", "h2") and len(words) <= 15:
+        elif el.tag in ("h1", "h2", "h3") and len(words) <= 15:
             continue
         else:
             break
