@@ -1,0 +1,151 @@
+"""The work behind GUI actions, as plain functions run on worker threads.
+
+Each takes the Archive and an OpContext (progress and cancel) and returns a
+small record of what happened, so the window can say it in one line and
+refresh only the panes that changed. Nothing here touches a widget.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterable
+
+from archive.errors import QuireError
+from archive.models import Article
+
+from app.ops import Cancelled, OpContext
+from app.tag_pane import STATES
+
+HTML_SUFFIXES = (".html", ".htm", ".xhtml")
+
+
+def classify_item(item: str) -> tuple[str, str]:
+    """('url', u) or ('file', path) for one thing the user asked to save.
+
+    Raises QuireError naming the item when it is neither."""
+    text = item.strip().strip("<>").strip()
+    if text.lower().startswith(("http://", "https://")):
+        return "url", text
+    if text.lower().startswith("file://"):
+        from urllib.parse import unquote, urlparse
+
+        text = unquote(urlparse(text).path)
+    path = Path(text).expanduser()
+    if path.is_file():
+        return "file", str(path)
+    looks_like_path = text.startswith(("/", "~", ".", "\\")) or path.suffix.lower() in HTML_SUFFIXES
+    if looks_like_path:
+        raise QuireError(f"{item}: no such file")
+    host = text.split("/")[0]
+    if "." in host and " " not in text and ":" not in host:
+        return "url", "https://" + text  # 'example.com/page' typed without a scheme
+    raise QuireError(f"{item}: not a web address (http:// or https://) or an existing .html file")
+
+
+def split_items(text: str) -> list[str]:
+    """Items typed or pasted into the Add box: one per line; a line of several
+    web addresses separated by spaces counts as several (file paths may hold
+    spaces, so other lines stay whole)."""
+    items: list[str] = []
+    for line in text.splitlines():
+        line = line.strip()
+        if not line:
+            continue
+        parts = line.split()
+        if len(parts) > 1 and all(p.lower().startswith(("http://", "https://")) for p in parts):
+            items.extend(parts)
+        else:
+            items.append(line)
+    return items
+
+
+@dataclass
+class SaveSummary:
+    saved: list[Article] = field(default_factory=list)
+    duplicates: list[Article] = field(default_factory=list)
+    failed: list[tuple[str, str]] = field(default_factory=list)  # (item, reason)
+    cancelled: bool = False
+
+    def message(self) -> str:
+        parts = []
+        if self.saved:
+            parts.append(f"saved {len(self.saved)}")
+        if self.duplicates:
+            parts.append(f"{len(self.duplicates)} already in the archive")
+        if self.failed:
+            parts.append(f"{len(self.failed)} failed")
+        if self.cancelled:
+            parts.append("cancelled")
+        text = ", ".join(parts) or "nothing saved"
+        return text[0].upper() + text[1:]
+
+
+def save_items(archive: Any, items: Iterable[str], tags: list[str], ctx: OpContext) -> SaveSummary:
+    """Save URLs and files one by one; a failure never stops the others."""
+    items = list(items)
+    summary = SaveSummary()
+    for n, item in enumerate(items):
+        try:
+            ctx.progress(n, len(items), f"Saving {item}")
+        except Cancelled:
+            summary.cancelled = True
+            break
+        try:
+            kind, target = classify_item(item)
+            result = archive.save_url(target, tags=tags) if kind == "url" else archive.save_file(target, tags=tags)
+        except QuireError as exc:
+            summary.failed.append((item, str(exc)))
+            continue
+        except Exception as exc:  # noqa: BLE001 - an unexpected bug still names the item
+            summary.failed.append((item, f"{type(exc).__name__}: {exc}"))
+            continue
+        (summary.saved if result.created else summary.duplicates).append(result.article)
+    else:
+        ctx.progress(len(items), len(items), "Done")
+    return summary
+
+
+@dataclass
+class LibraryCounts:
+    """What the tag pane shows: state counts and the tag list."""
+
+    states: dict[str, int]
+    tags: list[tuple[str, int]]
+
+
+def library_counts(archive: Any) -> LibraryCounts:
+    states = {label: archive.count(query) for label, query in STATES}
+    return LibraryCounts(states=states, tags=archive.tags())
+
+
+@dataclass
+class BulkResult:
+    articles: list[Article] = field(default_factory=list)
+    deleted: list[str] = field(default_factory=list)
+    failed: list[tuple[str, str]] = field(default_factory=list)
+
+
+def bulk(archive: Any, ids: list[str], ctx: OpContext, *, add: Iterable[str] = (), remove: Iterable[str] = (),
+         delete: bool = False, **state: bool | None) -> BulkResult:
+    """Tag, untag, change state of or delete many articles, with progress."""
+    add, remove = list(add), list(remove)
+    result = BulkResult()
+    changes = {k: v for k, v in state.items() if v is not None}
+    for n, article_id in enumerate(ids):
+        ctx.progress(n, len(ids), "")
+        try:
+            if delete:
+                archive.delete(article_id)
+                result.deleted.append(article_id)
+                continue
+            article = None
+            if add or remove:
+                article = archive.tag(article_id, add=add, remove=remove)
+            if changes:
+                article = archive.set_state(article_id, **changes)
+            if article is not None:
+                result.articles.append(article)
+        except QuireError as exc:
+            result.failed.append((article_id, str(exc)))
+    ctx.progress(len(ids), len(ids), "")
+    return result

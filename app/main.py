@@ -1,0 +1,104 @@
+"""Start the GUI: `run(archive_root)` opens the window; with `screenshot`
+it renders the window offscreen to a PNG and returns.
+
+The archive opens on a worker thread (seeding the welcome articles on first
+launch may take a moment), so the window appears at once.
+"""
+from __future__ import annotations
+
+import os
+import sys
+import time
+from pathlib import Path
+
+ORG = "Quire"
+APP = "Quire"
+
+
+def _make_app(offscreen: bool):  # noqa: ANN202 - QApplication, imported late on purpose
+    if offscreen and not os.environ.get("QT_QPA_PLATFORM"):
+        os.environ["QT_QPA_PLATFORM"] = "offscreen"
+    from PySide6.QtGui import QIcon
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setOrganizationName(ORG)
+    app.setApplicationName(APP)
+    app.setApplicationDisplayName(APP)
+    app.setDesktopFileName("quire")
+    app.setStyle("Fusion")  # the same look on every platform, and a good dark palette
+    from app.main_window import ICON_PATH
+
+    if ICON_PATH.exists():
+        app.setWindowIcon(QIcon(str(ICON_PATH)))
+    return app
+
+
+def wait_until(predicate, timeout_s: float = 30.0) -> bool:  # noqa: ANN001 - any callable
+    """Spin the event loop until predicate() holds (screenshots, benches)."""
+    from PySide6.QtCore import QCoreApplication, QEventLoop
+
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        QCoreApplication.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 20)
+        if predicate():
+            return True
+        time.sleep(0.005)
+    return False
+
+
+def settle(window, timeout_s: float = 30.0) -> bool:  # noqa: ANN001 - MainWindow
+    """Wait until no background op of the window is running."""
+    from app.ops import active_ops
+
+    ok = wait_until(lambda: window.archive is not None and active_ops() == 0, timeout_s)
+    wait_until(lambda: False, 0.15)  # let queued paints and timers run
+    return ok
+
+
+def render_screenshot(window, out: Path, *, theme: str | None = None, query: str | None = None,  # noqa: ANN001
+                      article: int = 0) -> None:
+    """Show a result in the reader and write the whole window to a PNG."""
+    if theme:
+        window.set_theme(theme)
+    if query is not None:
+        window.search.set_query(query)
+    settle(window)
+    model = window.search.model
+    if model.rowCount() > article:
+        window.search.view.setCurrentIndex(model.index(article))
+        window.open_article(model.row_at(article).id)
+        settle(window)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    if not window.grab().save(str(out)):
+        raise OSError(f"could not write the screenshot {out}")
+
+
+def run(archive_root: Path, screenshot: Path | None = None) -> int:
+    """Open Quire's window on the archive at archive_root.
+
+    With `screenshot`, render the window offscreen into that PNG and return 0."""
+    from PySide6.QtCore import QSettings
+
+    app = _make_app(offscreen=screenshot is not None)
+    from app.main_window import MainWindow
+
+    if screenshot is not None:
+        # Screenshots must not depend on, or change, the user's window settings.
+        settings_path = Path(os.environ.get("TMPDIR", "/tmp")) / f"quire-screenshot-{os.getpid()}.ini"
+        settings = QSettings(str(settings_path), QSettings.Format.IniFormat)
+        settings.setValue("reader/theme", "light")
+        window = MainWindow(Path(archive_root), settings)
+        window.resize(1440, 900)
+        window.show()
+        try:
+            render_screenshot(window, Path(screenshot))
+        finally:
+            window.close()
+            settings_path.unlink(missing_ok=True)
+        print(f"wrote {screenshot}")
+        return 0 if window.last_error == "" or Path(screenshot).exists() else 1
+
+    window = MainWindow(Path(archive_root))
+    window.show()
+    return app.exec()

@@ -1,0 +1,296 @@
+"""The search pane: a query box, a sort switch, the result count and list.
+
+Typing restarts a ~150 ms debounce timer; when it fires, the search runs on a
+single-thread pool of its own (so a search never queues behind a page being
+saved). Each search carries a generation number and a result whose number is
+not the latest is dropped, so fast typing never shows stale hits.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QThreadPool, QTimer, Signal
+from PySide6.QtGui import QKeyEvent
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.ops import Op
+from app.result_delegate import ResultDelegate
+from app.results_model import IdRole, ResultRow, ResultsModel
+
+PAGE = 50
+DEBOUNCE_MS = 150
+SORTS = [("Relevance", "relevance"), ("Newest", "newest"), ("Oldest", "oldest")]
+
+
+@dataclass
+class SearchPage:
+    """One page of results, as computed on the worker thread."""
+
+    query: str
+    offset: int
+    rows: list[ResultRow]
+    total: int
+    note: str = ""
+
+
+def run_search(archive: Any, query: str, sort: str, offset: int, limit: int = PAGE) -> SearchPage:
+    """Search and attach each hit's reading state (worker thread).
+
+    An empty query lists everything, newest first."""
+    if not query.strip() and sort == "relevance":
+        sort = "newest"
+    note = ""
+    if hasattr(archive, "search_full"):
+        result = archive.search_full(query, limit=limit, offset=offset, sort=sort)
+        hits, total = list(result.hits), int(result.total)
+        note = getattr(result, "note", "") or ""
+    else:
+        hits = archive.search(query, limit=limit, offset=offset, sort=sort)
+        total = archive.count(query) if offset == 0 else -1
+    rows = []
+    for hit in hits:
+        try:
+            article = archive.get(hit.id)
+        except Exception:  # noqa: BLE001 - deleted under us: show the hit as it is
+            article = None
+        rows.append(ResultRow.from_hit(hit, article))
+    return SearchPage(query=query, offset=offset, rows=rows, total=total, note=note)
+
+
+class ResultList(QListView):
+    """The result view: Enter opens the current row, Esc goes back to the query."""
+
+    open_requested = Signal(str)
+    escape_pressed = Signal()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt name
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            index = self.currentIndex()
+            if index.isValid():
+                self.open_requested.emit(index.data(IdRole))
+            return
+        if event.key() == Qt.Key.Key_Escape:
+            self.escape_pressed.emit()
+            return
+        super().keyPressEvent(event)
+
+
+class QueryEdit(QLineEdit):
+    """The query box: Down moves into the results, Esc clears."""
+
+    down_pressed = Signal()
+    enter_pressed = Signal()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt name
+        if event.key() == Qt.Key.Key_Down:
+            self.down_pressed.emit()
+            return
+        if event.key() == Qt.Key.Key_Escape:
+            self.clear()
+            return
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            self.enter_pressed.emit()
+        super().keyPressEvent(event)
+
+
+class SearchPane(QWidget):
+    """Query box plus lazily loaded result list."""
+
+    article_selected = Signal(str)  # the current row changed: show it
+    searched = Signal(str, int)  # query, total (after a first page arrived)
+
+    def __init__(self, archive_getter: Any, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self._archive = archive_getter  # callable returning the Archive, or None before it opens
+        self.pool = QThreadPool(self)
+        self.pool.setMaxThreadCount(1)
+        self.generation = 0
+        self.query_text = ""
+        self.last_page: SearchPage | None = None
+
+        self.query = QueryEdit()
+        self.query.setPlaceholderText("Search  (words, \"phrases\", tag:x, site:y, is:unread)")
+        self.query.setClearButtonEnabled(True)
+        self.query.setAccessibleName("Search query")
+        self.query.setToolTip(
+            "Words are stemmed: 'reading' finds 'read'.\n"
+            '"exact phrase"   -word   prefix*   fuzzy~\n'
+            "title:  site:  tag:  author:  url:  lang:\n"
+            "is:unread  is:read  is:favorite  is:archived  is:pending"
+        )
+        self.sort = QComboBox()
+        for label, value in SORTS:
+            self.sort.addItem(label, value)
+        self.sort.setAccessibleName("Sort results by")
+        self.sort.setToolTip("Sort results")
+        self.count_label = QLabel("")
+        self.count_label.setObjectName("resultCount")
+        self.count_label.setAccessibleName("Number of results")
+        self.note_label = QLabel("")
+        self.note_label.setObjectName("queryNote")
+        self.note_label.setWordWrap(True)
+        self.note_label.hide()
+
+        self.model = ResultsModel(self)
+        self.model.more_wanted.connect(self._fetch_page)
+        self.view = ResultList()
+        self.view.setModel(self.model)
+        self.view.setItemDelegate(ResultDelegate(self.view))
+        self.view.setUniformItemSizes(True)
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.view.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self.view.setAccessibleName("Search results")
+        self.view.setAlternatingRowColors(False)
+        self.view.selectionModel().currentChanged.connect(self._current_changed)
+        self.view.clicked.connect(lambda idx: self.article_selected.emit(idx.data(IdRole)))
+        self.view.open_requested.connect(self.article_selected)
+        self.view.escape_pressed.connect(self.focus_query)
+
+        self._timer = QTimer(self, singleShot=True, interval=DEBOUNCE_MS)
+        self._timer.timeout.connect(self.search_now)
+        self.query.textChanged.connect(lambda _t: self._timer.start())
+        self.query.down_pressed.connect(self._enter_results)
+        self.query.enter_pressed.connect(self._open_first)
+        self.sort.currentIndexChanged.connect(lambda _i: self.search_now())
+
+        top = QHBoxLayout()
+        top.setContentsMargins(0, 0, 0, 0)
+        top.addWidget(self.count_label, 1)
+        top.addWidget(self.sort)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(6)
+        layout.addWidget(self.query)
+        layout.addLayout(top)
+        layout.addWidget(self.note_label)
+        layout.addWidget(self.view, 1)
+
+    # -- searching -----------------------------------------------------------
+    def set_query(self, text: str) -> None:
+        """Replace the query and search at once (tag pane clicks, tests)."""
+        self.query.blockSignals(True)
+        self.query.setText(text)
+        self.query.blockSignals(False)
+        self.search_now()
+
+    def search_now(self) -> None:
+        """Start a search for the current text; older results will be dropped."""
+        self._timer.stop()
+        archive = self._archive()
+        if archive is None:
+            return
+        self.generation += 1
+        generation = self.generation
+        query = self.query.text().strip()
+        sort = self.sort.currentData()
+        self.query_text = query
+        Op(
+            lambda _ctx: run_search(archive, query, sort, 0),
+            on_success=lambda page: self._first_page(generation, page),
+            on_failure=lambda exc: self._failed(generation, exc),
+            label=f"search {query!r}",
+            parent=self,
+        ).start(self.pool)
+
+    def refresh(self) -> None:
+        """Re-run the current query (articles were added, deleted or changed)."""
+        self.search_now()
+
+    def _first_page(self, generation: int, page: SearchPage) -> None:
+        if generation != self.generation:
+            return  # a newer search is on its way: drop this one
+        current = self.current_id()
+        self.last_page = page
+        self.model.reset(page.rows, page.total)
+        total = self.model.total
+        self.count_label.setText(
+            "No articles" if total == 0 else f"{total:,} article{'s' if total != 1 else ''}"
+        )
+        self.note_label.setText(page.note)
+        self.note_label.setVisible(bool(page.note))
+        if current:
+            row = self.model.row_of(current)
+            if row >= 0:
+                self.view.selectionModel().setCurrentIndex(
+                    self.model.index(row), QItemSelectionModel.SelectionFlag.NoUpdate
+                )
+        self.searched.emit(page.query, total)
+
+    def _fetch_page(self, offset: int) -> None:
+        archive = self._archive()
+        if archive is None:
+            return
+        generation = self.generation
+        query = self.query_text
+        sort = self.sort.currentData()
+
+        def done(page: SearchPage) -> None:
+            if generation == self.generation:
+                self.model.append(offset, page.rows)
+
+        def failed(_exc: BaseException) -> None:
+            if generation == self.generation:
+                self.model.page_failed()
+
+        Op(lambda _ctx: run_search(archive, query, sort, offset), on_success=done, on_failure=failed,
+           label="more results", parent=self).start(self.pool)
+
+    def _failed(self, generation: int, exc: BaseException) -> None:
+        if generation != self.generation:
+            return
+        self.model.reset([], 0)
+        self.count_label.setText("Search failed")
+        self.note_label.setText(str(exc))
+        self.note_label.show()
+
+    # -- selection and keys ------------------------------------------------
+    def _current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        if current.isValid() and self.view.hasFocus():
+            self.article_selected.emit(current.data(IdRole))
+
+    def current_id(self) -> str | None:
+        index = self.view.currentIndex()
+        return index.data(IdRole) if index.isValid() else None
+
+    def selected_ids(self) -> list[str]:
+        """The ids of all selected rows (multi-select), in list order."""
+        rows = sorted(i.row() for i in self.view.selectionModel().selectedRows())
+        ids = [self.model.row_at(r).id for r in rows]
+        if not ids and self.current_id():
+            ids = [self.current_id()]
+        return ids
+
+    def focus_query(self) -> None:
+        self.query.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.query.selectAll()
+
+    def _enter_results(self) -> None:
+        if self.model.rowCount() == 0:
+            return
+        self.view.setFocus(Qt.FocusReason.OtherFocusReason)
+        index = self.view.currentIndex()
+        if not index.isValid():
+            index = self.model.index(0)
+        self.view.setCurrentIndex(index)
+        self.article_selected.emit(index.data(IdRole))
+
+    def _open_first(self) -> None:
+        """Enter in the query box: search now and open the first hit."""
+        if self.model.rowCount():
+            self.view.setCurrentIndex(self.model.index(0))
+            self.article_selected.emit(self.model.index(0).data(IdRole))
+
+    def select_id(self, article_id: str) -> None:
+        row = self.model.row_of(article_id)
+        if row >= 0:
+            self.view.setCurrentIndex(self.model.index(row))

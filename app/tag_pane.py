@@ -1,0 +1,252 @@
+"""The tag pane: library states, then every tag with its count as a tree,
+then the open article's own tags with add and remove.
+
+Clicking an entry asks the search pane for its query (`is:unread`,
+`tag:topic/sub`…), so filtering is just searching and the query box always
+says what the list shows. The pane never calls the archive itself: the main
+window fills it from worker results.
+"""
+from __future__ import annotations
+
+from PySide6.QtCore import QModelIndex, QStringListModel, Qt, Signal
+from PySide6.QtGui import QStandardItem, QStandardItemModel
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCompleter,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListView,
+    QPushButton,
+    QTreeView,
+    QVBoxLayout,
+    QWidget,
+)
+
+QueryRole = Qt.ItemDataRole.UserRole + 1
+CountRole = Qt.ItemDataRole.UserRole + 2
+
+#: (label, query) of the library states, in display order.
+STATES: list[tuple[str, str]] = [
+    ("All articles", ""),
+    ("Unread", "is:unread"),
+    ("Favourites", "is:favorite"),
+    ("Archived", "is:archived"),
+    ("Pending", "is:pending"),
+]
+
+
+def tag_query(name: str) -> str:
+    """The search query that lists one tag's articles."""
+    return f'tag:"{name}"' if any(c in name for c in ' ():"') else f"tag:{name}"
+
+
+def build_tag_tree(tags: list[tuple[str, int]]) -> list[tuple[str, str, int, list]]:
+    """Nest 'topic/sub' names: [(label, full name, count, children)], by name.
+
+    A parent that is not a tag itself gets the sum of its children's counts
+    so the tree still reads right."""
+    root: dict[str, dict] = {}
+    counts = dict(tags)
+    for name, _count in tags:
+        node = root
+        parts = [p for p in name.split("/") if p] or [name]
+        for depth, part in enumerate(parts):
+            full = "/".join(parts[: depth + 1])
+            node = node.setdefault(part, {"full": full, "children": {}})["children"]
+
+    def convert(level: dict[str, dict]) -> list[tuple[str, str, int, list]]:
+        out = []
+        for label in sorted(level, key=str.casefold):
+            entry = level[label]
+            children = convert(entry["children"])
+            count = counts.get(entry["full"], sum(c[2] for c in children))
+            out.append((label, entry["full"], count, children))
+        return out
+
+    return convert(root)
+
+
+class TagPane(QWidget):
+    """States and tags to filter by, and the open article's tags."""
+
+    query_requested = Signal(str)
+    add_tag_requested = Signal(str)
+    remove_tag_requested = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.model = QStandardItemModel(self)
+        self.tree = QTreeView()
+        self.tree.setModel(self.model)
+        self.tree.setHeaderHidden(True)
+        self.tree.setUniformRowHeights(True)
+        self.tree.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.tree.setAccessibleName("Library states and tags")
+        self.tree.clicked.connect(self._activated)
+        self.tree.activated.connect(self._activated)
+        self._state_items: dict[str, QStandardItem] = {}
+        self._tags_root = QStandardItem("Tags")
+        self._tag_names: list[str] = []
+        self._build_static()
+
+        self.article_label = QLabel("Tags on this article")
+        self.article_label.setObjectName("paneHeading")
+        self.article_tags = QStringListModel(self)
+        self.article_list = QListView()
+        self.article_list.setModel(self.article_tags)
+        self.article_list.setFlow(QListView.Flow.LeftToRight)
+        self.article_list.setWrapping(True)
+        self.article_list.setSpacing(3)
+        self.article_list.setMaximumHeight(84)
+        self.article_list.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.article_list.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.article_list.setAccessibleName("Tags on the open article")
+        self.tag_input = QLineEdit()
+        self.tag_input.setPlaceholderText("Add a tag…")
+        self.tag_input.setAccessibleName("Add a tag to the open article")
+        self.tag_input.setClearButtonEnabled(True)
+        self.completer_model = QStringListModel(self)
+        completer = QCompleter(self.completer_model, self)
+        completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        completer.setFilterMode(Qt.MatchFlag.MatchContains)
+        self.tag_input.setCompleter(completer)
+        self.tag_input.returnPressed.connect(self._add_from_input)
+        self.remove_button = QPushButton("Remove")
+        self.remove_button.setToolTip("Remove the selected tags from the open article")
+        self.remove_button.setAccessibleName("Remove selected tags")
+        self.remove_button.clicked.connect(self._remove_selected)
+
+        row = QHBoxLayout()
+        row.setContentsMargins(0, 0, 0, 0)
+        row.addWidget(self.tag_input, 1)
+        row.addWidget(self.remove_button)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(6)
+        layout.addWidget(self.tree, 1)
+        layout.addWidget(self.article_label)
+        layout.addWidget(self.article_list)
+        layout.addLayout(row)
+        self.set_article_tags(None)
+
+    def _build_static(self) -> None:
+        library = QStandardItem("Library")
+        library.setSelectable(False)
+        for label, query in STATES:
+            item = QStandardItem(label)
+            item.setData(query, QueryRole)
+            item.setData(label, Qt.ItemDataRole.AccessibleTextRole)
+            library.appendRow(item)
+            self._state_items[label] = item
+        self._tags_root.setSelectable(False)
+        for heading in (library, self._tags_root):
+            font = heading.font()
+            font.setBold(True)
+            heading.setFont(font)
+        self.model.appendRow(library)
+        self.model.appendRow(self._tags_root)
+        self.tree.expandAll()
+
+    # -- filling (main thread, from worker results) ------------------------
+    def set_state_counts(self, counts: dict[str, int]) -> None:
+        """counts: {'Unread': 3, ...}, keyed by the labels in STATES."""
+        for label, item in self._state_items.items():
+            if label in counts:
+                item.setText(f"{label}  ({counts[label]})")
+                item.setData(counts[label], CountRole)
+
+    def set_tags(self, tags: list[tuple[str, int]]) -> None:
+        """Rebuild the tag tree, keeping expanded branches expanded."""
+        expanded = self._expanded_names()
+        self._tags_root.removeRows(0, self._tags_root.rowCount())
+        self._tag_names = [name for name, _ in tags]
+        self.completer_model.setStringList(self._tag_names)
+
+        def add(parent: QStandardItem, nodes: list) -> None:
+            for label, full, count, children in nodes:
+                item = QStandardItem(f"{label}  ({count})")
+                item.setData(tag_query(full), QueryRole)
+                item.setData(count, CountRole)
+                item.setData(f"tag {full}, {count} articles", Qt.ItemDataRole.AccessibleTextRole)
+                item.setToolTip(full)
+                parent.appendRow(item)
+                add(item, children)
+
+        add(self._tags_root, build_tag_tree(tags))
+        if not tags:
+            empty = QStandardItem("No tags yet")
+            empty.setEnabled(False)
+            self._tags_root.appendRow(empty)
+        self.tree.expand(self._tags_root.index())
+        self._restore_expanded(expanded)
+
+    def _expanded_names(self) -> set[str]:
+        names: set[str] = set()
+
+        def walk(item: QStandardItem) -> None:
+            for r in range(item.rowCount()):
+                child = item.child(r)
+                if child.hasChildren() and self.tree.isExpanded(child.index()):
+                    names.add(child.toolTip())
+                    walk(child)
+
+        walk(self._tags_root)
+        return names
+
+    def _restore_expanded(self, names: set[str]) -> None:
+        def walk(item: QStandardItem) -> None:
+            for r in range(item.rowCount()):
+                child = item.child(r)
+                if child.toolTip() in names:
+                    self.tree.expand(child.index())
+                walk(child)
+
+        walk(self._tags_root)
+
+    def set_article_tags(self, tags: list[str] | None) -> None:
+        """Show the open article's tags; None when no article is open."""
+        enabled = tags is not None
+        self.article_tags.setStringList(list(tags or []))
+        self.tag_input.setEnabled(enabled)
+        self.remove_button.setEnabled(enabled and bool(tags))
+        self.article_list.setEnabled(enabled)
+
+    def tag_names(self) -> list[str]:
+        return list(self._tag_names)
+
+    def tag_items(self) -> dict[str, int]:
+        """{full tag name: count} as shown in the tree (for tests and a11y)."""
+        out: dict[str, int] = {}
+
+        def walk(item: QStandardItem) -> None:
+            for r in range(item.rowCount()):
+                child = item.child(r)
+                if child.data(QueryRole):
+                    out[child.toolTip()] = child.data(CountRole)
+                walk(child)
+
+        walk(self._tags_root)
+        return out
+
+    # -- user actions --------------------------------------------------------
+    def _activated(self, index: QModelIndex) -> None:
+        query = index.data(QueryRole)
+        if query is not None:
+            self.query_requested.emit(query)
+
+    def _add_from_input(self) -> None:
+        names = [n.strip() for n in self.tag_input.text().split(",") if n.strip()]
+        self.tag_input.clear()
+        for name in names:
+            self.add_tag_requested.emit(name)
+
+    def _remove_selected(self) -> None:
+        rows = self.article_list.selectionModel().selectedRows()
+        names = [i.data() for i in rows]
+        for name in names:
+            self.remove_tag_requested.emit(name)
+
+    def focus_tag_input(self) -> None:
+        self.tag_input.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.tag_input.selectAll()

@@ -1,0 +1,352 @@
+"""The GUI driven as a user would: real widgets (offscreen), a real archive in
+tmp_path, real worker threads. No dialogs block: the window opens them
+non-modally and the tests click them."""
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from pathlib import Path  # noqa: E402
+
+import pytest  # noqa: E402
+from PySide6.QtCore import QMimeData, QPointF, QSettings, Qt, QUrl  # noqa: E402
+from PySide6.QtGui import QDropEvent, QImage  # noqa: E402
+from PySide6.QtWidgets import QMessageBox  # noqa: E402
+
+from app.main_window import MainWindow  # noqa: E402
+from app.reader import ReaderView, load_article_content, query_terms  # noqa: E402
+from app.tag_pane import build_tag_tree  # noqa: E402
+from conftest import make_page  # noqa: E402
+
+WAIT = 15000
+
+PAGES = [
+    ("The lighthouse keepers of Skerryvore", "Keepers lived on the rock for months, trimming the lamp wicks."),
+    ("Sourdough starters and wild yeast", "A starter is flour and water colonised by wild yeast and bacteria."),
+    ("Tides of the northern marsh", "A study of migrating herons and the spring floods."),
+]
+
+
+@pytest.fixture
+def filled(tmp_path):
+    """An archive with three articles, closed so the window can open it."""
+    from archive import Archive
+
+    root = tmp_path / "arch"
+    with Archive(root, seed=False, fetch=False) as a:
+        ids = [
+            a.save_html(make_page(title, body), f"https://news.example/{n}", download_images=False).article.id
+            for n, (title, body) in enumerate(PAGES)
+        ]
+    return root, ids
+
+
+def make_window(qtbot, root: Path, tmp_path: Path, name: str = "settings.ini") -> MainWindow:
+    settings = QSettings(str(tmp_path / name), QSettings.Format.IniFormat)
+    window = MainWindow(root, settings, seed=False, fetch=False)
+    qtbot.addWidget(window)
+    window.resize(1200, 800)
+    window.show()
+    qtbot.waitUntil(lambda: window.archive is not None, timeout=WAIT)
+    qtbot.waitUntil(lambda: window.search.model.rowCount() == len(PAGES) or window.search.model.total > 0,
+                    timeout=WAIT)
+    return window
+
+
+@pytest.fixture
+def window(qtbot, filled, tmp_path):
+    root, _ids = filled
+    w = make_window(qtbot, root, tmp_path)
+    yield w
+    w.close()
+
+
+def titles(window: MainWindow) -> list[str]:
+    model = window.search.model
+    return [model.row_at(r).title for r in range(model.rowCount())]
+
+
+def test_type_query_open_article_add_tag_and_filter_by_it(qtbot, window):
+    window.search.query.clear()
+    qtbot.keyClicks(window.search.query, "yeast")
+    qtbot.waitUntil(lambda: titles(window) == ["Sourdough starters and wild yeast"], timeout=WAIT)
+    assert "1 article" in window.search.count_label.text()
+
+    # Down goes from the query box into the results and opens the first one.
+    with qtbot.waitSignal(window.article_shown, timeout=WAIT):
+        qtbot.keyClick(window.search.query, Qt.Key.Key_Down)
+    assert "colonised by wild yeast" in window.reader.toPlainText()
+    assert "Sourdough starters" in window.reader.toPlainText()  # the header
+
+    qtbot.keyClicks(window.tags.tag_input, "baking/bread")
+    qtbot.keyClick(window.tags.tag_input, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: window.tags.tag_items().get("baking/bread") == 1, timeout=WAIT)
+    assert window.tags.article_tags.stringList() == ["baking/bread"]
+    assert window.tags.tag_items().get("baking") == 1  # the parent of the hierarchy
+    assert window.archive.get(window.open_article_id).tags == ["baking/bread"]
+    assert "#baking/bread" in window.reader.toPlainText()
+
+    # Clicking the tag in the tree filters the results by it.
+    item = next(i for i in _all_items(window.tags.model) if i.toolTip() == "baking/bread")
+    window.tags.tree.clicked.emit(item.index())
+    qtbot.waitUntil(lambda: window.search.query.text() == "tag:baking/bread", timeout=WAIT)
+    qtbot.waitUntil(lambda: titles(window) == ["Sourdough starters and wild yeast"], timeout=WAIT)
+
+    # Remove it again from the open article.
+    window.tags.article_list.selectAll()
+    window.tags.remove_button.click()
+    qtbot.waitUntil(lambda: "baking/bread" not in window.tags.tag_items(), timeout=WAIT)
+    assert window.archive.get(window.open_article_id).tags == []
+
+
+def _all_items(model):
+    stack = [model.item(r) for r in range(model.rowCount())]
+    while stack:
+        item = stack.pop()
+        yield item
+        stack.extend(item.child(r) for r in range(item.rowCount()))
+
+
+def test_stale_search_results_are_dropped(qtbot, window):
+    shown: list[str] = []
+    window.search.searched.connect(lambda q, _n: shown.append(q))
+    window.search.query.blockSignals(True)
+    window.search.query.setText("lighthouse")
+    window.search.search_now()
+    window.search.query.setText("herons")
+    window.search.search_now()
+    window.search.query.blockSignals(False)
+    qtbot.waitUntil(lambda: shown == ["herons"], timeout=WAIT)
+    qtbot.wait(200)
+    assert shown == ["herons"]  # the 'lighthouse' page arrived first and was dropped
+    assert titles(window) == ["Tides of the northern marsh"]
+
+
+def test_typing_is_debounced_into_one_search(qtbot, window):
+    shown: list[str] = []
+    window.search.searched.connect(lambda q, _n: shown.append(q))
+    generation = window.search.generation
+    qtbot.keyClicks(window.search.query, "keepers")
+    qtbot.waitUntil(lambda: shown == ["keepers"], timeout=WAIT)
+    assert window.search.generation == generation + 1
+    assert titles(window) == ["The lighthouse keepers of Skerryvore"]
+
+
+def test_keyboard_navigation(qtbot, window):
+    qtbot.keyClicks(window.search.query, "zzzz")
+    window.act_search.trigger()  # Ctrl+F
+    assert window.search.query.hasFocus()
+    qtbot.keyClick(window.search.query, Qt.Key.Key_Escape)
+    assert window.search.query.text() == ""
+    qtbot.waitUntil(lambda: len(titles(window)) == 3, timeout=WAIT)
+    with qtbot.waitSignal(window.article_shown, timeout=WAIT):
+        qtbot.keyClick(window.search.query, Qt.Key.Key_Down)
+    first = window.open_article_id
+    with qtbot.waitSignal(window.article_shown, timeout=WAIT):
+        qtbot.keyClick(window.search.view, Qt.Key.Key_Down)
+    assert window.open_article_id != first
+    qtbot.keyClick(window.search.view, Qt.Key.Key_Escape)
+    assert window.search.query.hasFocus()
+
+
+def test_save_a_file_and_report_failures(qtbot, window, tmp_path):
+    page = tmp_path / "saved page.html"
+    page.write_text(make_page("Glaciers retreat across the valley", "Ice cores show the melt."), encoding="utf-8")
+    with qtbot.waitSignal(window.saved, timeout=WAIT) as blocker:
+        window.save_items([str(page)])
+    summary = blocker.args[0]
+    assert [a.title for a in summary.saved] == ["Glaciers retreat across the valley"]
+    qtbot.waitUntil(lambda: "Glaciers retreat across the valley" in titles(window), timeout=WAIT)
+    qtbot.waitUntil(lambda: window.open_article_id == summary.saved[0].id, timeout=WAIT)
+
+    missing = tmp_path / "gone.html"
+    with qtbot.waitSignal(window.saved, timeout=WAIT) as blocker:
+        window.save_items([str(missing), "not a thing"])
+    assert [item for item, _why in blocker.args[0].failed] == [str(missing), "not a thing"]
+    assert str(missing) in window.last_error and "no such file" in window.last_error
+    assert "not a web address" in window.last_error
+    boxes = [w for w in window.findChildren(QMessageBox) if w.objectName() == "errorBox"]
+    assert boxes and boxes[-1].isVisible()
+
+
+def test_saving_a_url_that_fails_names_it(qtbot, filled, tmp_path, httpserver):
+    httpserver.expect_request("/gone").respond_with_data("nope", status=404)
+    from archive import Archive
+
+    root, _ids = filled
+    settings = QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
+    w = MainWindow(root, settings, seed=False, fetch=True)
+    qtbot.addWidget(w)
+    qtbot.waitUntil(lambda: isinstance(w.archive, Archive), timeout=WAIT)
+    url = httpserver.url_for("/gone")
+    with qtbot.waitSignal(w.saved, timeout=WAIT) as blocker:
+        w.save_items([url])
+    assert blocker.args[0].failed and url in w.last_error and "404" in w.last_error
+    w.close()
+
+
+def test_delete_asks_first_then_deletes(qtbot, window):
+    window.search.view.setCurrentIndex(window.search.model.index(0))
+    doomed = window.search.current_id()
+    window.act_delete.trigger()
+    box = next(w for w in window.findChildren(QMessageBox) if w.objectName() == "confirmDelete")
+    box.button(QMessageBox.StandardButton.Cancel).click()
+    qtbot.wait(100)
+    assert window.archive.get(doomed)  # still there after Cancel
+    window.act_delete.trigger()
+    box = [w for w in window.findChildren(QMessageBox) if w.objectName() == "confirmDelete"][-1]
+    delete = next(b for b in box.buttons() if b.text() == "Delete")
+    delete.click()
+    qtbot.waitUntil(lambda: doomed not in [window.search.model.row_at(r).id
+                                           for r in range(window.search.model.rowCount())], timeout=WAIT)
+    from archive.errors import NotFoundError
+
+    with pytest.raises(NotFoundError):
+        window.archive.get(doomed)
+
+
+def test_reading_to_the_end_marks_read_and_remembers_progress(qtbot, window, filled):
+    _root, ids = filled
+    window.resize(900, 260)  # a short reader: the article must scroll
+    with qtbot.waitSignal(window.article_shown, timeout=WAIT):
+        window.open_article(ids[0])
+    bar = window.reader.verticalScrollBar()
+    qtbot.waitUntil(lambda: bar.maximum() > 0 and not window.reader._restoring, timeout=WAIT)
+    assert not window.archive.get(ids[0]).is_read
+    bar.setValue(bar.maximum())
+    qtbot.waitUntil(lambda: window.archive.get(ids[0]).is_read, timeout=WAIT)
+    assert window.archive.get(ids[0]).progress >= 0.98
+    row = window.search.model.row_of(ids[0])
+    qtbot.waitUntil(lambda: window.search.model.row_at(row).is_read, timeout=WAIT)
+
+
+def test_favourite_toggle_and_state_counts(qtbot, window, filled):
+    _root, ids = filled
+    with qtbot.waitSignal(window.article_shown, timeout=WAIT):
+        window.open_article(ids[1])
+    window.act_fav.trigger()
+    qtbot.waitUntil(lambda: window.archive.get(ids[1]).is_favorite, timeout=WAIT)
+    qtbot.waitUntil(lambda: window.tags._state_items["Favourites"].data(Qt.ItemDataRole.UserRole + 2) == 1,
+                    timeout=WAIT)
+    assert window.act_fav.iconText().startswith("★")
+
+
+def test_theme_and_layout_are_remembered(qtbot, filled, tmp_path):
+    root, _ids = filled
+    w = make_window(qtbot, root, tmp_path, "remember.ini")
+    w.set_theme("dark")
+    w.change_font_size(+2)
+    w.splitter.setSizes([300, 700, 200])
+    sizes = w.splitter.sizes()
+    size = w.reading.font_size
+    w.close()
+    w2 = make_window(qtbot, root, tmp_path, "remember.ini")
+    assert w2.reading.theme == "dark" and w2.reading.font_size == size
+    assert w2.reader.palette().color(w2.reader.backgroundRole()).lightness() < 100
+    assert w2.splitter.sizes() == sizes
+    w2.close()
+
+
+def test_drop_and_paste_urls_and_files(qtbot, window, tmp_path):
+    page = tmp_path / "dropped.html"
+    page.write_text(make_page("Dropped into the window", "Dragging files saves them."), encoding="utf-8")
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(page)), QUrl.fromLocalFile(str(tmp_path / "notes.txt"))])
+    assert window._dropped_items(mime) == [str(page)]
+    event = QDropEvent(QPointF(10, 10), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
+                       Qt.KeyboardModifier.NoModifier)
+    with qtbot.waitSignal(window.saved, timeout=WAIT) as blocker:
+        window.dropEvent(event)
+    assert [a.title for a in blocker.args[0].saved] == ["Dropped into the window"]
+    text = QMimeData()
+    text.setText("see https://a.example/x and https://b.example/y")
+    assert window._dropped_items(text) == []  # prose with links is not a list of links
+    text.setText("https://a.example/x https://b.example/y")
+    assert window._dropped_items(text) == ["https://a.example/x", "https://b.example/y"]
+
+
+def test_search_terms_highlighted_in_reader(qtbot, window, filled):
+    _root, ids = filled
+    window.search.set_query("herons")
+    qtbot.waitUntil(lambda: titles(window) == ["Tides of the northern marsh"], timeout=WAIT)
+    with qtbot.waitSignal(window.article_shown, timeout=WAIT):
+        window.open_article(ids[2])
+    marked = [s.cursor.selectedText().lower() for s in window.reader.extraSelections()]
+    assert marked and all(m == "herons" for m in marked)
+    assert query_terms('tag:x "exact phrase" -skip word* is:unread OR other') == ["exact phrase", "word", "other"]
+
+
+def test_find_in_article(qtbot, window, filled):
+    _root, ids = filled
+    with qtbot.waitSignal(window.article_shown, timeout=WAIT):
+        window.open_article(ids[0])
+    window.act_find.trigger()
+    assert window.find_bar.isVisible()
+    qtbot.keyClicks(window.find_bar.edit, "lamp wicks")
+    qtbot.keyClick(window.find_bar.edit, Qt.Key.Key_Return)
+    assert window.reader.textCursor().selectedText() == "lamp wicks"
+    window.find_bar.edit.setText("no such words here")
+    assert window.find_bar.find(False) is False and window.find_bar.status.text() == "Not found"
+
+
+def test_reader_loads_only_files_inside_the_article_folder(qtbot, filled, tmp_path, httpserver):
+    """Every resource the view asks for is recorded; only the local image loads,
+    and the local server sees no request at all."""
+    from archive import Archive
+
+    root, ids = filled
+    outside = tmp_path / "outside.png"
+    _png(outside)
+    with Archive(root, seed=False, fetch=False) as a:
+        folder = a.article_dir(ids[0])
+        (folder / "images").mkdir(exist_ok=True)
+        _png(folder / "images" / "local.png")
+        remote = httpserver.url_for("/remote.png")
+        doc = (folder / "article.html").read_text(encoding="utf-8")
+        doc = doc.replace(
+            "</article>",
+            f'<p><img src="images/local.png"><img src="{remote}"><img src="../../../outside.png">'
+            f'<img src="file://{outside}"><img src="//127.0.0.1:{httpserver.port}/proto.png"></p></article>',
+        )
+        (folder / "article.html").write_text(doc, encoding="utf-8")
+        content = load_article_content(a, ids[0])
+    assert set(content.images) == {"images/local.png"}
+    reader = ReaderView()
+    qtbot.addWidget(reader)
+    reader.resize(600, 400)
+    reader.show()
+    reader.show_content(content)
+    qtbot.wait(100)
+    asked = {u.toString() for u in reader.requested_resources}
+    assert "images/local.png" in asked and remote in asked  # the remote one was asked for ...
+    loaded = {u: reader.loadResource(2, QUrl(u)) for u in asked}
+    assert isinstance(loaded["images/local.png"], QImage)
+    assert all(v is None for u, v in loaded.items() if u != "images/local.png")  # ... and refused
+    assert httpserver.log == []
+
+
+def _png(path: Path) -> None:
+    image = QImage(8, 8, QImage.Format.Format_RGB32)
+    image.fill(0x3366CC)
+    assert image.save(str(path))
+
+
+def test_results_model_passes_qtmodeltester(qtmodeltester, window):
+    qtmodeltester.check(window.search.model)
+    qtmodeltester.check(window.tags.model)
+
+
+def test_tag_tree_nests_hierarchical_names():
+    tree = build_tag_tree([("topic/a", 2), ("topic/b", 1), ("zebra", 4), ("Apple", 1)])
+    assert [(label, count) for label, _full, count, _c in tree] == [("Apple", 1), ("topic", 3), ("zebra", 4)]
+    topic = tree[1]
+    assert [(label, full, count) for label, full, count, _c in topic[3]] == [("a", "topic/a", 2),
+                                                                            ("b", "topic/b", 1)]
+
+
+def test_reader_without_content_loads_nothing(qtbot):
+    reader = ReaderView()
+    qtbot.addWidget(reader)
+    assert reader.loadResource(2, QUrl("file:///etc/hostname")) is None
+    assert reader.requested_resources == [QUrl("file:///etc/hostname")]
