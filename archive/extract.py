@@ -406,6 +406,11 @@ class _Readability(Document):
         for elem in doc.xpath("//*[@style]"):
             if _HIDDEN_STYLE.search(elem.get("style", "")):
                 elem.drop_tree()
+        for quote in doc.iter("blockquote"):
+            # Quoted posts (class="twitter-tweet", "instagram-media") are quotations
+            # in the story; readability would discard them as social widgets.
+            quote.attrib.pop("class", None)
+            quote.attrib.pop("id", None)
         return doc
 
     def get_clean_html(self) -> str:
