@@ -77,10 +77,15 @@ def build_parser() -> argparse.ArgumentParser:
 # Commands contributed by other modules (import, export, check, ...):
 # name -> (configure_parser, run(archive, args) -> int, help)
 _EXTRA_COMMANDS: dict[str, tuple[Callable, Callable, str]] = {}
+#: commands that get the archive *folder*, not an opened Archive (restore)
+_FOLDER_COMMANDS: set[str] = set()
 
 
-def register_command(name: str, configure: Callable, run: Callable, help: str) -> None:
+def register_command(name: str, configure: Callable, run: Callable, help: str,
+                     *, opens_archive: bool = True) -> None:
     _EXTRA_COMMANDS[name] = (configure, run, help)
+    if not opens_archive:
+        _FOLDER_COMMANDS.add(name)
 
 
 def _say(line: str) -> None:
@@ -270,6 +275,12 @@ def main(argv: list[str] | None = None) -> int:
         return run(root, screenshot=Path(args.screenshot) if args.screenshot else None)
     from .store import Archive
 
+    if args.command in _FOLDER_COMMANDS:
+        try:
+            return _EXTRA_COMMANDS[args.command][1](root, args)
+        except QuireError as exc:
+            _err(f"quire: {exc}")
+            return EXIT_ITEM_FAILED
     try:
         archive = Archive(root)
     except QuireError as exc:

@@ -1,0 +1,146 @@
+"""`quire check [--repair]`: find drift between catalog, files and index, and mend it.
+
+Sources of truth (design.md): the files hold the content, the catalog holds the
+state and is mirrored into meta.json, the index is derived. So:
+- a folder the catalog does not know is adopted from its meta.json;
+- a catalog row whose folder is gone keeps its state and becomes *pending*
+  (its URL can be fetched again with `quire retry`) — nothing is dropped;
+- meta.json is rewritten from the catalog when they disagree;
+- index entries are added for articles missing from it and removed for
+  articles that no longer exist;
+- article.html missing beside a readable source.html.gz is re-extracted.
+"""
+from __future__ import annotations
+
+import gzip
+import json
+import zlib
+from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING
+
+from .errors import QuireError
+from .models import SCHEMA_VERSION, Article
+
+if TYPE_CHECKING:
+    from .store import Archive
+
+
+@dataclass
+class Problem:
+    kind: str  # orphan-folder, missing-folder, meta-mismatch, index-missing, index-orphan, bad-source, missing-html, bad-meta
+    article_id: str
+    detail: str
+    repaired: bool = False
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def _read_meta(path) -> dict | None:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def check_archive(archive: "Archive", repair: bool = False, progress=None) -> list[Problem]:
+    from .store import ARTICLES_DIR, html_to_text
+
+    problems: list[Problem] = []
+    base = archive.root / ARTICLES_DIR
+    catalog_ids = set(archive.catalog.ids())
+    folder_ids = {p.name for p in base.iterdir() if p.is_dir() and not p.name.startswith(".")}
+
+    # 1. folders the catalog does not know
+    for aid in sorted(folder_ids - catalog_ids):
+        meta = _read_meta(base / aid / "meta.json")
+        if meta is None or meta.get("id") != aid:
+            problems.append(Problem("bad-meta", aid, f"folder articles/{aid} has no readable meta.json; left in place"))
+            continue
+        if int(meta.get("schema_version", 1)) > SCHEMA_VERSION:
+            problems.append(Problem("bad-meta", aid, f"articles/{aid}/meta.json is from a newer Quire; left in place"))
+            continue
+        p = Problem("orphan-folder", aid, f"articles/{aid} ({meta.get('title', '')!r}) is not in the catalog")
+        if repair:
+            article = Article.from_dict(meta)
+            with archive._commit_lock:
+                archive.catalog.insert(article, archive._norm(article.url))
+                text = html_to_text(archive.article_html(aid)) if article.status == "saved" else ""
+                archive._index_add(article, text)
+            p.repaired = True
+        problems.append(p)
+
+    # 2. catalog rows whose folder is gone
+    for aid in sorted(catalog_ids - folder_ids):
+        article = archive.catalog.get(aid)
+        p = Problem("missing-folder", aid, f"{article.title!r}: its folder articles/{aid} is missing")
+        if repair:
+            article.status = "pending"
+            article.error = "the article's files were missing; fetch it again with `quire retry`"
+            try:
+                (base / aid).mkdir()
+                archive._update(article)
+                p.repaired = True
+            except OSError as exc:
+                p.detail += f" (could not repair: {exc})"
+        problems.append(p)
+
+    # 3. per-article files
+    ids = sorted(catalog_ids & folder_ids)
+    for n, aid in enumerate(ids, 1):
+        if progress:
+            progress(n, len(ids), aid)
+        article = archive.catalog.get(aid)
+        folder = base / aid
+        meta = _read_meta(folder / "meta.json")
+        expected = article.to_dict()
+        if meta is None or {k: meta.get(k) for k in expected} != expected:
+            p = Problem("meta-mismatch", aid, f"{article.title!r}: meta.json differs from the catalog")
+            if repair:
+                from . import atomic
+
+                atomic.write_json(folder / "meta.json", expected)
+                p.repaired = True
+            problems.append(p)
+        if article.status != "saved":
+            continue
+        source = folder / "source.html.gz"
+        source_ok = False
+        if source.exists():
+            try:
+                with gzip.open(source) as fh:
+                    while fh.read(1 << 20):
+                        pass
+                source_ok = True
+            except (OSError, EOFError, zlib.error) as exc:
+                problems.append(Problem("bad-source", aid, f"{article.title!r}: source.html.gz is unreadable ({exc}); "
+                                        "the article itself is intact but cannot be re-extracted"))
+        if not (folder / "article.html").exists():
+            p = Problem("missing-html", aid, f"{article.title!r}: article.html is missing")
+            if repair and source_ok:
+                try:
+                    archive.replace_content(aid, archive.source_html(aid), extract=not (article.source or "").startswith("quire:welcome/"))
+                    p.repaired = True
+                except QuireError as exc:
+                    p.detail += f" (re-extraction failed: {exc})"
+            problems.append(p)
+
+    # 4. index ↔ catalog
+    catalog_ids = set(archive.catalog.ids())
+    indexed = archive.index.ids()
+    for aid in sorted(catalog_ids - indexed):
+        p = Problem("index-missing", aid, f"article {aid} is not in the search index")
+        if repair:
+            article = archive.catalog.get(aid)
+            text = html_to_text(archive.article_html(aid)) if article.status == "saved" else ""
+            archive._index_add(article, text)
+            p.repaired = True
+        problems.append(p)
+    for aid in sorted(indexed - catalog_ids):
+        p = Problem("index-orphan", aid, f"the search index lists {aid}, which is not in the archive")
+        if repair:
+            archive._index_delete(aid)
+            p.repaired = True
+        problems.append(p)
+    return problems

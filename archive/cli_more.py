@@ -1,0 +1,117 @@
+"""More CLI commands: check, backup, restore, import, export, retry, collection.
+Registered with archive.cli so cli.py stays a readable list of the basics."""
+from __future__ import annotations
+
+import json
+import sys
+
+from .cli import EXIT_ITEM_FAILED, EXIT_OK, _progress_printer, _say, register_command
+
+
+# -- check ---------------------------------------------------------------------
+def _conf_check(p) -> None:
+    p.add_argument("--repair", action="store_true", help="mend what is found")
+    p.add_argument("--json", action="store_true")
+
+
+def _run_check(archive, args) -> int:
+    from .check import check_archive
+
+    problems = check_archive(archive, repair=args.repair, progress=_progress_printer("check"))
+    if args.json:
+        print(json.dumps([p.to_dict() for p in problems], ensure_ascii=False, indent=2))
+    else:
+        for p in problems:
+            mark = "repaired" if p.repaired else "found"
+            _say(f"{mark:8}  {p.kind:14}  {p.detail}")
+        _say(f"{len(problems)} problem(s)" + (f", {sum(p.repaired for p in problems)} repaired" if args.repair else "")
+             if problems else "the archive is consistent")
+    unresolved = [p for p in problems if not p.repaired]
+    return EXIT_ITEM_FAILED if unresolved else EXIT_OK
+
+
+register_command("check", _conf_check, _run_check, "verify catalog, files and index agree (--repair mends)")
+
+
+# -- backup --------------------------------------------------------------------
+def _conf_backup(p) -> None:
+    p.add_argument("out", metavar="OUT.zip")
+
+
+def _run_backup(archive, args) -> int:
+    from .backup import backup
+
+    n = backup(archive, args.out, progress=_progress_printer("backup"))
+    _say(f"backed up {n} articles to {args.out}")
+    return EXIT_OK
+
+
+register_command("backup", _conf_backup, _run_backup, "write the whole archive to a zip file")
+
+
+# -- restore -------------------------------------------------------------------
+def _conf_restore(p) -> None:
+    p.add_argument("zip", metavar="IN.zip")
+    p.add_argument("--force", action="store_true", help="replace a non-empty archive")
+
+
+def _run_restore(root, args) -> int:
+    from .backup import restore
+
+    n = restore(args.zip, root, force=args.force, progress=_progress_printer("reindex"))
+    _say(f"restored {n} articles into {root}")
+    return EXIT_OK
+
+
+register_command("restore", _conf_restore, _run_restore, "restore an archive from a backup zip",
+                 opens_archive=False)
+
+
+# -- import / retry --------------------------------------------------------------
+def _conf_import(p) -> None:
+    from .importers.driver import FORMATS
+
+    p.add_argument("file", metavar="FILE")
+    p.add_argument("--format", default="auto",
+                   help=f"one of auto, {', '.join(FORMATS)} (default: detected from the content)")
+    p.add_argument("--no-fetch", action="store_true",
+                   help="do not fetch items without content: keep them pending")
+
+
+def _print_report(report, verb: str) -> int:
+    for line in report.failed:
+        _say(f"FAILED {line}")
+    for line in report.warnings:
+        _say(f"warning: {line}")
+    _say(f"{verb}: {report.added} added, {report.duplicates} already saved, "
+         f"{report.pending} pending, {len(report.failed)} failed"
+         + (f", cancelled with {report.not_reached} not reached" if report.cancelled else ""))
+    return EXIT_ITEM_FAILED if report.failed else EXIT_OK
+
+
+def _run_import(archive, args) -> int:
+    from .importers.driver import import_file
+
+    report = import_file(archive, args.file, args.format, fetch=not args.no_fetch,
+                         progress=_progress_printer("import"))
+    return _print_report(report, f"imported {args.file} ({report.format})")
+
+
+register_command("import", _conf_import, _run_import, "import another service's export, a bookmarks file, "
+                 "a list of URLs or a folder/zip of saved pages")
+
+
+def _conf_retry(p) -> None:
+    p.add_argument("ids", nargs="*", metavar="ID", help="only these pending articles")
+
+
+def _run_retry(archive, args) -> int:
+    from .importers.driver import retry_pending
+
+    ids = [archive.resolve_id(i) for i in args.ids] or None
+    report = retry_pending(archive, progress=_progress_printer("retry"), ids=ids)
+    code = _print_report(report, "retried pending articles")
+    return EXIT_ITEM_FAILED if report.pending else code
+
+
+register_command("retry", _conf_retry, _run_retry, "fetch pending (imported but not yet fetched) articles again")

@@ -1,0 +1,57 @@
+"""One window per archive.
+
+A second GUI on the same archive is refused with a clear message (rather than
+attached read-only): two windows editing the same articles would fight over
+tags and states, and a person rarely means to open the same archive twice.
+CLI commands are not refused: they share the index writer safely.
+The lock is an OS advisory lock (flock), so it disappears with the process,
+even after SIGKILL — no stale lock files to clean up.
+"""
+from __future__ import annotations
+
+import fcntl
+import os
+from pathlib import Path
+
+from .errors import ArchiveError
+
+LOCK_NAME = "window.lock"
+
+
+class WindowLock:
+    def __init__(self, root: Path | str) -> None:
+        self.path = Path(root) / LOCK_NAME
+        self._fh = None
+
+    def acquire(self) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fh = open(self.path, "a+", encoding="utf-8")
+        try:
+            fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            fh.seek(0)
+            holder = fh.read().strip() or "another process"
+            fh.close()
+            raise ArchiveError(
+                f"the archive {self.path.parent} is already open in another Quire window "
+                f"(process {holder}); switch to that window, or close it first") from None
+        fh.seek(0)
+        fh.truncate()
+        fh.write(str(os.getpid()))
+        fh.flush()
+        self._fh = fh
+
+    def release(self) -> None:
+        if self._fh is not None:
+            try:
+                fcntl.flock(self._fh.fileno(), fcntl.LOCK_UN)
+            finally:
+                self._fh.close()
+                self._fh = None
+
+    def __enter__(self) -> "WindowLock":
+        self.acquire()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.release()
