@@ -65,6 +65,29 @@ def host_of(url: str | None) -> str:
     return host[4:] if host.startswith("www.") else host
 
 
+def prepare_page(html: str | bytes, page_url: str | None, *, extract: bool = True,
+                 title: str | None = None, declared_encoding: str | None = None) -> tuple[bytes, Extracted]:
+    """Decode and extract a page: the CPU-heavy half of a save, free of archive state,
+    so bulk saving can run it in a process pool. Returns (raw bytes, extraction)."""
+    from .charset import decode_html
+    from .extract import extract_article
+    from .sanitize import sanitize_html
+
+    if isinstance(html, bytes):
+        raw = html
+        text, _encoding = decode_html(html, declared_encoding)
+    else:
+        raw, text = html.encode("utf-8"), html
+    if extract:
+        ex = extract_article(text, page_url)
+    else:
+        body = sanitize_html(text, page_url)
+        ex = Extracted(title=title or "", content_html=body, text=html_to_text(body))
+    if title:
+        ex.title = title
+    return raw, ex
+
+
 @dataclass
 class SaveResult:
     article: Article
@@ -321,29 +344,17 @@ class Archive:
                   saved: str | None = None, source: str | None = None, is_read: bool = False,
                   is_favorite: bool = False, is_archived: bool = False, title: str | None = None,
                   extract: bool = True, download_images: bool | None = None,
-                  final_url: str | None = None, declared_encoding: str | None = None) -> SaveResult:
+                  final_url: str | None = None, declared_encoding: str | None = None,
+                  prepared: "tuple[bytes, Extracted] | None" = None) -> SaveResult:
         """Save a page given as text or bytes. `extract=False` keeps the given HTML as the
-        article body (content that was extracted already, e.g. a wallabag export)."""
-        from .charset import decode_html
-        from .extract import extract_article
-        from .sanitize import sanitize_html
+        article body (content that was extracted already, e.g. a wallabag export).
+        `prepared` is prepare_page()'s result when it already ran (in a worker process)."""
         from .urls import normalize_url
 
         where = url or source or "the page"
-        if isinstance(html, bytes):
-            raw = html
-            text, _encoding = decode_html(html, declared_encoding)
-        else:
-            raw = html.encode("utf-8")
-            text = html
         page_url = final_url or url
-        if extract:
-            ex = extract_article(text, page_url)
-        else:
-            body = sanitize_html(text, page_url)
-            ex = Extracted(title=title or "", content_html=body, text=html_to_text(body))
-        if title:
-            ex.title = title
+        raw, ex = prepared or prepare_page(html, page_url, extract=extract, title=title,
+                                           declared_encoding=declared_encoding)
         norm = None
         for candidate in (url, ex.canonical_url, final_url):
             if candidate:
@@ -352,21 +363,14 @@ class Archive:
                     break
                 except QuireError:
                     continue
-        # de-duplicate on the canonical URL too (a redirect or a share link)
-        dup_urls = [u for u in (url, final_url, ex.canonical_url) if u]
-        for u in dup_urls:
-            existing = self.find_duplicate(url=u)
-            if existing is not None:
-                return SaveResult(existing, False)
-        if source:
-            existing = self.find_duplicate(source=source)
-            if existing is not None:
-                return SaveResult(existing, False)
+        existing = self._existing(url, final_url, ex.canonical_url, source)
+        if existing is not None:
+            return SaveResult(existing, False)
 
         text_for_index = ex.text if not ex.uncertain or not ex.fulltext else ex.fulltext
         words = word_count(ex.text or ex.fulltext)
         article = Article(
-            id="", title=(ex.title or "").strip()[:1000] or (url or source or "Untitled"),
+            id=self._new_id(), title=" ".join((ex.title or "").split())[:1000] or (url or source or "Untitled"),
             url=url, site=ex.site_name or host_of(page_url), authors=ex.authors,
             published=ex.published, saved=saved or now_iso(), lang=ex.lang,
             description=(ex.description or "")[:2000], lead_image=ex.lead_image,
@@ -376,27 +380,42 @@ class Archive:
         )
         if download_images is None:
             download_images = self.fetch_enabled and bool(page_url) and page_url.startswith(("http:", "https:"))
-        with self._commit_lock:
-            article.id = self._new_id()
-            tmp = self.root / ARTICLES_DIR / f".tmp-{article.id}"
-            try:
-                tmp.mkdir()
-                body = ex.content_html
-                from .images import localize_images
+        # The folder is built outside the commit lock (image downloads take time),
+        # under a dot-name that nothing lists; only the commit is serialized.
+        tmp = self.root / ARTICLES_DIR / f".tmp-{article.id}"
+        try:
+            tmp.mkdir()
+            from .images import localize_images
 
-                body, _problems = localize_images(
-                    body, page_url, tmp / "images", self.fetcher if download_images else None)
-                atomic.write_text(tmp / "article.html", article_document(article, body))
-                atomic.write_gzip(tmp / "source.html.gz", raw)
-                atomic.write_json(tmp / "meta.json", article.to_dict())
-                atomic.fsync_dir(tmp)
-            except OSError as exc:
+            body, _problems = localize_images(
+                ex.content_html, page_url, tmp / "images", self.fetcher if download_images else None)
+            atomic.write_text(tmp / "article.html", article_document(article, body))
+            atomic.write_gzip(tmp / "source.html.gz", raw)
+            atomic.write_json(tmp / "meta.json", article.to_dict())
+            atomic.fsync_dir(tmp)
+        except OSError as exc:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise ArchiveError(f"{where}: could not write the article ({exc.strerror or exc})") from exc
+        except BaseException:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise
+        with self._commit_lock:
+            existing = self._existing(url, final_url, ex.canonical_url, source)  # saved meanwhile?
+            if existing is not None:
                 shutil.rmtree(tmp, ignore_errors=True)
-                raise ArchiveError(f"{where}: could not write the article ({exc.strerror or exc})") from exc
-            except BaseException:
-                shutil.rmtree(tmp, ignore_errors=True)
-                raise
+                return SaveResult(existing, False)
             return self._commit_new(article, norm, tmp, text_for_index, where)
+
+    def _existing(self, url: str | None, final_url: str | None, canonical: str | None,
+                  source: str | None) -> Article | None:
+        """The article already saved under any of these addresses (a redirect, a
+        canonical link, a share link with tracking parameters) or this source."""
+        for u in (url, final_url, canonical):
+            if u:
+                existing = self.find_duplicate(url=u)
+                if existing is not None:
+                    return existing
+        return self.find_duplicate(source=source) if source else None
 
     def _commit_new(self, article: Article, norm: str | None, tmp: Path, text: str, where: str) -> SaveResult:
         """Move a complete folder into place, then catalog, then index; undo on failure."""
@@ -456,24 +475,13 @@ class Archive:
     def replace_content(self, article_id: str, html: str | bytes, *, final_url: str | None = None,
                         declared_encoding: str | None = None, extract: bool = True) -> Article:
         """Fill a pending article, or re-extract a saved one, keeping its tags and states."""
-        from .charset import decode_html
-        from .extract import extract_article
         from .images import localize_images
-        from .sanitize import sanitize_html
 
         old = self.get(article_id)
         where = old.url or article_id
-        if isinstance(html, bytes):
-            raw = html
-            text, _ = decode_html(html, declared_encoding)
-        else:
-            raw, text = html.encode("utf-8"), html
         page_url = final_url or old.url
-        if extract:
-            ex = extract_article(text, page_url)
-        else:
-            body = sanitize_html(text, page_url)
-            ex = Extracted(title=old.title, content_html=body, text=html_to_text(body))
+        raw, ex = prepare_page(html, page_url, extract=extract, title=None if extract else old.title,
+                               declared_encoding=declared_encoding)
         folder = self.article_dir(article_id)
         new = Article.from_dict(old.to_dict())
         if old.status == "pending" or not old.title or old.title == old.url:
