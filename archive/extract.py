@@ -385,6 +385,97 @@ def _remove_header_lines(body: HtmlElement, title: str | None, authors: list[str
             break
 
 
+# --------------------------------------------------------------------------- gap filling
+# readability's last pass drops small containers by class name and link
+# density ("media", "card" wrappers around single paragraphs), which loses
+# paragraphs in the middle of a story or its lead. Paragraphs are numbered in
+# the page before readability runs, so those that fall between (or just before)
+# the paragraphs it kept can be found and put back if they read as prose.
+
+PARA_INDEX_ATTR = "data-quire-para"
+GAP_MIN_WORDS = 6
+LEAD_MIN_WORDS = 15
+_NOT_PROSE_WORDS = FURNITURE_WORDS | DEK_WORDS | frozenset("image img photo picture gallery media".split())
+_NEVER_CONTENT_ANCESTORS = frozenset("aside nav footer form figure figcaption li header button label".split())
+
+
+def number_paragraphs(doc: HtmlElement) -> list[HtmlElement]:
+    """Tag every <p> of the page with its position; returns them in order."""
+    paragraphs = list(doc.iter("p"))
+    for position, para in enumerate(paragraphs):
+        para.set(PARA_INDEX_ATTR, str(position))
+    return paragraphs
+
+
+def _is_hidden(el: HtmlElement) -> bool:
+    return (
+        el.get("hidden") is not None
+        or el.get("aria-hidden") == "true"
+        or bool(_HIDDEN_STYLE.search(el.get("style", "")))
+    )
+
+
+def _reads_as_prose(para: HtmlElement, min_words: int) -> bool:
+    """A paragraph of running text, outside any furniture, in the page as parsed."""
+    text = " ".join(para.text_content().split())
+    words = _norm_words(text)
+    if len(words) < min_words or _link_chars(para) > 0.3 * len(text):
+        return False
+    for node in (para, *para.iterancestors()):
+        if node.tag in ("body", "html"):
+            break
+        if node.tag in _NEVER_CONTENT_ANCESTORS or _is_hidden(node):
+            return False
+        if _class_words(node) & _NOT_PROSE_WORDS or node.get("itemprop") in ("description", "alternativeHeadline"):
+            return False
+    return not _is_furniture_by_text(para)
+
+
+def _near(a: HtmlElement, b: HtmlElement, levels: int = 3) -> bool:
+    """``a`` and ``b`` share an ancestor at most ``levels`` above ``a``."""
+    ancestors = set(b.iterancestors())
+    for depth, ancestor in enumerate(a.iterancestors()):
+        if depth >= levels or ancestor.tag in ("body", "html"):
+            return False
+        if ancestor in ancestors:
+            return True
+    return False
+
+
+def fill_gaps(body: HtmlElement, paragraphs: list[HtmlElement]) -> None:
+    """Put back prose paragraphs of the page that readability dropped between the
+    ones it kept, and a lead paragraph right before the first one."""
+    kept: dict[int, HtmlElement] = {}
+    for para in body.iter("p"):
+        position = para.get(PARA_INDEX_ATTR)
+        if position is not None and position.isdigit():
+            kept[int(position)] = para
+    if not kept:
+        return
+    first, last = min(kept), max(kept)
+    body_words = " ".join(_norm_words(body.text_content()))
+    for position in range(max(0, first - 1), min(last, len(paragraphs))):
+        if position in kept:
+            continue
+        original = paragraphs[position]
+        is_lead = position < first
+        if not _reads_as_prose(original, LEAD_MIN_WORDS if is_lead else GAP_MIN_WORDS):
+            continue
+        if is_lead and not _near(original, paragraphs[first]):
+            continue
+        key = " ".join(_norm_words(original.text_content()))
+        if key in body_words:
+            continue
+        restored = copy.deepcopy(original)
+        restored.tail = None
+        if is_lead:
+            kept[first].addprevious(restored)
+        else:
+            anchor = kept[max(p for p in kept if p < position)]
+            anchor.addnext(restored)
+        kept[position] = restored
+
+
 class _Readability(Document):
     """readability-lxml, fed an already parsed tree and handing back the element.
 
@@ -439,6 +530,7 @@ def extract_article(html: str, url: str | None) -> Extracted:
     doc, truncated = parse_page(html, url)
     meta = extract_metadata(doc, url)
     fulltext = element_text(doc, skip_invisible=True)
+    paragraphs = number_paragraphs(doc)
 
     body = _readability_body(doc, url)
     if body is None:
@@ -448,6 +540,7 @@ def extract_article(html: str, url: str | None) -> Extracted:
         wrapper.append(body)
         body = wrapper
     remove_furniture(body, meta.title, meta.authors)
+    fill_gaps(body, paragraphs)
     sanitize_tree(body, url)
     text = element_text(body)
 
