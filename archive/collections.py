@@ -106,6 +106,8 @@ def rename(archive: "Archive", old: str, new: str) -> Collection:
             db.execute("UPDATE collections SET name = ? WHERE id = ?", (new, row["id"]))
     except sqlite3.IntegrityError:
         raise QuireError(f"cannot rename {old!r}: a collection named {new!r} exists already") from None
+    if row["query"] is None:
+        _reindex(archive, members(archive, new))
     return get(archive, new)
 
 
@@ -124,9 +126,11 @@ def set_query(archive: "Archive", name: str, query: str) -> Collection:
 def delete(archive: "Archive", name: str) -> None:
     """Delete the collection (its articles stay in the archive)."""
     row = _row(archive, name)
+    former = members(archive, name) if row["query"] is None else []
     with archive.catalog.transaction() as db:
         db.execute("DELETE FROM collection_members WHERE collection_id = ?", (row["id"],))
         db.execute("DELETE FROM collections WHERE id = ?", (row["id"],))
+    _reindex(archive, former)
 
 
 def _manual(archive: "Archive", name: str) -> sqlite3.Row:
@@ -148,17 +152,35 @@ def add(archive: "Archive", name: str, article_ids: Iterable[str]) -> int:
         db.executemany(
             "INSERT OR IGNORE INTO collection_members (collection_id, article_id, added) "
             "VALUES (?, ?, ?)", [(row["id"], aid, _now()) for aid in ids])
-        return db.total_changes - before
+        added = db.total_changes - before
+    _reindex(archive, ids)
+    return added
 
 
 def remove(archive: "Archive", name: str, article_ids: Iterable[str]) -> int:
     """Take articles out of a manual collection; returns how many were in it."""
     row = _manual(archive, name)
+    ids = list(dict.fromkeys(article_ids))
     with archive.catalog.transaction() as db:
         before = db.total_changes
         db.executemany("DELETE FROM collection_members WHERE collection_id = ? AND article_id = ?",
-                       [(row["id"], aid) for aid in dict.fromkeys(article_ids)])
-        return db.total_changes - before
+                       [(row["id"], aid) for aid in ids])
+        removed = db.total_changes - before
+    _reindex(archive, ids)
+    return removed
+
+
+def _reindex(archive: "Archive", article_ids: Iterable[str]) -> None:
+    """Refresh the index documents of articles whose manual collections changed,
+    so `collection:NAME` finds them."""
+    from .index import make_document
+
+    for aid in dict.fromkeys(article_ids):
+        try:
+            article = archive.get(aid)
+        except NotFoundError:
+            continue
+        archive.index.add(make_document(article, archive.article_text(aid), collections_of(archive, aid)))
 
 
 def _smart_members(archive: "Archive", query: str) -> list[str]:
