@@ -12,6 +12,9 @@ from __future__ import annotations
 
 import copy
 import re
+from urllib.parse import urljoin, urlsplit
+
+import trafilatura
 
 from lxml import etree
 from lxml.html import HtmlElement, HTMLParser, document_fromstring, tostring
@@ -45,10 +48,17 @@ _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
 _SPACES = re.compile(r"[ \t\r\f\v\u00a0\u200b]+")
 _TAG_LIKE = re.compile(r"<\s*[a-zA-Z!/?]")
 
-#: Extraction shorter than this share of the page's visible text is doubtful...
-UNCERTAIN_RATIO = 0.2
-#: ...unless it is long enough on its own to be an article.
-CONFIDENT_CHARS = 1500
+#: An extraction with fewer words than this, and under this share of the page's
+#: words, is doubtful: trafilatura is asked for a second opinion.
+DOUBTFUL_WORDS = 120
+DOUBTFUL_SHARE = 0.15
+#: Fewer words than this is no article: trafilatura's reading replaces it if
+#: longer, and the result is marked uncertain if it stays this short.
+MIN_ARTICLE_WORDS = 25
+#: More of the text than this inside links: a list of links, not an article.
+MAX_LINK_DENSITY = 0.5
+#: Two readings of a doubtful page agree when their 4-gram F1 reaches this.
+AGREEMENT = 0.5
 
 
 def _parser() -> HTMLParser:
@@ -521,6 +531,46 @@ def _serialize(root: HtmlElement) -> str:
     return "".join(tostring(child, encoding="unicode", method="html") for child in root)
 
 
+def _shingle_f1(a: str, b: str, size: int = 4) -> float:
+    """Agreement of two texts as the F1 of their word 4-gram sets."""
+    def grams(text: str) -> set[tuple[str, ...]]:
+        words = _norm_words(text)
+        return {tuple(words[k:k + size]) for k in range(max(1, len(words) - size + 1))}
+
+    ga, gb = grams(a), grams(b)
+    common = len(ga & gb)
+    return 2 * common / (len(ga) + len(gb)) if ga and gb else 0.0
+
+
+def _trafilatura_body(doc: HtmlElement, url: str | None) -> HtmlElement | None:
+    """trafilatura's reading of the page, as a <div> of HTML (None if it finds nothing)."""
+    try:
+        html = trafilatura.extract(
+            doc, url=url, output_format="html", fast=True, include_images=True,
+            include_links=True, include_comments=False,
+        )
+    except Exception:  # trafilatura is only a second opinion: its failure is not ours
+        return None
+    if not html:
+        return None
+    tree = document_fromstring(html)
+    body = tree.find(".//body")
+    if body is None:
+        return None
+    body.tag = "div"
+    return body
+
+
+def _body_div(body: HtmlElement | None) -> HtmlElement:
+    wrapper = document_fromstring("<div></div>").find(".//div")
+    if body is None:
+        return wrapper
+    if body.tag == "div":
+        return body
+    wrapper.append(body)
+    return wrapper
+
+
 def extract_article(html: str, url: str | None) -> Extracted:
     """Extract the article in ``html`` (a whole page, already decoded) found at ``url``.
 
@@ -532,21 +582,31 @@ def extract_article(html: str, url: str | None) -> Extracted:
     fulltext = element_text(doc, skip_invisible=True)
     paragraphs = number_paragraphs(doc)
 
-    body = _readability_body(doc, url)
-    if body is None:
-        body = document_fromstring("<div></div>").find(".//div")
-    if body.tag != "div":
-        wrapper = document_fromstring("<div></div>").find(".//div")
-        wrapper.append(body)
-        body = wrapper
+    body = _body_div(_readability_body(doc, url))
     remove_furniture(body, meta.title, meta.authors)
     fill_gaps(body, paragraphs)
-    sanitize_tree(body, url)
+    base = _base_url(doc, url)
+    sanitize_tree(body, base)
     text = element_text(body)
 
-    uncertain = truncated or not text or (
-        len(text) < UNCERTAIN_RATIO * len(fulltext) and len(text) < CONFIDENT_CHARS
-    )
+    words = len(_norm_words(text))
+    page_words = len(_norm_words(fulltext))
+    link_dense = _link_chars(body) > MAX_LINK_DENSITY * max(1, len(text))
+    doubtful = link_dense or (words < DOUBTFUL_WORDS and words < DOUBTFUL_SHARE * page_words)
+    uncertain = truncated or words < MIN_ARTICLE_WORDS or link_dense
+    if doubtful:
+        # readability may have picked a teaser box, a link list or nothing at all:
+        # trafilatura gives a second opinion, and replaces a reading that failed.
+        second = _trafilatura_body(doc, url)
+        if second is not None:
+            remove_furniture(second, meta.title, meta.authors)
+            sanitize_tree(second, base)
+            second_text = element_text(second)
+            second_words = len(_norm_words(second_text))
+            if words < MIN_ARTICLE_WORDS and second_words >= max(MIN_ARTICLE_WORDS, 2 * words):
+                body, text = second, second_text
+            elif _shingle_f1(text, second_text) < AGREEMENT:
+                uncertain = True
     return Extracted(
         title=meta.title or (url or "Untitled"),
         content_html=_serialize(body),
@@ -561,6 +621,19 @@ def extract_article(html: str, url: str | None) -> Extracted:
         uncertain=uncertain,
         fulltext=fulltext if uncertain else "",
     )
+
+
+def _base_url(doc: HtmlElement, url: str | None) -> str | None:
+    """The URL relative links of the page resolve against: <base href> if it is http(s)."""
+    base = doc.find(".//base[@href]")
+    if base is None:
+        return url
+    href = (base.get("href") or "").strip()
+    try:
+        resolved = urljoin(url, href) if url else href
+    except ValueError:
+        return url
+    return resolved if urlsplit(resolved).scheme in ("http", "https") else url
 
 
 def extract_text(html: str, url: str) -> str:
