@@ -46,7 +46,15 @@ from app.reader import ArticleContent, ReaderView, load_article_content, query_t
 from app.search_pane import SearchPane
 from app.tag_pane import TagPane, tag_query
 from app.taskbar import TaskBar
-from app.themes import LINE_WIDTHS, THEME_CHOICES, ReadingSettings, app_palette, load_theme, reader_palette
+from app.themes import (
+    LINE_WIDTHS,
+    THEME_CHOICES,
+    ReadingSettings,
+    app_palette,
+    load_theme,
+    reader_palette,
+    window_stylesheet,
+)
 
 ICON_PATH = Path(__file__).resolve().parent.parent / "resources" / "icons" / "quire.svg"
 
@@ -111,6 +119,8 @@ class MainWindow(QMainWindow):
     article_shown = Signal(str)
     library_refreshed = Signal()
     saved = Signal(object)  # jobs.SaveSummary
+    imported = Signal(object)  # archive.importers.ImportReport
+    exported = Signal(object)  # archive.exporters.ExportReport
 
     def __init__(self, archive_root: Path, settings: QSettings | None = None, *, seed: bool = True,
                  fetch: bool = True, archive: Any = None) -> None:
@@ -126,6 +136,8 @@ class MainWindow(QMainWindow):
         self.read_pool.setMaxThreadCount(1)
         self._open_generation = 0
         self._distraction_free = False
+        self._fetch = fetch
+        self._lock: Any = None
 
         self.setWindowTitle("Quire")
         self.setAcceptDrops(True)
@@ -178,13 +190,39 @@ class MainWindow(QMainWindow):
     def _open_archive(self, seed: bool, fetch: bool) -> None:
         from archive import Archive
 
-        root = self.archive_root
-        Op(lambda _ctx: Archive(root, seed=seed, fetch=fetch), on_success=self._archive_opened,
-           on_failure=self._archive_failed, label="Opening the archive", parent=self).start(self.work_pool)
+        from archive.lock import WindowLock
 
-    def _archive_opened(self, archive: Any) -> None:
-        self.archive = archive
+        root = self.archive_root
+
+        def open_locked(_ctx: Any) -> tuple[Any, WindowLock]:
+            # One window per archive: a second one is refused with a clear message.
+            lock = WindowLock(root)
+            lock.acquire()
+            try:
+                return Archive(root, seed=seed, fetch=fetch), lock
+            except BaseException:
+                lock.release()
+                raise
+
+        Op(open_locked, on_success=self._archive_opened, on_failure=self._archive_failed,
+           label="Opening the archive", parent=self).start(self.work_pool)
+
+    def _archive_opened(self, opened: tuple[Any, Any]) -> None:
+        self.archive, self._lock = opened
+        if self._closed:  # closed while opening: let go at once
+            self._release_archive()
+            return
         self._archive_opened_now()
+
+    _closed = False
+
+    def _release_archive(self) -> None:
+        if self.archive is not None:
+            self.archive.close()
+            self.archive = None
+        if self._lock is not None:
+            self._lock.release()
+            self._lock = None
 
     def _archive_opened_now(self) -> None:
         self.statusBar().showMessage(f"Archive: {self.archive_root}", 4000)
@@ -244,12 +282,15 @@ class MainWindow(QMainWindow):
         self.act_bigger = a("&Larger text", lambda: self.change_font_size(1), QKeySequence.StandardKey.ZoomIn)
         self.act_smaller = a("S&maller text", lambda: self.change_font_size(-1), QKeySequence.StandardKey.ZoomOut)
         self.act_reindex = a("Re&build search index", self.reindex)
+        self.act_import_folder = a("Import a &folder of saved pages…", self.import_folder_dialog)
+        self.act_retry = a("&Fetch pending articles again", self.retry_pending)
         self.act_open_original = a("Open &original", self.open_original, "Ctrl+Shift+O")
 
         menu = self.menuBar()
         file_menu = menu.addMenu("&File")
-        for act in (self.act_add, self.act_import, self.act_export):
+        for act in (self.act_add, self.act_import, self.act_import_folder, self.act_export):
             file_menu.addAction(act)
+        file_menu.addAction(self.act_retry)
         file_menu.addSeparator()
         file_menu.addAction(self.act_reindex)
         file_menu.addSeparator()
@@ -290,7 +331,7 @@ class MainWindow(QMainWindow):
         toolbar.setMovable(False)
         toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
         toolbar.setAccessibleName("Main toolbar")
-        self.act_add.setIconText("＋ Save")
+        self.act_add.setIconText("+ Save")
         self.act_fav.setIconText("☆ Favourite")
         self.act_archive.setIconText("Archive")
         self.act_read.setIconText("✓ Read")
@@ -320,6 +361,7 @@ class MainWindow(QMainWindow):
         app = QApplication.instance()
         if isinstance(app, QApplication):
             app.setPalette(app_palette(theme.is_dark))
+            app.setStyleSheet(window_stylesheet(theme.is_dark))
         self.reader.setPalette(reader_palette(self.reader.palette(), theme))
         self.reader.setAutoFillBackground(True)
         self.reader.viewport().setAutoFillBackground(True)
@@ -515,10 +557,79 @@ class MainWindow(QMainWindow):
         self.saved.emit(summary)
 
     def import_dialog(self) -> None:
-        self.statusBar().showMessage("Import is not available in this build yet.", 5000)
+        from PySide6.QtWidgets import QFileDialog
+
+        dialog = QFileDialog(self, "Import from Pocket, Instapaper, wallabag, Omnivore, bookmarks…")
+        dialog.setFileMode(QFileDialog.FileMode.ExistingFile)
+        dialog.setNameFilters(["Exports (*.csv *.html *.htm *.json *.zip *.txt)", "All files (*)"])
+        dialog.setObjectName("importDialog")
+        dialog.fileSelected.connect(self.import_path)
+        dialog.open()
+
+    def import_folder_dialog(self) -> None:
+        from PySide6.QtWidgets import QFileDialog
+
+        dialog = QFileDialog(self, "Import a folder of saved pages")
+        dialog.setFileMode(QFileDialog.FileMode.Directory)
+        dialog.fileSelected.connect(self.import_path)
+        dialog.open()
+
+    def import_path(self, path: str) -> Op | None:
+        """Import a file or folder (format detected) with progress and Cancel."""
+        from app import transfer
+
+        archive, fetch = self.archive, self._fetch
+
+        def done(report: Any) -> None:
+            self._transfer_done(transfer.import_summary(report), report.failed + report.warnings,
+                                changed=bool(report.added or report.pending))
+            self.imported.emit(report)
+
+        return self.run_op(lambda ctx: transfer.run_import(archive, path, fetch, ctx), done,
+                           label=f"Importing {Path(path).name}", pool=self.work_pool, track=True,
+                           cancellable=True)
+
+    def retry_pending(self) -> Op | None:
+        from app import transfer
+
+        archive = self.archive
+
+        def done(report: Any) -> None:
+            self._transfer_done(transfer.import_summary(report).replace("Imported", "Fetched", 1),
+                                report.failed, changed=True)
+
+        return self.run_op(lambda ctx: transfer.run_retry(archive, ctx), done, label="Fetching pending articles",
+                           pool=self.work_pool, track=True, cancellable=True)
 
     def export_dialog(self) -> None:
-        self.statusBar().showMessage("Export is not available in this build yet.", 5000)
+        from app.transfer import ExportDialog
+
+        dialog = ExportDialog(self.search.selected_ids(), self.search.query_text, self)
+        dialog.setObjectName("exportDialog")
+        dialog.accepted.connect(lambda: self.export(dialog.request()))
+        dialog.open()
+
+    def export(self, request: Any) -> Op | None:
+        from app import transfer
+
+        archive = self.archive
+
+        def done(report: Any) -> None:
+            self._transfer_done(f"Exported {report.exported} to {report.path}", report.skipped, changed=False)
+            self.exported.emit(report)
+
+        return self.run_op(lambda ctx: transfer.run_export(archive, request, ctx), done,
+                           label=f"Exporting to {Path(request.path).name}", pool=self.work_pool, track=True,
+                           cancellable=True)
+
+    def _transfer_done(self, summary: str, problems: list[str], *, changed: bool) -> None:
+        self.statusBar().showMessage(summary, 10000)
+        if changed:
+            self.search.refresh()
+            self.refresh_library()
+        if problems:
+            shown = problems[:30] + ([f"… and {len(problems) - 30} more"] if len(problems) > 30 else [])
+            self.show_error(summary, QuireError("\n".join(f"• {p}" for p in shown)))
 
     def reindex(self) -> None:
         archive = self.archive
@@ -619,7 +730,6 @@ class MainWindow(QMainWindow):
         self.work_pool.waitForDone(5000)
         self.read_pool.waitForDone(2000)
         self.search.pool.waitForDone(2000)
-        if self.archive is not None:
-            self.archive.close()
-            self.archive = None
+        self._closed = True
+        self._release_archive()
         super().closeEvent(event)

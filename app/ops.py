@@ -39,6 +39,16 @@ class OpContext:
         if self._cancel.is_set():
             raise Cancelled()
 
+    def report(self, done: int, total: int, message: str = "") -> None:
+        """Report progress without raising: for core functions that take a
+        cancel Event of their own and must finish their cleanup."""
+        self._bridge.progressed.emit(int(done), int(total), str(message))
+
+    @property
+    def cancel_event(self) -> threading.Event:
+        """The Event the core's long functions poll (their `cancel=` argument)."""
+        return self._cancel
+
     @property
     def cancelled(self) -> bool:
         return self._cancel.is_set()

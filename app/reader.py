@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QTimer, QUrl, Signal
+from PySide6.QtCore import QRegularExpression, QTimer, QUrl, Signal
 from PySide6.QtGui import (
     QColor,
     QDesktopServices,
@@ -23,7 +23,6 @@ from PySide6.QtGui import (
     QTextCharFormat,
     QTextCursor,
     QTextDocument,
-    QTextFormat,
     QTextFrameFormat,
     QTextImageFormat,
 )
@@ -33,6 +32,7 @@ from archive.models import Article
 from app.result_delegate import format_date
 
 TAG_SCHEME = "quire-tag"
+BODY_ANCHOR = "quire-body"  # marks where the article text starts, after the header
 MAX_IMAGE_PX = 1800  # decode big images smaller: memory, and nobody reads at 4000 px
 _IMG_SRC = re.compile(r"""<img\b[^>]*?\bsrc\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.I)
 
@@ -130,13 +130,15 @@ def header_html(article: Article) -> str:
         links.append(f'<a class="original" href="{esc(article.url, quote=True)}">Open original ↗</a>')
     if links:
         parts.append(f'<p class="links">{"  ·  ".join(links)}</p>')
-    parts.append('<hr class="rule"/>')
     if article.status == "pending":
         parts.append(
             '<p class="notice">This article is not saved yet'
             + (f": {esc(article.error)}" if article.error else ".")
             + "</p>"
         )
+    # A zero-width anchor closes the header: highlighting starts after it.
+    anchor = f'<a name="{BODY_ANCHOR}">&#8203;</a>'
+    parts[-1] = re.sub(r"</(h1|p)>$", lambda m: f"{anchor}</{m.group(1)}>", parts[-1])
     return "\n".join(parts)
 
 
@@ -156,6 +158,30 @@ def query_terms(query: str) -> list[str]:
         if len(word) >= 2:
             terms.append(word)
     return terms
+
+
+_SUFFIXES = ("ations", "ation", "ings", "ing", "ies", "ied", "es", "ed", "ly", "s")
+
+
+def term_pattern(term: str) -> QRegularExpression:
+    """A case-insensitive pattern for a query term as the index matches it.
+
+    The index stems words, so 'reading' also finds 'reads': highlight whole
+    words that start with the term's rough stem. Phrases match as written."""
+    words = term.split()
+    if len(words) == 1:
+        word = words[0]
+        for suffix in _SUFFIXES:
+            if word.lower().endswith(suffix) and len(word) - len(suffix) >= 3:
+                word = word[: -len(suffix)]
+                break
+        body = QRegularExpression.escape(word) + r"\w*"
+    else:
+        body = r"\s+".join(QRegularExpression.escape(w) for w in words)
+    return QRegularExpression(
+        r"\b" + body + r"\b",
+        QRegularExpression.PatternOption.CaseInsensitiveOption | QRegularExpression.PatternOption.UseUnicodePropertiesOption,
+    )
 
 
 class ReaderView(QTextBrowser):
@@ -336,10 +362,11 @@ class ReaderView(QTextBrowser):
         body_start = self._body_start()
         first: QTextCursor | None = None
         for term in terms:
+            pattern = term_pattern(term)
             cursor = QTextCursor(doc)
             cursor.setPosition(body_start)
             while True:
-                cursor = doc.find(term, cursor)
+                cursor = doc.find(pattern, cursor)
                 if cursor.isNull():
                     break
                 sel = QTextEdit.ExtraSelection()
@@ -362,11 +389,15 @@ class ReaderView(QTextBrowser):
         bar.setValue(bar.value() + rect.top() - self.viewport().height() // 3)
 
     def _body_start(self) -> int:
-        """Position where the article text begins (after the header's rule)."""
+        """Position where the article text begins (after the header)."""
         block = self.document().begin()
         while block.isValid():
-            if block.blockFormat().hasProperty(QTextFormat.Property.BlockTrailingHorizontalRulerWidth):
-                return block.next().position() if block.next().isValid() else block.position()
+            it = block.begin()
+            while not it.atEnd():
+                if BODY_ANCHOR in it.fragment().charFormat().anchorNames():
+                    following = block.next()
+                    return following.position() if following.isValid() else it.fragment().position()
+                it += 1
             block = block.next()
         return 0
 

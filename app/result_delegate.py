@@ -111,7 +111,7 @@ class ResultDelegate(QStyledItemDelegate):
         painter.setFont(small_font)
         sfm = QFontMetrics(small_font)
         tags = "  ".join(f"#{t}" for t in row.tags)
-        tag_width = min(sfm.horizontalAdvance(tags), width // 2) if tags else 0
+        tag_width = min(sfm.horizontalAdvance(tags) + 4, width // 2) if tags else 0
         painter.setPen(dim)
         meta = sfm.elidedText(meta_line(row), Qt.TextElideMode.ElideRight, width - tag_width - 12)
         painter.drawText(text_left, y + sfm.ascent(), meta)

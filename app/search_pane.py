@@ -43,10 +43,11 @@ class SearchPage:
     note: str = ""
 
 
-def run_search(archive: Any, query: str, sort: str, offset: int, limit: int = PAGE) -> SearchPage:
+def run_search(archive: Any, query: str, sort: str, offset: int, limit: int | None = None) -> SearchPage:
     """Search and attach each hit's reading state (worker thread).
 
     An empty query lists everything, newest first."""
+    limit = limit or PAGE
     if not query.strip() and sort == "relevance":
         sort = "newest"
     note = ""
@@ -150,6 +151,7 @@ class SearchPane(QWidget):
         self.view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.view.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.view.setAccessibleName("Search results")
+        self.view.setObjectName("results")
         self.view.setAlternatingRowColors(False)
         self.view.selectionModel().currentChanged.connect(self._current_changed)
         self.view.clicked.connect(lambda idx: self.article_selected.emit(idx.data(IdRole)))

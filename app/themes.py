@@ -161,3 +161,28 @@ def app_palette(dark: bool) -> QPalette:
     for role, value in colors.items():
         pal.setColor(role, QColor(value))
     return pal
+
+
+def window_stylesheet(dark: bool) -> str:
+    """Light touches on the panes: roomy inputs, flat lists, quiet toolbar."""
+    border = "#3a3c42" if dark else "#d6d2c9"
+    focus = "#5b8fd6" if dark else "#2f7de1"
+    pane = "#232427" if dark else "#f3f1ec"
+    hover = "#2c2e33" if dark else "#e9e5dd"
+    return f"""
+    QLineEdit {{ padding: 5px 8px; border: 1px solid {border}; border-radius: 6px; }}
+    QLineEdit:focus {{ border: 1px solid {focus}; }}
+    QListView#results {{ border: 1px solid {border}; border-radius: 6px; }}
+    QTreeView#tagTree {{ border: none; background: {pane}; padding-top: 2px; }}
+    QTreeView#tagTree::item {{ padding: 3px 2px; }}
+    QTreeView#tagTree::item:hover {{ background: {hover}; }}
+    QListView#articleTags {{ border: 1px solid {border}; border-radius: 6px; }}
+    QLabel#paneHeading {{ font-weight: 600; padding-top: 6px; }}
+    QLabel#resultCount {{ color: palette(placeholder-text); }}
+    QToolBar#mainToolbar {{ border: none; spacing: 4px; padding: 3px 6px; }}
+    QToolBar#mainToolbar QToolButton {{ padding: 4px 9px; border-radius: 5px; }}
+    QToolBar#mainToolbar QToolButton:hover {{ background: {hover}; }}
+    QSplitter::handle {{ background: {border}; }}
+    QSplitter::handle:horizontal {{ width: 1px; }}
+    QStatusBar {{ border-top: 1px solid {border}; }}
+    """

@@ -10,7 +10,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from pathlib import Path  # noqa: E402
 
 import pytest  # noqa: E402
-from PySide6.QtCore import QMimeData, QPointF, QSettings, Qt, QUrl  # noqa: E402
+from PySide6.QtCore import QMimeData, QModelIndex, QPointF, QSettings, Qt, QUrl  # noqa: E402
 from PySide6.QtGui import QDropEvent, QImage  # noqa: E402
 from PySide6.QtWidgets import QMessageBox  # noqa: E402
 
@@ -350,3 +350,43 @@ def test_reader_without_content_loads_nothing(qtbot):
     qtbot.addWidget(reader)
     assert reader.loadResource(2, QUrl("file:///etc/hostname")) is None
     assert reader.requested_resources == [QUrl("file:///etc/hostname")]
+
+
+def test_results_load_lazily_page_by_page(qtbot, window, monkeypatch):
+    """The model holds one page; the view asks for the next (fetchMore) as it fills."""
+    import app.search_pane as search_pane
+
+    monkeypatch.setattr(search_pane, "PAGE", 2)
+    model = window.search.model
+    asked: list[int] = []
+    model.more_wanted.connect(asked.append)
+    with qtbot.waitSignal(window.search.searched, timeout=WAIT):
+        window.search.set_query("")
+    qtbot.waitUntil(lambda: model.rowCount() == 3, timeout=WAIT)
+    assert asked == [2]  # one further page, starting after the first two rows
+    assert model.total == 3 and "3 articles" in window.search.count_label.text()
+    assert len({model.row_at(r).id for r in range(3)}) == 3
+    assert not model.canFetchMore(QModelIndex())
+
+
+def test_import_a_file_then_export_the_selection(qtbot, window, tmp_path):
+    urls = tmp_path / "reading-list.txt"
+    urls.write_text("https://blog.example/one\nhttps://blog.example/two\n", encoding="utf-8")
+    with qtbot.waitSignal(window.imported, timeout=WAIT) as blocker:
+        window.import_path(str(urls))
+    report = blocker.args[0]
+    assert report.pending == 2  # this window does not fetch: kept to fetch later
+    qtbot.waitUntil(lambda: window.tags._state_items["Pending"].data(Qt.ItemDataRole.UserRole + 2) == 2,
+                    timeout=WAIT)
+
+    from app.transfer import ExportRequest
+
+    window.search.set_query("yeast")
+    qtbot.waitUntil(lambda: titles(window) == ["Sourdough starters and wild yeast"], timeout=WAIT)
+    window.search.view.selectAll()
+    out = tmp_path / "out.json"
+    request = ExportRequest(fmt="json", scope="selected", path=str(out), selected=window.search.selected_ids())
+    with qtbot.waitSignal(window.exported, timeout=WAIT) as blocker:
+        window.export(request)
+    assert blocker.args[0].exported == 1
+    assert "Sourdough starters and wild yeast" in out.read_text(encoding="utf-8")
