@@ -27,7 +27,8 @@ import socket
 import threading
 import zlib
 from dataclasses import dataclass, field
-from typing import Any, Coroutine, Iterable, Iterator, TypeVar
+from collections.abc import Coroutine, Iterable, Iterator
+from typing import Any, TypeVar
 from urllib.parse import urljoin
 
 import httpx
@@ -260,7 +261,7 @@ class Fetcher:
         self._closed = False
 
     # -- lifecycle -----------------------------------------------------------------
-    def __enter__(self) -> "Fetcher":
+    def __enter__(self) -> Fetcher:
         return self
 
     def __exit__(self, *exc: object) -> None:

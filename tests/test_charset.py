@@ -14,7 +14,8 @@ FRENCH = "Le garçon a mangé une crème brûlée à la fenêtre. Où est la bib
 
 def page(body: str, meta: str = "") -> str:
     head = f'<meta charset="{meta}">' if meta else ""
-    return f"<!DOCTYPE html><html><head>{head}<title>t</title></head><body><p>{body}</p></body></html>"
+    return (f"<!DOCTYPE html><html><head>{head}<title>t</title></head>"
+            f"<body><p>{body}</p></body></html>")
 
 
 def test_header_charset_windows_1251() -> None:
