@@ -13,7 +13,7 @@ from typing import Any, Iterable
 from archive.errors import QuireError
 from archive.models import Article
 
-from app.ops import Cancelled, OpContext
+from app.ops import OpContext
 from app.tag_pane import STATES
 
 HTML_SUFFIXES = (".html", ".htm", ".xhtml")
@@ -81,27 +81,34 @@ class SaveSummary:
 
 
 def save_items(archive: Any, items: Iterable[str], tags: list[str], ctx: OpContext) -> SaveSummary:
-    """Save URLs and files one by one; a failure never stops the others."""
-    items = list(items)
+    """Save URLs and files; a failure never stops the others.
+
+    Items are checked here (so a typo gets a clear message at once), then
+    handed to archive.bulk.save_many, which fetches concurrently and extracts
+    on a process pool for big batches: the GUI process keeps its GIL free."""
+    from archive.bulk import save_many
+
     summary = SaveSummary()
-    for n, item in enumerate(items):
+    targets: dict[str, str] = {}  # what save_many gets -> what the user gave
+    for item in items:
         try:
-            ctx.progress(n, len(items), f"Saving {item}")
-        except Cancelled:
-            summary.cancelled = True
-            break
-        try:
-            kind, target = classify_item(item)
-            result = archive.save_url(target, tags=tags) if kind == "url" else archive.save_file(target, tags=tags)
+            _kind, target = classify_item(item)
         except QuireError as exc:
             summary.failed.append((item, str(exc)))
             continue
-        except Exception as exc:  # noqa: BLE001 - an unexpected bug still names the item
-            summary.failed.append((item, f"{type(exc).__name__}: {exc}"))
-            continue
-        (summary.saved if result.created else summary.duplicates).append(result.article)
-    else:
-        ctx.progress(len(items), len(items), "Done")
+        targets.setdefault(target, item)
+    ctx.report(0, len(targets), "")
+    for target, outcome in save_many(archive, list(targets), tags=tags, progress=ctx.report,
+                                     cancel=ctx.cancel_event):
+        item = targets.get(target, target)
+        if isinstance(outcome, Exception):
+            if ctx.cancelled:
+                summary.cancelled = True
+                continue
+            reason = str(outcome) if isinstance(outcome, QuireError) else f"{type(outcome).__name__}: {outcome}"
+            summary.failed.append((item, reason))
+        else:
+            (summary.saved if outcome.created else summary.duplicates).append(outcome.article)
     return summary
 
 

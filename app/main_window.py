@@ -348,6 +348,8 @@ class MainWindow(QMainWindow):
 
     def _connect(self) -> None:
         self.search.article_selected.connect(self.open_article)
+        self.search.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.search.view.customContextMenuRequested.connect(self.results_menu)
         self.tags.query_requested.connect(self.search.set_query)
         self.tags.add_tag_requested.connect(lambda name: self.tag_open_article(add=[name]))
         self.tags.remove_tag_requested.connect(lambda name: self.tag_open_article(remove=[name]))
@@ -459,18 +461,77 @@ class MainWindow(QMainWindow):
                     label="Tagging")
 
     def set_selected_state(self, **state: bool) -> None:
-        ids = self.search.selected_ids() or ([self.reader.article_id] if self.reader.article_id else [])
+        ids = [t[0] for t in self._targets()]
         self._bulk(ids, "Updating", **state)
 
-    def toggle_favorite(self) -> None:
+    def _targets(self) -> list[tuple[str, bool, bool]]:
+        """(id, is_favorite, is_archived) of the selected rows, else the open article."""
+        rows = [self.search.model.row_at(i.row()) for i in self.search.view.selectionModel().selectedRows()]
+        if len(rows) > 1:
+            return [(r.id, r.is_favorite, r.is_archived) for r in rows]
         content = self.reader.content
         if content is not None:
-            self._bulk([content.article.id], "Favourite", is_favorite=not content.article.is_favorite)
+            return [(content.article.id, content.article.is_favorite, content.article.is_archived)]
+        return [(r.id, r.is_favorite, r.is_archived) for r in rows]
+
+    def toggle_favorite(self) -> None:
+        targets = self._targets()
+        if targets:
+            on = not all(fav for _id, fav, _arch in targets)
+            self._bulk([t[0] for t in targets], "Favourite", is_favorite=on)
 
     def toggle_archived(self) -> None:
-        content = self.reader.content
-        if content is not None:
-            self._bulk([content.article.id], "Archive", is_archived=not content.article.is_archived)
+        targets = self._targets()
+        if targets:
+            on = not all(arch for _id, _fav, arch in targets)
+            self._bulk([t[0] for t in targets], "Archive", is_archived=on)
+
+    def tag_selected_dialog(self, remove: bool = False) -> None:
+        """Add (or remove) tags on every selected article."""
+        from PySide6.QtWidgets import QInputDialog
+
+        ids = self.search.selected_ids()
+        if not ids:
+            return
+        dialog = QInputDialog(self)
+        dialog.setObjectName("bulkTagDialog")
+        dialog.setWindowTitle("Remove tags" if remove else "Add tags")
+        dialog.setLabelText(f"{'Remove' if remove else 'Add'} tags (comma-separated) "
+                            f"{'from' if remove else 'to'} {len(ids)} article{'s' if len(ids) != 1 else ''}:")
+        if remove:
+            present = sorted({t for r in range(self.search.model.rowCount())
+                              for t in self.search.model.row_at(r).tags
+                              if self.search.model.row_at(r).id in ids}, key=str.casefold)
+            dialog.setComboBoxItems(present)
+            dialog.setComboBoxEditable(True)
+
+        def accepted() -> None:
+            names = [n.strip() for n in dialog.textValue().split(",") if n.strip()]
+            if names:
+                self._bulk(ids, "Tagging", **({"remove": names} if remove else {"add": names}))
+
+        dialog.accepted.connect(accepted)
+        dialog.open()
+
+    def results_menu(self, pos: Any) -> None:
+        from PySide6.QtWidgets import QMenu
+
+        if not self.search.selected_ids():
+            return
+        menu = QMenu(self)
+        menu.addAction("Mark read", lambda: self.set_selected_state(is_read=True))
+        menu.addAction("Mark unread", lambda: self.set_selected_state(is_read=False))
+        menu.addSeparator()
+        menu.addAction("Favourite", lambda: self.set_selected_state(is_favorite=True))
+        menu.addAction("Unfavourite", lambda: self.set_selected_state(is_favorite=False))
+        menu.addAction("Archive", lambda: self.set_selected_state(is_archived=True))
+        menu.addAction("Unarchive", lambda: self.set_selected_state(is_archived=False))
+        menu.addSeparator()
+        menu.addAction("Add tags…", self.tag_selected_dialog)
+        menu.addAction("Remove tags…", lambda: self.tag_selected_dialog(remove=True))
+        menu.addSeparator()
+        menu.addAction("Delete…", self.delete_selected)
+        menu.popup(self.search.view.viewport().mapToGlobal(pos))
 
     def _bulk(self, ids: list[str], label: str, **kwargs: Any) -> None:
         if not ids:

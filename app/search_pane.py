@@ -118,6 +118,7 @@ class SearchPane(QWidget):
         self.generation = 0
         self.query_text = ""
         self.last_page: SearchPage | None = None
+        self._open_when_ready = False
 
         self.query = QueryEdit()
         self.query.setPlaceholderText("Search  (words, \"phrases\", tag:x, site:y, is:unread)")
@@ -227,6 +228,9 @@ class SearchPane(QWidget):
                     self.model.index(row), QItemSelectionModel.SelectionFlag.NoUpdate
                 )
         self.searched.emit(page.query, total)
+        if self._open_when_ready:
+            self._open_when_ready = False
+            self._open_first()
 
     def _fetch_page(self, offset: int) -> None:
         archive = self._archive()
@@ -287,7 +291,11 @@ class SearchPane(QWidget):
         self.article_selected.emit(index.data(IdRole))
 
     def _open_first(self) -> None:
-        """Enter in the query box: search now and open the first hit."""
+        """Enter in the query box: open the first hit (of this query, not a stale one)."""
+        if self._timer.isActive():
+            self._open_when_ready = True
+            self.search_now()
+            return
         if self.model.rowCount():
             self.view.setCurrentIndex(self.model.index(0))
             self.article_selected.emit(self.model.index(0).data(IdRole))

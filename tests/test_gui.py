@@ -390,3 +390,26 @@ def test_import_a_file_then_export_the_selection(qtbot, window, tmp_path):
         window.export(request)
     assert blocker.args[0].exported == 1
     assert "Sourdough starters and wild yeast" in out.read_text(encoding="utf-8")
+
+
+def test_enter_right_after_typing_opens_the_new_first_hit(qtbot, window):
+    qtbot.keyClicks(window.search.query, "herons")
+    with qtbot.waitSignal(window.article_shown, timeout=WAIT) as blocker:
+        qtbot.keyClick(window.search.query, Qt.Key.Key_Return)  # before the debounce fired
+    assert window.archive.get(blocker.args[0]).title == "Tides of the northern marsh"
+
+
+def test_bulk_state_and_tags_on_a_multi_selection(qtbot, window, filled):
+    _root, ids = filled
+    window.search.view.selectAll()
+    assert sorted(window.search.selected_ids()) == sorted(ids)
+    window._bulk(window.search.selected_ids(), "Tagging", add=["later"])
+    qtbot.waitUntil(lambda: window.tags.tag_items().get("later") == 3, timeout=WAIT)
+    window.search.view.selectAll()
+    window.toggle_favorite()
+    qtbot.waitUntil(lambda: all(window.archive.get(i).is_favorite for i in ids), timeout=WAIT)
+    window.search.view.selectAll()
+    window.set_selected_state(is_read=True)
+    qtbot.waitUntil(lambda: all(window.search.model.row_at(r).is_read for r in range(3)), timeout=WAIT)
+    qtbot.waitUntil(lambda: window.tags._state_items["Unread"].data(Qt.ItemDataRole.UserRole + 2) == 0,
+                    timeout=WAIT)
