@@ -9,6 +9,8 @@ they are far more reliable than anything guessed from the layout.
 """
 from __future__ import annotations
 
+import copy
+import html
 import json
 import re
 from dataclasses import asdict, dataclass, field
@@ -24,7 +26,8 @@ ARTICLE_TYPES = frozenset(
     """
     article newsarticle blogposting reportagenewsarticle analysisnewsarticle opinionnewsarticle
     reviewnewsarticle backgroundnewsarticle techarticle scholarlyarticle report socialmediaposting
-    liveblogposting webpage medicalwebpage creativework review posting liveblog
+    liveblogposting webpage medicalwebpage creativework review posting liveblog claimreview
+    videoobject recipe howto qapage discussionforumposting
     """.split()
 )
 #: Types that are preferred over a generic WebPage when several objects exist.
@@ -34,10 +37,18 @@ TITLE_SEPARATORS = re.compile(r"\s+(?:\||-|–|—|::|·|•|»|«|/|:)\s+")
 _BY_PREFIX = re.compile(r"^\s*(?:by|von|par|por|di|door|av|af)\s*[:\s]\s*", re.I)
 _AUTHOR_SPLIT = re.compile(r"\s*(?:,|;|\band\b|\bund\b|\bet\b|\by\b|&|\|)\s*", re.I)
 _AUTHOR_NOISE = re.compile(
-    r"\b(?:updated|published|posted|reporter|correspondent|staff writer|editor|"
-    r"contributor|follow|email|twitter|\d{4})\b.*$",
+    r"\b(?:updated|published|posted|follow|email|twitter|\d{4})\b.*$",
     re.I,
 )
+#: A name part holding one of these words is a job title ("AP Auto Writer").
+_ROLE_WORDS = re.compile(
+    r"\b(?:writer|reporter|correspondent|editor|editors|staff|contributor|columnist|"
+    r"journalist|producer|photographer|bureau|desk|team|newsroom)\b",
+    re.I,
+)
+_NOT_NAMES = frozenset({"by", "and", "von", "par", "por", "staff", "admin", "administrator", "unknown"})
+_DOMAIN_LIKE = re.compile(r"^[\w-]+(?:\.[\w-]+)+$")
+_URL_DATE = re.compile(r"/((?:19|20)\d{2})[/-](0?[1-9]|1[0-2])[/-](0?[1-9]|[12]\d|3[01])(?:/|[^\d]|$)")
 _WORD = re.compile(r"\w+", re.UNICODE)
 _DATE_IN_TEXT = re.compile(
     r"\b(\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?)\b"
@@ -69,7 +80,9 @@ class Metadata:
 
 
 def _clean(text: str | None) -> str:
-    return " ".join((text or "").split())
+    """Whitespace collapsed and HTML entities decoded (pages often escape twice)."""
+    text = " ".join((text or "").split())
+    return html.unescape(text) if "&" in text else text
 
 
 def _first(values: Iterable[str | None]) -> str | None:
@@ -150,15 +163,29 @@ def _is_person_name(value: str) -> bool:
     return 1 <= len(words) <= 6 and any(ch.isalpha() for ch in value)
 
 
-def clean_authors(values: Iterable[str]) -> list[str]:
-    """Split "A, B and C", drop a "By " prefix and trailing noise, de-duplicate."""
+def clean_authors(values: Iterable[str], site_name: str | None = None) -> list[str]:
+    """Split "A, B and C", drop a "By " prefix, job titles ("AP Writer"), the
+    publication's own name and domain names, and de-duplicate.
+
+    ALL-CAPS names (wire bylines) are title-cased.
+    """
     seen: dict[str, str] = {}
+    site_key = _key(site_name) if site_name else None
     for raw in values:
         text = _BY_PREFIX.sub("", _clean(raw))
         text = _AUTHOR_NOISE.sub("", text).strip(" ,;|-–—:")
         for part in _AUTHOR_SPLIT.split(text):
             part = _BY_PREFIX.sub("", part).strip(" ,;|-–—:.")
-            if _is_person_name(part) and part.lower() not in seen:
+            if not _is_person_name(part) or _ROLE_WORDS.search(part) or _DOMAIN_LIKE.match(part):
+                continue
+            if any(ch.isdigit() for ch in part) or part.lower() in _NOT_NAMES:
+                continue
+            if seen and ((site_key and site_key in _key(part)) or (" " not in part and len(part) <= 4)):
+                # "Jane Doe, CNN" / "Jane Doe, MS, RD": the outlet or a degree, not a co-author.
+                continue
+            if part.isupper() and len(part) > 3:
+                part = part.title()
+            if part.lower() not in seen:
                 seen[part.lower()] = part
     return list(seen.values())
 
@@ -307,7 +334,7 @@ def _meta(metas: dict[str, list[str]], *keys: str) -> str | None:
 # --------------------------------------------------------------------------- main entry
 
 
-def _byline_authors(doc: HtmlElement) -> list[str]:
+def _byline_authors(doc: HtmlElement, site_name: str | None = None) -> list[str]:
     """Names from rel=author links, itemprop=author and byline/author classes."""
     texts: list[str] = []
     for el in doc.xpath(
@@ -316,7 +343,7 @@ def _byline_authors(doc: HtmlElement) -> list[str]:
     )[:10]:
         texts.append(el.get("content") or el.text_content())
     if texts:
-        return clean_authors(texts)
+        return clean_authors(texts, site_name)
     for el in doc.xpath(
         '//*[contains(concat(" ", normalize-space(@class), " "), " byline ")'
         ' or contains(@class, "author-name") or contains(@class, "byline__name")'
@@ -325,7 +352,7 @@ def _byline_authors(doc: HtmlElement) -> list[str]:
         text = _clean(el.text_content())
         if 0 < len(text) <= 120:
             texts.append(text)
-    return clean_authors(texts)
+    return clean_authors(texts, site_name)
 
 
 def _time_published(doc: HtmlElement) -> str | None:
@@ -338,20 +365,85 @@ def _time_published(doc: HtmlElement) -> str | None:
     return None
 
 
+class _LinkedData:
+    """The page's schema.org article objects; a field missing from the main one is
+    looked up in the others (pages often split Article and WebPage facts)."""
+
+    def __init__(self, doc: HtmlElement) -> None:
+        objects = _jsonld_objects(doc)
+        main = _pick_article(objects)
+        others = [o for o in objects if o is not main and _types(o) & ARTICLE_TYPES]
+        self.objects = ([main] if main else []) + others
+
+    def get(self, *keys: str) -> Any:
+        for obj in self.objects:
+            for key in keys:
+                value = obj.get(key)
+                if value:
+                    return value
+        return None
+
+
+_PUBLISHED_META = (
+    "article:published_time", "article:published", "og:published_time", "og:article:published_time",
+    "published_time", "datepublished", "parsely-pub-date", "sailthru.date", "dc.date.issued",
+    "dcterms.issued", "dc.date", "dcterms.date", "date", "pubdate", "publish-date", "publish_date",
+    "publishdate", "article.published", "citation_publication_date", "citation_date",
+)
+
+
+def _site_name(metas: dict[str, list[str]], ld: _LinkedData, url: str | None) -> str | None:
+    """The publication's name; its host name when the page does not say."""
+    name = _first(
+        [
+            _meta(metas, "og:site_name"),
+            _ld_text(ld.get("publisher")),
+            _meta(metas, "application-name", "apple-mobile-web-app-title"),
+            (_meta(metas, "twitter:site") or "").lstrip("@"),
+        ]
+    )
+    if name and "://" in name:
+        name = urlsplit(name).hostname
+    if name:
+        name = TITLE_SEPARATORS.split(name)[0].strip().lstrip("@") or name
+        return name.removeprefix("www.")
+    host = urlsplit(url).hostname if url else None
+    return host.removeprefix("www.") if host else None
+
+
+def _published(doc: HtmlElement, metas: dict[str, list[str]], ld: _LinkedData, url: str | None) -> str | None:
+    """Markup first (JSON-LD, meta, microdata, <time>), then htmldate's reading of
+    the visible text, then a date in the URL path."""
+    found = (
+        normalize_date(_ld_text(ld.get("datePublished", "dateCreated", "uploadDate")))
+        or normalize_date(_meta(metas, *_PUBLISHED_META))
+        or _time_published(doc)
+    )
+    if found:
+        return found
+    try:
+        from htmldate import find_date
+
+        found = find_date(
+            copy.deepcopy(doc), url=url, original_date=True, extensive_search=True,
+            outputformat="%Y-%m-%d",
+        )
+    except Exception:  # a heuristic that fails just leaves the date unknown
+        found = None
+    if found:
+        return normalize_date(found)
+    match = _URL_DATE.search(urlsplit(url).path) if url else None
+    if match:
+        return normalize_date("{}-{:02d}-{:02d}".format(*map(int, match.groups())))
+    return None
+
+
 def extract_metadata(doc: HtmlElement, url: str | None) -> Metadata:
     """Everything ``doc`` (a parsed whole page) says about the article at ``url``."""
     metas = _meta_map(doc)
-    ld = _pick_article(_jsonld_objects(doc)) or {}
+    ld = _LinkedData(doc)
     meta = Metadata()
-
-    meta.site_name = _first(
-        [
-            _meta(metas, "og:site_name", "application-name", "twitter:site"),
-            _ld_text(ld.get("publisher")),
-        ]
-    )
-    if meta.site_name and meta.site_name.startswith("@"):
-        meta.site_name = meta.site_name[1:] or None
+    meta.site_name = _site_name(metas, ld, url)
 
     h1 = _first(el.text_content() for el in doc.iter("h1"))
     title_el = doc.find(".//title")
@@ -367,42 +459,19 @@ def extract_metadata(doc: HtmlElement, url: str | None) -> Metadata:
     if title:
         meta.title = strip_title_suffix(title, meta.site_name, h1)
 
-    authors = clean_authors(_ld_names(ld.get("author") or ld.get("creator")))
+    authors = clean_authors(_ld_names(ld.get("author", "creator")), meta.site_name)
     if not authors:
         authors = clean_authors(
-            metas.get("author", [])
-            + metas.get("article:author", [])
-            + metas.get("parsely-author", [])
-            + metas.get("sailthru.author", [])
-            + metas.get("dc.creator", [])
-            + metas.get("byl", [])
+            [v for key in ("author", "article:author", "parsely-author", "sailthru.author",
+                           "dc.creator", "dcterms.creator", "byl", "citation_author")
+             for v in metas.get(key, [])],
+            meta.site_name,
         )
-    meta.authors = authors or _byline_authors(doc)
+    meta.authors = authors or _byline_authors(doc, meta.site_name)
 
-    meta.published = (
-        normalize_date(_ld_text(ld.get("datePublished")) or _ld_text(ld.get("dateCreated")))
-        or normalize_date(
-            _meta(
-                metas,
-                "article:published_time",
-                "og:published_time",
-                "datepublished",
-                "parsely-pub-date",
-                "sailthru.date",
-                "dc.date.issued",
-                "dc.date",
-                "dcterms.date",
-                "date",
-                "pubdate",
-                "publish-date",
-                "publish_date",
-                "article.published",
-            )
-        )
-        or _time_published(doc)
-    )
+    meta.published = _published(doc, metas, ld, url)
     meta.modified = normalize_date(_ld_text(ld.get("dateModified"))) or normalize_date(
-        _meta(metas, "article:modified_time", "og:updated_time", "datemodified")
+        _meta(metas, "article:modified_time", "article:modified", "og:updated_time", "datemodified")
     )
 
     html_el = doc if doc.tag == "html" else doc.find(".//html")
@@ -415,7 +484,7 @@ def extract_metadata(doc: HtmlElement, url: str | None) -> Metadata:
     meta.lead_image = _absolute(
         _meta(metas, "og:image", "og:image:url", "og:image:secure_url", "twitter:image",
               "twitter:image:src")
-        or _ld_url(ld.get("image") or ld.get("thumbnailUrl")),
+        or _ld_url(ld.get("image", "thumbnailUrl")),
         url,
     )
     meta.description = _first(
