@@ -30,9 +30,10 @@ ARTICLE_TYPES = frozenset(
     videoobject recipe howto qapage discussionforumposting
     """.split()
 )
-#: Types that are preferred over a generic WebPage when several objects exist.
-_STRONG_TYPES = ARTICLE_TYPES - {"webpage", "creativework", "medicalwebpage"}
+#: Types that are preferred over a generic WebPage (or a recipe inside a post).
+_STRONG_TYPES = ARTICLE_TYPES - {"webpage", "creativework", "medicalwebpage", "videoobject", "recipe", "howto"}
 
+STRONG_TITLE_SEPARATORS = re.compile(r"\s+(?:\||::|·|•|»|«)\s+")
 TITLE_SEPARATORS = re.compile(r"\s+(?:\||-|–|—|::|·|•|»|«|/|:)\s+")
 _BY_PREFIX = re.compile(r"^\s*(?:by|von|par|por|di|door|av|af)\s*[:\s]\s*", re.I)
 _AUTHOR_SPLIT = re.compile(r"\s*(?:,|;|\band\b|\bund\b|\bet\b|\by\b|&|\|)\s*", re.I)
@@ -190,7 +191,9 @@ def clean_authors(values: Iterable[str], site_name: str | None = None) -> list[s
     return list(seen.values())
 
 
-def strip_title_suffix(title: str, site_name: str | None, h1: str | None = None) -> str:
+def strip_title_suffix(
+    title: str, site_name: str | None, h1: str | None = None, host: str | None = None
+) -> str:
     """Drop " | Site" / " - Site" (or "Site: ...") from a <title>.
 
     A part is dropped when it names the site; failing that, the longest part
@@ -198,6 +201,10 @@ def strip_title_suffix(title: str, site_name: str | None, h1: str | None = None)
     the rest and the rest is short, as site names are).
     """
     title = _clean(title)
+    site_keys = _site_keys(site_name, host)
+    head, sep, rest = title.partition(":")
+    if sep and rest.strip() and _key(head) in site_keys:  # "Site: Headline"
+        return rest.strip()
     parts = TITLE_SEPARATORS.split(title)
     if len(parts) < 2:
         return title
@@ -205,18 +212,32 @@ def strip_title_suffix(title: str, site_name: str | None, h1: str | None = None)
         h1 = _clean(h1)
         if h1 and h1 in title and len(h1) >= 0.4 * len(title):
             return h1
-    if site_name:
-        site_key = _key(site_name)
-        kept = [p for p in parts if _key(p) != site_key]
-        if kept and len(kept) < len(parts):
-            return _join_kept(title, kept)
-    last = parts[-1]
-    if len(last.split()) <= 4 and len(title) - len(last) > 2 * len(last):
-        return _join_kept(title, parts[:-1])
-    first = parts[0]
-    if len(parts) == 2 and len(first.split()) <= 3 and len(parts[1]) > 3 * len(first):
-        return parts[1]
+    kept = [p for p in parts if _key(p) not in site_keys]
+    if kept and len(kept) < len(parts):
+        return _join_kept(title, kept)
+    # Without a known site name only a strong separator ("|", "::", "·", "»") is
+    # trusted: " - " joins clauses of real headlines too often.
+    strong = STRONG_TITLE_SEPARATORS.split(title)
+    if len(strong) >= 2:
+        last, rest = strong[-1], title[: title.rfind(strong[-1])]
+        if len(last.split()) <= 5 and len(rest) > len(last):
+            return _join_kept(title, strong[:-1])
     return title
+
+
+def _site_keys(site_name: str | None, host: str | None) -> set[str]:
+    """Comparable forms of the site's name: "BBC News", "bbc.co.uk" -> bbcnews, bbc, bbcco..."""
+    keys = set()
+    for name in (site_name, host):
+        if not name:
+            continue
+        name = name.lower().removeprefix("www.")
+        keys.add(_key(name))
+        if "." in name and " " not in name:
+            keys.add(_key(name.split(".")[0]))
+            keys.add(_key(name.rsplit(".", 1)[0]))
+    keys.discard("")
+    return keys
 
 
 def _key(text: str) -> str:
@@ -457,7 +478,8 @@ def extract_metadata(doc: HtmlElement, url: str | None) -> Metadata:
         ]
     )
     if title:
-        meta.title = strip_title_suffix(title, meta.site_name, h1)
+        host = urlsplit(url).hostname if url else None
+        meta.title = strip_title_suffix(title, meta.site_name, h1, host)
 
     authors = clean_authors(_ld_names(ld.get("author", "creator")), meta.site_name)
     if not authors:
