@@ -158,20 +158,21 @@ class _ChapterBuilder:
         if "dir" in attrs and attrs["dir"] not in ("ltr", "rtl", "auto"):
             del attrs["dir"]
         node = etree.SubElement(parent, tag, attrs)
-        if tag not in STRICT_CONTAINERS:
-            node.text = _xml_safe(source.text)
+        self._append_text(node, source.text)
         for child in source:
             self._copy(child, node, phrasing or tag in PHRASING_ONLY, in_link or tag == "a")
-        if parent.tag not in STRICT_CONTAINERS:
-            node.tail = _xml_safe(source.tail)
+        self._append_text(parent, source.tail)
 
     @staticmethod
     def _append_text(parent: etree._Element, text: str | None) -> None:
         text = _xml_safe(text)
-        if not text or (parent.tag in STRICT_CONTAINERS and not text.strip()):
+        if not text:
             return
         if parent.tag in STRICT_CONTAINERS:
-            return  # no loose text inside list or table structure
+            if parent.tag in ITEM_WRAPPERS and text.strip():
+                # loose text in a list becomes an item of its own
+                etree.SubElement(parent, ITEM_WRAPPERS[parent.tag]).text = text.strip()
+            return  # no loose text inside table structure
         if len(parent):
             last = parent[-1]
             last.tail = (last.tail or "") + text
