@@ -50,7 +50,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     t = sub.add_parser("tag", help="add (+name) or remove (-name) tags")
     t.add_argument("id")
-    t.add_argument("changes", nargs="+", metavar="+name|-name")
+    t.add_argument("changes", nargs="*", metavar="+name|-name")
 
     tg = sub.add_parser("tags", help="list tags with counts")
     tg.add_argument("--json", action="store_true")
@@ -174,6 +174,9 @@ def cmd_show(archive, args) -> int:
 
 
 def cmd_tag(archive, args) -> int:
+    if not args.changes:
+        _err("quire tag: give at least one +name or -name")
+        return EXIT_USAGE
     aid = archive.resolve_id(args.id)
     add, remove = [], []
     for change in args.changes:
@@ -267,7 +270,14 @@ def _load_extra_commands() -> None:
 def main(argv: list[str] | None = None) -> int:
     _load_extra_commands()
     parser = build_parser()
-    args = parser.parse_args(argv)
+    # `tag ID +a -b`: "-b" looks like an option to argparse, so unknown "-x"
+    # arguments are taken as tag removals for that one command.
+    args, unknown = parser.parse_known_args(argv)
+    if unknown:
+        if args.command == "tag" and all(u.startswith("-") and not u.startswith("--") for u in unknown):
+            args.changes = list(args.changes or []) + unknown
+        else:
+            parser.error(f"unrecognized arguments: {' '.join(unknown)}")
     root = resolve_archive_root(args.archive)
     if args.command is None:
         from app import run  # the GUI; imported only here so the CLI stays Qt-free

@@ -56,3 +56,17 @@ so that other laboratories can repeat the analysis on their own coastlines.</p>
 
 def make_page(title: str = "Tides of the northern marsh", body: str = "A study of migrating herons.") -> str:
     return ARTICLE.format(title=title, body=body)
+
+
+def phrase_from(text: str, length: int = 5) -> str:
+    """A run of `length` consecutive plain words from the middle of `text`."""
+    import re
+
+    paragraphs = [p for p in text.split("\n") if len(p.split()) > length * 2]
+    for para in paragraphs[len(paragraphs) // 2:] + paragraphs:
+        words = para.split()
+        for i in range(len(words) - length):
+            run = words[i:i + length]
+            if all(re.fullmatch(r"[A-Za-z]+", w) for w in run):
+                return " ".join(run)
+    raise AssertionError("no plain phrase found")

@@ -9,7 +9,7 @@ import pytest
 
 from archive import Archive
 from archive.errors import ExtractionError, NotFoundError
-from conftest import REPO, corpus_pages, make_page
+from conftest import REPO, corpus_pages, make_page, phrase_from
 
 
 def test_save_html_writes_every_part(archive):
@@ -135,8 +135,7 @@ def test_welcome_articles_seed_a_new_archive(tmp_path):
 def test_corpus_page_phrase_search(archive):
     html, url, truth = corpus_pages(1)[0]
     a = archive.save_html(html, url).article
-    words = [w for w in truth.split() if w.isalpha()][10:14]
-    hits = archive.search('"' + " ".join(words) + '"')
+    hits = archive.search(f'"{phrase_from(truth)}"')
     assert hits and hits[0].id == a.id
 
 
