@@ -44,6 +44,18 @@ NEVER_CONTENT_TAGS = ("script", "style", "link", "noscript", "template", "iframe
                       "select", "textarea", "input", "object", "embed", "canvas")
 _HIDDEN_STYLE = re.compile(r"(?:^|;)\s*(?:display\s*:\s*none|visibility\s*:\s*hidden)", re.I)
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_SURROGATES = re.compile("[\ud800-\udfff]")
+_BULKY_START = re.compile(r"<!--|<(script|style|svg|noscript|template)\b", re.I)
+#: Pages longer than this (in characters, after dropping scripts and styles) are
+#: cut: extraction time grows with page size, and real articles are far smaller.
+MAX_PAGE_CHARS = 2_000_000
+#: Only this much of a huge page is looked at, whatever it holds.
+MAX_SCAN_CHARS = 4 * MAX_PAGE_CHARS
+_BULKY_END = {
+    tag: re.compile(rf"</{tag}\s*>", re.I) for tag in ("script", "style", "svg", "noscript", "template")
+}
+#: Above this size the date is not searched for in the visible text (slow on huge pages).
+TEXT_DATE_SEARCH_CHARS = 1_000_000
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
 _SPACES = re.compile(r"[ \t\r\f\v\u00a0\u200b]+")
 _TAG_LIKE = re.compile(r"<\s*[a-zA-Z!/?]")
@@ -83,16 +95,60 @@ def _check_is_page(html: str, url: str | None) -> None:
         raise ExtractionError(f"{where}: the document is mostly binary data, not an HTML page")
 
 
+def shrink_page(html: str) -> tuple[str, bool]:
+    """Bring a huge page under MAX_PAGE_CHARS; the flag says content was cut.
+
+    Scripts, styles, SVG and comments go first (they make most big pages big);
+    JSON-LD stays for the metadata. If that is not enough, the page is cut at a
+    tag boundary: articles sit near the top, and extraction time grows with the
+    page, so this keeps every page's cost bounded. Plain string searches only, so
+    unclosed tags cannot make it backtrack.
+    """
+    if len(html) <= MAX_PAGE_CHARS:
+        return html, False
+    cut = len(html) > MAX_SCAN_CHARS
+    html = html[:MAX_SCAN_CHARS]
+    pieces: list[str] = []
+    pos = 0
+    while True:
+        match = _BULKY_START.search(html, pos)
+        if match is None:
+            pieces.append(html[pos:])
+            break
+        start = match.start()
+        pieces.append(html[pos:start])
+        if match.group(0).startswith("<!--"):
+            end = html.find("-->", match.end())
+            stop = end + 3 if end >= 0 else -1
+        else:
+            tag = match.group(1).lower()
+            closing = _BULKY_END[tag].search(html, match.end())
+            stop = closing.end() if closing else -1
+            opening_end = html.find(">", match.end())
+            if tag == "script" and 0 <= opening_end and "ld+json" in html[start:opening_end].lower():
+                pieces.append(html[start:stop] if stop >= 0 else "")
+        if stop < 0:
+            break
+        pos = stop
+    shrunk = "".join(pieces)
+    if len(shrunk) <= MAX_PAGE_CHARS:
+        return shrunk, cut
+    cut = shrunk.rfind("<", 0, MAX_PAGE_CHARS)
+    return shrunk[: cut if cut > 0 else MAX_PAGE_CHARS], True
+
+
 def parse_page(html: str, url: str | None = None) -> tuple[HtmlElement, bool]:
-    """Parse ``html`` into a document; the flag says libxml2 had to truncate it."""
+    """Parse ``html`` into a document; the flag says it had to be cut short
+    (over the size cap, or past libxml2's nesting and text-node limits)."""
     _check_is_page(html, url)
-    text = _CONTROL.sub("", _XML_DECL.sub("", html, count=1))
+    html, cut = shrink_page(html)
+    text = _SURROGATES.sub("\ufffd", _CONTROL.sub("", _XML_DECL.sub("", html, count=1)))
     parser = _parser()
     try:
         doc = document_fromstring(text, parser=parser)
     except (etree.ParserError, ValueError) as exc:
         raise ExtractionError(f"{url or 'the document'}: not parseable as HTML ({exc})") from exc
-    truncated = any(err.type_name == "ERR_RESOURCE_LIMIT" for err in parser.error_log)
+    truncated = cut or any(err.type_name == "ERR_RESOURCE_LIMIT" for err in parser.error_log)
     return doc, truncated
 
 
@@ -578,7 +634,7 @@ def extract_article(html: str, url: str | None) -> Extracted:
     extraction looks poor comes back with ``uncertain=True`` and ``fulltext``.
     """
     doc, truncated = parse_page(html, url)
-    meta = extract_metadata(doc, url)
+    meta = extract_metadata(doc, url, text_heuristics=len(html) <= TEXT_DATE_SEARCH_CHARS)
     fulltext = element_text(doc, skip_invisible=True)
     paragraphs = number_paragraphs(doc)
 

@@ -432,7 +432,10 @@ def _site_name(metas: dict[str, list[str]], ld: _LinkedData, url: str | None) ->
     return host.removeprefix("www.") if host else None
 
 
-def _published(doc: HtmlElement, metas: dict[str, list[str]], ld: _LinkedData, url: str | None) -> str | None:
+def _published(
+    doc: HtmlElement, metas: dict[str, list[str]], ld: _LinkedData, url: str | None,
+    text_heuristics: bool = True,
+) -> str | None:
     """Markup first (JSON-LD, meta, microdata, <time>), then htmldate's reading of
     the visible text, then a date in the URL path."""
     found = (
@@ -444,6 +447,9 @@ def _published(doc: HtmlElement, metas: dict[str, list[str]], ld: _LinkedData, u
         return found
     try:
         from htmldate import find_date
+
+        if not text_heuristics:
+            raise LookupError("page too large for a text search")
 
         found = find_date(
             copy.deepcopy(doc), url=url, original_date=True, extensive_search=True,
@@ -459,8 +465,12 @@ def _published(doc: HtmlElement, metas: dict[str, list[str]], ld: _LinkedData, u
     return None
 
 
-def extract_metadata(doc: HtmlElement, url: str | None) -> Metadata:
-    """Everything ``doc`` (a parsed whole page) says about the article at ``url``."""
+def extract_metadata(doc: HtmlElement, url: str | None, text_heuristics: bool = True) -> Metadata:
+    """Everything ``doc`` (a parsed whole page) says about the article at ``url``.
+
+    ``text_heuristics=False`` skips searching the visible text for a date, which
+    is slow on huge pages.
+    """
     metas = _meta_map(doc)
     ld = _LinkedData(doc)
     meta = Metadata()
@@ -491,7 +501,7 @@ def extract_metadata(doc: HtmlElement, url: str | None) -> Metadata:
         )
     meta.authors = authors or _byline_authors(doc, meta.site_name)
 
-    meta.published = _published(doc, metas, ld, url)
+    meta.published = _published(doc, metas, ld, url, text_heuristics)
     meta.modified = normalize_date(_ld_text(ld.get("dateModified"))) or normalize_date(
         _meta(metas, "article:modified_time", "article:modified", "og:updated_time", "datemodified")
     )

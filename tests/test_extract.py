@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import gzip
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -74,3 +76,111 @@ def test_corpus_page_matches_its_true_text() -> None:
     text = extract_text(html, truth[key]["url"])
     first_sentence = truth[key]["articleBody"].split("\n")[0][:60]
     assert first_sentence in text
+
+
+# --------------------------------------------------------------------------- bad input
+# Each hostile page must end in a clear ExtractionError or an article marked
+# uncertain -- never a crash, a hang, or unbounded memory.
+
+PARA = "<p>" + "Lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod. " * 5 + "</p>\n"
+
+
+def test_binary_junk_decoded_with_replacement_chars_is_rejected() -> None:
+    junk = bytes(range(256)) * 400
+    with pytest.raises(ExtractionError, match="binary"):
+        extract_article(junk.decode("utf-8", errors="replace"), "https://x.test/file.bin")
+
+
+def test_document_with_markup_but_no_text_is_uncertain() -> None:
+    result = extract_article("<html><head></head><body><div></div></body></html>", "https://x.test/")
+    assert result.uncertain and result.text == ""
+
+
+def test_ten_thousand_levels_of_nesting_is_cut_and_marked() -> None:
+    page = (
+        "<html><body><p>The opening paragraph survives the nesting limit intact.</p>"
+        + "<div>" * 10_000 + "deep" + "</div>" * 10_000 + "</body></html>"
+    )
+    result = extract_article(page, "https://x.test/deep")
+    assert result.uncertain
+    assert "opening paragraph survives" in result.fulltext
+
+
+def test_inline_nesting_is_cut_and_marked() -> None:
+    page = "<html><body>" + "<span><b>" * 5_000 + "deep" + "</b></span>" * 5_000 + "</body></html>"
+    assert extract_article(page, "https://x.test/deep").uncertain
+
+
+def test_huge_page_is_cut_to_the_cap_and_marked() -> None:
+    from archive.extract import MAX_PAGE_CHARS
+
+    page = "<html><body><article>" + PARA * (50 * 1024 * 1024 // len(PARA) + 1) + "</article></body></html>"
+    assert len(page) >= 50 * 1024 * 1024
+    result = extract_article(page, "https://x.test/huge")
+    assert result.uncertain
+    assert result.text.startswith("Lorem ipsum")
+    assert len(result.text) <= MAX_PAGE_CHARS
+
+
+def test_huge_page_of_scripts_keeps_its_article() -> None:
+    article = "<article>" + PARA * 30 + "</article>"
+    page = "<html><body>" + article + "<script>var x = 1;</script>" * 2_000_000 + "</body></html>"
+    result = extract_article(page, "https://x.test/scripts")
+    assert result.text.count("Lorem ipsum") == 150
+
+
+def test_unclosed_scripts_do_not_hang_the_size_cap() -> None:
+    page = "<html><body><article>" + PARA * 30 + "</article>" + "<script>" * 3_000_000
+    result = extract_article(page, "https://x.test/unclosed")
+    assert result.text.count("Lorem ipsum") == 150
+
+
+def test_huge_single_text_node_is_marked() -> None:
+    page = "<html><body><p>" + "x" * 12_000_000 + "</p></body></html>"
+    assert extract_article(page, "https://x.test/text").uncertain
+
+
+def test_memory_stays_bounded_on_fifty_megabytes(tmp_path: Path) -> None:
+    """Run in a child process so its peak resident memory can be read alone."""
+    script = tmp_path / "big.py"
+    script.write_text(
+        "import resource, sys\n"
+        f"sys.path.insert(0, {str(Path(__file__).resolve().parents[1])!r})\n"
+        "from archive.extract import extract_article\n"
+        f"para = {PARA!r}\n"
+        "page = '<html><body><article>' + para * (50 * 1024 * 1024 // len(para)) + '</article></body></html>'\n"
+        "base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
+        "result = extract_article(page, 'https://x.test/huge')\n"
+        "peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss\n"
+        "print(result.uncertain, (peak - base) // 1024)\n"
+    )
+    out = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, timeout=300, check=True
+    ).stdout.split()
+    assert out[0] == "True"
+    assert int(out[1]) < 600, f"extraction of a 50 MB page grew memory by {out[1]} MB"
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        "<html><body><p>a\ud800b " + "word " * 60 + "</p></body></html>",  # lone surrogate
+        "\ufeff<html><body><p>" + "word " * 60 + "</p></body></html>",  # byte-order mark
+        '<?xml version="1.0" encoding="iso-8859-1"?><html><body><p>' + "word " * 60 + "</p></body></html>",
+        "<html><body><p>nul\x00char and \x1b escape " + "word " * 60 + "</p></body></html>",
+    ],
+)
+def test_broken_text_is_repaired_not_fatal(page: str) -> None:
+    result = extract_article(page, "https://x.test/enc")
+    assert result.text.count("word") == 60
+    assert not result.uncertain
+
+
+def test_lying_meta_charset_does_not_garble_decoded_text() -> None:
+    page = (
+        '<html><head><meta charset="shift_jis"><title>Caf\u00e9 \u65e5\u672c</title></head><body><article><p>'
+        + "Caf\u00e9 na\u00efve \u65e5\u672c\u8a9e " * 40 + "</p></article></body></html>"
+    )
+    result = extract_article(page, "https://x.test/charset")
+    assert result.title == "Caf\u00e9 \u65e5\u672c"
+    assert "Caf\u00e9 na\u00efve \u65e5\u672c\u8a9e" in result.text
