@@ -124,7 +124,7 @@ def _import_one(archive: "Archive", item: ImportItem, fetch: bool) -> _Outcome:
                 return _pending(archive, item, f"its content could not be saved: {exc}")
             outcome = _Outcome("added" if result.created else "duplicate", result.article)
         elif item.pending_error is not None:
-            return _pending(archive, item, item.pending_error)
+            outcome = _pending(archive, item, item.pending_error)
         elif not fetch or item.url is None:
             return _pending(archive, item, NOT_FETCHED)
         else:
@@ -135,7 +135,7 @@ def _import_one(archive: "Archive", item: ImportItem, fetch: bool) -> _Outcome:
             except QuireError as exc:
                 return _pending(archive, item, str(exc))
             outcome = _Outcome("added" if result.created else "duplicate", result.article)
-        if outcome.kind == "added" and outcome.article is not None:
+        if outcome.kind in ("added", "pending") and outcome.article is not None:
             outcome.article = _apply_extras(archive, outcome.article, item)
         return outcome
     except QuireError as exc:  # the archive itself refused (disk full, catalog error)
@@ -150,16 +150,20 @@ def _import_one(archive: "Archive", item: ImportItem, fetch: bool) -> _Outcome:
 def _apply_extras(archive: "Archive", article: Article, item: ImportItem) -> Article:
     """Carry what save_html cannot take as arguments: the export's own title, authors,
     dates, site and reading progress (a lossless round trip needs all of them)."""
-    changed = False
-    wanted = {
+    wanted: dict[str, object] = {
         # A page's own <title> is often "Headline | Site": the extractor's title wins there.
         "title": item.title if item.extracted and item.html is not None else None,
         "authors": item.authors or None,
         "published": item.published,
         "site": item.site,
     }
-    for name, value in wanted.items():
-        if value and getattr(article, name) != value:
+    changed = False
+    for name, value in [*wanted.items(), *item.restore.items()]:
+        if name not in Article.__dataclass_fields__ or value is None:
+            continue
+        if value in ("", []) and name not in item.restore:
+            continue
+        if getattr(article, name) != value:
             setattr(article, name, value)
             changed = True
     if changed:

@@ -40,6 +40,8 @@ class ImportItem:
     # Extra fields only a lossless (Quire JSON) export carries.
     progress: float | None = None
     pending_error: str | None = None  # kept pending as it was, not fetched
+    # More catalog fields to restore as they were (lang, description, lead_image, uncertain).
+    restore: dict[str, object] = field(default_factory=dict)
     collections: list[str] = field(default_factory=list)
 
 

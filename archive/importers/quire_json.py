@@ -21,6 +21,9 @@ from .items import (
 )
 
 FORMAT_NAME = "quire-export"
+#: Catalog fields copied back as they were (the others are arguments of the save itself,
+#: or derived from the text: word_count, reading_minutes).
+RESTORED = ("lang", "description", "lead_image", "uncertain")
 
 
 def parse(path: Path) -> ParseResult:
@@ -73,4 +76,5 @@ def _item(entry: dict[str, Any], where: str) -> ImportItem | ImportProblem:
         collections=[str(c) for c in entry.get("collections") or []],
         pending_error=(entry.get("error") or "pending in the exported archive") if pending else None,
         source_key=entry.get("source") or None,
+        restore={key: entry[key] for key in RESTORED if key in entry},
     )
