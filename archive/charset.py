@@ -116,15 +116,25 @@ def meta_charset(data: bytes) -> str | None:
     return found.group(1).decode("ascii", "replace") if found else None
 
 
-def _looks_like_real_utf8(data: bytes) -> bool:
-    """True if the bytes hold non-ASCII text that is valid UTF-8.
+_NON_ASCII = re.compile("[^\x00-\x7f\ufffd]")
+
+
+def _mostly_utf8(data: bytes) -> str | None:
+    """The text, if the bytes are non-ASCII UTF-8 with at most a stray bad byte.
 
     Legacy 8-bit text almost never forms valid multi-byte UTF-8 sequences by
-    accident, so this is strong evidence a single-byte label is wrong.
+    accident, so many valid ones are strong evidence for UTF-8, even when a
+    label says otherwise or a truncated/pasted fragment left one bad byte
+    (which would otherwise send a whole UTF-8 page to the detector).
     """
     if data.isascii():
-        return False
-    return _strict(data, "utf-8") is not None
+        return None
+    text = data.decode("utf-8", errors="replace")
+    bad = text.count("\ufffd")
+    good = len(_NON_ASCII.findall(text))
+    if (bad == 0 and good > 0) or (good >= 8 and bad * 20 <= good):
+        return text
+    return None
 
 
 #: Tie-breaker when the detector finds several equally plausible encodings
@@ -187,8 +197,9 @@ def decode_html(data: bytes, declared: str | None = None) -> tuple[str, str]:
             return text, codec
 
     if single_byte_ok:
-        if _looks_like_real_utf8(data):
-            return data.decode("utf-8"), "utf-8"
+        text = _mostly_utf8(data)
+        if text is not None:
+            return text, "utf-8"
         contenders = [c for c in labels if _is_single_byte(c) or _strict(data, c) is not None]
         if len(contenders) > 1:
             chosen = _detect(data, contenders)
@@ -200,6 +211,8 @@ def decode_html(data: bytes, declared: str | None = None) -> tuple[str, str]:
     # No usable declaration: valid UTF-8 is by far the most common case and
     # cheaper to check than running the detector.
     text = _strict(data, "utf-8")
+    if text is None:
+        text = _mostly_utf8(data)
     if text is not None:
         return text, "utf-8"
     guessed = _detect(data)

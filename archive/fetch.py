@@ -25,6 +25,7 @@ import http
 import re
 import socket
 import threading
+import weakref
 import zlib
 from dataclasses import dataclass, field
 from collections.abc import Coroutine, Iterable, Iterator
@@ -259,6 +260,8 @@ class Fetcher:
         )
         self._thread.start()
         self._closed = False
+        # A Fetcher dropped without close() must not leave its thread behind.
+        self._finalizer = weakref.finalize(self, _stop_loop, self._loop, self._thread)
 
     # -- lifecycle -----------------------------------------------------------------
     def __enter__(self) -> Fetcher:
@@ -276,10 +279,7 @@ class Fetcher:
             asyncio.run_coroutine_threadsafe(self._client.aclose(), self._loop).result(5)
         except Exception:  # closing must not mask the caller's own error
             pass
-        self._loop.call_soon_threadsafe(self._loop.stop)
-        self._thread.join(5)
-        if not self._thread.is_alive():
-            self._loop.close()
+        self._finalizer()
 
     def _submit(self, coro: Coroutine[Any, Any, T]) -> concurrent.futures.Future[T]:
         if self._closed:
@@ -437,20 +437,31 @@ class Fetcher:
             f"{_human_size(max_bytes)} limit"
         )
         declared = response.headers.get("content-length", "")
-        if declared.isdigit() and int(declared) > max_bytes:
-            raise FetchError(f"{too_big} (the server says {_human_size(int(declared))})")
+        declared_size = int(declared) if declared.isdigit() else None
         inflater = _Inflater(response.headers.get("content-encoding", ""), url)
         body = bytearray()
-        checked = not want_html
+        checked = False
+
+        def check_start() -> None:
+            # "Not an article" is the more useful message for a 200 MB PDF, so
+            # the first bytes are judged before the declared size.
+            if want_html:
+                _ensure_html(url, content_type, bytes(body[:_SNIFF_BYTES]))
+            if declared_size is not None and declared_size > max_bytes:
+                raise FetchError(f"{too_big} (the server says {_human_size(declared_size)})")
+
+        if not want_html:
+            checked = True
+            check_start()
         async for raw in response.aiter_raw():
             body += inflater.feed(raw, max_bytes - len(body))
-            if len(body) > max_bytes:
-                raise FetchError(too_big)
             if not checked and len(body) >= _SNIFF_BYTES:
                 checked = True
-                _ensure_html(url, content_type, bytes(body[:_SNIFF_BYTES]))
+                check_start()
+            if len(body) > max_bytes:
+                raise FetchError(too_big)
         if not checked:
-            _ensure_html(url, content_type, bytes(body[:_SNIFF_BYTES]))
+            check_start()
         return FetchResult(
             url=str(response.url),
             requested_url=url,
@@ -460,6 +471,15 @@ class Fetcher:
             declared_charset=charset,
             headers={k.lower(): v for k, v in response.headers.items()},
         )
+
+
+def _stop_loop(loop: asyncio.AbstractEventLoop, thread: threading.Thread) -> None:
+    if loop.is_closed():
+        return
+    loop.call_soon_threadsafe(loop.stop)
+    thread.join(5)
+    if not thread.is_alive():
+        loop.close()
 
 
 def _ensure_html(url: str, content_type: str, head: bytes) -> None:

@@ -580,7 +580,10 @@ def localize_images(
         todo = [u for u in todo if u not in outcomes]
         unfetchable = [u for u in todo if not _is_fetchable(u)]
         for url in unfetchable:
-            outcomes[url] = _Outcome(error="not an http, https or data: address")
+            relative = not re.match(r"^[a-zA-Z][a-zA-Z0-9+.\-]*:", url)
+            outcomes[url] = _Outcome(
+                error="a relative address with no page URL to resolve it against" if relative
+                else "not an http, https or data: address")
         todo = [u for u in todo if _is_fetchable(u)]
         if not todo:
             return

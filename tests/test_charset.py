@@ -75,6 +75,14 @@ def test_header_says_latin1_but_page_is_utf8() -> None:
     assert enc == "utf-8"
 
 
+def test_utf8_page_with_one_stray_byte_stays_utf8() -> None:
+    raw = page(RUSSIAN * 3 + JAPANESE).encode("utf-8")
+    raw = raw.replace("булок".encode(), b"\xff", 1)
+    text, enc = decode_html(raw, "utf-8")
+    assert enc == "utf-8"
+    assert JAPANESE in text and "\ufffd" in text
+
+
 def test_header_latin1_default_loses_to_meta_when_text_is_cyrillic() -> None:
     # Old servers add "charset=ISO-8859-1" to everything; the page knows better.
     text, enc = decode_html(page(RUSSIAN * 2, "windows-1251").encode("cp1251"), "ISO-8859-1")

@@ -30,13 +30,19 @@ def fetcher() -> Iterator[Fetcher]:
         yield f
 
 
-@pytest.fixture
-def threaded_server() -> Iterator[HTTPServer]:
+@pytest.fixture(scope="module")
+def _threaded_server() -> Iterator[HTTPServer]:
     server = HTTPServer(host="127.0.0.1", threaded=True)
     server.start()
     yield server
-    server.clear()
     server.stop()
+
+
+@pytest.fixture
+def threaded_server(_threaded_server: HTTPServer) -> Iterator[HTTPServer]:
+    """A server that answers several requests at once (the default one queues them)."""
+    yield _threaded_server
+    _threaded_server.clear()
 
 
 def html(body: str = "hello", charset: str = "utf-8") -> Response:
@@ -392,3 +398,23 @@ def test_closed_fetcher_refuses_work(httpserver: HTTPServer) -> None:
     fetcher.close()  # twice is fine
     with pytest.raises(RuntimeError, match="closed"):
         fetcher.fetch(httpserver.url_for("/x"))
+
+
+def test_big_pdf_is_reported_as_not_an_article(httpserver: HTTPServer) -> None:
+    httpserver.expect_request("/big.pdf").respond_with_data(
+        b"%PDF-1.7\n" + b"0" * 5000, content_type="application/pdf"
+    )
+    with Fetcher(timeout_total=2, max_bytes=1000) as small:
+        with pytest.raises(NotAnArticleError, match="PDF"):
+            small.fetch(httpserver.url_for("/big.pdf"))
+
+
+def test_forgotten_fetcher_stops_its_thread() -> None:
+    import gc
+
+    fetcher = Fetcher()
+    thread = fetcher._thread
+    del fetcher
+    gc.collect()
+    thread.join(5)
+    assert not thread.is_alive()

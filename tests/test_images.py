@@ -224,6 +224,7 @@ def test_without_fetcher_remote_images_become_placeholders(tmp_path: Path) -> No
     out, problems = localize_images(html, None, tmp_path / "images", None)
     assert list(stored(tmp_path / "images").values()) == [BLUE]  # data: kept offline
     assert len(problems) == 2
+    assert any("relative address" in p and "base.png" in p for p in problems)
     assert "http://127.0.0.1:9/x.png" in out  # named as text...
     assert remote_resources(out) == []  # ...but never loaded
 
