@@ -91,10 +91,10 @@ _cleaner = Cleaner(
 )
 
 
-def best_srcset_candidate(srcset: str) -> str | None:
-    """The largest image named in a ``srcset`` value (by width or density)."""
-    best_url, best_size = None, -1.0
-    for match in _SRCSET_ITEM.finditer(srcset or ""):
+def srcset_candidates(srcset: str) -> list[str]:
+    """URLs named in a ``srcset`` value, largest first (by width or density)."""
+    sized: list[tuple[float, int, str]] = []
+    for order, match in enumerate(_SRCSET_ITEM.finditer(srcset or "")):
         url, size, _unit = match.groups()
         if not url:
             continue
@@ -102,9 +102,14 @@ def best_srcset_candidate(srcset: str) -> str | None:
             value = float(size) if size else 1.0
         except ValueError:
             value = 1.0
-        if value > best_size:
-            best_url, best_size = url, value
-    return best_url
+        sized.append((-value, order, url))
+    return [url for _size, _order, url in sorted(sized)]
+
+
+def best_srcset_candidate(srcset: str) -> str | None:
+    """The largest image named in a ``srcset`` value."""
+    candidates = srcset_candidates(srcset)
+    return candidates[0] if candidates else None
 
 
 def safe_url(value: str | None, base_url: str | None) -> str | None:
@@ -134,15 +139,16 @@ def safe_url(value: str | None, base_url: str | None) -> str | None:
 def _resolve_image(img: HtmlElement, base_url: str | None) -> None:
     """Put the real image URL into ``src`` and drop the lazy-loading attributes."""
     src = img.get("src")
-    candidates: list[str | None] = []
+    from_srcset: list[str | None] = []
     for attr in LAZY_SRCSET_ATTRS:
-        if img.get(attr):
-            candidates.append(best_srcset_candidate(img.get(attr, "")))
-    for attr in LAZY_SRC_ATTRS:
-        candidates.append(img.get(attr))
+        from_srcset.extend(srcset_candidates(img.get(attr, "")))
+    lazy = [img.get(attr) for attr in LAZY_SRC_ATTRS]
     if src and not src.strip().lower().startswith("data:"):
-        # A real src is kept unless a srcset offers a larger version.
-        candidates = candidates[:1] + [src] if img.get("srcset") else [src]
+        # A real src is kept, unless a srcset offers a (larger) version of it.
+        candidates = from_srcset + [src]
+    else:
+        # src is missing or a placeholder: the lazy-loading attributes hold the image.
+        candidates = from_srcset + lazy
     chosen = next((c for c in candidates if safe_url(c, base_url)), None)
     for attr in LAZY_SRC_ATTRS + LAZY_SRCSET_ATTRS:
         img.attrib.pop(attr, None)

@@ -1,0 +1,181 @@
+"""The sanitizer against hostile markup: nothing that runs, loads or redirects
+may survive, and the article's structure must.
+
+Every case is also re-parsed after sanitizing and checked for anything
+executable, and sanitizing twice must change nothing (no mutation tricks).
+"""
+from __future__ import annotations
+
+import lxml.html
+import pytest
+
+from archive.sanitize import best_srcset_candidate, safe_url, sanitize_html
+
+BASE = "https://example.test/dir/page.html"
+
+HOSTILE = {
+    "script tag": '<SCRIPT SRC="//evil.test/x.js"></SCRIPT><p>ok</p>',
+    "script in text": "<p>text<script>/*<!--*/alert(1)//--></script>more</p>",
+    "event handlers": '<p onclick="x()" ONMOUSEOVER=y()>t</p><img src=x onerror=alert(1)><body onload=z()>',
+    "javascript links": (
+        '<a href="JaVaScRiPt:alert(1)">a</a><a href=" java\tscript:alert(1)">b</a>'
+        '<a href="&#106;avascript:alert(1)">c</a><a href="\x01javascript:alert(1)">e</a>'
+        '<a href="jav&#x09;ascript:alert(1)">f</a>'
+    ),
+    "vbscript and data links": (
+        '<a href="vbscript:msgbox(1)">v</a>'
+        '<a href="data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==">d</a>'
+    ),
+    "data images": '<img src="data:image/svg+xml;base64,PHN2Zz4="><img src="data:image/png;base64,AAAA">',
+    "css expressions": (
+        '<div style="width: expression(alert(1)); background:url(javascript:alert(1))">css</div>'
+        '<style>@import "https://evil.test/x.css"; body{behavior:url(x.htc)}</style>'
+        '<link rel="stylesheet" href="https://evil.test/x.css">'
+    ),
+    "meta refresh": '<meta http-equiv="refresh" content="0;url=https://evil.test/"><p>x</p>',
+    "base href": '<base href="https://evil.test/"><a href="/rel">r</a><img src="img.png">',
+    "base javascript": '<base href="javascript:alert(1)//"><a href="rel">r</a>',
+    "svg with script": (
+        '<svg onload=alert(1)><script>alert(1)</script>'
+        '<a xlink:href="javascript:alert(1)"><text>svg text</text></a></svg><p>after</p>'
+    ),
+    "frames and plugins": (
+        '<iframe src="https://evil.test/" srcdoc="<script>alert(1)</script>"></iframe>'
+        '<object data="x.swf"></object><embed src="x.swf"><applet code="x"></applet><p>after</p>'
+    ),
+    "forms": (
+        '<form action="javascript:alert(1)"><input name=a value=b>'
+        '<button formaction="javascript:alert(1)">b</button><textarea>t</textarea></form><p>after</p>'
+    ),
+    "noscript mutation": '<noscript><p title="</noscript><img src=x onerror=alert(1)>"></noscript>',
+    "conditional comment": "<!--[if IE]><script>alert(1)</script><![endif]--><p>c</p>",
+    "raw text element": "<xmp><script>alert(1)</script></xmp>",
+    "mathml action": '<math><maction actiontype="statusline" xlink:href="javascript:alert(1)">m</maction></math>',
+    "srcset javascript": '<img srcset="javascript:alert(1) 2x, /ok.jpg 1x">',
+    "whole document": (
+        '<html><head><title>T</title><base href="https://evil.test/">'
+        '<meta http-equiv="refresh" content="0"></head><body onload="x()"><p>body</p></body></html>'
+    ),
+    "template": "<template><script>alert(1)</script><img src=x onerror=alert(1)></template><p>t</p>",
+    "tracking attributes": '<a href="https://ok.test/" target="_blank" rel="opener" ping="https://t.test">t</a>',
+}
+
+FORBIDDEN_TAGS = {"script", "style", "iframe", "frame", "object", "embed", "applet", "form", "input",
+                  "button", "textarea", "meta", "base", "link", "svg", "math", "noscript", "template"}
+
+
+def _assert_inert(html: str) -> None:
+    """Re-parse the output the way a renderer would and look for anything active."""
+    if not html:
+        return
+    root = lxml.html.fragment_fromstring(html, create_parent="div")
+    for el in root.iter():
+        if not isinstance(el.tag, str):
+            continue
+        assert el.tag not in FORBIDDEN_TAGS, f"<{el.tag}> survived in {html!r}"
+        for name, value in el.attrib.items():
+            assert not name.lower().startswith("on"), f"{name} survived in {html!r}"
+            assert name not in ("style", "srcdoc", "formaction", "action", "ping", "target"), html
+            if name in ("href", "src", "cite"):
+                assert value.startswith(("https://", "http://", "mailto:")), f"{name}={value!r}"
+
+
+@pytest.mark.parametrize("name", sorted(HOSTILE))
+def test_hostile_markup_is_made_inert(name: str) -> None:
+    out = sanitize_html(HOSTILE[name], BASE)
+    _assert_inert(out)
+    assert "alert" not in out or "&lt;script&gt;" in out  # only as escaped text
+    assert "evil.test" not in out
+
+
+@pytest.mark.parametrize("name", sorted(HOSTILE))
+def test_sanitizing_twice_changes_nothing(name: str) -> None:
+    once = sanitize_html(HOSTILE[name], BASE)
+    assert sanitize_html(once, BASE) == once
+
+
+def test_surrounding_content_survives() -> None:
+    assert sanitize_html(HOSTILE["script tag"], BASE) == "<p>ok</p>"
+    assert sanitize_html(HOSTILE["script in text"], BASE) == "<p>textmore</p>"
+    assert sanitize_html(HOSTILE["svg with script"], BASE) == "<p>after</p>"
+    assert "<p>after</p>" in sanitize_html(HOSTILE["forms"], BASE)
+    assert sanitize_html(HOSTILE["whole document"], BASE) == "<p>body</p>"
+
+
+def test_injected_base_does_not_redirect_relative_links() -> None:
+    out = sanitize_html(HOSTILE["base href"], BASE)
+    assert out == '<a href="https://example.test/rel">r</a><img src="https://example.test/dir/img.png">'
+
+
+def test_unsafe_links_keep_their_text_but_lose_the_target() -> None:
+    out = sanitize_html(HOSTILE["javascript links"], BASE)
+    assert out == "<a>a</a><a>b</a><a>c</a><a>e</a><a>f</a>"
+
+
+def test_structure_and_harmless_attributes_are_kept() -> None:
+    fragment = (
+        '<h2>Head</h2><p>Para <em>em</em> <strong>strong</strong> <code>x &lt; y</code></p>'
+        "<ul><li>one</li></ul><ol start=\"3\"><li>three</li></ol>"
+        "<blockquote cite=\"/src\"><p>quote</p></blockquote><pre>line 1\n  line 2</pre>"
+        '<table><caption>T</caption><tr><th scope="col">h</th></tr><tr><td colspan="2">c</td></tr></table>'
+        '<figure><img src="a.jpg" alt="A" width="10" class="x" style="y" data-z="1">'
+        "<figcaption>Caption</figcaption></figure>"
+    )
+    out = sanitize_html(fragment, BASE)
+    for kept in ("<h2>Head</h2>", "<em>em</em>", "<code>x &lt; y</code>", "<li>one</li>",
+                 '<ol start="3">', '<blockquote cite="https://example.test/src">',
+                 "<pre>line 1\n  line 2</pre>", "<caption>T</caption>", '<th scope="col">',
+                 '<td colspan="2">', "<figcaption>Caption</figcaption>",
+                 '<img src="https://example.test/dir/a.jpg" alt="A" width="10">'):
+        assert kept in out, kept
+    assert "class=" not in out and "style=" not in out and "data-z" not in out
+
+
+def test_lazy_images_get_their_real_source() -> None:
+    out = sanitize_html(
+        '<img src="data:image/gif;base64,R0lG" data-src="/lazy.jpg">'
+        '<img src="/small.jpg" srcset="/a.jpg 300w, /b.jpg 1200w">'
+        '<img data-srcset="/x.jpg 1x, /y.jpg 2x">'
+        '<img src="data:image/gif;base64,R0lG">',
+        BASE,
+    )
+    assert out == (
+        '<img src="https://example.test/lazy.jpg"><img src="https://example.test/b.jpg">'
+        '<img src="https://example.test/y.jpg">'
+    )
+
+
+def test_srcset_parsing() -> None:
+    assert best_srcset_candidate("a.jpg 300w, b.jpg 1200w, c.jpg 800w") == "b.jpg"
+    assert best_srcset_candidate("a.jpg, b.jpg 2x") == "b.jpg"
+    assert best_srcset_candidate("") is None
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("/x", "https://example.test/x"),
+        ("x", "https://example.test/dir/x"),
+        ("//cdn.test/i.png", "https://cdn.test/i.png"),
+        ("mailto:a@b.test", "mailto:a@b.test"),
+        ("javascript:alert(1)", None),
+        ("JAVASCRIPT:alert(1)", None),
+        ("java\nscript:alert(1)", None),
+        ("data:text/html,x", None),
+        ("file:///etc/passwd", None),
+        ("", None),
+    ],
+)
+def test_safe_url(value: str, expected: str | None) -> None:
+    assert safe_url(value, BASE) == expected
+
+
+def test_relative_links_without_base_are_kept_as_they_are() -> None:
+    assert sanitize_html('<a href="notes.html">n</a>', None) == '<a href="notes.html">n</a>'
+    assert sanitize_html('<a href="javascript:x()">n</a>', None) == "<a>n</a>"
+
+
+def test_empty_and_text_only_fragments() -> None:
+    assert sanitize_html("", BASE) == ""
+    assert sanitize_html("   ", BASE) == ""
+    assert sanitize_html("plain & <simple>", BASE) == "plain &amp; "
