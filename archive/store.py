@@ -404,7 +404,8 @@ class Archive:
             if existing is not None:
                 shutil.rmtree(tmp, ignore_errors=True)
                 return SaveResult(existing, False)
-            return self._commit_new(article, norm, tmp, text_for_index, where)
+            self._place(article, norm, tmp, where)
+        return self._index_new(article, text_for_index, where)
 
     def _existing(self, url: str | None, final_url: str | None, canonical: str | None,
                   source: str | None) -> Article | None:
@@ -418,7 +419,25 @@ class Archive:
         return self.find_duplicate(source=source) if source else None
 
     def _commit_new(self, article: Article, norm: str | None, tmp: Path, text: str, where: str) -> SaveResult:
-        """Move a complete folder into place, then catalog, then index; undo on failure."""
+        """Move a complete folder into place and record it (under the commit lock, so
+        duplicates are caught), then index it outside the lock; undo on failure."""
+        with self._commit_lock:
+            self._place(article, norm, tmp, where)
+        return self._index_new(article, text, where)
+
+    def _index_new(self, article: Article, text: str, where: str) -> SaveResult:
+        try:
+            self._index_add(article, text)
+        except BaseException as exc:
+            with self._commit_lock:
+                self.catalog.delete(article.id)
+                shutil.rmtree(self.article_dir(article.id), ignore_errors=True)
+            if isinstance(exc, Exception):
+                raise ArchiveError(f"{where}: could not index the article ({exc})") from exc
+            raise
+        return SaveResult(article, True)
+
+    def _place(self, article: Article, norm: str | None, tmp: Path, where: str) -> None:
         final = self.article_dir(article.id)
         try:
             tmp.rename(final)
@@ -433,15 +452,6 @@ class Archive:
             if isinstance(exc, Exception):
                 raise ArchiveError(f"{where}: could not record the article in the catalog ({exc})") from exc
             raise
-        try:
-            self._index_add(article, text)
-        except BaseException as exc:
-            self.catalog.delete(article.id)
-            shutil.rmtree(final, ignore_errors=True)
-            if isinstance(exc, Exception):
-                raise ArchiveError(f"{where}: could not index the article ({exc})") from exc
-            raise
-        return SaveResult(article, True)
 
     def add_pending(self, url: str, *, title: str = "", tags: Iterable[str] = (),
                     saved: str | None = None, error: str, is_read: bool = False,
@@ -629,17 +639,15 @@ class Archive:
 
     # -- index maintenance ---------------------------------------------------------
     def reindex(self, progress: ProgressFn | None = None) -> int:
-        """Rebuild the index from the catalog and the article files."""
+        """Rebuild the index from the catalog and the article files, on every core."""
+        from .reindex import rebuild_archive
+
         articles = self.articles()
+        ids = [a.id for a in articles]
         # queued first: a rebuild cut short is finished on the next open
-        self.catalog.queue_for_index([a.id for a in articles])
-        self.index.clear()
-        with self.batch():
-            for n, article in enumerate(articles, 1):
-                text = html_to_text(self.article_html(article.id)) if article.status == "saved" else ""
-                self._index_add(article, text)
-                if progress:
-                    progress(n, len(articles), article.title)
+        self.catalog.queue_for_index(ids)
+        rebuild_archive(self, articles, progress)
+        self.catalog.dequeue_indexed(ids)
         return len(articles)
 
     # -- welcome -------------------------------------------------------------------
