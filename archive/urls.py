@@ -61,7 +61,11 @@ def check_scheme(url: str) -> None:
             f"Cannot fetch {_short(url)!r}: only http and https URLs can be saved, "
             f"not {scheme}: URLs"
         )
-    if not urlsplit(url.strip()).hostname:
+    try:
+        host = urlsplit(url.strip()).hostname
+    except ValueError as exc:
+        raise FetchError(f"Cannot fetch {_short(url)!r}: malformed URL ({exc})") from exc
+    if not host:
         raise FetchError(f"Cannot fetch {url!r}: the URL has no host name")
 
 
@@ -126,16 +130,17 @@ def normalize_url(url: str) -> str:
     default port, the fragment and tracking parameters, gives an empty path
     its ``/``, and percent-encodes characters that are not legal in a URL
     (spaces, raw Unicode).  Query order and case elsewhere are kept.
+    Raises FetchError for a URL that cannot be parsed at all.
     """
-    parts = urlsplit(url.strip())
+    try:
+        parts = urlsplit(url.strip())
+        port = parts.port
+    except ValueError as exc:  # "http://[::1", "http://host:99999"
+        raise FetchError(f"Cannot use {_short(url)!r}: malformed URL ({exc})") from exc
     scheme = parts.scheme.lower()
     host = _punycode_host(parts.hostname or "")
     if ":" in host:  # IPv6 literal
         host = f"[{host}]"
-    try:
-        port = parts.port
-    except ValueError:
-        port = None
     netloc = host
     if port is not None and port != _DEFAULT_PORTS.get(scheme):
         netloc = f"{host}:{port}"

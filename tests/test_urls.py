@@ -43,6 +43,12 @@ def test_normalize_is_idempotent() -> None:
     assert normalize_url(once) == once
 
 
+@pytest.mark.parametrize("url", ["http://[::1/x", "http://example.com:99999/"])
+def test_malformed_urls_raise_a_clear_error(url: str) -> None:
+    with pytest.raises(FetchError, match="malformed URL"):
+        normalize_url(url)
+
+
 def test_same_page_different_spellings_dedupe() -> None:
     spellings = [
         "https://EXAMPLE.com/post?id=1",
@@ -62,7 +68,7 @@ def test_non_http_schemes_are_refused(url: str) -> None:
         check_scheme(url)
 
 
-@pytest.mark.parametrize("url", ["not a url", "http://", "/relative/path"])
+@pytest.mark.parametrize("url", ["not a url", "http://", "/relative/path", "http://[::1/x"])
 def test_non_urls_are_refused_clearly(url: str) -> None:
     with pytest.raises(FetchError, match="Cannot fetch"):
         check_scheme(url)
