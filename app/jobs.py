@@ -114,15 +114,51 @@ def save_items(archive: Any, items: Iterable[str], tags: list[str], ctx: OpConte
 
 @dataclass
 class LibraryCounts:
-    """What the tag pane shows: state counts and the tag list."""
+    """What the tag pane shows: state counts, collections and the tag list."""
 
     states: dict[str, int]
     tags: list[tuple[str, int]]
+    collections: list[tuple[str, int]] = field(default_factory=list)
 
 
 def library_counts(archive: Any) -> LibraryCounts:
     states = {label: archive.count(query) for label, query in STATES}
-    return LibraryCounts(states=states, tags=archive.tags())
+    try:
+        from archive.collections import list_collections
+
+        collections = [(c.name, c.count) for c in list_collections(archive)]
+    except ImportError:  # an older core without collections
+        collections = []
+    return LibraryCounts(states=states, tags=archive.tags(), collections=collections)
+
+
+def articles_tagged(archive: Any, name: str) -> list[str]:
+    """Ids of the articles carrying a tag (case-insensitive), from the catalog."""
+    wanted = name.casefold()
+    return [a.id for a in archive.articles() if wanted in {t.casefold() for t in a.tags}]
+
+
+@dataclass
+class TagChange:
+    renamed: dict[str, str] = field(default_factory=dict)  # old tag -> new tag ('' when deleted)
+    articles: list[Article] = field(default_factory=list)
+
+
+def rename_tag(archive: Any, old: str, new: str, ctx: OpContext) -> TagChange:
+    """Rename a tag on every article, its 'old/...' children with it; an
+    existing `new` makes this a merge. An empty `new` deletes the tag(s)."""
+    names = [n for n, _c in archive.tags() if n.casefold() == old.casefold()
+             or n.casefold().startswith(old.casefold() + "/")]
+    change = TagChange()
+    for name in names:
+        target = (new + name[len(old):]) if new else ""
+        change.renamed[name] = target
+    work = [(aid, name, target) for name, target in change.renamed.items() for aid in articles_tagged(archive, name)]
+    for n, (aid, name, target) in enumerate(work):
+        ctx.progress(n, len(work), name)
+        change.articles.append(archive.tag(aid, add=[target] if target else [], remove=[name]))
+    ctx.report(len(work), len(work), "")
+    return change
 
 
 @dataclass

@@ -21,6 +21,9 @@ def _make_app(offscreen: bool):  # noqa: ANN202 - QApplication, imported late on
     from PySide6.QtGui import QIcon
     from PySide6.QtWidgets import QApplication
 
+    # Worker threads (saving, indexing) hold the GIL up to the switch interval
+    # at a time; a shorter one lets the UI thread in sooner (smaller stalls).
+    sys.setswitchinterval(0.001)
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setOrganizationName(ORG)
     app.setApplicationName(APP)

@@ -353,6 +353,8 @@ class MainWindow(QMainWindow):
         self.tags.query_requested.connect(self.search.set_query)
         self.tags.add_tag_requested.connect(lambda name: self.tag_open_article(add=[name]))
         self.tags.remove_tag_requested.connect(lambda name: self.tag_open_article(remove=[name]))
+        self.tags.rename_requested.connect(self.rename_tag)
+        self.tags.delete_requested.connect(self.confirm_delete_tag)
         self.reader.tag_clicked.connect(lambda name: self.search.set_query(tag_query(name)))
         self.reader.progress_changed.connect(self._save_progress)
         self.reader.reached_end.connect(self._reached_end)
@@ -513,6 +515,34 @@ class MainWindow(QMainWindow):
         dialog.accepted.connect(accepted)
         dialog.open()
 
+    def rename_tag(self, old: str, new: str) -> Op | None:
+        """Rename (or merge, or with new='' delete) a tag on every article."""
+        archive = self.archive
+
+        def done(change: jobs.TagChange) -> None:
+            for article in change.articles:
+                self._article_changed(article)
+                self.reader.update_article(article)
+            what = "Deleted" if not new else "Renamed"
+            self.statusBar().showMessage(f"{what} tag {old} on {len(change.articles)} articles", 6000)
+            query = self.search.query_text
+            if any(tag_query(name) in query for name in change.renamed):
+                self.search.set_query(tag_query(new) if new else "")
+            self.refresh_library()
+
+        label = f"Deleting tag {old}" if not new else f"Renaming tag {old}"
+        return self.run_op(lambda ctx: jobs.rename_tag(archive, old, new, ctx), done, label=label,
+                           pool=self.work_pool, track=True)
+
+    def confirm_delete_tag(self, name: str, count: int) -> None:
+        box = QMessageBox(QMessageBox.Icon.Question, "Delete tag",
+                          f"Remove the tag “{name}” from {count} article{'s' if count != 1 else ''}? "
+                          "The articles stay in the archive.", QMessageBox.StandardButton.Cancel, self)
+        box.setObjectName("confirmDeleteTag")
+        remove = box.addButton("Remove tag", QMessageBox.ButtonRole.DestructiveRole)
+        box.finished.connect(lambda _r: box.clickedButton() is remove and self.rename_tag(name, ""))
+        box.open()
+
     def results_menu(self, pos: Any) -> None:
         from PySide6.QtWidgets import QMenu
 
@@ -584,6 +614,7 @@ class MainWindow(QMainWindow):
 
         def done(counts: jobs.LibraryCounts) -> None:
             self.tags.set_state_counts(counts.states)
+            self.tags.set_collections(counts.collections)
             self.tags.set_tags(counts.tags)
             self.library_refreshed.emit()
 

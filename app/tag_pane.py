@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 QueryRole = Qt.ItemDataRole.UserRole + 1
 CountRole = Qt.ItemDataRole.UserRole + 2
+TagRole = Qt.ItemDataRole.UserRole + 3
 
 #: (label, query) of the library states, in display order.
 STATES: list[tuple[str, str]] = [
@@ -73,6 +74,8 @@ class TagPane(QWidget):
     query_requested = Signal(str)
     add_tag_requested = Signal(str)
     remove_tag_requested = Signal(str)
+    rename_requested = Signal(str, str)  # old, new (a merge when new exists)
+    delete_requested = Signal(str, int)  # tag, number of articles
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -87,7 +90,16 @@ class TagPane(QWidget):
         self.tree.setObjectName("tagTree")
         self.tree.clicked.connect(self._activated)
         self.tree.activated.connect(self._activated)
+        self.tree.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.tree.customContextMenuRequested.connect(self._tag_menu)
+        # Drag one tag onto another to merge them.
+        self.tree.setDragEnabled(True)
+        self.tree.setAcceptDrops(True)
+        self.tree.setDropIndicatorShown(True)
+        self.tree.setDragDropMode(QAbstractItemView.DragDropMode.InternalMove)
+        self.tree.viewport().installEventFilter(self)
         self._state_items: dict[str, QStandardItem] = {}
+        self._collections_root = QStandardItem("Collections")
         self._tags_root = QStandardItem("Tags")
         self._tag_names: list[str] = []
         self._build_static()
@@ -142,14 +154,39 @@ class TagPane(QWidget):
             item.setData(label, Qt.ItemDataRole.AccessibleTextRole)
             library.appendRow(item)
             self._state_items[label] = item
-        self._tags_root.setSelectable(False)
-        for heading in (library, self._tags_root):
+        for heading in (library, self._collections_root, self._tags_root):
+            heading.setSelectable(False)
+            heading.setDragEnabled(False)
+            heading.setDropEnabled(False)
             font = heading.font()
             font.setBold(True)
             heading.setFont(font)
+        for item in self._state_items.values():
+            item.setDragEnabled(False)
+            item.setDropEnabled(False)
         self.model.appendRow(library)
         self.model.appendRow(self._tags_root)
         self.tree.expandAll()
+
+    def set_collections(self, collections: list[tuple[str, int]]) -> None:
+        """Show the collections section only when there are collections."""
+        root = self._collections_root
+        root.removeRows(0, root.rowCount())
+        for name, count in collections:
+            item = QStandardItem(f"{name}  ({count})")
+            query = f'collection:"{name}"' if any(c in name for c in ' ():"') else f"collection:{name}"
+            item.setData(query, QueryRole)
+            item.setData(count, CountRole)
+            item.setData(f"collection {name}, {count} articles", Qt.ItemDataRole.AccessibleTextRole)
+            item.setDragEnabled(False)
+            item.setDropEnabled(False)
+            root.appendRow(item)
+        present = root.index().isValid()
+        if collections and not present:
+            self.model.insertRow(1, root)
+            self.tree.expand(root.index())
+        elif not collections and present:
+            self.model.takeRow(root.row())
 
     # -- filling (main thread, from worker results) ------------------------
     def set_state_counts(self, counts: dict[str, int]) -> None:
@@ -173,6 +210,9 @@ class TagPane(QWidget):
                 item.setData(count, CountRole)
                 item.setData(f"tag {full}, {count} articles", Qt.ItemDataRole.AccessibleTextRole)
                 item.setToolTip(full)
+                item.setData(full, TagRole)
+                item.setDragEnabled(True)
+                item.setDropEnabled(True)
                 parent.appendRow(item)
                 add(item, children)
 
@@ -231,6 +271,52 @@ class TagPane(QWidget):
 
         walk(self._tags_root)
         return out
+
+    # -- rename, merge, delete -------------------------------------------------
+    def _tag_menu(self, pos) -> None:  # noqa: ANN001 - QPoint
+        from PySide6.QtWidgets import QMenu
+
+        index = self.tree.indexAt(pos)
+        name = index.data(TagRole) if index.isValid() else None
+        if not name:
+            return
+        count = index.data(CountRole) or 0
+        menu = QMenu(self)
+        menu.addAction("Show articles", lambda: self.query_requested.emit(index.data(QueryRole)))
+        menu.addAction("Rename…", lambda: self.ask_rename(name))
+        menu.addAction(f"Delete from {count} article{'s' if count != 1 else ''}…",
+                       lambda: self.delete_requested.emit(name, count))
+        menu.popup(self.tree.viewport().mapToGlobal(pos))
+
+    def ask_rename(self, name: str) -> None:
+        from PySide6.QtWidgets import QInputDialog
+
+        dialog = QInputDialog(self)
+        dialog.setObjectName("renameTagDialog")
+        dialog.setWindowTitle("Rename tag")
+        dialog.setLabelText(f"New name for “{name}” (an existing tag merges them):")
+        dialog.setTextValue(name)
+        dialog.accepted.connect(lambda: self._rename(name, dialog.textValue().strip()))
+        dialog.open()
+
+    def _rename(self, old: str, new: str) -> None:
+        if new and new != old:
+            self.rename_requested.emit(old, new)
+
+    def eventFilter(self, obj, event) -> bool:  # noqa: ANN001, N802 - Qt signature
+        """A tag dropped on another tag merges it into that one; the model
+        itself never moves rows (the archive is the truth)."""
+        from PySide6.QtCore import QEvent
+
+        if obj is self.tree.viewport() and event.type() == QEvent.Type.Drop:
+            source = self.tree.currentIndex().data(TagRole)
+            target_index = self.tree.indexAt(event.position().toPoint())
+            target = target_index.data(TagRole) if target_index.isValid() else None
+            event.ignore()
+            if source and target and source != target:
+                self.rename_requested.emit(source, target)
+            return True
+        return super().eventFilter(obj, event)
 
     # -- user actions --------------------------------------------------------
     def _activated(self, index: QModelIndex) -> None:

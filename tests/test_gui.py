@@ -413,3 +413,23 @@ def test_bulk_state_and_tags_on_a_multi_selection(qtbot, window, filled):
     qtbot.waitUntil(lambda: all(window.search.model.row_at(r).is_read for r in range(3)), timeout=WAIT)
     qtbot.waitUntil(lambda: window.tags._state_items["Unread"].data(Qt.ItemDataRole.UserRole + 2) == 0,
                     timeout=WAIT)
+
+
+def test_rename_merge_and_delete_tags_from_the_tag_pane(qtbot, window, filled):
+    _root, ids = filled
+    window._bulk(ids[:2], "Tagging", add=["topic/a"])
+    window._bulk(ids[2:], "Tagging", add=["other"])
+    qtbot.waitUntil(lambda: window.tags.tag_items().get("topic/a") == 2, timeout=WAIT)
+    with qtbot.waitSignal(window.library_refreshed, timeout=WAIT):
+        window.rename_tag("topic", "subject")  # the parent renames its children
+    qtbot.waitUntil(lambda: window.tags.tag_items().get("subject/a") == 2, timeout=WAIT)
+    assert "topic/a" not in window.tags.tag_items()
+    window.tags.rename_requested.emit("other", "subject/a")  # a drop of one tag on another: merge
+    qtbot.waitUntil(lambda: window.tags.tag_items().get("subject/a") == 3, timeout=WAIT)
+    assert "other" not in window.tags.tag_items()
+    window.confirm_delete_tag("subject/a", 3)
+    box = [w for w in window.findChildren(QMessageBox) if w.objectName() == "confirmDeleteTag"][-1]
+    assert "3 articles" in box.text()
+    next(b for b in box.buttons() if b.text() == "Remove tag").click()
+    qtbot.waitUntil(lambda: "subject/a" not in window.tags.tag_items(), timeout=WAIT)
+    assert all(window.archive.get(i).tags == [] for i in ids)
