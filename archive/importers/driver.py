@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Callable, Iterable
 
 from .. import collections as collections_mod
 from ..errors import ImportFileError, QuireError
-from ..models import Article, ProgressFn
+from ..models import Article, Extracted, ProgressFn
 from . import htmlpages, instapaper, netscape, omnivore, pocket, quire_json, urls, wallabag
 from .detect import FORMATS, detect_format
 from .items import ImportCollection, ImportItem, ImportProblem, ParseResult
@@ -109,22 +109,45 @@ def _pending(archive: "Archive", item: ImportItem, error: str) -> _Outcome:
     return _Outcome("pending" if result.created else "duplicate", result.article)
 
 
+def _prepare(item: ImportItem) -> tuple[bytes, Extracted]:
+    """Decode/extract an item's content, then lay the export's own metadata over what the
+    extractor found, so the save writes and indexes the article once, complete."""
+    from ..store import prepare_page
+
+    raw, ex = prepare_page(item.html or "", item.url, extract=not item.extracted,
+                           title=(item.title or None) if item.extracted else None)
+    if item.authors:
+        ex.authors = list(item.authors)
+    if item.published:
+        ex.published = item.published
+    if item.site:
+        ex.site_name = item.site
+    for name, value in item.restore.items():
+        target = {"lang": "lang", "description": "description", "lead_image": "lead_image",
+                  "uncertain": "uncertain"}.get(name)
+        if target is not None:
+            setattr(ex, target, value)
+    return raw, ex
+
+
 def _import_one(archive: "Archive", item: ImportItem, fetch: bool) -> _Outcome:
     """Save one item; never raises for a bad item (the outcome says what happened)."""
     try:
         if item.html is not None:
             try:
+                prepared = _prepare(item)
                 result = archive.save_html(
-                    item.html, item.url, tags=item.tags, saved=item.saved, source=item.source_key,
-                    is_read=item.is_read, is_favorite=item.is_favorite,
-                    is_archived=item.is_archived,
-                    title=(item.title or None) if item.extracted else None,
-                    extract=not item.extracted, download_images=None if fetch else False)
+                    prepared[0], item.url, tags=item.tags, saved=item.saved,
+                    source=item.source_key, is_read=item.is_read, is_favorite=item.is_favorite,
+                    is_archived=item.is_archived, download_images=None if fetch else False,
+                    prepared=prepared)
             except QuireError as exc:
                 return _pending(archive, item, f"its content could not be saved: {exc}")
             outcome = _Outcome("added" if result.created else "duplicate", result.article)
         elif item.pending_error is not None:
             outcome = _pending(archive, item, item.pending_error)
+            if outcome.article is not None and outcome.kind == "pending":
+                outcome.article = _restore_pending(archive, outcome.article, item)
         elif not fetch or item.url is None:
             return _pending(archive, item, NOT_FETCHED)
         else:
@@ -135,8 +158,8 @@ def _import_one(archive: "Archive", item: ImportItem, fetch: bool) -> _Outcome:
             except QuireError as exc:
                 return _pending(archive, item, str(exc))
             outcome = _Outcome("added" if result.created else "duplicate", result.article)
-        if outcome.kind in ("added", "pending") and outcome.article is not None:
-            outcome.article = _apply_extras(archive, outcome.article, item)
+        if outcome.kind == "added" and item.progress and outcome.article is not None:
+            outcome.article = archive.set_state(outcome.article.id, progress=item.progress)
         return outcome
     except QuireError as exc:  # the archive itself refused (disk full, catalog error)
         return _Outcome("failed", message=f"{_label(item)}: {exc}")
@@ -147,23 +170,13 @@ def _import_one(archive: "Archive", item: ImportItem, fetch: bool) -> _Outcome:
             return _Outcome("failed", message=f"{_label(item)}: {type(exc2).__name__}: {exc2}")
 
 
-def _apply_extras(archive: "Archive", article: Article, item: ImportItem) -> Article:
-    """Carry what save_html cannot take as arguments: the export's own title, authors,
-    dates, site and reading progress (a lossless round trip needs all of them)."""
-    wanted: dict[str, object] = {
-        # A page's own <title> is often "Headline | Site": the extractor's title wins there.
-        "title": item.title if item.extracted and item.html is not None else None,
-        "authors": item.authors or None,
-        "published": item.published,
-        "site": item.site,
-    }
+def _restore_pending(archive: "Archive", article: Article, item: ImportItem) -> Article:
+    """A pending article from a Quire export gets back what add_pending cannot take."""
     changed = False
-    for name, value in [*wanted.items(), *item.restore.items()]:
-        if name not in Article.__dataclass_fields__ or value is None:
-            continue
-        if value in ("", []) and name not in item.restore:
-            continue
-        if getattr(article, name) != value:
+    for name, value in (("authors", item.authors or None), ("published", item.published),
+                        ("site", item.site), *item.restore.items()):
+        if value is not None and name in Article.__dataclass_fields__ \
+                and getattr(article, name) != value:
             setattr(article, name, value)
             changed = True
     if changed:
