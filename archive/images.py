@@ -129,6 +129,36 @@ def _local(name: str) -> str:
     return name.rsplit("}", 1)[-1].lower()
 
 
+_IMAGE_SET = re.compile(r"(?:-webkit-)?image-set\(", re.IGNORECASE)
+_CSS_STRING = re.compile(r"""["']([^"']*)["']""")
+#: CSS that can make a browser load something (checked case-insensitively).
+_CSS_LOADERS = ("url(", "image-set(", "@import")
+
+
+def _neutralize_image_sets(css: str) -> str:
+    """Replace image-set(...) that names a non-local file with ``none``.
+
+    image-set() may name files as bare strings, which the url() rewrite
+    does not see; parentheses are matched by depth because url() nests.
+    """
+    out, pos = [], 0
+    for match in _IMAGE_SET.finditer(css):
+        if match.start() < pos:
+            continue
+        depth, end = 1, match.end()
+        while end < len(css) and depth:
+            depth += {"(": 1, ")": -1}.get(css[end], 0)
+            end += 1
+        span = css[match.start():end]
+        strings = _CSS_STRING.findall(span)
+        local = all(_LOCAL_REF.match(v.strip()) or v.strip() == "none" for v in strings)
+        out.append(css[pos:match.start()])
+        out.append(span if local else "none")
+        pos = end
+    out.append(css[pos:])
+    return "".join(out)
+
+
 def _clean_css(text: str) -> str:
     """CSS with @import gone and every url() not pointing inside the document."""
     text = _CSS_IMPORT.sub("", text)
@@ -137,7 +167,7 @@ def _clean_css(text: str) -> str:
         target = next((g for g in match.groups() if g is not None), "").strip()
         return match.group(0) if target.startswith("#") else "none"
 
-    return _CSS_URL.sub(keep_fragments, text)
+    return _neutralize_image_sets(_CSS_URL.sub(keep_fragments, text))
 
 
 def sanitize_svg(data: bytes) -> bytes | None:
@@ -424,10 +454,10 @@ class _Rewriter:
         for element in self.root.iter():
             if not isinstance(element.tag, str):
                 continue
-            if element.tag == "style" and element.text and "url(" in element.text.lower():
+            if element.tag == "style" and element.text and _loads(element.text):
                 self.css.append((element, None))
             style = element.get("style")
-            if style and "url(" in style.lower():
+            if style and _loads(style):
                 self.css.append((element, "style"))
 
     def _flatten_picture(self, picture: Any) -> tuple[Any, list[str]]:
@@ -523,6 +553,11 @@ class _Rewriter:
         parent = element.getparent()
         if parent is not None:
             parent.replace(element, span)
+
+
+def _loads(css: str) -> bool:
+    lowered = css.lower()
+    return any(marker in lowered for marker in _CSS_LOADERS)
 
 
 def _is_fetchable(url: str) -> bool:
@@ -655,7 +690,7 @@ def _rewrite_css(text: str, rewriter: _Rewriter, outcomes: dict[str, _Outcome],
             problems.append(f"{_shorten(url)}: {outcome.error if outcome else 'not an image'}")
         return "none"
 
-    return _CSS_URL.sub(swap, text)
+    return _neutralize_image_sets(_CSS_URL.sub(swap, text))
 
 
 def _is_local_value(value: str) -> bool:

@@ -289,6 +289,15 @@ def test_svg_is_sanitized(httpserver: HTTPServer, fetcher: Fetcher, tmp_path: Pa
     assert 'url(#g)' in text and 'href="#r"' in text and "<rect" in text
 
 
+def test_data_uri_svg_is_sanitized_too(tmp_path: Path) -> None:
+    uri = "data:image/svg+xml;base64," + base64.b64encode(SVG_EVIL).decode()
+    out, problems = localize_images(f'<img src="{uri}">', None, tmp_path / "images", None)
+    assert problems == []
+    [(name, data)] = stored(tmp_path / "images").items()
+    assert name.endswith(".svg") and b"script" not in data and b"evil" not in data
+    assert f'src="images/{name}"' in out
+
+
 def test_sanitize_svg_refuses_non_svg() -> None:
     assert sanitize_svg(b"<html><body>hi</body></html>") is None
     assert sanitize_svg(b"<svg><unclosed") is None
@@ -304,6 +313,7 @@ def test_video_iframe_styles_and_links(httpserver: HTTPServer, fetcher: Fetcher,
         f'<video poster="{poster}" src="http://127.0.0.1:9/v.mp4"><source src="http://127.0.0.1:9/v.webm"></video>'
         '<iframe src="http://127.0.0.1:9/embed"></iframe>'
         f'<div style="background-image: url(\'{bg}\'); color: red">styled</div>'
+        '<p style="background: image-set(\'http://127.0.0.1:9/s.png\' 1x); margin: 0">set</p>'
         '<style>@import "http://127.0.0.1:9/a.css";'
         ' p { background: url(http://127.0.0.1:9/gone.png) }</style>'
         '<p><a href="http://127.0.0.1:9/elsewhere" ping="http://127.0.0.1:9/track">a link</a></p>'
@@ -316,6 +326,7 @@ def test_video_iframe_styles_and_links(httpserver: HTTPServer, fetcher: Fetcher,
     assert "Video not saved" in out and "http://127.0.0.1:9/v.mp4" in out
     assert "Embedded content not saved" in out
     assert "color: red" in out and "styled" in out
+    assert "image-set" not in out and "margin: 0" in out
     assert "<script" not in out and "<link" not in out and "@import" not in out
 
 
