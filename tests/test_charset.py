@@ -4,6 +4,8 @@ from __future__ import annotations
 import codecs
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from archive.charset import decode_html, meta_charset, normalize_encoding
 
@@ -133,3 +135,13 @@ def test_junk_never_raises() -> None:
 )
 def test_normalize_encoding(label: str | None, expected: str | None) -> None:
     assert normalize_encoding(label) == expected
+
+
+@settings(max_examples=150, deadline=None)
+@given(data=st.binary(max_size=3000),
+       declared=st.sampled_from([None, "utf-8", "windows-1251", "shift_jis", "iso-8859-1",
+                                 "utf-16", "bogus", ""]))
+def test_decode_never_raises(data: bytes, declared: str | None) -> None:
+    text, enc = decode_html(data, declared)
+    assert isinstance(text, str)
+    codecs.lookup(enc)  # a real codec name

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import lxml.html
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
@@ -371,3 +373,39 @@ def test_srcset_parsing_keeps_commas_inside_urls() -> None:
     ]
     assert rank_srcset("a.jpg 400w, b.jpg 1600w, c.jpg 6000w") == ["b.jpg", "a.jpg", "c.jpg"]
     assert rank_srcset("a.jpg 1x, b.jpg 2x, c.jpg 3x") == ["b.jpg", "a.jpg", "c.jpg"]
+
+
+_VALUES = st.sampled_from([
+    "http://127.0.0.1:9/a.png", "//127.0.0.1:9/b.png", "rel/c.png", "/d.png", "javascript:x()",
+    "data:image/png;base64,iVBORw0KGgo=", "data:text/html,<b>x</b>", "images/zz.png", "#frag",
+    "http://127.0.0.1:9/a.png 1x, http://127.0.0.1:9/e.png 2x", "", "  ",
+    "url(http://127.0.0.1:9/f.png)", "background:url('//127.0.0.1:9/g.png')",
+])
+_TAGS = st.sampled_from(["img", "picture", "source", "video", "audio", "iframe", "div", "a",
+                         "link", "style", "svg", "image", "object", "embed", "input", "p"])
+_ATTRS = st.sampled_from(["src", "srcset", "data-src", "data-srcset", "data-original", "poster",
+                          "href", "style", "background", "data", "xlink:href", "type", "alt",
+                          "lowsrc", "data-lazy-src"])
+
+
+@st.composite
+def _html(draw: st.DrawFn) -> str:
+    parts = []
+    for _ in range(draw(st.integers(1, 6))):
+        tag = draw(_TAGS)
+        attrs = " ".join(f'{draw(_ATTRS)}="{draw(_VALUES)}"'
+                         for _ in range(draw(st.integers(0, 3))))
+        inner = draw(st.sampled_from(["", "text", '<img src="http://127.0.0.1:9/in.png">',
+                                      "p { background: url(http://127.0.0.1:9/css.png) }"]))
+        parts.append(f"<{tag} {attrs}>{inner}</{tag}>tail")
+    return "".join(parts)
+
+
+@settings(max_examples=60, deadline=None)
+@given(html=_html(), base=st.sampled_from([None, "http://127.0.0.1:9/post/"]))
+def test_no_remote_resource_survives_any_markup(html: str, base: str | None,
+                                                tmp_path_factory: pytest.TempPathFactory) -> None:
+    images_dir = tmp_path_factory.mktemp("fuzz") / "images"
+    out, problems = localize_images(html, base, images_dir, None)
+    assert remote_resources(out) == [], (html, out)
+    assert all(isinstance(p, str) and p for p in problems)
