@@ -47,6 +47,7 @@ from app.search_pane import SearchPane
 from app.tag_pane import TagPane, tag_query
 from app.taskbar import TaskBar
 from app.themes import (
+    LINE_SPACINGS,
     LINE_WIDTHS,
     THEME_CHOICES,
     ReadingSettings,
@@ -282,8 +283,9 @@ class MainWindow(QMainWindow):
         self.act_bigger = a("&Larger text", lambda: self.change_font_size(1), QKeySequence.StandardKey.ZoomIn)
         self.act_smaller = a("S&maller text", lambda: self.change_font_size(-1), QKeySequence.StandardKey.ZoomOut)
         self.act_reindex = a("Re&build search index", self.reindex)
+        self.act_font = a("Reading &font…", self.choose_font)
         self.act_import_folder = a("Import a &folder of saved pages…", self.import_folder_dialog)
-        self.act_retry = a("&Fetch pending articles again", self.retry_pending)
+        self.act_retry = a("&Fetch pending articles again", lambda: self.retry_pending())
         self.act_open_original = a("Open &original", self.open_original, "Ctrl+Shift+O")
 
         menu = self.menuBar()
@@ -323,6 +325,15 @@ class MainWindow(QMainWindow):
             act.triggered.connect(lambda _c=False, w=px: self.set_line_width(w))
             self.width_group.addAction(act)
             width_menu.addAction(act)
+        spacing_menu = view_menu.addMenu("Line &spacing")
+        self.spacing_group = QActionGroup(self)
+        for label, pct in LINE_SPACINGS.items():
+            act = QAction(label, self, checkable=True)
+            act.setData(pct)
+            act.triggered.connect(lambda _c=False, p=pct: self.set_line_spacing(p))
+            self.spacing_group.addAction(act)
+            spacing_menu.addAction(act)
+        view_menu.addAction(self.act_font)
         view_menu.addAction(self.act_bigger)
         view_menu.addAction(self.act_smaller)
 
@@ -356,6 +367,7 @@ class MainWindow(QMainWindow):
         self.tags.rename_requested.connect(self.rename_tag)
         self.tags.delete_requested.connect(self.confirm_delete_tag)
         self.reader.tag_clicked.connect(lambda name: self.search.set_query(tag_query(name)))
+        self.reader.retry_clicked.connect(lambda article_id: self.retry_pending([article_id]))
         self.reader.progress_changed.connect(self._save_progress)
         self.reader.reached_end.connect(self._reached_end)
 
@@ -376,6 +388,8 @@ class MainWindow(QMainWindow):
             self.theme_actions[self.reading.theme].setChecked(True)
         for act in self.width_group.actions():
             act.setChecked(act.data() == self.reading.line_width)
+        for act in self.spacing_group.actions():
+            act.setChecked(act.data() == self.reading.line_spacing)
         self.reading.save(self.settings)
 
     def set_theme(self, name: str) -> None:
@@ -385,6 +399,27 @@ class MainWindow(QMainWindow):
     def set_line_width(self, px: int) -> None:
         self.reading.line_width = px
         self.apply_reading_settings()
+
+    def set_line_spacing(self, percent: int) -> None:
+        self.reading.line_spacing = percent
+        self.apply_reading_settings()
+
+    def choose_font(self) -> None:
+        from PySide6.QtWidgets import QFontDialog
+
+        dialog = QFontDialog(self.reading.font(), self)
+        dialog.setObjectName("fontDialog")
+        dialog.setWindowTitle("Reading font")
+
+        def chosen() -> None:
+            font = dialog.selectedFont()
+            self.reading.font_family = font.family()
+            if font.pointSizeF() > 0:
+                self.reading.font_size = font.pointSizeF()
+            self.apply_reading_settings()
+
+        dialog.accepted.connect(chosen)
+        dialog.open()
 
     def change_font_size(self, step: int) -> None:
         self.reading.font_size = min(32.0, max(8.0, self.reading.font_size + step))
@@ -681,7 +716,8 @@ class MainWindow(QMainWindow):
                            label=f"Importing {Path(path).name}", pool=self.work_pool, track=True,
                            cancellable=True)
 
-    def retry_pending(self) -> Op | None:
+    def retry_pending(self, ids: list[str] | None = None) -> Op | None:
+        """Fetch pending articles again (all, or just `ids`)."""
         from app import transfer
 
         archive = self.archive
@@ -689,9 +725,11 @@ class MainWindow(QMainWindow):
         def done(report: Any) -> None:
             self._transfer_done(transfer.import_summary(report).replace("Imported", "Fetched", 1),
                                 report.failed, changed=True)
+            if self.reader.article_id and (ids is None or self.reader.article_id in ids):
+                self.open_article(self.reader.article_id)  # show what was fetched
 
-        return self.run_op(lambda ctx: transfer.run_retry(archive, ctx), done, label="Fetching pending articles",
-                           pool=self.work_pool, track=True, cancellable=True)
+        return self.run_op(lambda ctx: transfer.run_retry(archive, ctx, ids), done,
+                           label="Fetching pending articles", pool=self.work_pool, track=True, cancellable=True)
 
     def export_dialog(self) -> None:
         from app.transfer import ExportDialog

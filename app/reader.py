@@ -32,6 +32,7 @@ from archive.models import Article
 from app.result_delegate import format_date
 
 TAG_SCHEME = "quire-tag"
+RETRY_SCHEME = "quire-retry"
 BODY_ANCHOR = "quire-body"  # marks where the article text starts, after the header
 MAX_IMAGE_PX = 1800  # decode big images smaller: memory, and nobody reads at 4000 px
 _IMG_SRC = re.compile(r"""<img\b[^>]*?\bsrc\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.I)
@@ -134,7 +135,7 @@ def header_html(article: Article) -> str:
         parts.append(
             '<p class="notice">This article is not saved yet'
             + (f": {esc(article.error)}" if article.error else ".")
-            + "</p>"
+            + f'  <a href="{RETRY_SCHEME}:{esc(article.id, quote=True)}">Fetch it again</a></p>'
         )
     # A zero-width anchor closes the header: highlighting starts after it.
     anchor = f'<a name="{BODY_ANCHOR}">&#8203;</a>'
@@ -188,6 +189,7 @@ class ReaderView(QTextBrowser):
     """QTextBrowser that shows one ArticleContent and nothing from outside it."""
 
     tag_clicked = Signal(str)
+    retry_clicked = Signal(str)
     progress_changed = Signal(str, float)  # article id, 0..1 (debounced)
     reached_end = Signal(str)
 
@@ -345,6 +347,8 @@ class ReaderView(QTextBrowser):
     def _on_anchor(self, url: QUrl) -> None:
         if url.scheme() == TAG_SCHEME:
             self.tag_clicked.emit(url.path())
+        elif url.scheme() == RETRY_SCHEME:
+            self.retry_clicked.emit(url.path())
         elif url.scheme() in ("http", "https", "mailto"):
             QDesktopServices.openUrl(url)
         elif url.hasFragment() and not url.scheme():

@@ -21,6 +21,7 @@ THEME_NAMES = ["light", "sepia", "dark"]
 THEME_CHOICES = ["system", *THEME_NAMES]
 DEFAULT_FAMILIES = ["Charter", "Georgia", "Source Serif Pro", "Noto Serif", "DejaVu Serif", "serif"]
 LINE_WIDTHS = {"Narrow": 560, "Medium": 680, "Wide": 820}
+LINE_SPACINGS = {"Compact": 135, "Comfortable": 155, "Airy": 180}
 
 
 @dataclass

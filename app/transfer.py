@@ -56,10 +56,10 @@ def run_import(archive: Any, path: str, fetch: bool, ctx: OpContext) -> Any:
     return import_file(archive, path, "auto", fetch=fetch, progress=ctx.report, cancel=ctx.cancel_event)
 
 
-def run_retry(archive: Any, ctx: OpContext) -> Any:
+def run_retry(archive: Any, ctx: OpContext, ids: list[str] | None = None) -> Any:
     from archive.importers import retry_pending
 
-    return retry_pending(archive, progress=ctx.report, cancel=ctx.cancel_event)
+    return retry_pending(archive, progress=ctx.report, cancel=ctx.cancel_event, ids=ids)
 
 
 @dataclass

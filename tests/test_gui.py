@@ -433,3 +433,26 @@ def test_rename_merge_and_delete_tags_from_the_tag_pane(qtbot, window, filled):
     next(b for b in box.buttons() if b.text() == "Remove tag").click()
     qtbot.waitUntil(lambda: "subject/a" not in window.tags.tag_items(), timeout=WAIT)
     assert all(window.archive.get(i).tags == [] for i in ids)
+
+
+def test_pending_article_offers_fetch_again(qtbot, filled, tmp_path, httpserver):
+    page = make_page("Fetched at last", "The second attempt worked.")
+    httpserver.expect_request("/later").respond_with_data(page, content_type="text/html")
+    url = httpserver.url_for("/later")
+    root, _ids = filled
+    from archive import Archive
+
+    with Archive(root, seed=False, fetch=False) as a:
+        pending = a.add_pending(url, title="Not yet", error="timed out").article
+    settings = QSettings(str(tmp_path / "s.ini"), QSettings.Format.IniFormat)
+    window = MainWindow(root, settings, seed=False, fetch=True)
+    qtbot.addWidget(window)
+    qtbot.waitUntil(lambda: window.archive is not None, timeout=WAIT)
+    with qtbot.waitSignal(window.article_shown, timeout=WAIT):
+        window.open_article(pending.id)
+    assert "not saved yet: timed out" in window.reader.toPlainText()
+    with qtbot.waitSignal(window.article_shown, timeout=WAIT * 2):
+        window.reader.anchorClicked.emit(QUrl(f"quire-retry:{pending.id}"))
+    assert window.archive.get(pending.id).status == "saved"
+    assert "The second attempt worked." in window.reader.toPlainText()
+    window.close()
