@@ -46,7 +46,10 @@ DEFAULT_USER_AGENT = (
 )
 DEFAULT_ACCEPT_LANGUAGE = "en-US,en;q=0.9,*;q=0.5"
 HTML_ACCEPT = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
-IMAGE_ACCEPT = "image/webp,image/png,image/svg+xml,image/*;q=0.8,*/*;q=0.5"
+#: AVIF and HEIC are refused on purpose: CDNs that negotiate the format would
+#: send them, and the reader (Qt's image plugins) cannot show them.
+IMAGE_ACCEPT = ("image/webp,image/png,image/jpeg,image/gif,image/svg+xml,image/*;q=0.8,"
+                "image/avif;q=0,image/heic;q=0,*/*;q=0.5")
 #: Only encodings we can inflate with a bound (see _Inflater).
 ACCEPT_ENCODING = "gzip, deflate"
 
