@@ -68,6 +68,7 @@ MAX_USEFUL_DENSITY = 2.0
 
 _CSS_URL = re.compile(r"""url\(\s*(?:"([^"]*)"|'([^']*)'|([^)\s]*))\s*\)""", re.IGNORECASE)
 _CSS_IMPORT = re.compile(r"@import\b[^;]*;?", re.IGNORECASE)
+_UNSHOWABLE = re.compile(r"\.(?:avif|heic|heif|jxl)$", re.IGNORECASE)
 _LOCAL_REF = re.compile(r"^images/[0-9a-f]{16,64}\.[a-z0-9]{2,5}$")
 _DOCUMENT_START = re.compile(r"^\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:!doctype|html)\b",
                              re.IGNORECASE | re.DOTALL)
@@ -432,6 +433,8 @@ class _Rewriter:
             resolved = self.resolve(ref)
             if resolved is not None and resolved not in seen:
                 seen.append(resolved)
+        # Formats the reader cannot show go last: any other candidate is better.
+        seen.sort(key=lambda url: bool(_UNSHOWABLE.search(url.split("?", 1)[0])))
         return seen[:6]
 
     def collect(self) -> None:

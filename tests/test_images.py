@@ -166,6 +166,15 @@ def test_picture_sources(httpserver: HTTPServer, fetcher: Fetcher, tmp_path: Pat
     assert remote_resources(out) == []
 
 
+def test_avif_candidates_come_last(httpserver: HTTPServer, fetcher: Fetcher,
+                                   tmp_path: Path) -> None:
+    avif = serve(httpserver, "/big.avif", GREY)
+    jpg = serve(httpserver, "/small.jpg", JPEG, "image/jpeg")
+    out, problems = localize_images(f'<img srcset="{avif} 1200w, {jpg} 600w">', None,
+                                    tmp_path / "images", fetcher)
+    assert problems == [] and list(stored(tmp_path / "images").values()) == [JPEG]
+
+
 def test_fallback_to_next_candidate_when_best_fails(httpserver: HTTPServer, fetcher: Fetcher,
                                                     tmp_path: Path) -> None:
     httpserver.expect_request("/big.png").respond_with_data("gone", status=404)
