@@ -4,9 +4,17 @@ Whoosh allows one writer per index. Every write in this process goes through
 `SearchIndex`'s lock, and the writer waits (rather than failing with LockError)
 while another process — the GUI beside a CLI command — holds the lock.
 Searchers are refreshed after each commit, so a save is searchable at once.
+
+Layout choices, for speed (bench/search.py measures them):
+- words go through one fast analyzer (`WordAnalyzer`: \\w+ words, lower-cased,
+  accent-folded, Porter-stemmed, with a cache) instead of Whoosh's chain of
+  generator filters, and `WordText.index` builds postings without Token objects;
+- the article text is not stored in Whoosh: it lives compressed in a
+  `TextStore` beside the index, read only for the snippets of the rows shown.
 """
 from __future__ import annotations
 
+import re
 import threading
 import time
 from contextlib import contextmanager
@@ -15,19 +23,125 @@ from pathlib import Path
 from typing import Any, Iterable, Iterator
 
 from whoosh import index as windex
-from whoosh.analysis import CharsetFilter, LowercaseFilter, RegexTokenizer, StemmingAnalyzer
+from whoosh.analysis import LowercaseFilter, RegexTokenizer, Token
+from whoosh.analysis.analyzers import Analyzer
+from whoosh.analysis import CharsetFilter
 from whoosh.fields import DATETIME, ID, KEYWORD, TEXT, Schema
+from whoosh.lang.porter import stem as porter_stem
 from whoosh.support.charset import accent_map
 
 from .errors import ArchiveError
+from .phrases import pair_terms
+from .textstore import TextStore
 
-#: Words: stemmed, lower-cased, accent-folded.
-TEXT_ANALYZER = StemmingAnalyzer(minsize=1, stoplist=None) | CharsetFilter(accent_map)
-#: Names (sites, authors, URLs): split on anything but letters/digits, no stemming.
+WORD_RE = re.compile(r"\w+")
+_TERM_CACHE: dict[str, str] = {}
+_CACHE_MAX = 500_000
+
+
+def word_term(word: str) -> str:
+    """The index term of one word: lower-cased, accent-folded, stemmed (cached:
+    a text repeats its words, and stemming is the costly step)."""
+    term = _TERM_CACHE.get(word)
+    if term is None:
+        if len(_TERM_CACHE) > _CACHE_MAX:
+            _TERM_CACHE.clear()
+        term = porter_stem(word.lower().translate(accent_map))
+        _TERM_CACHE[word] = term
+    return term
+
+
+def fold(word: str) -> str:
+    """Lower-cased and accent-folded, not stemmed (prefixes, spelling)."""
+    return word.lower().translate(accent_map)
+
+
+def text_terms(text: str) -> list[str]:
+    """The terms of a text in order (one per word)."""
+    return [word_term(w) for w in WORD_RE.findall(text)]
+
+
+class WordAnalyzer(Analyzer):
+    """Words (\\w+), lower-cased, accent-folded and stemmed, in one generator.
+
+    Same terms as StemmingAnalyzer | CharsetFilter(accent_map) without a stop
+    list, several times faster; the query parser and highlighting use it too,
+    so query terms always match indexed terms.
+    """
+
+    def __call__(self, value: str, positions: bool = False, chars: bool = False,
+                 keeporiginal: bool = False, removestops: bool = True, start_pos: int = 0,
+                 start_char: int = 0, tokenize: bool = True, mode: str = "", **kwargs: Any):
+        no_morph = kwargs.pop("no_morph", False) or kwargs.pop("nomorph", False)
+        convert = fold if no_morph else word_term
+        t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        if not tokenize:
+            t.original = value
+            t.text = convert(value)
+            t.boost = 1.0
+            t.stopped = False
+            if positions:
+                t.pos = start_pos
+            if chars:
+                t.startchar, t.endchar = start_char, start_char + len(value)
+            yield t
+            return
+        for i, m in enumerate(WORD_RE.finditer(value)):
+            word = m.group()
+            t.text = convert(word)
+            t.boost = 1.0
+            t.stopped = False
+            if keeporiginal:
+                t.original = word
+            if positions:
+                t.pos = start_pos + i
+            if chars:
+                t.startchar, t.endchar = start_char + m.start(), start_char + m.end()
+            yield t
+
+
+class WordText(TEXT):
+    """A TEXT field whose postings are built straight from `text_terms`."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(analyzer=WordAnalyzer(), phrase=True, **kwargs)
+
+    def index(self, value: str | list[str], **kwargs: Any):
+        """Postings of a text, or of its terms when `make_document` analysed it already."""
+        terms = text_terms(value) if isinstance(value, str) else value
+        poses: dict[str, list[int]] = {}
+        for pos, term in enumerate(terms):
+            found = poses.get(term)
+            if found is None:
+                poses[term] = [pos]
+            else:
+                found.append(pos)
+        encode = self.format.encode
+        boost = self.format.field_boost
+        for term, poslist in poses.items():
+            yield term.encode("utf-8"), len(poslist), len(poslist) * boost, encode(poslist)
+
+
+class PairText(TEXT):
+    """Adjacent pairs of common words ("of the") with positions: see archive/phrases.py."""
+
+    def __init__(self) -> None:
+        super().__init__(analyzer=WordAnalyzer(), phrase=True)
+
+    def index(self, value: str | list[str], **kwargs: Any):
+        terms = text_terms(value) if isinstance(value, str) else value
+        encode = self.format.encode
+        for term, poslist in pair_terms(terms).items():
+            yield term.encode("utf-8"), len(poslist), float(len(poslist)), encode(poslist)
+
+
+#: Names (sites, authors, URLs): split on anything but letters/digits/dots, no stemming.
 NAME_ANALYZER = RegexTokenizer(r"[\w.]+|\w+") | LowercaseFilter() | CharsetFilter(accent_map)
 PLAIN_ANALYZER = RegexTokenizer(r"\w+") | LowercaseFilter() | CharsetFilter(accent_map)
 
-INDEX_VERSION = 1
+#: Bumped when the index layout changes: an index of another version is rebuilt.
+INDEX_VERSION = 4
+VERSION_FILE = "quire-index-version"
 #: During bulk work, commit at least this often (documents, seconds).
 BATCH_DOCS = 500
 BATCH_SECONDS = 5.0
@@ -36,10 +150,12 @@ BATCH_SECONDS = 5.0
 def make_schema() -> Schema:
     return Schema(
         id=ID(stored=True, unique=True),
-        title=TEXT(analyzer=TEXT_ANALYZER, stored=True, field_boost=2.0),
-        content=TEXT(analyzer=TEXT_ANALYZER, stored=True, spelling=True),
+        title=WordText(stored=True, field_boost=2.0),
+        content=WordText(),
+        pairs=PairText(),
         author=TEXT(analyzer=PLAIN_ANALYZER),
         site=TEXT(analyzer=NAME_ANALYZER),
+        site_name=ID(),  # the site's display name, exactly: facet counts
         url=TEXT(analyzer=NAME_ANALYZER),
         tag=KEYWORD(commas=True, lowercase=True),
         lang=ID(),
@@ -49,6 +165,10 @@ def make_schema() -> Schema:
         **{"is": KEYWORD()},
         collection=KEYWORD(commas=True, lowercase=True),
     )
+
+
+def _schema_signature(schema: Schema) -> dict[str, str]:
+    return {name: type(schema[name]).__name__ for name in schema.names()}
 
 
 def parse_iso(value: str | None) -> datetime | None:
@@ -64,8 +184,12 @@ def parse_iso(value: str | None) -> datetime | None:
     return dt
 
 
+#: How long a writer waits for another process's lock before giving up (seconds).
+WRITER_TIMEOUT = 300.0
+
+
 class SearchIndex:
-    """Owns the Whoosh index folder: writing (serialized) and a shared searcher."""
+    """Owns the index folder: writing (serialized), the text store, a shared searcher."""
 
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
@@ -76,25 +200,42 @@ class SearchIndex:
         self._pending_deletes: list[str] = []
         self.was_rebuilt = False
         self._last_flush = time.monotonic()
-        self.path.mkdir(parents=True, exist_ok=True)
+        self._facet_cache: tuple[Any, dict[str, dict[str, frozenset[int]]]] | None = None
+        try:
+            self.path.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise ArchiveError(f"cannot create the search index folder {self.path}: {exc}") from exc
         try:
             if windex.exists_in(str(self.path)):
                 self.ix = windex.open_dir(str(self.path))
-                if set(self.ix.schema.names()) != set(make_schema().names()):
+                if (_schema_signature(self.ix.schema) != _schema_signature(make_schema())
+                        or self._version() != INDEX_VERSION):
                     raise ValueError("index schema is out of date")
             else:
-                self.ix = windex.create_in(str(self.path), make_schema())
-                self.was_rebuilt = True
-        except (OSError, ValueError, EOFError, KeyError, windex.IndexError) as exc:
-            # A missing or corrupted index is derived data: start a fresh one;
-            # the archive notices `was_rebuilt` and reindexes from its files.
+                self._wipe()  # a text store without an index is stale
+                self._create()
+        except (OSError, ValueError, EOFError, KeyError, AttributeError, ImportError,
+                windex.IndexError) as exc:
+            # A missing, corrupted or outdated index is derived data: start a
+            # fresh one; the archive notices `was_rebuilt` and reindexes.
             self._wipe()
             try:
-                self.ix = windex.create_in(str(self.path), make_schema())
+                self._create()
             except OSError as exc2:
                 raise ArchiveError(f"cannot create the search index in {self.path}: {exc2}") from exc
-            self.was_rebuilt = True
+        self.texts = TextStore(self.path)
         self._searcher = self.ix.searcher()
+
+    def _create(self) -> None:
+        self.ix = windex.create_in(str(self.path), make_schema())
+        (self.path / VERSION_FILE).write_text(str(INDEX_VERSION))
+        self.was_rebuilt = True
+
+    def _version(self) -> int:
+        try:
+            return int((self.path / VERSION_FILE).read_text().strip())
+        except (OSError, ValueError):
+            return 0
 
     def _wipe(self) -> None:
         for child in self.path.iterdir():
@@ -133,7 +274,10 @@ class SearchIndex:
                     self.flush()
 
     def add(self, doc: dict[str, Any]) -> None:
+        """Add or replace the document of one article (a `make_document` dict)."""
         with self._write_lock:
+            self._pending_deletes = [d for d in self._pending_deletes if d != doc["id"]]
+            self._pending_docs = [d for d in self._pending_docs if d["id"] != doc["id"]]
             self._pending_docs.append(doc)
             if (self._batch_depth == 0 or len(self._pending_docs) >= BATCH_DOCS
                     or time.monotonic() - self._last_flush > BATCH_SECONDS):
@@ -146,6 +290,21 @@ class SearchIndex:
             if self._batch_depth == 0:
                 self.flush()
 
+    @property
+    def write_lock(self) -> threading.RLock:
+        """Held around add/flush; the archive holds it to pair an add with its bookkeeping
+        (store.py's index queue). Part of the contract with archive/store.py: keep it."""
+        return self._write_lock
+
+    @property
+    def in_batch(self) -> bool:
+        """True while a batch() is open (adds are not committed yet). Used by store.py."""
+        return self._batch_depth > 0
+
+    def writer(self):
+        """Whoosh's writer, waiting for another process's lock instead of raising LockError."""
+        return self.ix.writer(timeout=WRITER_TIMEOUT, delay=0.05)
+
     def flush(self) -> None:
         """Commit what is pending, waiting for another process's writer if need be."""
         with self._write_lock:
@@ -153,8 +312,12 @@ class SearchIndex:
                 return
             docs, deletes = self._pending_docs, self._pending_deletes
             self._pending_docs, self._pending_deletes = [], []
-            writer = self.ix.writer(timeout=120.0, delay=0.05)
+            writer = self.writer()
             try:
+                # the text store is written under the index lock too, so two
+                # processes' writes land in the same order in both
+                self.texts.delete_many(deletes)
+                self.texts.put_many((doc["id"], doc.get("_text", "")) for doc in docs)
                 for aid in deletes:
                     writer.delete_by_term("id", aid)
                 for doc in docs:
@@ -168,14 +331,17 @@ class SearchIndex:
 
     def clear(self) -> None:
         """Drop every document (before a full rebuild)."""
+        from whoosh.writing import CLEAR
+
         with self._write_lock:
             self._pending_docs, self._pending_deletes = [], []
-            writer = self.ix.writer(timeout=120.0, delay=0.05)
-            from whoosh.writing import CLEAR
+            writer = self.writer()
+            self.texts.clear()
             writer.commit(mergetype=CLEAR)
             self._refresh()
 
     def optimize(self) -> None:
+        """Merge all segments into one (fewer segments, faster searches)."""
         with self._write_lock:
             self.ix.optimize()
             self._refresh()
@@ -191,6 +357,7 @@ class SearchIndex:
             if not self._searcher.up_to_date():
                 old = self._searcher
                 self._searcher = self.ix.searcher()
+                self._facet_cache = None
                 old.close()
 
     # -- reading -----------------------------------------------------------------
@@ -200,11 +367,29 @@ class SearchIndex:
             self._refresh()  # pick up other processes' commits
             yield self._searcher
 
+    def facet_postings(self, searcher: Any, fieldname: str) -> dict[str, frozenset[int]]:
+        """term → document numbers, for every term of a small field (tags, sites),
+        kept until the searcher changes: facet counts are then set intersections."""
+        with self._read_lock:
+            if self._facet_cache is None or self._facet_cache[0] is not searcher:
+                self._facet_cache = (searcher, {})
+            fields = self._facet_cache[1]
+            if fieldname not in fields:
+                table: dict[str, frozenset[int]] = {}
+                for term in searcher.lexicon(fieldname):
+                    text = term.decode("utf-8") if isinstance(term, bytes) else term
+                    ids = frozenset(searcher.postings(fieldname, text).all_ids())
+                    if ids:
+                        table[text] = ids
+                fields[fieldname] = table
+            return fields[fieldname]
+
     def stored_text(self, article_id: str) -> str | None:
         """The indexed plain text of an article, or None if it is not indexed."""
-        with self.searcher() as s:
-            fields = s.document(id=article_id)
-        return None if fields is None else (fields.get("content") or "")
+        return self.texts.get(article_id)
+
+    def texts_of(self, ids: list[str]) -> dict[str, str]:
+        return self.texts.get_many(ids)
 
     def ids(self) -> set[str]:
         with self.searcher() as s:
@@ -220,6 +405,7 @@ class SearchIndex:
             with self._read_lock:
                 self._searcher.close()
             self.ix.close()
+            self.texts.close()
 
 
 def make_document(article: Any, text: str, collections: Iterable[str] = ()) -> dict[str, Any]:
@@ -233,18 +419,29 @@ def make_document(article: Any, text: str, collections: Iterable[str] = ()) -> d
         states.append("uncertain")
     if article.status == "pending":
         states.append("pending")
+    title = article.title or ""
+    # Analysed once here for both word fields. The title is indexed with the text
+    # (twice: a title word weighs more), so a plain word is one term lookup in one
+    # field, not title OR content.
+    title_terms = text_terms(title)
+    terms = title_terms + title_terms + text_terms(text or "")
     doc: dict[str, Any] = {
         "id": article.id,
-        "title": article.title or "",
-        "content": text or "",
+        "title": title,
+        "content": terms,
+        "pairs": terms,
+        "_text": text or "",  # for the text store; Whoosh ignores "_" keys
         "author": " ".join(article.authors),
         "site": _site_terms(article.site, article.url),
         "url": article.url or "",
-        "tag": ",".join(article.tags),
+        "tag": ",".join(t.replace(",", " ") for t in article.tags),
         "lang": (article.lang or "").lower(),
         "is": " ".join(states),
-        "collection": ",".join(collections),
+        "collection": ",".join(c.replace(",", " ") for c in collections),
     }
+    site_name = article.site or _host(article.url)
+    if site_name:
+        doc["site_name"] = site_name
     saved = parse_iso(article.saved)
     if saved:
         doc["saved"] = saved
@@ -254,17 +451,24 @@ def make_document(article: Any, text: str, collections: Iterable[str] = ()) -> d
     return doc
 
 
+def _host(url: str | None) -> str:
+    from urllib.parse import urlsplit
+
+    if not url:
+        return ""
+    try:
+        host = (urlsplit(url).hostname or "").lower()
+    except ValueError:
+        return ""
+    return host[4:] if host.startswith("www.") else host
+
+
 def _site_terms(site: str, url: str | None) -> str:
     """The site name, the host and the host's parts, so `site:nytimes`,
     `site:nytimes.com` and `site:"new york times"` all match."""
-    from urllib.parse import urlsplit
-
     parts = [site or ""]
-    if url:
-        host = (urlsplit(url).hostname or "").lower()
-        if host.startswith("www."):
-            host = host[4:]
-        if host:
-            parts.append(host)
-            parts.extend(host.split("."))
+    host = _host(url)
+    if host:
+        parts.append(host)
+        parts.extend(host.split("."))
     return " ".join(parts)

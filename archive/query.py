@@ -35,8 +35,8 @@ class ParsedQuery:
 
 
 def _make_parser() -> qparser.QueryParser:
-    parser = qparser.MultifieldParser(["title", "content"], _SCHEMA,
-                                      fieldboosts={"title": 2.0})
+    # "content" holds the title too (see index.make_document): one field to search
+    parser = qparser.QueryParser("content", _SCHEMA)
     parser.add_plugin(qparser.FuzzyTermPlugin())
     parser.add_plugin(qparser.GtLtPlugin())
     parser.add_plugin(DateParserPlugin(free=False))
@@ -105,6 +105,7 @@ def parse_query(text: str) -> ParsedQuery:
         return ParsedQuery(_plain(text), note=f"could not read the query as written; searched the words of: {text}")
     if _has_error(q):
         return ParsedQuery(_plain(text), note=f"could not read the query as written; searched the words of: {text}")
+    q = _fast_phrases(q)
     unknown = [name for name in q.iter_all_terms() if name[0] not in _SCHEMA.names()] if hasattr(q, "iter_all_terms") else []
     if unknown:
         return ParsedQuery(_plain(text), note=f"unknown field {unknown[0][0]!r}; searched the words of: {text}")
@@ -123,3 +124,17 @@ def _has_error(q: Query) -> bool:
         if isinstance(node, _Q):
             stack.extend(node.children())
     return False
+
+
+def _fast_phrases(q: Query) -> Query:
+    """Content phrases → AdjacentTerms (common-word pairs, lean position check)."""
+    from whoosh.query import Phrase
+
+    from .phrases import AdjacentTerms
+
+    def fix(node: Query) -> Query:
+        if isinstance(node, Phrase) and node.fieldname == "content" and node.slop == 1:
+            return AdjacentTerms([str(w) for w in node.words], boost=node.boost)
+        return node.apply(fix)
+
+    return fix(q)

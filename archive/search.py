@@ -1,17 +1,28 @@
 """Running a query: Whoosh hits → SearchHit records with highlighted snippets.
 
+Cheap enough to run on every keystroke: Whoosh scores only the top
+`offset + limit` documents (block-max skipping), the total comes from an
+unscored pass over the matching document numbers, and snippets are made only
+for the rows of the requested page, from the compressed text store, by a
+plain regex scan (no re-analysis of the whole text). Facets and "Did you
+mean" cost extra and run only when asked (facets) or when nothing matched.
+
 Scores and order come from Whoosh; titles, tags and dates come from the
 catalog (the index keeps only what search needs), so a tag change shows in
 results as soon as it is committed.
 """
 from __future__ import annotations
 
+import functools
 import html as htmlmod
+import re
+import threading
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, Iterable
 
-from whoosh import highlight
+from whoosh import query as wq
 
+from .index import WORD_RE, word_term
 from .models import SearchHit
 from .query import parse_query
 
@@ -20,18 +31,13 @@ if TYPE_CHECKING:
 
 MATCH_OPEN = '<b class="match">'
 MATCH_CLOSE = "</b>"
-
-
-class _MarkFormatter(highlight.Formatter):
-    """Fragments as escaped HTML with the matched terms in <b class="match">."""
-
-    between = " … "
-
-    def format_token(self, text, token, replace=False):
-        return MATCH_OPEN + htmlmod.escape(highlight.get_text(text, token, replace)) + MATCH_CLOSE
-
-    def _text(self, text):
-        return htmlmod.escape(text, quote=False)
+SORTS = ("relevance", "newest", "oldest")
+#: Snippet shape: up to this many fragments of about this many characters.
+SNIPPET_FRAGMENTS = 3
+FRAGMENT_CHARS = 160
+FACET_TOP = 30
+#: Most documents a multi-term (prefix*, fuzzy~) expands to for highlighting.
+MAX_HIGHLIGHT_TERMS = 2000
 
 
 @dataclass
@@ -39,55 +45,312 @@ class SearchResult:
     hits: list[SearchHit]
     total: int
     note: str = ""  # how a malformed query was read instead
+    #: "tag" and "site" → [(name, count)] over all matching articles (facets=True only)
     facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
-
-
-def _highlighter() -> highlight.Highlighter:
-    return highlight.Highlighter(
-        fragmenter=highlight.ContextFragmenter(maxchars=160, surround=60),
-        scorer=highlight.BasicFragmentScorer(),
-        formatter=_MarkFormatter(),
-        order=highlight.FIRST,
-    )
+    #: a corrected query that has hits, offered when this one has none ("Did you mean …")
+    suggestion: str | None = None
 
 
 def run_search(archive: "Archive", text: str, *, limit: int = 20, offset: int = 0,
-               sort: str = "relevance", snippets: bool = True) -> SearchResult:
+               sort: str = "relevance", snippets: bool = True, facets: bool = False,
+               suggest: bool = True) -> SearchResult:
+    """One page of results for the user's query text (never raises on odd text)."""
     parsed = parse_query(text)
+    note = parsed.note
     limit = max(1, int(limit))
     offset = max(0, int(offset))
-    with archive.index.searcher() as searcher:
-        kwargs: dict = {"limit": offset + limit, "terms": snippets}
+    q, collection_note = _resolve_collections(archive, parsed.query)
+    if collection_note:
+        note = f"{note}; {collection_note}" if note else collection_note
+    index = archive.index
+    with index.searcher() as searcher:
+        kwargs: dict[str, Any] = {"limit": offset + limit}
         if sort in ("newest", "date"):
             kwargs.update(sortedby="saved", reverse=True)
         elif sort == "oldest":
             kwargs.update(sortedby="saved")
-        results = searcher.search(parsed.query, **kwargs)
-        total = results.estimated_length() if not results.has_exact_length() else len(results)
-        try:
+        results = searcher.search(q, **kwargs)
+        page = [(hit.docnum, hit.score) for hit in results[offset:offset + limit]]
+        docnums: set[int] | None = None
+        if facets:
+            docnums = set(searcher.docs_for_query(q))
+            total = len(docnums)
+        elif results.has_exact_length():
             total = len(results)
-        except Exception:
-            pass
-        page = results[offset:offset + limit]
-        results.highlighter = _highlighter()
-        rows: list[tuple[str, float, str, str]] = []
-        for hit in page:
-            stored = hit.fields()
-            snippet = ""
-            if snippets:
-                try:
-                    snippet = hit.highlights("content", top=3) or ""
-                except Exception:
-                    snippet = ""
-                if not snippet:
-                    snippet = htmlmod.escape(" ".join((stored.get("content") or "").split()[:40]))
-            rows.append((stored["id"], float(hit.score or 0.0), snippet, stored.get("title", "")))
-    articles = archive.catalog.get_many([r[0] for r in rows])
+        else:
+            total = _count(searcher, q)
+        rows = [(searcher.stored_fields(docnum), score) for docnum, score in page]
+        terms = _highlight_terms(searcher, q) if snippets and rows else set()
+        facet_counts = _facets(index, searcher, docnums) if docnums is not None else {}
+        suggestion = None
+        if total == 0 and suggest and text.strip():
+            suggestion = _did_you_mean(archive, searcher, text)
+
+    ids = [stored["id"] for stored, _ in rows]
+    texts = index.texts_of(ids) if snippets else {}
+    articles = archive.catalog.get_many(ids)
     hits: list[SearchHit] = []
-    for aid, score, snippet, title in rows:
+    for stored, score in rows:
+        aid = stored["id"]
         a = articles.get(aid)
         if a is None:  # indexed but gone from the catalog: `check` reports it
             continue
-        hits.append(SearchHit(id=aid, title=a.title or title, url=a.url, site=a.site, tags=a.tags,
-                              saved=a.saved, score=round(score, 4), snippet=snippet))
-    return SearchResult(hits=hits, total=total, note=parsed.note)
+        snippet = make_snippet(texts.get(aid, ""), terms) if snippets else ""
+        hits.append(SearchHit(id=aid, title=a.title or stored.get("title", ""), url=a.url, site=a.site,
+                              tags=a.tags, saved=a.saved, score=round(float(score or 0.0), 4),
+                              snippet=snippet))
+    if facet_counts.get("tag"):
+        facet_counts["tag"] = _tag_display_names(archive, facet_counts["tag"])
+    return SearchResult(hits=hits, total=total, note=note, facets=facet_counts, suggestion=suggestion)
+
+
+def _count(searcher: Any, q: wq.Query) -> int:
+    """Matching documents, unscored: reading posting ids is far cheaper than scoring."""
+    total = 0
+    for sub, _offset in (searcher.subsearchers or [(searcher, 0)]):
+        matcher = q.matcher(sub)
+        if not matcher.is_active():
+            continue
+        for _ in matcher.all_ids():
+            total += 1
+    return total
+
+
+# -- collections ---------------------------------------------------------------------
+_resolving = threading.local()
+
+
+def _resolve_collections(archive: "Archive", q: wq.Query) -> tuple[wq.Query, str]:
+    """Replace `collection:NAME` terms by the collection's members (manual) or its
+    query (smart), read from the catalog now, so membership is never stale."""
+    notes: list[str] = []
+    if not any(isinstance(n, wq.Term) and n.fieldname == "collection" for n in _walk(q)):
+        return q, ""
+
+    def fix(node: wq.Query) -> wq.Query:
+        if isinstance(node, wq.Term) and node.fieldname == "collection":
+            return _collection_query(archive, str(node.text), notes)
+        return node.apply(fix)
+
+    return fix(q), "; ".join(notes)
+
+
+def _collection_query(archive: "Archive", name: str, notes: list[str]) -> wq.Query:
+    from . import collections
+    from .errors import NotFoundError
+
+    active: set[str] = getattr(_resolving, "names", set())
+    if name in active:
+        notes.append(f"collection {name!r} refers to itself")
+        return wq.NullQuery
+    try:
+        row = collections._row(archive, name)
+    except NotFoundError:
+        notes.append(f"no collection named {name!r}")
+        return wq.Term("collection", name)  # documents indexed with it, if any
+    if row["query"] is not None:
+        _resolving.names = active | {name}
+        try:
+            inner, inner_note = _resolve_collections(archive, parse_query(row["query"]).query)
+        finally:
+            _resolving.names = active
+        if inner_note:
+            notes.append(inner_note)
+        return wq.ConstantScoreQuery(inner)
+    ids = collections.members(archive, row["name"])
+    if not ids:
+        return wq.NullQuery
+    return wq.ConstantScoreQuery(wq.Or([wq.Term("id", aid) for aid in ids]))
+
+
+def _walk(q: wq.Query) -> Iterable[wq.Query]:
+    stack = [q]
+    while stack:
+        node = stack.pop()
+        yield node
+        stack.extend(node.children())
+
+
+# -- snippets ------------------------------------------------------------------------
+def _highlight_terms(searcher: Any, q: wq.Query) -> set[str]:
+    """The content terms a hit can match (not those under NOT), with prefix*/fuzzy~
+    expanded against the index."""
+    terms: set[str] = set()
+    stack = [q]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, wq.Not):
+            continue
+        if getattr(node, "fieldname", None) in ("content", "title"):
+            if isinstance(node, wq.MultiTerm):
+                for n, btext in enumerate(node._btexts(searcher.reader())):
+                    if n >= MAX_HIGHLIGHT_TERMS:
+                        break
+                    terms.add(btext.decode("utf-8") if isinstance(btext, bytes) else btext)
+                continue
+            if isinstance(node, wq.Term):
+                terms.add(str(node.text))
+                continue
+            if isinstance(node, wq.Phrase) or hasattr(node, "words"):  # incl. AdjacentTerms
+                terms.update(str(w) for w in node.words)
+                continue
+        stack.extend(node.children())
+    return terms
+
+
+def make_snippet(text: str, terms: set[str], fragments: int = SNIPPET_FRAGMENTS,
+                 width: int = FRAGMENT_CHARS) -> str:
+    """Up to `fragments` pieces of `text` around the words whose index term is in
+    `terms`, as escaped HTML with those words in <b class="match">; the start of
+    the text when no word matches (a title or field match)."""
+    text = text or ""
+    matches = _find_matches(text, terms) if terms else []
+    if not matches:
+        return _lead(text, width)
+    # candidate windows: runs of matches that fit in `width`, scored by distinct words
+    candidates: list[tuple[float, int, int, list[tuple[int, int]]]] = []
+    i = 0
+    surround = width // 3
+    while i < len(matches):
+        start = matches[i][0]
+        j = i
+        while j + 1 < len(matches) and matches[j + 1][1] - start <= width - surround:
+            j += 1
+        group = matches[i:j + 1]
+        distinct = len({text[s:e].lower() for s, e in group})
+        candidates.append((distinct + 0.1 * len(group), start, group[-1][1], group))
+        i = j + 1
+    best = sorted(candidates, key=lambda c: (-c[0], c[1]))[:fragments]
+    pieces = []
+    for _score, start, end, group in sorted(best, key=lambda c: c[1]):
+        lo = _word_boundary(text, max(0, start - surround), backwards=True)
+        hi = _word_boundary(text, min(len(text), max(end, start + width - surround) + surround // 2),
+                            backwards=False)
+        out = []
+        pos = lo
+        for s, e in group:
+            out.append(htmlmod.escape(text[pos:s], quote=False))
+            out.append(MATCH_OPEN + htmlmod.escape(text[s:e], quote=False) + MATCH_CLOSE)
+            pos = e
+        out.append(htmlmod.escape(text[pos:hi], quote=False))
+        piece = " ".join("".join(out).split())
+        pieces.append(("… " if lo > 0 else "") + piece + (" …" if hi < len(text) else ""))
+    return " ".join(pieces).replace("… …", "…")
+
+
+@functools.lru_cache(maxsize=64)
+def _candidates_pattern(terms: frozenset[str]) -> re.Pattern[str]:
+    """Words that may stem to one of `terms`: a Porter stem is the start of its
+    word, except a final i (studi ← study) or e (hope ← hoping)."""
+    prefixes = sorted({t[:-1] if len(t) > 1 and t[-1] in "ie" else t for t in terms},
+                      key=len, reverse=True)
+    return re.compile(r"\b(?:" + "|".join(map(re.escape, prefixes)) + r")\w*", re.IGNORECASE)
+
+
+def _find_matches(text: str, terms: set[str]) -> list[tuple[int, int]]:
+    """(start, end) of each word of text whose index term is in `terms`.
+
+    Checks only words starting like a term (a regex in C) instead of stemming
+    every word; a text with non-ASCII letters falls back to the full scan when
+    that finds nothing, since accent folding can change a word's first letters.
+    """
+    pattern = _candidates_pattern(frozenset(terms))
+    found = [(m.start(), m.end()) for m in pattern.finditer(text) if word_term(m.group()) in terms]
+    if not found and not text.isascii():
+        found = [(m.start(), m.end()) for m in WORD_RE.finditer(text) if word_term(m.group()) in terms]
+    return found
+
+
+def _word_boundary(text: str, pos: int, *, backwards: bool) -> int:
+    """Move pos to the nearest space (at most 20 characters) so no word is cut."""
+    step = -1 if backwards else 1
+    for _ in range(20):
+        if pos <= 0 or pos >= len(text) or text[pos].isspace():
+            return max(0, min(len(text), pos))
+        pos += step
+    return max(0, min(len(text), pos))
+
+
+def _lead(text: str, width: int) -> str:
+    if len(text) <= width:
+        return htmlmod.escape(" ".join(text.split()), quote=False)
+    cut = _word_boundary(text, width, backwards=True) or width
+    return htmlmod.escape(" ".join(text[:cut].split()), quote=False) + " …"
+
+
+# -- facets --------------------------------------------------------------------------
+def _facets(index: Any, searcher: Any, docnums: set[int]) -> dict[str, list[tuple[str, int]]]:
+    """Counts by tag and by site among the matching documents, largest first."""
+    out: dict[str, list[tuple[str, int]]] = {}
+    for name, fieldname in (("tag", "tag"), ("site", "site_name")):
+        counts = []
+        if docnums:
+            for term, ids in index.facet_postings(searcher, fieldname).items():
+                n = len(ids & docnums) if len(ids) < len(docnums) else len(docnums & ids)
+                if n:
+                    counts.append((term, n))
+        counts.sort(key=lambda c: (-c[1], c[0].lower()))
+        out[name] = counts[:FACET_TOP]
+    return out
+
+
+def _tag_display_names(archive: "Archive", counts: list[tuple[str, int]]) -> list[tuple[str, int]]:
+    """The index keeps tags lower-cased; show them as the user wrote them."""
+    try:
+        names = {name.lower(): name for name, _n in archive.catalog.tag_counts()}
+    except Exception:  # noqa: BLE001 - display nicety only
+        names = {}
+    return [(names.get(term, term), n) for term, n in counts]
+
+
+# -- did you mean ----------------------------------------------------------------------
+_FREE_WORD = re.compile(r"(?<![\w:\"*~])(\w+)(?![\w:*~])")
+
+
+def _did_you_mean(archive: "Archive", searcher: Any, text: str) -> str | None:
+    """The query with each unknown word replaced by the closest indexed word
+    (Whoosh's spelling corrector over the content terms), if that query has hits."""
+    if '"' in text:  # words inside phrases are left alone: spans get complicated
+        return None
+    corrector = searcher.corrector("content")
+    changed: dict[str, str] = {}
+    for m in _FREE_WORD.finditer(text):
+        word = m.group(1)
+        if word in ("AND", "OR", "NOT") or word.isdigit() or word in changed:
+            continue
+        term = word_term(word)
+        if searcher.doc_frequency("content", term) or searcher.doc_frequency("title", term):
+            continue
+        suggestions = corrector.suggest(term, limit=1, maxdist=2, prefix=1)
+        if suggestions:
+            changed[word] = suggestions[0]
+    if not changed:
+        return None
+    stems = dict(changed)
+    q = wq.And([wq.Or([wq.Term("content", s), wq.Term("title", s)]) for s in stems.values()])
+    top = searcher.search(q, limit=1)
+    if not len(top):
+        return None
+    sample = archive.index.texts_of([top[0]["id"]]).get(top[0]["id"], "") + " " + (top[0].get("title") or "")
+    surface = _surface_forms(sample, set(stems.values()))
+    corrected = text
+    for word, stem in stems.items():
+        replacement = surface.get(stem, stem)
+        corrected = re.sub(rf"(?<![\w:]){re.escape(word)}(?!\w)", replacement, corrected)
+    if corrected == text:
+        return None
+    check = parse_query(corrected)
+    if check.note or not len(searcher.search(check.query, limit=1)):
+        return None
+    return corrected
+
+
+def _surface_forms(text: str, stems: set[str]) -> dict[str, str]:
+    """For each stem, the most frequent word of `text` (lower-cased) that stems to it."""
+    counts: dict[str, dict[str, int]] = {}
+    for w in WORD_RE.findall(text):
+        t = word_term(w)
+        if t in stems:
+            forms = counts.setdefault(t, {})
+            forms[w.lower()] = forms.get(w.lower(), 0) + 1
+    return {t: max(forms, key=lambda f: (forms[f], -len(f))) for t, forms in counts.items()}

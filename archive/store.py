@@ -32,6 +32,8 @@ from .models import Article, Extracted, ProgressFn, SearchHit
 from .paths import RESOURCES
 
 WORDS_PER_MINUTE = 230
+#: A saved page larger than this is refused (the fetcher caps downloads at 20 MB).
+MAX_FILE_BYTES = 50 * 1024 * 1024
 ARTICLES_DIR = "articles"
 
 
@@ -327,13 +329,20 @@ class Archive:
 
     def save_file(self, path: Path | str, *, tags: Iterable[str] = ()) -> SaveResult:
         """Save a local .html/.htm file (charset from BOM, <meta>, else detection)."""
+        shown = repr(str(path)) if "\x00" in str(path) else str(path)[:300]
+        if "\x00" in str(path):
+            raise QuireError(f"{shown}: not a usable file name (it contains a NUL byte)")
         path = Path(path).expanduser()
         if path.suffix.lower() not in (".html", ".htm", ".xhtml", ".shtml"):
-            raise QuireError(f"{path}: not an HTML file (expected .html or .htm)")
+            raise QuireError(f"{shown}: not an HTML file (expected .html or .htm)")
         try:
+            size = path.stat().st_size
+            if size > MAX_FILE_BYTES:
+                raise QuireError(f"{shown}: the file is {size // (1 << 20)} MB, more than the "
+                                 f"{MAX_FILE_BYTES // (1 << 20)} MB a page may be")
             data = path.read_bytes()
         except OSError as exc:
-            raise QuireError(f"{path}: cannot read the file ({exc.strerror or exc})") from exc
+            raise QuireError(f"{shown}: cannot read the file ({exc.strerror or exc})") from exc
         source = f"file:{path.resolve()}"
         existing = self.find_duplicate(source=source)
         if existing is not None:
