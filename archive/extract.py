@@ -23,7 +23,7 @@ from readability import Document
 from archive.errors import ExtractionError
 from archive.metadata import extract_metadata
 from archive.models import Extracted
-from archive.sanitize import sanitize_tree
+from archive.sanitize import LAZY_SRC_ATTRS, LAZY_SRCSET_ATTRS, sanitize_tree
 
 #: Tags whose end (and start) is a paragraph boundary in the plain text.
 BLOCK_TAGS = frozenset(
@@ -542,6 +542,31 @@ def fill_gaps(body: HtmlElement, paragraphs: list[HtmlElement]) -> None:
         kept[position] = restored
 
 
+def _has_image_source(img: HtmlElement) -> bool:
+    src = (img.get("src") or "").strip().lower()
+    if src and not src.startswith("data:"):
+        return True
+    return any(img.get(attr) for attr in LAZY_SRC_ATTRS + LAZY_SRCSET_ATTRS)
+
+
+def _unwrap_noscript_images(doc: HtmlElement) -> None:
+    """Lazy-loading pages put the real <img> in <noscript> next to a placeholder:
+    use it when the picture has no usable image of its own."""
+    for noscript in list(doc.iter("noscript")):
+        images = noscript.findall(".//img")
+        parent = noscript.getparent()
+        if not images or parent is None or len(noscript.text_content().strip()) > 200:
+            continue
+        others = [img for img in parent.iter("img") if noscript not in img.iterancestors()]
+        if any(_has_image_source(img) for img in others):
+            continue
+        for placeholder in others:
+            placeholder.drop_tree()
+        for img in images:
+            img.tail = None
+            noscript.addprevious(img)
+
+
 class _Readability(Document):
     """readability-lxml, fed an already parsed tree and handing back the element.
 
@@ -557,6 +582,7 @@ class _Readability(Document):
         readability together, and the sanitizer does both for the body alone.
         """
         doc = copy.deepcopy(input)
+        _unwrap_noscript_images(doc)
         etree.strip_elements(doc, *NEVER_CONTENT_TAGS, with_tail=False)
         for elem in doc.xpath("//*[@hidden] | //*[@aria-hidden='true'][not(.//p)]"):
             elem.drop_tree()

@@ -164,6 +164,11 @@ def sanitize_tree(root: HtmlElement, base_url: str | None) -> HtmlElement:
 
     Used by the extractor directly, so it does not serialize and re-parse.
     """
+    for void in list(root.iter("source", "track")):
+        # libxml2 parses HTML4 and does not know these HTML5 elements are empty:
+        # the <img> after a <picture>'s <source> ends up inside it. Unwrap first,
+        # so removing the <source> does not take the picture with it.
+        void.drop_tag()
     for img in list(root.iter("img")):
         _resolve_image(img, base_url)
     _cleaner(root)
@@ -181,7 +186,35 @@ def sanitize_tree(root: HtmlElement, base_url: str | None) -> HtmlElement:
     for img in list(root.iter("img")):
         if not img.get("src"):
             img.drop_tree()
+    _prune_empty(root)
     return root
+
+
+#: Containers that say nothing when they hold no text and no picture.
+PRUNABLE_TAGS = frozenset(
+    "p span div section article aside figure figcaption a b i em strong small u s mark "
+    "blockquote h1 h2 h3 h4 h5 h6 li ul ol dl dd dt details summary".split()
+)
+
+
+_INLINE = frozenset("a b i em strong small u s mark span".split())
+
+
+def _prune_empty(root: HtmlElement) -> None:
+    """Drop wrappers left empty once their scripts, widgets and furniture are gone."""
+    for el in reversed(list(root.iter(*PRUNABLE_TAGS))):
+        if el is root or (el.text and el.text.strip()):
+            continue
+        if any(
+            (child.text and child.text.strip()) or (child.tail and child.tail.strip())
+            or child.tag in ("img", "br", "hr", "table", "pre", "code")
+            for child in el.iterdescendants()
+        ):
+            continue
+        if el.tag not in _INLINE or (el.text and el.text.isspace()):
+            # Keep the word boundary the element stood for ("one<span> </span>two").
+            el.tail = " " + (el.tail or "")
+        el.drop_tree()
 
 
 def sanitize_html(fragment: str, base_url: str | None) -> str:

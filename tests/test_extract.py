@@ -177,3 +177,27 @@ def test_lying_meta_charset_does_not_garble_decoded_text() -> None:
     result = extract_article(page, "https://x.test/charset")
     assert result.title == "Caf\u00e9 \u65e5\u672c"
     assert "Caf\u00e9 na\u00efve \u65e5\u672c\u8a9e" in result.text
+
+
+def test_noscript_image_replaces_lazy_placeholder() -> None:
+    words = "Some words of the article go here, with enough length to count. " * 12
+    page = (
+        f"<html><body><article><p>{words}</p><figure>"
+        '<img src="data:image/gif;base64,R0lGOD" class="lazy"><noscript><img src="/real.jpg" alt="r"></noscript>'
+        f"<figcaption>Caption</figcaption></figure><p>{words}</p></article></body></html>"
+    )
+    result = extract_article(page, "https://x.test/a")
+    assert '<img src="https://x.test/real.jpg" alt="r">' in result.content_html
+    assert "data:" not in result.content_html
+    assert "Caption" in result.content_html and "Caption" not in result.text
+
+
+def test_base_href_of_the_page_resolves_links() -> None:
+    words = "Words of a real article paragraph, long enough to be kept by the extractor. " * 10
+    page = (
+        '<html><head><base href="https://cdn.x.test/static/"></head><body><article>'
+        f'<p>{words}<a href="more.html">more</a></p><p>{words}<img src="pic.jpg"></p></article></body></html>'
+    )
+    html = extract_article(page, "https://x.test/a/b").content_html
+    assert 'href="https://cdn.x.test/static/more.html"' in html
+    assert 'src="https://cdn.x.test/static/pic.jpg"' in html

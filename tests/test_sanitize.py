@@ -179,3 +179,18 @@ def test_empty_and_text_only_fragments() -> None:
     assert sanitize_html("", BASE) == ""
     assert sanitize_html("   ", BASE) == ""
     assert sanitize_html("plain & <simple>", BASE) == "plain &amp; "
+
+
+def test_picture_with_source_keeps_its_image() -> None:
+    """libxml2 nests the <img> inside an HTML5 <source>; the picture must survive."""
+    out = sanitize_html(
+        '<figure><picture><source srcset="a.webp 320w" type="image/webp">'
+        '<img srcset="b.jpg 320w, c.jpg 620w" src="d.jpg" alt="x"></picture></figure>',
+        BASE,
+    )
+    assert out == '<figure><img src="https://example.test/dir/c.jpg" alt="x"></figure>'
+
+
+def test_empty_wrappers_are_pruned_without_gluing_words() -> None:
+    out = sanitize_html("<div><span> </span><p>one<span> </span>two</p><div><span></span></div></div>", BASE)
+    assert out == "<div> <p>one two</p> </div>"
