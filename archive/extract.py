@@ -214,11 +214,18 @@ FURNITURE_WORDS = frozenset(
     sharing sharebar social related relatedlinks recommended recommendation recommendations
     newsletter newsletters subscribe subscription signup promo promotion advert advertisement
     advertising ad ads adslot adunit sponsor sponsored outbrain taboola tags taglist breadcrumb
-    breadcrumbs comments comment disclaimer toolbar print popup modal offscreen sronly
-    visuallyhidden hidden hide player playlist controls overlay readmore teaser teasers cta
+    breadcrumbs comments comment disclaimer toolbar popup modal offscreen sronly
+    visuallyhidden screenreader player playlist controls overlay readmore teaser teasers cta
     rollover tooltip hovercard popover embed embedded video trending
     """.split()
 )
+#: Whole class names that hide an element (responsive ones like "hidden-xs" do not).
+HIDING_CLASSES = frozenset(
+    "hidden hide is-hidden d-none display-none u-hidden visually-hidden sr-only screen-reader-text "
+    "offscreen off-screen element-invisible".split()
+)
+#: Furniture words that still leave a quoted post (blockquote) inside alone.
+_QUOTE_WRAPPER_WORDS = frozenset("embed embedded video player social overlay controls".split())
 #: Furniture words for things that frame a picture: the picture itself is kept.
 PICTURE_FURNITURE_WORDS = frozenset("caption captions credit credits copyright player overlay controls".split())
 #: Inline tags: running text may sit inside them.
@@ -273,14 +280,18 @@ TEXT_BLOCK_TAGS = frozenset("p div h1 h2 h3 h4 h5 h6 li dd dt figcaption header 
 
 
 def _class_words(el: HtmlElement) -> set[str]:
+    """Words of an element's class and id: "relatedStories" -> related, stories."""
     raw = f"{el.get('class', '')} {el.get('id', '')}"
     if len(raw) < 3:
         return set()
     words = _NON_ALNUM.split(_CAMEL.sub(" ", raw).lower())
     joined = _NON_ALNUM.sub("", raw.lower())
     found = set(words)
+    if HIDING_CLASSES.intersection(raw.lower().split()):
+        found.add("hidden")
     # "visually-hidden", "sr-only", "off-screen", "read-more" are one idea in two words.
-    for pair in ("visuallyhidden", "sronly", "offscreen", "readmore", "sharebar", "relatedlinks", "signup"):
+    for pair in ("visuallyhidden", "sronly", "offscreen", "screenreader", "readmore", "sharebar",
+                 "relatedlinks", "signup"):
         if pair in joined:
             found.add(pair)
     return found
@@ -300,9 +311,11 @@ def _text_len(el: HtmlElement) -> int:
 
 def _is_furniture_by_class(el: HtmlElement, total_chars: int) -> bool:
     """Furniture named as such in class/id; caption-like furniture keeps its pictures."""
-    words = _class_words(el)
-    if not words & FURNITURE_WORDS:
+    words = _class_words(el) & (FURNITURE_WORDS | {"hidden"})
+    if not words:
         return False
+    if words <= _QUOTE_WRAPPER_WORDS and el.find(".//blockquote") is not None:
+        return False  # an embedded post quoted by the story
     if el.tag in INLINE_TAGS and any(
         _class_words(d) & FURNITURE_WORDS for d in el.iterdescendants()
     ):
@@ -423,6 +436,23 @@ def _is_dek(el: HtmlElement, body: HtmlElement, total_chars: int) -> bool:
     return False
 
 
+_STAMP_WORDS = frozenset(
+    "updated update published posted last modified on at am pm a m p m est edt cst cdt pst pdt gmt "
+    "utc bst cet cest ist ago hours hour minutes min monday tuesday wednesday thursday friday "
+    "saturday sunday".split()
+)
+
+
+def _is_dateline(text: str) -> bool:
+    """A line that is a date and time stamp ("Published 10:02 AM EST Nov 19, 2019"),
+    possibly with a short source, not a sentence that mentions a date."""
+    if not _DATE_LINE.search(text):
+        return False
+    rest = _DATE_LINE.sub(" ", text)
+    words = [w for w in _norm_words(rest) if w not in _STAMP_WORDS and not w.isdigit()]
+    return len(words) <= 3
+
+
 def _remove_header_lines(body: HtmlElement, title: str | None, authors: list[str]) -> None:
     """The headline, standfirst, byline and dateline above the first paragraph
     duplicate the metadata that the reader shows on its own."""
@@ -442,7 +472,7 @@ def _remove_header_lines(body: HtmlElement, title: str | None, authors: list[str
         if (
             lowered.startswith(("by ", "von ", "par ", "por "))
             or any(name in lowered for name in names)
-            or (_DATE_LINE.search(text) and len(words) <= 12)
+            or _is_dateline(text)
         ):
             el.drop_tree()
         elif el.tag in ("h1", "h2", "h3") and len(words) <= 15:
