@@ -72,6 +72,7 @@ def render_screenshot(window, out: Path, *, theme: str | None = None, query: str
         window.search.view.setCurrentIndex(model.index(article))
         window.open_article(model.row_at(article).id)
         settle(window)
+    window.statusBar().clearMessage()  # transient messages (the archive path) are noise in a picture
     out.parent.mkdir(parents=True, exist_ok=True)
     if not window.grab().save(str(out)):
         raise OSError(f"could not write the screenshot {out}")

@@ -161,14 +161,16 @@ def query_terms(query: str) -> list[str]:
     return terms
 
 
-_SUFFIXES = ("ations", "ation", "ings", "ing", "ies", "ied", "es", "ed", "ly", "s")
+_SUFFIXES = ("ations", "ation", "ings", "ing", "ies", "ied", "ers", "er", "es", "ed", "ly", "s")
+_INFLECTIONS = r"(?:s|es|ed|d|ing|ings|er|ers|ly|ies|ied|ion|ions|ation|ations)?"
 
 
 def term_pattern(term: str) -> QRegularExpression:
     """A case-insensitive pattern for a query term as the index matches it.
 
-    The index stems words, so 'reading' also finds 'reads': highlight whole
-    words that start with the term's rough stem. Phrases match as written."""
+    The index stems words, so 'reading' also finds 'reads': highlight the
+    term's rough stem followed by a common inflection (not any longer word:
+    'space' must not light up 'spacecraft'). Phrases match as written."""
     words = term.split()
     if len(words) == 1:
         word = words[0]
@@ -176,7 +178,11 @@ def term_pattern(term: str) -> QRegularExpression:
             if word.lower().endswith(suffix) and len(word) - len(suffix) >= 3:
                 word = word[: -len(suffix)]
                 break
-        body = QRegularExpression.escape(word) + r"\w*"
+        stems = {word}
+        if word.lower().endswith(("e", "y")) and len(word) > 3:
+            stems.add(word[:-1])  # 'space' -> 'spac' + 'ing'; 'study' -> 'stud' + 'ies'
+        body = "(?:" + "|".join(QRegularExpression.escape(w) for w in sorted(stems, key=len, reverse=True))
+        body += ")" + _INFLECTIONS
     else:
         body = r"\s+".join(QRegularExpression.escape(w) for w in words)
     return QRegularExpression(

@@ -102,6 +102,7 @@ class TagPane(QWidget):
         self._collections_root = QStandardItem("Collections")
         self._tags_root = QStandardItem("Tags")
         self._tag_names: list[str] = []
+        self._first_fill = True
         self._build_static()
 
         self.article_label = QLabel("Tags on this article")
@@ -222,7 +223,11 @@ class TagPane(QWidget):
             empty.setEnabled(False)
             self._tags_root.appendRow(empty)
         self.tree.expand(self._tags_root.index())
-        self._restore_expanded(expanded)
+        if self._first_fill:
+            self._first_fill = False
+            self.tree.expandRecursively(self._tags_root.index())
+        else:
+            self._restore_expanded(expanded)
 
     def _expanded_names(self) -> set[str]:
         names: set[str] = set()

@@ -456,3 +456,16 @@ def test_pending_article_offers_fetch_again(qtbot, filled, tmp_path, httpserver)
     assert window.archive.get(pending.id).status == "saved"
     assert "The second attempt worked." in window.reader.toPlainText()
     window.close()
+
+
+def test_highlight_pattern_follows_stems_not_longer_words():
+    from app.reader import term_pattern
+
+    def whole(term: str, text: str) -> bool:
+        m = term_pattern(term).match(text)
+        return m.hasMatch() and m.capturedLength() == len(text)
+
+    assert all(whole("space", t) for t in ("space", "Spaces", "spacing"))
+    assert not whole("space", "spacecraft")
+    assert whole("reading", "reads") and not whole("reading", "ready")
+    assert whole("study", "studies") and not whole("study", "student")
