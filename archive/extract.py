@@ -327,6 +327,13 @@ def _is_furniture_by_class(el: HtmlElement, total_chars: int) -> bool:
     size = _text_len(el)
     if size > 0.3 * total_chars and size > 200:
         return False
+    if words <= PICTURE_FURNITURE_WORDS and el.find(".//img") is None and (
+        el.tag == "figcaption" or any(a.tag == "figure" for a in el.iterancestors())
+    ):
+        # A figure's caption or credit: shown under the picture, left out of the text.
+        if not any(a.tag == "figcaption" for a in el.iterancestors()):
+            el.tag = "figcaption"
+        return False
     if words & PICTURE_FURNITURE_WORDS and el.tag != "img" and el.find(".//img") is not None:
         # Keep the pictures in the HTML, drop the caption/credit text around them.
         images = list(el.iter("img"))

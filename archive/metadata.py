@@ -413,6 +413,13 @@ _PUBLISHED_META = (
 )
 
 
+def _declared_site_name(metas: dict[str, list[str]], ld: "_LinkedData") -> bool:
+    return bool(
+        _meta(metas, "og:site_name", "application-name", "apple-mobile-web-app-title", "twitter:site")
+        or _ld_text(ld.get("publisher"))
+    )
+
+
 def _site_name(metas: dict[str, list[str]], ld: _LinkedData, url: str | None) -> str | None:
     """The publication's name; its host name when the page does not say."""
     name = _first(
@@ -487,9 +494,14 @@ def extract_metadata(doc: HtmlElement, url: str | None, text_heuristics: bool = 
             h1,
         ]
     )
+    host = urlsplit(url).hostname if url else None
     if title:
-        host = urlsplit(url).hostname if url else None
         meta.title = strip_title_suffix(title, meta.site_name, h1, host)
+    if meta.title and page_title.startswith(meta.title) and not _declared_site_name(metas, ld):
+        # No markup names the site: the suffix cut from "Headline | Site" does.
+        suffix = page_title[len(meta.title):].strip(" |-–—:·•»«")
+        if suffix and len(suffix.split()) <= 5:
+            meta.site_name = suffix
 
     authors = clean_authors(_ld_names(ld.get("author", "creator")), meta.site_name)
     if not authors:
