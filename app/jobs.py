@@ -65,6 +65,7 @@ class SaveSummary:
     duplicates: list[Article] = field(default_factory=list)
     failed: list[tuple[str, str]] = field(default_factory=list)  # (item, reason)
     cancelled: bool = False
+    tags: list[str] = field(default_factory=list)  # what they were saved with (for Retry)
 
     def message(self) -> str:
         parts = []
@@ -88,7 +89,7 @@ def save_items(archive: Any, items: Iterable[str], tags: list[str], ctx: OpConte
     on a process pool for big batches: the GUI process keeps its GIL free."""
     from archive.bulk import save_many
 
-    summary = SaveSummary()
+    summary = SaveSummary(tags=list(tags))
     targets: dict[str, str] = {}  # what save_many gets -> what the user gave
     for item in items:
         try:

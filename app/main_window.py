@@ -287,6 +287,10 @@ class MainWindow(QMainWindow):
         self.act_import_folder = a("Import a &folder of saved pages…", self.import_folder_dialog)
         self.act_retry = a("&Fetch pending articles again", lambda: self.retry_pending())
         self.act_open_original = a("Open &original", self.open_original, "Ctrl+Shift+O")
+        self.act_focus_results = a("Go to &results", lambda: self.search.view.setFocus(), "Ctrl+1")
+        self.act_focus_reader = a("Go to the &reader", lambda: self.reader.setFocus(), "Ctrl+2")
+        self.act_focus_tags = a("Go to the &tags", lambda: self.tags.tree.setFocus(), "Ctrl+3")
+        self.act_help = a("Search &syntax", self.search.show_help, QKeySequence.StandardKey.HelpContents)
 
         menu = self.menuBar()
         file_menu = menu.addMenu("&File")
@@ -305,6 +309,8 @@ class MainWindow(QMainWindow):
         article_menu.addAction(self.act_delete)
         view_menu = menu.addMenu("&View")
         view_menu.addAction(self.act_search)
+        for act in (self.act_focus_results, self.act_focus_reader, self.act_focus_tags):
+            view_menu.addAction(act)
         view_menu.addAction(self.act_focus)
         view_menu.addSeparator()
         theme_menu = view_menu.addMenu("Reader &theme")
@@ -680,7 +686,10 @@ class MainWindow(QMainWindow):
             self.open_article(first.id)
         if summary.failed:
             details = "\n".join(f"• {why}" for _item, why in summary.failed)
-            self.show_error(summary.message(), QuireError(details))
+            box = self.show_error(summary.message(), QuireError(details))
+            failed = [item for item, _why in summary.failed]
+            retry = box.addButton("Retry", QMessageBox.ButtonRole.ActionRole)
+            retry.clicked.connect(lambda: self.save_items(failed, summary.tags))
         self.saved.emit(summary)
 
     def import_dialog(self) -> None:
@@ -768,13 +777,13 @@ class MainWindow(QMainWindow):
                     label="Rebuilding the index", pool=self.work_pool, track=True, cancellable=True)
 
     # -- errors --------------------------------------------------------------
-    def show_error(self, what: str, exc: BaseException) -> None:
+    def show_error(self, what: str, exc: BaseException) -> QMessageBox | None:
         """Tell the user what failed and why, without blocking the window."""
         from app.ops import Cancelled
 
         if isinstance(exc, Cancelled):
             self.statusBar().showMessage(f"{what}: cancelled", 5000)
-            return
+            return None
         reason = str(exc) if isinstance(exc, QuireError) else f"{type(exc).__name__}: {exc}"
         self.last_error = f"{what}\n{reason}"
         self.statusBar().showMessage(f"{what}: {reason.splitlines()[0] if reason else ''}", 10000)
@@ -783,6 +792,7 @@ class MainWindow(QMainWindow):
         box.setInformativeText(reason)
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         box.open()
+        return box
 
     # -- drag and drop, paste ----------------------------------------------
     def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802 - Qt name

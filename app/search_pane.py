@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QListView,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -30,6 +31,21 @@ from app.results_model import IdRole, ResultRow, ResultsModel
 PAGE = 50
 DEBOUNCE_MS = 150
 SORTS = [("Relevance", "relevance"), ("Newest", "newest"), ("Oldest", "oldest")]
+
+
+SEARCH_HELP = """<b>Search as you type</b> &mdash; words are stemmed and accents ignored.<br><br>
+<table cellspacing="3">
+<tr><td><code>solar battery</code></td><td>both words</td></tr>
+<tr><td><code>"solar battery"</code></td><td>the exact phrase</td></tr>
+<tr><td><code>solar OR wind</code></td><td>either word</td></tr>
+<tr><td><code>solar -battery</code></td><td>without a word</td></tr>
+<tr><td><code>photo*</code> &nbsp; <code>colour~</code></td><td>prefix, nearly-spelled</td></tr>
+<tr><td><code>title: site: author: url: lang:</code></td><td>one field</td></tr>
+<tr><td><code>tag:recipes</code> &nbsp; <code>tag:"long reads"</code></td><td>a tag</td></tr>
+<tr><td><code>saved:last-week</code> &nbsp; <code>published:2016</code></td><td>dates and ranges</td></tr>
+<tr><td><code>is:unread is:favorite is:archived</code></td><td>reading state</td></tr>
+</table><br>
+<b>Down</b> moves into the results, <b>Enter</b> opens, <b>Esc</b> clears."""
 
 
 @dataclass
@@ -130,6 +146,11 @@ class SearchPane(QWidget):
             "title:  site:  tag:  author:  url:  lang:\n"
             "is:unread  is:read  is:favorite  is:archived  is:pending"
         )
+        self.help_button = QToolButton()
+        self.help_button.setText("?")
+        self.help_button.setToolTip("How to search (F1)")
+        self.help_button.setAccessibleName("Search syntax help")
+        self.help_button.clicked.connect(self.show_help)
         self.sort = QComboBox()
         for label, value in SORTS:
             self.sort.addItem(label, value)
@@ -173,7 +194,11 @@ class SearchPane(QWidget):
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(6)
-        layout.addWidget(self.query)
+        query_row = QHBoxLayout()
+        query_row.setContentsMargins(0, 0, 0, 0)
+        query_row.addWidget(self.query, 1)
+        query_row.addWidget(self.help_button)
+        layout.addLayout(query_row)
         layout.addLayout(top)
         layout.addWidget(self.note_label)
         layout.addWidget(self.view, 1)
@@ -258,6 +283,19 @@ class SearchPane(QWidget):
         self.count_label.setText("Search failed")
         self.note_label.setText(str(exc))
         self.note_label.show()
+
+    def show_help(self) -> None:
+        """A popover under the query box with the query language."""
+        popup = QLabel(SEARCH_HELP, self, Qt.WindowType.Popup)
+        popup.setObjectName("searchHelp")
+        popup.setTextFormat(Qt.TextFormat.RichText)
+        popup.setMargin(12)
+        popup.setAccessibleName("Search syntax")
+        popup.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        popup.adjustSize()
+        popup.move(self.query.mapToGlobal(self.query.rect().bottomLeft()))
+        popup.show()
+        self._help = popup
 
     # -- selection and keys ------------------------------------------------
     def _current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:

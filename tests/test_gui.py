@@ -169,6 +169,14 @@ def test_save_a_file_and_report_failures(qtbot, window, tmp_path):
     boxes = [w for w in window.findChildren(QMessageBox) if w.objectName() == "errorBox"]
     assert boxes and boxes[-1].isVisible()
 
+    # Retry offers the failed items again: this time the file is there.
+    missing.write_text(make_page("Found on the second try", "Retry works."), encoding="utf-8")
+    retry = next(b for b in boxes[-1].buttons() if b.text() == "Retry")
+    with qtbot.waitSignal(window.saved, timeout=WAIT) as blocker:
+        retry.click()
+    assert [a.title for a in blocker.args[0].saved] == ["Found on the second try"]
+    assert [item for item, _why in blocker.args[0].failed] == ["not a thing"]
+
 
 def test_saving_a_url_that_fails_names_it(qtbot, filled, tmp_path, httpserver):
     httpserver.expect_request("/gone").respond_with_data("nope", status=404)
@@ -469,3 +477,23 @@ def test_highlight_pattern_follows_stems_not_longer_words():
     assert not whole("space", "spacecraft")
     assert whole("reading", "reads") and not whole("reading", "ready")
     assert whole("study", "studies") and not whole("study", "student")
+
+
+def test_search_help_popover_and_pane_shortcuts(qtbot, window):
+    window.act_help.trigger()
+    popup = window.search._help
+    assert popup.isVisible() and "exact phrase" in popup.text()
+    popup.close()
+    window.act_focus_tags.trigger()
+    assert window.tags.tree.hasFocus()
+    window.act_focus_results.trigger()
+    assert window.search.view.hasFocus()
+
+
+def test_every_input_and_list_has_an_accessible_name(window):
+    from PySide6.QtWidgets import QAbstractItemView, QComboBox, QLineEdit, QTextEdit
+
+    widgets = [w for cls in (QLineEdit, QAbstractItemView, QComboBox, QTextEdit) for w in window.findChildren(cls)]
+    widgets = [w for w in widgets if w.isVisibleTo(window) and not isinstance(w.parent(), QComboBox)]
+    unnamed = [w for w in widgets if not w.accessibleName()]
+    assert len(widgets) >= 6 and not unnamed, [type(w).__name__ for w in unnamed]
