@@ -105,7 +105,8 @@ def rename(archive: "Archive", old: str, new: str) -> Collection:
         with archive.catalog.transaction() as db:
             db.execute("UPDATE collections SET name = ? WHERE id = ?", (new, row["id"]))
     except sqlite3.IntegrityError:
-        raise QuireError(f"cannot rename {old!r}: a collection named {new!r} exists already") from None
+        raise QuireError(
+            f"cannot rename {old!r}: a collection named {new!r} exists already") from None
     if row["query"] is None:
         _reindex(archive, members(archive, new))
     return get(archive, new)
@@ -180,7 +181,8 @@ def _reindex(archive: "Archive", article_ids: Iterable[str]) -> None:
             article = archive.get(aid)
         except NotFoundError:
             continue
-        archive.index.add(make_document(article, archive.article_text(aid), collections_of(archive, aid)))
+        text = archive.article_text(aid)
+        archive.index.add(make_document(article, text, collections_of(archive, aid)))
 
 
 def _smart_members(archive: "Archive", query: str) -> list[str]:
@@ -205,9 +207,16 @@ def members(archive: "Archive", name: str) -> list[str]:
             "WHERE m.collection_id = ? ORDER BY a.saved DESC, a.id", (row["id"],))]
 
 
+def _smart_count(archive: "Archive", query: str) -> int:
+    """How many articles a saved query matches (the index counts; nothing is loaded)."""
+    return archive.count(query) if archive.catalog.count() else 0
+
+
 def get(archive: "Archive", name: str) -> Collection:
     row = _row(archive, name)
-    return Collection(row["name"], row["query"], len(members(archive, row["name"])))
+    if row["query"] is not None:
+        return Collection(row["name"], row["query"], _smart_count(archive, row["query"]))
+    return Collection(row["name"], None, len(members(archive, row["name"])))
 
 
 def list_collections(archive: "Archive") -> list[Collection]:
@@ -218,7 +227,7 @@ def list_collections(archive: "Archive") -> list[Collection]:
             "SELECT c.name, c.query, COUNT(m.article_id) FROM collections c "
             "LEFT JOIN collection_members m ON m.collection_id = c.id "
             "GROUP BY c.id ORDER BY c.name COLLATE NOCASE").fetchall()
-    return [Collection(name, query, len(_smart_members(archive, query)) if query is not None else count)
+    return [Collection(name, query, _smart_count(archive, query) if query is not None else count)
             for name, query, count in rows]
 
 

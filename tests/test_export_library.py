@@ -31,7 +31,8 @@ MESSY_PAGE = """<!DOCTYPE html><html><head><meta charset="utf-8"><title>A messy 
 <body><article><h1>A messy page</h1>
 <p id="top">Paragraphs that contain <div>a block that should not be there</div> and go on after it,
 with a <a href="#top">link to the top</a>, a <a href="#nowhere">link to nowhere</a>,
-a <a href="/relative/path">relative link</a> and <a href="javascript:alert(1)">a script link</a>.</p>
+a <a href="/relative/path">relative link</a> and
+<a href="javascript:alert(1)">a script link</a>.</p>
 <ul>loose text in a list<li>a proper item</li><p>a paragraph in a list</p></ul>
 <table><tr><td colspan="x">bad colspan</td><td>ok</td></tr></table>
 <p id="top">A second paragraph with the same id, <font color="red">old tags</font>, and

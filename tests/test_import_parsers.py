@@ -202,7 +202,8 @@ def test_omnivore_export_folder_and_zip(tmp_path, as_zip):
     typography = urls["https://example.com/omnivore/typography"]
     assert typography.progress == pytest.approx(0.4) and not typography.is_archived
     assert urls["https://example.net/omnivore/no-content"].html is None
-    assert [str(p) for p in problems] == ["metadata_0_to_3.json item 4 (An item without a URL): no URL"]
+    assert [str(p) for p in problems] == [
+        "metadata_0_to_3.json item 4 (An item without a URL): no URL"]
 
 
 def test_url_list_skips_comments_and_names_bad_lines():

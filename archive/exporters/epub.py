@@ -235,7 +235,8 @@ def _header(article: Article) -> str:
     lines = [f"<h1>{html.escape(article.title)}</h1>", '<div class="article-meta">']
     site = html.escape(article.site or urlsplit(article.url or "").hostname or "")
     if article.url:
-        lines.append(f'<p><a href="{html.escape(article.url)}">{site or html.escape(article.url)}</a></p>')
+        label = site or html.escape(article.url)
+        lines.append(f'<p><a href="{html.escape(article.url)}">{label}</a></p>')
     elif site:
         lines.append(f"<p>{site}</p>")
     if article.authors:
@@ -270,7 +271,8 @@ def _cover_svg(title: str, subtitle: str) -> bytes:
         '<?xml version="1.0" encoding="UTF-8"?>\n'
         '<svg xmlns="http://www.w3.org/2000/svg" width="600" height="900" viewBox="0 0 600 900">'
         '<rect width="600" height="900" fill="#f4f1ea"/>'
-        '<rect x="30" y="30" width="540" height="840" fill="none" stroke="#8a7f6a" stroke-width="3"/>'
+        '<rect x="30" y="30" width="540" height="840" fill="none" stroke="#8a7f6a" '
+        'stroke-width="3"/>'
         f"{text}"
         f'<text x="300" y="800" font-size="24" text-anchor="middle" font-family="serif" '
         f'fill="#555">{html.escape(subtitle)}</text></svg>')
@@ -292,7 +294,9 @@ def export(job: Job, out_path: Path, title: str | None = None) -> ExportReport:
     book.set_identifier(f"urn:uuid:{uuid.uuid4()}")
     book.set_title(book_title)
     book.set_language(language)
-    book.add_author("Quire")
+    if len(saved) == 1:
+        for author in saved[0].authors:
+            book.add_author(author)
     style = epub.EpubItem(uid="style", file_name="style/book.css", media_type="text/css",
                           content=STYLE.encode("utf-8"))
     book.add_item(style)
@@ -306,7 +310,8 @@ def export(job: Job, out_path: Path, title: str | None = None) -> ExportReport:
         chapter = epub.EpubHtml(title=article.title or f"Article {number + 1}",
                                 file_name=f"article-{number + 1:05d}.xhtml",
                                 lang=article.lang or language)
-        chapter.content = f"<html><body><section>{_header(article)}{builder.build()}</section></body></html>"
+        chapter.content = (f"<html><body><section>{_header(article)}{builder.build()}"
+                           "</section></body></html>")
         chapter.add_item(style)
         book.add_item(chapter)
         chapters.append(chapter)

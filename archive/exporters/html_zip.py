@@ -32,7 +32,8 @@ pre, code { font-family: Menlo, Consolas, monospace; font-size: 0.85em; }
 pre { overflow-x: auto; background: #f3f3f0; padding: 0.8em; }
 blockquote { border-left: 3px solid #ccc; margin-left: 0; padding-left: 1em; color: #444; }
 table.index { border-collapse: collapse; width: 100%; }
-table.index td, table.index th { text-align: left; padding: 0.3em 0.5em; border-bottom: 1px solid #eee; }
+table.index td, table.index th { text-align: left; padding: 0.3em 0.5em;
+                                 border-bottom: 1px solid #eee; }
 .tags { color: #885; }
 """
 
@@ -88,7 +89,8 @@ def export(job: Job, out_path: Path) -> ExportReport:
                 lxml.html.tostring(child, encoding="unicode") for child in element))
             page = _page(article.title, (
                 f'<p><a href="../index.html">← All articles</a></p>\n'
-                f"<header class=\"meta\"><h1>{html.escape(article.title)}</h1>\n<p>{meta}</p></header>\n"
+                f"<header class=\"meta\"><h1>{html.escape(article.title)}</h1>\n"
+                f"<p>{meta}</p></header>\n"
                 f"<article>\n{content}\n</article>"), article.lang)
             zf.writestr(f"articles/{name}", page)
             rows.append(f'<tr><td><a href="articles/{quote(name)}">{html.escape(article.title)}</a>'

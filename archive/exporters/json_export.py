@@ -46,7 +46,8 @@ def export(job: Job, out_path: Path) -> ExportReport:
                 record["text"] = archive.article_text(article.id)
             else:
                 record["html"], record["text"] = None, ""
-            out.write(("  " if number == 0 else ", ") + json.dumps(record, ensure_ascii=False) + "\n")
+            separator = "  " if number == 0 else ", "
+            out.write(separator + json.dumps(record, ensure_ascii=False) + "\n")
             report.exported += 1
         out.write(" ]\n}\n")
         job.step(len(job.articles), "done")

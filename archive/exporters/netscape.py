@@ -42,9 +42,11 @@ def export(job: Job, out_path: Path) -> ExportReport:
         if article.tags:
             attrs.append(f'TAGS="{html.escape(",".join(article.tags), quote=True)}"')
         attrs.append(f'TOREAD="{0 if article.is_read else 1}"')
-        lines.append(f"    <DT><A {' '.join(attrs)}>{html.escape(article.title, quote=False)}</A>\n")
+        title = html.escape(article.title, quote=False)
+        lines.append(f"    <DT><A {' '.join(attrs)}>{title}</A>\n")
         if article.description:
-            lines.append(f"    <DD>{html.escape(' '.join(article.description.split()), quote=False)}\n")
+            description = html.escape(" ".join(article.description.split()), quote=False)
+            lines.append(f"    <DD>{description}\n")
         report.exported += 1
     lines.append("</DL><p>\n")
     with atomic_output(out_path) as tmp:

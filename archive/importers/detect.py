@@ -66,7 +66,9 @@ def _detect_text(text: str, label: str) -> str:
     if header[:2] == ["url", "title"] and ("folder" in header or "selection" in header):
         return "instapaper"
     lines = [ln.strip() for ln in head.splitlines() if ln.strip() and not ln.startswith("#")]
-    if lines and sum(check_url(ln.split()[0]) is None for ln in lines[:50]) >= max(1, len(lines[:50]) // 2):
+    sample = lines[:50]
+    web_lines = sum(check_url(ln.split()[0]) is None for ln in sample)
+    if sample and web_lines >= max(1, len(sample) // 2):
         return "urls"
     raise ImportFileError(f"{label}: cannot tell the format from the content; name it "
                           f"(one of {', '.join(FORMATS)})")
@@ -95,7 +97,8 @@ def detect_format(path: Path | str) -> str:
         text = head.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         # A multi-byte character cut by the 64 KiB read is not a wrong encoding.
-        text = head[: exc.start].decode("utf-8-sig") if exc.start > len(head) - 4 else decode_text(head)
+        cut = exc.start > len(head) - 4
+        text = head[: exc.start].decode("utf-8-sig") if cut else decode_text(head)
     if text.lstrip().startswith(("{", "[")):
         return _detect_json(decode_text(path.read_bytes()), label)
     return _detect_text(text, label)

@@ -39,7 +39,8 @@ PARSERS: dict[str, Callable[[Path], ParseResult]] = {
     "folder": htmlpages.parse,
     "json": quire_json.parse,
 }
-ALIASES = {"pocket-csv": "pocket", "pocket_csv": "pocket", "html": "folder", "bookmarks": "netscape",
+ALIASES = {"pocket-csv": "pocket", "pocket_csv": "pocket", "html": "folder",
+           "bookmarks": "netscape",
            "quire": "json", "txt": "urls"}
 NOT_FETCHED = "not fetched (imported without fetching)"
 
@@ -67,11 +68,13 @@ def resolve_format(path: Path, fmt: str) -> str:
     if fmt == "auto":
         return detect_format(path)
     if fmt not in PARSERS:
-        raise ImportFileError(f"unknown import format {fmt!r}; use one of auto, {', '.join(FORMATS)}")
+        raise ImportFileError(
+            f"unknown import format {fmt!r}; use one of auto, {', '.join(FORMATS)}")
     return fmt
 
 
-def parse_file(path: Path | str, fmt: str = "auto") -> list[ImportItem | ImportProblem | ImportCollection]:
+def parse_file(path: Path | str,
+               fmt: str = "auto") -> list[ImportItem | ImportProblem | ImportCollection]:
     """Every record the parser finds (for previews and tests)."""
     path = Path(path)
     return list(PARSERS[resolve_format(path, fmt)](path))
@@ -265,7 +268,8 @@ def import_file(archive: "Archive", path: Path | str, fmt: str = "auto", *, fetc
     done = total - len(todo)
     if progress:
         progress(done, total, f"{done} already in the archive" if done else "importing")
-    _run(archive, todo, fetch, max(1, concurrency), report, memberships, progress, cancel, done, total)
+    _run(archive, todo, fetch, max(1, concurrency), report, memberships, progress, cancel,
+         done, total)
     if collection_defs or memberships:
         _restore_collections(archive, collection_defs, memberships, report)
     return report

@@ -96,8 +96,8 @@ class _BookmarkParser(HTMLParser):
                 saved = iso_from_timestamp(raw_date)
             except (ValueError, OverflowError, OSError):
                 self.results.append(
-                    ImportProblem(where, f"date {raw_date!r} is not a Unix time; imported without it",
-                                  skipped=False)
+                    ImportProblem(where, f"date {raw_date!r} is not a Unix time; imported "
+                                         "without it", skipped=False)
                 )
         self.results.append(
             ImportItem(

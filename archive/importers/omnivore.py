@@ -91,7 +91,8 @@ def _entries(meta_file: Path, content_dir: Path | None) -> ParseResult:
             extracted=True,
             authors=[str(author)] if author else [],
             published=published,
-            progress=min(1.0, max(0.0, progress / 100)) if isinstance(progress, (int, float)) else None,
+            progress=(min(1.0, max(0.0, progress / 100))
+                      if isinstance(progress, (int, float)) else None),
             source_key=None,
         )
 

@@ -37,7 +37,8 @@ def parse(path: Path) -> ParseResult:
             continue
         status = values.get("status", "").strip().lower()
         if status not in KNOWN_STATUSES:
-            yield ImportProblem(where, f"unknown status {status!r}; imported as unread", skipped=False)
+            yield ImportProblem(where, f"unknown status {status!r}; imported as unread",
+                                skipped=False)
         saved = None
         raw_time = values.get("time_added", "").strip()
         if raw_time:

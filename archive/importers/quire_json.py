@@ -74,7 +74,8 @@ def _item(entry: dict[str, Any], where: str) -> ImportItem | ImportProblem:
         site=entry.get("site") or None,
         progress=float(entry.get("progress") or 0.0),
         collections=[str(c) for c in entry.get("collections") or []],
-        pending_error=(entry.get("error") or "pending in the exported archive") if pending else None,
+        pending_error=((entry.get("error") or "pending in the exported archive")
+                       if pending else None),
         source_key=entry.get("source") or None,
         restore={key: entry[key] for key in RESTORED if key in entry},
     )
