@@ -365,6 +365,7 @@ class MainWindow(QMainWindow):
 
     def _connect(self) -> None:
         self.search.article_selected.connect(self.open_article)
+        self.search.searched.connect(self._rehighlight)
         self.search.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.search.view.customContextMenuRequested.connect(self.results_menu)
         self.tags.query_requested.connect(self.search.set_query)
@@ -453,6 +454,11 @@ class MainWindow(QMainWindow):
             self.article_shown.emit(content.article.id)
 
         self.run_op(lambda _ctx: load_article_content(archive, article_id), shown, label="Opening article")
+
+    def _rehighlight(self, query: str, _total: int) -> None:
+        """A new search marks its terms in the article already open."""
+        if self.reader.content is not None:
+            self.reader.highlight_terms(query_terms(query), scroll=False)
 
     @property
     def open_article_id(self) -> str | None:
