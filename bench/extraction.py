@@ -5,6 +5,10 @@ public article-extraction benchmark's shingle F1) so the figure here is the
 same one the issue states; speed is the wall time of extract_text per page
 (parse + metadata + readability + clean-up + sanitize + text).
 
+Wall-clock figures (median_ms, p95_ms) are what the issue's target is about;
+median_cpu_ms is this process's CPU time, which stays meaningful when other
+work shares the machine.
+
 usage: python bench/extraction.py [--corpus DIR] [--repeat N]
 """
 from __future__ import annotations
@@ -56,24 +60,28 @@ def main() -> int:
             pages.append((key, f.read().decode("utf-8"), item))
 
     extract_text(pages[0][1], pages[0][2]["url"])  # warm imports and caches
-    pairs, times = [], []
+    pairs, times, cpu_times = [], [], []
     for key, html, item in pages:
-        best = float("inf")
+        best = best_cpu = float("inf")
         for _ in range(max(1, args.repeat)):
-            start = time.perf_counter()
+            start, start_cpu = time.perf_counter(), time.process_time()
             try:
                 text = extract_text(html, item["url"])
             except Exception as exc:  # a crash scores as an empty extraction
                 print(f"error on {key}: {exc!r}", file=sys.stderr)
                 text = ""
             best = min(best, time.perf_counter() - start)
+            best_cpu = min(best_cpu, time.process_time() - start_cpu)
         times.append(best * 1000)
+        cpu_times.append(best_cpu * 1000)
         pairs.append((key, text, item["articleBody"]))
 
     result, _ = scorer.score(pairs)
     times.sort()
     result["median_ms"] = round(statistics.median(times), 1)
     result["p95_ms"] = round(times[min(len(times) - 1, int(0.95 * len(times)))], 1)
+    # CPU time of this process: the same figure when other work shares the machine.
+    result["median_cpu_ms"] = round(statistics.median(cpu_times), 1)
     print(json.dumps(result))
     return 0
 
