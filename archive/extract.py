@@ -19,6 +19,7 @@ import trafilatura
 from lxml import etree
 from lxml.html import HtmlElement, HTMLParser, document_fromstring, fragment_fromstring, tostring
 from readability import Document
+from readability.readability import REGEXES as READABILITY_REGEXES
 
 from archive.errors import ExtractionError
 from archive.metadata import extract_metadata
@@ -635,6 +636,25 @@ class _Readability(Document):
 
     def get_clean_html(self) -> str:
         return tostring(self.html, encoding="unicode", method="html")
+
+    def remove_unlikely_candidates(self) -> None:
+        """Document's rule, looking only at elements that have a class or id and
+        skipping the per-element debug descriptions it builds for its log."""
+        unlikely = READABILITY_REGEXES["unlikelyCandidatesRe"]
+        maybe = READABILITY_REGEXES["okMaybeItsACandidateRe"]
+        for elem in self.html.xpath("//*[@class or @id]"):
+            features = "{} {}".format(elem.get("class", ""), elem.get("id", ""))
+            if len(features) < 2 or not unlikely.search(features) or maybe.search(features):
+                continue
+            if elem.tag in ("html", "body"):
+                continue
+            if elem.xpath("ancestor-or-self::pre | ancestor-or-self::code"):
+                continue
+            if elem.xpath(
+                "descendant-or-self::main | descendant-or-self::article | descendant-or-self::math"
+            ):
+                continue
+            elem.drop_tree()
 
     def transform_misused_divs_into_paragraphs(self) -> None:
         """Document's algorithm, without serializing every <div>'s children.

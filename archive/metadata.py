@@ -459,7 +459,8 @@ def _published(
             raise LookupError("page too large for a text search")
 
         found = find_date(
-            copy.deepcopy(doc), url=url, original_date=True, extensive_search=True,
+            # extensive_search would hand free text to dateparser: seconds, not milliseconds.
+            copy.deepcopy(doc), url=url, original_date=True, extensive_search=False,
             outputformat="%Y-%m-%d",
         )
     except Exception:  # a heuristic that fails just leaves the date unknown
