@@ -2,6 +2,8 @@
 field filters (title: author: site: tag: url: lang: collection:), dates
 (saved:/published: with ranges and relative forms) and is: states.
 
+The friendly forms are rewritten into what Whoosh's parser reads (its date and
+>/< plugins), then the parsed tree gets the fast phrase query (phrases.py).
 A malformed query never fails: it is searched as plain words instead, and
 `ParsedQuery.note` says how it was read.
 """
@@ -13,19 +15,22 @@ from datetime import datetime, timedelta
 
 from whoosh import qparser
 from whoosh.qparser.dateparse import DateParserPlugin
-from whoosh.query import Every, NullQuery, Query
+from whoosh.query import Every, NullQuery, Phrase, Query
 
 from .index import make_schema
 
 _SCHEMA = make_schema()
+#: Fields a user may name (the others are internal).
+PUBLIC_FIELDS = ("title", "author", "site", "tag", "url", "lang", "saved", "published", "is",
+                 "collection", "content")
 FIELD_ALIASES = {"tags": "tag", "sites": "site", "authors": "author", "by": "author",
-                 "language": "lang", "state": "is", "in": "collection"}
+                 "language": "lang", "state": "is", "in": "collection", "text": "content",
+                 "date": "saved", "added": "saved"}
+STATES = ("read", "unread", "favorite", "archived", "uncertain", "pending")
 IS_ALIASES = {"favourite": "favorite", "fav": "favorite", "starred": "favorite",
-              "unread": "unread", "new": "unread", "done": "read"}
-_RELATIVE = {
-    "today": 0, "yesterday": 1, "last-week": 7, "this-week": 7, "last-month": 31,
-    "this-month": 31, "last-year": 365, "this-year": 365,
-}
+              "new": "unread", "done": "read"}
+RELATIVE_FORMS = ("today", "yesterday", "this-week", "last-week", "this-month", "last-month",
+                  "this-year", "last-year")
 
 
 @dataclass
@@ -44,33 +49,48 @@ def _make_parser() -> qparser.QueryParser:
 
 
 _PARSER = _make_parser()
-_FIELD_RE = re.compile(r"(?<![\w\"])(\w+):")
-_RELATIVE_RE = re.compile(r"\b(saved|published):(>=?|<=?)?(" + "|".join(map(re.escape, _RELATIVE)) + r")\b",
-                          re.IGNORECASE)
+_FIELD_RE = re.compile(r"(?<![\w\"])(\w+):(?=\S)")
+_URL_RE = re.compile(r"(?<![\w:\"])https?://([^\s\"]+)", re.IGNORECASE)
+_RELATIVE_RE = re.compile(r"\b(saved|published):(>=?|<=?)?(" + "|".join(map(re.escape, RELATIVE_FORMS))
+                          + r")\b", re.IGNORECASE)
 _DATE_VALUE_RE = re.compile(r"\b(saved|published):(\[[^\]]*\]|\S+)")
 _IS_RE = re.compile(r"\bis:(\w+)", re.IGNORECASE)
 
 
-def _rewrite(text: str, now: datetime | None = None) -> str:
+def relative_start(form: str, now: datetime) -> datetime:
+    """First moment of a relative period: `this-*` from the calendar start,
+    `last-*` the trailing 7/30/365 days, `yesterday` from yesterday's start."""
+    today = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    return {
+        "today": today,
+        "yesterday": today - timedelta(days=1),
+        "this-week": today - timedelta(days=today.weekday()),
+        "last-week": today - timedelta(days=7),
+        "this-month": today.replace(day=1),
+        "last-month": today - timedelta(days=30),
+        "this-year": today.replace(month=1, day=1),
+        "last-year": today - timedelta(days=365),
+    }[form]
+
+
+def _rewrite(text: str, now: datetime, notes: list[str]) -> str:
     """Turn the friendly forms into what Whoosh's parser reads."""
-    now = now or datetime.now()
+    text = _URL_RE.sub(lambda m: f'url:"{m.group(1)}"', text)
 
     def field(m: re.Match) -> str:
         name = m.group(1).lower()
         name = FIELD_ALIASES.get(name, name)
+        if name not in PUBLIC_FIELDS:
+            notes.append(f"there is no field {m.group(1)!r}; searched it as a word")
+            return f"{m.group(1)} "
         return f"{name}:"
 
     text = _FIELD_RE.sub(field, text)
 
     def relative(m: re.Match) -> str:
-        days = _RELATIVE[m.group(3).lower()]
-        start = (now - timedelta(days=days)).strftime("%Y-%m-%d")
-        if days == 0:
-            start = now.strftime("%Y-%m-%d")
+        start = relative_start(m.group(3).lower(), now).strftime("%Y%m%d")
         op = m.group(2) or ""
-        if op.startswith("<"):
-            return f"{m.group(1).lower()}:<{start}"
-        return f"{m.group(1).lower()}:>={start}"
+        return f"{m.group(1).lower()}:{'<' if op.startswith('<') else '>='}{start}"
 
     text = _RELATIVE_RE.sub(relative, text)
 
@@ -81,55 +101,74 @@ def _rewrite(text: str, now: datetime | None = None) -> str:
         return f"{m.group(1)}:{value}"
 
     text = _DATE_VALUE_RE.sub(compact_dates, text)
-    text = _IS_RE.sub(lambda m: "is:" + IS_ALIASES.get(m.group(1).lower(), m.group(1).lower()), text)
+
+    def state(m: re.Match) -> str:
+        value = m.group(1).lower()
+        value = IS_ALIASES.get(value, value)
+        if value not in STATES:
+            notes.append(f"is:{m.group(1)} is not a state (use {', '.join(STATES)})")
+        return "is:" + value
+
+    text = _IS_RE.sub(state, text)
     # "-word" after a space means NOT word; hyphenated words (e-mail) and dates stay intact.
     return re.sub(r"(^|\s)-(?=[\w\"(])", r"\1NOT ", text)
 
 
 def _plain(text: str) -> Query:
-    words = re.findall(r"\w+", text)
+    """The words of the text (no field names, no operators) as an AND query."""
+    text = re.sub(r"\b(" + "|".join(PUBLIC_FIELDS + tuple(FIELD_ALIASES)) + r"):", " ", text,
+                  flags=re.IGNORECASE)
+    words = [w for w in re.findall(r"\w+", text) if w not in ("AND", "OR", "NOT", "ANDNOT", "ANDMAYBE")]
     if not words:
         return NullQuery
-    return _PARSER.parse(" ".join(words))
+    return _fast_phrases(_PARSER.parse(" ".join(words)))
 
 
-def parse_query(text: str) -> ParsedQuery:
+def _balanced(text: str) -> bool:
+    depth = 0
+    for ch in re.sub(r'"[^"]*"', "", text):
+        if ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+            if depth < 0:
+                return False
+    return depth == 0 and text.count('"') % 2 == 0 and text.count("[") == text.count("]")
+
+
+def parse_query(text: str, now: datetime | None = None) -> ParsedQuery:
     """Parse user text into a Whoosh query; never raises."""
     text = (text or "").strip()
     if not text:
         return ParsedQuery(Every())
-    rewritten = _rewrite(text)
+    fallback = f"could not read the query as written; searched the words of: {text}"
+    if not _balanced(text):
+        return ParsedQuery(_plain(text), note=fallback)
+    notes: list[str] = []
     try:
-        q = _PARSER.parse(rewritten)
+        q = _PARSER.parse(_rewrite(text, now or datetime.now(), notes))
     except Exception:  # Whoosh raises many kinds on odd input
-        return ParsedQuery(_plain(text), note=f"could not read the query as written; searched the words of: {text}")
+        return ParsedQuery(_plain(text), note=fallback)
     if _has_error(q):
-        return ParsedQuery(_plain(text), note=f"could not read the query as written; searched the words of: {text}")
-    q = _fast_phrases(q)
-    unknown = [name for name in q.iter_all_terms() if name[0] not in _SCHEMA.names()] if hasattr(q, "iter_all_terms") else []
-    if unknown:
-        return ParsedQuery(_plain(text), note=f"unknown field {unknown[0][0]!r}; searched the words of: {text}")
-    return ParsedQuery(q)
+        return ParsedQuery(_plain(text), note=fallback)
+    return ParsedQuery(_fast_phrases(q), note="; ".join(notes))
 
 
 def _has_error(q: Query) -> bool:
     from whoosh.qparser.dateparse import DateParseError
-    from whoosh.query import Query as _Q
 
     stack = [q]
     while stack:
         node = stack.pop()
         if isinstance(node, DateParseError) or type(node).__name__ == "ErrorQuery":
             return True
-        if isinstance(node, _Q):
+        if isinstance(node, Query):
             stack.extend(node.children())
     return False
 
 
 def _fast_phrases(q: Query) -> Query:
     """Content phrases → AdjacentTerms (common-word pairs, lean position check)."""
-    from whoosh.query import Phrase
-
     from .phrases import AdjacentTerms
 
     def fix(node: Query) -> Query:

@@ -56,13 +56,14 @@ def _build_segment(index_dir: str, items: Sequence[WorkItem], part: int,
     """Index `items` into one new segment of the index at index_dir (no lock:
     the parent holds it) and store their texts; returns the segment."""
     from whoosh import index as windex
-    from whoosh.writing import SegmentWriter
+
+    from .fastwrite import FastSegmentWriter
 
     from .index import make_document
     from .textstore import TextStore
 
     ix = windex.open_dir(index_dir)
-    writer = SegmentWriter(ix, _lk=False, limitmb=96)
+    writer = FastSegmentWriter(ix, _lk=False)
     texts = TextStore(Path(index_dir))
     pending: list[tuple[str, str]] = []
     try:

@@ -1,0 +1,156 @@
+"""A faster Whoosh segment writer (same files, same format, readable by plain Whoosh).
+
+Profiling `reindex` showed three quarters of the time in Whoosh's posting
+writer, per posting: the pool's external sort of (field, term, doc, weight,
+value) tuples, a column read of the document's field length, and a checked
+`add_posting` call. `FastSegmentWriter` keeps postings grouped by term as
+they arrive (documents come in order, so no sort), reads each field's
+lengths once, and hands whole blocks to Whoosh's W3 posting writer.
+"""
+from __future__ import annotations
+
+from array import array
+from typing import Any, Iterator
+
+from whoosh.codec.whoosh3 import W3TermInfo
+from whoosh.writing import SegmentWriter
+
+
+class _TermPool:
+    """(field, term) → ([docnums], [weights], [values]) in arrival order."""
+
+    def __init__(self) -> None:
+        self.terms: dict[tuple[str, bytes], tuple[list, list, list]] = {}
+        self.fieldnames: set[str] = set()
+
+    def add(self, item: tuple) -> None:
+        fieldname, btext, docnum, weight, value = item
+        entry = self.terms.get((fieldname, btext))
+        if entry is None:
+            entry = self.terms[(fieldname, btext)] = ([], [], [])
+            self.fieldnames.add(fieldname)
+        entry[0].append(docnum)
+        entry[1].append(weight)
+        entry[2].append(value)
+
+    def iter_postings(self) -> Iterator[tuple]:
+        """Sorted postings, for any code path that wants Whoosh's pool interface."""
+        for (fieldname, btext) in sorted(self.terms):
+            ids, weights, values = self.terms[(fieldname, btext)]
+            order = sorted(range(len(ids)), key=ids.__getitem__)
+            for k in order:
+                yield fieldname, btext, ids[k], weights[k], values[k]
+
+    def cleanup(self) -> None:
+        self.terms.clear()
+
+
+class FastSegmentWriter(SegmentWriter):
+    """SegmentWriter with the grouped pool and block-at-a-time posting output."""
+
+    def __init__(self, ix: Any, **kwargs: Any) -> None:
+        super().__init__(ix, **kwargs)
+        self.pool = _TermPool()
+
+    def add_document(self, **fields: Any) -> None:
+        """SegmentWriter.add_document with postings put straight into the term pool
+        (no tuple per posting). Fields with vectors or separate spelling words take
+        Whoosh's own path."""
+        schema = self.schema
+        if any(schema[name].vector or schema[name].separate_spelling()
+               for name in fields if name in schema):
+            return super().add_document(**fields)
+        self._check_state()
+        perdocwriter = self.perdocwriter
+        docnum = self.docnum
+        terms = self.pool.terms
+        seen_fields = self.pool.fieldnames
+        docboost = self._doc_boost(fields)
+        names = sorted(name for name in fields if not name.startswith("_"))
+        self._check_fields(schema, names)
+        perdocwriter.start_doc(docnum)
+        try:
+            for fieldname in names:
+                value = fields[fieldname]
+                if value is None:
+                    continue
+                field = schema[fieldname]
+                length = 0
+                if field.indexed:
+                    fieldboost = self._field_boost(fields, fieldname, docboost)
+                    scorable = field.scorable
+                    for tbytes, freq, weight, vbytes in field.index(value):
+                        if scorable:
+                            length += freq
+                        key = (fieldname, tbytes)
+                        entry = terms.get(key)
+                        if entry is None:
+                            entry = terms[key] = ([], [], [])
+                            seen_fields.add(fieldname)
+                        entry[0].append(docnum)
+                        entry[1].append(weight * fieldboost)
+                        entry[2].append(vbytes)
+                customval = fields.get("_stored_%s" % fieldname, value)
+                perdocwriter.add_field(fieldname, field, customval if field.stored else None, length)
+                column = field.column_type
+                if column and customval is not None:
+                    perdocwriter.add_column_value(fieldname, column, field.to_column_value(customval))
+        except Exception:
+            perdocwriter.cancel_doc()
+            raise
+        perdocwriter.finish_doc()
+        self._added = True
+        self.docnum += 1
+
+    def _flush_segment(self) -> None:
+        self.perdocwriter.close()
+        pdr = self.per_document_reader() if self.codec.length_stats else None
+        try:
+            self._write_postings(pdr)
+        finally:
+            self.fieldwriter.close()
+            if pdr:
+                pdr.close()
+
+    def _write_postings(self, pdr: Any) -> None:
+        schema = self.schema
+        fw = self.fieldwriter
+        ndocs = self.docnum
+        byfield: dict[str, list[bytes]] = {}
+        for fieldname, btext in self.pool.terms:
+            byfield.setdefault(fieldname, []).append(btext)
+        for fieldname in sorted(byfield):
+            fieldobj = schema[fieldname]
+            if pdr is not None and fieldobj.scorable:
+                lengths = [pdr.doc_field_length(d, fieldname, 0) for d in range(ndocs)]
+            else:
+                lengths = None
+            fw.start_field(fieldname, fieldobj)
+            pw = fw._postwriter
+            limit = pw._blocklimit
+            fmt = fieldobj.format
+            for btext in sorted(byfield[fieldname]):
+                ids, weights, values = self.pool.terms[(fieldname, btext)]
+                if any(ids[k] > ids[k + 1] for k in range(len(ids) - 1)):
+                    order = sorted(range(len(ids)), key=ids.__getitem__)
+                    ids = [ids[k] for k in order]
+                    weights = [weights[k] for k in order]
+                    values = [values[k] for k in order]
+                fw._btext = btext
+                pw.start_postings(fmt, W3TermInfo())
+                for start in range(0, len(ids), limit):
+                    if start:
+                        pw._write_block()
+                    chunk = ids[start:start + limit]
+                    pw._ids = array("I", chunk)
+                    pw._weights = array("f", weights[start:start + limit])
+                    pw._values = [v for v in values[start:start + limit] if v]
+                    pw._maxweight = max(pw._weights)
+                    if lengths is not None:
+                        ls = [lengths[d] for d in chunk if lengths[d]]
+                        pw._minlength = min(ls) if ls else None
+                        pw._maxlength = max(ls) if ls else 0
+                    else:
+                        pw._minlength, pw._maxlength = None, 0
+                fw.finish_term()
+            fw.finish_field()
