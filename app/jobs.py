@@ -6,15 +6,15 @@ refresh only the panes that changed. Nothing here touches a widget.
 """
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable
-
-from archive.errors import QuireError
-from archive.models import Article
+from typing import Any
 
 from app.ops import OpContext
 from app.tag_pane import STATES
+from archive.errors import QuireError
+from archive.models import Article
 
 HTML_SUFFIXES = (".html", ".htm", ".xhtml")
 

@@ -15,7 +15,7 @@ ORG = "Quire"
 APP = "Quire"
 
 
-def _make_app(offscreen: bool):  # noqa: ANN202 - QApplication, imported late on purpose
+def _make_app(offscreen: bool):
     if offscreen and not os.environ.get("QT_QPA_PLATFORM"):
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
     from PySide6.QtGui import QIcon
@@ -37,7 +37,7 @@ def _make_app(offscreen: bool):  # noqa: ANN202 - QApplication, imported late on
     return app
 
 
-def wait_until(predicate, timeout_s: float = 30.0) -> bool:  # noqa: ANN001 - any callable
+def wait_until(predicate, timeout_s: float = 30.0) -> bool:
     """Spin the event loop until predicate() holds (screenshots, benches)."""
     from PySide6.QtCore import QCoreApplication, QEventLoop
 
@@ -50,7 +50,7 @@ def wait_until(predicate, timeout_s: float = 30.0) -> bool:  # noqa: ANN001 - an
     return False
 
 
-def settle(window, timeout_s: float = 30.0) -> bool:  # noqa: ANN001 - MainWindow
+def settle(window, timeout_s: float = 30.0) -> bool:
     """Wait until no background op of the window is running."""
     from app.ops import active_ops
 
@@ -59,7 +59,7 @@ def settle(window, timeout_s: float = 30.0) -> bool:  # noqa: ANN001 - MainWindo
     return ok
 
 
-def render_screenshot(window, out: Path, *, theme: str | None = None, query: str | None = None,  # noqa: ANN001
+def render_screenshot(window, out: Path, *, theme: str | None = None, query: str | None = None,
                       article: int = 0) -> None:
     """Show a result in the reader and write the whole window to a PNG."""
     if theme:

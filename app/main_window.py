@@ -8,8 +8,9 @@ so they never wait behind a long import) and work (saves, imports, bulk).
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, QThreadPool, QTimer, QUrl, Signal
 from PySide6.QtGui import (
@@ -36,9 +37,6 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from archive.errors import QuireError
-from archive.models import Article
-
 from app import jobs
 from app.add_dialog import AddDialog
 from app.ops import Op
@@ -56,6 +54,8 @@ from app.themes import (
     reader_palette,
     window_stylesheet,
 )
+from archive.errors import QuireError
+from archive.models import Article
 
 ICON_PATH = Path(__file__).resolve().parent.parent / "resources" / "icons" / "quire.svg"
 
@@ -106,7 +106,7 @@ class FindBar(QWidget):
         self.status.setText("" if found else "Not found")
         return found
 
-    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt name
+    def keyPressEvent(self, event: QKeyEvent) -> None:
         if event.key() == Qt.Key.Key_Escape:
             self.close_bar()
             return
@@ -190,7 +190,6 @@ class MainWindow(QMainWindow):
     # -- archive lifecycle -------------------------------------------------
     def _open_archive(self, seed: bool, fetch: bool) -> None:
         from archive import Archive
-
         from archive.lock import WindowLock
 
         root = self.archive_root
@@ -801,11 +800,11 @@ class MainWindow(QMainWindow):
         return box
 
     # -- drag and drop, paste ----------------------------------------------
-    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802 - Qt name
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
         if self._dropped_items(event.mimeData()):
             event.acceptProposedAction()
 
-    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802 - Qt name
+    def dropEvent(self, event: QDropEvent) -> None:
         items = self._dropped_items(event.mimeData())
         if items:
             event.acceptProposedAction()
@@ -825,7 +824,7 @@ class MainWindow(QMainWindow):
             items = [t for t in jobs.split_items(mime.text()) if t.lower().startswith(("http://", "https://"))]
         return items
 
-    def keyPressEvent(self, event: QKeyEvent) -> None:  # noqa: N802 - Qt name
+    def keyPressEvent(self, event: QKeyEvent) -> None:
         """Ctrl+V outside a text box saves a pasted web address."""
         if event.matches(QKeySequence.StandardKey.Paste):
             text = QGuiApplication.clipboard().text().strip()
@@ -868,7 +867,7 @@ class MainWindow(QMainWindow):
         self.reading.save(self.settings)
         self.settings.sync()
 
-    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802 - Qt name
+    def closeEvent(self, event: QCloseEvent) -> None:
         if self._distraction_free:
             self.toggle_distraction_free()
         self.save_settings()

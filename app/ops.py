@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import threading
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
 
@@ -26,7 +27,7 @@ class Cancelled(Exception):
 class OpContext:
     """Handed to the op's function: report progress, check for cancel."""
 
-    def __init__(self, bridge: "_Bridge") -> None:
+    def __init__(self, bridge: _Bridge) -> None:
         self._bridge = bridge
         self._cancel = threading.Event()
 
@@ -123,7 +124,7 @@ class Op(QObject):
         self._bridge.failed.connect(self._failed)
         self._bridge.progressed.connect(self.progressed)
 
-    def start(self, pool: QThreadPool | None = None) -> "Op":
+    def start(self, pool: QThreadPool | None = None) -> Op:
         _live_ops.add(self)  # keep the Python object alive until it finishes
         (pool or QThreadPool.globalInstance()).start(_Runnable(self._fn, self.context, self._bridge))
         return self

@@ -28,14 +28,14 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QTextBrowser, QTextEdit, QWidget
 
-from archive.models import Article
 from app.result_delegate import format_date
+from archive.models import Article
 
 TAG_SCHEME = "quire-tag"
 RETRY_SCHEME = "quire-retry"
 BODY_ANCHOR = "quire-body"  # marks where the article text starts, after the header
 MAX_IMAGE_PX = 1800  # decode big images smaller: memory, and nobody reads at 4000 px
-_IMG_SRC = re.compile(r"""<img\b[^>]*?\bsrc\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.I)
+_IMG_SRC = re.compile(r"""<img\b[^>]*?\bsrc\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.IGNORECASE)
 
 
 @dataclass
@@ -56,8 +56,8 @@ def _relative_key(src: str) -> str | None:
     return path.lstrip("./") if not path.startswith("/") else path
 
 
-_WRAPPERS = [re.compile(rf"<{tag}\b[^>]*>(.*)</{tag}\s*>", re.I | re.S) for tag in ("article", "body")]
-_LEADING_HEADING = re.compile(r"^\s*<h([12])\b[^>]*>(.*?)</h\1\s*>", re.I | re.S)
+_WRAPPERS = [re.compile(rf"<{tag}\b[^>]*>(.*)</{tag}\s*>", re.IGNORECASE | re.DOTALL) for tag in ("article", "body")]
+_LEADING_HEADING = re.compile(r"^\s*<h([12])\b[^>]*>(.*?)</h\1\s*>", re.IGNORECASE | re.DOTALL)
 _TAG = re.compile(r"<[^>]+>")
 
 
@@ -289,7 +289,7 @@ class ReaderView(QTextBrowser):
         self._restoring = False
 
     # -- resources: local images only ------------------------------------
-    def loadResource(self, type_: int, url: QUrl | str) -> Any:  # noqa: N802 - Qt name
+    def loadResource(self, type_: int, url: QUrl | str) -> Any:
         qurl = QUrl(url) if isinstance(url, str) else url
         self.requested_resources.append(QUrl(qurl))
         if self.content is None:
@@ -306,7 +306,7 @@ class ReaderView(QTextBrowser):
         self.line_width = px
         self._layout_column()
 
-    def resizeEvent(self, event: QResizeEvent) -> None:  # noqa: N802 - Qt name
+    def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
         self._layout_column()
 

@@ -7,7 +7,15 @@ through many thousands of hits costs nothing beyond the rows on screen.
 from __future__ import annotations
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRectF, QSize, Qt
-from PySide6.QtGui import QAbstractTextDocumentLayout, QColor, QFont, QFontMetrics, QPainter, QPalette, QTextDocument
+from PySide6.QtGui import (
+    QAbstractTextDocumentLayout,
+    QColor,
+    QFont,
+    QFontMetrics,
+    QPainter,
+    QPalette,
+    QTextDocument,
+)
 from PySide6.QtWidgets import QStyle, QStyledItemDelegate, QStyleOptionViewItem
 
 from app.results_model import ResultRow, RowRole
@@ -24,7 +32,7 @@ def format_date(iso: str) -> str:
     if not iso:
         return ""
     try:
-        return datetime.fromisoformat(iso.replace("Z", "+00:00")).strftime("%-d %b %Y")
+        return datetime.fromisoformat(iso).strftime("%-d %b %Y")
     except ValueError:
         return iso[:10]
 
@@ -43,7 +51,7 @@ def meta_line(row: ResultRow) -> str:
 class ResultDelegate(QStyledItemDelegate):
     """Paints ResultRow objects; the model supplies them through RowRole."""
 
-    def __init__(self, parent=None) -> None:  # noqa: ANN001 - any QObject
+    def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self._doc = QTextDocument()
         self._doc.setDocumentMargin(0)

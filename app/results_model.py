@@ -45,7 +45,7 @@ class ResultRow:
     pending: bool = False
 
     @classmethod
-    def from_hit(cls, hit: SearchHit, article: Article | None = None) -> "ResultRow":
+    def from_hit(cls, hit: SearchHit, article: Article | None = None) -> ResultRow:
         row = cls(
             id=hit.id,
             title=hit.title,
@@ -58,13 +58,13 @@ class ResultRow:
         return row.with_article(article) if article is not None else row
 
     @classmethod
-    def from_article(cls, article: Article) -> "ResultRow":
+    def from_article(cls, article: Article) -> ResultRow:
         snippet = article.description or ""
         if article.status == "pending" and article.error:
             snippet = f"Not saved yet: {article.error}"
         return cls(id=article.id, title=article.title, snippet=_escape(snippet)).with_article(article)
 
-    def with_article(self, article: Article) -> "ResultRow":
+    def with_article(self, article: Article) -> ResultRow:
         """The same row with the state fields taken from a fresher Article."""
         return replace(
             self,

@@ -65,7 +65,7 @@ def render_all(archive_root: Path, out: Path, query: str = "space", article: int
 
     from app.main import _make_app, render_screenshot, settle
 
-    app = _make_app(True)
+    _qt_app = _make_app(True)  # keep a reference: the QApplication must outlive the window
     from app.main_window import MainWindow
 
     written: list[Path] = []

@@ -278,7 +278,7 @@ class TagPane(QWidget):
         return out
 
     # -- rename, merge, delete -------------------------------------------------
-    def _tag_menu(self, pos) -> None:  # noqa: ANN001 - QPoint
+    def _tag_menu(self, pos) -> None:
         from PySide6.QtWidgets import QMenu
 
         index = self.tree.indexAt(pos)
@@ -308,7 +308,7 @@ class TagPane(QWidget):
         if new and new != old:
             self.rename_requested.emit(old, new)
 
-    def eventFilter(self, obj, event) -> bool:  # noqa: ANN001, N802 - Qt signature
+    def eventFilter(self, obj, event) -> bool:
         """A tag dropped on another tag merges it into that one; the model
         itself never moves rows (the archive is the truth)."""
         from PySide6.QtCore import QEvent

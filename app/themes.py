@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt
@@ -35,7 +35,7 @@ class ReadingSettings:
     line_spacing: int = 155  # percent
 
     @classmethod
-    def load(cls, settings: QSettings) -> "ReadingSettings":
+    def load(cls, settings: QSettings) -> ReadingSettings:
         base = QGuiApplication.font().pointSizeF()
         default_size = max(11.0, round(base * 1.25, 1)) if base > 0 else 13.0
         return cls(
@@ -90,7 +90,7 @@ def _rule(css: str, selector: str, prop: str, default: str) -> QColor:
     return QColor(default)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _read_css(name: str) -> str:
     # Read once at start-up; a few hundred bytes, not worth a worker.
     return (THEMES_DIR / f"{name}.css").read_text(encoding="utf-8")

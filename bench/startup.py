@@ -89,7 +89,7 @@ def one_run(archive: Path, workdir: Path) -> dict:
     code = CHILD.format(root=str(ROOT), ini=str(ini), archive=str(archive))
     start = time.time()
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
-                         env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
+                         check=False, env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
     if out.returncode != 0 or not out.stdout.strip():
         raise SystemExit(f"bench/startup.py: the GUI process failed:\n{out.stderr[-3000:]}")
     data = json.loads(out.stdout.strip().splitlines()[-1])

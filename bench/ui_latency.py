@@ -44,9 +44,9 @@ def make_pages(folder: Path, n: int) -> list[str]:
     out = []
     for i in range(n):
         html = gzip.decompress(sources[i % len(sources)].read_bytes()).decode("utf-8", "replace")
-        html = re.sub(r"<link[^>]+rel=[\"']?canonical[^>]*>", "", html, flags=re.I)
-        html = re.sub(r"<meta[^>]+property=[\"']og:url[^>]*>", "", html, flags=re.I)
-        html = re.sub(r"<title>", f"<title>[{i}] ", html, count=1, flags=re.I)
+        html = re.sub(r"<link[^>]+rel=[\"']?canonical[^>]*>", "", html, flags=re.IGNORECASE)
+        html = re.sub(r"<meta[^>]+property=[\"']og:url[^>]*>", "", html, flags=re.IGNORECASE)
+        html = re.sub(r"<title>", f"<title>[{i}] ", html, count=1, flags=re.IGNORECASE)
         path = folder / f"page-{i:04d}.html"
         path.write_text(html, encoding="utf-8")
         out.append(str(path))
@@ -57,7 +57,7 @@ def percentile(values: list[float], p: float) -> float:
     if not values:
         return 0.0
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
 def main() -> int:
@@ -114,7 +114,7 @@ def main() -> int:
         def opened(_id: str) -> None:
             counters["opened"] += 1
 
-        def saved(summary) -> None:  # noqa: ANN001 - jobs.SaveSummary
+        def saved(summary) -> None:
             counters["saved"] = len(summary.saved) + len(summary.duplicates)
             counters["failed"] = len(summary.failed)
             finished[0] = True

@@ -7,17 +7,17 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from pathlib import Path  # noqa: E402
+from pathlib import Path
 
-import pytest  # noqa: E402
-from PySide6.QtCore import QMimeData, QModelIndex, QPointF, QSettings, Qt, QUrl  # noqa: E402
-from PySide6.QtGui import QDropEvent, QImage  # noqa: E402
-from PySide6.QtWidgets import QMessageBox  # noqa: E402
+import pytest
+from conftest import make_page
+from PySide6.QtCore import QMimeData, QModelIndex, QPointF, QSettings, Qt, QUrl
+from PySide6.QtGui import QDropEvent, QImage
+from PySide6.QtWidgets import QMessageBox
 
-from app.main_window import MainWindow  # noqa: E402
-from app.reader import ReaderView, load_article_content, query_terms  # noqa: E402
-from app.tag_pane import build_tag_tree  # noqa: E402
-from conftest import make_page  # noqa: E402
+from app.main_window import MainWindow
+from app.reader import ReaderView, load_article_content, query_terms
+from app.tag_pane import build_tag_tree
 
 WAIT = 15000
 
@@ -362,7 +362,7 @@ def test_reader_without_content_loads_nothing(qtbot):
 
 def test_results_load_lazily_page_by_page(qtbot, window, monkeypatch):
     """The model holds one page; the view asks for the next (fetchMore) as it fills."""
-    import app.search_pane as search_pane
+    from app import search_pane
 
     monkeypatch.setattr(search_pane, "PAGE", 2)
     model = window.search.model
