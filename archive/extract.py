@@ -317,12 +317,15 @@ def _is_furniture_by_class(el: HtmlElement, total_chars: int) -> bool:
         return False
     if words <= _QUOTE_WRAPPER_WORDS and el.find(".//blockquote") is not None:
         return False  # an embedded post quoted by the story
-    if el.tag in INLINE_TAGS and any(
-        _class_words(d) & FURNITURE_WORDS for d in el.iterdescendants()
-    ):
-        # <span class="person-rollover"><a>Name</a><span class="rollover-card">...</span>:
-        # the inner, more specific element is the furniture, the name is running text.
-        return False
+    if el.tag in INLINE_TAGS:
+        # <span class="person-rollover"><a class="rollover-link">Name</a><span
+        # class="rollover-card">...</span></span>: the inner card is the furniture;
+        # the name, plain text inside a sentence, is part of the story.
+        if any(_class_words(d) & FURNITURE_WORDS for d in el.iterdescendants()):
+            return False
+        parent = el.getparent()
+        if len(el) == 0 and parent is not None and _text_len(parent) > _text_len(el) + 10:
+            return False
     # A container holding much of the story is not furniture whatever it is called
     # ("article-body has-video", "post with-share-bar").
     size = _text_len(el)

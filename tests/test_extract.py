@@ -274,3 +274,17 @@ def test_technical_article_keeps_code_tables_and_lists() -> None:
     assert (result.title, result.site_name, result.published) == (
         "Profiling Python start-up time", "Dev Notebook", "2023-09-02"
     )
+
+
+def test_hover_card_inside_a_sentence_goes_but_the_name_stays() -> None:
+    words = "The committee met on Monday and heard evidence from several witnesses about the plan. "
+    page = (
+        f"<html><body><article><p>{words * 3}</p><p>The bill was introduced by Rep. "
+        '<span class="person-rollover"><a class="rollover-link" href="/people/jane">Jane Roe</a>'
+        '<span class="rollover-card"><img src="/jane.jpg"><a href="/a">Latest: Roe backs budget deal</a>'
+        '<a href="/b">Roe questions agency chief</a></span></span> (D-Ore.), who said it would pass.</p>'
+        f"<p>{words * 3}</p></article></body></html>"
+    )
+    text = extract_article(page, "https://x.test/a").text
+    assert "introduced by Rep. Jane Roe (D-Ore.), who said it would pass." in text
+    assert "Latest" not in text and "agency chief" not in text
