@@ -1,5 +1,6 @@
 """Quire's Qt GUI. It calls the archive's API only, and only off the UI thread
 for anything slow. Entry point: `run(archive_root, screenshot=None) -> int`."""
+
 from __future__ import annotations
 
 from pathlib import Path

@@ -3,6 +3,7 @@
 It only collects input; the window saves on a worker thread. The box is
 pre-filled with a URL from the clipboard, the usual reason for opening it.
 """
+
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
@@ -33,7 +34,9 @@ class AddDialog(QDialog):
         intro = QLabel("Paste one or more web addresses, or choose saved .html pages.")
         intro.setWordWrap(True)
         self.items = QPlainTextEdit()
-        self.items.setPlaceholderText("https://example.org/an-article\n/home/me/Downloads/saved-page.html")
+        self.items.setPlaceholderText(
+            "https://example.org/an-article\n/home/me/Downloads/saved-page.html"
+        )
         self.items.setAccessibleName("Addresses or files to save, one per line")
         self.items.setTabChangesFocus(True)
         self.items.setFixedHeight(96)
@@ -46,7 +49,9 @@ class AddDialog(QDialog):
         completer = QCompleter(tag_names, self)
         completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         self.tags.setCompleter(completer)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+        )
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
 
@@ -68,7 +73,9 @@ class AddDialog(QDialog):
             self.items.selectAll()
 
     def _browse(self) -> None:
-        paths, _ = QFileDialog.getOpenFileNames(self, "Choose saved pages", "", "Web pages (*.html *.htm *.xhtml)")
+        paths, _ = QFileDialog.getOpenFileNames(
+            self, "Choose saved pages", "", "Web pages (*.html *.htm *.xhtml)"
+        )
         if paths:
             existing = self.items.toPlainText().strip()
             self.items.setPlainText("\n".join(([existing] if existing else []) + paths))

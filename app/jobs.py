@@ -4,6 +4,7 @@ Each takes the Archive and an OpContext (progress and cancel) and returns a
 small record of what happened, so the window can say it in one line and
 refresh only the panes that changed. Nothing here touches a widget.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable
@@ -99,14 +100,19 @@ def save_items(archive: Any, items: Iterable[str], tags: list[str], ctx: OpConte
             continue
         targets.setdefault(target, item)
     ctx.report(0, len(targets), "")
-    for target, outcome in save_many(archive, list(targets), tags=tags, progress=ctx.report,
-                                     cancel=ctx.cancel_event):
+    for target, outcome in save_many(
+        archive, list(targets), tags=tags, progress=ctx.report, cancel=ctx.cancel_event
+    ):
         item = targets.get(target, target)
         if isinstance(outcome, Exception):
             if ctx.cancelled:
                 summary.cancelled = True
                 continue
-            reason = str(outcome) if isinstance(outcome, QuireError) else f"{type(outcome).__name__}: {outcome}"
+            reason = (
+                str(outcome)
+                if isinstance(outcome, QuireError)
+                else f"{type(outcome).__name__}: {outcome}"
+            )
             summary.failed.append((item, reason))
         else:
             (summary.saved if outcome.created else summary.duplicates).append(outcome.article)
@@ -148,13 +154,20 @@ class TagChange:
 def rename_tag(archive: Any, old: str, new: str, ctx: OpContext) -> TagChange:
     """Rename a tag on every article, its 'old/...' children with it; an
     existing `new` makes this a merge. An empty `new` deletes the tag(s)."""
-    names = [n for n, _c in archive.tags() if n.casefold() == old.casefold()
-             or n.casefold().startswith(old.casefold() + "/")]
+    names = [
+        n
+        for n, _c in archive.tags()
+        if n.casefold() == old.casefold() or n.casefold().startswith(old.casefold() + "/")
+    ]
     change = TagChange()
     for name in names:
-        target = (new + name[len(old):]) if new else ""
+        target = (new + name[len(old) :]) if new else ""
         change.renamed[name] = target
-    work = [(aid, name, target) for name, target in change.renamed.items() for aid in articles_tagged(archive, name)]
+    work = [
+        (aid, name, target)
+        for name, target in change.renamed.items()
+        for aid in articles_tagged(archive, name)
+    ]
     for n, (aid, name, target) in enumerate(work):
         ctx.progress(n, len(work), name)
         change.articles.append(archive.tag(aid, add=[target] if target else [], remove=[name]))
@@ -169,8 +182,16 @@ class BulkResult:
     failed: list[tuple[str, str]] = field(default_factory=list)
 
 
-def bulk(archive: Any, ids: list[str], ctx: OpContext, *, add: Iterable[str] = (), remove: Iterable[str] = (),
-         delete: bool = False, **state: bool | None) -> BulkResult:
+def bulk(
+    archive: Any,
+    ids: list[str],
+    ctx: OpContext,
+    *,
+    add: Iterable[str] = (),
+    remove: Iterable[str] = (),
+    delete: bool = False,
+    **state: bool | None,
+) -> BulkResult:
     """Tag, untag, change state of or delete many articles, with progress."""
     add, remove = list(add), list(remove)
     result = BulkResult()

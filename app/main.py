@@ -4,6 +4,7 @@ it renders the window offscreen to a PNG and returns.
 The archive opens on a worker thread (seeding the welcome articles on first
 launch may take a moment), so the window appears at once.
 """
+
 from __future__ import annotations
 
 import os
@@ -59,8 +60,9 @@ def settle(window, timeout_s: float = 30.0) -> bool:
     return ok
 
 
-def render_screenshot(window, out: Path, *, theme: str | None = None, query: str | None = None,
-                      article: int = 0) -> None:
+def render_screenshot(
+    window, out: Path, *, theme: str | None = None, query: str | None = None, article: int = 0
+) -> None:
     """Show a result in the reader and write the whole window to a PNG."""
     if theme:
         window.set_theme(theme)
@@ -89,7 +91,9 @@ def run(archive_root: Path, screenshot: Path | None = None) -> int:
 
     if screenshot is not None:
         # Screenshots must not depend on, or change, the user's window settings.
-        settings_path = Path(os.environ.get("TMPDIR", "/tmp")) / f"quire-screenshot-{os.getpid()}.ini"
+        settings_path = (
+            Path(os.environ.get("TMPDIR", "/tmp")) / f"quire-screenshot-{os.getpid()}.ini"
+        )
         settings = QSettings(str(settings_path), QSettings.Format.IniFormat)
         settings.setValue("reader/theme", "light")
         window = MainWindow(Path(archive_root), settings)

@@ -6,6 +6,7 @@ goes through an `Op` on one of three pools — searches (one thread, in the
 search pane), reading (one thread: opening articles, tag and state changes,
 so they never wait behind a long import) and work (saves, imports, bulk).
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -123,8 +124,15 @@ class MainWindow(QMainWindow):
     imported = Signal(object)  # archive.importers.ImportReport
     exported = Signal(object)  # archive.exporters.ExportReport
 
-    def __init__(self, archive_root: Path, settings: QSettings | None = None, *, seed: bool = True,
-                 fetch: bool = True, archive: Any = None) -> None:
+    def __init__(
+        self,
+        archive_root: Path,
+        settings: QSettings | None = None,
+        *,
+        seed: bool = True,
+        fetch: bool = True,
+        archive: Any = None,
+    ) -> None:
         super().__init__()
         self.archive_root = Path(archive_root)
         self.settings = settings or QSettings()
@@ -204,8 +212,13 @@ class MainWindow(QMainWindow):
                 lock.release()
                 raise
 
-        Op(open_locked, on_success=self._archive_opened, on_failure=self._archive_failed,
-           label="Opening the archive", parent=self).start(self.work_pool)
+        Op(
+            open_locked,
+            on_success=self._archive_opened,
+            on_failure=self._archive_failed,
+            label="Opening the archive",
+            parent=self,
+        ).start(self.work_pool)
 
     def _archive_opened(self, opened: tuple[Any, Any]) -> None:
         self.archive, self._lock = opened
@@ -235,27 +248,52 @@ class MainWindow(QMainWindow):
         self.show_error(f"Cannot open the archive at {self.archive_root}", exc)
         self.reader.show_placeholder(f"Cannot open the archive: {exc}")
 
-    def run_op(self, fn: Callable[[Any], Any], on_success: Callable[[Any], None] | None = None, *,
-               label: str, pool: QThreadPool | None = None, track: bool = False,
-               cancellable: bool = False, on_failure: Callable[[BaseException], None] | None = None) -> Op | None:
+    def run_op(
+        self,
+        fn: Callable[[Any], Any],
+        on_success: Callable[[Any], None] | None = None,
+        *,
+        label: str,
+        pool: QThreadPool | None = None,
+        track: bool = False,
+        cancellable: bool = False,
+        on_failure: Callable[[BaseException], None] | None = None,
+    ) -> Op | None:
         """Run fn(ctx) off the UI thread; errors become a clear message."""
         if self.archive is None:
             return None
-        op = Op(fn, on_success=on_success,
-                on_failure=on_failure or (lambda exc: self.show_error(label, exc)), label=label, parent=self)
+        op = Op(
+            fn,
+            on_success=on_success,
+            on_failure=on_failure or (lambda exc: self.show_error(label, exc)),
+            label=label,
+            parent=self,
+        )
         if track:
             self.taskbar.track(op, cancellable=cancellable)
         return op.start(pool or self.read_pool)
 
     # -- actions, menus, toolbar --------------------------------------------
-    def _action(self, text: str, slot: Callable[[], None], shortcut: Any = None, *, tip: str = "",
-                checkable: bool = False) -> QAction:
+    def _action(
+        self,
+        text: str,
+        slot: Callable[[], None],
+        shortcut: Any = None,
+        *,
+        tip: str = "",
+        checkable: bool = False,
+    ) -> QAction:
         action = QAction(text, self)
         if shortcut is not None:
             action.setShortcut(QKeySequence(shortcut))
-        action.setToolTip(f"{tip or text.replace('&', '').rstrip('…')}"
-                          + (f" ({action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)})"
-                             if shortcut is not None else ""))
+        action.setToolTip(
+            f"{tip or text.replace('&', '').rstrip('…')}"
+            + (
+                f" ({action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)})"
+                if shortcut is not None
+                else ""
+            )
+        )
         action.setCheckable(checkable)
         action.triggered.connect(lambda _checked=False: slot())
         self.addAction(action)  # shortcuts work even when menus are hidden (F11)
@@ -263,24 +301,50 @@ class MainWindow(QMainWindow):
 
     def _build_actions(self) -> None:
         a = self._action
-        self.act_add = a("&Save link or page…", self.add_dialog, "Ctrl+L", tip="Save a link or a saved page")
-        self.act_import = a("&Import…", self.import_dialog, "Ctrl+O", tip="Import from Pocket, Wallabag, Omnivore…")
-        self.act_export = a("&Export…", self.export_dialog, "Ctrl+E", tip="Export the current results")
+        self.act_add = a(
+            "&Save link or page…", self.add_dialog, "Ctrl+L", tip="Save a link or a saved page"
+        )
+        self.act_import = a(
+            "&Import…", self.import_dialog, "Ctrl+O", tip="Import from Pocket, Wallabag, Omnivore…"
+        )
+        self.act_export = a(
+            "&Export…", self.export_dialog, "Ctrl+E", tip="Export the current results"
+        )
         self.act_quit = a("&Quit", self.close, QKeySequence.StandardKey.Quit)
-        self.act_search = a("&Search", self.search.focus_query, "Ctrl+F", tip="Jump to the search box")
-        self.act_tag = a("&Tag article…", self.tags.focus_tag_input, "Ctrl+T", tip="Tag the open article")
-        self.act_delete = a("&Delete…", self.delete_selected, QKeySequence.StandardKey.Delete,
-                            tip="Delete the selected articles")
+        self.act_search = a(
+            "&Search", self.search.focus_query, "Ctrl+F", tip="Jump to the search box"
+        )
+        self.act_tag = a(
+            "&Tag article…", self.tags.focus_tag_input, "Ctrl+T", tip="Tag the open article"
+        )
+        self.act_delete = a(
+            "&Delete…",
+            self.delete_selected,
+            QKeySequence.StandardKey.Delete,
+            tip="Delete the selected articles",
+        )
         self.act_read = a("Mark &read", lambda: self.set_selected_state(is_read=True), "Ctrl+R")
-        self.act_unread = a("Mark &unread", lambda: self.set_selected_state(is_read=False), "Ctrl+U")
-        self.act_fav = a("&Favourite", self.toggle_favorite, "Ctrl+D", tip="Favourite / unfavourite")
-        self.act_archive = a("&Archive", self.toggle_archived, "Ctrl+Shift+A", tip="Archive / unarchive")
+        self.act_unread = a(
+            "Mark &unread", lambda: self.set_selected_state(is_read=False), "Ctrl+U"
+        )
+        self.act_fav = a(
+            "&Favourite", self.toggle_favorite, "Ctrl+D", tip="Favourite / unfavourite"
+        )
+        self.act_archive = a(
+            "&Archive", self.toggle_archived, "Ctrl+Shift+A", tip="Archive / unarchive"
+        )
         self.act_find = a("&Find in article…", self.find_bar.open_bar, "Ctrl+Shift+F")
         self.act_find_next = a("Find next", lambda: self.find_bar.find(False), "F3")
         self.act_find_prev = a("Find previous", lambda: self.find_bar.find(True), "Shift+F3")
-        self.act_focus = a("&Distraction-free reading", self.toggle_distraction_free, "F11", checkable=True)
-        self.act_bigger = a("&Larger text", lambda: self.change_font_size(1), QKeySequence.StandardKey.ZoomIn)
-        self.act_smaller = a("S&maller text", lambda: self.change_font_size(-1), QKeySequence.StandardKey.ZoomOut)
+        self.act_focus = a(
+            "&Distraction-free reading", self.toggle_distraction_free, "F11", checkable=True
+        )
+        self.act_bigger = a(
+            "&Larger text", lambda: self.change_font_size(1), QKeySequence.StandardKey.ZoomIn
+        )
+        self.act_smaller = a(
+            "S&maller text", lambda: self.change_font_size(-1), QKeySequence.StandardKey.ZoomOut
+        )
         self.act_reindex = a("Re&build search index", self.reindex)
         self.act_font = a("Reading &font…", self.choose_font)
         self.act_import_folder = a("Import a &folder of saved pages…", self.import_folder_dialog)
@@ -289,7 +353,9 @@ class MainWindow(QMainWindow):
         self.act_focus_results = a("Go to &results", lambda: self.search.view.setFocus(), "Ctrl+1")
         self.act_focus_reader = a("Go to the &reader", lambda: self.reader.setFocus(), "Ctrl+2")
         self.act_focus_tags = a("Go to the &tags", lambda: self.tags.tree.setFocus(), "Ctrl+3")
-        self.act_help = a("Search &syntax", self.search.show_help, QKeySequence.StandardKey.HelpContents)
+        self.act_help = a(
+            "Search &syntax", self.search.show_help, QKeySequence.StandardKey.HelpContents
+        )
 
         menu = self.menuBar()
         file_menu = menu.addMenu("&File")
@@ -301,8 +367,15 @@ class MainWindow(QMainWindow):
         file_menu.addSeparator()
         file_menu.addAction(self.act_quit)
         article_menu = menu.addMenu("&Article")
-        for act in (self.act_tag, self.act_read, self.act_unread, self.act_fav, self.act_archive,
-                    self.act_open_original, self.act_find):
+        for act in (
+            self.act_tag,
+            self.act_read,
+            self.act_unread,
+            self.act_fav,
+            self.act_archive,
+            self.act_open_original,
+            self.act_find,
+        ):
             article_menu.addAction(act)
         article_menu.addSeparator()
         article_menu.addAction(self.act_delete)
@@ -316,7 +389,9 @@ class MainWindow(QMainWindow):
         self.theme_group = QActionGroup(self)
         self.theme_actions: dict[str, QAction] = {}
         for name in THEME_CHOICES:
-            act = QAction("Follow the system" if name == "system" else name.capitalize(), self, checkable=True)
+            act = QAction(
+                "Follow the system" if name == "system" else name.capitalize(), self, checkable=True
+            )
             act.setData(name)
             act.triggered.connect(lambda _c=False, n=name: self.set_theme(n))
             self.theme_group.addAction(act)
@@ -388,7 +463,9 @@ class MainWindow(QMainWindow):
         self.reader.setAutoFillBackground(True)
         self.reader.viewport().setAutoFillBackground(True)
         self.reader.set_line_width(self.reading.line_width)
-        self.reader.set_stylesheet(theme.css, self.reading.font(), theme.highlight_bg, theme.highlight_fg)
+        self.reader.set_stylesheet(
+            theme.css, self.reading.font(), theme.highlight_bg, theme.highlight_fg
+        )
         self.search.view.viewport().update()
         if self.reading.theme in self.theme_actions:
             self.theme_actions[self.reading.theme].setChecked(True)
@@ -452,7 +529,9 @@ class MainWindow(QMainWindow):
             self._update_article_actions()
             self.article_shown.emit(content.article.id)
 
-        self.run_op(lambda _ctx: load_article_content(archive, article_id), shown, label="Opening article")
+        self.run_op(
+            lambda _ctx: load_article_content(archive, article_id), shown, label="Opening article"
+        )
 
     def _rehighlight(self, query: str, _total: int) -> None:
         """A new search marks its terms in the article already open."""
@@ -465,16 +544,22 @@ class MainWindow(QMainWindow):
 
     def _save_progress(self, article_id: str, progress: float) -> None:
         archive = self.archive
-        self.run_op(lambda _ctx: archive.set_state(article_id, progress=progress), self._article_changed,
-                    label="Saving reading position")
+        self.run_op(
+            lambda _ctx: archive.set_state(article_id, progress=progress),
+            self._article_changed,
+            label="Saving reading position",
+        )
 
     def _reached_end(self, article_id: str) -> None:
         content = self.reader.content
         if content is None or content.article.id != article_id or content.article.is_read:
             return
         archive = self.archive
-        self.run_op(lambda _ctx: archive.set_state(article_id, is_read=True, progress=1.0),
-                    lambda art: (self._article_changed(art), self.refresh_library()), label="Marking read")
+        self.run_op(
+            lambda _ctx: archive.set_state(article_id, is_read=True, progress=1.0),
+            lambda art: (self._article_changed(art), self.refresh_library()),
+            label="Marking read",
+        )
 
     def _article_changed(self, article: Article) -> None:
         """One article's catalog row changed: update the row, header and tags."""
@@ -487,10 +572,18 @@ class MainWindow(QMainWindow):
     def _update_article_actions(self) -> None:
         content = self.reader.content
         has = content is not None
-        for act in (self.act_tag, self.act_fav, self.act_archive, self.act_open_original, self.act_find):
+        for act in (
+            self.act_tag,
+            self.act_fav,
+            self.act_archive,
+            self.act_open_original,
+            self.act_find,
+        ):
             act.setEnabled(has)
         if content is not None:
-            self.act_fav.setIconText("★ Favourite" if content.article.is_favorite else "☆ Favourite")
+            self.act_fav.setIconText(
+                "★ Favourite" if content.article.is_favorite else "☆ Favourite"
+            )
             self.act_archive.setIconText("Unarchive" if content.article.is_archived else "Archive")
 
     # -- tags and states ----------------------------------------------------
@@ -505,8 +598,11 @@ class MainWindow(QMainWindow):
             self.reader.update_article(article)
             self.refresh_library()
 
-        self.run_op(lambda _ctx: archive.tag(article_id, add=list(add), remove=list(remove)), done,
-                    label="Tagging")
+        self.run_op(
+            lambda _ctx: archive.tag(article_id, add=list(add), remove=list(remove)),
+            done,
+            label="Tagging",
+        )
 
     def set_selected_state(self, **state: bool) -> None:
         ids = [t[0] for t in self._targets()]
@@ -514,7 +610,10 @@ class MainWindow(QMainWindow):
 
     def _targets(self) -> list[tuple[str, bool, bool]]:
         """(id, is_favorite, is_archived) of the selected rows, else the open article."""
-        rows = [self.search.model.row_at(i.row()) for i in self.search.view.selectionModel().selectedRows()]
+        rows = [
+            self.search.model.row_at(i.row())
+            for i in self.search.view.selectionModel().selectedRows()
+        ]
         if len(rows) > 1:
             return [(r.id, r.is_favorite, r.is_archived) for r in rows]
         content = self.reader.content
@@ -544,12 +643,20 @@ class MainWindow(QMainWindow):
         dialog = QInputDialog(self)
         dialog.setObjectName("bulkTagDialog")
         dialog.setWindowTitle("Remove tags" if remove else "Add tags")
-        dialog.setLabelText(f"{'Remove' if remove else 'Add'} tags (comma-separated) "
-                            f"{'from' if remove else 'to'} {len(ids)} article{'s' if len(ids) != 1 else ''}:")
+        dialog.setLabelText(
+            f"{'Remove' if remove else 'Add'} tags (comma-separated) "
+            f"{'from' if remove else 'to'} {len(ids)} article{'s' if len(ids) != 1 else ''}:"
+        )
         if remove:
-            present = sorted({t for r in range(self.search.model.rowCount())
-                              for t in self.search.model.row_at(r).tags
-                              if self.search.model.row_at(r).id in ids}, key=str.casefold)
+            present = sorted(
+                {
+                    t
+                    for r in range(self.search.model.rowCount())
+                    for t in self.search.model.row_at(r).tags
+                    if self.search.model.row_at(r).id in ids
+                },
+                key=str.casefold,
+            )
             dialog.setComboBoxItems(present)
             dialog.setComboBoxEditable(True)
 
@@ -570,20 +677,32 @@ class MainWindow(QMainWindow):
                 self._article_changed(article)
                 self.reader.update_article(article)
             what = "Deleted" if not new else "Renamed"
-            self.statusBar().showMessage(f"{what} tag {old} on {len(change.articles)} articles", 6000)
+            self.statusBar().showMessage(
+                f"{what} tag {old} on {len(change.articles)} articles", 6000
+            )
             query = self.search.query_text
             if any(tag_query(name) in query for name in change.renamed):
                 self.search.set_query(tag_query(new) if new else "")
             self.refresh_library()
 
         label = f"Deleting tag {old}" if not new else f"Renaming tag {old}"
-        return self.run_op(lambda ctx: jobs.rename_tag(archive, old, new, ctx), done, label=label,
-                           pool=self.work_pool, track=True)
+        return self.run_op(
+            lambda ctx: jobs.rename_tag(archive, old, new, ctx),
+            done,
+            label=label,
+            pool=self.work_pool,
+            track=True,
+        )
 
     def confirm_delete_tag(self, name: str, count: int) -> None:
-        box = QMessageBox(QMessageBox.Icon.Question, "Delete tag",
-                          f"Remove the tag “{name}” from {count} article{'s' if count != 1 else ''}? "
-                          "The articles stay in the archive.", QMessageBox.StandardButton.Cancel, self)
+        box = QMessageBox(
+            QMessageBox.Icon.Question,
+            "Delete tag",
+            f"Remove the tag “{name}” from {count} article{'s' if count != 1 else ''}? "
+            "The articles stay in the archive.",
+            QMessageBox.StandardButton.Cancel,
+            self,
+        )
         box.setObjectName("confirmDeleteTag")
         remove = box.addButton("Remove tag", QMessageBox.ButtonRole.DestructiveRole)
         box.finished.connect(lambda _r: box.clickedButton() is remove and self.rename_tag(name, ""))
@@ -625,33 +744,51 @@ class MainWindow(QMainWindow):
                     self.tags.set_article_tags(None)
                     self._update_article_actions()
             if result.failed:
-                self.show_error(label, QuireError("\n".join(f"{i}: {why}" for i, why in result.failed)))
+                self.show_error(
+                    label, QuireError("\n".join(f"{i}: {why}" for i, why in result.failed))
+                )
             self.refresh_library()
 
         pool = self.work_pool if len(ids) > 1 else self.read_pool
-        self.run_op(lambda ctx: jobs.bulk(archive, ids, ctx, **kwargs), done, label=label, pool=pool,
-                    track=len(ids) > 1)
+        self.run_op(
+            lambda ctx: jobs.bulk(archive, ids, ctx, **kwargs),
+            done,
+            label=label,
+            pool=pool,
+            track=len(ids) > 1,
+        )
 
     def delete_selected(self) -> None:
         ids = self.search.selected_ids()
         if not ids:
             return
         what = "this article" if len(ids) == 1 else f"these {len(ids)} articles"
-        box = QMessageBox(QMessageBox.Icon.Warning, "Delete articles",
-                          f"Delete {what} from the archive? Its saved text and images are removed.",
-                          QMessageBox.StandardButton.Cancel, self)
+        box = QMessageBox(
+            QMessageBox.Icon.Warning,
+            "Delete articles",
+            f"Delete {what} from the archive? Its saved text and images are removed.",
+            QMessageBox.StandardButton.Cancel,
+            self,
+        )
         delete_btn = box.addButton("Delete", QMessageBox.ButtonRole.DestructiveRole)
         box.setDefaultButton(QMessageBox.StandardButton.Cancel)
         box.setObjectName("confirmDelete")
-        box.finished.connect(lambda _r: box.clickedButton() is delete_btn and self._bulk(ids, "Deleting",
-                                                                                          delete=True))
+        box.finished.connect(
+            lambda _r: (
+                box.clickedButton() is delete_btn and self._bulk(ids, "Deleting", delete=True)
+            )
+        )
         box.open()
 
     def open_original(self) -> None:
         from PySide6.QtGui import QDesktopServices
 
         content = self.reader.content
-        if content and content.article.url and content.article.url.startswith(("http://", "https://")):
+        if (
+            content
+            and content.article.url
+            and content.article.url.startswith(("http://", "https://"))
+        ):
             QDesktopServices.openUrl(QUrl(content.article.url))
 
     def refresh_library(self) -> None:
@@ -679,8 +816,14 @@ class MainWindow(QMainWindow):
             return None
         archive = self.archive
         label = "Saving" if len(items) > 1 else f"Saving {items[0][:60]}"
-        return self.run_op(lambda ctx: jobs.save_items(archive, items, list(tags or []), ctx), self._saved,
-                           label=label, pool=self.work_pool, track=True, cancellable=True)
+        return self.run_op(
+            lambda ctx: jobs.save_items(archive, items, list(tags or []), ctx),
+            self._saved,
+            label=label,
+            pool=self.work_pool,
+            track=True,
+            cancellable=True,
+        )
 
     def _saved(self, summary: jobs.SaveSummary) -> None:
         self.statusBar().showMessage(summary.message(), 8000)
@@ -722,13 +865,21 @@ class MainWindow(QMainWindow):
         archive, fetch = self.archive, self._fetch
 
         def done(report: Any) -> None:
-            self._transfer_done(transfer.import_summary(report), report.failed + report.warnings,
-                                changed=bool(report.added or report.pending))
+            self._transfer_done(
+                transfer.import_summary(report),
+                report.failed + report.warnings,
+                changed=bool(report.added or report.pending),
+            )
             self.imported.emit(report)
 
-        return self.run_op(lambda ctx: transfer.run_import(archive, path, fetch, ctx), done,
-                           label=f"Importing {Path(path).name}", pool=self.work_pool, track=True,
-                           cancellable=True)
+        return self.run_op(
+            lambda ctx: transfer.run_import(archive, path, fetch, ctx),
+            done,
+            label=f"Importing {Path(path).name}",
+            pool=self.work_pool,
+            track=True,
+            cancellable=True,
+        )
 
     def retry_pending(self, ids: list[str] | None = None) -> Op | None:
         """Fetch pending articles again (all, or just `ids`)."""
@@ -737,13 +888,22 @@ class MainWindow(QMainWindow):
         archive = self.archive
 
         def done(report: Any) -> None:
-            self._transfer_done(transfer.import_summary(report).replace("Imported", "Fetched", 1),
-                                report.failed, changed=True)
+            self._transfer_done(
+                transfer.import_summary(report).replace("Imported", "Fetched", 1),
+                report.failed,
+                changed=True,
+            )
             if self.reader.article_id and (ids is None or self.reader.article_id in ids):
                 self.open_article(self.reader.article_id)  # show what was fetched
 
-        return self.run_op(lambda ctx: transfer.run_retry(archive, ctx, ids), done,
-                           label="Fetching pending articles", pool=self.work_pool, track=True, cancellable=True)
+        return self.run_op(
+            lambda ctx: transfer.run_retry(archive, ctx, ids),
+            done,
+            label="Fetching pending articles",
+            pool=self.work_pool,
+            track=True,
+            cancellable=True,
+        )
 
     def export_dialog(self) -> None:
         from app.transfer import ExportDialog
@@ -759,12 +919,19 @@ class MainWindow(QMainWindow):
         archive = self.archive
 
         def done(report: Any) -> None:
-            self._transfer_done(f"Exported {report.exported} to {report.path}", report.skipped, changed=False)
+            self._transfer_done(
+                f"Exported {report.exported} to {report.path}", report.skipped, changed=False
+            )
             self.exported.emit(report)
 
-        return self.run_op(lambda ctx: transfer.run_export(archive, request, ctx), done,
-                           label=f"Exporting to {Path(request.path).name}", pool=self.work_pool, track=True,
-                           cancellable=True)
+        return self.run_op(
+            lambda ctx: transfer.run_export(archive, request, ctx),
+            done,
+            label=f"Exporting to {Path(request.path).name}",
+            pool=self.work_pool,
+            track=True,
+            cancellable=True,
+        )
 
     def _transfer_done(self, summary: str, problems: list[str], *, changed: bool) -> None:
         self.statusBar().showMessage(summary, 10000)
@@ -772,14 +939,24 @@ class MainWindow(QMainWindow):
             self.search.refresh()
             self.refresh_library()
         if problems:
-            shown = problems[:30] + ([f"… and {len(problems) - 30} more"] if len(problems) > 30 else [])
+            shown = problems[:30] + (
+                [f"… and {len(problems) - 30} more"] if len(problems) > 30 else []
+            )
             self.show_error(summary, QuireError("\n".join(f"• {p}" for p in shown)))
 
     def reindex(self) -> None:
         archive = self.archive
-        self.run_op(lambda ctx: archive.reindex(ctx.progress),
-                    lambda n: (self.statusBar().showMessage(f"Re-indexed {n} articles", 6000), self.search.refresh()),
-                    label="Rebuilding the index", pool=self.work_pool, track=True, cancellable=True)
+        self.run_op(
+            lambda ctx: archive.reindex(ctx.progress),
+            lambda n: (
+                self.statusBar().showMessage(f"Re-indexed {n} articles", 6000),
+                self.search.refresh(),
+            ),
+            label="Rebuilding the index",
+            pool=self.work_pool,
+            track=True,
+            cancellable=True,
+        )
 
     # -- errors --------------------------------------------------------------
     def show_error(self, what: str, exc: BaseException) -> QMessageBox | None:
@@ -792,7 +969,9 @@ class MainWindow(QMainWindow):
         reason = str(exc) if isinstance(exc, QuireError) else f"{type(exc).__name__}: {exc}"
         self.last_error = f"{what}\n{reason}"
         self.statusBar().showMessage(f"{what}: {reason.splitlines()[0] if reason else ''}", 10000)
-        box = QMessageBox(QMessageBox.Icon.Warning, "Quire", what, QMessageBox.StandardButton.Ok, self)
+        box = QMessageBox(
+            QMessageBox.Icon.Warning, "Quire", what, QMessageBox.StandardButton.Ok, self
+        )
         box.setObjectName("errorBox")
         box.setInformativeText(reason)
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
@@ -821,14 +1000,20 @@ class MainWindow(QMainWindow):
                 elif url.scheme() in ("http", "https"):
                     items.append(url.toString())
         elif mime.hasText():
-            items = [t for t in jobs.split_items(mime.text()) if t.lower().startswith(("http://", "https://"))]
+            items = [
+                t
+                for t in jobs.split_items(mime.text())
+                if t.lower().startswith(("http://", "https://"))
+            ]
         return items
 
     def keyPressEvent(self, event: QKeyEvent) -> None:
         """Ctrl+V outside a text box saves a pasted web address."""
         if event.matches(QKeySequence.StandardKey.Paste):
             text = QGuiApplication.clipboard().text().strip()
-            urls = [t for t in jobs.split_items(text) if t.lower().startswith(("http://", "https://"))]
+            urls = [
+                t for t in jobs.split_items(text) if t.lower().startswith(("http://", "https://"))
+            ]
             if urls:
                 self.save_items(urls)
                 return

@@ -9,6 +9,7 @@ Why a bridge QObject: a signal emitted from a worker thread is delivered
 queued to a *QObject slot* living in the main thread, so the callbacks always
 run on the UI thread, whatever Python callables they are.
 """
+
 from __future__ import annotations
 
 import threading
@@ -126,7 +127,9 @@ class Op(QObject):
 
     def start(self, pool: QThreadPool | None = None) -> Op:
         _live_ops.add(self)  # keep the Python object alive until it finishes
-        (pool or QThreadPool.globalInstance()).start(_Runnable(self._fn, self.context, self._bridge))
+        (pool or QThreadPool.globalInstance()).start(
+            _Runnable(self._fn, self.context, self._bridge)
+        )
         return self
 
     def cancel(self) -> None:

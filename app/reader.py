@@ -6,6 +6,7 @@ decoded into QImages. The view's `loadResource` then serves *only* those
 pre-loaded images, so the reader never reads the disk on the UI thread and
 can never reach the network, whatever the HTML asks for.
 """
+
 from __future__ import annotations
 
 import html as html_lib
@@ -35,7 +36,9 @@ TAG_SCHEME = "quire-tag"
 RETRY_SCHEME = "quire-retry"
 BODY_ANCHOR = "quire-body"  # marks where the article text starts, after the header
 MAX_IMAGE_PX = 1800  # decode big images smaller: memory, and nobody reads at 4000 px
-_IMG_SRC = re.compile(r"""<img\b[^>]*?\bsrc\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.IGNORECASE)
+_IMG_SRC = re.compile(
+    r"""<img\b[^>]*?\bsrc\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.IGNORECASE
+)
 
 
 @dataclass
@@ -56,7 +59,10 @@ def _relative_key(src: str) -> str | None:
     return path.lstrip("./") if not path.startswith("/") else path
 
 
-_WRAPPERS = [re.compile(rf"<{tag}\b[^>]*>(.*)</{tag}\s*>", re.IGNORECASE | re.DOTALL) for tag in ("article", "body")]
+_WRAPPERS = [
+    re.compile(rf"<{tag}\b[^>]*>(.*)</{tag}\s*>", re.IGNORECASE | re.DOTALL)
+    for tag in ("article", "body")
+]
 _LEADING_HEADING = re.compile(r"^\s*<h([12])\b[^>]*>(.*?)</h\1\s*>", re.IGNORECASE | re.DOTALL)
 _TAG = re.compile(r"<[^>]+>")
 
@@ -74,7 +80,7 @@ def article_body(document: str, title: str) -> str:
     if heading:
         text = " ".join(html_lib.unescape(_TAG.sub("", heading.group(2))).split())
         if text.casefold() == " ".join(title.split()).casefold():
-            body = body[heading.end():]
+            body = body[heading.end() :]
     return body
 
 
@@ -87,7 +93,11 @@ def load_article_content(archive: Any, article_id: str) -> ArticleContent:
     from PySide6.QtGui import QImage  # QImage is safe off the GUI thread
 
     article = archive.get(article_id)
-    body = "" if article.status == "pending" else article_body(archive.article_html(article_id), article.title)
+    body = (
+        ""
+        if article.status == "pending"
+        else article_body(archive.article_html(article_id), article.title)
+    )
     folder = Path(archive.article_dir(article_id)).resolve()
     images: dict[str, Any] = {}
     for match in _IMG_SRC.finditer(body):
@@ -124,11 +134,14 @@ def header_html(article: Article) -> str:
     if article.tags:
         links.append(
             " ".join(
-                f'<a class="tag" href="{TAG_SCHEME}:{esc(t, quote=True)}">#{esc(t)}</a>' for t in article.tags
+                f'<a class="tag" href="{TAG_SCHEME}:{esc(t, quote=True)}">#{esc(t)}</a>'
+                for t in article.tags
             )
         )
     if article.url and article.url.startswith(("http://", "https://")):
-        links.append(f'<a class="original" href="{esc(article.url, quote=True)}">Open original ↗</a>')
+        links.append(
+            f'<a class="original" href="{esc(article.url, quote=True)}">Open original ↗</a>'
+        )
     if links:
         parts.append(f'<p class="links">{"  ·  ".join(links)}</p>')
     if article.status == "pending":
@@ -181,13 +194,16 @@ def term_pattern(term: str) -> QRegularExpression:
         stems = {word}
         if word.lower().endswith(("e", "y")) and len(word) > 3:
             stems.add(word[:-1])  # 'space' -> 'spac' + 'ing'; 'study' -> 'stud' + 'ies'
-        body = "(?:" + "|".join(QRegularExpression.escape(w) for w in sorted(stems, key=len, reverse=True))
+        body = "(?:" + "|".join(
+            QRegularExpression.escape(w) for w in sorted(stems, key=len, reverse=True)
+        )
         body += ")" + _INFLECTIONS
     else:
         body = r"\s+".join(QRegularExpression.escape(w) for w in words)
     return QRegularExpression(
         r"\b" + body + r"\b",
-        QRegularExpression.PatternOption.CaseInsensitiveOption | QRegularExpression.PatternOption.UseUnicodePropertiesOption,
+        QRegularExpression.PatternOption.CaseInsensitiveOption
+        | QRegularExpression.PatternOption.UseUnicodePropertiesOption,
     )
 
 
@@ -223,7 +239,9 @@ class ReaderView(QTextBrowser):
         self.show_placeholder()
 
     # -- content -----------------------------------------------------------
-    def set_stylesheet(self, css: str, font: QFont, highlight: QColor, highlight_text: QColor) -> None:
+    def set_stylesheet(
+        self, css: str, font: QFont, highlight: QColor, highlight_text: QColor
+    ) -> None:
         """Apply a theme (CSS) and the reading font; re-render what is shown."""
         self._stylesheet = css
         self._highlight_color = highlight
@@ -238,7 +256,9 @@ class ReaderView(QTextBrowser):
     def show_placeholder(self, message: str = "Choose an article to read it here.") -> None:
         self.content = None
         self.document().setDefaultStyleSheet(self._stylesheet)
-        self.setHtml(f'<html><body><p class="placeholder">{html_lib.escape(message)}</p></body></html>')
+        self.setHtml(
+            f'<html><body><p class="placeholder">{html_lib.escape(message)}</p></body></html>'
+        )
         self._layout_column()
 
     def show_content(self, content: ArticleContent, *, keep_position: bool = False) -> None:
@@ -344,7 +364,9 @@ class ReaderView(QTextBrowser):
                             img_fmt.setHeight(image.height() * width / image.width())
                             cursor = QTextCursor(doc)
                             cursor.setPosition(frag.position())
-                            cursor.setPosition(frag.position() + frag.length(), QTextCursor.MoveMode.KeepAnchor)
+                            cursor.setPosition(
+                                frag.position() + frag.length(), QTextCursor.MoveMode.KeepAnchor
+                            )
                             cursor.setCharFormat(img_fmt)
                 it += 1
             block = block.next()
@@ -417,7 +439,9 @@ class ReaderView(QTextBrowser):
         found = self.find(text, flags)
         if not found:
             cursor = self.textCursor()
-            cursor.movePosition(QTextCursor.MoveOperation.End if backward else QTextCursor.MoveOperation.Start)
+            cursor.movePosition(
+                QTextCursor.MoveOperation.End if backward else QTextCursor.MoveOperation.Start
+            )
             self.setTextCursor(cursor)
             found = self.find(text, flags)
         self._find = []
@@ -453,4 +477,3 @@ class ReaderView(QTextBrowser):
         self.progress_changed.emit(self.content.article.id, value)
         if value >= 0.98 and self.verticalScrollBar().maximum() > 0:
             self.reached_end.emit(self.content.article.id)
-

@@ -4,6 +4,7 @@ and a two-line snippet with the matched terms in bold.
 Rows have one fixed height (the view uses uniform item sizes), so scrolling
 through many thousands of hits costs nothing beyond the rows on screen.
 """
+
 from __future__ import annotations
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRectF, QSize, Qt
@@ -65,7 +66,9 @@ class ResultDelegate(QStyledItemDelegate):
         small.setPointSizeF(base.pointSizeF() * 0.88)
         return title, small, base
 
-    def sizeHint(self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> QSize:
+    def sizeHint(
+        self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
+    ) -> QSize:
         title, small, base = self._fonts(option)
         height = (
             QFontMetrics(title).height()
@@ -76,7 +79,12 @@ class ResultDelegate(QStyledItemDelegate):
         )
         return QSize(200, height)
 
-    def paint(self, painter: QPainter, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex) -> None:
+    def paint(
+        self,
+        painter: QPainter,
+        option: QStyleOptionViewItem,
+        index: QModelIndex | QPersistentModelIndex,
+    ) -> None:
         row: ResultRow | None = index.data(RowRole)
         if row is None:
             return super().paint(painter, option, index)
@@ -86,10 +94,14 @@ class ResultDelegate(QStyledItemDelegate):
         self.initStyleOption(opt, index)
         opt.text = ""
         if style is not None:
-            style.drawPrimitive(QStyle.PrimitiveElement.PE_PanelItemViewItem, opt, painter, option.widget)
+            style.drawPrimitive(
+                QStyle.PrimitiveElement.PE_PanelItemViewItem, opt, painter, option.widget
+            )
         selected = bool(option.state & QStyle.StateFlag.State_Selected)
         pal = option.palette
-        text_color = pal.color(QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text)
+        text_color = pal.color(
+            QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text
+        )
         dim = QColor(text_color)
         dim.setAlphaF(0.62)
         title_font, small_font, base_font = self._fonts(option)
@@ -99,7 +111,9 @@ class ResultDelegate(QStyledItemDelegate):
         if not row.is_read and not row.pending:
             painter.setRenderHint(QPainter.RenderHint.Antialiasing)
             painter.setPen(Qt.PenStyle.NoPen)
-            painter.setBrush(pal.color(QPalette.ColorRole.HighlightedText) if selected else QColor("#2f7de1"))
+            painter.setBrush(
+                pal.color(QPalette.ColorRole.HighlightedText) if selected else QColor("#2f7de1")
+            )
             cy = rect.top() + QFontMetrics(title_font).height() / 2
             painter.drawEllipse(QRectF(rect.left(), cy - 3.5, 7, 7))
         text_left = rect.left() + MARK
@@ -111,7 +125,9 @@ class ResultDelegate(QStyledItemDelegate):
         fm = QFontMetrics(title_font)
         title = ("★ " if row.is_favorite else "") + (row.title or "(untitled)")
         painter.drawText(
-            text_left, rect.top() + fm.ascent(), fm.elidedText(title, Qt.TextElideMode.ElideRight, width)
+            text_left,
+            rect.top() + fm.ascent(),
+            fm.elidedText(title, Qt.TextElideMode.ElideRight, width),
         )
         y = rect.top() + fm.height() + 2
 
@@ -136,7 +152,9 @@ class ResultDelegate(QStyledItemDelegate):
         # Snippet: rich text, clipped to its lines.
         lines_h = QFontMetrics(base_font).lineSpacing() * SNIPPET_LINES
         self._doc.setDefaultFont(base_font)
-        self._doc.setDefaultStyleSheet(f"b.match {{ color: {text_color.name()}; font-weight: bold; }}")
+        self._doc.setDefaultStyleSheet(
+            f"b.match {{ color: {text_color.name()}; font-weight: bold; }}"
+        )
         self._doc.setHtml(row.snippet or "")
         self._doc.setTextWidth(width)
         painter.translate(text_left, y)

@@ -5,6 +5,7 @@ view scrolls near the end, Qt calls `fetchMore`, which asks the search pane
 (through `more_wanted`) to fetch the next page on a worker thread. That keeps
 100,000 hits cheap: nothing beyond what is on screen is ever built.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
@@ -62,7 +63,9 @@ class ResultRow:
         snippet = article.description or ""
         if article.status == "pending" and article.error:
             snippet = f"Not saved yet: {article.error}"
-        return cls(id=article.id, title=article.title, snippet=_escape(snippet)).with_article(article)
+        return cls(id=article.id, title=article.title, snippet=_escape(snippet)).with_article(
+            article
+        )
 
     def with_article(self, article: Article) -> ResultRow:
         """The same row with the state fields taken from a fresher Article."""
@@ -191,7 +194,11 @@ class ResultsModel(QAbstractListModel):
     def flags(self, index: Index) -> Qt.ItemFlag:
         if not index.isValid():
             return Qt.ItemFlag.NoItemFlags
-        return Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable | Qt.ItemFlag.ItemNeverHasChildren
+        return (
+            Qt.ItemFlag.ItemIsEnabled
+            | Qt.ItemFlag.ItemIsSelectable
+            | Qt.ItemFlag.ItemNeverHasChildren
+        )
 
     def canFetchMore(self, parent: Index) -> bool:
         if parent.isValid():

@@ -7,6 +7,7 @@ welcome articles plus a dozen pages of the extraction corpus
 (../shared/corpus/extraction, when present), tagged and partly read, saved
 from their files without any network. Everything renders offscreen.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -28,10 +29,20 @@ DEMO = [
     ("sciencealert.com/we-finally-have-a-global-geological-map", ["science/space"], True, False),
     ("livescience.com/most-detailed-universe", ["science/space"], False, False),
     ("phys.org/news/2019-11-hibernating", ["science/space", "health"], False, False),
-    ("vox.com/science-and-health/2019/11/8/20948348", ["health", "climate", "long reads"], False, True),
+    (
+        "vox.com/science-and-health/2019/11/8/20948348",
+        ["health", "climate", "long reads"],
+        False,
+        True,
+    ),
     ("wired.com/story/the-future-of-banking", ["money"], True, False),
     ("slate.com/culture/2019/11/john-ford", ["books", "long reads"], False, False),
-    ("smithsonianmag.com/smart-news/three-cases-plague", ["health", "science/biology"], True, False),
+    (
+        "smithsonianmag.com/smart-news/three-cases-plague",
+        ["health", "science/biology"],
+        True,
+        False,
+    ),
     ("spacenews.com/nasa-adds-five-companies", ["science/space"], False, False),
     ("theantijunecleaver.com/2017/12/spiced-honey-pear-jam", ["recipes"], False, True),
     ("blog.givewell.org/2018/10/09", ["money", "ideas"], False, False),
@@ -55,8 +66,12 @@ def build_demo(root: Path) -> None:
             raw = gzip.decompress((CORPUS / "html" / f"{by_url[url]}.html.gz").read_bytes())
             saved = f"2026-11-{24 - n // 2:02d}T{9 + n % 2 * 6:02d}:{10 + n:02d}:00+00:00"
             result = archive.save_html(raw, url, tags=tags, saved=saved, download_images=False)
-            archive.set_state(result.article.id, is_read=read, is_favorite=favourite,
-                              progress=1.0 if read else (0.35 if n == 3 else None))
+            archive.set_state(
+                result.article.id,
+                is_read=read,
+                is_favorite=favourite,
+                progress=1.0 if read else (0.35 if n == 3 else None),
+            )
 
 
 def render_all(archive_root: Path, out: Path, query: str = "space", article: int = 1) -> list[Path]:
@@ -80,7 +95,11 @@ def render_all(archive_root: Path, out: Path, query: str = "space", article: int
             path = out / f"window-{theme}.png"
             render_screenshot(window, path, query=query, article=article)
             written.append(path)
-            for name, pane in (("search", window.search), ("reader", window.reader), ("tags", window.tags)):
+            for name, pane in (
+                ("search", window.search),
+                ("reader", window.reader),
+                ("tags", window.tags),
+            ):
                 settle(window)
                 pane_path = out / f"{name}-{theme}.png"
                 pane.grab().save(str(pane_path))
@@ -99,7 +118,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("out", nargs="?", type=Path, default=REPO / "docs" / "screenshots")
     parser.add_argument("--archive", type=Path, help="render this archive instead of a demo one")
     parser.add_argument("--query", default="space", help="the search shown in the pictures")
-    parser.add_argument("--article", type=int, default=1, help="which hit the reader shows (0 = first)")
+    parser.add_argument(
+        "--article", type=int, default=1, help="which hit the reader shows (0 = first)"
+    )
     args = parser.parse_args(argv)
     tmp = None
     root = args.archive

@@ -5,6 +5,7 @@ single-thread pool of its own (so a search never queues behind a page being
 saved). Each search carries a generation number and a result whose number is
 not the latest is dropped, so fast typing never shows stale hits.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -59,7 +60,9 @@ class SearchPage:
     note: str = ""
 
 
-def run_search(archive: Any, query: str, sort: str, offset: int, limit: int | None = None) -> SearchPage:
+def run_search(
+    archive: Any, query: str, sort: str, offset: int, limit: int | None = None
+) -> SearchPage:
     """Search and attach each hit's reading state (worker thread).
 
     An empty query lists everything, newest first."""
@@ -137,7 +140,7 @@ class SearchPane(QWidget):
         self._open_when_ready = False
 
         self.query = QueryEdit()
-        self.query.setPlaceholderText("Search  (words, \"phrases\", tag:x, site:y, is:unread)")
+        self.query.setPlaceholderText('Search  (words, "phrases", tag:x, site:y, is:unread)')
         self.query.setClearButtonEnabled(True)
         self.query.setAccessibleName("Search query")
         self.query.setToolTip(
@@ -273,8 +276,13 @@ class SearchPane(QWidget):
             if generation == self.generation:
                 self.model.page_failed()
 
-        Op(lambda _ctx: run_search(archive, query, sort, offset), on_success=done, on_failure=failed,
-           label="more results", parent=self).start(self.pool)
+        Op(
+            lambda _ctx: run_search(archive, query, sort, offset),
+            on_success=done,
+            on_failure=failed,
+            label="more results",
+            parent=self,
+        ).start(self.pool)
 
     def _failed(self, generation: int, exc: BaseException) -> None:
         if generation != self.generation:

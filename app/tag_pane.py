@@ -6,6 +6,7 @@ Clicking an entry asks the search pane for its query (`is:unread`,
 says what the list shows. The pane never calls the archive itself: the main
 window fills it from worker results.
 """
+
 from __future__ import annotations
 
 from PySide6.QtCore import QModelIndex, QStringListModel, Qt, Signal
@@ -175,7 +176,9 @@ class TagPane(QWidget):
         root.removeRows(0, root.rowCount())
         for name, count in collections:
             item = QStandardItem(f"{name}  ({count})")
-            query = f'collection:"{name}"' if any(c in name for c in ' ():"') else f"collection:{name}"
+            query = (
+                f'collection:"{name}"' if any(c in name for c in ' ():"') else f"collection:{name}"
+            )
             item.setData(query, QueryRole)
             item.setData(count, CountRole)
             item.setData(f"collection {name}, {count} articles", Qt.ItemDataRole.AccessibleTextRole)
@@ -289,8 +292,10 @@ class TagPane(QWidget):
         menu = QMenu(self)
         menu.addAction("Show articles", lambda: self.query_requested.emit(index.data(QueryRole)))
         menu.addAction("Rename…", lambda: self.ask_rename(name))
-        menu.addAction(f"Delete from {count} article{'s' if count != 1 else ''}…",
-                       lambda: self.delete_requested.emit(name, count))
+        menu.addAction(
+            f"Delete from {count} article{'s' if count != 1 else ''}…",
+            lambda: self.delete_requested.emit(name, count),
+        )
         menu.popup(self.tree.viewport().mapToGlobal(pos))
 
     def ask_rename(self, name: str) -> None:

@@ -4,6 +4,7 @@ Any number of ops can be tracked; the bar shows the most recent one still
 running and hides itself when none is left, so a short save flashes by while
 a long import keeps its bar and its Cancel button in view.
 """
+
 from __future__ import annotations
 
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QWidget

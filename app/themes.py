@@ -6,6 +6,7 @@ text column match the page; `.quire-highlight` gives the colours of search
 matches. The reading font is not in the CSS: it comes from the settings, so
 one choice of font applies to every theme.
 """
+
 from __future__ import annotations
 
 import re

@@ -4,6 +4,7 @@ Both call the core's long functions (archive.importers.import_file,
 archive.exporters.export) on the work pool, passing the op's progress and
 cancel Event, and end with a one-line summary plus the list of problems.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -33,7 +34,11 @@ EXPORT_FORMATS = [
     ("Bookmarks (Netscape HTML)", "netscape"),
     ("Pocket CSV", "pocket-csv"),
 ]
-SCOPES = [("Selected articles", "selected"), ("Current results", "results"), ("Whole archive", "all")]
+SCOPES = [
+    ("Selected articles", "selected"),
+    ("Current results", "results"),
+    ("Whole archive", "all"),
+]
 
 
 def import_summary(report: Any) -> str:
@@ -53,7 +58,9 @@ def import_summary(report: Any) -> str:
 def run_import(archive: Any, path: str, fetch: bool, ctx: OpContext) -> Any:
     from archive.importers import import_file
 
-    return import_file(archive, path, "auto", fetch=fetch, progress=ctx.report, cancel=ctx.cancel_event)
+    return import_file(
+        archive, path, "auto", fetch=fetch, progress=ctx.report, cancel=ctx.cancel_event
+    )
 
 
 def run_retry(archive: Any, ctx: OpContext, ids: list[str] | None = None) -> Any:
@@ -77,10 +84,16 @@ def run_export(archive: Any, request: ExportRequest, ctx: OpContext) -> Any:
     if request.scope == "selected":
         ids = request.selected
     elif request.scope == "results":
-        ids = select_ids(archive, query=request.query) if request.query.strip() else select_ids(archive, all=True)
+        ids = (
+            select_ids(archive, query=request.query)
+            if request.query.strip()
+            else select_ids(archive, all=True)
+        )
     else:
         ids = select_ids(archive, all=True)
-    return export(archive, ids, request.fmt, request.path, progress=ctx.report, cancel=ctx.cancel_event)
+    return export(
+        archive, ids, request.fmt, request.path, progress=ctx.report, cancel=ctx.cancel_event
+    )
 
 
 class ExportDialog(QDialog):
@@ -117,7 +130,9 @@ class ExportDialog(QDialog):
         form.addRow("Format", self.format)
         form.addRow("Articles", self.scope)
         form.addRow("Save to", row)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+        )
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
@@ -128,7 +143,9 @@ class ExportDialog(QDialog):
         from archive.exporters import EXTENSIONS
 
         path = Path(self.path.text())
-        self.path.setText(str(path.with_suffix(EXTENSIONS.get(self.format.currentData(), path.suffix))))
+        self.path.setText(
+            str(path.with_suffix(EXTENSIONS.get(self.format.currentData(), path.suffix)))
+        )
 
     def _browse(self) -> None:
         path, _ = QFileDialog.getSaveFileName(self, "Export to", self.path.text())
@@ -136,5 +153,10 @@ class ExportDialog(QDialog):
             self.path.setText(path)
 
     def request(self) -> ExportRequest:
-        return ExportRequest(fmt=self.format.currentData(), scope=self.scope.currentData(),
-                             path=self.path.text().strip(), selected=list(self._selected), query=self._query)
+        return ExportRequest(
+            fmt=self.format.currentData(),
+            scope=self.scope.currentData(),
+            path=self.path.text().strip(),
+            selected=list(self._selected),
+            query=self._query,
+        )

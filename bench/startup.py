@@ -10,6 +10,7 @@ the interpreter, the imports and Qt. rss_mb is the child's peak RSS.
 
 usage: python bench/startup.py [--articles 50000] [--dir DIR] [--runs 3]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -88,8 +89,14 @@ def one_run(archive: Path, workdir: Path) -> dict:
     ini = workdir / f"settings-{time.monotonic_ns()}.ini"
     code = CHILD.format(root=str(ROOT), ini=str(ini), archive=str(archive))
     start = time.time()
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
-                         check=False, env={**os.environ, "QT_QPA_PLATFORM": "offscreen"})
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+    )
     if out.returncode != 0 or not out.stdout.strip():
         raise SystemExit(f"bench/startup.py: the GUI process failed:\n{out.stderr[-3000:]}")
     data = json.loads(out.stdout.strip().splitlines()[-1])
@@ -111,7 +118,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--articles", type=int, default=50000)
     parser.add_argument("--dir", type=Path, help="keep the built archive here and reuse it")
-    parser.add_argument("--runs", type=int, default=3, help="report the median of this many launches")
+    parser.add_argument(
+        "--runs", type=int, default=3, help="report the median of this many launches"
+    )
     args = parser.parse_args()
     work = Path(tempfile.mkdtemp(prefix="quire-startup-"))
     archive = args.dir or work / "archive"
@@ -120,20 +129,26 @@ def main() -> int:
         ensure_archive(archive, args.articles)
         build_s = time.perf_counter() - t0
         runs = [one_run(archive, work) for _ in range(max(1, args.runs))]
-        med = {key: statistics.median(r[key] for r in runs) for key in ("startup_s", "window_shown_s",
-                                                                        "archive_open_s", "rss_mb", "cpu_s")}
-        print(json.dumps({
-            "articles": args.articles,
-            "startup_s": round(med["startup_s"], 3),
-            "rss_mb": round(max(r["rss_mb"] for r in runs), 1),
-            "window_shown_s": round(med["window_shown_s"], 3),
-            "archive_open_s": round(med["archive_open_s"], 3),
-            "cpu_s": round(med["cpu_s"], 3),
-            "load_avg": round(os.getloadavg()[0], 2),
-            "results_total": runs[0]["total"],
-            "runs": len(runs),
-            "build_s": round(build_s, 1),
-        }))
+        med = {
+            key: statistics.median(r[key] for r in runs)
+            for key in ("startup_s", "window_shown_s", "archive_open_s", "rss_mb", "cpu_s")
+        }
+        print(
+            json.dumps(
+                {
+                    "articles": args.articles,
+                    "startup_s": round(med["startup_s"], 3),
+                    "rss_mb": round(max(r["rss_mb"] for r in runs), 1),
+                    "window_shown_s": round(med["window_shown_s"], 3),
+                    "archive_open_s": round(med["archive_open_s"], 3),
+                    "cpu_s": round(med["cpu_s"], 3),
+                    "load_avg": round(os.getloadavg()[0], 2),
+                    "results_total": runs[0]["total"],
+                    "runs": len(runs),
+                    "build_s": round(build_s, 1),
+                }
+            )
+        )
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return 0

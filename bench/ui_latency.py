@@ -12,6 +12,7 @@ p99_stall_ms, pages saved, searches shown, articles opened, seconds.
 
 usage: python bench/ui_latency.py [--pages 500]
 """
+
 from __future__ import annotations
 
 import argparse
@@ -30,8 +31,23 @@ CORPUS = ROOT.parent / "shared" / "corpus" / "extraction" / "html"
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-QUERIES = ["climate", "city council", "music", "\"the first\"", "water*", "health", "history",
-           "tag:bench", "election", "school", "space", "police", "market", "science", "art"]
+QUERIES = [
+    "climate",
+    "city council",
+    "music",
+    '"the first"',
+    "water*",
+    "health",
+    "history",
+    "tag:bench",
+    "election",
+    "school",
+    "space",
+    "police",
+    "market",
+    "science",
+    "art",
+]
 
 
 def make_pages(folder: Path, n: int) -> list[str]:
@@ -144,18 +160,22 @@ def main() -> int:
                 t += g
                 if g > 60:
                     print(f"stall {g:.0f} ms at {t / 1000:.2f} s", file=sys.stderr)
-        print(json.dumps({
-            "max_stall_ms": round(max(stalls, default=0.0), 1),
-            "p99_stall_ms": round(percentile(stalls, 99), 1),
-            "p50_gap_ms": round(percentile(gaps, 50), 1),
-            "pages": args.pages,
-            "saved": counters["saved"],
-            "failed": counters["failed"],
-            "searches": counters["searches"],
-            "opened": counters["opened"],
-            "seconds": round(seconds, 1),
-            "load_avg": round(os.getloadavg()[0], 2),
-        }))
+        print(
+            json.dumps(
+                {
+                    "max_stall_ms": round(max(stalls, default=0.0), 1),
+                    "p99_stall_ms": round(percentile(stalls, 99), 1),
+                    "p50_gap_ms": round(percentile(gaps, 50), 1),
+                    "pages": args.pages,
+                    "saved": counters["saved"],
+                    "failed": counters["failed"],
+                    "searches": counters["searches"],
+                    "opened": counters["opened"],
+                    "seconds": round(seconds, 1),
+                    "load_avg": round(os.getloadavg()[0], 2),
+                }
+            )
+        )
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return 0

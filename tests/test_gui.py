@@ -1,6 +1,7 @@
 """The GUI driven as a user would: real widgets (offscreen), a real archive in
 tmp_path, real worker threads. No dialogs block: the window opens them
 non-modally and the tests click them."""
+
 from __future__ import annotations
 
 import os
@@ -22,8 +23,14 @@ from app.tag_pane import build_tag_tree
 WAIT = 15000
 
 PAGES = [
-    ("The lighthouse keepers of Skerryvore", "Keepers lived on the rock for months, trimming the lamp wicks."),
-    ("Sourdough starters and wild yeast", "A starter is flour and water colonised by wild yeast and bacteria."),
+    (
+        "The lighthouse keepers of Skerryvore",
+        "Keepers lived on the rock for months, trimming the lamp wicks.",
+    ),
+    (
+        "Sourdough starters and wild yeast",
+        "A starter is flour and water colonised by wild yeast and bacteria.",
+    ),
     ("Tides of the northern marsh", "A study of migrating herons and the spring floods."),
 ]
 
@@ -36,7 +43,9 @@ def filled(tmp_path):
     root = tmp_path / "arch"
     with Archive(root, seed=False, fetch=False) as a:
         ids = [
-            a.save_html(make_page(title, body), f"https://news.example/{n}", download_images=False).article.id
+            a.save_html(
+                make_page(title, body), f"https://news.example/{n}", download_images=False
+            ).article.id
             for n, (title, body) in enumerate(PAGES)
         ]
     return root, ids
@@ -49,8 +58,10 @@ def make_window(qtbot, root: Path, tmp_path: Path, name: str = "settings.ini") -
     window.resize(1200, 800)
     window.show()
     qtbot.waitUntil(lambda: window.archive is not None, timeout=WAIT)
-    qtbot.waitUntil(lambda: window.search.model.rowCount() == len(PAGES) or window.search.model.total > 0,
-                    timeout=WAIT)
+    qtbot.waitUntil(
+        lambda: window.search.model.rowCount() == len(PAGES) or window.search.model.total > 0,
+        timeout=WAIT,
+    )
     return window
 
 
@@ -152,7 +163,10 @@ def test_keyboard_navigation(qtbot, window):
 
 def test_save_a_file_and_report_failures(qtbot, window, tmp_path):
     page = tmp_path / "saved page.html"
-    page.write_text(make_page("Glaciers retreat across the valley", "Ice cores show the melt."), encoding="utf-8")
+    page.write_text(
+        make_page("Glaciers retreat across the valley", "Ice cores show the melt."),
+        encoding="utf-8",
+    )
     with qtbot.waitSignal(window.saved, timeout=WAIT) as blocker:
         window.save_items([str(page)])
     summary = blocker.args[0]
@@ -206,8 +220,13 @@ def test_delete_asks_first_then_deletes(qtbot, window):
     box = [w for w in window.findChildren(QMessageBox) if w.objectName() == "confirmDelete"][-1]
     delete = next(b for b in box.buttons() if b.text() == "Delete")
     delete.click()
-    qtbot.waitUntil(lambda: doomed not in [window.search.model.row_at(r).id
-                                           for r in range(window.search.model.rowCount())], timeout=WAIT)
+    qtbot.waitUntil(
+        lambda: (
+            doomed
+            not in [window.search.model.row_at(r).id for r in range(window.search.model.rowCount())]
+        ),
+        timeout=WAIT,
+    )
     from archive.errors import NotFoundError
 
     with pytest.raises(NotFoundError):
@@ -235,8 +254,10 @@ def test_favourite_toggle_and_state_counts(qtbot, window, filled):
         window.open_article(ids[1])
     window.act_fav.trigger()
     qtbot.waitUntil(lambda: window.archive.get(ids[1]).is_favorite, timeout=WAIT)
-    qtbot.waitUntil(lambda: window.tags._state_items["Favourites"].data(Qt.ItemDataRole.UserRole + 2) == 1,
-                    timeout=WAIT)
+    qtbot.waitUntil(
+        lambda: window.tags._state_items["Favourites"].data(Qt.ItemDataRole.UserRole + 2) == 1,
+        timeout=WAIT,
+    )
     assert window.act_fav.iconText().startswith("★")
 
 
@@ -258,12 +279,19 @@ def test_theme_and_layout_are_remembered(qtbot, filled, tmp_path):
 
 def test_drop_and_paste_urls_and_files(qtbot, window, tmp_path):
     page = tmp_path / "dropped.html"
-    page.write_text(make_page("Dropped into the window", "Dragging files saves them."), encoding="utf-8")
+    page.write_text(
+        make_page("Dropped into the window", "Dragging files saves them."), encoding="utf-8"
+    )
     mime = QMimeData()
     mime.setUrls([QUrl.fromLocalFile(str(page)), QUrl.fromLocalFile(str(tmp_path / "notes.txt"))])
     assert window._dropped_items(mime) == [str(page)]
-    event = QDropEvent(QPointF(10, 10), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
-                       Qt.KeyboardModifier.NoModifier)
+    event = QDropEvent(
+        QPointF(10, 10),
+        Qt.DropAction.CopyAction,
+        mime,
+        Qt.MouseButton.LeftButton,
+        Qt.KeyboardModifier.NoModifier,
+    )
     with qtbot.waitSignal(window.saved, timeout=WAIT) as blocker:
         window.dropEvent(event)
     assert [a.title for a in blocker.args[0].saved] == ["Dropped into the window"]
@@ -282,7 +310,11 @@ def test_search_terms_highlighted_in_reader(qtbot, window, filled):
         window.open_article(ids[2])
     marked = [s.cursor.selectedText().lower() for s in window.reader.extraSelections()]
     assert marked and all(m == "herons" for m in marked)
-    assert query_terms('tag:x "exact phrase" -skip word* is:unread OR other') == ["exact phrase", "word", "other"]
+    assert query_terms('tag:x "exact phrase" -skip word* is:unread OR other') == [
+        "exact phrase",
+        "word",
+        "other",
+    ]
 
 
 def test_find_in_article(qtbot, window, filled):
@@ -347,10 +379,16 @@ def test_results_model_passes_qtmodeltester(qtmodeltester, window):
 
 def test_tag_tree_nests_hierarchical_names():
     tree = build_tag_tree([("topic/a", 2), ("topic/b", 1), ("zebra", 4), ("Apple", 1)])
-    assert [(label, count) for label, _full, count, _c in tree] == [("Apple", 1), ("topic", 3), ("zebra", 4)]
+    assert [(label, count) for label, _full, count, _c in tree] == [
+        ("Apple", 1),
+        ("topic", 3),
+        ("zebra", 4),
+    ]
     topic = tree[1]
-    assert [(label, full, count) for label, full, count, _c in topic[3]] == [("a", "topic/a", 2),
-                                                                            ("b", "topic/b", 1)]
+    assert [(label, full, count) for label, full, count, _c in topic[3]] == [
+        ("a", "topic/a", 2),
+        ("b", "topic/b", 1),
+    ]
 
 
 def test_reader_without_content_loads_nothing(qtbot):
@@ -384,8 +422,10 @@ def test_import_a_file_then_export_the_selection(qtbot, window, tmp_path):
         window.import_path(str(urls))
     report = blocker.args[0]
     assert report.pending == 2  # this window does not fetch: kept to fetch later
-    qtbot.waitUntil(lambda: window.tags._state_items["Pending"].data(Qt.ItemDataRole.UserRole + 2) == 2,
-                    timeout=WAIT)
+    qtbot.waitUntil(
+        lambda: window.tags._state_items["Pending"].data(Qt.ItemDataRole.UserRole + 2) == 2,
+        timeout=WAIT,
+    )
 
     from app.transfer import ExportRequest
 
@@ -393,7 +433,9 @@ def test_import_a_file_then_export_the_selection(qtbot, window, tmp_path):
     qtbot.waitUntil(lambda: titles(window) == ["Sourdough starters and wild yeast"], timeout=WAIT)
     window.search.view.selectAll()
     out = tmp_path / "out.json"
-    request = ExportRequest(fmt="json", scope="selected", path=str(out), selected=window.search.selected_ids())
+    request = ExportRequest(
+        fmt="json", scope="selected", path=str(out), selected=window.search.selected_ids()
+    )
     with qtbot.waitSignal(window.exported, timeout=WAIT) as blocker:
         window.export(request)
     assert blocker.args[0].exported == 1
@@ -418,9 +460,13 @@ def test_bulk_state_and_tags_on_a_multi_selection(qtbot, window, filled):
     qtbot.waitUntil(lambda: all(window.archive.get(i).is_favorite for i in ids), timeout=WAIT)
     window.search.view.selectAll()
     window.set_selected_state(is_read=True)
-    qtbot.waitUntil(lambda: all(window.search.model.row_at(r).is_read for r in range(3)), timeout=WAIT)
-    qtbot.waitUntil(lambda: window.tags._state_items["Unread"].data(Qt.ItemDataRole.UserRole + 2) == 0,
-                    timeout=WAIT)
+    qtbot.waitUntil(
+        lambda: all(window.search.model.row_at(r).is_read for r in range(3)), timeout=WAIT
+    )
+    qtbot.waitUntil(
+        lambda: window.tags._state_items["Unread"].data(Qt.ItemDataRole.UserRole + 2) == 0,
+        timeout=WAIT,
+    )
 
 
 def test_rename_merge_and_delete_tags_from_the_tag_pane(qtbot, window, filled):
@@ -493,7 +539,13 @@ def test_search_help_popover_and_pane_shortcuts(qtbot, window):
 def test_every_input_and_list_has_an_accessible_name(window):
     from PySide6.QtWidgets import QAbstractItemView, QComboBox, QLineEdit, QTextEdit
 
-    widgets = [w for cls in (QLineEdit, QAbstractItemView, QComboBox, QTextEdit) for w in window.findChildren(cls)]
-    widgets = [w for w in widgets if w.isVisibleTo(window) and not isinstance(w.parent(), QComboBox)]
+    widgets = [
+        w
+        for cls in (QLineEdit, QAbstractItemView, QComboBox, QTextEdit)
+        for w in window.findChildren(cls)
+    ]
+    widgets = [
+        w for w in widgets if w.isVisibleTo(window) and not isinstance(w.parent(), QComboBox)
+    ]
     unnamed = [w for w in widgets if not w.accessibleName()]
     assert len(widgets) >= 6 and not unnamed, [type(w).__name__ for w in unnamed]
