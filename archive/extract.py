@@ -249,7 +249,7 @@ FURNITURE_TEXT = re.compile(
     | (?:getty(?:\s+images)?|reuters|ap(?:\s+photo)?|afp|shutterstock|istock|epa)\W*
     | media\s+playback\b.*|this\s+(?:slideshow|video|content)\s+requires\b.*
     | video\s+(?:loading|unavailable)\b.*|click\s+to\s+play\b.*|(?:image|slide|photo)\s+\d+\s+(?:of|/)\s+\d+.*
-    | follow\s+(?:us|him|her|me|them)\b.*|like\s+this\s+(?:story|article)\b.*|skip\s+(?:ad|advert)\b.*
+    | follow\s+(?:us|him|her|me|them|@\w+)\b.*|like\s+this\s+(?:story|article)\b.*|skip\s+(?:ad|advert)\b.*
     )\W*$""",
     re.I | re.X,
 )
@@ -262,6 +262,14 @@ CREDIT_TEXT = re.compile(
     )$""",
     re.I | re.X,
 )
+#: Calls to subscribe or sign up, in a short block with a link.
+PROMO_TEXT = re.compile(
+    r"\b(?:sign\s+up|subscribe|subscription|newsletter|click\s+here|tap\s+here|"
+    r"(?:download|get)\s+(?:the|our)\s+(?:free\s+)?app)\b",
+    re.I,
+)
+#: A block that is one unrendered CMS shortcode: "[button link=...]Send us...[/button]".
+SHORTCODE = re.compile(r"^\[(\w+)\b[^\]]*\].*\[/\1\]$")
 _STAMP = re.compile(r"^\W*(?:updated|published|posted|last\s+(?:updated|modified))\b", re.I)
 _DATE_LINE = re.compile(
     r"\b(?:\d{1,2}:\d{2}\s*(?:[ap]\.?m\.?)?|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{1,2}"
@@ -276,6 +284,7 @@ LEAF_BLOCK_TAGS = frozenset("p div h1 h2 h3 h4 h5 h6 li dd dt blockquote pre tab
 #: Blocks with at most this many words can be judged as furniture by their text.
 SHORT_BLOCK_WORDS = 25
 CREDIT_BLOCK_WORDS = 45
+LINK_LIST_WORDS = 80
 #: Tags whose text the furniture rules look at as one block.
 TEXT_BLOCK_TAGS = frozenset("p div h1 h2 h3 h4 h5 h6 li dd dt figcaption header footer aside section".split())
 
@@ -356,21 +365,24 @@ def _is_furniture_by_text(el: HtmlElement) -> bool:
     if not text:
         return False
     words = _norm_words(text)
+    if len(words) > LINK_LIST_WORDS:
+        return False
+    links = el.findall(".//a") if el.tag not in ("li", "dd", "dt") else []
+    link_share = _link_chars(el) / len(text) if links else 0.0
+    if len(links) >= 2 and link_share >= 0.8:
+        return True  # "DON'T MISS<br><a>story</a><br><a>story</a>": a list of teasers
     if len(words) > CREDIT_BLOCK_WORDS:
         return False
-    if CREDIT_TEXT.match(text):
+    if CREDIT_TEXT.match(text) or (links and PROMO_TEXT.search(text)):
         return True
     if len(words) > SHORT_BLOCK_WORDS:
         return False
-    if FURNITURE_TEXT.match(text):
+    if FURNITURE_TEXT.match(text) or SHORTCODE.match(text):
         return True
     if _STAMP.match(text) and _DATE_LINE.search(text) and len(words) <= 12:
         return True
-    # Teasers: a short block that is nothing but a link ("READ MORE ON ...", headlines).
-    if el.tag not in ("li", "dd", "dt") and el.find(".//a") is not None:
-        if _link_chars(el) >= 0.8 * len(text) and len(words) >= 3:
-            return True
-    return False
+    # A teaser: a short block that is nothing but a link ("READ MORE ON ...", a headline).
+    return bool(links) and link_share >= 0.8 and len(words) >= 3
 
 
 def _is_link_list(el: HtmlElement) -> bool:
