@@ -369,7 +369,10 @@ def _is_furniture_by_text(el: HtmlElement) -> bool:
         return False
     links = el.findall(".//a") if el.tag not in ("li", "dd", "dt") else []
     link_share = _link_chars(el) / len(text) if links else 0.0
-    if len(links) >= 2 and link_share >= 0.8:
+    if len(links) >= 2 and (
+        link_share >= 0.8
+        or (el.find(".//br") is not None and FURNITURE_TEXT.match(element_text(el).split("\n")[0]))
+    ):
         return True  # "DON'T MISS<br><a>story</a><br><a>story</a>": a list of teasers
     if len(words) > CREDIT_BLOCK_WORDS:
         return False
