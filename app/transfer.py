@@ -19,12 +19,16 @@ from PySide6.QtWidgets import (
     QFormLayout,
     QHBoxLayout,
     QLineEdit,
+    QMessageBox,
     QPushButton,
     QVBoxLayout,
     QWidget,
 )
 
-from app.ops import OpContext
+from app import jobs
+from app.add_dialog import AddDialog
+from app.ops import Op, OpContext
+from archive.errors import QuireError
 
 EXPORT_FORMATS = [
     ("EPUB e-book", "epub"),
@@ -159,4 +163,154 @@ class ExportDialog(QDialog):
             path=self.path.text().strip(),
             selected=list(self._selected),
             query=self._query,
+        )
+
+
+class TransferMixin:
+    """Saving, import, export and reindex for MainWindow (mixed into it)."""
+
+    def add_dialog(self) -> None:
+        dialog = AddDialog(self.tags.tag_names(), self)
+        dialog.setObjectName("addDialog")
+        dialog.accepted.connect(lambda: self.save_items(dialog.item_list(), dialog.tag_list()))
+        dialog.open()
+
+    def save_items(self, items: list[str], tags: list[str] | None = None) -> Op | None:
+        """Save URLs or files on the work pool, with progress and Cancel."""
+        if not items or self.archive is None:
+            return None
+        archive = self.archive
+        label = "Saving" if len(items) > 1 else f"Saving {items[0][:60]}"
+        return self.run_op(
+            lambda ctx: jobs.save_items(archive, items, list(tags or []), ctx),
+            self._saved,
+            label=label,
+            pool=self.work_pool,
+            track=True,
+            cancellable=True,
+        )
+
+    def _saved(self, summary: jobs.SaveSummary) -> None:
+        self.statusBar().showMessage(summary.message(), 8000)
+        if summary.saved or summary.duplicates:
+            self.search.refresh()
+            self.refresh_library()
+            first = (summary.saved or summary.duplicates)[0]
+            self.open_article(first.id)
+        if summary.failed:
+            details = "\n".join(f"• {why}" for _item, why in summary.failed)
+            box = self.show_error(summary.message(), QuireError(details))
+            failed = [item for item, _why in summary.failed]
+            retry = box.addButton("Retry", QMessageBox.ButtonRole.ActionRole)
+            retry.clicked.connect(lambda: self.save_items(failed, summary.tags))
+        self.saved.emit(summary)
+
+    def import_dialog(self) -> None:
+        from PySide6.QtWidgets import QFileDialog
+
+        dialog = QFileDialog(self, "Import from Pocket, Instapaper, wallabag, Omnivore, bookmarks…")
+        dialog.setFileMode(QFileDialog.FileMode.ExistingFile)
+        dialog.setNameFilters(["Exports (*.csv *.html *.htm *.json *.zip *.txt)", "All files (*)"])
+        dialog.setObjectName("importDialog")
+        dialog.fileSelected.connect(self.import_path)
+        dialog.open()
+
+    def import_folder_dialog(self) -> None:
+        from PySide6.QtWidgets import QFileDialog
+
+        dialog = QFileDialog(self, "Import a folder of saved pages")
+        dialog.setFileMode(QFileDialog.FileMode.Directory)
+        dialog.fileSelected.connect(self.import_path)
+        dialog.open()
+
+    def import_path(self, path: str) -> Op | None:
+        """Import a file or folder (format detected) with progress and Cancel."""
+        archive, fetch = self.archive, self._fetch
+
+        def done(report: Any) -> None:
+            self._transfer_done(
+                import_summary(report),
+                report.failed + report.warnings,
+                changed=bool(report.added or report.pending),
+            )
+            self.imported.emit(report)
+
+        return self.run_op(
+            lambda ctx: run_import(archive, path, fetch, ctx),
+            done,
+            label=f"Importing {Path(path).name}",
+            pool=self.work_pool,
+            track=True,
+            cancellable=True,
+        )
+
+    def retry_pending(self, ids: list[str] | None = None) -> Op | None:
+        """Fetch pending articles again (all, or just `ids`)."""
+        archive = self.archive
+
+        def done(report: Any) -> None:
+            self._transfer_done(
+                import_summary(report).replace("Imported", "Fetched", 1),
+                report.failed,
+                changed=True,
+            )
+            if self.reader.article_id and (ids is None or self.reader.article_id in ids):
+                self.open_article(self.reader.article_id)  # show what was fetched
+
+        return self.run_op(
+            lambda ctx: run_retry(archive, ctx, ids),
+            done,
+            label="Fetching pending articles",
+            pool=self.work_pool,
+            track=True,
+            cancellable=True,
+        )
+
+    def export_dialog(self) -> None:
+        dialog = ExportDialog(self.search.selected_ids(), self.search.query_text, self)
+        dialog.setObjectName("exportDialog")
+        dialog.accepted.connect(lambda: self.export(dialog.request()))
+        dialog.open()
+
+    def export(self, request: Any) -> Op | None:
+        archive = self.archive
+
+        def done(report: Any) -> None:
+            self._transfer_done(
+                f"Exported {report.exported} to {report.path}", report.skipped, changed=False
+            )
+            self.exported.emit(report)
+
+        return self.run_op(
+            lambda ctx: run_export(archive, request, ctx),
+            done,
+            label=f"Exporting to {Path(request.path).name}",
+            pool=self.work_pool,
+            track=True,
+            cancellable=True,
+        )
+
+    def _transfer_done(self, summary: str, problems: list[str], *, changed: bool) -> None:
+        self.statusBar().showMessage(summary, 10000)
+        if changed:
+            self.search.refresh()
+            self.refresh_library()
+        if problems:
+            shown = problems[:30] + (
+                [f"… and {len(problems) - 30} more"] if len(problems) > 30 else []
+            )
+            self.show_error(summary, QuireError("\n".join(f"• {p}" for p in shown)))
+
+    def reindex(self) -> None:
+        archive = self.archive
+        self.run_op(
+            lambda ctx: archive.reindex(ctx.progress),
+            lambda n: (
+                self.statusBar().showMessage(f"Re-indexed {n} articles", 6000),
+                self.search.refresh(),
+            ),
+            label="Rebuilding the index",
+            pool=self.work_pool,
+            track=True,
+            cancellable=True,
         )
