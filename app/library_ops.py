@@ -160,9 +160,9 @@ class LibraryOpsMixin:
         menu.addAction("Delete…", self.delete_selected)
         menu.popup(self.search.view.viewport().mapToGlobal(pos))
 
-    def _bulk(self, ids: list[str], label: str, **kwargs: Any) -> None:
+    def _bulk(self, ids: list[str], label: str, **kwargs: Any) -> Op | None:
         if not ids:
-            return
+            return None
         archive = self.archive
 
         def done(result: jobs.BulkResult) -> None:
@@ -182,7 +182,7 @@ class LibraryOpsMixin:
             self.refresh_library()
 
         pool = self.work_pool if len(ids) > 1 else self.read_pool
-        self.run_op(
+        return self.run_op(
             lambda ctx: jobs.bulk(archive, ids, ctx, **kwargs),
             done,
             label=label,
@@ -206,11 +206,47 @@ class LibraryOpsMixin:
         box.setDefaultButton(QMessageBox.StandardButton.Cancel)
         box.setObjectName("confirmDelete")
         box.finished.connect(
-            lambda _r: (
-                box.clickedButton() is delete_btn and self._bulk(ids, "Deleting", delete=True)
-            )
+            lambda _r: box.clickedButton() is delete_btn and self.delete_with_undo(ids)
         )
         box.open()
+
+    def delete_with_undo(self, ids: list[str]) -> None:
+        """Hide the articles at once and delete them a few seconds later.
+
+        Until then the status bar offers Undo. The archive's delete is final,
+        so the undo window lives here: nothing is removed on disk before it
+        closes (or the window does), and a crash in between loses nothing."""
+        self.commit_pending_delete()  # an earlier deletion can no longer be undone
+        self._pending_delete = list(ids)
+        self.search.hidden_ids.update(ids)
+        self.search.model.remove_ids(set(ids))
+        if self.reader.article_id in ids:
+            self.reader.show_placeholder("The article was deleted.")
+            self.tags.set_article_tags(None)
+            self._update_article_actions()
+        n = len(ids)
+        self.undo_label.setText(f"Deleted {n} article{'s' if n != 1 else ''}.")
+        self.undo_box.show()
+        self._delete_timer.start()
+
+    def undo_delete(self) -> None:
+        ids = getattr(self, "_pending_delete", [])
+        self._pending_delete = []
+        self._delete_timer.stop()
+        self.undo_box.hide()
+        if ids:
+            self.search.hidden_ids.difference_update(ids)
+            self.search.refresh()
+            self.statusBar().showMessage("Deletion undone", 4000)
+
+    def commit_pending_delete(self) -> Op | None:
+        ids = getattr(self, "_pending_delete", [])
+        self._pending_delete = []
+        self._delete_timer.stop()
+        self.undo_box.hide()
+        if not ids:
+            return None
+        return self._bulk(ids, "Deleting", delete=True)
 
     def open_original(self) -> None:
         from PySide6.QtGui import QDesktopServices

@@ -25,8 +25,11 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import (
     QApplication,
+    QHBoxLayout,
+    QLabel,
     QMainWindow,
     QMessageBox,
+    QPushButton,
     QSplitter,
     QVBoxLayout,
     QWidget,
@@ -52,6 +55,7 @@ from app.transfer import TransferMixin
 from archive.errors import QuireError
 from archive.models import Article
 
+UNDO_SECONDS = 10  # how long a deletion can be undone
 ICON_PATH = Path(__file__).resolve().parent.parent / "resources" / "icons" / "quire.svg"
 
 
@@ -124,6 +128,20 @@ class MainWindow(MenusMixin, LibraryOpsMixin, TransferMixin, QMainWindow):
 
         self.taskbar = TaskBar()
         self.statusBar().addPermanentWidget(self.taskbar)
+        self.undo_box = QWidget()
+        undo_layout = QHBoxLayout(self.undo_box)
+        undo_layout.setContentsMargins(0, 0, 0, 0)
+        self.undo_label = QLabel("")
+        self.undo_button = QPushButton("Undo")
+        self.undo_button.setAccessibleName("Undo the deletion")
+        self.undo_button.clicked.connect(self.undo_delete)
+        undo_layout.addWidget(self.undo_label)
+        undo_layout.addWidget(self.undo_button)
+        self.undo_box.hide()
+        self.statusBar().addPermanentWidget(self.undo_box)
+        self._pending_delete: list[str] = []
+        self._delete_timer = QTimer(self, singleShot=True, interval=UNDO_SECONDS * 1000)
+        self._delete_timer.timeout.connect(self.commit_pending_delete)
         self.statusBar().setAccessibleName("Status")
 
         self._build_actions()
@@ -462,6 +480,7 @@ class MainWindow(MenusMixin, LibraryOpsMixin, TransferMixin, QMainWindow):
             self.toggle_distraction_free()
         self.save_settings()
         self.taskbar.cancel_current()
+        self.commit_pending_delete()  # the undo period ends with the window
         self.work_pool.waitForDone(5000)
         self.read_pool.waitForDone(2000)
         self.search.pool.waitForDone(2000)

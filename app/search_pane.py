@@ -138,6 +138,8 @@ class SearchPane(QWidget):
         self.query_text = ""
         self.last_page: SearchPage | None = None
         self._open_when_ready = False
+        #: Ids not to show (deleted, waiting for the undo period to end).
+        self.hidden_ids: set[str] = set()
 
         self.query = QueryEdit()
         self.query.setPlaceholderText('Search  (words, "phrases", tag:x, site:y, is:unread)')
@@ -242,7 +244,8 @@ class SearchPane(QWidget):
             return  # a newer search is on its way: drop this one
         current = self.current_id()
         self.last_page = page
-        self.model.reset(page.rows, page.total)
+        rows = [r for r in page.rows if r.id not in self.hidden_ids]
+        self.model.reset(rows, page.total - (len(page.rows) - len(rows)))
         total = self.model.total
         self.count_label.setText(
             "No articles" if total == 0 else f"{total:,} article{'s' if total != 1 else ''}"
@@ -270,7 +273,7 @@ class SearchPane(QWidget):
 
         def done(page: SearchPage) -> None:
             if generation == self.generation:
-                self.model.append(offset, page.rows)
+                self.model.append(offset, [r for r in page.rows if r.id not in self.hidden_ids])
 
         def failed(_exc: BaseException) -> None:
             if generation == self.generation:

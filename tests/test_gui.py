@@ -208,29 +208,61 @@ def test_saving_a_url_that_fails_names_it(qtbot, filled, tmp_path, httpserver):
     w.close()
 
 
-def test_delete_asks_first_then_deletes(qtbot, window):
+def _row_ids(window) -> list[str]:
+    return [window.search.model.row_at(r).id for r in range(window.search.model.rowCount())]
+
+
+def _confirm_delete(window, button: str) -> None:
+    box = [w for w in window.findChildren(QMessageBox) if w.objectName() == "confirmDelete"][-1]
+    next(b for b in box.buttons() if b.text() == button).click()
+
+
+def test_delete_asks_first_can_be_undone_then_deletes(qtbot, window):
+    from archive.errors import NotFoundError
+
     window.search.view.setCurrentIndex(window.search.model.index(0))
     doomed = window.search.current_id()
     window.act_delete.trigger()
-    box = next(w for w in window.findChildren(QMessageBox) if w.objectName() == "confirmDelete")
-    box.button(QMessageBox.StandardButton.Cancel).click()
-    qtbot.wait(100)
-    assert window.archive.get(doomed)  # still there after Cancel
+    _confirm_delete(window, "Cancel")
+    qtbot.wait(50)
+    assert doomed in _row_ids(window) and not window.undo_box.isVisible()
+
     window.act_delete.trigger()
-    box = [w for w in window.findChildren(QMessageBox) if w.objectName() == "confirmDelete"][-1]
-    delete = next(b for b in box.buttons() if b.text() == "Delete")
-    delete.click()
-    qtbot.waitUntil(
-        lambda: (
-            doomed
-            not in [window.search.model.row_at(r).id for r in range(window.search.model.rowCount())]
-        ),
-        timeout=WAIT,
-    )
+    _confirm_delete(window, "Delete")
+    assert doomed not in _row_ids(window) and window.undo_box.isVisible()
+    window.undo_button.click()
+    qtbot.waitUntil(lambda: doomed in _row_ids(window), timeout=WAIT)
+    assert window.archive.get(doomed)  # nothing was removed on disk
+
+    window.search.view.setCurrentIndex(window.search.model.index(window.search.model.row_of(doomed)))
+    window.act_delete.trigger()
+    _confirm_delete(window, "Delete")
+    window.search.refresh()  # a search while the undo is pending keeps it hidden
+    qtbot.waitUntil(lambda: len(_row_ids(window)) == 2, timeout=WAIT)
+    assert doomed not in _row_ids(window)
+    window._delete_timer.timeout.emit()  # the undo period ends
+
+    def gone() -> bool:
+        try:
+            window.archive.get(doomed)
+        except NotFoundError:
+            return True
+        return False
+
+    qtbot.waitUntil(gone, timeout=WAIT)
+    assert not window.undo_box.isVisible()
+
+
+def test_closing_the_window_ends_the_undo_period(qtbot, filled, tmp_path):
+    from archive import Archive
     from archive.errors import NotFoundError
 
-    with pytest.raises(NotFoundError):
-        window.archive.get(doomed)
+    root, ids = filled
+    w = make_window(qtbot, root, tmp_path, "close.ini")
+    w.delete_with_undo([ids[0]])
+    w.close()
+    with Archive(root, seed=False, fetch=False) as a, pytest.raises(NotFoundError):
+        a.get(ids[0])
 
 
 def test_reading_to_the_end_marks_read_and_remembers_progress(qtbot, window, filled):
