@@ -7,7 +7,7 @@ Searchers are refreshed after each commit, so a save is searchable at once.
 
 Layout choices, for speed (bench/search.py measures them):
 - words go through one fast analyzer (`WordAnalyzer`: \\w+ words, lower-cased,
-  accent-folded, Porter-stemmed, with a cache) instead of Whoosh's chain of
+  accent-folded, Porter2 (Snowball English) stemmed, with a cache) instead of Whoosh's chain of
   generator filters, and `WordText.index` builds postings without Token objects;
 - the article text is not stored in Whoosh: it lives compressed in a
   `TextStore` beside the index, read only for the snippets of the rows shown.
@@ -29,7 +29,7 @@ from whoosh.analysis import CharsetFilter
 from pickle import dumps
 
 from whoosh.fields import DATETIME, ID, KEYWORD, TEXT, Schema
-from whoosh.lang.porter import stem as porter_stem
+from whoosh.lang.porter2 import stem as porter_stem
 from whoosh.support.charset import accent_map
 from whoosh.system import pack_uint
 
@@ -149,7 +149,7 @@ NAME_ANALYZER = RegexTokenizer(r"[\w.]+|\w+") | LowercaseFilter() | CharsetFilte
 PLAIN_ANALYZER = RegexTokenizer(r"\w+") | LowercaseFilter() | CharsetFilter(accent_map)
 
 #: Bumped when the index layout changes: an index of another version is rebuilt.
-INDEX_VERSION = 5
+INDEX_VERSION = 6
 VERSION_FILE = "quire-index-version"
 #: During bulk work, commit at least this often (documents, seconds).
 BATCH_DOCS = 500

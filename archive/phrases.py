@@ -18,7 +18,7 @@ from typing import Any, Iterator, Sequence
 
 from whoosh import matching
 from whoosh.matching import wrappers
-from whoosh.lang.porter import stem as porter_stem
+from whoosh.lang.porter2 import stem as porter_stem
 from whoosh.query import Query, Term
 
 #: The most frequent English words; a pair of two of them is indexed as one term.

@@ -240,7 +240,7 @@ def make_snippet(text: str, terms: set[str], fragments: int = SNIPPET_FRAGMENTS,
 
 @functools.lru_cache(maxsize=64)
 def _candidates_pattern(terms: frozenset[str]) -> re.Pattern[str]:
-    """Words that may stem to one of `terms`: a Porter stem is the start of its
+    """Words that may stem to one of `terms`: a Porter2 stem is the start of its
     word, except a final i (studi ← study) or e (hope ← hoping)."""
     prefixes = sorted({t[:-1] if len(t) > 1 and t[-1] in "ie" else t for t in terms},
                       key=len, reverse=True)
@@ -308,41 +308,53 @@ _FREE_WORD = re.compile(r"(?<![\w:\"*~])(\w+)(?![\w:*~])")
 
 
 def _did_you_mean(archive: "Archive", searcher: Any, text: str) -> str | None:
-    """The query with each unknown word replaced by the closest indexed word
-    (Whoosh's spelling corrector over the content terms), if that query has hits."""
+    """The query with each unknown word replaced by a close indexed word (candidates
+    from Whoosh's spelling corrector over the content terms, ranked by edit
+    distance with transpositions, then by how common), if that query has hits."""
     if '"' in text:  # words inside phrases are left alone: spans get complicated
         return None
     corrector = searcher.corrector("content")
-    changed: dict[str, str] = {}
+    corrected = text
+    changed = False
     for m in _FREE_WORD.finditer(text):
         word = m.group(1)
-        if word in ("AND", "OR", "NOT") or word.isdigit() or word in changed:
+        if word in ("AND", "OR", "NOT") or word.isdigit():
             continue
         term = word_term(word)
-        if searcher.doc_frequency("content", term) or searcher.doc_frequency("title", term):
+        if searcher.doc_frequency("content", term):
             continue
-        suggestions = corrector.suggest(term, limit=1, maxdist=2, prefix=1)
-        if suggestions:
-            changed[word] = suggestions[0]
-    if not changed:
+        candidates = corrector.suggest(term, limit=8, maxdist=2, prefix=1)
+        candidates.sort(key=lambda c: (_edit_distance(term, c), -searcher.doc_frequency("content", c)))
+        for stem in candidates[:4]:
+            top = searcher.search(wq.Term("content", stem), limit=1)
+            if not len(top):
+                continue
+            aid = top[0]["id"]
+            sample = archive.index.texts_of([aid]).get(aid, "") + " " + (top[0].get("title") or "")
+            replacement = _surface_forms(sample, {stem}).get(stem, stem)
+            corrected = re.sub(rf"(?<![\w:]){re.escape(word)}(?!\w)", replacement, corrected)
+            changed = True
+            break
+    if not changed or corrected == text:
         return None
-    stems = dict(changed)
-    q = wq.And([wq.Or([wq.Term("content", s), wq.Term("title", s)]) for s in stems.values()])
-    top = searcher.search(q, limit=1)
-    if not len(top):
-        return None
-    sample = archive.index.texts_of([top[0]["id"]]).get(top[0]["id"], "") + " " + (top[0].get("title") or "")
-    surface = _surface_forms(sample, set(stems.values()))
-    corrected = text
-    for word, stem in stems.items():
-        replacement = surface.get(stem, stem)
-        corrected = re.sub(rf"(?<![\w:]){re.escape(word)}(?!\w)", replacement, corrected)
-    if corrected == text:
-        return None
-    check = parse_query(corrected)
+    check = parse_query(corrected)  # the whole corrected query must find something
     if check.note or not len(searcher.search(check.query, limit=1)):
         return None
     return corrected
+
+
+def _edit_distance(a: str, b: str) -> int:
+    """Damerau-Levenshtein (optimal string alignment): a swap of two letters is one edit."""
+    prev2: list[int] = []
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i] + [0] * len(b)
+        for j, cb in enumerate(b, 1):
+            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb))
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                cur[j] = min(cur[j], prev2[j - 2] + 1)
+        prev2, prev = prev, cur
+    return prev[-1]
 
 
 def _surface_forms(text: str, stems: set[str]) -> dict[str, str]:

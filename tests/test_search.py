@@ -1,0 +1,126 @@
+"""Search results: sorting, paging, snippets, did-you-mean, facets, totals."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from archive.search import MATCH_OPEN, make_snippet, run_search
+
+from search_fixtures import add_articles, ids
+
+
+@pytest.fixture(scope="module")
+def arch(tmp_path_factory):
+    from archive import Archive
+
+    a = Archive(tmp_path_factory.mktemp("s") / "arch", seed=False, fetch=False)
+    add_articles(a)
+    yield a
+    a.close()
+
+
+def test_sort_by_date_newest_and_oldest(arch):
+    newest = [h.saved for h in run_search(arch, "", sort="newest", limit=50).hits]
+    oldest = [h.saved for h in run_search(arch, "", sort="oldest", limit=50).hits]
+    assert len(newest) == 8
+    assert newest == sorted(newest, reverse=True)
+    assert oldest == list(reversed(newest))
+
+
+def test_relevance_ranks_the_article_about_it_first(arch):
+    # "turbines" twice in the wind article, once nowhere else; title words weigh more
+    assert run_search(arch, "turbines solar OR turbines").hits[0].id == "wind000006"
+    assert run_search(arch, "marsh").hits[0].id == "tides00001"
+
+
+def test_paging_with_offset_and_limit(arch):
+    every = [h.id for h in run_search(arch, "", sort="newest", limit=50).hits]
+    pages = [h.id for off in range(0, 8, 3) for h in run_search(arch, "", sort="newest", offset=off, limit=3).hits]
+    assert pages == every
+    page = run_search(arch, "", sort="newest", offset=6, limit=3)
+    assert page.total == 8 and len(page.hits) == 2
+
+
+def test_snippet_highlights_matched_word_forms(arch):
+    hit = run_search(arch, "run").hits[0]
+    marked = re.findall(r'<b class="match">(\w+)</b>', hit.snippet)
+    assert {"run", "Running"} <= set(marked) and "Runners" not in marked  # runner is another word
+
+
+def test_snippet_of_a_phrase_and_a_prefix(arch):
+    hit = run_search(arch, '"spring floods"').hits[0]
+    assert f"{MATCH_OPEN}spring</b> {MATCH_OPEN}floods</b>" in hit.snippet
+    hit = run_search(arch, "photo*").hits[0]
+    assert {"photovoltaic", "Photographs"} <= set(re.findall(r'<b class="match">(\w+)</b>', hit.snippet))
+
+
+def test_snippet_ignores_words_under_not(arch):
+    hit = run_search(arch, "solar -battery").hits[0]
+    assert "solar" in hit.snippet and "battery" not in re.findall(r'<b class="match">(\w+)</b>', hit.snippet)
+
+
+def test_snippet_escapes_the_text(arch):
+    hit = run_search(arch, "escaping").hits[0]
+    assert "<script>" not in hit.snippet and "&lt;script&gt;" in hit.snippet
+    assert f"{MATCH_OPEN}escaping</b>" in hit.snippet
+
+
+def test_snippet_without_a_text_match_shows_the_start(arch):
+    hit = run_search(arch, "tag:recipes").hits[0]
+    assert hit.snippet.startswith("Feed the starter") and MATCH_OPEN not in hit.snippet
+
+
+def test_no_snippets_when_not_asked(arch):
+    assert run_search(arch, "herons", snippets=False).hits[0].snippet == ""
+
+
+def test_snippet_has_at_most_three_fragments():
+    text = " ".join(f"Paragraph {n} says nothing much until the word heron appears here. " + "filler " * 60
+                    for n in range(8))
+    snippet = make_snippet(text, {"heron"})
+    assert snippet.count(MATCH_OPEN) == 3
+    assert snippet.count("…") >= 3  # fragments are separated and cut marks shown
+    assert len(snippet) < 3 * 260
+
+
+def test_did_you_mean_for_a_query_without_hits(arch):
+    result = run_search(arch, "heorns marsh")
+    assert result.total == 0
+    assert result.suggestion == "herons marsh"
+    assert ids(run_search(arch, result.suggestion)) == {"tides00001"}
+
+
+def test_did_you_mean_corrects_several_words(arch):
+    assert run_search(arch, "sourduogh bred").suggestion == "sourdough bread"
+
+
+def test_no_suggestion_when_there_are_hits_or_nothing_is_close(arch):
+    assert run_search(arch, "herons").suggestion is None
+    assert run_search(arch, "qqqqzzzz").suggestion is None
+
+
+def test_facets_count_tags_and_sites_of_all_matches(arch):
+    result = run_search(arch, "grid OR solar OR herons", limit=1, facets=True)
+    assert result.total == 3 and len(result.hits) == 1
+    assert dict(result.facets["tag"]) == {"energy": 2, "science": 2, "long reads": 1}
+    assert dict(result.facets["site"]) == {"Grid Report": 2, "The Daily Example": 1}
+    assert result.facets["tag"][0][1] == 2  # largest first
+
+
+def test_facets_only_when_asked(arch):
+    assert run_search(arch, "solar").facets == {}
+
+
+def test_tag_change_shows_in_search_and_facets(tmp_path):
+    from archive import Archive
+
+    with Archive(tmp_path / "a", seed=False, fetch=False) as a:
+        add_articles(a)
+        a.tag("wind000006", add=["Coast"])
+        assert ids(run_search(a, "tag:coast")) == {"wind000006"}
+        assert ("Coast", 1) in run_search(a, "grid", facets=True).facets["tag"]
+        a.set_state("wind000006", is_favorite=True)
+        assert ids(run_search(a, "is:favorite")) == {"bread00002", "wind000006"}
+        a.delete("wind000006")
+        assert ids(run_search(a, "turbines")) == set()

@@ -1,0 +1,158 @@
+"""The index: two processes writing at once, batches, and reindex equivalence."""
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+import threading
+
+from archive.index import SearchIndex, make_document
+from archive.models import Article
+from archive.search import run_search
+
+from conftest import REPO
+from search_fixtures import ARTICLES, add_articles, ids
+
+WRITER_SCRIPT = textwrap.dedent("""
+    import sys
+    sys.path.insert(0, {repo!r})
+    from archive.index import SearchIndex, make_document
+    from archive.models import Article
+    index = SearchIndex({path!r})
+    print("ready", flush=True)
+    sys.stdin.readline()  # start together with the test process
+    for n in range(25):
+        a = Article(id=f"cli{{n:04d}}", title=f"Command line note {{n}}", saved="2026-01-01T00:00:00+00:00")
+        index.add(make_document(a, f"written by the other process, item {{n}} of the marsh survey"))
+    index.close()
+    print("done", flush=True)
+""")
+
+
+def test_two_processes_write_the_same_index_without_lock_errors(tmp_path):
+    path = tmp_path / "index"
+    index = SearchIndex(path)
+    proc = subprocess.Popen([sys.executable, "-c", WRITER_SCRIPT.format(repo=str(REPO), path=str(path))],
+                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        assert proc.stdout.readline().strip() == "ready"
+        proc.stdin.write("go\n")
+        proc.stdin.flush()
+        for n in range(25):  # one commit each, interleaving with the other process's commits
+            a = Article(id=f"gui{n:04d}", title=f"Window note {n}", saved="2026-01-01T00:00:00+00:00")
+            index.add(make_document(a, f"written by the test process, item {n} of the marsh survey"))
+        out, err = proc.communicate(timeout=120)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 0, err
+    assert out.strip() == "done"
+    assert index.doc_count() == 50
+    assert {i for i in index.ids() if i.startswith("cli")} == {f"cli{n:04d}" for n in range(25)}
+    assert index.stored_text("cli0007") == "written by the other process, item 7 of the marsh survey"
+    index.close()
+
+
+def test_batch_commits_while_worker_threads_add(tmp_path):
+    index = SearchIndex(tmp_path / "index")
+
+    def worker(k: int) -> None:
+        for n in range(40):
+            a = Article(id=f"t{k}-{n:03d}", title=f"Thread {k} item {n}", saved="2026-01-01T00:00:00+00:00")
+            index.add(make_document(a, "heron survey"))
+
+    with index.batch():
+        threads = [threading.Thread(target=worker, args=(k,)) for k in range(3)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    assert index.doc_count() == 120
+    index.close()
+
+
+QUERIES = ["heron", '"spring floods"', "solar -battery", "tag:energy", "is:read", "photo*",
+           "saved:2024", "grid", "", "title:marsh"]
+
+
+def _results(arch) -> dict[str, list[str]]:
+    return {q: [h.id for h in run_search(arch, q, limit=50, sort="newest").hits] for q in QUERIES}
+
+
+def _archive_with_files(tmp_path):
+    """Articles saved through the archive (files on disk), so reindex reads article.html."""
+    from archive import Archive
+
+    arch = Archive(tmp_path / "arch", seed=False, fetch=False)
+    for spec in ARTICLES:
+        if spec.get("status") == "pending":
+            continue
+        body = "".join(f"<p>{line}</p>" for line in spec["text"].split(". "))
+        arch.save_html(f"<html><body>{body}</body></html>", spec["url"], title=spec["title"], extract=False,
+                       tags=spec["tags"], saved=spec["saved"], download_images=False,
+                       is_read=spec.get("is_read", False))
+    return arch
+
+
+def test_reindex_gives_the_same_results(tmp_path):
+    arch = _archive_with_files(tmp_path)
+    try:
+        before = _results(arch)
+        texts = {i: arch.index.stored_text(i) for i in arch.index.ids()}
+        seen = []
+        assert arch.reindex(progress=lambda done, total, msg: seen.append((done, total))) == 7
+        assert seen[-1] == (7, 7)
+        assert _results(arch) == before
+        assert {i: arch.index.stored_text(i) for i in arch.index.ids()} == texts
+        assert arch.index.doc_count() == 7
+    finally:
+        arch.close()
+
+
+def test_parallel_reindex_matches_serial(tmp_path, monkeypatch):
+    from archive import reindex
+
+    arch = _archive_with_files(tmp_path)
+    try:
+        before = _results(arch)
+        monkeypatch.setattr(reindex, "MIN_PARALLEL", 1)
+        seen = []
+        reindex.rebuild_archive(arch, progress=lambda d, t, m: seen.append(d), procs=2)
+        assert max(seen) == 7
+        assert _results(arch) == before
+        assert arch.index.doc_count() == 7
+    finally:
+        arch.close()
+
+
+def test_incremental_updates_and_merges_equal_a_fresh_build(tmp_path):
+    """Many small commits (Whoosh merges their segments) then a rebuild: same answers."""
+    from archive import Archive
+
+    arch = Archive(tmp_path / "arch", seed=False, fetch=False)
+    try:
+        add_articles(arch)
+        for n in range(12):  # one commit each: small segments, merged along the way
+            spec = dict(ARTICLES[n % len(ARTICLES)], id=f"more{n:05d}")
+            text = spec.pop("text")
+            a = Article(**spec)
+            arch.catalog.insert(a, None)
+            arch.index.add(make_document(a, text))
+        arch.tag("solar00005", add=["storage"])
+        arch.index.delete("more00003")
+        arch.catalog.delete("more00003")
+        before = _results(arch)
+        before["tag:storage"] = ids(run_search(arch, "tag:storage"))
+        from archive.reindex import WorkItem, rebuild
+
+        items = []
+        for a in arch.articles():
+            items.append(WorkItem(article=a.to_dict(), text=arch.index.stored_text(a.id) or ""))
+        rebuild(arch.index, items)
+        after = _results(arch)
+        after["tag:storage"] = ids(run_search(arch, "tag:storage"))
+        # copies share saved dates, so compare sets: tie order follows document numbers
+        assert {q: set(v) for q, v in after.items()} == {q: set(v) for q, v in before.items()}
+        assert before["tag:storage"] == {"solar00005"}
+    finally:
+        arch.close()
