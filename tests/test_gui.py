@@ -581,3 +581,24 @@ def test_every_input_and_list_has_an_accessible_name(window):
     ]
     unnamed = [w for w in widgets if not w.accessibleName()]
     assert len(widgets) >= 6 and not unnamed, [type(w).__name__ for w in unnamed]
+
+
+def test_paste_a_url_outside_a_text_box_saves_it(qtbot, filled, tmp_path, httpserver):
+    from PySide6.QtGui import QGuiApplication
+
+    httpserver.expect_request("/pasted").respond_with_data(
+        make_page("Pasted from the clipboard", "Ctrl+V saves a link."), content_type="text/html"
+    )
+    root, _ids = filled
+    settings = QSettings(str(tmp_path / "paste.ini"), QSettings.Format.IniFormat)
+    w = MainWindow(root, settings, seed=False, fetch=True)
+    qtbot.addWidget(w)
+    w.show()
+    qtbot.waitUntil(lambda: w.archive is not None and w.search.model.rowCount() == 3, timeout=WAIT)
+    QGuiApplication.clipboard().setText(httpserver.url_for("/pasted"))
+    w.search.view.setFocus()
+    with qtbot.waitSignal(w.saved, timeout=WAIT * 2) as blocker:
+        qtbot.keyClick(w.search.view, Qt.Key.Key_V, Qt.KeyboardModifier.ControlModifier)
+    assert [a.title for a in blocker.args[0].saved] == ["Pasted from the clipboard"]
+    qtbot.waitUntil(lambda: "Pasted from the clipboard" in titles(w), timeout=WAIT)
+    w.close()
