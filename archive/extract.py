@@ -15,7 +15,6 @@ import re
 from urllib.parse import urljoin, urlsplit
 
 import trafilatura
-
 from lxml import etree
 from lxml.html import HtmlElement, HTMLParser, document_fromstring, fragment_fromstring, tostring
 from readability import Document

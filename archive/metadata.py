@@ -13,10 +13,11 @@ import copy
 import html
 import json
 import re
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from email.utils import parsedate_to_datetime
-from typing import Any, Iterable
+from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 from lxml.html import HtmlElement
@@ -413,7 +414,7 @@ _PUBLISHED_META = (
 )
 
 
-def _declared_site_name(metas: dict[str, list[str]], ld: "_LinkedData") -> bool:
+def _declared_site_name(metas: dict[str, list[str]], ld: _LinkedData) -> bool:
     return bool(
         _meta(metas, "og:site_name", "application-name", "apple-mobile-web-app-title", "twitter:site")
         or _ld_text(ld.get("publisher"))

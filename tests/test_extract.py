@@ -71,8 +71,9 @@ def test_page_without_article_is_uncertain_with_fulltext() -> None:
 @pytest.mark.skipif(not CORPUS.exists(), reason="shared corpus not present")
 def test_corpus_page_matches_its_true_text() -> None:
     truth = json.loads((CORPUS / "ground-truth.json").read_text(encoding="utf-8"))
-    key = sorted(truth)[0]
-    html = gzip.open(CORPUS / "html" / f"{key}.html.gz").read().decode("utf-8")
+    key = min(truth)
+    with gzip.open(CORPUS / "html" / f"{key}.html.gz") as f:
+        html = f.read().decode("utf-8")
     text = extract_text(html, truth[key]["url"])
     first_sentence = truth[key]["articleBody"].split("\n")[0][:60]
     assert first_sentence in text

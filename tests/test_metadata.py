@@ -200,8 +200,8 @@ def _corpus_page(url_part: str) -> tuple[str, str]:
     truth = json.loads((CORPUS / "ground-truth.json").read_text(encoding="utf-8"))
     for key, item in truth.items():
         if url_part in item["url"]:
-            html = gzip.open(CORPUS / "html" / f"{key}.html.gz").read().decode("utf-8")
-            return html, item["url"]
+            with gzip.open(CORPUS / "html" / f"{key}.html.gz") as f:
+                return f.read().decode("utf-8"), item["url"]
     pytest.skip(f"corpus page {url_part} not present")
 
 
