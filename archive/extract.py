@@ -1,12 +1,22 @@
 """Turn a whole web page into the article it carries.
 
-Pipeline: parse once with lxml (bounded: libxml2's depth and text-size limits
-stay on) -> metadata from the intact page -> readability-lxml picks the
-article body -> sanitize -> plain text with one paragraph per line.
+Pipeline (extract_article):
+  1. parse once with lxml, bounded: huge pages are cut (scripts and styles
+     dropped first), libxml2's nesting and text-node limits stay on;
+  2. metadata from the intact page (archive.metadata);
+  3. readability-lxml picks the article container (on a private copy);
+  4. page furniture readability keeps is removed: captions and credits, share
+     bars, related-link lists, player text, newsletter boxes, teasers, and the
+     headline/standfirst/byline lines the reader shows from the metadata;
+  5. prose paragraphs readability dropped between the ones it kept are put back;
+  6. sanitize (archive.sanitize) and plain text, one paragraph per line;
+  7. a doubtful result (short against the page, link-dense, empty) gets a
+     second opinion from trafilatura, which replaces a reading that failed and
+     otherwise decides whether the result is marked ``uncertain``.
 
-The page's whole visible text is kept too, so a page whose extraction looks
-poor is still saved, marked ``uncertain``, and the reader can offer the full
-text instead.
+Every rule is about kinds of markup and text, never about particular sites.
+An uncertain article carries the page's whole visible text, so the reader can
+offer it instead.
 """
 from __future__ import annotations
 
