@@ -68,6 +68,7 @@ class MainWindow(MenusMixin, LibraryOpsMixin, TransferMixin, QMainWindow):
     saved = Signal(object)  # jobs.SaveSummary
     imported = Signal(object)  # archive.importers.ImportReport
     exported = Signal(object)  # archive.exporters.ExportReport
+    reextracted = Signal(int)
 
     def __init__(
         self,

@@ -90,6 +90,7 @@ class MenusMixin:
             "S&maller text", lambda: self.change_font_size(-1), QKeySequence.StandardKey.ZoomOut
         )
         self.act_reindex = a("Re&build search index", self.reindex)
+        self.act_reextract = a("Re-e&xtract from the saved original", self.reextract_selected)
         self.act_font = a("Reading &font…", self.choose_font)
         self.act_import_folder = a("Import a &folder of saved pages…", self.import_folder_dialog)
         self.act_retry = a("&Fetch pending articles again", lambda: self.retry_pending())
@@ -121,6 +122,8 @@ class MenusMixin:
             self.act_find,
         ):
             article_menu.addAction(act)
+        article_menu.addSeparator()
+        article_menu.addAction(self.act_reextract)
         article_menu.addSeparator()
         article_menu.addAction(self.act_delete)
         view_menu = menu.addMenu("&View")

@@ -301,15 +301,41 @@ class TransferMixin:
             )
             self.show_error(summary, QuireError("\n".join(f"• {p}" for p in shown)))
 
-    def reindex(self) -> None:
+    def reindex(self) -> Op | None:
+        """Rebuild the index. Not cancellable: a half-built index serves no one."""
         archive = self.archive
-        self.run_op(
-            lambda ctx: archive.reindex(ctx.progress),
+        return self.run_op(
+            lambda ctx: archive.reindex(ctx.report),
             lambda n: (
                 self.statusBar().showMessage(f"Re-indexed {n} articles", 6000),
                 self.search.refresh(),
             ),
             label="Rebuilding the index",
+            pool=self.work_pool,
+            track=True,
+            cancellable=False,
+        )
+
+    def reextract_selected(self) -> Op | None:
+        """Run the current extractor again on the selected articles' originals."""
+        ids = self.search.selected_ids() or (
+            [self.reader.article_id] if self.reader.article_id else []
+        )
+        if not ids:
+            return None
+        archive = self.archive
+
+        def done(result: tuple[int, list[str]]) -> None:
+            count, failures = result
+            self._transfer_done(f"Re-extracted {count} of {len(ids)}", failures, changed=True)
+            if self.reader.article_id in ids:
+                self.open_article(self.reader.article_id)
+            self.reextracted.emit(count)
+
+        return self.run_op(
+            lambda ctx: archive.reextract(ids, progress=ctx.report, cancel=ctx.cancel_event),
+            done,
+            label="Re-extracting",
             pool=self.work_pool,
             track=True,
             cancellable=True,

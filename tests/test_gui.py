@@ -234,7 +234,9 @@ def test_delete_asks_first_can_be_undone_then_deletes(qtbot, window):
     qtbot.waitUntil(lambda: doomed in _row_ids(window), timeout=WAIT)
     assert window.archive.get(doomed)  # nothing was removed on disk
 
-    window.search.view.setCurrentIndex(window.search.model.index(window.search.model.row_of(doomed)))
+    window.search.view.setCurrentIndex(
+        window.search.model.index(window.search.model.row_of(doomed))
+    )
     window.act_delete.trigger()
     _confirm_delete(window, "Delete")
     window.search.refresh()  # a search while the undo is pending keeps it hidden
@@ -602,3 +604,21 @@ def test_paste_a_url_outside_a_text_box_saves_it(qtbot, filled, tmp_path, httpse
     assert [a.title for a in blocker.args[0].saved] == ["Pasted from the clipboard"]
     qtbot.waitUntil(lambda: "Pasted from the clipboard" in titles(w), timeout=WAIT)
     w.close()
+
+
+def test_reextract_and_reindex_run_as_tracked_work(qtbot, window, filled):
+    _root, ids = filled
+    with qtbot.waitSignal(window.article_shown, timeout=WAIT):
+        window.open_article(ids[0])
+    with qtbot.waitSignal(window.reextracted, timeout=WAIT) as blocker:
+        window.reextract_selected()
+        assert window.taskbar.isVisible()  # progress in the status bar while it runs
+    assert blocker.args[0] == 1
+    qtbot.waitUntil(lambda: "trimming the lamp wicks" in window.reader.toPlainText(), timeout=WAIT)
+    op = window.reindex()
+    qtbot.waitUntil(lambda: op.done, timeout=WAIT)
+    assert op.error is None
+    window.search.set_query("wicks")
+    qtbot.waitUntil(
+        lambda: titles(window) == ["The lighthouse keepers of Skerryvore"], timeout=WAIT
+    )
