@@ -24,7 +24,6 @@ import copy
 import re
 from urllib.parse import urljoin, urlsplit
 
-import trafilatura
 from lxml import etree
 from lxml.html import HtmlElement, HTMLParser, document_fromstring, fragment_fromstring, tostring
 from readability import Document
@@ -762,6 +761,8 @@ def _shingle_f1(a: str, b: str, size: int = 4) -> float:
 
 def _trafilatura_body(doc: HtmlElement, url: str | None) -> HtmlElement | None:
     """trafilatura's reading of the page, as a <div> of HTML (None if it finds nothing)."""
+    import trafilatura  # only doubtful pages need it; importing costs half a second
+
     try:
         html = trafilatura.extract(
             doc, url=url, output_format="html", fast=True, include_images=True,
