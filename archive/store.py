@@ -635,11 +635,14 @@ class Archive:
 
         return run_search(self, query, limit=limit, offset=offset, sort=sort).hits
 
-    def search_full(self, query: str, *, limit: int = 20, offset: int = 0, sort: str = "relevance"):
-        """Hits plus the total count and a note on how the query was read."""
+    def search_full(self, query: str, *, limit: int = 20, offset: int = 0, sort: str = "relevance",
+                    facets: bool = False, snippets: bool = True):
+        """Hits plus the total count, a note on how the query was read, a "did you
+        mean" suggestion when nothing matched, and (facets=True) tag/site counts."""
         from .search import run_search
 
-        return run_search(self, query, limit=limit, offset=offset, sort=sort)
+        return run_search(self, query, limit=limit, offset=offset, sort=sort, facets=facets,
+                          snippets=snippets)
 
     def count(self, query: str) -> int:
         from .search import run_search
