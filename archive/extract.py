@@ -500,7 +500,9 @@ def _remove_header_lines(body: HtmlElement, title: str | None, authors: list[str
         if not text:
             continue
         words = _norm_words(text)
-        if (title and _same_text(text, title)) or _is_dek(el, body, total):
+        if (title and _same_text(text, title)) or el.tag == "h1" or _is_dek(el, body, total):
+            # The headline (an <h1> above the story is the page's headline even when
+            # its wording differs from the metadata title) or the standfirst.
             el.drop_tree()
             continue
         if len(words) > 15:
@@ -533,8 +535,15 @@ _NEVER_CONTENT_ANCESTORS = frozenset("aside nav footer form figure figcaption li
 
 
 def number_paragraphs(doc: HtmlElement) -> list[HtmlElement]:
-    """Tag every <p> of the page with its position; returns them in order."""
-    paragraphs = list(doc.iter("p"))
+    """Tag every paragraph of the page with its position; returns them in order.
+
+    Paragraphs are <p>s and <div>s holding only inline content, which readability
+    turns into <p>s (many sites write their paragraphs that way).
+    """
+    paragraphs = [
+        el for el in doc.iter("p", "div")
+        if el.tag == "p" or not any(_blockish(d) for d in el.iterdescendants())
+    ]
     for position, para in enumerate(paragraphs):
         para.set(PARA_INDEX_ATTR, str(position))
     return paragraphs
@@ -579,7 +588,7 @@ def fill_gaps(body: HtmlElement, paragraphs: list[HtmlElement]) -> None:
     """Put back prose paragraphs of the page that readability dropped between the
     ones it kept, and a lead paragraph right before the first one."""
     kept: dict[int, HtmlElement] = {}
-    for para in body.iter("p"):
+    for para in body.iter("p", "div"):
         position = para.get(PARA_INDEX_ATTR)
         if position is not None and position.isdigit():
             kept[int(position)] = para
@@ -600,6 +609,7 @@ def fill_gaps(body: HtmlElement, paragraphs: list[HtmlElement]) -> None:
         if key in body_words:
             continue
         restored = copy.deepcopy(original)
+        restored.tag = "p"
         restored.tail = None
         if is_lead:
             kept[first].addprevious(restored)
