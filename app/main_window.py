@@ -236,6 +236,8 @@ class MainWindow(MenusMixin, LibraryOpsMixin, TransferMixin, QMainWindow):
     def _connect(self) -> None:
         self.search.article_selected.connect(self.open_article)
         self.search.searched.connect(self._rehighlight)
+        self.search.facets_changed.connect(self.tags.set_facets)
+        self.tags.refine_requested.connect(self.search.refine)
         self.search.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.search.view.customContextMenuRequested.connect(self.results_menu)
         self.tags.query_requested.connect(self.search.set_query)

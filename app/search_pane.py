@@ -8,7 +8,8 @@ not the latest is dropped, so fast typing never shows stale hits.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import html
+from dataclasses import dataclass, field
 from typing import Any
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QThreadPool, QTimer, Signal
@@ -28,6 +29,7 @@ from PySide6.QtWidgets import (
 from app.ops import Op
 from app.result_delegate import ResultDelegate
 from app.results_model import IdRole, ResultRow, ResultsModel
+from archive.errors import QuireError
 
 PAGE = 50
 DEBOUNCE_MS = 150
@@ -58,6 +60,8 @@ class SearchPage:
     rows: list[ResultRow]
     total: int
     note: str = ""
+    suggestion: str | None = None  # "Did you mean …" when nothing matched
+    facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
 
 
 def run_search(
@@ -65,26 +69,29 @@ def run_search(
 ) -> SearchPage:
     """Search and attach each hit's reading state (worker thread).
 
-    An empty query lists everything, newest first."""
+    An empty query lists everything, newest first. The first page of a real
+    query also asks for facets (tag and site counts over all its hits)."""
     limit = limit or PAGE
     if not query.strip() and sort == "relevance":
         sort = "newest"
-    note = ""
-    if hasattr(archive, "search_full"):
-        result = archive.search_full(query, limit=limit, offset=offset, sort=sort)
-        hits, total = list(result.hits), int(result.total)
-        note = getattr(result, "note", "") or ""
-    else:
-        hits = archive.search(query, limit=limit, offset=offset, sort=sort)
-        total = archive.count(query) if offset == 0 else -1
+    want_facets = offset == 0 and bool(query.strip())
+    result = archive.search_full(query, limit=limit, offset=offset, sort=sort, facets=want_facets)
     rows = []
-    for hit in hits:
+    for hit in result.hits:
         try:
             article = archive.get(hit.id)
-        except Exception:  # noqa: BLE001 - deleted under us: show the hit as it is
+        except QuireError:  # deleted under us: show the hit as it is
             article = None
         rows.append(ResultRow.from_hit(hit, article))
-    return SearchPage(query=query, offset=offset, rows=rows, total=total, note=note)
+    return SearchPage(
+        query=query,
+        offset=offset,
+        rows=rows,
+        total=int(result.total),
+        note=getattr(result, "note", "") or "",
+        suggestion=getattr(result, "suggestion", None),
+        facets=dict(getattr(result, "facets", {}) or {}),
+    )
 
 
 class ResultList(QListView):
@@ -128,6 +135,7 @@ class SearchPane(QWidget):
 
     article_selected = Signal(str)  # the current row changed: show it
     searched = Signal(str, int)  # query, total (after a first page arrived)
+    facets_changed = Signal(dict)  # {"tag": [(name, n)], "site": [...]} of the current query
 
     def __init__(self, archive_getter: Any, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -167,6 +175,9 @@ class SearchPane(QWidget):
         self.note_label = QLabel("")
         self.note_label.setObjectName("queryNote")
         self.note_label.setWordWrap(True)
+        self.note_label.setTextFormat(Qt.TextFormat.RichText)
+        self.note_label.setAccessibleName("How the query was read")
+        self.note_label.linkActivated.connect(self.set_query)
         self.note_label.hide()
 
         self.model = ResultsModel(self)
@@ -209,6 +220,12 @@ class SearchPane(QWidget):
         layout.addWidget(self.view, 1)
 
     # -- searching -----------------------------------------------------------
+    def refine(self, condition: str) -> None:
+        """Add a filter (a facet click) to the current query and search."""
+        current = self.query.text().strip()
+        if condition not in current.split():
+            self.set_query(f"{current} {condition}".strip())
+
     def set_query(self, text: str) -> None:
         """Replace the query and search at once (tag pane clicks, tests)."""
         self.query.blockSignals(True)
@@ -250,8 +267,13 @@ class SearchPane(QWidget):
         self.count_label.setText(
             "No articles" if total == 0 else f"{total:,} article{'s' if total != 1 else ''}"
         )
-        self.note_label.setText(page.note)
-        self.note_label.setVisible(bool(page.note))
+        note = html.escape(page.note)
+        if page.suggestion:
+            link = f'<a href="{html.escape(page.suggestion, quote=True)}">{html.escape(page.suggestion)}</a>'
+            note = (note + "<br>" if note else "") + f"Did you mean {link}?"
+        self.note_label.setText(note)
+        self.note_label.setVisible(bool(note))
+        self.facets_changed.emit(page.facets)
         if current:
             row = self.model.row_of(current)
             if row >= 0:
@@ -292,7 +314,7 @@ class SearchPane(QWidget):
             return
         self.model.reset([], 0)
         self.count_label.setText("Search failed")
-        self.note_label.setText(str(exc))
+        self.note_label.setText(html.escape(str(exc)))
         self.note_label.show()
 
     def show_help(self) -> None:

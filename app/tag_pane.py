@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 QueryRole = Qt.ItemDataRole.UserRole + 1
 CountRole = Qt.ItemDataRole.UserRole + 2
 TagRole = Qt.ItemDataRole.UserRole + 3
+RefineRole = Qt.ItemDataRole.UserRole + 4  # a facet's filter, added to the current query
 
 #: (label, query) of the library states, in display order.
 STATES: list[tuple[str, str]] = [
@@ -75,6 +76,7 @@ class TagPane(QWidget):
     query_requested = Signal(str)
     add_tag_requested = Signal(str)
     remove_tag_requested = Signal(str)
+    refine_requested = Signal(str)  # a facet: add this filter to the current query
     rename_requested = Signal(str, str)  # old, new (a merge when new exists)
     delete_requested = Signal(str, int)  # tag, number of articles
 
@@ -101,6 +103,7 @@ class TagPane(QWidget):
         self.tree.viewport().installEventFilter(self)
         self._state_items: dict[str, QStandardItem] = {}
         self._collections_root = QStandardItem("Collections")
+        self._facets_root = QStandardItem("In these results")
         self._tags_root = QStandardItem("Tags")
         self._tag_names: list[str] = []
         self._first_fill = True
@@ -156,7 +159,7 @@ class TagPane(QWidget):
             item.setData(label, Qt.ItemDataRole.AccessibleTextRole)
             library.appendRow(item)
             self._state_items[label] = item
-        for heading in (library, self._collections_root, self._tags_root):
+        for heading in (library, self._collections_root, self._facets_root, self._tags_root):
             heading.setSelectable(False)
             heading.setDragEnabled(False)
             heading.setDropEnabled(False)
@@ -193,6 +196,30 @@ class TagPane(QWidget):
             self.model.takeRow(root.row())
 
     # -- filling (main thread, from worker results) ------------------------
+    def set_facets(self, facets: dict[str, list[tuple[str, int]]]) -> None:
+        """Tag and site counts over the current results; shown only for a query."""
+        root = self._facets_root
+        root.removeRows(0, root.rowCount())
+        for kind, field_name in (("tag", "tag"), ("site", "site")):
+            for name, count in (facets.get(kind) or [])[:8]:
+                label = f"#{name}" if kind == "tag" else name
+                item = QStandardItem(f"{label}  ({count})")
+                value = f'"{name}"' if any(c in name for c in ' ():"') else name
+                item.setData(f"{field_name}:{value}", RefineRole)
+                item.setData(count, CountRole)
+                item.setData(
+                    f"{kind} {name}: {count} of these results", Qt.ItemDataRole.AccessibleTextRole
+                )
+                item.setDragEnabled(False)
+                item.setDropEnabled(False)
+                root.appendRow(item)
+        present = root.index().isValid()
+        if root.rowCount() and not present:
+            self.model.insertRow(1, root)
+            self.tree.expand(root.index())
+        elif not root.rowCount() and present:
+            self.model.takeRow(root.row())
+
     def set_state_counts(self, counts: dict[str, int]) -> None:
         """counts: {'Unread': 3, ...}, keyed by the labels in STATES."""
         for label, item in self._state_items.items():
@@ -330,6 +357,10 @@ class TagPane(QWidget):
 
     # -- user actions --------------------------------------------------------
     def _activated(self, index: QModelIndex) -> None:
+        refine = index.data(RefineRole)
+        if refine:
+            self.refine_requested.emit(refine)
+            return
         query = index.data(QueryRole)
         if query is not None:
             self.query_requested.emit(query)

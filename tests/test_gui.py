@@ -622,3 +622,25 @@ def test_reextract_and_reindex_run_as_tracked_work(qtbot, window, filled):
     qtbot.waitUntil(
         lambda: titles(window) == ["The lighthouse keepers of Skerryvore"], timeout=WAIT
     )
+
+
+def test_facets_refine_the_query_and_did_you_mean_corrects_it(qtbot, window, filled):
+    _root, ids = filled
+    window._bulk([ids[1]], "Tagging", add=["baking"])
+    qtbot.waitUntil(lambda: window.tags.tag_items().get("baking") == 1, timeout=WAIT)
+    window.search.set_query("yeast")
+    root = window.tags._facets_root
+    qtbot.waitUntil(lambda: root.rowCount() > 0, timeout=WAIT)
+    facet = next(root.child(r) for r in range(root.rowCount()) if root.child(r).text().startswith("#baking"))
+    window.tags.tree.clicked.emit(facet.index())
+    qtbot.waitUntil(lambda: window.search.query.text() == "yeast tag:baking", timeout=WAIT)
+    qtbot.waitUntil(lambda: titles(window) == ["Sourdough starters and wild yeast"], timeout=WAIT)
+
+    window.search.set_query("sourdogh")
+    qtbot.waitUntil(lambda: "Did you mean" in window.search.note_label.text(), timeout=WAIT)
+    assert window.search.model.rowCount() == 0 and "No articles" in window.search.count_label.text()
+    suggestion = window.search.last_page.suggestion
+    window.search.note_label.linkActivated.emit(suggestion)
+    qtbot.waitUntil(lambda: titles(window) == ["Sourdough starters and wild yeast"], timeout=WAIT)
+    window.search.set_query("")
+    qtbot.waitUntil(lambda: not root.index().isValid(), timeout=WAIT)  # no facets without a query
