@@ -119,6 +119,11 @@ def _prepare(item: ImportItem) -> tuple[bytes, Extracted]:
 
     raw, ex = prepare_page(item.html or "", item.url, extract=not item.extracted,
                            title=(item.title or None) if item.extracted else None)
+    if item.text:  # the text the source archive indexed: same search hits, same word count
+        if item.restore.get("uncertain"):
+            ex.fulltext = item.text  # an uncertain article indexes the page's whole text
+        else:
+            ex.text = item.text
     if item.authors:
         ex.authors = list(item.authors)
     if item.published:

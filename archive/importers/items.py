@@ -40,6 +40,7 @@ class ImportItem:
     # Extra fields only a lossless (Quire JSON) export carries.
     progress: float | None = None
     pending_error: str | None = None  # kept pending as it was, not fetched
+    text: str | None = None  # the article's indexed text as exported (Quire JSON only)
     # More catalog fields to restore as they were (lang, description, lead_image, uncertain).
     restore: dict[str, object] = field(default_factory=dict)
     collections: list[str] = field(default_factory=list)

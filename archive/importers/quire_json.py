@@ -78,4 +78,5 @@ def _item(entry: dict[str, Any], where: str) -> ImportItem | ImportProblem:
                        if pending else None),
         source_key=entry.get("source") or None,
         restore={key: entry[key] for key in RESTORED if key in entry},
+        text=None if pending else (entry.get("text") or None),
     )
