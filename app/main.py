@@ -8,7 +8,9 @@ launch may take a moment), so the window appears at once.
 from __future__ import annotations
 
 import os
+import shutil
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -55,7 +57,9 @@ def settle(window, timeout_s: float = 30.0) -> bool:
     """Wait until no background op of the window is running."""
     from app.ops import active_ops
 
-    ok = wait_until(lambda: window.archive is not None and active_ops() == 0, timeout_s)
+    ok = wait_until(
+        lambda: (window.archive is not None or window.open_failed) and active_ops() == 0, timeout_s
+    )
     wait_until(lambda: False, 0.15)  # let queued paints and timers run
     return ok
 
@@ -91,21 +95,23 @@ def run(archive_root: Path, screenshot: Path | None = None) -> int:
 
     if screenshot is not None:
         # Screenshots must not depend on, or change, the user's window settings.
-        settings_path = (
-            Path(os.environ.get("TMPDIR", "/tmp")) / f"quire-screenshot-{os.getpid()}.ini"
-        )
-        settings = QSettings(str(settings_path), QSettings.Format.IniFormat)
+        settings_dir = Path(tempfile.mkdtemp(prefix="quire-screenshot-"))
+        settings = QSettings(str(settings_dir / "settings.ini"), QSettings.Format.IniFormat)
         settings.setValue("reader/theme", "light")
         window = MainWindow(Path(archive_root), settings)
         window.resize(1440, 900)
         window.show()
         try:
             render_screenshot(window, Path(screenshot))
+            opened = window.archive is not None
         finally:
             window.close()
-            settings_path.unlink(missing_ok=True)
+            shutil.rmtree(settings_dir, ignore_errors=True)
+        if not opened:
+            print(f"quire: {window.last_error or 'the archive did not open'}", file=sys.stderr)
+            return 1
         print(f"wrote {screenshot}")
-        return 0 if window.last_error == "" or Path(screenshot).exists() else 1
+        return 0
 
     window = MainWindow(Path(archive_root))
     window.show()

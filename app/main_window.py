@@ -204,7 +204,10 @@ class MainWindow(MenusMixin, LibraryOpsMixin, TransferMixin, QMainWindow):
         self.refresh_library()
         self.archive_ready.emit()
 
+    open_failed = False  # the archive could not be opened (see last_error)
+
     def _archive_failed(self, exc: BaseException) -> None:
+        self.open_failed = True
         self.show_error(f"Cannot open the archive at {self.archive_root}", exc)
         self.reader.show_placeholder(f"Cannot open the archive: {exc}")
 

@@ -644,3 +644,13 @@ def test_facets_refine_the_query_and_did_you_mean_corrects_it(qtbot, window, fil
     qtbot.waitUntil(lambda: titles(window) == ["Sourdough starters and wild yeast"], timeout=WAIT)
     window.search.set_query("")
     qtbot.waitUntil(lambda: not root.index().isValid(), timeout=WAIT)  # no facets without a query
+
+
+def test_a_second_window_on_the_same_archive_is_refused_clearly(qtbot, window, filled, tmp_path):
+    root, _ids = filled
+    settings = QSettings(str(tmp_path / "second.ini"), QSettings.Format.IniFormat)
+    second = MainWindow(root, settings, seed=False, fetch=False)
+    qtbot.addWidget(second)
+    qtbot.waitUntil(lambda: second.open_failed, timeout=WAIT)
+    assert second.archive is None and "already open in another Quire window" in second.last_error
+    second.close()
