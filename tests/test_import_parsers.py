@@ -240,3 +240,21 @@ def test_saved_pages_zip_refuses_escaping_entries(tmp_path):
     assert items[0].source_key.endswith("pages.zip!/pages/rivers.html")
     assert any("../../escape.html" in p.where and "escapes" in p.reason for p in problems)
     assert not (tmp_path.parent / "escape.html").exists()
+
+
+def test_spreadsheet_resaves_utf16_semicolons_tabs_and_nul_bytes(tmp_path):
+    resaved = tmp_path / "pocket.csv"
+    resaved.write_bytes(("title;url;time_added;tags;status\r\n"
+                         "Über;https://example.org/a;1651234567;x|y;archive\r\n"
+                         "Bad\x00row;https://example.org/b;1651234568;;unread\r\n").encode("utf-16"))
+    assert detect_format(resaved) == "pocket"
+    items, problems = split(parse_file(resaved))
+    assert problems == []
+    assert [(i.title, i.tags, i.is_archived) for i in items] == [
+        ("Über", ["x", "y"], True), ("Badrow", [], False)]
+    tabbed = tmp_path / "instapaper.txt"
+    tabbed.write_text("URL\tTitle\tSelection\tFolder\tTimestamp\n"
+                      "https://example.org/c\tTab title\t\tStarred\t1700000000\n")
+    assert detect_format(tabbed) == "instapaper"
+    items, _ = split(parse_file(tabbed))
+    assert [(i.title, i.is_favorite) for i in items] == [("Tab title", True)]

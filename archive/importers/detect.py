@@ -60,7 +60,8 @@ def _detect_text(text: str, label: str) -> str:
     if stripped.startswith(("<!doctype html", "<html", "<!--")) or "<body" in lowered:
         return "folder"
     first_line = stripped.splitlines()[0] if stripped else ""
-    header = [c.strip().strip('"') for c in first_line.split(",")]
+    delimiter = max((",", ";", "\t"), key=first_line.count)
+    header = [c.strip().strip('"') for c in first_line.split(delimiter)]
     if "time_added" in header or ("url" in header and "status" in header):
         return "pocket"
     if header[:2] == ["url", "title"] and ("folder" in header or "selection" in header):

@@ -175,8 +175,11 @@ def read_csv(path: Path, required: set[str]) -> Iterator[CsvRow | ImportProblem]
     A missing required column is one problem for the whole file; a row with the
     wrong number of fields is a problem for that row only.
     """
-    text = read_text(path)
-    reader = csv.reader(io.StringIO(text, newline=""))
+    text = read_text(path).replace("\x00", "")  # NUL bytes stop the csv module cold
+    first_line = text.split("\n", 1)[0]
+    # A spreadsheet re-save may use ";" (European locales) or tabs ("Unicode text").
+    delimiter = max((",", ";", "\t"), key=first_line.count)
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
     try:
         header = next(reader)
     except StopIteration:
