@@ -667,7 +667,7 @@ def localize_images(
             element.set(attr, new_text)
 
     _scrub(root)
-    return _serialize(root, is_document, html), problems
+    return _serialize(root, is_document), problems
 
 
 def _shorten(url: str) -> str:
@@ -726,7 +726,7 @@ def _scrub(root: Any) -> None:
                 del element.attrib[attr]  # leftovers of lazy loaders: nothing should use them
 
 
-def _serialize(root: Any, is_document: bool, original: str) -> str:
+def _serialize(root: Any, is_document: bool) -> str:
     if is_document:
         doctype = root.getroottree().docinfo.doctype or "<!DOCTYPE html>"
         return lxml.html.tostring(root, encoding="unicode", doctype=doctype)
