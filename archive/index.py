@@ -35,6 +35,7 @@ from whoosh.system import pack_uint
 
 from .errors import ArchiveError
 from .phrases import pair_terms
+from .scoring import FastBM25F
 from .textstore import TextStore
 
 WORD_RE = re.compile(r"\w+")
@@ -233,7 +234,7 @@ class SearchIndex:
             except OSError as exc2:
                 raise ArchiveError(f"cannot create the search index in {self.path}: {exc2}") from exc
         self.texts = TextStore(self.path)
-        self._searcher = self.ix.searcher()
+        self._searcher = self.ix.searcher(weighting=FastBM25F())
 
     def _create(self) -> None:
         self.ix = windex.create_in(str(self.path), make_schema())
@@ -367,7 +368,7 @@ class SearchIndex:
         with self._read_lock:
             if not self._searcher.up_to_date():
                 old = self._searcher
-                self._searcher = self.ix.searcher()
+                self._searcher = self.ix.searcher(weighting=FastBM25F())
                 self._facet_cache = None
                 old.close()
 

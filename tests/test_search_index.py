@@ -156,3 +156,25 @@ def test_incremental_updates_and_merges_equal_a_fresh_build(tmp_path):
         assert before["tag:storage"] == {"solar00005"}
     finally:
         arch.close()
+
+
+def test_fast_bm25_scores_equal_whoosh_bm25(tmp_path):
+    from whoosh.scoring import BM25F
+
+    from archive.query import parse_query
+    from archive.scoring import FastBM25F
+
+    index = SearchIndex(tmp_path / "index")
+    for spec in ARTICLES:  # one commit each: several segments
+        spec = dict(spec)
+        text = spec.pop("text")
+        index.add(make_document(Article(**spec), text))
+    scores = {}
+    for weighting in (BM25F(), FastBM25F()):
+        with index.ix.searcher(weighting=weighting) as s:
+            scores[type(weighting).__name__] = [
+                [(h["id"], round(h.score, 6)) for h in s.search(parse_query(q).query, limit=10)]
+                for q in ("the", "solar battery", "marsh OR grid", '"the marsh"', "tag:energy turbines")]
+    assert scores["BM25F"] == scores["FastBM25F"]
+    assert any(row for row in scores["BM25F"])
+    index.close()
