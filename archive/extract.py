@@ -758,12 +758,12 @@ _WITH_CLASS_OR_ID = etree.XPath("//*[@class or @id]")
 
 def _literal_matcher(pattern: re.Pattern[str]):
     """A test equal to ``pattern.search`` on lower-cased text when the pattern is an
-    alternation of plain words (readability's are): substring tests are ten times
-    faster than a case-insensitive regex over many alternatives."""
+    alternation of plain words (readability's are): a case-sensitive regex on
+    lower-cased text is five times faster than a case-insensitive one."""
     words = tuple(word.lower() for word in pattern.pattern.split("|"))
     if any(re.escape(word) != word.replace("-", "\\-") for word in words):
         return lambda text: pattern.search(text) is not None
-    return lambda text: any(word in text for word in words)
+    return re.compile("|".join(map(re.escape, words))).search
 
 
 _UNLIKELY = _literal_matcher(READABILITY_REGEXES["unlikelyCandidatesRe"])
