@@ -20,6 +20,7 @@ from email.utils import parsedate_to_datetime
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
+from lxml import etree
 from lxml.html import HtmlElement
 
 #: schema.org types whose JSON-LD object describes the article itself.
@@ -58,6 +59,20 @@ _DATE_IN_TEXT = re.compile(
 _LANG = re.compile(r"^[A-Za-z]{2,3}(?:[-_][A-Za-z0-9]{2,8})*$")
 
 WORDS_PER_MINUTE = 230
+
+# Compiled once: compiling an XPath costs more than running it on a page.
+_JSONLD_SCRIPTS = etree.XPath('//script[contains(translate(@type, "LDJSON", "ldjson"), "ld+json")]')
+_AUTHOR_MARKUP = etree.XPath(
+    '//*[@itemprop="author"]//*[@itemprop="name"] | //a[@rel="author"]'
+    ' | //*[@itemprop="author" and not(.//*[@itemprop="name"])]'
+)
+_BYLINE_CLASSES = etree.XPath(
+    '//*[contains(concat(" ", normalize-space(@class), " "), " byline ")'
+    ' or contains(@class, "author-name") or contains(@class, "byline__name")'
+    ' or contains(@class, "byline-name")]'
+)
+_DATE_MARKUP = etree.XPath('//*[@itemprop="datePublished"] | //time[@pubdate] | //time[@datetime]')
+_CANONICAL = etree.XPath('//link[contains(concat(" ", normalize-space(@rel), " "), " canonical ")]/@href')
 
 
 @dataclass
@@ -258,7 +273,7 @@ def _join_kept(title: str, kept: list[str]) -> str:
 def _jsonld_objects(doc: HtmlElement) -> list[dict[str, Any]]:
     """All JSON objects in the page's ld+json scripts, @graph flattened."""
     objects: list[dict[str, Any]] = []
-    for script in doc.xpath('//script[contains(translate(@type, "LDJSON", "ldjson"), "ld+json")]'):
+    for script in _JSONLD_SCRIPTS(doc):
         raw = (script.text or "").strip()
         if not raw or len(raw) > 2_000_000:
             continue
@@ -359,18 +374,11 @@ def _meta(metas: dict[str, list[str]], *keys: str) -> str | None:
 def _byline_authors(doc: HtmlElement, site_name: str | None = None) -> list[str]:
     """Names from rel=author links, itemprop=author and byline/author classes."""
     texts: list[str] = []
-    for el in doc.xpath(
-        '//*[@itemprop="author"]//*[@itemprop="name"] | //a[@rel="author"]'
-        ' | //*[@itemprop="author" and not(.//*[@itemprop="name"])]'
-    )[:10]:
+    for el in _AUTHOR_MARKUP(doc)[:10]:
         texts.append(el.get("content") or el.text_content())
     if texts:
         return clean_authors(texts, site_name)
-    for el in doc.xpath(
-        '//*[contains(concat(" ", normalize-space(@class), " "), " byline ")'
-        ' or contains(@class, "author-name") or contains(@class, "byline__name")'
-        ' or contains(@class, "byline-name")]'
-    )[:5]:
+    for el in _BYLINE_CLASSES(doc)[:5]:
         text = _clean(el.text_content())
         if 0 < len(text) <= 120:
             texts.append(text)
@@ -378,9 +386,7 @@ def _byline_authors(doc: HtmlElement, site_name: str | None = None) -> list[str]
 
 
 def _time_published(doc: HtmlElement) -> str | None:
-    for el in doc.xpath(
-        '//*[@itemprop="datePublished"] | //time[@pubdate] | //time[@datetime]'
-    )[:10]:
+    for el in _DATE_MARKUP(doc)[:10]:
         value = normalize_date(el.get("datetime") or el.get("content") or el.text_content())
         if value:
             return value
@@ -539,7 +545,7 @@ def extract_metadata(doc: HtmlElement, url: str | None, text_heuristics: bool = 
             _ld_text(ld.get("description")),
         ]
     )
-    canonical = doc.xpath('//link[contains(concat(" ", normalize-space(@rel), " "), " canonical ")]/@href')
+    canonical = _CANONICAL(doc)
     meta.canonical_url = _absolute(
         (canonical[0] if canonical else None) or _meta(metas, "og:url") or _ld_url(ld.get("url")),
         url,
