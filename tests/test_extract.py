@@ -289,3 +289,28 @@ def test_hover_card_inside_a_sentence_goes_but_the_name_stays() -> None:
     text = extract_article(page, "https://x.test/a").text
     assert "introduced by Rep. Jane Roe (D-Ore.), who said it would pass." in text
     assert "Latest" not in text and "agency chief" not in text
+
+
+def test_dropped_lead_and_middle_paragraphs_are_put_back() -> None:
+    """readability drops a lead wrapped in a "media" box and a short paragraph with
+    a link in a "card"; both sit among the kept paragraphs and read as prose."""
+    words = "The markets moved sharply on Tuesday as traders weighed new data from the bank. "
+    body = f'<div class="story-paragraph">{words * 2}</div>'
+    page = (
+        '<html><body><div class="l-container"><div class="el__leafmedia">'
+        '<p class="body-paragraph">A muddled <a href="/x">view of trade talks</a> once again weighed '
+        "on investors across the region on Tuesday morning.</p></div>"
+        + body * 5
+        + '<div class="card"><p>Officials said the figures, published in <a href="/j">the journal '
+        "Nature</a>, were final.</p></div>"
+        + body * 3
+        + "</div></body></html>"
+    )
+    from archive.extract import _readability_body, parse_page
+
+    alone = _readability_body(parse_page(page)[0], None).text_content()
+    assert "muddled" not in alone and "figures" not in alone  # what this repairs
+    lines = extract_article(page, "https://x.test/a").text.splitlines()
+    assert lines[0].startswith("A muddled view of trade talks")
+    assert "Officials said the figures, published in the journal Nature, were final." in lines
+    assert lines.index("Officials said the figures, published in the journal Nature, were final.") == 6
