@@ -71,9 +71,17 @@ print(json.dumps({{"marks": marks, "rss_mb": usage.ru_maxrss / 1024, "cpu_s": us
 
 def ensure_archive(path: Path, n: int) -> None:
     """Build the synthetic archive unless one of the right size is there."""
+    from archive.index import INDEX_VERSION, VERSION_FILE
+
     marker = path / "bench-articles.txt"
-    if marker.exists() and marker.read_text().strip() == str(n):
-        return
+    version = path / "index" / VERSION_FILE
+    if (
+        marker.exists()
+        and marker.read_text().strip() == str(n)
+        and version.exists()
+        and version.read_text().strip() == str(INDEX_VERSION)
+    ):
+        return  # the same size and an index this code reads as is (no rebuild on open)
     shutil.rmtree(path, ignore_errors=True)
     import importlib.util
 
