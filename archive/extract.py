@@ -40,7 +40,7 @@ from readability.readability import REGEXES as READABILITY_REGEXES
 from archive.errors import ExtractionError
 from archive.metadata import extract_metadata
 from archive.models import Extracted
-from archive.sanitize import LAZY_SRC_ATTRS, LAZY_SRCSET_ATTRS, sanitize_tree
+from archive.sanitize import LAZY_SRC_ATTRS, LAZY_SRCSET_ATTRS, sanitize_tree, web_url
 
 #: Tags whose end (and start) is a paragraph boundary in the plain text.
 BLOCK_TAGS = frozenset(
@@ -848,6 +848,7 @@ def extract_article(html: str, url: str | None) -> Extracted:
     extraction looks poor comes back with ``uncertain=True`` and ``fulltext``.
     """
     doc, truncated = parse_page(html, url)
+    url = web_url(url)
     meta = extract_metadata(doc, url, text_heuristics=len(html) <= TEXT_DATE_SEARCH_CHARS)
     paragraphs = number_paragraphs(doc)
 

@@ -10,8 +10,9 @@ Cleaner does the heavy lifting; this module adds the URL and image rules.
 Images: the best candidate of ``srcset`` / lazy-loading attributes
 (``data-src``, ``data-lazy-src``, ``data-original``, ...) is resolved into an
 absolute ``src``, and ``srcset`` itself is dropped, so the image downloader only
-has to look at ``<img src>``. ``data:`` images are dropped (they are mostly
-lazy-load placeholders, and the reader must not carry large inline blobs).
+has to look at ``<img src>``. ``data:`` images are kept only when they are
+raster pictures of some size (base64 PNG/JPEG/GIF/WebP/AVIF, 256 characters to
+5 MB): smaller ones are lazy-loading placeholders, and SVG can carry script.
 """
 from __future__ import annotations
 
@@ -65,6 +66,9 @@ LAZY_SRC_ATTRS = (
 )
 LAZY_SRCSET_ATTRS = ("srcset", "data-srcset", "data-lazy-srcset")
 
+_INLINE_IMAGE = re.compile(r"^data:image/(?:png|jpe?g|gif|webp|avif)(?:;[\w=.+-]+)*;base64,", re.I)
+MIN_INLINE_IMAGE_CHARS = 256
+MAX_INLINE_IMAGE_CHARS = 5_000_000
 _SRCSET_ITEM = re.compile(r"\s*(\S+?)(?:\s+([\d.]+)([wx]))?\s*(?:,|$)")
 _CONTROL_CHARS = re.compile(r"[\x00-\x20\x7f]+")
 
@@ -112,6 +116,18 @@ def best_srcset_candidate(srcset: str) -> str | None:
     return candidates[0] if candidates else None
 
 
+def web_url(url: str | None) -> str | None:
+    """``url`` if it is a well-formed http(s) address, else None: a file path, a
+    malformed address or no address leaves relative links as the page wrote them."""
+    if not url:
+        return None
+    try:
+        parts = urlsplit(url.strip())
+        return url.strip() if parts.scheme in ("http", "https") and parts.hostname else None
+    except ValueError:
+        return None
+
+
 def safe_url(value: str | None, base_url: str | None) -> str | None:
     """``value`` made absolute against ``base_url``, or None if its scheme is unsafe.
 
@@ -153,10 +169,21 @@ def _resolve_image(img: HtmlElement, base_url: str | None) -> None:
     for attr in LAZY_SRC_ATTRS + LAZY_SRCSET_ATTRS:
         img.attrib.pop(attr, None)
     url = safe_url(chosen, base_url)
+    if url is None and src and is_inline_image(src):
+        url = src.strip()  # a picture embedded in the page itself, not a placeholder
     if url is None:
         img.drop_tree()
     else:
         img.set("src", url)
+
+
+def is_inline_image(value: str) -> bool:
+    """A raster ``data:`` image big enough to be a picture: lazy-loading
+    placeholders (a transparent pixel) are a few dozen characters, and SVG is
+    refused because it can carry script."""
+    return MIN_INLINE_IMAGE_CHARS <= len(value) <= MAX_INLINE_IMAGE_CHARS and bool(
+        _INLINE_IMAGE.match(value.strip())
+    )
 
 
 def sanitize_tree(root: HtmlElement, base_url: str | None) -> HtmlElement:
@@ -164,6 +191,7 @@ def sanitize_tree(root: HtmlElement, base_url: str | None) -> HtmlElement:
 
     Used by the extractor directly, so it does not serialize and re-parse.
     """
+    base_url = web_url(base_url)
     for void in list(root.iter("source", "track")):
         # libxml2 parses HTML4 and does not know these HTML5 elements are empty:
         # the <img> after a <picture>'s <source> ends up inside it. Unwrap first,
@@ -175,6 +203,8 @@ def sanitize_tree(root: HtmlElement, base_url: str | None) -> HtmlElement:
     for el in root.iter(etree.Element):
         for attr in URL_ATTRS:
             if attr in el.attrib:
+                if el.tag == "img" and attr == "src" and is_inline_image(el.get(attr, "")):
+                    continue
                 url = safe_url(el.get(attr), base_url)
                 if url is None:
                     del el.attrib[attr]

@@ -314,3 +314,10 @@ def test_dropped_lead_and_middle_paragraphs_are_put_back() -> None:
     assert lines[0].startswith("A muddled view of trade talks")
     assert "Officials said the figures, published in the journal Nature, were final." in lines
     assert lines.index("Officials said the figures, published in the journal Nature, were final.") == 6
+
+
+@pytest.mark.parametrize("url", [None, "", "not a url", "http://[broken", "file:///tmp/page.html"])
+def test_missing_or_malformed_page_url_is_not_fatal(url: str | None) -> None:
+    result = _fixture("news_story.html", url)
+    assert '<img src="/images/bridge.jpg"' in result.content_html
+    assert result.site_name == "The Coastal Herald" and result.canonical_url is None

@@ -194,3 +194,19 @@ def test_picture_with_source_keeps_its_image() -> None:
 def test_empty_wrappers_are_pruned_without_gluing_words() -> None:
     out = sanitize_html("<div><span> </span><p>one<span> </span>two</p><div><span></span></div></div>", BASE)
     assert out == "<div> <p>one two</p> </div>"
+
+
+def test_inline_raster_pictures_stay_placeholders_and_svg_go() -> None:
+    picture = "data:image/png;base64," + "iVBORw0KGgo" * 40
+    out = sanitize_html(
+        f'<img src="{picture}" alt="chart"><img src="data:image/gif;base64,R0lGODlhAQABAAAAACw=">'
+        f'<img src="data:image/svg+xml;base64,{"PHN2Zz4" * 60}">',
+        BASE,
+    )
+    assert out == f'<img src="{picture}" alt="chart">'
+
+
+@pytest.mark.parametrize("base", ["http://[broken", "file:///home/me/page.html", "not a url", ""])
+def test_unusable_base_leaves_relative_links_alone(base: str) -> None:
+    out = sanitize_html('<a href="/x">x</a><img src="i.png"><a href="javascript:y()">y</a>', base)
+    assert out == '<a href="/x">x</a><img src="i.png"><a>y</a>'
