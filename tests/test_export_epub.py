@@ -103,3 +103,10 @@ def test_epub_cancel_writes_nothing(library, tmp_path):
     with pytest.raises(ExportCancelled):
         export(archive, saved_ids(ids), "epub", out, cancel=cancel)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_language_tags_are_checked_before_they_reach_the_book():
+    from archive.exporters.epub import _language
+
+    assert _language("pt_BR") == "pt-BR" and _language("en") == "en"
+    assert _language("English (UK)") is None and _language("") is None

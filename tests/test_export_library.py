@@ -27,7 +27,8 @@ shallow pools, where the water is warm and the minnows are slow.</p>
 <p><img src="/pic.gif" alt="Nest map"> The nests are mapped every year by volunteers.</p>
 </article></body></html>"""
 
-MESSY_PAGE = """<!DOCTYPE html><html><head><meta charset="utf-8"><title>A messy page</title></head>
+MESSY_PAGE = """<!DOCTYPE html><html lang="English (UK)"><head><meta charset="utf-8">
+<title>A messy page</title></head>
 <body><article><h1>A messy page</h1>
 <p id="top">Paragraphs that contain <div>a block that should not be there</div> and go on after it,
 with a <a href="#top">link to the top</a>, a <a href="#nowhere">link to nowhere</a>,

@@ -77,6 +77,15 @@ blockquote { margin-left: 1em; padding-left: 0.8em; border-left: 2px solid #aaa;
 """
 
 
+_LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
+
+
+def _language(value: str | None) -> str | None:
+    """A BCP 47 tag EPUB accepts ("en", "pt-BR"), or None for what pages put there instead."""
+    value = (value or "").strip().replace("_", "-")
+    return value if _LANGUAGE_TAG.match(value) else None
+
+
 def _xml_safe(text: str | None) -> str | None:
     """Drop characters XML cannot hold (control characters survive some pages)."""
     if text is None:
@@ -287,7 +296,7 @@ def export(job: Job, out_path: Path, title: str | None = None) -> ExportReport:
             report.skipped.append(f"{article.title}: pending, no content to export")
     today = datetime.now(timezone.utc).strftime("%Y-%m-%d")
     book_title = title or (saved[0].title if len(saved) == 1 else f"Quire articles, {today}")
-    languages = [a.lang for a in saved if a.lang]
+    languages = [tag for tag in (_language(a.lang) for a in saved) if tag]
     language = max(set(languages), key=languages.count) if languages else "en"
 
     book = epub.EpubBook()
@@ -309,7 +318,7 @@ def export(job: Job, out_path: Path, title: str | None = None) -> ExportReport:
         builder = _ChapterBuilder(book, job, article, number + 1, image_cache)
         chapter = epub.EpubHtml(title=article.title or f"Article {number + 1}",
                                 file_name=f"article-{number + 1:05d}.xhtml",
-                                lang=article.lang or language)
+                                lang=_language(article.lang) or language)
         chapter.content = (f"<html><body><section>{_header(article)}{builder.build()}"
                            "</section></body></html>")
         chapter.add_item(style)
