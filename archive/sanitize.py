@@ -66,6 +66,8 @@ LAZY_SRC_ATTRS = (
 )
 LAZY_SRCSET_ATTRS = ("srcset", "data-srcset", "data-lazy-srcset")
 
+_LONE_SURROGATES = re.compile("[\ud800-\udfff]")
+_BAD_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _INLINE_IMAGE = re.compile(r"^data:image/(?:png|jpe?g|gif|webp|avif)(?:;[\w=.+-]+)*;base64,", re.I)
 MIN_INLINE_IMAGE_CHARS = 256
 MAX_INLINE_IMAGE_CHARS = 5_000_000
@@ -252,6 +254,8 @@ def sanitize_html(fragment: str, base_url: str | None) -> str:
     http(s) links, no scripts, handlers, frames, forms, styles or ``<base>``."""
     if not fragment or not fragment.strip():
         return ""
+    # libxml2 stops reading at a lone surrogate and at some control characters.
+    fragment = _BAD_CHARS.sub("", _LONE_SURROGATES.sub("\ufffd", fragment))
     try:
         root = fragment_fromstring(fragment, create_parent="div")
     except (etree.ParserError, ValueError):

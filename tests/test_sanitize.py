@@ -210,3 +210,12 @@ def test_inline_raster_pictures_stay_placeholders_and_svg_go() -> None:
 def test_unusable_base_leaves_relative_links_alone(base: str) -> None:
     out = sanitize_html('<a href="/x">x</a><img src="i.png"><a href="javascript:y()">y</a>', base)
     assert out == '<a href="/x">x</a><img src="i.png"><a>y</a>'
+
+
+def test_broken_characters_do_not_cut_the_fragment() -> None:
+    assert sanitize_html("<p>a\ud800b\x00c\x1bd</p><p>after</p>", BASE) == "<p>a\ufffdbcd</p><p>after</p>"
+
+
+def test_deep_nesting_is_bounded() -> None:
+    out = sanitize_html("<p>first</p>" + "<div>" * 10_000 + "deep" + "</div>" * 10_000, BASE)
+    assert out.startswith("<p>first</p>")
