@@ -73,7 +73,7 @@ def run_search(archive: "Archive", text: str, *, limit: int = 20, offset: int = 
         page = [(hit.docnum, hit.score) for hit in results[offset:offset + limit]]
         docnums: set[int] | None = None
         if facets:
-            docnums = set(searcher.docs_for_query(q))
+            docnums = _all_docnums(searcher, q)
             total = len(docnums)
         elif results.has_exact_length():
             total = len(results)
@@ -105,15 +105,98 @@ def run_search(archive: "Archive", text: str, *, limit: int = 20, offset: int = 
 
 
 def _count(searcher: Any, q: wq.Query) -> int:
-    """Matching documents, unscored: reading posting ids is far cheaper than scoring."""
-    total = 0
-    for sub, _offset in (searcher.subsearchers or [(searcher, 0)]):
-        matcher = q.matcher(sub)
-        if not matcher.is_active():
-            continue
-        for _ in matcher.all_ids():
-            total += 1
-    return total
+    """Matching documents, unscored: set operations over posting ids (read a block
+    at a time) are far cheaper than scoring, or than walking a matcher tree."""
+    return sum(len(_docset(sub, q)) for sub, _offset in _leaves(searcher))
+
+
+def _all_docnums(searcher: Any, q: wq.Query) -> set[int]:
+    """Global document numbers of all matches (for facets)."""
+    out: set[int] = set()
+    for sub, offset in _leaves(searcher):
+        out.update(d + offset for d in _docset(sub, q))
+    return out
+
+
+def _leaves(searcher: Any) -> list[tuple[Any, int]]:
+    return searcher.subsearchers or [(searcher, 0)]
+
+
+def _posting_ids(reader: Any, fieldname: str, text: Any) -> set[int]:
+    from whoosh.codec.whoosh3 import W3LeafMatcher
+    from whoosh.matching import wrappers
+
+    try:
+        m = reader.postings(fieldname, text)
+    except Exception:  # noqa: BLE001 - TermNotFound and friends: no documents
+        return set()
+    filtered = False
+    if isinstance(m, wrappers.WrappingMatcher) and isinstance(m.child, W3LeafMatcher):
+        m, filtered = m.child, True  # deletions: filtered below
+    if not isinstance(m, W3LeafMatcher):
+        return set(m.all_ids())
+    ids: list[int] = []
+    while m.is_active():
+        if m._ids is None:
+            m._read_ids()
+        ids.extend(m._ids[m._i:])
+        if m._lastblock:
+            break
+        m._next_block()
+    if filtered:
+        is_deleted = reader.is_deleted
+        return {d for d in ids if not is_deleted(d)}
+    return set(ids)
+
+
+def _docset(searcher: Any, q: wq.Query) -> set[int]:
+    """Document numbers (of one segment) matching q, by set algebra where the
+    query is made of terms, AND/OR/NOT and prefixes; the matcher otherwise."""
+    reader = searcher.reader()
+    if isinstance(q, wq.Term):
+        field = searcher.schema[q.fieldname] if q.fieldname in searcher.schema else None
+        if field is None:
+            return set()
+        try:
+            text = field.to_bytes(q.text)
+        except ValueError:
+            return set()
+        return _posting_ids(reader, q.fieldname, text)
+    if isinstance(q, wq.And):
+        positive = [c for c in q.subqueries if not isinstance(c, wq.Not)]
+        negative = [c.query for c in q.subqueries if isinstance(c, wq.Not)]
+        if not positive:
+            result = set(reader.all_doc_ids())
+        else:
+            sets = sorted((_docset(searcher, c) for c in positive), key=len)
+            result = sets[0].intersection(*sets[1:])
+        for c in negative:
+            if not result:
+                break
+            result -= _docset(searcher, c)
+        return result
+    if isinstance(q, wq.Or) and not isinstance(q, wq.DisjunctionMax):
+        result: set[int] = set()
+        for c in q.subqueries:
+            result |= _docset(searcher, c)
+        return result
+    if isinstance(q, wq.AndNot):
+        return _docset(searcher, q.a) - _docset(searcher, q.b)
+    if isinstance(q, wq.Not):
+        return set(reader.all_doc_ids()) - _docset(searcher, q.query)
+    if isinstance(q, wq.Every) and not q.fieldname:
+        return set(reader.all_doc_ids())
+    if isinstance(q, (wq.Prefix, wq.Wildcard, wq.FuzzyTerm)):
+        result = set()
+        for btext in q._btexts(reader):
+            result |= _posting_ids(reader, q.fieldname, btext)
+        return result
+    if isinstance(q, wq.ConstantScoreQuery):
+        return _docset(searcher, q.child)
+    if q is wq.NullQuery or isinstance(q, type(wq.NullQuery)):
+        return set()
+    m = q.matcher(searcher)
+    return set(m.all_ids()) if m.is_active() else set()
 
 
 # -- collections ---------------------------------------------------------------------
@@ -238,27 +321,36 @@ def make_snippet(text: str, terms: set[str], fragments: int = SNIPPET_FRAGMENTS,
     return " ".join(pieces).replace("… …", "…")
 
 
+def _accent_classes() -> dict[str, str]:
+    """ASCII letter → regex class of it and every letter that folds to it (é → e)."""
+    from whoosh.support.charset import accent_map
+
+    variants: dict[str, list[str]] = {}
+    for code, folded in accent_map.items():
+        if isinstance(folded, str) and len(folded) == 1 and folded.isascii() and folded.isalpha():
+            variants.setdefault(folded.lower(), []).append(chr(code))
+    return {letter: "[" + re.escape(letter + "".join(chars)) + "]" for letter, chars in variants.items()}
+
+
+_ACCENTS = _accent_classes()
+
+
 @functools.lru_cache(maxsize=64)
 def _candidates_pattern(terms: frozenset[str]) -> re.Pattern[str]:
     """Words that may stem to one of `terms`: a Porter2 stem is the start of its
-    word, except a final i (studi ← study) or e (hope ← hoping)."""
-    prefixes = sorted({t[:-1] if len(t) > 1 and t[-1] in "ie" else t for t in terms},
-                      key=len, reverse=True)
-    return re.compile(r"\b(?:" + "|".join(map(re.escape, prefixes)) + r")\w*", re.IGNORECASE)
+    word, except a final i (studi ← study) or e (hope ← hoping); letters match
+    their accented forms too (cafe → café), as the index folds accents."""
+    prefixes = {t[:-1] if len(t) > 1 and t[-1] in "ie" else t for t in terms}
+    alternatives = sorted(("".join(_ACCENTS.get(ch, re.escape(ch)) for ch in p) for p in prefixes),
+                          key=len, reverse=True)
+    return re.compile(r"\b(?:" + "|".join(alternatives) + r")\w*", re.IGNORECASE)
 
 
 def _find_matches(text: str, terms: set[str]) -> list[tuple[int, int]]:
-    """(start, end) of each word of text whose index term is in `terms`.
-
-    Checks only words starting like a term (a regex in C) instead of stemming
-    every word; a text with non-ASCII letters falls back to the full scan when
-    that finds nothing, since accent folding can change a word's first letters.
-    """
+    """(start, end) of each word of text whose index term is in `terms`: a regex
+    (in C) finds the words starting like a term, and only those are stemmed."""
     pattern = _candidates_pattern(frozenset(terms))
-    found = [(m.start(), m.end()) for m in pattern.finditer(text) if word_term(m.group()) in terms]
-    if not found and not text.isascii():
-        found = [(m.start(), m.end()) for m in WORD_RE.finditer(text) if word_term(m.group()) in terms]
-    return found
+    return [(m.start(), m.end()) for m in pattern.finditer(text) if word_term(m.group()) in terms]
 
 
 def _word_boundary(text: str, pos: int, *, backwards: bool) -> int:

@@ -124,3 +124,19 @@ def test_tag_change_shows_in_search_and_facets(tmp_path):
         assert ids(run_search(a, "is:favorite")) == {"bread00002", "wind000006"}
         a.delete("wind000006")
         assert ids(run_search(a, "turbines")) == set()
+
+
+def test_totals_match_whoosh_counts_with_deletions(tmp_path):
+    """The set-algebra count equals Whoosh's own matcher count, deleted documents excluded."""
+    from archive import Archive
+    from archive.query import parse_query
+
+    with Archive(tmp_path / "a", seed=False, fetch=False) as a:
+        add_articles(a)
+        a.delete("bread00002")
+        a.tag("tides00001", add=["birds"])  # an update: the old document is deleted
+        for q in ["the", "-the", "solar OR the", "the -grid", "NOT is:read", "phot*", "marsh the",
+                  "tag:science OR tag:energy", '"the marsh"', "saved:2026", "sourdouh~"]:
+            with a.index.searcher() as s:
+                expected = len(set(s.docs_for_query(parse_query(q).query)))
+            assert run_search(a, q, limit=1).total == expected, q
