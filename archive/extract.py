@@ -584,6 +584,8 @@ def _is_hidden(el: HtmlElement) -> bool:
 
 def _reads_as_prose(para: HtmlElement, min_words: int) -> bool:
     """A paragraph of running text, outside any furniture, in the page as parsed."""
+    if para.find(".//script") is not None or para.find(".//style") is not None:
+        return False  # inline code: what is left after sanitizing is not this text
     text = " ".join(para.text_content().split())
     words = _norm_words(text)
     if len(words) < min_words or _link_chars(para) > 0.3 * len(text):
