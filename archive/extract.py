@@ -278,7 +278,7 @@ FURNITURE_TEXT = re.compile(
       advert(?:isement)?|ad|close|share(?:\s+(?:this|on|via)\b.*)?|comments?|(?:tags?|tagged|topics?)\s*:.*
     | related\s*(?::|articles?|stories|coverage|content|links?|posts?|reading|topics|videos?|news)\b.*
     | read\s+more\b.*|more\s+(?:on|from|about)\b.*|see\s+also\b.*|also\s*(?:on|read|see)?\s*:.*
-    | recommended\b.*|you\s+(?:may|might)\s+(?:also\s+)?(?:like|enjoy)\b.*|don.?t\s+miss\b.*
+    | recommended(?:\s+(?:for\s+you|reading|stories|articles|videos?))?\s*:?|you\s+(?:may|might)\s+(?:also\s+)?(?:like|enjoy)\b.*|don.?t\s+miss\b.*
     | (?:watch|listen|download|itunes)\s*:.*|click\s+(?:here|to)\b.*|sign\s+up\b.*|subscribe\b.*
     | (?:image|photo|picture|video|media)\s*(?:copyright|caption|credit|source)\b.*
     | \(?(?:photo|image|picture|video|illustration|graphic|source|credit)s?(?:\s+credit)?\s*:.*
