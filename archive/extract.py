@@ -348,7 +348,12 @@ def _norm_words(text: str) -> list[str]:
 
 
 def _link_chars(el: HtmlElement) -> int:
-    return sum(len(" ".join(a.text_content().split())) for a in el.iter("a"))
+    """Characters of link text, not counting links within the page (heading anchors)."""
+    return sum(
+        len(" ".join(a.text_content().split()))
+        for a in el.iter("a")
+        if not (a.get("href") or "").startswith("#")
+    )
 
 
 def _text_len(el: HtmlElement) -> int:
@@ -693,6 +698,14 @@ class _Readability(Document):
         for elem in doc.xpath("//*[@style]"):
             if _HIDDEN_STYLE.search(elem.get("style", "")):
                 elem.drop_tree()
+        for anchor in _HEADING_SELF_LINKS(doc):
+            # <h2><a href="#part">Title</a></h2> and permalink marks ("¶", "#"):
+            # readability drops link-dense headings, and in-page anchors lead nowhere
+            # in a saved article.
+            if _PERMALINK_MARK.fullmatch(anchor.text_content().strip()):
+                anchor.drop_tree()
+            else:
+                anchor.drop_tag()
         for quote in doc.iter("blockquote"):
             # Quoted posts (class="twitter-tweet", "instagram-media") are quotations
             # in the story; readability would discard them as social widgets.
@@ -756,6 +769,11 @@ class _Readability(Document):
 
 
 _WITH_CLASS_OR_ID = etree.XPath("//*[@class or @id]")
+_HEADING_SELF_LINKS = etree.XPath(
+    "//*[self::h1 or self::h2 or self::h3 or self::h4 or self::h5 or self::h6]"
+    "//a[starts-with(@href, '#')]"
+)
+_PERMALINK_MARK = re.compile(r"[#¶§🔗]?|link|permalink|anchor", re.I)
 
 
 def _literal_matcher(pattern: re.Pattern[str]):

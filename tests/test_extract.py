@@ -321,3 +321,16 @@ def test_missing_or_malformed_page_url_is_not_fatal(url: str | None) -> None:
     result = _fixture("news_story.html", url)
     assert '<img src="/images/bridge.jpg"' in result.content_html
     assert result.site_name == "The Coastal Herald" and result.canonical_url is None
+
+
+def test_headings_with_self_links_and_permalink_marks_are_kept() -> None:
+    words = "Words of a real article paragraph that is long enough to be kept by the extractor. " * 4
+    page = (
+        f'<html><body><article><p>{words}</p><h2 id="s1"><a href="#s1">Measuring imports</a></h2>'
+        f'<p>{words}</p><h2 id="s2"><a class="anchor" href="#s2">\u00b6</a>Second section</h2>'
+        f"<p>{words}</p></article></body></html>"
+    )
+    result = extract_article(page, "https://x.test/a")
+    assert "Measuring imports" in result.text.splitlines()
+    assert "Second section" in result.text.splitlines()
+    assert "<h2>Measuring imports</h2>" in result.content_html
