@@ -161,6 +161,9 @@ class Op(QObject):
         self.done = True
         self.finished.emit()
         _live_ops.discard(self)
+        # A session starts thousands of ops (one per search): free each one.
+        self._bridge.deleteLater()
+        self.deleteLater()
 
 
 _live_ops: set[Op] = set()
