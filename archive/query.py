@@ -18,6 +18,7 @@ from whoosh.qparser.dateparse import DateParserPlugin
 from whoosh.query import Every, NullQuery, Phrase, Query
 
 from .index import make_schema
+from .ranges import column_ranges
 
 _SCHEMA = make_schema()
 #: Fields a user may name (the others are internal).
@@ -151,7 +152,7 @@ def parse_query(text: str, now: datetime | None = None) -> ParsedQuery:
         return ParsedQuery(_plain(text), note=fallback)
     if _has_error(q):
         return ParsedQuery(_plain(text), note=fallback)
-    return ParsedQuery(_fast_phrases(q), note="; ".join(notes))
+    return ParsedQuery(column_ranges(_fast_phrases(q)), note="; ".join(notes))
 
 
 def _has_error(q: Query) -> bool:

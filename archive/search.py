@@ -25,6 +25,7 @@ from whoosh import query as wq
 from .index import WORD_RE, word_term
 from .models import SearchHit
 from .query import parse_query
+from .ranges import ColumnRange
 
 if TYPE_CHECKING:
     from .store import Archive
@@ -191,6 +192,8 @@ def _docset(searcher: Any, q: wq.Query) -> set[int]:
         for btext in q._btexts(reader):
             result |= _posting_ids(reader, q.fieldname, btext)
         return result
+    if isinstance(q, ColumnRange):
+        return set(q.docnums(reader))
     if isinstance(q, wq.ConstantScoreQuery):
         return _docset(searcher, q.child)
     if q is wq.NullQuery or isinstance(q, type(wq.NullQuery)):
