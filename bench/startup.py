@@ -80,8 +80,9 @@ def ensure_archive(path: Path, n: int) -> None:
         and marker.read_text().strip() == str(n)
         and version.exists()
         and version.read_text().strip() == str(INDEX_VERSION)
+        and _indexed(path / "index") == n
     ):
-        return  # the same size and an index this code reads as is (no rebuild on open)
+        return  # the same size and a whole index this code reads as is (no rebuild on open)
     shutil.rmtree(path, ignore_errors=True)
     import importlib.util
 
@@ -91,6 +92,20 @@ def ensure_archive(path: Path, n: int) -> None:
     spec.loader.exec_module(module)
     module.build(path, n, None)
     marker.write_text(str(n))
+
+
+def _indexed(folder: Path) -> int:
+    """Documents in the Whoosh index at folder (0 if unreadable)."""
+    try:
+        from whoosh import index
+
+        ix = index.open_dir(str(folder))
+        try:
+            return ix.doc_count()
+        finally:
+            ix.close()
+    except Exception:  # noqa: BLE001 - any trouble means: build it again
+        return 0
 
 
 def one_run(archive: Path, workdir: Path) -> dict:
