@@ -162,23 +162,26 @@ class MainWindow(MenusMixin, LibraryOpsMixin, TransferMixin, QMainWindow):
 
         root = self.archive_root
 
-        def open_locked(_ctx: Any) -> tuple[Any, WindowLock]:
+        def open_locked(ctx: Any) -> tuple[Any, WindowLock]:
             # One window per archive: a second one is refused with a clear message.
             lock = WindowLock(root)
             lock.acquire()
             try:
-                return Archive(root, seed=seed, fetch=fetch), lock
+                # Progress shows when opening means rebuilding an outdated index.
+                return Archive(root, seed=seed, fetch=fetch, progress=ctx.report), lock
             except BaseException:
                 lock.release()
                 raise
 
-        Op(
+        op = Op(
             open_locked,
             on_success=self._archive_opened,
             on_failure=self._archive_failed,
             label="Opening the archive",
             parent=self,
-        ).start(self.work_pool)
+        )
+        self.taskbar.track(op, cancellable=False)
+        op.start(self.work_pool)
 
     def _archive_opened(self, opened: tuple[Any, Any]) -> None:
         self.archive, self._lock = opened
