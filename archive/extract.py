@@ -113,10 +113,6 @@ def _parser() -> HTMLParser:
     return parser
 
 
-#: Makes new elements (wrappers, paragraphs) of the same kind as parsed ones.
-_ELEMENT_MAKER = _parser()
-
-
 def _check_is_page(html: str, url: str | None) -> None:
     """Raise ExtractionError for input that cannot be a web page at all."""
     where = url or "the document"
@@ -742,7 +738,7 @@ class _Readability(Document):
             children = list(elem)
             paragraph = None
             if elem.text and elem.text.strip():
-                p = _new_element("p")
+                p = self.html.makeelement("p")
                 p.text = elem.text
                 elem.text = None
                 elem.insert(0, p)
@@ -755,12 +751,12 @@ class _Readability(Document):
                     paragraph = None
                     continue
                 if paragraph is None:
-                    paragraph = _new_element("p")
+                    paragraph = self.html.makeelement("p")
                     child.addprevious(paragraph)
                 paragraph.append(child)
             for pos, child in reversed(list(enumerate(elem))):
                 if child.tail and child.tail.strip():
-                    p = _new_element("p")
+                    p = self.html.makeelement("p")
                     p.text = child.tail
                     child.tail = None
                     elem.insert(pos + 1, p)
@@ -795,11 +791,6 @@ _HOLDS_MAIN = etree.XPath(
 #: readability's divToPElementsRe, as tag-name prefixes (it has no word boundary).
 _BLOCKISH_PREFIXES = ("blockquote", "dl", "div", "img", "ol", "p", "table", "ul")
 _READABILITY_INLINE = frozenset("a b cite code em font i small span strong sub sup u".split())
-
-
-def _new_element(tag: str) -> HtmlElement:
-    """A fresh element of the extraction parser's kind."""
-    return _ELEMENT_MAKER.makeelement(tag)
 
 
 def _blockish(el: HtmlElement) -> bool:
@@ -851,8 +842,10 @@ def _trafilatura_body(doc: HtmlElement, url: str | None) -> HtmlElement | None:
     return body
 
 
-def _body_div(body: HtmlElement | None) -> HtmlElement:
-    wrapper = _new_element("div")
+def _body_div(body: HtmlElement | None, doc: HtmlElement) -> HtmlElement:
+    # makeelement on the page's own tree: same element classes, no shared parser
+    # (lxml parsers must not be used from two threads at once).
+    wrapper = doc.makeelement("div")
     if body is None:
         return wrapper
     if body.tag == "div":
@@ -872,7 +865,7 @@ def extract_article(html: str, url: str | None) -> Extracted:
     meta = extract_metadata(doc, url, text_heuristics=len(html) <= TEXT_DATE_SEARCH_CHARS)
     paragraphs = number_paragraphs(doc)
 
-    body = _body_div(_readability_body(doc, url))
+    body = _body_div(_readability_body(doc, url), doc)
     remove_furniture(body, meta.title, meta.authors)
     fill_gaps(body, paragraphs)
     base = _base_url(doc, url)

@@ -334,3 +334,15 @@ def test_headings_with_self_links_and_permalink_marks_are_kept() -> None:
     assert "Measuring imports" in result.text.splitlines()
     assert "Second section" in result.text.splitlines()
     assert "<h2>Measuring imports</h2>" in result.content_html
+
+
+def test_threads_extract_independently() -> None:
+    """The GUI saves from worker threads: no parser or tree may be shared."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    pages = [(FIXTURES / name).read_text(encoding="utf-8") for name in
+             ("blog_post.html", "news_story.html", "tech_article.html")]
+    alone = [extract_article(page, "https://x.test/a").text for page in pages]
+    with ThreadPoolExecutor(4) as pool:
+        together = list(pool.map(lambda page: extract_article(page, "https://x.test/a").text, pages * 4))
+    assert together == alone * 4
