@@ -291,6 +291,7 @@ CREDIT_TEXT = re.compile(
       \(?(?:additional\s+)?(?:reporting|writing|editing|compiled|produced)\s+by\b.*
     | .*\bcontributed\s+(?:to\s+)?this\s+(?:report|story|article)\b.*
     | (?:e-?mail|contact|write\s+to)\s+\S+(?:\s+\S+)?\s+at\s+\S+@.*
+    | .*\bfollow\s+(?:him|her|them|us|me)\s+(?:on|at)\s+(?:twitter|facebook|instagram|x)\b.*
     )$""",
     re.I | re.X,
 )
