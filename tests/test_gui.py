@@ -35,12 +35,12 @@ PAGES = [
 ]
 
 
-@pytest.fixture
-def filled(tmp_path):
-    """An archive with three articles, closed so the window can open it."""
+@pytest.fixture(scope="session")
+def filled_template(tmp_path_factory):
+    """Three saved articles, built once; each test gets its own copy."""
     from archive import Archive
 
-    root = tmp_path / "arch"
+    root = tmp_path_factory.mktemp("template") / "arch"
     with Archive(root, seed=False, fetch=False) as a:
         ids = [
             a.save_html(
@@ -48,6 +48,17 @@ def filled(tmp_path):
             ).article.id
             for n, (title, body) in enumerate(PAGES)
         ]
+    return root, ids
+
+
+@pytest.fixture
+def filled(filled_template, tmp_path):
+    """A closed archive with three articles (a fresh copy), for a window to open."""
+    import shutil
+
+    template, ids = filled_template
+    root = tmp_path / "arch"
+    shutil.copytree(template, root, ignore=shutil.ignore_patterns("window.lock"))
     return root, ids
 
 
