@@ -439,6 +439,16 @@ def _is_link_list(el: HtmlElement) -> bool:
     return linked >= 0.8 * len(items)
 
 
+def _is_list_heading(el: HtmlElement | None) -> bool:
+    """The short title over a list of links ("You may also like", "More stories")."""
+    if el is None:
+        return False
+    text = el.text_content().strip()
+    if len(_norm_words(text)) > 8:
+        return False
+    return el.tag != "p" or not text.endswith((".", "!", "?", ":"))
+
+
 def _same_text(a: str, b: str) -> bool:
     wa, wb = _norm_words(a), _norm_words(b)
     return bool(wa) and wa == wb
@@ -462,12 +472,8 @@ def remove_furniture(body: HtmlElement, title: str | None, authors: list[str]) -
             walker.skip_subtree()
         elif tag in ("ul", "ol") and _is_link_list(el):
             doomed.append(el)
-            prev = el.getprevious()
-            if prev is not None and len(_norm_words(prev.text_content())) <= 8 and prev.tag != "p" or (
-                prev is not None and prev.tag == "p" and not prev.text_content().strip().endswith((".", "!", "?", ":"))
-                and len(_norm_words(prev.text_content())) <= 8
-            ):
-                doomed.append(prev)
+            if _is_list_heading(el.getprevious()):
+                doomed.append(el.getprevious())
             walker.skip_subtree()
         elif tag in TEXT_BLOCK_TAGS and _is_furniture_by_text(el):
             doomed.append(el)
