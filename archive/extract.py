@@ -399,6 +399,10 @@ def _is_furniture_by_class(el: HtmlElement, total_chars: int) -> bool:
 
 
 def _is_furniture_by_text(el: HtmlElement) -> bool:
+    """Furniture recognisable from its words: teaser lists and teaser links,
+    credit and contact lines, promos, widget labels, shortcodes, time stamps.
+    Only short blocks are judged this way, so story paragraphs are never at risk
+    of matching by accident."""
     text = " ".join(el.text_content().split())
     if not text:
         return False
