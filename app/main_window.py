@@ -40,7 +40,13 @@ from app.find_bar import FindBar
 from app.library_ops import LibraryOpsMixin
 from app.menus import MenusMixin
 from app.ops import Op
-from app.reader import ArticleContent, ReaderView, load_article_content, query_terms
+from app.reader import (
+    ArticleContent,
+    ReaderView,
+    load_article_content,
+    load_fulltext_content,
+    query_terms,
+)
 from app.search_pane import SearchPane
 from app.tag_pane import TagPane, tag_query
 from app.taskbar import TaskBar
@@ -253,6 +259,7 @@ class MainWindow(MenusMixin, LibraryOpsMixin, TransferMixin, QMainWindow):
         self.tags.delete_requested.connect(self.confirm_delete_tag)
         self.reader.tag_clicked.connect(lambda name: self.search.set_query(tag_query(name)))
         self.reader.retry_clicked.connect(lambda article_id: self.retry_pending([article_id]))
+        self.reader.fulltext_clicked.connect(self.show_fulltext)
         self.reader.progress_changed.connect(self._save_progress)
         self.reader.reached_end.connect(self._reached_end)
 
@@ -335,6 +342,21 @@ class MainWindow(MenusMixin, LibraryOpsMixin, TransferMixin, QMainWindow):
 
         self.run_op(
             lambda _ctx: load_article_content(archive, article_id), shown, label="Opening article"
+        )
+
+    def show_fulltext(self, article_id: str) -> None:
+        """Replace a doubtful extraction with the whole text of the saved page."""
+        archive = self.archive
+        self._open_generation += 1
+        generation = self._open_generation
+
+        def shown(content: ArticleContent) -> None:
+            if generation == self._open_generation:
+                self.reader.show_content(content)
+                self.article_shown.emit(content.article.id)
+
+        self.run_op(
+            lambda _ctx: load_fulltext_content(archive, article_id), shown, label="Reading the page"
         )
 
     def _rehighlight(self, query: str, _total: int) -> None:

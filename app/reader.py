@@ -34,6 +34,7 @@ from archive.models import Article
 
 TAG_SCHEME = "quire-tag"
 RETRY_SCHEME = "quire-retry"
+FULLTEXT_SCHEME = "quire-fulltext"
 BODY_ANCHOR = "quire-body"  # marks where the article text starts, after the header
 MAX_IMAGE_PX = 1800  # decode big images smaller: memory, and nobody reads at 4000 px
 _IMG_SRC = re.compile(
@@ -118,6 +119,21 @@ def load_article_content(archive: Any, article_id: str) -> ArticleContent:
     return ArticleContent(article=article, body_html=body, images=images)
 
 
+def text_to_html(text: str) -> str:
+    """Plain text (paragraphs separated by newlines) as escaped paragraphs."""
+    return "\n".join(
+        f"<p>{html_lib.escape(line)}</p>" for line in text.splitlines() if line.strip()
+    )
+
+
+def load_fulltext_content(archive: Any, article_id: str) -> ArticleContent:
+    """The whole visible text of the saved original, for a doubtful extraction."""
+    article = archive.get(article_id)
+    text = archive.article_fulltext(article_id)
+    body = text_to_html(text) if text else "<p>The saved original has no text to show.</p>"
+    return ArticleContent(article=article, body_html=body)
+
+
 def header_html(article: Article) -> str:
     """Title, byline, tags and a link to the original, above the text."""
     esc = html_lib.escape
@@ -144,6 +160,11 @@ def header_html(article: Article) -> str:
         )
     if links:
         parts.append(f'<p class="links">{"  ·  ".join(links)}</p>')
+    if article.uncertain and article.status != "pending":
+        parts.append(
+            '<p class="notice">Quire is not sure it found the whole article on this page.  '
+            f'<a href="{FULLTEXT_SCHEME}:{esc(article.id, quote=True)}">Show all the page’s text</a></p>'
+        )
     if article.status == "pending":
         parts.append(
             '<p class="notice">This article is not saved yet'
@@ -212,6 +233,7 @@ class ReaderView(QTextBrowser):
 
     tag_clicked = Signal(str)
     retry_clicked = Signal(str)
+    fulltext_clicked = Signal(str)
     progress_changed = Signal(str, float)  # article id, 0..1 (debounced)
     reached_end = Signal(str)
 
@@ -377,6 +399,8 @@ class ReaderView(QTextBrowser):
             self.tag_clicked.emit(url.path())
         elif url.scheme() == RETRY_SCHEME:
             self.retry_clicked.emit(url.path())
+        elif url.scheme() == FULLTEXT_SCHEME:
+            self.fulltext_clicked.emit(url.path())
         elif url.scheme() in ("http", "https", "mailto"):
             QDesktopServices.openUrl(url)
         elif url.hasFragment() and not url.scheme():

@@ -665,3 +665,20 @@ def test_a_second_window_on_the_same_archive_is_refused_clearly(qtbot, window, f
     qtbot.waitUntil(lambda: second.open_failed, timeout=WAIT)
     assert second.archive is None and "already open in another Quire window" in second.last_error
     second.close()
+
+
+def test_a_doubtful_extraction_offers_the_whole_page_text(qtbot, window):
+    page = (
+        "<html><head><title>Links</title></head><body>"
+        + "".join(f'<p><a href="/x{i}">Link number {i} to somewhere</a></p>' for i in range(40))
+        + "<p>Only a short line of text here.</p></body></html>"
+    )
+    article = window.archive.save_html(page, "https://u.example/links", download_images=False).article
+    assert article.uncertain
+    with qtbot.waitSignal(window.article_shown, timeout=WAIT):
+        window.open_article(article.id)
+    assert "not sure it found the whole article" in window.reader.toPlainText()
+    with qtbot.waitSignal(window.article_shown, timeout=WAIT):
+        window.reader.anchorClicked.emit(QUrl(f"quire-fulltext:{article.id}"))
+    text = window.reader.toPlainText()
+    assert "Link number 39 to somewhere" in text and "Only a short line of text here." in text
