@@ -67,8 +67,9 @@ _BULKY_START = re.compile(r"<!--|<(script|style|svg|noscript|template)\b", re.I)
 #: cut: extraction time grows with page size (seconds per megabyte on hostile
 #: shapes), while news pages stripped that way stay under about 250 000.
 MAX_PAGE_CHARS = 1_000_000
-#: trafilatura's second opinion is skipped above this size (it doubles the time).
-SECOND_OPINION_MAX_CHARS = 300_000
+#: trafilatura's second opinion is skipped on pages with more elements than this
+#: (it would double the time; news pages have a few thousand).
+SECOND_OPINION_MAX_ELEMENTS = 20_000
 #: Only this much of a huge page is looked at, whatever it holds.
 MAX_SCAN_CHARS = 4 * MAX_PAGE_CHARS
 _BULKY_END = {
@@ -892,11 +893,15 @@ def extract_article(html: str, url: str | None) -> Extracted:
         fulltext is not None and words < DOUBTFUL_SHARE * len(_norm_words(fulltext))
     )
     uncertain = truncated or words < MIN_ARTICLE_WORDS or link_dense
-    if doubtful and len(html) <= SECOND_OPINION_MAX_CHARS:
+    if doubtful:
         # readability may have picked a teaser box, a link list or nothing at all:
         # trafilatura gives a second opinion, and replaces a reading that failed.
-        second = _trafilatura_body(doc, url)
-        if second is not None:
+        # Without one (a huge page, or trafilatura finds nothing) the doubt stands.
+        small = sum(1 for _ in doc.iter()) <= SECOND_OPINION_MAX_ELEMENTS
+        second = _trafilatura_body(doc, url) if small else None
+        if second is None:
+            uncertain = True
+        else:
             remove_furniture(second, meta.title, meta.authors)
             sanitize_tree(second, base)
             second_text = element_text(second)
