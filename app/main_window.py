@@ -246,6 +246,7 @@ class MainWindow(MenusMixin, LibraryOpsMixin, TransferMixin, QMainWindow):
         return op.start(pool or self.read_pool)
 
     def _connect(self) -> None:
+        QGuiApplication.styleHints().colorSchemeChanged.connect(self._system_scheme_changed)
         self.search.article_selected.connect(self.open_article)
         self.search.searched.connect(self._rehighlight)
         self.search.facets_changed.connect(self.tags.set_facets)
@@ -285,6 +286,10 @@ class MainWindow(MenusMixin, LibraryOpsMixin, TransferMixin, QMainWindow):
         for act in self.spacing_group.actions():
             act.setChecked(act.data() == self.reading.line_spacing)
         self.reading.save(self.settings)
+
+    def _system_scheme_changed(self, _scheme: Any) -> None:
+        if self.reading.theme == "system":
+            self.apply_reading_settings()
 
     def set_theme(self, name: str) -> None:
         self.reading.theme = name
