@@ -62,10 +62,17 @@ def test_not_a_page_raises_clear_error(junk: str) -> None:
 
 
 def test_page_without_article_is_uncertain_with_fulltext() -> None:
-    page = "<html><body><ul>" + "".join(f"<li><a href='/{i}'>Link {i}</a></li>" for i in range(200)) + "</ul></body></html>"
+    """readability finds nothing in a list of links; trafilatura's reading is used
+    instead, and the page is marked uncertain with its whole text kept."""
+    items = "".join(f"<li><a href='/{i}'>Link {i}</a></li>" for i in range(200))
+    page = f"<html><body><ul>{items}</ul></body></html>"
+    from archive.extract import _readability_body, parse_page
+
+    assert not _readability_body(parse_page(page)[0], None).text_content().strip()
     result = extract_article(page, "https://x.test/")
     assert result.uncertain
     assert "Link 150" in result.fulltext
+    assert "Link 150" in result.text  # the second opinion's reading
 
 
 @pytest.mark.skipif(not CORPUS.exists(), reason="shared corpus not present")
