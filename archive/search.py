@@ -26,6 +26,7 @@ from .index import WORD_RE, word_term
 from .models import SearchHit
 from .query import parse_query
 from .ranges import ColumnRange
+from .topn import top_n
 
 if TYPE_CHECKING:
     from .store import Archive
@@ -70,15 +71,19 @@ def run_search(archive: "Archive", text: str, *, limit: int = 20, offset: int = 
             kwargs.update(sortedby="saved", reverse=True)
         elif sort == "oldest":
             kwargs.update(sortedby="saved")
-        results = searcher.search(q, **kwargs)
-        page = [(hit.docnum, hit.score) for hit in results[offset:offset + limit]]
+        fast = top_n(searcher, q, offset + limit) if sort == "relevance" else None
+        if fast is not None:
+            best, total = fast
+            page = best[offset:offset + limit]
+        else:
+            results = searcher.search(q, **kwargs)
+            page = [(hit.docnum, hit.score) for hit in results[offset:offset + limit]]
+            total = len(results) if results.has_exact_length() else -1
         docnums: set[int] | None = None
         if facets:
             docnums = _all_docnums(searcher, q)
             total = len(docnums)
-        elif results.has_exact_length():
-            total = len(results)
-        else:
+        elif total < 0:
             total = _count(searcher, q)
         rows = [(searcher.stored_fields(docnum), score) for docnum, score in page]
         terms = _highlight_terms(searcher, q) if snippets and rows else set()

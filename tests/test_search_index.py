@@ -178,3 +178,29 @@ def test_fast_bm25_scores_equal_whoosh_bm25(tmp_path):
     assert scores["BM25F"] == scores["FastBM25F"]
     assert any(row for row in scores["BM25F"])
     index.close()
+
+
+def test_block_scoring_top_n_equals_whoosh_search(tmp_path):
+    """archive.topn gives Whoosh's own ranking and scores (and total) for term queries."""
+    from archive.query import parse_query
+    from archive.topn import top_n
+
+    index = SearchIndex(tmp_path / "index")
+    for spec in ARTICLES + [dict(s, id="x" + s["id"][1:]) for s in ARTICLES]:  # several segments
+        spec = dict(spec)
+        text = spec.pop("text")
+        index.add(make_document(Article(**spec), text))
+    index.delete("xread00002")  # deletions must be left out
+    checked = 0
+    for q in ["the", "the marsh", "solar OR the", "the -grid", "tag:energy turbines", "site:grid the",
+              "marsh OR grid OR bread", "is:unread the"]:
+        query = parse_query(q).query
+        with index.searcher() as s:
+            fast = top_n(s, query, 5)
+            assert fast is not None, q
+            whoosh = s.search(query, limit=5)
+            assert [(d, round(sc, 6)) for d, sc in fast[0]] == [(h.docnum, round(h.score, 6)) for h in whoosh], q
+            assert fast[1] == len(set(s.docs_for_query(query))), q
+            checked += 1
+    assert checked == 8
+    index.close()
