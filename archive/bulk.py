@@ -55,10 +55,12 @@ def save_many(archive: Archive, items: list[str], *, tags: Iterable[str] = (), c
     tags = list(tags)
     total = len(items)
     done = 0
+    first_outcome: dict[str, SaveResult | Exception] = {}
 
     def report(item: str, outcome):
         nonlocal done
         done += 1
+        first_outcome.setdefault(item, outcome)
         if progress:
             progress(done, total, item)
         return item, outcome
@@ -77,7 +79,13 @@ def save_many(archive: Archive, items: list[str], *, tags: Iterable[str] = (), c
     # Stage 0: what needs no work (duplicates, bad items) is answered at once.
     urls: list[str] = []
     files: list[str] = []
+    repeats: list[str] = []  # the same item twice in the list: answered once the first is done
+    seen: set[str] = set()
     for item in items:
+        if item in seen:
+            repeats.append(item)
+            continue
+        seen.add(item)
         try:
             if looks_like_url(item):
                 from .urls import check_scheme
@@ -163,11 +171,16 @@ def save_many(archive: Archive, items: list[str], *, tags: Iterable[str] = (), c
                     deliver(item, QuireError(f"{item}: fetching is turned off for this archive"))
             else:
                 by_url = {_as_url(i): i for i in urls}
-                for url, result in fetcher.fetch_many(list(by_url), concurrency=concurrency):
-                    item = by_url[url]
+                unanswered = dict(by_url)
+                fetches = fetcher.fetch_many(list(by_url), concurrency=concurrency)
+                for url, result in fetches:
+                    item = unanswered.pop(url)
                     if cancel is not None and cancel.is_set():
+                        fetches.close()  # cancels the fetches still queued
                         deliver(item, QuireError(f"{item}: cancelled"))
-                        continue
+                        for rest in unanswered.values():
+                            deliver(rest, QuireError(f"{rest}: cancelled"))
+                        break
                     if isinstance(result, Exception):
                         deliver(item, result)
                         continue
@@ -187,3 +200,8 @@ def save_many(archive: Archive, items: list[str], *, tags: Iterable[str] = (), c
             for r in ready:
                 yield report(*r)
                 expected -= 1
+    for item in repeats:
+        outcome = first_outcome.get(item)
+        if isinstance(outcome, SaveResult):
+            outcome = SaveResult(outcome.article, False)
+        yield report(item, outcome if outcome is not None else QuireError(f"{item}: listed twice"))

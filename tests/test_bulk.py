@@ -1,0 +1,53 @@
+"""Bulk saving: many URLs and files at once, one bad item never stops the others."""
+from __future__ import annotations
+
+import threading
+
+from archive import Archive
+from archive.bulk import save_many
+from archive.errors import QuireError
+from conftest import make_page
+
+
+def test_many_urls_and_files_with_bad_ones(tmp_path, httpserver):
+    for i in range(10):
+        httpserver.expect_request(f"/s{i}").respond_with_data(make_page(f"Bulk story {i}", f"bulkword{i}"),
+                                                             content_type="text/html")
+    httpserver.expect_request("/missing").respond_with_data("no", status=404)
+    httpserver.expect_request("/file.pdf").respond_with_data(b"%PDF-1.4", content_type="application/pdf")
+    page = tmp_path / "local.html"
+    page.write_text(make_page("Local bulk file", "localbulkword"), encoding="utf-8")
+    items = [httpserver.url_for(f"/s{i}") for i in range(10)]
+    items += [httpserver.url_for("/missing"), httpserver.url_for("/file.pdf"), str(page),
+              str(tmp_path / "nope.html"), "javascript:alert(1)", items[0]]
+    progress = []
+    with Archive(tmp_path / "a", seed=False, fetch_options={"timeout_total": 5}) as a:
+        results = dict(save_many(a, items, tags=["bulk"], progress=lambda d, t, m: progress.append((d, t))))
+        assert set(results) == set(items)
+        errors = {k: v for k, v in results.items() if isinstance(v, Exception)}
+        assert set(errors) == {httpserver.url_for("/missing"), httpserver.url_for("/file.pdf"),
+                               str(tmp_path / "nope.html"), "javascript:alert(1)"}
+        assert all(isinstance(e, QuireError) and str(e) for e in errors.values())
+        assert "404" in str(errors[httpserver.url_for("/missing")])
+        assert len(a.articles()) == 11
+        for i in range(10):
+            assert len(a.search(f"bulkword{i} tag:bulk")) == 1
+        assert a.search("localbulkword")
+        assert progress[-1] == (len(items) - 1, len(items)) or progress[-1][0] == progress[-1][1]
+        # again: everything already saved comes back as existing, nothing new
+        again = dict(save_many(a, items[:10] + [str(page)]))
+        assert all(not r.created for r in again.values())
+        assert len(a.articles()) == 11
+
+
+def test_cancel_stops_the_rest(tmp_path, httpserver):
+    for i in range(12):
+        httpserver.expect_request(f"/c{i}").respond_with_data(make_page(f"Cancel story {i}"), content_type="text/html")
+    cancel = threading.Event()
+    urls = [httpserver.url_for(f"/c{i}") for i in range(12)]
+    with Archive(tmp_path / "a", seed=False) as a:
+        cancel.set()
+        results = list(save_many(a, urls, cancel=cancel))
+        assert len(results) == 12
+        assert all(isinstance(r, QuireError) and "cancelled" in str(r) for _, r in results)
+        assert a.articles() == []
