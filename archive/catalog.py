@@ -57,17 +57,39 @@ CREATE INDEX IF NOT EXISTS tags_tag ON tags(tag);
 CREATE TABLE IF NOT EXISTS index_queue (
     article_id TEXT PRIMARY KEY
 );
+CREATE TABLE IF NOT EXISTS collections (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE COLLATE NOCASE,
+    query TEXT,
+    created TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS collection_members (
+    collection_id INTEGER NOT NULL REFERENCES collections(id) ON DELETE CASCADE,
+    article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+    added TEXT NOT NULL,
+    PRIMARY KEY (collection_id, article_id)
+);
+CREATE INDEX IF NOT EXISTS collection_members_article ON collection_members(article_id);
 """
+
+_SCHEMA_COLLECTIONS = [stmt.strip() for stmt in _SCHEMA.split(";")
+                       if "collection" in stmt and stmt.strip()]
 
 #: Steps from each older schema version to the next; each runs in one transaction.
 _MIGRATIONS: dict[int, list[str]] = {
     1: [
         "ALTER TABLE articles ADD COLUMN progress REAL NOT NULL DEFAULT 0",
         "CREATE TABLE IF NOT EXISTS index_queue (article_id TEXT PRIMARY KEY)",
+        *[stmt for stmt in _SCHEMA_COLLECTIONS],
         # every article of a v1 archive is re-indexed once (the queue drains on open)
         "INSERT OR IGNORE INTO index_queue (article_id) SELECT id FROM articles",
     ],
 }
+
+
+#: Manual collections an article is in (smart ones are queries, not memberships).
+_MEMBER_SQL = ("SELECT m.article_id, c.name FROM collection_members m "
+               "JOIN collections c ON c.id = m.collection_id")
 
 
 class Catalog:
@@ -196,8 +218,9 @@ class Catalog:
             d[flag] = int(bool(d[flag]))
         return d
 
-    def _article_of(self, row: sqlite3.Row, tags: list[str]) -> Article:
+    def _article_of(self, row: sqlite3.Row, tags: list[str], collections: list[str] | None = None) -> Article:
         d = dict(row)
+        d["collections"] = collections or []
         d.pop("norm_url", None)
         d["authors"] = json.loads(d["authors"] or "[]")
         for flag in ("is_read", "is_favorite", "is_archived", "uncertain"):
@@ -211,8 +234,10 @@ class Catalog:
             if row is None:
                 raise NotFoundError(f"no article with id {article_id!r}")
             tags = [r[0] for r in self._db.execute(
-                "SELECT tag FROM tags WHERE article_id = ? ORDER BY tag", (article_id,))]
-        return self._article_of(row, tags)
+                "SELECT tag FROM tags WHERE article_id = ? ORDER BY tag COLLATE NOCASE, tag", (article_id,))]
+            colls = [r[1] for r in self._db.execute(_MEMBER_SQL + " WHERE m.article_id = ? ORDER BY c.name",
+                                                    (article_id,))]
+        return self._article_of(row, tags, colls)
 
     def get_many(self, ids: list[str]) -> dict[str, Article]:
         """Articles by id in one query per 500 ids (used to decorate search hits)."""
@@ -223,24 +248,32 @@ class Catalog:
                 marks = ",".join("?" for _ in chunk)
                 tags: dict[str, list[str]] = {}
                 for aid, tag in self._db.execute(
-                        f"SELECT article_id, tag FROM tags WHERE article_id IN ({marks}) ORDER BY tag",
-                        chunk):
+                        f"SELECT article_id, tag FROM tags WHERE article_id IN ({marks}) "
+                        "ORDER BY tag COLLATE NOCASE, tag", chunk):
                     tags.setdefault(aid, []).append(tag)
+                colls: dict[str, list[str]] = {}
+                for aid, name in self._db.execute(
+                        _MEMBER_SQL + f" WHERE m.article_id IN ({marks}) ORDER BY c.name", chunk):
+                    colls.setdefault(aid, []).append(name)
                 for row in self._db.execute(f"SELECT * FROM articles WHERE id IN ({marks})", chunk):
-                    out[row["id"]] = self._article_of(row, tags.get(row["id"], []))
+                    out[row["id"]] = self._article_of(row, tags.get(row["id"], []), colls.get(row["id"]))
         return out
 
     def all(self, status: str | None = None) -> list[Article]:
         with self._lock:
             tags: dict[str, list[str]] = {}
-            for aid, tag in self._db.execute("SELECT article_id, tag FROM tags ORDER BY tag"):
+            for aid, tag in self._db.execute(
+                    "SELECT article_id, tag FROM tags ORDER BY tag COLLATE NOCASE, tag"):
                 tags.setdefault(aid, []).append(tag)
+            colls: dict[str, list[str]] = {}
+            for aid, name in self._db.execute(_MEMBER_SQL + " ORDER BY c.name"):
+                colls.setdefault(aid, []).append(name)
             if status:
                 rows = self._db.execute(
                     "SELECT * FROM articles WHERE status = ? ORDER BY saved DESC, id", (status,))
             else:
                 rows = self._db.execute("SELECT * FROM articles ORDER BY saved DESC, id")
-            return [self._article_of(r, tags.get(r["id"], [])) for r in rows]
+            return [self._article_of(r, tags.get(r["id"], []), colls.get(r["id"])) for r in rows]
 
     def ids(self) -> list[str]:
         with self._lock:

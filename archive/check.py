@@ -66,6 +66,7 @@ def check_archive(archive: "Archive", repair: bool = False, progress=None) -> li
             article = Article.from_dict(meta)
             with archive._commit_lock:
                 archive.catalog.insert(article, archive._norm(article.url))
+                _restore_memberships(archive, article)
                 text = html_to_text(archive.article_html(aid)) if article.status == "saved" else ""
                 archive._index_add(article, text)
             p.repaired = True
@@ -144,3 +145,21 @@ def check_archive(archive: "Archive", repair: bool = False, progress=None) -> li
             p.repaired = True
         problems.append(p)
     return problems
+
+
+def _restore_memberships(archive: "Archive", article: Article) -> None:
+    """Put an adopted article back in the manual collections its meta.json names
+    (creating a collection that no longer exists)."""
+    from . import collections as coll
+    from .errors import NotFoundError
+
+    for name in article.collections:
+        try:
+            existing = coll.get(archive, name)
+        except NotFoundError:
+            existing = coll.create(archive, name)
+        if not existing.is_smart:
+            with archive.catalog.transaction() as db:
+                db.execute("INSERT OR IGNORE INTO collection_members (collection_id, article_id, added) "
+                           "SELECT id, ?, ? FROM collections WHERE name = ?",
+                           (article.id, article.saved, name))

@@ -115,3 +115,83 @@ def _run_retry(archive, args) -> int:
 
 
 register_command("retry", _conf_retry, _run_retry, "fetch pending (imported but not yet fetched) articles again")
+
+
+# -- export ----------------------------------------------------------------------
+def _conf_export(p) -> None:
+    from .exporters import FORMATS
+
+    which = p.add_mutually_exclusive_group(required=True)
+    which.add_argument("--query", metavar="Q", help="the articles a search finds")
+    which.add_argument("--tag", metavar="T", help="the articles with this tag")
+    which.add_argument("--collection", metavar="C", help="the articles of a collection")
+    which.add_argument("--all", action="store_true", help="every article")
+    p.add_argument("--format", required=True, help=f"one of {', '.join(FORMATS)}")
+    p.add_argument("-o", "--output", required=True, metavar="OUT", help="the file to write")
+
+
+def _run_export(archive, args) -> int:
+    from .exporters import export, select_ids
+
+    ids = select_ids(archive, query=args.query, tag=args.tag, collection=args.collection, all=args.all)
+    if not ids:
+        _say("nothing to export: no article matches")
+        return EXIT_ITEM_FAILED
+    report = export(archive, ids, args.format, args.output, progress=_progress_printer("export"))
+    for line in getattr(report, "skipped", []) or []:
+        _say(f"skipped {line}")
+    _say(f"exported {report.exported} articles to {report.path}")
+    return EXIT_OK
+
+
+register_command("export", _conf_export, _run_export,
+                 "export articles as epub, html, markdown, json, netscape or pocket-csv")
+
+
+# -- collections -----------------------------------------------------------------
+def _conf_collection(p) -> None:
+    sub = p.add_subparsers(dest="action", required=True)
+    sub.add_parser("list", help="collections with their article counts").add_argument("--json", action="store_true")
+    c = sub.add_parser("create", help="a manual collection, or a smart one with --query")
+    c.add_argument("name")
+    c.add_argument("--query", help="the saved query of a smart collection")
+    r = sub.add_parser("rename")
+    r.add_argument("name")
+    r.add_argument("new_name")
+    d = sub.add_parser("delete")
+    d.add_argument("name")
+    for action in ("add", "remove"):
+        a = sub.add_parser(action, help=f"{action} articles (manual collections)")
+        a.add_argument("name")
+        a.add_argument("ids", nargs="+", metavar="ID")
+
+
+def _run_collection(archive, args) -> int:
+    from . import collections as coll
+
+    if args.action == "list":
+        rows = coll.list_collections(archive)
+        if args.json:
+            print(json.dumps([{"name": c.name, "query": c.query, "count": c.count} for c in rows],
+                             ensure_ascii=False, indent=2))
+        for c in ([] if args.json else rows):
+            kind = f"smart: {c.query}" if c.is_smart else "manual"
+            _say(f"{c.count:6}  {c.name}  ({kind})")
+    elif args.action == "create":
+        c = coll.create(archive, args.name, args.query)
+        _say(f"created {'smart' if c.is_smart else 'manual'} collection {c.name!r} ({c.count} articles)")
+    elif args.action == "rename":
+        c = coll.rename(archive, args.name, args.new_name)
+        _say(f"renamed to {c.name!r}")
+    elif args.action == "delete":
+        coll.delete(archive, args.name)
+        _say(f"deleted collection {args.name!r} (its articles are kept)")
+    else:
+        ids = [archive.resolve_id(i) for i in args.ids]
+        n = (coll.add if args.action == "add" else coll.remove)(archive, args.name, ids)
+        _say(f"{'added' if args.action == 'add' else 'removed'} {n} article(s)")
+    return EXIT_OK
+
+
+register_command("collection", _conf_collection, _run_collection, "list, create, rename, delete collections; "
+                 "add or remove articles")

@@ -172,17 +172,13 @@ def remove(archive: "Archive", name: str, article_ids: Iterable[str]) -> int:
 
 
 def _reindex(archive: "Archive", article_ids: Iterable[str]) -> None:
-    """Refresh the index documents of articles whose manual collections changed,
-    so `collection:NAME` finds them."""
-    from .index import make_document
-
+    """Refresh meta.json and the index documents of articles whose manual collections
+    changed, so `collection:NAME` finds them and the files alone keep membership."""
     for aid in dict.fromkeys(article_ids):
         try:
-            article = archive.get(aid)
+            archive.refresh(aid)
         except NotFoundError:
             continue
-        text = archive.article_text(aid)
-        archive.index.add(make_document(article, text, collections_of(archive, aid)))
 
 
 def _smart_members(archive: "Archive", query: str) -> list[str]:

@@ -51,6 +51,7 @@ class Article:
     word_count: int = 0
     reading_minutes: int = 0
     tags: list[str] = field(default_factory=list)
+    collections: list[str] = field(default_factory=list)  # manual collections it is in
     is_read: bool = False
     is_favorite: bool = False
     is_archived: bool = False

@@ -182,7 +182,7 @@ class Archive:
 
     def _index_add(self, article: Article, text: str) -> None:
         with self.index.write_lock:
-            self.index.add(make_document(article, text))
+            self.index.add(make_document(article, text, article.collections))
             self._unflushed.append(article.id)
         self._dequeue_flushed()
 
@@ -587,6 +587,18 @@ class Archive:
             self._index_add(article, self.article_text(article.id))
         return article
 
+    def update(self, article: Article) -> Article:
+        """Store changed metadata or state of an article (catalog, meta.json, index).
+        Its content is untouched; for new content use replace_content()."""
+        self.get(article.id)
+        return self._update(article)
+
+    def refresh(self, article_id: str) -> Article:
+        """Re-write meta.json and the index entry from the catalog (after a change made
+        in the catalog directly, such as collection membership)."""
+        with self._commit_lock:
+            return self._update(self.get(article_id))
+
     def tag(self, article_id: str, add: Iterable[str] = (), remove: Iterable[str] = ()) -> Article:
         with self._commit_lock:
             article = self.get(article_id)
@@ -595,7 +607,7 @@ class Archive:
             for t in normalize_tags(add):
                 if t.lower() not in {x.lower() for x in tags}:
                     tags.append(t)
-            article.tags = sorted(tags, key=str.lower)
+            article.tags = normalize_tags(tags)
             return self._update(article)
 
     def tags(self) -> list[tuple[str, int]]:
@@ -696,4 +708,4 @@ def normalize_tags(tags: Iterable[str]) -> list[str]:
             if name and name.lower() not in seen:
                 seen.add(name.lower())
                 out.append(name)
-    return out
+    return sorted(out, key=lambda t: (t.lower(), t))  # the catalog's order, so meta.json matches

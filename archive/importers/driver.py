@@ -188,7 +188,7 @@ def _restore_pending(archive: "Archive", article: Article, item: ImportItem) -> 
             setattr(article, name, value)
             changed = True
     if changed:
-        article = archive._update(article)  # catalog + meta.json + index in one step
+        article = archive.update(article)  # catalog + meta.json + index in one step
     if item.progress:
         article = archive.set_state(article.id, progress=item.progress)
     return article
@@ -336,7 +336,7 @@ def retry_pending(archive: "Archive", progress: ProgressFn | None = None,
                 current = archive.get(article.id)
                 if current.status == "pending" and current.error != reason:
                     current.error = reason
-                    archive._update(current)
+                    archive.update(current)
             except QuireError:
                 pass
             return _Outcome("pending", article, f"{article.url}: {reason}")
