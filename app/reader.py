@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QRegularExpression, QTimer, QUrl, Signal
+from PySide6.QtCore import QRegularExpression, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import (
     QColor,
     QDesktopServices,
@@ -24,7 +24,6 @@ from PySide6.QtGui import (
     QTextCharFormat,
     QTextCursor,
     QTextDocument,
-    QTextFrameFormat,
     QTextImageFormat,
 )
 from PySide6.QtWidgets import QTextBrowser, QTextEdit, QWidget
@@ -36,6 +35,8 @@ TAG_SCHEME = "quire-tag"
 RETRY_SCHEME = "quire-retry"
 FULLTEXT_SCHEME = "quire-fulltext"
 BODY_ANCHOR = "quire-body"  # marks where the article text starts, after the header
+MIN_SIDE = 12  # least margin beside the text column, px
+DOC_MARGIN = 28  # space above the title and below the last line, px
 MAX_IMAGE_PX = 1800  # decode big images smaller: memory, and nobody reads at 4000 px
 _IMG_SRC = re.compile(
     r"""<img\b[^>]*?\bsrc\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.IGNORECASE
@@ -117,6 +118,34 @@ def load_article_content(archive: Any, article_id: str) -> ArticleContent:
         images[src] = image
         images[key] = image
     return ArticleContent(article=article, body_html=body, images=images)
+
+
+_IMG_TAG = re.compile(r"<img\b[^>]*>", re.IGNORECASE)
+_SIZE_ATTR = re.compile(r"\s(?:width|height)\s*=\s*(?:\"[^\"]*\"|'[^']*'|[^\s>]+)", re.IGNORECASE)
+
+
+def sized_images(body: str, images: dict[str, Any], column: int) -> str:
+    """Give each local image a width that fits the column (and its height).
+
+    Sized in the HTML, images need no second layout after the text is set."""
+    if not images:
+        return body
+
+    def fix(match: re.Match[str]) -> str:
+        tag = match.group(0)
+        src = _IMG_SRC.match(tag)
+        if src is None:
+            return tag
+        key = html_lib.unescape(next(g for g in src.groups() if g is not None))
+        image = images.get(key)
+        if image is None or image.width() <= 0:
+            return tag
+        width = min(image.width(), column)
+        height = round(image.height() * width / image.width())
+        tag = _SIZE_ATTR.sub("", tag)
+        return tag[:4] + f' width="{width}" height="{height}"' + tag[4:]
+
+    return _IMG_TAG.sub(fix, body)
 
 
 def text_to_html(text: str) -> str:
@@ -244,6 +273,10 @@ class ReaderView(QTextBrowser):
         self.anchorClicked.connect(self._on_anchor)
         self.setAccessibleName("Article reader")
         self.setFrameShape(QTextBrowser.Shape.NoFrame)
+        # Always there, so a long article arriving never resizes the viewport
+        # (which would lay the document out a second time).
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOn)
+        self.document().setDocumentMargin(DOC_MARGIN)
         self.content: ArticleContent | None = None
         #: Every resource the document asked for, for tests and audits.
         self.requested_resources: list[QUrl] = []
@@ -281,7 +314,6 @@ class ReaderView(QTextBrowser):
         self.setHtml(
             f'<html><body><p class="placeholder">{html_lib.escape(message)}</p></body></html>'
         )
-        self._layout_column()
 
     def show_content(self, content: ArticleContent, *, keep_position: bool = False) -> None:
         old_value = self.verticalScrollBar().value()
@@ -289,14 +321,16 @@ class ReaderView(QTextBrowser):
         self.content = content
         self._restoring = True
         self.document().setDefaultStyleSheet(self._stylesheet)
+        # One layout per article: the column is set by viewport margins (not
+        # document margins) and images arrive sized to it, so nothing changes
+        # after setHtml that would lay the whole document out again.
         self.setHtml(
             "<html><body>"
             + header_html(content.article)
             + '<div class="article">'
-            + content.body_html
+            + sized_images(content.body_html, content.images, self.column_width())
             + "</div></body></html>"
         )
-        self._layout_column()
         self._find = []
         if keep_position and same:
             self.highlight_terms(self._terms, scroll=False)
@@ -347,24 +381,30 @@ class ReaderView(QTextBrowser):
     def set_line_width(self, px: int) -> None:
         self.line_width = px
         self._layout_column()
+        self._fit_images(self.column_width())
 
     def resizeEvent(self, event: QResizeEvent) -> None:
-        super().resizeEvent(event)
         self._layout_column()
+        super().resizeEvent(event)
+        self._fit_images(self.column_width())
+
+    def column_width(self) -> int:
+        """Width of the text column: the line width, or less in a narrow window."""
+        return max(120, min(self.line_width, self._outer_width() - 2 * MIN_SIDE))
+
+    def _outer_width(self) -> int:
+        bar = self.verticalScrollBar().sizeHint().width()
+        return max(
+            0,
+            self.width() - 2 * self.frameWidth() - bar - 2 * int(self.document().documentMargin()),
+        )
 
     def _layout_column(self) -> None:
-        """Centre a column of at most `line_width` pixels; fit images into it."""
-        available = self.viewport().width()
-        side = max(24, (available - self.line_width) // 2)
-        root = self.document().rootFrame()
-        fmt: QTextFrameFormat = root.frameFormat()
-        if fmt.leftMargin() != side or fmt.rightMargin() != side:
-            fmt.setLeftMargin(side)
-            fmt.setRightMargin(side)
-            fmt.setTopMargin(28)
-            fmt.setBottomMargin(48)
-            root.setFrameFormat(fmt)
-        self._fit_images(max(100, available - 2 * side))
+        """Centre the column with viewport margins; the page colour fills them."""
+        side = max(MIN_SIDE, (self._outer_width() - self.line_width) // 2)
+        margins = self.viewportMargins()
+        if margins.left() != side or margins.right() != side:
+            self.setViewportMargins(side, 0, side, 0)
 
     def _fit_images(self, column: int) -> None:
         if self.content is None or not self.content.images:

@@ -24,6 +24,7 @@ from app.results_model import ResultRow, RowRole
 PAD = 10
 MARK = 14  # left column for the unread dot
 SNIPPET_LINES = 2
+SNIPPET_CACHE = 300  # laid-out snippets kept (a few screens of rows)
 
 
 def format_date(iso: str) -> str:
@@ -54,8 +55,25 @@ class ResultDelegate(QStyledItemDelegate):
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
-        self._doc = QTextDocument()
-        self._doc.setDocumentMargin(0)
+        self._cache: dict[tuple[str, str, str, int], QTextDocument] = {}
+
+    def _snippet_doc(
+        self, snippet: str, font: QFont, match_color: str, width: int
+    ) -> QTextDocument:
+        """A laid-out snippet, cached: scrolling and repaints reuse it."""
+        key = (snippet, font.key(), match_color, width)
+        doc = self._cache.get(key)
+        if doc is None:
+            doc = QTextDocument()
+            doc.setDocumentMargin(0)
+            doc.setDefaultFont(font)
+            doc.setDefaultStyleSheet(f"b.match {{ color: {match_color}; font-weight: bold; }}")
+            doc.setHtml(snippet)
+            doc.setTextWidth(width)
+            if len(self._cache) >= SNIPPET_CACHE:
+                self._cache.pop(next(iter(self._cache)))
+            self._cache[key] = doc
+        return doc
 
     def _fonts(self, option: QStyleOptionViewItem) -> tuple[QFont, QFont, QFont]:
         base = QFont(option.font)
@@ -151,17 +169,12 @@ class ResultDelegate(QStyledItemDelegate):
 
         # Snippet: rich text, clipped to its lines.
         lines_h = QFontMetrics(base_font).lineSpacing() * SNIPPET_LINES
-        self._doc.setDefaultFont(base_font)
-        self._doc.setDefaultStyleSheet(
-            f"b.match {{ color: {text_color.name()}; font-weight: bold; }}"
-        )
-        self._doc.setHtml(row.snippet or "")
-        self._doc.setTextWidth(width)
+        doc = self._snippet_doc(row.snippet or "", base_font, text_color.name(), width)
         painter.translate(text_left, y)
         clip = QRectF(0, 0, width, lines_h)
         painter.setClipRect(clip)
         ctx = QAbstractTextDocumentLayout.PaintContext()
         ctx.clip = clip
         ctx.palette.setColor(QPalette.ColorRole.Text, dim if not selected else text_color)
-        self._doc.documentLayout().draw(painter, ctx)
+        doc.documentLayout().draw(painter, ctx)
         painter.restore()

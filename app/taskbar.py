@@ -7,9 +7,13 @@ a long import keeps its bar and its Cancel button in view.
 
 from __future__ import annotations
 
+import time
+
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QPushButton, QWidget
 
 from app.ops import Op
+
+UPDATE_S = 0.1  # at most this often the bar and label repaint
 
 
 class TaskBar(QWidget):
@@ -29,6 +33,7 @@ class TaskBar(QWidget):
         layout.addWidget(self.bar)
         layout.addWidget(self.cancel_button)
         self._ops: list[Op] = []
+        self._last_update = 0.0
         self.hide()
 
     def track(self, op: Op, *, cancellable: bool = True) -> None:
@@ -47,6 +52,10 @@ class TaskBar(QWidget):
     def _progress(self, op: Op, done: int, total: int, message: str) -> None:
         if not self._ops or self._ops[-1] is not op:
             return
+        now = time.monotonic()
+        if done < total and now - self._last_update < UPDATE_S:
+            return  # a fast task reports hundreds of times a second: repaint ~10x
+        self._last_update = now
         if total > 1:
             self.bar.setRange(0, total)
             self.bar.setValue(done)
