@@ -32,6 +32,9 @@ bench: install
 	$(PY) bench/extraction.py
 	$(PY) bench/search.py --articles 2000
 	$(PY) bench/save.py
+	$(PY) bench/import.py
+	$(PY) bench/startup.py --articles 2000
+	$(PY) bench/ui_latency.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info

@@ -12,6 +12,7 @@ from __future__ import annotations
 import gzip
 import html as htmlmod
 import math
+import re
 import secrets
 import shutil
 import threading
@@ -67,6 +68,9 @@ def host_of(url: str | None) -> str:
     return host[4:] if host.startswith("www.") else host
 
 
+_XML_INCOMPATIBLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
 def prepare_page(html: str | bytes, page_url: str | None, *, extract: bool = True,
                  title: str | None = None, declared_encoding: str | None = None) -> tuple[bytes, Extracted]:
     """Decode and extract a page: the CPU-heavy half of a save, free of archive state,
@@ -79,7 +83,10 @@ def prepare_page(html: str | bytes, page_url: str | None, *, extract: bool = Tru
         raw = html
         text, _encoding = decode_html(html, declared_encoding)
     else:
-        raw, text = html.encode("utf-8"), html
+        raw, text = html.encode("utf-8", errors="surrogatepass"), html
+    # lxml refuses text with characters XML cannot hold (NUL, C0 controls, lone
+    # surrogates, U+FFFE/U+FFFF); no page means them, so they go before parsing.
+    text = _XML_INCOMPATIBLE.sub("", text)
     if extract:
         ex = extract_article(text, page_url)
     else:

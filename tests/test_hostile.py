@@ -112,3 +112,26 @@ def test_any_bytes_extract_or_fail_clearly(data):
         assert str(exc)
     else:
         assert raw == data and isinstance(ex.title, str)
+
+
+@pytest.mark.parametrize("data", [
+    bytes.fromhex("fffeffffffff2a2a0a"),  # UTF-16 BOM, then units that decode to U+FFFF (fuzzer find)
+    "<p>a\ud800b</p>".encode("utf-8", "surrogatepass"),
+])
+def test_fuzzer_finds_extract(data):
+    from archive.store import prepare_page
+
+    try:
+        prepare_page(data, "https://fuzz.example/")
+        prepare_page(data.decode("utf-8", "surrogateescape"), "https://fuzz.example/")
+    except QuireError as exc:
+        assert str(exc)
+
+
+def test_fuzzer_find_truncated_utf16_saved_page(tmp_path):
+    from archive.importers import PARSERS
+
+    page = tmp_path / "page.html"
+    page.write_bytes(bytes.fromhex("fffeff"))  # UTF-16 BOM and half a code unit
+    records = list(PARSERS["folder"](page))
+    assert all(getattr(r, "reason", "x") for r in records)

@@ -148,7 +148,7 @@ def decode_text(data: bytes) -> str:
     guessing beats refusing the whole file.
     """
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16")
+        return data.decode("utf-16", errors="replace")  # a truncated last unit is not fatal
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
