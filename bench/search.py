@@ -10,8 +10,9 @@ range, a tag filter, a prefix) run through `run_search` for the first page of
 20 hits with snippets and the total count, and the same queries run on an FTS5
 table (porter tokenizer, bm25 rank, snippet()) of the same data.
 
-usage: python bench/search.py --articles N [--dir DIR] [--procs P] [--queries Q]
-       --dir keeps the built archive there and reuses it on the next run.
+usage: python bench/search.py --articles N [--dir DIR] [--procs P] [--queries Q] [--files]
+       --dir keeps the built archive there and reuses it on the next run;
+       --files times Archive.reindex from written article.html files.
 """
 from __future__ import annotations
 
@@ -142,10 +143,16 @@ def make_queries(count: int, paras: list[str], seed: int = 7) -> list[tuple[str,
     return out
 
 
-def build(root: Path, n: int, procs: int | None) -> tuple[float, float]:
-    """The archive (catalog rows + index) at root; returns (index seconds, catalog seconds)."""
+def build(root: Path, n: int, procs: int | None, files: bool = False) -> tuple[float, float]:
+    """The archive (catalog rows + index) at root; returns (index seconds, catalog seconds).
+
+    files=True also writes each article.html and times Archive.reindex (HTML → text
+    in the workers, as a real rebuild does) instead of indexing the texts directly."""
+    import html as htmlmod
+
     from archive import Archive
     from archive.reindex import WorkItem, rebuild
+    from archive.store import article_document
 
     paras = paragraphs()
     data = make_articles(n, paras)
@@ -156,9 +163,17 @@ def build(root: Path, n: int, procs: int | None) -> tuple[float, float]:
             for article, _body in data:
                 arch.catalog.insert(article, article.url, db)
         arch.catalog.dequeue_indexed([a.id for a, _ in data])
+        if files:
+            for article, body in data:
+                folder = arch.article_dir(article.id)
+                folder.mkdir()
+                paras = "".join(f"<p>{htmlmod.escape(p)}</p>\n" for p in body.split("\n"))
+                (folder / "article.html").write_text(article_document(article, paras), encoding="utf-8")
         t1 = time.perf_counter()
-        items = [WorkItem(article=a.to_dict(), text=body) for a, body in data]
-        rebuild(arch.index, items, procs=procs)
+        if files:
+            arch.reindex()
+        else:
+            rebuild(arch.index, [WorkItem(article=a.to_dict(), text=body) for a, body in data], procs=procs)
         t2 = time.perf_counter()
     finally:
         arch.close()
@@ -215,6 +230,8 @@ def main() -> int:
     ap.add_argument("--procs", type=int, default=None, help="index worker processes (default: cores)")
     ap.add_argument("--dir", type=Path, default=None, help="keep the archive here and reuse it")
     ap.add_argument("--no-fts", action="store_true", help="skip the FTS5 comparison")
+    ap.add_argument("--files", action="store_true",
+                    help="write article.html files and time Archive.reindex from them")
     args = ap.parse_args()
 
     from archive import Archive
@@ -226,7 +243,7 @@ def main() -> int:
         base = tmp
     else:
         base = args.dir
-    root = base / f"arch-{args.articles}"
+    root = base / f"arch-{args.articles}{'-files' if args.files else ''}"
     marker = root / "bench-built.json"
     out: dict = {"articles": args.articles}
     try:
@@ -234,10 +251,11 @@ def main() -> int:
             built = json.loads(marker.read_text())
         else:
             shutil.rmtree(root, ignore_errors=True)
-            index_s, catalog_s = build(root, args.articles, args.procs)
+            index_s, catalog_s = build(root, args.articles, args.procs, args.files)
             built = {"index_s": index_s, "catalog_s": catalog_s}
             marker.write_text(json.dumps(built))
         out["index_articles_per_s"] = round(args.articles / built["index_s"], 1)
+        out["index_from"] = "article.html files (Archive.reindex)" if args.files else "texts (reindex.rebuild)"
         out["index_mb"] = folder_mb(root / "index")
 
         queries = make_queries(args.queries, paragraphs())
