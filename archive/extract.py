@@ -70,6 +70,11 @@ MAX_PAGE_CHARS = 1_000_000
 #: trafilatura's second opinion is skipped on pages with more elements than this
 #: (it would double the time; news pages have a few thousand).
 SECOND_OPINION_MAX_ELEMENTS = 20_000
+#: Runs of text without markup longer than this are cut to GIANT_TEXT_KEEP
+#: characters on oversized pages.
+GIANT_TEXT_CHARS = 100_000
+GIANT_TEXT_KEEP = 10_000
+_GIANT_TEXT = re.compile(r"[^<]{%d,}" % GIANT_TEXT_CHARS)
 #: Only this much of a huge page is looked at, whatever it holds.
 MAX_SCAN_CHARS = 4 * MAX_PAGE_CHARS
 _BULKY_END = {
@@ -165,6 +170,12 @@ def shrink_page(html: str) -> tuple[str, bool]:
             break
         pos = stop
     shrunk = "".join(pieces)
+    if len(shrunk) <= MAX_PAGE_CHARS:
+        return shrunk, cut
+    # A giant run of text (a megabyte-long title or attribute) would push the story
+    # past the cut: no real paragraph is that long, so such runs are shortened.
+    shrunk = _GIANT_TEXT.sub(lambda run: run.group(0)[:GIANT_TEXT_KEEP], shrunk)
+    cut = True
     if len(shrunk) <= MAX_PAGE_CHARS:
         return shrunk, cut
     cut = shrunk.rfind("<", 0, MAX_PAGE_CHARS)

@@ -353,3 +353,13 @@ def test_threads_extract_independently() -> None:
     with ThreadPoolExecutor(4) as pool:
         together = list(pool.map(lambda page: extract_article(page, "https://x.test/a").text, pages * 4))
     assert together == alone * 4
+
+
+def test_megabyte_headline_does_not_push_the_story_past_the_cap() -> None:
+    words = "Researchers measured the tides for eleven winters on the northern marsh. " * 5
+    giant = "T" * (1 << 20)
+    page = (f"<html><head><title>{giant}</title></head><body><article><h1>{giant}</h1>"
+            f"<p>{words}</p><p>{words}</p></article></body></html>")
+    result = extract_article(page, "https://x.test/giant")
+    assert result.text.startswith("Researchers measured the tides")
+    assert result.uncertain  # the page had to be altered to fit
