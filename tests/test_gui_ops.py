@@ -66,3 +66,25 @@ def test_finished_ops_free_themselves(qtbot):
     ops = [Op(lambda _ctx, i=i: i, parent=owner).start() for i in range(50)]
     qtbot.waitUntil(lambda: all(op.done for op in ops), timeout=5000)
     qtbot.waitUntil(lambda: not owner.children(), timeout=5000)
+
+
+def test_emitting_signals_keeps_reference_counts(qtbot):
+    """PySide6 6.12.0 lost a reference to True on every Signal.emit(), so a
+    long session crashed ("bool_dealloc"); pyproject pins a version without it."""
+    import sys
+
+    from PySide6.QtCore import QObject, Signal
+
+    class Emitter(QObject):
+        fired = Signal(object)
+
+    emitter = Emitter()
+    got: list[object] = []
+    emitter.fired.connect(got.append)
+    before_true, before_none = sys.getrefcount(True), sys.getrefcount(None)
+    for _ in range(200):
+        emitter.fired.emit(None)
+    assert len(got) == 200
+    got.clear()
+    assert sys.getrefcount(True) >= before_true
+    assert sys.getrefcount(None) >= before_none - 5
