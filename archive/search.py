@@ -426,11 +426,12 @@ def _did_you_mean(archive: "Archive", searcher: Any, text: str) -> str | None:
         candidates = corrector.suggest(term, limit=8, maxdist=2, prefix=1)
         candidates.sort(key=lambda c: (_edit_distance(term, c), -searcher.doc_frequency("content", c)))
         for stem in candidates[:4]:
-            top = searcher.search(wq.Term("content", stem), limit=1)
-            if not len(top):
+            docnum = _first_doc(searcher, stem)
+            if docnum is None:
                 continue
-            aid = top[0]["id"]
-            sample = archive.index.texts_of([aid]).get(aid, "") + " " + (top[0].get("title") or "")
+            stored = searcher.stored_fields(docnum)
+            aid = stored["id"]
+            sample = archive.index.texts_of([aid]).get(aid, "") + " " + (stored.get("title") or "")
             replacement = _surface_forms(sample, {stem}).get(stem, stem)
             corrected = re.sub(rf"(?<![\w:]){re.escape(word)}(?!\w)", replacement, corrected)
             changed = True
@@ -438,9 +439,24 @@ def _did_you_mean(archive: "Archive", searcher: Any, text: str) -> str | None:
     if not changed or corrected == text:
         return None
     check = parse_query(corrected)  # the whole corrected query must find something
-    if check.note or not len(searcher.search(check.query, limit=1)):
+    if check.note:
+        return None
+    fast = top_n(searcher, check.query, 1)  # uses the cached term scores when it can
+    if not (fast[1] if fast is not None else _count(searcher, check.query)):
         return None
     return corrected
+
+
+def _first_doc(searcher: Any, term: str) -> int | None:
+    """A (global) document containing the content term, without scoring anything."""
+    for sub, offset in _leaves(searcher):
+        try:
+            m = sub.postings("content", term)
+        except Exception:  # noqa: BLE001 - not in this segment
+            continue
+        if m.is_active():
+            return m.id() + offset
+    return None
 
 
 def _edit_distance(a: str, b: str) -> int:

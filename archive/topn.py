@@ -16,8 +16,34 @@ from whoosh import query as wq
 
 
 
+#: Scored postings kept per segment reader (search as you type repeats most terms
+#: from one keystroke to the next); a budget in postings bounds the memory.
+CACHE_POSTINGS = 1_500_000
+
+
 def _term_scores(searcher: Any, q: wq.Term) -> "dict[int, float] | _Scores | None":
-    """Local docnum → score of one term in one segment (None: not a plain term)."""
+    """Local docnum → score of one term in one segment (None: not a plain term),
+    cached on the segment reader, which lives until the next commit."""
+    from collections import OrderedDict
+
+    reader = searcher.reader()
+    cache = reader.__dict__.setdefault("_quire_scores", OrderedDict())
+    key = (q.fieldname, q.text, q.boost, id(searcher.weighting.__class__))
+    found = cache.get(key)
+    if found is not None:
+        cache.move_to_end(key)
+        return found
+    result = _compute_term_scores(searcher, q)
+    if isinstance(result, _Scores) and len(result) <= CACHE_POSTINGS // 4:
+        cache[key] = result
+        size = sum(len(v) for v in cache.values())
+        while size > CACHE_POSTINGS and len(cache) > 1:
+            _k, old = cache.popitem(last=False)
+            size -= len(old)
+    return result
+
+
+def _compute_term_scores(searcher: Any, q: wq.Term) -> "dict[int, float] | _Scores | None":
     from whoosh.codec.whoosh3 import W3LeafMatcher
     from whoosh.matching import wrappers
 
@@ -160,9 +186,13 @@ def _scores(searcher: Any, q: wq.Query) -> dict[int, float] | None:
                       if isinstance(c, wq.Term) and c.fieldname in searcher.schema else 1 << 40)
         parts: list[dict[int, float]] = []
         keys: set[int] | None = None
+        cached = reader.__dict__.get("_quire_scores", {})
         for c in positive:
+            # few candidates spread over a long list touch few of its blocks: look them up;
+            # otherwise score the whole list once (it stays cached for the next keystroke)
             if (keys is not None and isinstance(c, wq.Term) and c.fieldname in searcher.schema
-                    and reader.doc_frequency(c.fieldname, c.text) > 4 * len(keys)):
+                    and (c.fieldname, c.text, c.boost, id(searcher.weighting.__class__)) not in cached
+                    and reader.doc_frequency(c.fieldname, c.text) > 200 * len(keys)):
                 part = _term_scores_at(searcher, c, sorted(keys))
             else:
                 part = _scores(searcher, c)
