@@ -14,6 +14,8 @@ from typing import Any
 
 from whoosh import query as wq
 
+from .ranges import ColumnRange
+
 
 
 #: Scored postings kept per segment reader (search as you type repeats most terms
@@ -167,6 +169,8 @@ def _term_scores_at(searcher: Any, q: wq.Term, docs: list[int]) -> dict[int, flo
 def _scores(searcher: Any, q: wq.Query) -> dict[int, float] | None:
     if isinstance(q, wq.Term):
         return _term_scores(searcher, q)
+    if isinstance(q, ColumnRange):  # a filter: Whoosh scores it as its boost
+        return dict.fromkeys(q.docnums(searcher.reader()), float(q.boost))
     if isinstance(q, (wq.Prefix, wq.Wildcard, wq.FuzzyTerm)) and q.fieldname in searcher.schema:
         # ranked as the OR of the words it expands to (Whoosh gives every match the
         # same score); totals are the same either way
@@ -182,8 +186,14 @@ def _scores(searcher: Any, q: wq.Query) -> dict[int, float] | None:
         # rarest first; a much more common term is then only looked up at the
         # candidates (skip_to jumps over whole blocks) instead of read in full
         reader = searcher.reader()
-        positive.sort(key=lambda c: reader.doc_frequency(c.fieldname, c.text)
-                      if isinstance(c, wq.Term) and c.fieldname in searcher.schema else 1 << 40)
+        def size(c: wq.Query) -> int:
+            if isinstance(c, wq.Term) and c.fieldname in searcher.schema:
+                return reader.doc_frequency(c.fieldname, c.text)
+            if isinstance(c, ColumnRange):
+                return len(c.docnums(reader))  # cached column: two bisects
+            return 1 << 40
+
+        positive.sort(key=size)
         parts: list[dict[int, float]] = []
         keys: set[int] | None = None
         cached = reader.__dict__.get("_quire_scores", {})
@@ -227,7 +237,7 @@ def _scores(searcher: Any, q: wq.Query) -> dict[int, float] | None:
 
 def top_n(searcher: Any, q: wq.Query, limit: int) -> tuple[list[tuple[int, float]], int] | None:
     """([(global docnum, score)] best first, total matches), or None for other queries."""
-    if not isinstance(q, (wq.Term, wq.And, wq.Or, wq.Prefix, wq.Wildcard, wq.FuzzyTerm)):
+    if not isinstance(q, (wq.Term, wq.And, wq.Or, wq.Prefix, wq.Wildcard, wq.FuzzyTerm, ColumnRange)):
         return None
     everything: list[tuple[float, int]] = []
     total = 0
