@@ -87,14 +87,46 @@ def prepare_page(html: str | bytes, page_url: str | None, *, extract: bool = Tru
     # lxml refuses text with characters XML cannot hold (NUL, C0 controls, lone
     # surrogates, U+FFFE/U+FFFF); no page means them, so they go before parsing.
     text = _XML_INCOMPATIBLE.sub("", text)
+    text, stash = _stash_data_images(text)
     if extract:
         ex = extract_article(text, page_url)
     else:
         body = sanitize_html(text, page_url)
         ex = Extracted(title=title or "", content_html=body, text=html_to_text(body))
+    for key, uri in stash.items():
+        if key in ex.content_html:
+            ex.content_html = ex.content_html.replace(key, uri)
+        if ex.lead_image == key:
+            ex.lead_image = None
     if title:
         ex.title = title
     return raw, ex
+
+
+#: Pictures embedded as base64 (SingleFile pages, "Save page as" pages with their
+#: images inlined) can be megabytes long; libxml2 stops parsing at a text or
+#: attribute that large and the rest of the article would be lost.
+_DATA_IMAGE = re.compile(r"data:image/(?:png|jpe?g|gif|webp);base64,[A-Za-z0-9+/=\s]{4096,}", re.I)
+_STASH_PREFIX = "https://quire.invalid/inline-image/"
+MAX_DATA_IMAGE_CHARS = 14 * 1024 * 1024  # ~10 MB of image, the per-image cap
+
+
+def _stash_data_images(text: str) -> tuple[str, dict[str, str]]:
+    """Swap large embedded images for short stand-in URLs while the page is parsed;
+    prepare_page puts them back into the article body (images.py then stores them
+    as files). A stand-in never reaches the disk: .invalid never resolves."""
+    stash: dict[str, str] = {}
+
+    def swap(m: re.Match) -> str:
+        if len(m.group(0)) > MAX_DATA_IMAGE_CHARS:
+            return "about:blank"
+        key = f"{_STASH_PREFIX}{len(stash)}.img"
+        stash[key] = re.sub(r"\s+", "", m.group(0))
+        return key
+
+    if "data:image" not in text:
+        return text, stash
+    return _DATA_IMAGE.sub(swap, text), stash
 
 
 @dataclass

@@ -135,3 +135,27 @@ def test_fuzzer_find_truncated_utf16_saved_page(tmp_path):
     page.write_bytes(bytes.fromhex("fffeff"))  # UTF-16 BOM and half a code unit
     records = list(PARSERS["folder"](page))
     assert all(getattr(r, "reason", "x") for r in records)
+
+
+def test_megabytes_of_embedded_image_keep_the_article_whole(archive):
+    """SingleFile-style pages inline pictures as base64; a 3 MB one must neither cut
+    the article short nor stay inline in article.html."""
+    import base64
+    import os
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+
+    png = (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", 1000, 750, 8, 2, 0, 0, 0))
+           + chunk(b"IDAT", os.urandom(3 << 20)) + chunk(b"IEND", b""))
+    uri = "data:image/png;base64," + base64.b64encode(png).decode()
+    page = make_page().replace("<p>The committee", f'<figure><img src="{uri}" alt="tides"></figure><p>The committee')
+    a = archive.save_html(page, "https://daily.example/inline-image").article
+    html = archive.article_html(a.id)
+    assert "raw measurements" in archive.article_text(a.id)  # the paragraph after the image survived
+    assert "data:image" not in html and "quire.invalid" not in html
+    stored = list((archive.article_dir(a.id) / "images").iterdir())
+    assert len(stored) == 1 and stored[0].read_bytes() == png
+    assert f'src="images/{stored[0].name}"' in html
