@@ -421,7 +421,12 @@ class SearchIndex:
 
 
 def make_document(article: Any, text: str, collections: Iterable[str] = ()) -> dict[str, Any]:
-    """The Whoosh document for an article (an archive.models.Article) and its text."""
+    """The Whoosh document for an article (an archive.models.Article) and its text.
+
+    `collections` defaults to the article's own manual collections. (Searches
+    resolve `collection:` from the catalog at query time, so smart collections
+    and fresh membership changes work too; this field is the offline copy.)"""
+    collections = list(collections) or list(getattr(article, "collections", None) or [])
     states = ["read" if article.is_read else "unread"]
     if article.is_favorite:
         states.append("favorite")
