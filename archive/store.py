@@ -433,10 +433,13 @@ class Archive:
         tmp = self.root / ARTICLES_DIR / f".tmp-{article.id}"
         try:
             tmp.mkdir()
+            from .image_sources import RecordingFetcher
             from .images import localize_images
 
-            body, _problems = localize_images(
-                ex.content_html, page_url, tmp / "images", self.fetcher if download_images else None)
+            recorder = RecordingFetcher(self.fetcher) if download_images and self.fetcher else None
+            body, _problems = localize_images(ex.content_html, page_url, tmp / "images", recorder)
+            if recorder is not None:
+                recorder.write_sources(tmp / "images")
             atomic.write_text(tmp / "article.html", article_document(article, body))
             atomic.write_gzip(tmp / "source.html.gz", raw)
             atomic.write_json(tmp / "meta.json", article.to_dict())
@@ -563,8 +566,13 @@ class Archive:
                 old_images = folder / "images"
                 if old_images.is_dir():
                     shutil.copytree(old_images, staging / "images")
-                fetcher = self.fetcher if (page_url or "").startswith(("http:", "https:")) else None
-                body, _ = localize_images(ex.content_html, page_url, staging / "images", fetcher)
+                from .image_sources import LocalFirstFetcher, RecordingFetcher
+
+                network = self.fetcher if (page_url or "").startswith(("http:", "https:")) else None
+                # pictures stored before are reused: re-extraction works offline
+                recorder = RecordingFetcher(LocalFirstFetcher(staging / "images", network))
+                body, _ = localize_images(ex.content_html, page_url, staging / "images", recorder)
+                recorder.write_sources(staging / "images")
                 atomic.write_text(staging / "article.html", article_document(new, body))
                 atomic.write_gzip(staging / "source.html.gz", raw)
                 atomic.write_json(staging / "meta.json", new.to_dict())
