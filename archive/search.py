@@ -110,6 +110,16 @@ def run_search(archive: "Archive", text: str, *, limit: int = 20, offset: int = 
     return SearchResult(hits=hits, total=total, note=note, facets=facet_counts, suggestion=suggestion)
 
 
+def match_spans(archive: "Archive", query_text: str, text: str) -> list[tuple[int, int]]:
+    """(start, end) of every word of `text` the query matches (its stemmed, accent-
+    folded words, prefixes and fuzzy terms; not words under NOT): for the reader,
+    which highlights the matches of the search that opened an article."""
+    parsed = parse_query(query_text)
+    with archive.index.searcher() as searcher:
+        terms = _highlight_terms(searcher, parsed.query)
+    return _find_matches(text, terms) if terms else []
+
+
 def _count(searcher: Any, q: wq.Query) -> int:
     """Matching documents, unscored: set operations over posting ids (read a block
     at a time) are far cheaper than scoring, or than walking a matcher tree."""

@@ -140,3 +140,12 @@ def test_totals_match_whoosh_counts_with_deletions(tmp_path):
             with a.index.searcher() as s:
                 expected = len(set(s.docs_for_query(parse_query(q).query)))
             assert run_search(a, q, limit=1).total == expected, q
+
+
+def test_match_spans_for_the_reader(arch):
+    from archive.search import match_spans
+
+    text = "Runners run; the café runs late. Running is not photography."
+    spans = match_spans(arch, "run cafe -photography", text)
+    assert [text[s:e] for s, e in spans] == ["run", "café", "runs", "Running"]
+    assert match_spans(arch, "tag:recipes", text) == []
