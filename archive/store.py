@@ -49,6 +49,9 @@ def html_to_text(fragment: str) -> str:
     if not fragment.strip():
         return ""
     root = fragment_fromstring(fragment, create_parent="div")
+    # placeholders of pictures that could not be saved are not the article's words
+    for el in root.xpath('//*[contains(@class, "missing-image") or contains(@class, "missing-media")]'):
+        el.drop_tree()
     body = root.find(".//body")
     return element_text(body if body is not None else root, skip_invisible=True)
 

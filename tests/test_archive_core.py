@@ -150,3 +150,14 @@ def test_importing_archive_leaves_qt_out():
     code = "import sys, archive, archive.store, archive.cli, archive.bulk; print('PySide6' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_missing_picture_placeholders_are_not_indexed(archive):
+    page = make_page().replace("<p>The committee", '<img src="https://img.example/pic.jpg" alt="marsh">'
+                                                   "<p>The committee")
+    a = archive.save_html(page, "https://daily.example/pic")  # fetching is off: a placeholder
+    html = archive.article_html(a.article.id)
+    assert "missing-image" in html and "img.example/pic.jpg" in html
+    archive.reindex()
+    assert "Image not saved" not in archive.article_text(a.article.id)
+    assert archive.search('"image not saved"') == []
