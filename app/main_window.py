@@ -75,6 +75,7 @@ class MainWindow(MenusMixin, LibraryOpsMixin, TransferMixin, QMainWindow):
     imported = Signal(object)  # archive.importers.ImportReport
     exported = Signal(object)  # archive.exporters.ExportReport
     reextracted = Signal(int)
+    highlighted = Signal(int)  # the open article's matches were marked (how many)
 
     def __init__(
         self,
@@ -337,9 +338,7 @@ class MainWindow(MenusMixin, LibraryOpsMixin, TransferMixin, QMainWindow):
             if generation != self._open_generation:
                 return  # the user moved on: drop this one
             self.reader.show_content(content)
-            terms = query_terms(self.search.query_text)
-            if terms:
-                self.reader.highlight_terms(terms)
+            self._highlight_query(self.search.query_text, scroll=True)
             self.tags.set_article_tags(content.article.tags)
             self.setWindowTitle(f"{content.article.title} — Quire")
             self._update_article_actions()
@@ -367,7 +366,37 @@ class MainWindow(MenusMixin, LibraryOpsMixin, TransferMixin, QMainWindow):
     def _rehighlight(self, query: str, _total: int) -> None:
         """A new search marks its terms in the article already open."""
         if self.reader.content is not None:
-            self.reader.highlight_terms(query_terms(query), scroll=False)
+            self._highlight_query(query, scroll=False)
+
+    def _highlight_query(self, query: str, *, scroll: bool) -> None:
+        """Mark the query's matches in the open article.
+
+        At once with a word pattern, then exactly as the index matched them
+        (stems, accents, prefixes, fuzzy terms) from archive.search.match_spans
+        on the reading pool."""
+        terms = query_terms(query)
+        self.reader.highlight_terms(terms, scroll=False)
+        if not terms or self.reader.content is None:
+            return
+        from archive.search import match_spans
+
+        archive, text, article_id = self.archive, self.reader.body_text(), self.reader.article_id
+
+        def done(spans: list[tuple[int, int]]) -> None:
+            if self.reader.article_id == article_id and self.search.query_text == query:
+                self.reader.highlight_spans(spans, scroll=scroll)
+                self.highlighted.emit(len(spans))
+
+        def failed(_exc: BaseException) -> None:  # keep the word-pattern marks
+            if scroll and self.reader.article_id == article_id:
+                self.reader.highlight_terms(terms, scroll=True)
+
+        self.run_op(
+            lambda _ctx: match_spans(archive, query, text),
+            done,
+            label="Highlighting",
+            on_failure=failed,
+        )
 
     @property
     def open_article_id(self) -> str | None:

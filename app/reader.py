@@ -476,6 +476,38 @@ class ReaderView(QTextBrowser):
             QTimer.singleShot(0, lambda c=first: self._scroll_to(c))
         return len(self._highlights)
 
+    def body_text(self) -> str:
+        """The article text after the header, exactly as the document holds it
+        (positions in it map one to one onto document positions)."""
+        raw = self.document().toRawText()
+        return raw[self._body_start() :]
+
+    def highlight_spans(self, spans: list[tuple[int, int]], *, scroll: bool = True) -> int:
+        """Mark (start, end) spans of body_text(): the words the index matched."""
+        self._highlights = []
+        fmt = QTextCharFormat()
+        fmt.setBackground(self._highlight_color)
+        fmt.setForeground(self._highlight_text)
+        start = self._body_start()
+        end = self.document().characterCount() - 1
+        first: QTextCursor | None = None
+        for a, b in spans:
+            if not 0 <= a < b or start + b > end:
+                continue
+            cursor = QTextCursor(self.document())
+            cursor.setPosition(start + a)
+            cursor.setPosition(start + b, QTextCursor.MoveMode.KeepAnchor)
+            sel = QTextEdit.ExtraSelection()
+            sel.cursor = cursor
+            sel.format = fmt
+            self._highlights.append(sel)
+            if first is None or cursor.position() < first.position():
+                first = QTextCursor(cursor)
+        self._apply_selections()
+        if scroll and first is not None and not self._restoring_progress():
+            QTimer.singleShot(0, lambda c=first: self._scroll_to(c))
+        return len(self._highlights)
+
     def _restoring_progress(self) -> bool:
         return bool(self.content and 0.02 < self.content.article.progress < 0.98)
 
