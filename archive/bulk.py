@@ -121,7 +121,7 @@ def save_many(archive: Archive, items: list[str], *, tags: Iterable[str] = (), c
         wake.set()
 
     with archive.batch(), ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as procs, \
-            ThreadPoolExecutor(max_workers=max(2, concurrency // 2)) as stores:
+            ThreadPoolExecutor(max_workers=max(2, concurrency)) as stores:
         def after_prepare(item: str, url: str | None, final_url: str | None, source: str | None,
                           fut: Future) -> None:
             try:
