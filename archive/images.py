@@ -17,9 +17,7 @@ import base64
 import binascii
 import hashlib
 import html as htmlmod
-import os
 import re
-import tempfile
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -30,6 +28,7 @@ from urllib.parse import unquote_to_bytes
 import lxml.html
 from lxml import etree
 
+from archive import atomic
 from archive.errors import QuireError
 from archive.urls import absolutize
 
@@ -373,19 +372,7 @@ def _write_once(path: Path, data: bytes) -> None:
     if path.exists():
         return
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
-    try:
-        with os.fdopen(fd, "wb") as out:
-            out.write(data)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except OSError:
-            pass
-        raise
+    atomic.write_bytes(path, data)
 
 
 class _Rewriter:

@@ -13,10 +13,9 @@ from .items import (
     ImportItem,
     ImportProblem,
     ParseResult,
-    check_url,
     clean_tags,
     iso_from_timestamp,
-    read_csv,
+    read_link_rows,
 )
 
 STATUS_FOLDERS = {"unread", "archive", "starred"}
@@ -25,18 +24,11 @@ STATUS_FOLDERS = {"unread", "archive", "starred"}
 def parse(path: Path) -> ParseResult:
     """Yield an ImportItem per row; a problem naming the line for each bad row."""
     path = Path(path)
-    for row in read_csv(path, required={"url"}):
+    for row in read_link_rows(path):
         if isinstance(row, ImportProblem):
             yield row
             continue
-        where = f"{path.name} line {row.line}"
-        values = row.values
-        url = values.get("url", "").strip()
-        title = values.get("title", "").strip()
-        problem = check_url(url)
-        if problem:
-            yield ImportProblem(where, problem + (f" ({title})" if title else ""))
-            continue
+        where, values, url, title = row.where, row.values, row.url, row.title
         folder = values.get("folder", "").strip()
         tags: list[str] = []
         if folder and folder.lower() not in STATUS_FOLDERS:

@@ -216,3 +216,30 @@ def read_csv(path: Path, required: set[str]) -> Iterator[CsvRow | ImportProblem]
             )
             continue
         yield CsvRow(line, dict(zip(columns, fields)))
+
+
+@dataclass
+class LinkRow:
+    """A CSV row of a link export whose URL checked out."""
+
+    where: str  # "file line N", for messages
+    values: dict[str, str]
+    url: str
+    title: str
+
+
+def read_link_rows(path: Path) -> Iterator[LinkRow | ImportProblem]:
+    """The rows of a link CSV (Pocket, Instapaper): each with a usable `url`, or a
+    problem naming the line and the reason."""
+    for row in read_csv(path, required={"url"}):
+        if isinstance(row, ImportProblem):
+            yield row
+            continue
+        where = f"{path.name} line {row.line}"
+        url = row.values.get("url", "").strip()
+        title = row.values.get("title", "").strip()
+        problem = check_url(url)
+        if problem:
+            yield ImportProblem(where, problem + (f" ({title})" if title else ""))
+            continue
+        yield LinkRow(where, row.values, url, title)
