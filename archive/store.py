@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import gzip
 import html as htmlmod
-import math
 import re
 import secrets
 import shutil
@@ -29,10 +28,10 @@ from . import atomic
 from .catalog import Catalog
 from .errors import ArchiveError, NotFoundError, QuireError
 from .index import SearchIndex, make_document
+from .metadata import reading_stats
 from .models import Article, Extracted, ProgressFn, SearchHit
 from .paths import RESOURCES
 
-WORDS_PER_MINUTE = 230
 #: A saved page larger than this is refused (the fetcher caps downloads at 20 MB).
 MAX_FILE_BYTES = 50 * 1024 * 1024
 ARTICLES_DIR = "articles"
@@ -54,14 +53,6 @@ def html_to_text(fragment: str) -> str:
         el.drop_tree()
     body = root.find(".//body")
     return element_text(body if body is not None else root, skip_invisible=True)
-
-
-def word_count(text: str) -> int:
-    return len(text.split())
-
-
-def reading_minutes(words: int) -> int:
-    return max(1, math.ceil(words / WORDS_PER_MINUTE)) if words else 0
 
 
 def host_of(url: str | None) -> str:
@@ -419,13 +410,13 @@ class Archive:
             return SaveResult(existing, False)
 
         text_for_index = ex.text if not ex.uncertain or not ex.fulltext else ex.fulltext
-        words = word_count(ex.text or ex.fulltext)
+        words, minutes = reading_stats(ex.text or ex.fulltext)
         article = Article(
             id=self._new_id(), title=" ".join((ex.title or "").split())[:1000] or (url or source or "Untitled"),
             url=url, site=ex.site_name or host_of(page_url), authors=ex.authors,
             published=ex.published, saved=saved or now_iso(), lang=ex.lang,
             description=(ex.description or "")[:2000], lead_image=ex.lead_image,
-            word_count=words, reading_minutes=reading_minutes(words),
+            word_count=words, reading_minutes=minutes,
             tags=normalize_tags(tags), is_read=is_read, is_favorite=is_favorite,
             is_archived=is_archived, uncertain=ex.uncertain, source=source,
         )
@@ -558,8 +549,7 @@ class Archive:
         new.lead_image = ex.lead_image or old.lead_image
         new.uncertain = ex.uncertain
         new.status, new.error = "saved", None
-        new.word_count = word_count(ex.text or ex.fulltext)
-        new.reading_minutes = reading_minutes(new.word_count)
+        new.word_count, new.reading_minutes = reading_stats(ex.text or ex.fulltext)
         index_text = ex.fulltext if ex.uncertain and ex.fulltext else ex.text
         with self._commit_lock:
             staging = folder.parent / f".tmp-{article_id}"
