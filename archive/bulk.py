@@ -16,7 +16,8 @@ from typing import Iterable, Iterator
 
 from .errors import QuireError
 from .models import ProgressFn
-from .store import Archive, SaveResult, prepare_page
+from .pages import prepare_page
+from .store import Archive, SaveResult
 
 #: Below this many items a process pool costs more to start than it saves.
 POOL_THRESHOLD = 8

@@ -45,7 +45,8 @@ def _read_meta(path) -> dict | None:
 
 
 def check_archive(archive: "Archive", repair: bool = False, progress=None) -> list[Problem]:
-    from .store import ARTICLES_DIR, html_to_text
+    from .pages import html_to_text
+    from .store import ARTICLES_DIR
 
     problems: list[Problem] = []
     base = archive.root / ARTICLES_DIR

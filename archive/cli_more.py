@@ -3,7 +3,6 @@ Registered with archive.cli so cli.py stays a readable list of the basics."""
 from __future__ import annotations
 
 import json
-import sys
 
 from .cli import EXIT_ITEM_FAILED, EXIT_OK, _progress_printer, _say, register_command
 

@@ -300,17 +300,6 @@ class SearchIndex:
             if self._batch_depth == 0:
                 self.flush()
 
-    @property
-    def write_lock(self) -> threading.RLock:
-        """Held around add/flush; the archive holds it to pair an add with its bookkeeping
-        (store.py's index queue). Part of the contract with archive/store.py: keep it."""
-        return self._write_lock
-
-    @property
-    def in_batch(self) -> bool:
-        """True while a batch() is open (adds are not committed yet). Used by store.py."""
-        return self._batch_depth > 0
-
     def writer(self):
         """Whoosh's writer, waiting for another process's lock instead of raising LockError."""
         from .fastwrite import FastSegmentWriter
