@@ -133,6 +133,11 @@ class Catalog:
                             db.execute(stmt)
                     db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
                 return
+            if version == SCHEMA_VERSION:
+                # catalogs from development builds of schema 2 may lack these tables
+                with self.transaction() as db:
+                    for stmt in _SCHEMA_COLLECTIONS:
+                        db.execute(stmt)
             while version < SCHEMA_VERSION:
                 with self.transaction() as db:
                     for stmt in _MIGRATIONS[version]:
