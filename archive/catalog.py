@@ -133,7 +133,9 @@ class Catalog:
                             db.execute(stmt)
                     db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
                 return
-            if version == SCHEMA_VERSION:
+            has_collections = self._db.execute(
+                "SELECT 1 FROM sqlite_master WHERE name = 'collection_members'").fetchone()
+            if version == SCHEMA_VERSION and not has_collections:
                 # catalogs from development builds of schema 2 may lack these tables
                 with self.transaction() as db:
                     for stmt in _SCHEMA_COLLECTIONS:
