@@ -22,6 +22,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Iterable, Iterator
 
+from . import whoosh_memory  # noqa: F401  (before any index is opened: no copy into RAM)
 from whoosh import index as windex
 from whoosh.analysis import LowercaseFilter, RegexTokenizer, Token
 from whoosh.analysis.analyzers import Analyzer
