@@ -24,6 +24,8 @@ class _ViewReader:
 
     def read(self, n: int = -1) -> bytes:
         start = self._pos
+        if start >= self._len:
+            return b""
         end = self._len if n is None or n < 0 else min(self._len, start + n)
         self._pos = end
         return bytes(self._buf[start:end])
@@ -40,6 +42,8 @@ class _ViewReader:
         return self._pos
 
     def readline(self, limit: int = -1) -> bytes:
+        if self._pos >= self._len:
+            return b""
         end = self._len if limit is None or limit < 0 else min(self._len, self._pos + limit)
         view = self._buf[self._pos:end]
         nl = bytes(view).find(b"\n") if len(view) < 65536 else -1
