@@ -465,16 +465,8 @@ class ReaderView(QTextBrowser):
                 cursor = doc.find(pattern, cursor)
                 if cursor.isNull():
                     break
-                sel = QTextEdit.ExtraSelection()
-                sel.cursor = cursor
-                sel.format = fmt
-                self._highlights.append(sel)
-                if first is None or cursor.position() < first.position():
-                    first = QTextCursor(cursor)
-        self._apply_selections()
-        if scroll and first is not None and not self._restoring_progress():
-            QTimer.singleShot(0, lambda c=first: self._scroll_to(c))
-        return len(self._highlights)
+                first = self._add_highlight(cursor, fmt, first)
+        return self._show_highlights(first, scroll)
 
     def body_text(self) -> str:
         """The article text after the header, exactly as the document holds it
@@ -497,12 +489,21 @@ class ReaderView(QTextBrowser):
             cursor = QTextCursor(self.document())
             cursor.setPosition(start + a)
             cursor.setPosition(start + b, QTextCursor.MoveMode.KeepAnchor)
-            sel = QTextEdit.ExtraSelection()
-            sel.cursor = cursor
-            sel.format = fmt
-            self._highlights.append(sel)
-            if first is None or cursor.position() < first.position():
-                first = QTextCursor(cursor)
+            first = self._add_highlight(cursor, fmt, first)
+        return self._show_highlights(first, scroll)
+
+    def _add_highlight(self, cursor: QTextCursor, fmt: QTextCharFormat,
+                       first: QTextCursor | None) -> QTextCursor:
+        """Mark one match; returns the earliest match so far (scrolled to later)."""
+        sel = QTextEdit.ExtraSelection()
+        sel.cursor = cursor
+        sel.format = fmt
+        self._highlights.append(sel)
+        if first is None or cursor.position() < first.position():
+            return QTextCursor(cursor)
+        return first
+
+    def _show_highlights(self, first: QTextCursor | None, scroll: bool) -> int:
         self._apply_selections()
         if scroll and first is not None and not self._restoring_progress():
             QTimer.singleShot(0, lambda c=first: self._scroll_to(c))

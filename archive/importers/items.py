@@ -243,3 +243,33 @@ def read_link_rows(path: Path) -> Iterator[LinkRow | ImportProblem]:
             yield ImportProblem(where, problem + (f" ({title})" if title else ""))
             continue
         yield LinkRow(where, row.values, url, title)
+
+
+@dataclass
+class JsonEntry:
+    """An object of a JSON export whose URL checked out."""
+
+    where: str  # "file entry N (title)", for messages
+    entry: dict
+    url: str
+    title: str
+
+
+def checked_entries(entries: list, label: str, noun: str,
+                    url_keys: tuple[str, ...] = ("url",)) -> Iterator[JsonEntry | ImportProblem]:
+    """The objects of an exported JSON array (wallabag, Omnivore): each with a usable
+    URL (the first of `url_keys` present), or a problem naming the entry."""
+    for number, entry in enumerate(entries, start=1):
+        where = f"{label} {noun} {number}"
+        if not isinstance(entry, dict):
+            yield ImportProblem(where, f"expected an object, found {type(entry).__name__}")
+            continue
+        title = str(entry.get("title") or "").strip()
+        if title:
+            where += f" ({title[:60]})"
+        url = next((str(entry[k]).strip() for k in url_keys if entry.get(k)), "")
+        problem = check_url(url)
+        if problem:
+            yield ImportProblem(where, problem)
+            continue
+        yield JsonEntry(where, entry, url, title)

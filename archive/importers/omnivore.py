@@ -20,7 +20,7 @@ from .items import (
     ImportItem,
     ImportProblem,
     ParseResult,
-    check_url,
+    checked_entries,
     clean_tags,
     iso_from_text,
     read_text,
@@ -53,19 +53,11 @@ def _entries(meta_file: Path, content_dir: Path | None) -> ParseResult:
     if not isinstance(data, list):
         yield ImportProblem(meta_file.name, "expected a JSON array of Omnivore items")
         return
-    for number, entry in enumerate(data, start=1):
-        where = f"{meta_file.name} item {number}"
-        if not isinstance(entry, dict):
-            yield ImportProblem(where, f"expected an object, found {type(entry).__name__}")
+    for checked in checked_entries(data, meta_file.name, "item"):
+        if isinstance(checked, ImportProblem):
+            yield checked
             continue
-        title = str(entry.get("title") or "").strip()
-        if title:
-            where += f" ({title[:60]})"
-        url = str(entry.get("url") or "").strip()
-        problem = check_url(url)
-        if problem:
-            yield ImportProblem(where, problem)
-            continue
+        where, entry, url, title = checked.where, checked.entry, checked.url, checked.title
         html = None
         slug = str(entry.get("slug") or "")
         if content_dir is not None and slug and "/" not in slug and "\\" not in slug:

@@ -15,7 +15,7 @@ from .items import (
     ImportItem,
     ImportProblem,
     ParseResult,
-    check_url,
+    checked_entries,
     clean_tags,
     iso_from_text,
     read_text,
@@ -53,19 +53,11 @@ def parse(path: Path) -> ParseResult:
     if not isinstance(data, list):
         yield ImportProblem(path.name, "expected a JSON array of wallabag entries")
         return
-    for number, entry in enumerate(data, start=1):
-        where = f"{path.name} entry {number}"
-        if not isinstance(entry, dict):
-            yield ImportProblem(where, f"expected an object, found {type(entry).__name__}")
+    for checked in checked_entries(data, path.name, "entry", url_keys=("url", "given_url")):
+        if isinstance(checked, ImportProblem):
+            yield checked
             continue
-        title = str(entry.get("title") or "").strip()
-        if title:
-            where += f" ({title[:60]})"
-        url = str(entry.get("url") or entry.get("given_url") or "").strip()
-        problem = check_url(url)
-        if problem:
-            yield ImportProblem(where, problem)
-            continue
+        where, entry, url, title = checked.where, checked.entry, checked.url, checked.title
         dates: dict[str, str | None] = {}
         for key in ("created_at", "published_at"):
             try:
