@@ -9,6 +9,7 @@ so they never wait behind a long import) and work (saves, imports, bulk).
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -259,6 +260,7 @@ class MainWindow(MenusMixin, LibraryOpsMixin, TransferMixin, QMainWindow):
         self.tags.remove_tag_requested.connect(lambda name: self.tag_open_article(remove=[name]))
         self.tags.rename_requested.connect(self.rename_tag)
         self.tags.delete_requested.connect(self.confirm_delete_tag)
+        self.tags.colors_changed.connect(self.set_tag_colors)
         self.reader.tag_clicked.connect(lambda name: self.search.set_query(tag_query(name)))
         self.reader.retry_clicked.connect(lambda article_id: self.retry_pending([article_id]))
         self.reader.fulltext_clicked.connect(self.show_fulltext)
@@ -533,6 +535,19 @@ class MainWindow(MenusMixin, LibraryOpsMixin, TransferMixin, QMainWindow):
         state = self.settings.value("window/splitter")
         if isinstance(state, QByteArray):
             self.splitter.restoreState(state)
+        try:
+            colors = json.loads(str(self.settings.value("tags/colors", "{}")))
+        except ValueError:
+            colors = {}
+        if isinstance(colors, dict):
+            self.tags.set_colors(colors)
+            self.search.view.itemDelegate().tag_colors = dict(self.tags.colors)
+
+    def set_tag_colors(self, colors: dict) -> None:
+        """Remember the tag colours and repaint the results with them."""
+        self.settings.setValue("tags/colors", json.dumps(colors, sort_keys=True))
+        self.search.view.itemDelegate().tag_colors = dict(colors)
+        self.search.view.viewport().update()
 
     def save_settings(self) -> None:
         self.settings.setValue("window/geometry", self.saveGeometry())

@@ -23,6 +23,7 @@ from app.results_model import ResultRow, RowRole
 
 PAD = 10
 MARK = 14  # left column for the unread dot
+DEFAULT_TAG_COLOR = "#b0652b"
 SNIPPET_LINES = 2
 SNIPPET_CACHE = 300  # laid-out snippets kept (a few screens of rows)
 
@@ -56,6 +57,21 @@ class ResultDelegate(QStyledItemDelegate):
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self._cache: dict[tuple[str, str, str, int], QTextDocument] = {}
+        self.tag_colors: dict[str, str] = {}  # tag (lower case) -> "#rrggbb", set by the window
+
+    def _draw_tags(self, painter, metrics: QFontMetrics, tags: list[str], x: int, baseline: int,
+                   width: int, override: QColor | None) -> None:
+        """Each tag in its own colour (the default one unless the user chose one)."""
+        right = x + width
+        for i, tag in enumerate(tags):
+            text = ("  " if i else "") + f"#{tag}"
+            room = right - x
+            if room <= 0:
+                break
+            shown = metrics.elidedText(text, Qt.TextElideMode.ElideRight, room)
+            painter.setPen(override or QColor(self.tag_colors.get(tag.lower(), DEFAULT_TAG_COLOR)))
+            painter.drawText(x, baseline, shown)
+            x += metrics.horizontalAdvance(shown)
 
     def _snippet_doc(
         self, snippet: str, font: QFont, match_color: str, width: int
@@ -158,13 +174,8 @@ class ResultDelegate(QStyledItemDelegate):
         meta = sfm.elidedText(meta_line(row), Qt.TextElideMode.ElideRight, width - tag_width - 12)
         painter.drawText(text_left, y + sfm.ascent(), meta)
         if tags:
-            tag_color = QColor(text_color) if selected else QColor("#b0652b")
-            painter.setPen(tag_color)
-            painter.drawText(
-                text_left + width - tag_width,
-                y + sfm.ascent(),
-                sfm.elidedText(tags, Qt.TextElideMode.ElideRight, tag_width),
-            )
+            self._draw_tags(painter, sfm, row.tags, text_left + width - tag_width, y + sfm.ascent(),
+                            tag_width, QColor(text_color) if selected else None)
         y += sfm.height() + 4
 
         # Snippet: rich text, clipped to its lines.

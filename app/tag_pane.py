@@ -10,7 +10,7 @@ window fills it from worker results.
 from __future__ import annotations
 
 from PySide6.QtCore import QModelIndex, QStringListModel, Qt, Signal
-from PySide6.QtGui import QStandardItem, QStandardItemModel
+from PySide6.QtGui import QColor, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCompleter,
@@ -79,9 +79,11 @@ class TagPane(QWidget):
     refine_requested = Signal(str)  # a facet: add this filter to the current query
     rename_requested = Signal(str, str)  # old, new (a merge when new exists)
     delete_requested = Signal(str, int)  # tag, number of articles
+    colors_changed = Signal(dict)  # tag name (lower case) -> "#rrggbb"
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        self.colors: dict[str, str] = {}  # tag (lower case) -> "#rrggbb"; kept by the window
         self.model = QStandardItemModel(self)
         self.tree = QTreeView()
         self.tree.setModel(self.model)
@@ -231,6 +233,7 @@ class TagPane(QWidget):
         """Rebuild the tag tree, keeping expanded branches expanded."""
         expanded = self._expanded_names()
         self._tags_root.removeRows(0, self._tags_root.rowCount())
+        self._last_tags = list(tags)
         self._tag_names = [name for name, _ in tags]
         self.completer_model.setStringList(self._tag_names)
 
@@ -242,6 +245,9 @@ class TagPane(QWidget):
                 item.setData(f"tag {full}, {count} articles", Qt.ItemDataRole.AccessibleTextRole)
                 item.setToolTip(full)
                 item.setData(full, TagRole)
+                color = self.colors.get(full.lower())
+                if color:
+                    item.setForeground(QColor(color))
                 item.setDragEnabled(True)
                 item.setDropEnabled(True)
                 parent.appendRow(item)
@@ -319,11 +325,36 @@ class TagPane(QWidget):
         menu = QMenu(self)
         menu.addAction("Show articles", lambda: self.query_requested.emit(index.data(QueryRole)))
         menu.addAction("Rename…", lambda: self.ask_rename(name))
+        menu.addAction("Colour…", lambda: self.ask_color(name))
+        if name.lower() in self.colors:
+            menu.addAction("No colour", lambda: self.set_tag_color(name, None))
         menu.addAction(
             f"Delete from {count} article{'s' if count != 1 else ''}…",
             lambda: self.delete_requested.emit(name, count),
         )
         menu.popup(self.tree.viewport().mapToGlobal(pos))
+
+    def ask_color(self, name: str) -> None:
+        from PySide6.QtWidgets import QColorDialog
+
+        current = QColor(self.colors.get(name.lower(), "#b0652b"))
+        color = QColorDialog.getColor(current, self, f"Colour of the tag {name}")
+        if color.isValid():
+            self.set_tag_color(name, color.name())
+
+    def set_colors(self, colors: dict[str, str]) -> None:
+        """The colours the window remembered (no signal: nothing changed)."""
+        self.colors = {k.lower(): v for k, v in colors.items() if QColor(v).isValid()}
+        self.set_tags(getattr(self, "_last_tags", []))
+
+    def set_tag_color(self, name: str, color: str | None) -> None:
+        """Give a tag a colour (None: the default), shown here and in the results."""
+        if color:
+            self.colors[name.lower()] = QColor(color).name()
+        else:
+            self.colors.pop(name.lower(), None)
+        self.set_tags(getattr(self, "_last_tags", []))
+        self.colors_changed.emit(dict(self.colors))
 
     def ask_rename(self, name: str) -> None:
         from PySide6.QtWidgets import QInputDialog

@@ -693,3 +693,29 @@ def test_a_doubtful_extraction_offers_the_whole_page_text(qtbot, window):
         window.reader.anchorClicked.emit(QUrl(f"quire-fulltext:{article.id}"))
     text = window.reader.toPlainText()
     assert "Link number 39 to somewhere" in text and "Only a short line of text here." in text
+
+
+def test_tag_colours_show_and_are_remembered(qtbot, filled, tmp_path):
+    root, ids = filled
+    w = make_window(qtbot, root, tmp_path, "colours.ini")
+    with qtbot.waitSignal(w.article_shown, timeout=WAIT):
+        w.open_article(ids[0])
+    qtbot.keyClicks(w.tags.tag_input, "Urgent")
+    qtbot.keyClick(w.tags.tag_input, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: w.tags.tag_items().get("Urgent") == 1, timeout=WAIT)
+    with qtbot.waitSignal(w.tags.colors_changed, timeout=WAIT) as blocker:
+        w.tags.set_tag_color("Urgent", "#cc0000")
+    assert blocker.args[0] == {"urgent": "#cc0000"}
+    item = next(i for i in _all_items(w.tags.model) if i.toolTip() == "Urgent")
+    assert item.foreground().color().name() == "#cc0000"
+    assert w.search.view.itemDelegate().tag_colors == {"urgent": "#cc0000"}
+    w.close()
+    w2 = make_window(qtbot, root, tmp_path, "colours.ini")
+    qtbot.waitUntil(lambda: "Urgent" in w2.tags.tag_items(), timeout=WAIT)
+    item = next(i for i in _all_items(w2.tags.model) if i.toolTip() == "Urgent")
+    assert item.foreground().color().name() == "#cc0000"
+    assert w2.search.view.itemDelegate().tag_colors == {"urgent": "#cc0000"}
+    w2.tags.set_tag_color("Urgent", None)  # back to the default colour
+    item = next(i for i in _all_items(w2.tags.model) if i.toolTip() == "Urgent")
+    assert item.foreground().color().name() != "#cc0000"
+    w2.close()
