@@ -282,6 +282,14 @@ class Catalog:
                 rows = self._db.execute("SELECT * FROM articles ORDER BY saved DESC, id")
             return [self._article_of(r, tags.get(r["id"], []), colls.get(r["id"])) for r in rows]
 
+    def page_ids(self, limit: int, offset: int = 0, *, newest_first: bool = True) -> list[str]:
+        """One page of article ids by saved date (the unfiltered list)."""
+        order = "DESC" if newest_first else "ASC"
+        with self._lock:
+            return [r[0] for r in self._db.execute(
+                f"SELECT id FROM articles ORDER BY saved {order}, id {order} LIMIT ? OFFSET ?",
+                (limit, offset))]
+
     def ids(self) -> list[str]:
         with self._lock:
             return [r[0] for r in self._db.execute("SELECT id FROM articles")]

@@ -65,6 +65,12 @@ def run_search(archive: "Archive", text: str, *, limit: int = 20, offset: int = 
     if collection_note:
         note = f"{note}; {collection_note}" if note else collection_note
     index = archive.index
+    if isinstance(q, wq.Every) and not q.fieldname and not facets:
+        # No query: the whole archive, newest first — a page of the catalog, far
+        # cheaper than sorting every document in the index (the window's first screen).
+        ids = archive.catalog.page_ids(limit, offset, newest_first=sort != "oldest")
+        return SearchResult(hits=_hits(archive, [({"id": i}, 1.0) for i in ids], set(), snippets),
+                            total=archive.catalog.count(), note=note)
     with index.searcher() as searcher:
         kwargs: dict[str, Any] = {"limit": offset + limit}
         if sort in ("newest", "date"):
@@ -92,8 +98,17 @@ def run_search(archive: "Archive", text: str, *, limit: int = 20, offset: int = 
         if total == 0 and suggest and text.strip():
             suggestion = _did_you_mean(archive, searcher, text)
 
+    hits = _hits(archive, rows, terms, snippets)
+    if facet_counts.get("tag"):
+        facet_counts["tag"] = _tag_display_names(archive, facet_counts["tag"])
+    return SearchResult(hits=hits, total=total, note=note, facets=facet_counts, suggestion=suggestion)
+
+
+def _hits(archive: "Archive", rows: list[tuple[dict, float]], terms: set, snippets: bool) -> list[SearchHit]:
+    """Search hits for (stored fields, score) rows: titles, tags and dates from the
+    catalog, snippets from the text store."""
     ids = [stored["id"] for stored, _ in rows]
-    texts = index.texts_of(ids) if snippets else {}
+    texts = archive.index.texts_of(ids) if snippets else {}
     articles = archive.catalog.get_many(ids)
     hits: list[SearchHit] = []
     for stored, score in rows:
@@ -105,9 +120,7 @@ def run_search(archive: "Archive", text: str, *, limit: int = 20, offset: int = 
         hits.append(SearchHit(id=aid, title=a.title or stored.get("title", ""), url=a.url, site=a.site,
                               tags=a.tags, saved=a.saved, score=round(float(score or 0.0), 4),
                               snippet=snippet))
-    if facet_counts.get("tag"):
-        facet_counts["tag"] = _tag_display_names(archive, facet_counts["tag"])
-    return SearchResult(hits=hits, total=total, note=note, facets=facet_counts, suggestion=suggestion)
+    return hits
 
 
 def match_spans(archive: "Archive", query_text: str, text: str) -> list[tuple[int, int]]:

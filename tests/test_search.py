@@ -149,3 +149,18 @@ def test_match_spans_for_the_reader(arch):
     spans = match_spans(arch, "run cafe -photography", text)
     assert [text[s:e] for s, e in spans] == ["run", "café", "runs", "Running"]
     assert match_spans(arch, "tag:recipes", text) == []
+
+
+def test_empty_query_lists_the_whole_archive_by_date_with_paging(tmp_path):
+    from archive import Archive
+    from conftest import make_page
+
+    with Archive(tmp_path / "a", seed=False, fetch=False) as a:
+        ids = [a.save_html(make_page(f"Story {i}"), f"https://e.example/{i}",
+                           saved=f"2026-01-{10 + i:02d}T00:00:00+00:00").article.id for i in range(5)]
+        newest = a.search_full("", limit=2)
+        assert newest.total == 5 and [h.id for h in newest.hits] == [ids[4], ids[3]]
+        assert [h.id for h in a.search_full("", limit=2, offset=2).hits] == [ids[2], ids[1]]
+        assert [h.id for h in a.search_full("", limit=5, sort="oldest").hits] == ids
+        assert all(h.snippet for h in newest.hits)
+        assert a.search_full("", facets=True).facets  # facets still come from the index
