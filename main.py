@@ -2,10 +2,17 @@
 import sys
 
 
+def open_window(root, screenshot=None) -> int:
+    """The GUI, imported only when wanted, so commands never load Qt."""
+    from app import run
+
+    return run(root, screenshot=screenshot)
+
+
 def main() -> int:
     from archive.cli import main as cli_main
 
-    return cli_main(sys.argv[1:])
+    return cli_main(sys.argv[1:], gui=open_window)
 
 
 if __name__ == "__main__":

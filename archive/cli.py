@@ -267,7 +267,9 @@ def _load_extra_commands() -> None:
                 raise
 
 
-def main(argv: list[str] | None = None) -> int:
+def main(argv: list[str] | None = None, gui: Callable[..., int] | None = None) -> int:
+    """Run one command. With no command, `gui(root, screenshot=…)` opens the window:
+    main.py passes the Qt app in, so the core never imports it."""
     _load_extra_commands()
     parser = build_parser()
     # `tag ID +a -b`: "-b" looks like an option to argparse, so unknown "-x"
@@ -280,9 +282,9 @@ def main(argv: list[str] | None = None) -> int:
             parser.error(f"unrecognized arguments: {' '.join(unknown)}")
     root = resolve_archive_root(args.archive)
     if args.command is None:
-        from app import run  # the GUI; imported only here so the CLI stays Qt-free
-
-        return run(root, screenshot=Path(args.screenshot) if args.screenshot else None)
+        if gui is None:
+            parser.error("give a command (the window opens from main.py / `quire`)")
+        return gui(root, screenshot=Path(args.screenshot) if args.screenshot else None)
     from .store import Archive
 
     if args.command in _FOLDER_COMMANDS:

@@ -161,3 +161,12 @@ def test_missing_picture_placeholders_are_not_indexed(archive):
     archive.reindex()
     assert "Image not saved" not in archive.article_text(a.article.id)
     assert archive.search('"image not saved"') == []
+
+
+def test_core_sources_never_import_the_gui():
+    import re
+
+    pattern = re.compile(r"^\s*(from|import) (PySide6|app)\b", re.M)
+    offenders = [str(p.relative_to(REPO)) for p in (REPO / "archive").rglob("*.py")
+                 if pattern.search(p.read_text(encoding="utf-8"))]
+    assert offenders == []
