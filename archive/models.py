@@ -33,6 +33,12 @@ class Extracted:
     uncertain: bool = False  # extraction looks poor: the reader offers the full text
     fulltext: str = ""  # the page's whole visible text, kept for uncertain pages
 
+    @property
+    def searchable_text(self) -> str:
+        """What the index should hold: the whole page's text when the extraction is in
+        doubt (so a search still finds what the reader offers), else the article's."""
+        return self.fulltext if self.uncertain and self.fulltext else self.text
+
 
 @dataclass
 class Article:

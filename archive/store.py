@@ -316,7 +316,6 @@ class Archive:
         if existing is not None:
             return SaveResult(existing, False)
 
-        text_for_index = ex.text if not ex.uncertain or not ex.fulltext else ex.fulltext
         words, minutes = reading_stats(ex.text or ex.fulltext)
         article = Article(
             id=self._new_id(), title=" ".join((ex.title or "").split())[:1000] or (url or source or "Untitled"),
@@ -332,32 +331,41 @@ class Archive:
         # The folder is built outside the commit lock (image downloads take time),
         # under a dot-name that nothing lists; only the commit is serialized.
         tmp = self.root / ARTICLES_DIR / f".tmp-{article.id}"
-        try:
-            tmp.mkdir()
-            from .image_sources import RecordingFetcher
-            from .images import localize_images
-
-            recorder = RecordingFetcher(self.fetcher) if download_images and self.fetcher else None
-            body, _problems = localize_images(ex.content_html, page_url, tmp / "images", recorder)
-            if recorder is not None:
-                recorder.write_sources(tmp / "images")
-            atomic.write_text(tmp / "article.html", article_document(article, body))
-            atomic.write_gzip(tmp / "source.html.gz", raw)
-            atomic.write_json(tmp / "meta.json", article.to_dict())
-            atomic.fsync_dir(tmp)
-        except OSError as exc:
-            shutil.rmtree(tmp, ignore_errors=True)
-            raise ArchiveError(f"{where}: could not write the article ({exc.strerror or exc})") from exc
-        except BaseException:
-            shutil.rmtree(tmp, ignore_errors=True)
-            raise
+        self._build_folder(tmp, article, ex, raw, page_url, self.fetcher if download_images else None,
+                           where)
         with self._commit_lock:
             existing = self._existing(url, final_url, ex.canonical_url, source)  # saved meanwhile?
             if existing is not None:
                 shutil.rmtree(tmp, ignore_errors=True)
                 return SaveResult(existing, False)
             self._place(article, norm, tmp, where)
-        return self._index_new(article, text_for_index, where)
+        return self._index_new(article, ex.searchable_text, where)
+
+    def _build_folder(self, folder: Path, article: Article, ex: Extracted, raw: bytes,
+                      page_url: str | None, fetcher, where: str) -> None:
+        """Write a complete article folder under a dot-name nothing lists yet: pictures
+        (fetched through `fetcher`, None for none, their addresses recorded), article.html,
+        source.html.gz, meta.json. Runs outside the commit lock: downloads take time.
+        Removes the folder again on any failure."""
+        from .image_sources import RecordingFetcher
+        from .images import localize_images
+
+        try:
+            folder.mkdir(exist_ok=True)
+            recorder = RecordingFetcher(fetcher) if fetcher is not None else None
+            body, _problems = localize_images(ex.content_html, page_url, folder / "images", recorder)
+            if recorder is not None:
+                recorder.write_sources(folder / "images")
+            atomic.write_text(folder / "article.html", article_document(article, body))
+            atomic.write_gzip(folder / "source.html.gz", raw)
+            atomic.write_json(folder / "meta.json", article.to_dict())
+            atomic.fsync_dir(folder)
+        except OSError as exc:
+            shutil.rmtree(folder, ignore_errors=True)
+            raise ArchiveError(f"{where}: could not write the article ({exc.strerror or exc})") from exc
+        except BaseException:
+            shutil.rmtree(folder, ignore_errors=True)
+            raise
 
     def _existing(self, url: str | None, final_url: str | None, canonical: str | None,
                   source: str | None) -> Article | None:
@@ -437,8 +445,6 @@ class Archive:
     def replace_content(self, article_id: str, html: str | bytes, *, final_url: str | None = None,
                         declared_encoding: str | None = None, extract: bool = True) -> Article:
         """Fill a pending article, or re-extract a saved one, keeping its tags and states."""
-        from .images import localize_images
-
         old = self.get(article_id)
         where = old.url or article_id
         page_url = final_url or old.url
@@ -457,27 +463,25 @@ class Archive:
         new.uncertain = ex.uncertain
         new.status, new.error = "saved", None
         new.word_count, new.reading_minutes = reading_stats(ex.text or ex.fulltext)
-        index_text = ex.fulltext if ex.uncertain and ex.fulltext else ex.text
-        with self._commit_lock:
-            staging = folder.parent / f".tmp-{article_id}"
+        # The new folder is built beside the old one, outside the commit lock; only the
+        # swap (the old folder stays whole until the new one is complete) is serialized.
+        staging = folder.parent / f".tmp-{article_id}-{secrets.token_hex(3)}"
+        try:
+            staging.mkdir()
+            if (folder / "images").is_dir():
+                shutil.copytree(folder / "images", staging / "images")
+        except OSError as exc:
             shutil.rmtree(staging, ignore_errors=True)
-            try:
-                staging.mkdir()
-                old_images = folder / "images"
-                if old_images.is_dir():
-                    shutil.copytree(old_images, staging / "images")
-                from .image_sources import LocalFirstFetcher, RecordingFetcher
+            raise ArchiveError(f"{where}: could not write the article ({exc.strerror or exc})") from exc
+        from .image_sources import LocalFirstFetcher
 
-                network = self.fetcher if (page_url or "").startswith(("http:", "https:")) else None
-                # pictures stored before are reused: re-extraction works offline
-                recorder = RecordingFetcher(LocalFirstFetcher(staging / "images", network))
-                body, _ = localize_images(ex.content_html, page_url, staging / "images", recorder)
-                recorder.write_sources(staging / "images")
-                atomic.write_text(staging / "article.html", article_document(new, body))
-                atomic.write_gzip(staging / "source.html.gz", raw)
-                atomic.write_json(staging / "meta.json", new.to_dict())
-                # swap: the old folder stays whole until the new one is complete
-                trash = folder.parent / f".old-{article_id}"
+        network = self.fetcher if (page_url or "").startswith(("http:", "https:")) else None
+        # pictures stored before are reused: re-extraction works offline
+        self._build_folder(staging, new, ex, raw, page_url, LocalFirstFetcher(staging / "images", network),
+                           where)
+        with self._commit_lock:
+            trash = folder.parent / f".old-{article_id}"
+            try:
                 shutil.rmtree(trash, ignore_errors=True)
                 folder.rename(trash)
                 staging.rename(folder)
@@ -486,7 +490,7 @@ class Archive:
                 shutil.rmtree(staging, ignore_errors=True)
                 raise ArchiveError(f"{where}: could not write the article ({exc.strerror or exc})") from exc
             self.catalog.update(new, self._norm(new.url))
-            self._index_add(new, index_text)
+            self._index_add(new, ex.searchable_text)
         return new
 
     def reextract(self, ids: Iterable[str] | None = None, progress: ProgressFn | None = None,
