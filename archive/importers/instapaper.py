@@ -14,8 +14,8 @@ from .items import (
     ImportProblem,
     ParseResult,
     clean_tags,
-    iso_from_timestamp,
     read_link_rows,
+    row_timestamp,
 )
 
 STATUS_FOLDERS = {"unread", "archive", "starred"}
@@ -45,16 +45,9 @@ def parse(path: Path) -> ParseResult:
                     where, f"Tags {raw_tags!r} is not a JSON list; imported without them",
                     skipped=False,
                 )
-        saved = None
-        raw_time = values.get("timestamp", "").strip()
-        if raw_time:
-            try:
-                saved = iso_from_timestamp(raw_time)
-            except (ValueError, OverflowError, OSError):
-                yield ImportProblem(
-                    where, f"Timestamp {raw_time!r} is not a Unix time; imported without it",
-                    skipped=False,
-                )
+        saved, problem = row_timestamp(values, "Timestamp", where)
+        if problem:
+            yield problem
         starred = folder.lower() == "starred"
         archived = folder.lower() == "archive"
         yield ImportItem(

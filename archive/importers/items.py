@@ -273,3 +273,16 @@ def checked_entries(entries: list, label: str, noun: str,
             yield ImportProblem(where, problem)
             continue
         yield JsonEntry(where, entry, url, title)
+
+
+def row_timestamp(values: dict[str, str], column: str, where: str) -> tuple[str | None, ImportProblem | None]:
+    """A CSV row's Unix-time column as ISO 8601; a bad value is a problem that keeps
+    the row (imported without the date)."""
+    raw = values.get(column.lower(), "").strip()
+    if not raw:
+        return None, None
+    try:
+        return iso_from_timestamp(raw), None
+    except (ValueError, OverflowError, OSError):
+        return None, ImportProblem(where, f"{column} {raw!r} is not a Unix time; imported without it",
+                                   skipped=False)

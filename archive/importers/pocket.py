@@ -12,8 +12,8 @@ from .items import (
     ImportProblem,
     ParseResult,
     clean_tags,
-    iso_from_timestamp,
     read_link_rows,
+    row_timestamp,
 )
 
 KNOWN_STATUSES = {"unread", "archive", "archived", "read", ""}
@@ -31,16 +31,9 @@ def parse(path: Path) -> ParseResult:
         if status not in KNOWN_STATUSES:
             yield ImportProblem(where, f"unknown status {status!r}; imported as unread",
                                 skipped=False)
-        saved = None
-        raw_time = values.get("time_added", "").strip()
-        if raw_time:
-            try:
-                saved = iso_from_timestamp(raw_time)
-            except (ValueError, OverflowError, OSError):
-                yield ImportProblem(
-                    where, f"time_added {raw_time!r} is not a Unix time; imported without it",
-                    skipped=False,
-                )
+        saved, problem = row_timestamp(values, "time_added", where)
+        if problem:
+            yield problem
         archived = status in ("archive", "archived", "read")
         yield ImportItem(
             url=url,
