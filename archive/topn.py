@@ -10,7 +10,7 @@ number), several times faster. Anything else returns None and Whoosh runs it.
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Iterator
 
 from whoosh import query as wq
 
@@ -45,18 +45,18 @@ def _term_scores(searcher: Any, q: wq.Term) -> "dict[int, float] | _Scores | Non
     return result
 
 
-def _compute_term_scores(searcher: Any, q: wq.Term) -> "dict[int, float] | _Scores | None":
+def _leaf_postings(searcher: Any, q: wq.Term) -> "tuple[Any, bytes, Any, bool] | dict | None":
+    """(reader, term bytes, the term's raw block matcher, whether deleted documents must
+    still be filtered out) — or {} when the term matches nothing, None when its postings
+    are not plain Whoosh 3 blocks (the caller then lets Whoosh score)."""
     from whoosh.codec.whoosh3 import W3LeafMatcher
     from whoosh.matching import wrappers
-
-    from .scoring import _FastScorer
 
     schema = searcher.schema
     if q.fieldname not in schema:
         return {}
-    field = schema[q.fieldname]
     try:
-        text = field.to_bytes(q.text)
+        text = schema[q.fieldname].to_bytes(q.text)
     except ValueError:
         return {}
     reader = searcher.reader()
@@ -68,36 +68,43 @@ def _compute_term_scores(searcher: Any, q: wq.Term) -> "dict[int, float] | _Scor
         m, filtered = m.child, True
     if not isinstance(m, W3LeafMatcher):
         return None
+    return reader, text, m, filtered
+
+
+def _blocks(m: Any) -> Iterator[tuple[Any, Any]]:
+    """(document ids, weights) of each remaining posting block, read straight from it."""
+    while m.is_active():
+        if m._ids is None:
+            m._read_ids()
+        if m._weights is None:
+            m._read_weights()
+        i = m._i
+        yield m._ids[i:], m._weights[i:]
+        if m._lastblock:
+            break
+        m._next_block()
+
+
+def _compute_term_scores(searcher: Any, q: wq.Term) -> "dict[int, float] | _Scores | None":
+    from .scoring import _FastScorer
+
+    leaf = _leaf_postings(searcher, q)
+    if not isinstance(leaf, tuple):
+        return leaf
+    reader, text, m, filtered = leaf
     scorer = searcher.weighting.scorer(searcher, q.fieldname, text)
     boost = q.boost
     ids: list[int] = []
     scores: list[float] = []
     if isinstance(scorer, _FastScorer) and scorer._norms is not None:
         norms, k = scorer._norms, scorer._k1p1_idf * boost
-        while m.is_active():
-            if m._ids is None:
-                m._read_ids()
-            if m._weights is None:
-                m._read_weights()
-            i = m._i
-            block_ids = m._ids[i:]
+        for block_ids, weights in _blocks(m):
             ids.extend(block_ids)
-            scores.extend([k * w / (w + norms[d]) for d, w in zip(block_ids, m._weights[i:])])
-            if m._lastblock:
-                break
-            m._next_block()
+            scores.extend([k * w / (w + norms[d]) for d, w in zip(block_ids, weights)])
     elif type(scorer).__name__ == "WeightScorer":
-        while m.is_active():
-            if m._ids is None:
-                m._read_ids()
-            if m._weights is None:
-                m._read_weights()
-            i = m._i
-            ids.extend(m._ids[i:])
-            scores.extend([w * boost for w in m._weights[i:]])
-            if m._lastblock:
-                break
-            m._next_block()
+        for block_ids, weights in _blocks(m):
+            ids.extend(block_ids)
+            scores.extend([w * boost for w in weights])
     else:
         return None
     if filtered:
@@ -127,25 +134,14 @@ class _Scores(dict):
 
 def _term_scores_at(searcher: Any, q: wq.Term, docs: list[int]) -> dict[int, float] | None:
     """Scores of a term at the given (ascending) documents only."""
-    from whoosh.codec.whoosh3 import W3LeafMatcher
-    from whoosh.matching import wrappers
-
     from .scoring import _FastScorer
 
-    field = searcher.schema[q.fieldname]
-    try:
-        text = field.to_bytes(q.text)
-    except ValueError:
-        return {}
-    reader = searcher.reader()
-    if (q.fieldname, text) not in reader:
-        return {}
-    m = reader.postings(q.fieldname, text)
-    if isinstance(m, wrappers.WrappingMatcher) and isinstance(m.child, W3LeafMatcher):
-        m = m.child  # deleted documents are not among `docs`: they came from a filtered term
+    leaf = _leaf_postings(searcher, q)
+    if not isinstance(leaf, tuple):
+        return leaf
+    # deleted documents are not among `docs`: they came from a filtered term
+    _reader, text, m, _filtered = leaf
     scorer = searcher.weighting.scorer(searcher, q.fieldname, text)
-    if not isinstance(m, W3LeafMatcher):
-        return None
     fast = isinstance(scorer, _FastScorer) and scorer._norms is not None
     if not fast and type(scorer).__name__ != "WeightScorer":
         return None
