@@ -608,9 +608,10 @@ class Archive:
                           snippets=snippets)
 
     def count(self, query: str) -> int:
+        """How many articles a query matches (no snippets, no spelling suggestions)."""
         from .search import run_search
 
-        return run_search(self, query, limit=1).total
+        return run_search(self, query, limit=1, snippets=False, suggest=False).total
 
     # -- index maintenance ---------------------------------------------------------
     def reindex(self, progress: ProgressFn | None = None) -> int:
