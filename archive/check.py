@@ -45,7 +45,6 @@ def _read_meta(path) -> dict | None:
 
 
 def check_archive(archive: "Archive", repair: bool = False, progress=None) -> list[Problem]:
-    from .pages import html_to_text
     from .store import ARTICLES_DIR
 
     problems: list[Problem] = []
@@ -65,11 +64,9 @@ def check_archive(archive: "Archive", repair: bool = False, progress=None) -> li
         p = Problem("orphan-folder", aid, f"articles/{aid} ({meta.get('title', '')!r}) is not in the catalog")
         if repair:
             article = Article.from_dict(meta)
-            with archive._commit_lock:
-                archive.catalog.insert(article, archive._norm(article.url))
-                _restore_memberships(archive, article)
-                text = html_to_text(archive.article_html(aid)) if article.status == "saved" else ""
-                archive._index_add(article, text)
+            archive.adopt(article)
+            _restore_memberships(archive, article)
+            archive.index_from_files(article)
             p.repaired = True
         problems.append(p)
 
@@ -82,7 +79,7 @@ def check_archive(archive: "Archive", repair: bool = False, progress=None) -> li
             article.error = "the article's files were missing; fetch it again with `quire retry`"
             try:
                 (base / aid).mkdir()
-                archive._update(article)
+                archive.update(article)
                 p.repaired = True
             except OSError as exc:
                 p.detail += f" (could not repair: {exc})"
@@ -134,15 +131,13 @@ def check_archive(archive: "Archive", repair: bool = False, progress=None) -> li
     for aid in sorted(catalog_ids - indexed):
         p = Problem("index-missing", aid, f"article {aid} is not in the search index")
         if repair:
-            article = archive.catalog.get(aid)
-            text = html_to_text(archive.article_html(aid)) if article.status == "saved" else ""
-            archive._index_add(article, text)
+            archive.index_from_files(archive.catalog.get(aid))
             p.repaired = True
         problems.append(p)
     for aid in sorted(indexed - catalog_ids):
         p = Problem("index-orphan", aid, f"the search index lists {aid}, which is not in the archive")
         if repair:
-            archive._index_delete(aid)
+            archive.unindex(aid)
             p.repaired = True
         problems.append(p)
     return problems

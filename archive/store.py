@@ -144,9 +144,24 @@ class Archive:
                 if article is None:
                     self._index_delete(aid)
                 else:
-                    text = html_to_text(self.article_html(aid)) if article.status == "saved" else ""
-                    self._index_add(article, text)
+                    self.index_from_files(article)
         return len(queued)
+
+    # -- repair (check --repair) and recovery ----------------------------------------
+    def index_from_files(self, article: Article) -> None:
+        """(Re-)index an article from its stored article.html."""
+        text = html_to_text(self.article_html(article.id)) if article.status == "saved" else ""
+        self._index_add(article, text)
+
+    def unindex(self, article_id: str) -> None:
+        """Drop an index entry whose article is gone."""
+        self._index_delete(article_id)
+
+    def adopt(self, article: Article) -> None:
+        """Record an article whose complete folder the catalog does not know (a crash
+        between placing the folder and the catalog row). Index it afterwards."""
+        with self._commit_lock:
+            self.catalog.insert(article, self._norm(article.url))
 
     def _recover_folders(self) -> None:
         """Finish or undo what a crash interrupted: half-built folders are dropped,
