@@ -29,7 +29,6 @@ from PySide6.QtWidgets import (
 from app.ops import Op
 from app.result_delegate import ResultDelegate
 from app.results_model import IdRole, ResultRow, ResultsModel
-from archive.errors import QuireError
 
 PAGE = 50
 DEBOUNCE_MS = 150
@@ -76,13 +75,9 @@ def run_search(
         sort = "newest"
     want_facets = offset == 0 and bool(query.strip())
     result = archive.search_full(query, limit=limit, offset=offset, sort=sort, facets=want_facets)
-    rows = []
-    for hit in result.hits:
-        try:
-            article = archive.get(hit.id)
-        except QuireError:  # deleted under us: show the hit as it is
-            article = None
-        rows.append(ResultRow.from_hit(hit, article))
+    articles = archive.get_many([hit.id for hit in result.hits])
+    # an article deleted under us is shown as the hit it was
+    rows = [ResultRow.from_hit(hit, articles.get(hit.id)) for hit in result.hits]
     return SearchPage(
         query=query,
         offset=offset,
