@@ -105,6 +105,9 @@ def main() -> int:
     from archive import Archive
     from archive.bulk import save_many
 
+    if not any(CORPUS.glob("*.html.gz")):  # checked here: the server process would only exit
+        sys.exit(f"corpus not found at {CORPUS}")
+
     ctx = multiprocessing.get_context("spawn")
     q = ctx.Queue()
     server = ctx.Process(target=serve, args=(q, args.pages), daemon=True)
