@@ -418,3 +418,29 @@ def test_forgotten_fetcher_stops_its_thread() -> None:
     gc.collect()
     thread.join(5)
     assert not thread.is_alive()
+
+
+def test_repeated_fetches_do_not_search_for_modules(httpserver: HTTPServer) -> None:
+    """Each request must not walk sys.path: httpcore imports sniffio per request, and when it is
+    missing the failed import costs ~0.1 ms of CPU each time (a third of bulk saving's CPU)."""
+    import sys
+
+    httpserver.expect_request("/p").respond_with_data("<html><body>x</body></html>",
+                                                      content_type="text/html")
+    lookups: list[str] = []
+
+    class CountingFinder:
+        @staticmethod
+        def find_spec(name: str, path: object = None, target: object = None) -> None:
+            lookups.append(name)
+            return None
+
+    with Fetcher() as fetcher:
+        fetcher.fetch(httpserver.url_for("/p"))  # first use may import lazily
+        sys.meta_path.insert(0, CountingFinder)
+        try:
+            for _ in range(10):
+                fetcher.fetch(httpserver.url_for("/p"))
+        finally:
+            sys.meta_path.remove(CountingFinder)
+    assert lookups == []
