@@ -8,10 +8,15 @@ nearly every article. Two changes make phrases cheap:
   in the `pairs` field (positions included), like Lucene's CommonGrams, so
   such a phrase intersects short pair lists instead of huge word lists;
 - the remaining check — every part at its offset from one start position —
-  is a set intersection over the decoded positions (`AdjacentTerms`).
+  is a set intersection over the decoded positions (`AdjacentTerms`);
+- ranked searches and counts (`phrase_scores`) take the rarest part's postings
+  as candidates and decode another part's posting block only when a candidate
+  falls in it: "the season" reads the few blocks of "the" next to a "season"
+  instead of stepping a matcher through every article.
 """
 from __future__ import annotations
 
+from bisect import bisect_left
 from itertools import accumulate
 from pickle import loads
 from typing import Any, Iterator, Sequence
@@ -180,3 +185,76 @@ class _AdjacentMatcher(wrappers.WrappingMatcher):
         while self.is_active():
             yield self.id()
             self.next()
+
+
+def phrase_scores(searcher: Any, q: AdjacentTerms) -> "dict[int, float] | None":
+    """docnum → score of the documents of one segment containing the phrase (the
+    score Whoosh's matcher gives: the sum of its parts' scores, times the boost),
+    or None when a part's postings are not plain Whoosh 3 blocks."""
+    from .topn import _leaf_postings, _scores, block_ids, posting_scorer
+
+    if not q.parts:
+        return {}
+    if len(q.parts) == 1:
+        field, term, _offset = q.parts[0]
+        return _scores(searcher, Term(field, term, boost=q.boost))
+    ranked = []
+    for n, (field, term, offset) in enumerate(q.parts):
+        leaf = _leaf_postings(searcher, Term(field, term))
+        if not isinstance(leaf, tuple):
+            return leaf  # {}: a part is missing, no match; None: let Whoosh do it
+        score = posting_scorer(searcher, field, leaf[1], 1.0)
+        if score is None:
+            return None
+        ranked.append((searcher.doc_frequency(field, term), n, leaf, offset, score))
+    ranked.sort(key=lambda r: (r[0], r[1]))  # rarest first, as AdjacentTerms.matcher
+    # candidates: every posting of the rarest part (deleted documents left out)
+    _df, _n, (reader, _text, m, filtered), offset, score = ranked[0]
+    starts: dict[int, set[int]] = {}
+    totals: dict[int, float] = {}
+    is_deleted = reader.is_deleted if filtered else None
+    while m.is_active():
+        ids = block_ids(m)
+        if m._values is None:
+            m._read_values()
+        if m._weights is None:
+            m._read_weights()
+        for d, w, v in zip(ids, m._weights, m._values):
+            if is_deleted is not None and is_deleted(d):
+                continue
+            starts[d] = {p - offset for p in _positions(v)}
+            totals[d] = score(d, w)
+        if m._lastblock:
+            break
+        m._next_block()
+    # each other part: decode only the blocks holding a candidate
+    for _df, _n, (_reader, _text, m, _filtered), offset, score in ranked[1:]:
+        cands = sorted(starts)
+        kept: dict[int, set[int]] = {}
+        j, ncands = 0, len(cands)
+        while j < ncands and m.is_active():
+            maxid = m._maxid
+            if cands[j] <= maxid:
+                ids = block_ids(m)
+                if m._values is None:
+                    m._read_values()
+                if m._weights is None:
+                    m._read_weights()
+                values, weights, nids = m._values, m._weights, len(ids)
+                while j < ncands and cands[j] <= maxid:
+                    d = cands[j]
+                    j += 1
+                    k = bisect_left(ids, d)
+                    if k < nids and ids[k] == d:
+                        here = starts[d].intersection([p - offset for p in _positions(values[k])])
+                        if here:
+                            kept[d] = here
+                            totals[d] += score(d, weights[k])
+            if m._lastblock:
+                break
+            m._next_block()
+        starts = kept
+        if not starts:
+            return {}
+    boost = q.boost
+    return {d: totals[d] * boost for d in starts}

@@ -24,9 +24,10 @@ from whoosh import query as wq
 
 from .index import WORD_RE, word_term
 from .models import SearchHit
+from .phrases import AdjacentTerms, phrase_scores
 from .query import parse_query
 from .ranges import ColumnRange
-from .topn import top_n
+from .topn import block_ids, top_n
 
 if TYPE_CHECKING:
     from .store import Archive
@@ -166,9 +167,7 @@ def _posting_ids(reader: Any, fieldname: str, text: Any) -> set[int]:
         return set(m.all_ids())
     ids: list[int] = []
     while m.is_active():
-        if m._ids is None:
-            m._read_ids()
-        ids.extend(m._ids[m._i:])
+        ids.extend(block_ids(m)[m._i:])
         if m._lastblock:
             break
         m._next_block()
@@ -222,6 +221,10 @@ def _docset(searcher: Any, q: wq.Query) -> set[int]:
         return result
     if isinstance(q, ColumnRange):
         return set(q.docnums(reader))
+    if isinstance(q, AdjacentTerms):
+        found = phrase_scores(searcher, q)
+        if found is not None:
+            return set(found)
     if isinstance(q, wq.ConstantScoreQuery):
         return _docset(searcher, q.child)
     if q is wq.NullQuery or isinstance(q, type(wq.NullQuery)):

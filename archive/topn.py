@@ -10,7 +10,8 @@ number), several times faster. Anything else returns None and Whoosh runs it.
 """
 from __future__ import annotations
 
-from typing import Any, Iterator
+from itertools import accumulate
+from typing import Any, Callable, Iterator
 
 from whoosh import query as wq
 
@@ -71,11 +72,40 @@ def _leaf_postings(searcher: Any, q: wq.Term) -> "tuple[Any, bytes, Any, bool] |
     return reader, text, m, filtered
 
 
+def block_ids(m: Any) -> Any:
+    """The document ids of a W3 matcher's current block: Whoosh's own _read_ids
+    with the delta decoding done by itertools.accumulate (C) instead of a
+    Python generator — a common word has hundreds of blocks."""
+    ids = m._ids
+    if ids is None:
+        if m._data is None:
+            m._read_data()
+        ids = m._data[0]
+        if not m._byteids:
+            ids = tuple(accumulate(ids))
+        m._ids = ids
+    return ids
+
+
+def posting_scorer(searcher: Any, fieldname: str, text: bytes, boost: float) \
+        -> "Callable[[int, float], float] | None":
+    """(docnum, weight) → the term's score, as Whoosh's scorer gives it (None: a
+    scorer this module does not reproduce)."""
+    from .scoring import _FastScorer
+
+    scorer = searcher.weighting.scorer(searcher, fieldname, text)
+    if isinstance(scorer, _FastScorer) and scorer._norms is not None:
+        norms, k = scorer._norms, scorer._k1p1_idf * boost
+        return lambda d, w: k * w / (w + norms[d])
+    if type(scorer).__name__ == "WeightScorer":
+        return lambda d, w: w * boost
+    return None
+
+
 def _blocks(m: Any) -> Iterator[tuple[Any, Any]]:
     """(document ids, weights) of each remaining posting block, read straight from it."""
     while m.is_active():
-        if m._ids is None:
-            m._read_ids()
+        block_ids(m)
         if m._weights is None:
             m._read_weights()
         i = m._i
@@ -163,8 +193,12 @@ def _term_scores_at(searcher: Any, q: wq.Term, docs: list[int]) -> dict[int, flo
 
 
 def _scores(searcher: Any, q: wq.Query) -> dict[int, float] | None:
+    from .phrases import AdjacentTerms, phrase_scores
+
     if isinstance(q, wq.Term):
         return _term_scores(searcher, q)
+    if isinstance(q, AdjacentTerms):
+        return phrase_scores(searcher, q)
     if isinstance(q, ColumnRange):  # a filter: Whoosh scores it as its boost
         return dict.fromkeys(q.docnums(searcher.reader()), float(q.boost))
     if isinstance(q, (wq.Prefix, wq.Wildcard, wq.FuzzyTerm)) and q.fieldname in searcher.schema:
@@ -187,6 +221,8 @@ def _scores(searcher: Any, q: wq.Query) -> dict[int, float] | None:
                 return reader.doc_frequency(c.fieldname, c.text)
             if isinstance(c, ColumnRange):
                 return len(c.docnums(reader))  # cached column: two bisects
+            if isinstance(c, AdjacentTerms):
+                return c.estimate_size(reader)
             return 1 << 40
 
         positive.sort(key=size)
@@ -233,7 +269,10 @@ def _scores(searcher: Any, q: wq.Query) -> dict[int, float] | None:
 
 def top_n(searcher: Any, q: wq.Query, limit: int) -> tuple[list[tuple[int, float]], int] | None:
     """([(global docnum, score)] best first, total matches), or None for other queries."""
-    if not isinstance(q, (wq.Term, wq.And, wq.Or, wq.Prefix, wq.Wildcard, wq.FuzzyTerm, ColumnRange)):
+    from .phrases import AdjacentTerms
+
+    if not isinstance(q, (wq.Term, wq.And, wq.Or, wq.Prefix, wq.Wildcard, wq.FuzzyTerm, ColumnRange,
+                          AdjacentTerms)):
         return None
     everything: list[tuple[float, int]] = []
     total = 0

@@ -193,7 +193,9 @@ def test_block_scoring_top_n_equals_whoosh_search(tmp_path):
     index.delete("xread00002")  # deletions must be left out
     checked = 0
     for q in ["the", "the marsh", "solar OR the", "the -grid", "tag:energy turbines", "site:grid the",
-              "marsh OR grid OR bread", "is:unread the", "the saved:[2023 to 2025]", "published:2016"]:
+              "marsh OR grid OR bread", "is:unread the", "the saved:[2023 to 2025]", "published:2016",
+              '"the marsh"', '"the marsh birds"', '"spring floods"', 'marsh "of the"', '"marsh the"',
+              '"the northern marsh" OR solar', '"the marsh"^2', '"the dough"']:
         query = parse_query(q).query
         with index.searcher() as s:
             fast = top_n(s, query, 5)
@@ -202,5 +204,5 @@ def test_block_scoring_top_n_equals_whoosh_search(tmp_path):
             assert [(d, round(sc, 6)) for d, sc in fast[0]] == [(h.docnum, round(h.score, 6)) for h in whoosh], q
             assert fast[1] == len(set(s.docs_for_query(query))), q
             checked += 1
-    assert checked == 10
+    assert checked == 18
     index.close()
