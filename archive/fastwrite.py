@@ -6,14 +6,27 @@ value) tuples, a column read of the document's field length, and a checked
 `add_posting` call. `FastSegmentWriter` keeps postings grouped by term as
 they arrive (documents come in order, so no sort), reads each field's
 lengths once, and hands whole blocks to Whoosh's W3 posting writer.
+
+Two more savings, same format:
+- a field with a `mirror_of` attribute (index.WordCounts: content's terms
+  without positions) is not analysed again: its postings are the mirrored
+  field's document ids and weights, written without the values;
+- small blocks (most terms of a segment occur in a few documents) are written
+  uncompressed — the block header says so and readers skip the decompression;
+  zlib's per-call setup cost more than it saved on a few dozen bytes.
 """
 from __future__ import annotations
 
 from array import array
+from itertools import islice
+from operator import gt
 from typing import Any, Iterator
 
 from whoosh.codec.whoosh3 import W3TermInfo
 from whoosh.writing import SegmentWriter
+
+#: Blocks smaller than this (estimated bytes) are stored uncompressed.
+COMPRESS_FROM = 512
 
 
 class _TermPool:
@@ -76,7 +89,7 @@ class FastSegmentWriter(SegmentWriter):
                     continue
                 field = schema[fieldname]
                 length = 0
-                if field.indexed:
+                if field.indexed and getattr(field, "mirror_of", None) is None:
                     fieldboost = self._field_boost(fields, fieldname, docboost)
                     scorable = field.scorable
                     for tbytes, freq, weight, vbytes in field.index(value):
@@ -119,6 +132,11 @@ class FastSegmentWriter(SegmentWriter):
         byfield: dict[str, list[bytes]] = {}
         for fieldname, btext in self.pool.terms:
             byfield.setdefault(fieldname, []).append(btext)
+        # fields mirroring another field's postings (without its values)
+        mirrors = {name: schema[name].mirror_of for name in schema.names()
+                   if getattr(schema[name], "mirror_of", None) in byfield}
+        for name, source in mirrors.items():
+            byfield[name] = byfield[source]
         for fieldname in sorted(byfield):
             fieldobj = schema[fieldname]
             if pdr is not None and fieldobj.scorable:
@@ -129,9 +147,12 @@ class FastSegmentWriter(SegmentWriter):
             pw = fw._postwriter
             limit = pw._blocklimit
             fmt = fieldobj.format
+            source = mirrors.get(fieldname, fieldname)
+            has_values = fmt.fixed_value_size() != 0
+            compression = pw._compression
             for btext in sorted(byfield[fieldname]):
-                ids, weights, values = self.pool.terms[(fieldname, btext)]
-                if any(ids[k] > ids[k + 1] for k in range(len(ids) - 1)):
+                ids, weights, values = self.pool.terms[(source, btext)]
+                if len(ids) > 1 and any(map(gt, ids, islice(ids, 1, None))):  # merges only
                     order = sorted(range(len(ids)), key=ids.__getitem__)
                     ids = [ids[k] for k in order]
                     weights = [weights[k] for k in order]
@@ -144,8 +165,10 @@ class FastSegmentWriter(SegmentWriter):
                     chunk = ids[start:start + limit]
                     pw._ids = array("I", chunk)
                     pw._weights = array("f", weights[start:start + limit])
-                    pw._values = [v for v in values[start:start + limit] if v]
+                    pw._values = [v for v in values[start:start + limit] if v] if has_values else []
                     pw._maxweight = max(pw._weights)
+                    size = 8 * len(chunk) + (sum(map(len, pw._values)) if has_values else 0)
+                    pw._compression = compression if size >= COMPRESS_FROM else 0
                     if lengths is not None:
                         ls = [lengths[d] for d in chunk if lengths[d]]
                         pw._minlength = min(ls) if ls else None

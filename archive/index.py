@@ -10,12 +10,20 @@ Layout choices, for speed (bench/search.py measures them):
   accent-folded, Porter2 (Snowball English) stemmed, with a cache) instead of Whoosh's chain of
   generator filters, and `WordText.index` builds postings without Token objects;
 - the article text is not stored in Whoosh: it lives compressed in a
-  `TextStore` beside the index, read only for the snippets of the rows shown.
+  `TextStore` beside the index, read only for the snippets of the rows shown;
+- the words are indexed twice: `content` with positions (phrases, Whoosh's own
+  queries) and `words` without (`WordCounts`: document ids and counts only).
+  A posting block of `content` holds the positions of all its documents, so
+  ranking a common word by it decompresses and unpickles kilobytes of
+  positions it never looks at; the block scorer (topn.py) and the counts read
+  the small `words` blocks instead, with `content`'s statistics, so the
+  scores are the same.
 """
 from __future__ import annotations
 
 import re
 import threading
+from collections import Counter
 import time
 from contextlib import contextmanager
 from datetime import datetime, timezone
@@ -30,6 +38,7 @@ from whoosh.analysis import CharsetFilter
 from pickle import dumps
 
 from whoosh.fields import DATETIME, ID, KEYWORD, TEXT, Schema
+from whoosh.formats import Existence
 from whoosh.lang.porter2 import stem as porter_stem
 from whoosh.support.charset import accent_map
 from whoosh.system import pack_uint
@@ -146,12 +155,33 @@ class PairText(TEXT):
             yield term.encode("utf-8"), len(poslist), float(len(poslist)), encode_positions(poslist)
 
 
+class WordCounts(TEXT):
+    """The terms of `content` without positions: one posting (document, count) per
+    term, with no value bytes (see the module doc). Not scorable on its own: it
+    has no length column; the block scorer scores its postings with `content`'s
+    statistics."""
+
+    #: FastSegmentWriter copies content's postings (ids and weights) instead of
+    #: analysing the text again; `index` is for Whoosh's own writers
+    mirror_of = "content"
+
+    def __init__(self) -> None:
+        super().__init__(analyzer=WordAnalyzer(), phrase=False)
+        self.format = Existence()  # fixed-size (empty) values: a block is ids + weights
+        self.scorable = False
+
+    def index(self, value: str | list[str], **kwargs: Any):
+        terms = text_terms(value) if isinstance(value, str) else value
+        for term, count in Counter(terms).items():
+            yield term.encode("utf-8"), count, float(count), b""
+
+
 #: Names (sites, authors, URLs): split on anything but letters/digits/dots, no stemming.
 NAME_ANALYZER = RegexTokenizer(r"[\w.]+|\w+") | LowercaseFilter() | CharsetFilter(accent_map)
 PLAIN_ANALYZER = RegexTokenizer(r"\w+") | LowercaseFilter() | CharsetFilter(accent_map)
 
 #: Bumped when the index layout changes: an index of another version is rebuilt.
-INDEX_VERSION = 6
+INDEX_VERSION = 7
 VERSION_FILE = "quire-index-version"
 #: During bulk work, commit at least this often (documents, seconds).
 BATCH_DOCS = 500
@@ -163,6 +193,7 @@ def make_schema() -> Schema:
         id=ID(stored=True, unique=True),
         title=WordText(stored=True, field_boost=2.0),
         content=WordText(),
+        words=WordCounts(),  # content's terms without positions: fast ranking and counts
         pairs=PairText(),
         author=TEXT(analyzer=PLAIN_ANALYZER),
         site=TEXT(analyzer=NAME_ANALYZER),
@@ -211,6 +242,12 @@ class SearchIndex:
         self._pending_deletes: list[str] = []
         self.was_rebuilt = False
         self._last_flush = time.monotonic()
+        # Commits land in the order their documents were taken from the pending
+        # lists: each flush takes a ticket under the write lock, then writes in turn
+        # without it, so other threads keep adding while a batch is written.
+        self._turn = threading.Condition()
+        self._next_ticket = 0
+        self._serving = 0
         self._facet_cache: tuple[Any, dict[str, dict[str, frozenset[int]]]] | None = None
         try:
             self.path.mkdir(parents=True, exist_ok=True)
@@ -285,14 +322,29 @@ class SearchIndex:
                     self.flush()
 
     def add(self, doc: dict[str, Any]) -> None:
-        """Add or replace the document of one article (a `make_document` dict)."""
+        """Add or replace the document of one article (a `make_document` dict).
+
+        Outside a batch it is committed at once. Inside one it waits for the
+        next commit: call `flush_if_due` afterwards, without holding the write
+        lock, so the commit does not hold up the other threads' adds.
+        """
         with self._write_lock:
             self._pending_deletes = [d for d in self._pending_deletes if d != doc["id"]]
             self._pending_docs = [d for d in self._pending_docs if d["id"] != doc["id"]]
             self._pending_docs.append(doc)
-            if (self._batch_depth == 0 or len(self._pending_docs) >= BATCH_DOCS
-                    or time.monotonic() - self._last_flush > BATCH_SECONDS):
+            if self._batch_depth == 0:
                 self.flush()
+
+    def flush_if_due(self) -> None:
+        """Commit the pending batch if it is big or old enough (bulk work calls this
+        after each add, outside the write lock)."""
+        with self._write_lock:
+            due = (len(self._pending_docs) >= BATCH_DOCS
+                   or (self._pending_docs and time.monotonic() - self._last_flush > BATCH_SECONDS))
+            if due:
+                self._last_flush = time.monotonic()  # others need not flush it too
+        if due:
+            self.flush()
 
     def delete(self, article_id: str) -> None:
         with self._write_lock:
@@ -307,13 +359,38 @@ class SearchIndex:
 
         return FastSegmentWriter(self.ix, timeout=WRITER_TIMEOUT, delay=0.05)
 
-    def flush(self) -> None:
-        """Commit what is pending, waiting for another process's writer if need be."""
+    @contextmanager
+    def _in_turn(self, take_pending: bool = True) -> Iterator[tuple[list, list]]:
+        """Take what is pending (under the write lock, briefly) and a place in the
+        commit order, then wait until every earlier commit has landed. Yields the
+        taken (docs, deletes). The write lock is not needed while waiting, so a
+        caller that holds it cannot deadlock with a commit in progress."""
         with self._write_lock:
-            if not self._pending_docs and not self._pending_deletes:
-                return
-            docs, deletes = self._pending_docs, self._pending_deletes
+            if take_pending:
+                taken = (self._pending_docs, self._pending_deletes)
+            else:
+                taken = ([], [])
             self._pending_docs, self._pending_deletes = [], []
+            ticket = self._next_ticket
+            self._next_ticket += 1
+        with self._turn:
+            while self._serving != ticket:
+                self._turn.wait()
+        try:
+            yield taken
+        finally:
+            with self._turn:
+                self._serving += 1
+                self._turn.notify_all()
+
+    def flush(self) -> None:
+        """Commit what is pending, waiting for another process's writer if need be.
+
+        Returns once everything added before the call is committed (earlier
+        flushes still being written included)."""
+        with self._in_turn() as (docs, deletes):
+            if not docs and not deletes:
+                return
             writer = self.writer()
             try:
                 # the text store is written under the index lock too, so two
@@ -335,8 +412,7 @@ class SearchIndex:
         """Drop every document (before a full rebuild)."""
         from whoosh.writing import CLEAR
 
-        with self._write_lock:
-            self._pending_docs, self._pending_deletes = [], []
+        with self._in_turn(take_pending=False):
             writer = self.writer()
             self.texts.clear()
             writer.commit(mergetype=CLEAR)
@@ -344,7 +420,8 @@ class SearchIndex:
 
     def optimize(self) -> None:
         """Merge all segments into one (fewer segments, faster searches)."""
-        with self._write_lock:
+        self.flush()
+        with self._in_turn(take_pending=False):
             self.ix.optimize()
             self._refresh()
 
@@ -436,6 +513,7 @@ def make_document(article: Any, text: str, collections: Iterable[str] = ()) -> d
         "id": article.id,
         "title": title,
         "content": terms,
+        "words": terms,
         "pairs": terms,
         "_text": text or "",  # for the text store; Whoosh ignores "_" keys
         "author": " ".join(article.authors),

@@ -200,7 +200,7 @@ def phrase_scores(searcher: Any, q: AdjacentTerms) -> "dict[int, float] | None":
         return _scores(searcher, Term(field, term, boost=q.boost))
     ranked = []
     for n, (field, term, offset) in enumerate(q.parts):
-        leaf = _leaf_postings(searcher, Term(field, term))
+        leaf = _leaf_postings(searcher, Term(field, term), positions=True)
         if not isinstance(leaf, tuple):
             return leaf  # {}: a part is missing, no match; None: let Whoosh do it
         score = posting_scorer(searcher, field, leaf[1], 1.0)

@@ -27,7 +27,7 @@ from .models import SearchHit
 from .phrases import AdjacentTerms, phrase_scores
 from .query import parse_query
 from .ranges import ColumnRange
-from .topn import block_ids, top_n
+from .topn import POSITIONLESS, block_ids, top_n
 
 if TYPE_CHECKING:
     from .store import Archive
@@ -156,6 +156,8 @@ def _posting_ids(reader: Any, fieldname: str, text: Any) -> set[int]:
     from whoosh.codec.whoosh3 import W3LeafMatcher
     from whoosh.matching import wrappers
 
+    if POSITIONLESS.get(fieldname) in reader.schema:  # same documents, smaller blocks
+        fieldname = POSITIONLESS[fieldname]
     try:
         m = reader.postings(fieldname, text)
     except Exception:  # noqa: BLE001 - TermNotFound and friends: no documents
