@@ -41,6 +41,9 @@ FRAGMENT_CHARS = 160
 FACET_TOP = 30
 #: Most documents a multi-term (prefix*, fuzzy~) expands to for highlighting.
 MAX_HIGHLIGHT_TERMS = 2000
+#: Candidate words for snippets are found by a regex of at most about this many
+#: word beginnings (then each candidate is checked against the terms).
+MAX_PATTERN_ALTERNATIVES = 40
 
 
 @dataclass
@@ -357,35 +360,31 @@ def make_snippet(text: str, terms: set[str], fragments: int = SNIPPET_FRAGMENTS,
     return " ".join(pieces).replace("… …", "…")
 
 
-def _accent_classes() -> dict[str, str]:
-    """ASCII letter → regex class of it and every letter that folds to it (é → e)."""
-    from whoosh.support.charset import accent_map
-
-    variants: dict[str, list[str]] = {}
-    for code, folded in accent_map.items():
-        if isinstance(folded, str) and len(folded) == 1 and folded.isascii() and folded.isalpha():
-            variants.setdefault(folded.lower(), []).append(chr(code))
-    return {letter: "[" + re.escape(letter + "".join(chars)) + "]" for letter, chars in variants.items()}
-
-
-_ACCENTS = _accent_classes()
-
-
 @functools.lru_cache(maxsize=64)
-def _candidates_pattern(terms: frozenset[str]) -> re.Pattern[str]:
-    """Words that may stem to one of `terms`: a Porter2 stem is the start of its
-    word, except a final i (studi ← study) or e (hope ← hoping); letters match
-    their accented forms too (cafe → café), as the index folds accents."""
+def _candidates_pattern(terms: frozenset[str]) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """Words that may stem to one of `terms` — in an ASCII text, and in any text:
+    a Porter2 stem is the start of its word, except a final i (studi ← study) or
+    e (hope ← hoping). The index folds accents (café → cafe), so in a non-ASCII
+    text every word with a non-ASCII letter is a candidate too — cheaper than a
+    class of accented forms per letter, which made the regex of a prefix* query
+    take longer to compile than all its snippets."""
     prefixes = {t[:-1] if len(t) > 1 and t[-1] in "ie" else t for t in terms}
-    alternatives = sorted(("".join(_ACCENTS.get(ch, re.escape(ch)) for ch in p) for p in prefixes),
-                          key=len, reverse=True)
-    return re.compile(r"\b(?:" + "|".join(alternatives) + r")\w*", re.IGNORECASE)
+    # a prefix* query brings hundreds of terms: their shared beginnings find the
+    # same candidate words with a far smaller regex
+    width = max(map(len, prefixes), default=0)
+    while len(prefixes) > MAX_PATTERN_ALTERNATIVES and width > 3:
+        width -= 1
+        prefixes = {p[:width] for p in prefixes}
+    alternatives = "|".join(sorted((re.escape(p) for p in prefixes if p), key=len, reverse=True))
+    return (re.compile(r"\b(?:" + alternatives + r")\w*", re.IGNORECASE),
+            re.compile(r"\b(?:(?:" + alternatives + r")\w*|\w*[^\W\x00-\x7f]\w*)", re.IGNORECASE))
 
 
 def _find_matches(text: str, terms: set[str]) -> list[tuple[int, int]]:
     """(start, end) of each word of text whose index term is in `terms`: a regex
     (in C) finds the words starting like a term, and only those are stemmed."""
-    pattern = _candidates_pattern(frozenset(terms))
+    ascii_words, any_words = _candidates_pattern(frozenset(terms))
+    pattern = ascii_words if text.isascii() else any_words
     return [(m.start(), m.end()) for m in pattern.finditer(text) if word_term(m.group()) in terms]
 
 

@@ -164,3 +164,24 @@ def test_empty_query_lists_the_whole_archive_by_date_with_paging(tmp_path):
         assert [h.id for h in a.search_full("", limit=5, sort="oldest").hits] == ids
         assert all(h.snippet for h in newest.hits)
         assert a.search_full("", facets=True).facets  # facets still come from the index
+
+
+def test_snippet_matches_equal_a_word_by_word_check():
+    """The candidate regex (plain word beginnings, shortened for hundreds of prefix*
+    terms, any word with a non-ASCII letter) finds exactly the words whose term is
+    wanted, accented or not."""
+    from archive.index import WORD_RE, word_term
+    from archive.search import _find_matches
+
+    text = ("Le café du coin — “Cafés” and CAFE; naïve naive résumé resume. Studies of studying "
+            "hope, hoping, hopes: the communities communicated with a committee, commuting in Zürich.")
+    words = [m for m in WORD_RE.finditer(text)]
+    for terms in ({word_term("cafe"), word_term("naive")}, {word_term("resume"), word_term("study")},
+                  {word_term(w) for w in ("hoping", "community", "commute", "zurich")},
+                  {word_term(m.group()) for m in words} | {f"zz{k}" for k in range(300)}):
+        expected = [(m.start(), m.end()) for m in words if word_term(m.group()) in terms]
+        assert _find_matches(text, terms) == expected, terms
+        assert _find_matches(text.encode("ascii", "ignore").decode(), terms) == [
+            (m.start(), m.end()) for m in WORD_RE.finditer(text.encode("ascii", "ignore").decode())
+            if word_term(m.group()) in terms]
+    assert [text[s:e] for s, e in _find_matches(text, {word_term("cafe")})] == ["café", "Cafés", "CAFE"]
