@@ -30,6 +30,12 @@ class _ViewReader:
         self._pos = end
         return bytes(self._buf[start:end])
 
+    def peek(self, n: int = 1) -> bytes:
+        """The next bytes without consuming them: with it, pickle.load (a posting
+        block's header) reads ahead once instead of calling read() per opcode."""
+        start = self._pos  # at most 256 bytes: pickle asks for 8 KB, a header is ~30
+        return bytes(self._buf[start:min(self._len, start + max(1, min(n, 256)))])
+
     def seek(self, pos: int, whence: int = 0) -> int:
         if whence == 1:
             pos += self._pos

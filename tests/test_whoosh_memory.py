@@ -11,7 +11,7 @@ from archive import whoosh_memory
 from archive.whoosh_memory import LazyBufferFile, _ViewReader
 
 
-@given(st.binary(max_size=300), st.lists(st.tuples(st.sampled_from(["read", "seek", "readline"]),
+@given(st.binary(max_size=300), st.lists(st.tuples(st.sampled_from(["read", "seek", "readline", "peek"]),
                                                   st.integers(-1, 400)), max_size=12))
 def test_reader_matches_bytesio(data, ops):
     mine, ref = _ViewReader(memoryview(data)), io.BytesIO(data)
@@ -20,6 +20,10 @@ def test_reader_matches_bytesio(data, ops):
             assert mine.read(n) == ref.read(n)
         elif op == "seek":
             assert mine.seek(max(0, n)) == ref.seek(max(0, n))
+        elif op == "peek":  # the next bytes (some, if any are left), not consumed
+            ahead = mine.peek(n)
+            rest = data[ref.tell():]
+            assert rest.startswith(ahead) and (ahead or not rest)
         else:
             assert mine.readline(n) == ref.readline(n)
         assert mine.tell() == ref.tell()
@@ -30,6 +34,10 @@ def test_pickles_load_through_it_and_whoosh_uses_it(archive):
     reader = _ViewReader(memoryview(payload))
     assert pickle.load(reader) == {"a": [1, 2, 3]}
     assert pickle.load(reader) == "x" * 70000
+    # pickle reads ahead through peek() and then consumes only what it used
+    blocks = [(k, 3.5, tuple(range(k)), b"v" * k) for k in (1, 40, 300)]
+    reader = _ViewReader(memoryview(b"".join(pickle.dumps(b, 2) for b in blocks) + b"tail"))
+    assert [pickle.load(reader) for _ in blocks] == blocks and reader.read() == b"tail"
     from whoosh.filedb import compound
     assert compound.BufferFile is LazyBufferFile and whoosh_memory.filestore.BufferFile is LazyBufferFile
     from conftest import make_page
