@@ -197,7 +197,8 @@ def phrase_scores(searcher: Any, q: AdjacentTerms) -> "dict[int, float] | None":
         return {}
     if len(q.parts) == 1:
         field, term, _offset = q.parts[0]
-        return _scores(searcher, Term(field, term, boost=q.boost))
+        found = _scores(searcher, Term(field, term, boost=q.boost))
+        return None if found is None else dict(zip(found[0].tolist(), found[1].tolist()))
     ranked = []
     for n, (field, term, offset) in enumerate(q.parts):
         leaf = _leaf_postings(searcher, Term(field, term), positions=True)

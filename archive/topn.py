@@ -1,31 +1,40 @@
-"""Top-N by relevance for plain term queries, a posting block at a time.
+"""Top-N by relevance for plain queries, a posting block at a time, in numpy.
 
 A common word matches most of a large archive, and Whoosh's collector then
 makes five Python calls per matching document (match, collect, score, id,
-next). For queries made only of terms, prefixes, AND, OR and NOT — most of what
-people type — this module scores whole blocks with
-one list comprehension per block and picks the top N with heapq: the same
-BM25F scores (FastBM25F's formula), the same order (score, then document
-number), several times faster. Anything else returns None and Whoosh runs it.
+next). For queries made only of terms, prefixes, exact phrases, date ranges,
+AND, OR and NOT — most of what people type — this module reads each term's
+posting blocks straight from the index (the positionless `words` copy of the
+content), turns them into numpy arrays (ascending document numbers, float64
+scores) and combines those: AND by intersecting sorted ids, OR by summing
+with bincount, NOT by masking, the top N by a partition. The same BM25F scores
+(FastBM25F's formula, the same float operations in the same order), the same
+order (score, then document number), the exact total; anything else returns
+None and Whoosh runs it.
 """
 from __future__ import annotations
 
 from itertools import accumulate
 from typing import Any, Callable, Iterator
 
+import numpy as np
 from whoosh import query as wq
 
 from .ranges import ColumnRange
 
-
-
+#: (document numbers of one segment, ascending and unique; their float64 scores)
+Hits = tuple[np.ndarray, np.ndarray]
 #: Scored postings kept per segment reader (search as you type repeats most terms
 #: from one keystroke to the next); a budget in postings bounds the memory.
 CACHE_POSTINGS = 1_500_000
 
 
-def _term_scores(searcher: Any, q: wq.Term) -> "dict[int, float] | _Scores | None":
-    """Local docnum → score of one term in one segment (None: not a plain term),
+def _empty() -> Hits:
+    return np.empty(0, np.int64), np.empty(0, np.float64)
+
+
+def _term_scores(searcher: Any, q: wq.Term) -> Hits | None:
+    """Scores of one term's documents in one segment (None: not a plain term),
     cached on the segment reader, which lives until the next commit."""
     from collections import OrderedDict
 
@@ -37,12 +46,14 @@ def _term_scores(searcher: Any, q: wq.Term) -> "dict[int, float] | _Scores | Non
         cache.move_to_end(key)
         return found
     result = _compute_term_scores(searcher, q)
-    if isinstance(result, _Scores) and len(result) <= CACHE_POSTINGS // 4:
+    if result is not None and len(result[0]) <= CACHE_POSTINGS // 4:
+        result[0].flags.writeable = False  # shared by later queries: never changed in place
+        result[1].flags.writeable = False
         cache[key] = result
-        size = sum(len(v) for v in cache.values())
+        size = sum(len(v[0]) for v in cache.values())
         while size > CACHE_POSTINGS and len(cache) > 1:
             _k, old = cache.popitem(last=False)
-            size -= len(old)
+            size -= len(old[0])
     return result
 
 
@@ -126,68 +137,79 @@ def _blocks(m: Any) -> Iterator[tuple[Any, Any]]:
         m._next_block()
 
 
-def _compute_term_scores(searcher: Any, q: wq.Term) -> "dict[int, float] | _Scores | None":
+def _np_norms(norms: list[float]) -> np.ndarray:
+    """The length normalisation list of scoring._length_norms as an array (cached
+    beside it: the list lives on the segment reader as long as the array)."""
+    cache = _NORM_ARRAYS.get(id(norms))
+    if cache is None or cache[0] is not norms:
+        cache = (norms, np.asarray(norms, dtype=np.float64))
+        _NORM_ARRAYS[id(norms)] = cache
+        if len(_NORM_ARRAYS) > 64:
+            _NORM_ARRAYS.pop(next(iter(_NORM_ARRAYS)))
+    return cache[1]
+
+
+_NORM_ARRAYS: dict[int, tuple[list[float], np.ndarray]] = {}
+
+
+def _deleted_mask(reader: Any, ids: np.ndarray) -> np.ndarray:
+    """True where the document is deleted (segments keep deleted documents until merged)."""
+    segment = getattr(reader, "_segment", None)
+    if segment is not None and hasattr(segment, "deleted_docs"):
+        deleted = np.fromiter(segment.deleted_docs(), dtype=np.int64)
+        return np.isin(ids, deleted)
+    is_deleted = reader.is_deleted
+    return np.fromiter((is_deleted(d) for d in ids.tolist()), dtype=bool, count=len(ids))
+
+
+def _array_scorer(searcher: Any, q: wq.Term, text: bytes) -> "Callable[[np.ndarray, np.ndarray], np.ndarray] | None":
+    """(ids, float64 weights) → scores, the float operations of Whoosh's scorer."""
     from .scoring import _FastScorer
 
-    leaf = _leaf_postings(searcher, q)
-    if not isinstance(leaf, tuple):
-        return leaf
-    reader, text, m, filtered = leaf
     scorer = searcher.weighting.scorer(searcher, q.fieldname, text)
     boost = q.boost
-    ids: list[int] = []
-    scores: list[float] = []
     if isinstance(scorer, _FastScorer) and scorer._norms is not None:
-        norms, k = scorer._norms, scorer._k1p1_idf * boost
-        for block_ids, weights in _blocks(m):
-            ids.extend(block_ids)
-            scores.extend([k * w / (w + norms[d]) for d, w in zip(block_ids, weights)])
-    elif type(scorer).__name__ == "WeightScorer":
-        for block_ids, weights in _blocks(m):
-            ids.extend(block_ids)
-            scores.extend([w * boost for w in weights])
-    else:
-        return None
-    if filtered:
-        is_deleted = reader.is_deleted
-        keep = [k for k, d in enumerate(ids) if not is_deleted(d)]
-        ids, scores = [ids[k] for k in keep], [scores[k] for k in keep]
-    return _Scores(ids, scores)
+        norms, k = _np_norms(scorer._norms), scorer._k1p1_idf * boost
+        return lambda ids, w: k * w / (w + norms[ids])
+    if type(scorer).__name__ == "WeightScorer":
+        return lambda ids, w: w * boost
+    return None
 
 
-class _Scores(dict):
-    """docnum → score, made lazily from parallel lists (a single term needs no dict)."""
-
-    def __init__(self, ids: list[int], scores: list[float]) -> None:
-        super().__init__()
-        self.ids, self.scores = ids, scores
-        self._filled = False
-
-    def fill(self) -> "_Scores":
-        if not self._filled:
-            self.update(zip(self.ids, self.scores))
-            self._filled = True
-        return self
-
-    def __len__(self) -> int:
-        return len(self.ids)
-
-
-def _term_scores_at(searcher: Any, q: wq.Term, docs: list[int]) -> dict[int, float] | None:
-    """Scores of a term at the given (ascending) documents only."""
-    from .scoring import _FastScorer
-
+def _compute_term_scores(searcher: Any, q: wq.Term) -> Hits | None:
     leaf = _leaf_postings(searcher, q)
     if not isinstance(leaf, tuple):
-        return leaf
+        return None if leaf is None else _empty()
+    reader, text, m, filtered = leaf
+    score = _array_scorer(searcher, q, text)
+    if score is None:
+        return None
+    id_list: list[int] = []
+    weight_list: list[float] = []
+    for chunk_ids, weights in _blocks(m):
+        id_list.extend(chunk_ids)
+        weight_list.extend(weights)
+    ids = np.array(id_list, dtype=np.int64)
+    scores = score(ids, np.array(weight_list, dtype=np.float64))
+    if filtered:
+        keep = ~_deleted_mask(reader, ids)
+        ids, scores = ids[keep], scores[keep]
+    return ids, scores
+
+
+def _term_scores_at(searcher: Any, q: wq.Term, docs: np.ndarray) -> Hits | None:
+    """Scores of a term at the given (ascending) documents only."""
+    leaf = _leaf_postings(searcher, q)
+    if not isinstance(leaf, tuple):
+        return None if leaf is None else _empty()
     # deleted documents are not among `docs`: they came from a filtered term
     _reader, text, m, _filtered = leaf
-    scorer = searcher.weighting.scorer(searcher, q.fieldname, text)
-    fast = isinstance(scorer, _FastScorer) and scorer._norms is not None
-    if not fast and type(scorer).__name__ != "WeightScorer":
+    score = _array_scorer(searcher, q, text)
+    if score is None:
         return None
-    out: dict[int, float] = {}
-    for d in docs:
+    found: list[int] = []
+    weights: list[float] = []
+    for d in docs.tolist():
         if not m.is_active():
             break
         if m.id() < d:
@@ -195,29 +217,34 @@ def _term_scores_at(searcher: Any, q: wq.Term, docs: list[int]) -> dict[int, flo
             if not m.is_active():
                 break
         if m.id() == d:
-            w = m.weight()
-            if fast:
-                out[d] = scorer._k1p1_idf * q.boost * w / (w + scorer._norms[d])
-            else:
-                out[d] = w * q.boost
-    return out
+            found.append(d)
+            weights.append(m.weight())
+    ids = np.array(found, dtype=np.int64)
+    return ids, score(ids, np.array(weights, dtype=np.float64))
 
 
-def _scores(searcher: Any, q: wq.Query) -> dict[int, float] | None:
+def _from_dict(scores: dict[int, float]) -> Hits:
+    ids = np.array(sorted(scores), dtype=np.int64)
+    return ids, np.array([scores[d] for d in ids.tolist()], dtype=np.float64)
+
+
+def _scores(searcher: Any, q: wq.Query) -> Hits | None:
     from .phrases import AdjacentTerms, phrase_scores
 
     if isinstance(q, wq.Term):
         return _term_scores(searcher, q)
     if isinstance(q, AdjacentTerms):
-        return phrase_scores(searcher, q)
+        found = phrase_scores(searcher, q)
+        return None if found is None else _from_dict(found)
     if isinstance(q, ColumnRange):  # a filter: Whoosh scores it as its boost
-        return dict.fromkeys(q.docnums(searcher.reader()), float(q.boost))
+        ids = np.array(q.docnums(searcher.reader()), dtype=np.int64)
+        return ids, np.full(len(ids), float(q.boost))
     if isinstance(q, (wq.Prefix, wq.Wildcard, wq.FuzzyTerm)) and q.fieldname in searcher.schema:
         # ranked as the OR of the words it expands to (Whoosh gives every match the
         # same score); totals are the same either way
         words = [b.decode("utf-8") if isinstance(b, bytes) else b for b in q._btexts(searcher.reader())]
         if not words:
-            return {}
+            return _empty()
         return _scores(searcher, wq.Or([wq.Term(q.fieldname, w, boost=q.boost) for w in words]))
     if isinstance(q, wq.And) and q.boost == 1.0:
         positive = [c for c in q.subqueries if not isinstance(c, wq.Not)]
@@ -227,6 +254,7 @@ def _scores(searcher: Any, q: wq.Query) -> dict[int, float] | None:
         # rarest first; a much more common term is then only looked up at the
         # candidates (skip_to jumps over whole blocks) instead of read in full
         reader = searcher.reader()
+
         def size(c: wq.Query) -> int:
             if isinstance(c, wq.Term) and c.fieldname in searcher.schema:
                 return reader.doc_frequency(c.fieldname, c.text)
@@ -237,44 +265,55 @@ def _scores(searcher: Any, q: wq.Query) -> dict[int, float] | None:
             return 1 << 40
 
         positive.sort(key=size)
-        parts: list[dict[int, float]] = []
-        keys: set[int] | None = None
+        ids: np.ndarray | None = None
+        total = np.empty(0, np.float64)
         cached = reader.__dict__.get("_quire_scores", {})
         for c in positive:
             # few candidates spread over a long list touch few of its blocks: look them up;
             # otherwise score the whole list once (it stays cached for the next keystroke)
-            if (keys is not None and isinstance(c, wq.Term) and c.fieldname in searcher.schema
+            if (ids is not None and isinstance(c, wq.Term) and c.fieldname in searcher.schema
                     and (c.fieldname, c.text, c.boost, id(searcher.weighting.__class__)) not in cached
-                    and reader.doc_frequency(c.fieldname, c.text) > 200 * len(keys)):
-                part = _term_scores_at(searcher, c, sorted(keys))
+                    and reader.doc_frequency(c.fieldname, c.text) > 200 * len(ids)):
+                part = _term_scores_at(searcher, c, ids)
             else:
                 part = _scores(searcher, c)
             if part is None:
                 return None
-            if isinstance(part, _Scores):
-                part.fill()
-            parts.append(part)
-            keys = set(part) if keys is None else keys.intersection(part)
+            if ids is None:
+                ids, total = part
+            else:
+                ids, mine, theirs = np.intersect1d(ids, part[0], assume_unique=True, return_indices=True)
+                total = total[mine] + part[1][theirs]
+            if not len(ids):
+                return _empty()
         if negative:
             from .search import _docset
 
             for c in negative:
-                keys -= _docset(searcher, c)
+                excluded = _docset(searcher, c)
+                if excluded:
+                    keep = ~np.isin(ids, np.fromiter(excluded, dtype=np.int64, count=len(excluded)))
+                    ids, total = ids[keep], total[keep]
         # Whoosh's NOT matcher scores each document it lets through with its boost
         extra = sum(c.boost for c in q.subqueries if isinstance(c, wq.Not))
-        return {d: sum(p[d] for p in parts) + extra for d in keys}
+        return ids, (total + extra if extra else total)
     if isinstance(q, wq.Or) and q.boost == 1.0 and not getattr(q, "scale", None) \
             and not getattr(q, "minmatch", 0) and not isinstance(q, wq.DisjunctionMax):
-        total: dict[int, float] = {}
+        parts = []
         for c in q.subqueries:
             part = _scores(searcher, c)
             if part is None:
                 return None
-            if isinstance(part, _Scores):
-                part.fill()
-            for d, s in part.items():
-                total[d] = total.get(d, 0.0) + s
-        return total
+            if len(part[0]):
+                parts.append(part)
+        if not parts:
+            return _empty()
+        if len(parts) == 1:
+            return parts[0]
+        all_ids = np.concatenate([p[0] for p in parts])
+        ids, where = np.unique(all_ids, return_inverse=True)
+        # bincount adds in array order: each document's scores in the order of the parts
+        return ids, np.bincount(where, weights=np.concatenate([p[1] for p in parts]), minlength=len(ids))
     return None
 
 
@@ -288,20 +327,16 @@ def top_n(searcher: Any, q: wq.Query, limit: int) -> tuple[list[tuple[int, float
     everything: list[tuple[float, int]] = []
     total = 0
     for sub, offset in (searcher.subsearchers or [(searcher, 0)]):
-        scores = _scores(sub, q)
-        if scores is None:
+        found = _scores(sub, q)
+        if found is None:
             return None
-        if isinstance(scores, _Scores):
-            ids, values = scores.ids, scores.scores
-        else:
-            ids, values = list(scores.keys()), list(scores.values())
+        ids, scores = found
         total += len(ids)
-        if len(values) > limit:
-            # the limit-th best score (a C sort), then only the candidates at or above it
-            threshold = sorted(values, reverse=True)[limit - 1]
-            best = [(s, d) for d, s in zip(ids, values) if s >= threshold]
-        else:
-            best = list(zip(values, ids))
-        everything.extend((s, d + offset) for s, d in best)
+        if len(scores) > limit:
+            # the limit-th best score, then only the candidates at or above it
+            threshold = np.partition(scores, len(scores) - limit)[len(scores) - limit]
+            keep = scores >= threshold
+            ids, scores = ids[keep], scores[keep]
+        everything.extend(zip(scores.tolist(), (ids + offset).tolist()))
     everything.sort(key=lambda sd: (-sd[0], sd[1]))
     return [(d, s) for s, d in everything[:limit]], total
