@@ -361,13 +361,12 @@ def make_snippet(text: str, terms: set[str], fragments: int = SNIPPET_FRAGMENTS,
 
 
 @functools.lru_cache(maxsize=64)
-def _candidates_pattern(terms: frozenset[str]) -> tuple[re.Pattern[str], re.Pattern[str]]:
-    """Words that may stem to one of `terms` — in an ASCII text, and in any text:
-    a Porter2 stem is the start of its word, except a final i (studi ← study) or
-    e (hope ← hoping). The index folds accents (café → cafe), so in a non-ASCII
-    text every word with a non-ASCII letter is a candidate too — cheaper than a
-    class of accented forms per letter, which made the regex of a prefix* query
-    take longer to compile than all its snippets."""
+def _candidates_pattern(terms: frozenset[str]) -> re.Pattern[str]:
+    """Words that may stem to one of `terms`: a Porter2 stem is the start of its
+    word, except a final i (studi ← study) or e (hope ← hoping). Plain word
+    beginnings only: words with accented letters (the index folds café → cafe)
+    are found by `_folded_words` — a class of accented forms per letter made the
+    regex of a prefix* query take longer to compile than all its snippets."""
     prefixes = {t[:-1] if len(t) > 1 and t[-1] in "ie" else t for t in terms}
     # a prefix* query brings hundreds of terms: their shared beginnings find the
     # same candidate words with a far smaller regex
@@ -376,16 +375,50 @@ def _candidates_pattern(terms: frozenset[str]) -> tuple[re.Pattern[str], re.Patt
         width -= 1
         prefixes = {p[:width] for p in prefixes}
     alternatives = "|".join(sorted((re.escape(p) for p in prefixes if p), key=len, reverse=True))
-    return (re.compile(r"\b(?:" + alternatives + r")\w*", re.IGNORECASE),
-            re.compile(r"\b(?:(?:" + alternatives + r")\w*|\w*[^\W\x00-\x7f]\w*)", re.IGNORECASE))
+    return re.compile(r"\b(?:" + alternatives + r")\w*", re.IGNORECASE)
+
+
+def _foldable_letters() -> re.Pattern[str]:
+    """One letter the index folds to ASCII (é, ñ, ø, æ …)."""
+    from whoosh.support.charset import accent_map
+
+    chars = sorted(chr(code) for code, folded in accent_map.items()
+                   if code > 127 and isinstance(folded, str) and folded and folded.isascii())
+    return re.compile("[" + re.escape("".join(chars)) + "]")
+
+
+_FOLDABLE = _foldable_letters()
+
+
+def _folded_words(text: str) -> list[tuple[int, int]]:
+    """(start, end) of the words holding a letter the index folds: a single-class
+    regex scans fast, and accented words are few (Korean or Cyrillic text has none)."""
+    spans: list[tuple[int, int]] = []
+    last_end = -1
+    for m in _FOLDABLE.finditer(text):
+        pos = m.start()
+        if pos < last_end:
+            continue  # another accent of the same word
+        start = pos
+        while start > 0 and (text[start - 1].isalnum() or text[start - 1] == "_"):
+            start -= 1
+        word = WORD_RE.match(text, start)
+        last_end = word.end() if word else pos + 1
+        spans.append((start, last_end))
+    return spans
 
 
 def _find_matches(text: str, terms: set[str]) -> list[tuple[int, int]]:
-    """(start, end) of each word of text whose index term is in `terms`: a regex
-    (in C) finds the words starting like a term, and only those are stemmed."""
-    ascii_words, any_words = _candidates_pattern(frozenset(terms))
-    pattern = ascii_words if text.isascii() else any_words
-    return [(m.start(), m.end()) for m in pattern.finditer(text) if word_term(m.group()) in terms]
+    """(start, end) of each word of text whose index term is in `terms`: regexes
+    (in C) find the words starting like a term and the words with accented
+    letters, and only those are stemmed."""
+    spans = [m.span() for m in _candidates_pattern(frozenset(terms)).finditer(text)]
+    if not text.isascii():
+        found = set(spans)
+        extra = [s for s in _folded_words(text) if s not in found]
+        if extra:
+            spans = sorted(spans + extra)
+    return [(s, e) for s, e in spans if word_term(text[s:e]) in terms]
 
 
 def _word_boundary(text: str, pos: int, *, backwards: bool) -> int:
