@@ -35,16 +35,13 @@ from whoosh import index as windex
 from whoosh.analysis import LowercaseFilter, RegexTokenizer, Token
 from whoosh.analysis.analyzers import Analyzer
 from whoosh.analysis import CharsetFilter
-from pickle import dumps
-
 from whoosh.fields import DATETIME, ID, KEYWORD, TEXT, Schema
 from whoosh.formats import Existence
 from whoosh.lang.porter2 import stem as porter_stem
 from whoosh.support.charset import accent_map
-from whoosh.system import pack_uint
 
 from .errors import ArchiveError
-from .phrases import pair_terms
+from .phrases import ArrayPositions, encode_positions, pair_terms
 from .scoring import FastBM25F
 from .textstore import TextStore
 
@@ -119,6 +116,7 @@ class WordText(TEXT):
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(analyzer=WordAnalyzer(), phrase=True, **kwargs)
+        self.format = ArrayPositions(field_boost=self.format.field_boost)
 
     def index(self, value: str | list[str], **kwargs: Any):
         """Postings of a text, or of its terms when `make_document` analysed it already."""
@@ -135,19 +133,12 @@ class WordText(TEXT):
             yield term.encode("utf-8"), len(poslist), len(poslist) * boost, encode_positions(poslist)
 
 
-def encode_positions(poslist: list[int]) -> bytes:
-    """whoosh.formats.Positions.encode (same bytes), without the method overhead."""
-    if len(poslist) == 1:
-        return pack_uint(1) + dumps(poslist, 2)
-    deltas = [b - a for a, b in zip([0] + poslist, poslist)]
-    return pack_uint(len(deltas)) + dumps(deltas, 2)
-
-
 class PairText(TEXT):
     """Adjacent pairs of common words ("of the") with positions: see archive/phrases.py."""
 
     def __init__(self) -> None:
         super().__init__(analyzer=WordAnalyzer(), phrase=True)
+        self.format = ArrayPositions(field_boost=self.format.field_boost)
 
     def index(self, value: str | list[str], **kwargs: Any):
         terms = text_terms(value) if isinstance(value, str) else value
@@ -181,7 +172,7 @@ NAME_ANALYZER = RegexTokenizer(r"[\w.]+|\w+") | LowercaseFilter() | CharsetFilte
 PLAIN_ANALYZER = RegexTokenizer(r"\w+") | LowercaseFilter() | CharsetFilter(accent_map)
 
 #: Bumped when the index layout changes: an index of another version is rebuilt.
-INDEX_VERSION = 7
+INDEX_VERSION = 8
 VERSION_FILE = "quire-index-version"
 #: During bulk work, commit at least this often (documents, seconds).
 BATCH_DOCS = 500

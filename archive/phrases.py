@@ -7,8 +7,11 @@ nearly every article. Two changes make phrases cheap:
 - pairs of two common words ("of the", "to do") are indexed as single terms
   in the `pairs` field (positions included), like Lucene's CommonGrams, so
   such a phrase intersects short pair lists instead of huge word lists;
+- positions are stored as a plain array (`ArrayPositions`: a type byte and
+  the positions as 16- or 32-bit integers), so checking a candidate decodes
+  nothing: "is position p + 1 in this posting" is a C scan of the array;
 - the remaining check — every part at its offset from one start position —
-  is a set intersection over the decoded positions (`AdjacentTerms`);
+  runs on those arrays (`AdjacentTerms`);
 - ranked searches and counts (`phrase_scores`) take the rarest part's postings
   as candidates and decode another part's posting block only when a candidate
   falls in it: "the season" reads the few blocks of "the" next to a "season"
@@ -16,14 +19,15 @@ nearly every article. Two changes make phrases cheap:
 """
 from __future__ import annotations
 
+import sys
+from array import array
 from bisect import bisect_left
-from itertools import accumulate
-from pickle import loads
 from typing import Any, Iterator, Sequence
 
 from whoosh import matching
-from whoosh.matching import wrappers
+from whoosh.formats import Positions
 from whoosh.lang.porter2 import stem as porter_stem
+from whoosh.matching import wrappers
 from whoosh.query import Query, Term
 
 #: The most frequent English words; a pair of two of them is indexed as one term.
@@ -72,11 +76,41 @@ def phrase_parts(words: Sequence[str]) -> list[tuple[str, str, int]]:
     return parts
 
 
-def _positions(value: bytes) -> list[int]:
-    """Whoosh's Positions.decode_positions, without the per-call overhead."""
-    if not value.endswith(b"."):
-        value += b"."
-    return list(accumulate(loads(value[4:])))
+_BIG_ENDIAN = sys.byteorder == "big"  # stored little-endian
+
+
+def encode_positions(poslist: list[int]) -> bytes:
+    """Ascending positions as b"H" + uint16s (b"I" + uint32s past 65,535)."""
+    code = "H" if poslist[-1] < 65536 else "I"
+    values = array(code, poslist)
+    if _BIG_ENDIAN:
+        values.byteswap()
+    return code.encode() + values.tobytes()
+
+
+def positions(value: bytes) -> array:
+    """The positions of one posting (see encode_positions)."""
+    values = array(chr(value[0]), value[1:])
+    if _BIG_ENDIAN:
+        values.byteswap()
+    return values
+
+
+class ArrayPositions(Positions):
+    """Whoosh's Positions format with the array encoding, so Whoosh's own phrase
+    and span queries (slop phrases) read the same postings."""
+
+    def encode(self, poslist: list[int]) -> bytes:
+        return encode_positions(sorted(poslist)) if poslist else b"H"
+
+    def decode_positions(self, valuestring: bytes) -> list[int]:
+        return positions(valuestring).tolist()
+
+    def decode_frequency(self, valuestring: bytes) -> int:
+        return (len(valuestring) - 1) // (2 if valuestring[:1] == b"H" else 4)
+
+    def decode_weight(self, valuestring: bytes) -> float:
+        return self.decode_frequency(valuestring) * self.field_boost
 
 
 class AdjacentTerms(Query):
@@ -151,7 +185,7 @@ class _AdjacentMatcher(wrappers.WrappingMatcher):
     def _lined_up(self) -> bool:
         starts: set[int] | None = None
         for m, offset in self._leaves:
-            here = {p - offset for p in _positions(m.value())}
+            here = {p - offset for p in positions(m.value())}
             starts = here if starts is None else starts & here
             if not starts:
                 return False
@@ -223,7 +257,7 @@ def phrase_scores(searcher: Any, q: AdjacentTerms) -> "dict[int, float] | None":
         for d, w, v in zip(ids, m._weights, m._values):
             if is_deleted is not None and is_deleted(d):
                 continue
-            starts[d] = {p - offset for p in _positions(v)}
+            starts[d] = {p - offset for p in positions(v)}
             totals[d] = score(d, w)
         if m._lastblock:
             break
@@ -247,7 +281,12 @@ def phrase_scores(searcher: Any, q: AdjacentTerms) -> "dict[int, float] | None":
                     j += 1
                     k = bisect_left(ids, d)
                     if k < nids and ids[k] == d:
-                        here = starts[d].intersection([p - offset for p in _positions(values[k])])
+                        mine = starts[d]
+                        there = positions(values[k])
+                        if len(mine) <= 8:  # a few starts: look each up in the array (C)
+                            here = {p for p in mine if p + offset in there}
+                        else:
+                            here = mine.intersection([p - offset for p in there])
                         if here:
                             kept[d] = here
                             totals[d] += score(d, weights[k])

@@ -206,3 +206,15 @@ def test_block_scoring_top_n_equals_whoosh_search(tmp_path):
             checked += 1
     assert checked == 18
     index.close()
+
+
+def test_positions_round_trip_through_the_array_encoding():
+    from archive.phrases import ArrayPositions, encode_positions, positions
+
+    fmt = ArrayPositions()
+    for poslist in ([0], [3, 9, 400], [5, 65535], [7, 65536, 1_000_000]):
+        value = encode_positions(poslist)
+        assert list(positions(value)) == poslist
+        assert fmt.decode_positions(value) == poslist
+        assert fmt.decode_frequency(value) == len(poslist) == fmt.decode_weight(value)
+    assert fmt.decode_positions(fmt.encode([9, 2])) == [2, 9]
