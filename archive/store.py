@@ -124,6 +124,7 @@ class Archive:
         with self.index.write_lock:
             self.index.add(make_document(article, text, article.collections))
             self._unflushed.append(article.id)
+        self.index.flush_if_due()  # outside the lock: other saves go on adding meanwhile
         self._dequeue_flushed()
 
     def _index_delete(self, article_id: str) -> None:
