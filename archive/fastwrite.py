@@ -23,8 +23,8 @@ from __future__ import annotations
 import types
 import zlib
 from array import array
-from itertools import islice
-from operator import gt
+from itertools import chain, islice
+from operator import gt, sub
 from pickle import dumps
 from typing import Any, Iterator
 
@@ -42,11 +42,12 @@ def _write_block(pw: Any, last: bool = False) -> None:
     if not pw._blockcount:
         pw._postfile.write(WHOOSH3_HEADER_MAGIC)
     pw._terminfo.add_block(pw)
-    databytes = dumps((pw._mini_ids(), pw._mini_weights(), pw._mini_values()), 5)
+    ids = pw._ids
+    mini_ids = ids if pw._byteids else tuple(map(sub, ids, chain((0,), ids)))  # deltas, in C
+    databytes = dumps((mini_ids, pw._mini_weights(), pw._mini_values()), 5)
     comp = pw._compression if len(databytes) >= COMPRESS_FROM else 0
     if comp:
         databytes = zlib.compress(databytes, comp)
-    ids = pw._ids
     infobytes = dumps((len(ids), ids[-1], pw._maxweight, comp, length_to_byte(pw._minlength),
                        length_to_byte(pw._maxlength)), 2)
     blocklength = len(infobytes) + len(databytes)

@@ -79,13 +79,23 @@ def phrase_parts(words: Sequence[str]) -> list[tuple[str, str, int]]:
 _BIG_ENDIAN = sys.byteorder == "big"  # stored little-endian
 
 
-def encode_positions(poslist: list[int]) -> bytes:
-    """Ascending positions as b"H" + uint16s (b"I" + uint32s past 65,535)."""
-    code = "H" if poslist[-1] < 65536 else "I"
-    values = array(code, poslist)
+def _encode(poslist: list[int]) -> bytes:
+    big = poslist[-1] >= 65536
+    values = array("I" if big else "H", poslist)
     if _BIG_ENDIAN:
         values.byteswap()
-    return code.encode() + values.tobytes()
+    return (b"I" if big else b"H") + values.tobytes()
+
+
+#: encode_positions([p]) for the first positions of a text, made once
+_ONE = [_encode([p]) for p in range(16384)]
+
+
+def encode_positions(poslist: list[int]) -> bytes:
+    """Ascending positions as b"H" + uint16s (b"I" + uint32s past 65,535)."""
+    if len(poslist) == 1 and poslist[0] < 16384:
+        return _ONE[poslist[0]]  # most words of an article occur once
+    return _encode(poslist)
 
 
 def positions(value: bytes) -> array:
