@@ -21,9 +21,9 @@ from __future__ import annotations
 
 import sys
 from array import array
-from bisect import bisect_left
 from typing import Any, Iterator, Sequence
 
+import numpy as np
 from whoosh import matching
 from whoosh.formats import Positions
 from whoosh.lang.porter2 import stem as porter_stem
@@ -231,80 +231,125 @@ class _AdjacentMatcher(wrappers.WrappingMatcher):
             self.next()
 
 
-def phrase_scores(searcher: Any, q: AdjacentTerms) -> "dict[int, float] | None":
-    """docnum → score of the documents of one segment containing the phrase (the
-    score Whoosh's matcher gives: the sum of its parts' scores, times the boost),
-    or None when a part's postings are not plain Whoosh 3 blocks."""
-    from .topn import _leaf_postings, _scores, block_ids, posting_scorer
+def phrase_scores(searcher: Any, q: AdjacentTerms) -> "tuple[np.ndarray, np.ndarray] | None":
+    """(document numbers, scores) of the documents of one segment containing the
+    phrase — the score Whoosh's matcher gives: the sum of its parts' scores, in
+    rarest-first order, times the boost — or None when a part's postings are not
+    plain Whoosh 3 blocks (Whoosh then runs the query).
+
+    Vectorised: the candidates are the documents of the rarest part (its
+    positionless, cached term scores); each part's positions at the remaining
+    candidates become sorted keys (document << 32 | position − offset), read
+    only from the posting blocks holding a candidate, and the phrase starts are
+    the keys every part shares."""
+    from .topn import _array_scorer, _scores, _term_scores
 
     if not q.parts:
-        return {}
+        return _EMPTY_IDS, _EMPTY_SCORES
     if len(q.parts) == 1:
         field, term, _offset = q.parts[0]
-        found = _scores(searcher, Term(field, term, boost=q.boost))
-        return None if found is None else dict(zip(found[0].tolist(), found[1].tolist()))
-    ranked = []
-    for n, (field, term, offset) in enumerate(q.parts):
-        leaf = _leaf_postings(searcher, Term(field, term), positions=True)
-        if not isinstance(leaf, tuple):
-            return leaf  # {}: a part is missing, no match; None: let Whoosh do it
-        score = posting_scorer(searcher, field, leaf[1], 1.0)
-        if score is None:
+        return _scores(searcher, Term(field, term, boost=q.boost))
+    reader = searcher.reader()
+    ranked = sorted((reader.doc_frequency(field, term), n, field, term, offset)
+                    for n, (field, term, offset) in enumerate(q.parts))  # rarest first, as the matcher
+    _df, _n, field, term, offset = ranked[0]
+    first = _term_scores(searcher, Term(field, term))
+    if first is None:
+        return None
+    docs = first[0]  # deleted documents already left out
+    starts: np.ndarray | None = None
+    scored: list[tuple[np.ndarray, np.ndarray]] = [first]
+    for k, (_df, _n, field, term, offset) in enumerate(ranked):
+        found = _position_keys(searcher, field, term, docs, offset)
+        if found is None:
             return None
-        ranked.append((searcher.doc_frequency(field, term), n, leaf, offset, score))
-    ranked.sort(key=lambda r: (r[0], r[1]))  # rarest first, as AdjacentTerms.matcher
-    # candidates: every posting of the rarest part (deleted documents left out)
-    _df, _n, (reader, _text, m, filtered), offset, score = ranked[0]
-    starts: dict[int, set[int]] = {}
-    totals: dict[int, float] = {}
-    is_deleted = reader.is_deleted if filtered else None
-    while m.is_active():
-        ids = block_ids(m)
-        if m._values is None:
-            m._read_values()
-        if m._weights is None:
-            m._read_weights()
-        for d, w, v in zip(ids, m._weights, m._values):
-            if is_deleted is not None and is_deleted(d):
-                continue
-            starts[d] = {p - offset for p in positions(v)}
-            totals[d] = score(d, w)
+        keys, ids, weights = found
+        if starts is None:
+            starts = keys
+        elif len(keys):
+            where = np.searchsorted(keys, starts)
+            where[where == len(keys)] = 0
+            starts = starts[keys[where] == starts]
+        else:
+            starts = keys
+        if not len(starts):
+            return _EMPTY_IDS, _EMPTY_SCORES
+        docs = np.unique(starts >> 32)
+        if k:
+            score = _array_scorer(searcher, Term(field, term), field_bytes(searcher, field, term))
+            if score is None:
+                return None
+            scored.append((ids, score(ids, weights)))
+    total = None
+    for ids, scores in scored:  # each part's score at the matches, in rarest-first order
+        part = scores[np.searchsorted(ids, docs)]
+        total = part if total is None else total + part
+    return docs, total * q.boost
+
+
+def field_bytes(searcher: Any, field: str, term: str) -> bytes:
+    return searcher.schema[field].to_bytes(term)
+
+
+_EMPTY_IDS = np.empty(0, np.int64)
+_EMPTY_SCORES = np.empty(0, np.float64)
+
+
+def _position_keys(searcher: Any, field: str, term: str, docs: np.ndarray, offset: int) \
+        -> "tuple[np.ndarray, np.ndarray, np.ndarray] | None":
+    """(sorted keys document << 32 | (position − offset) of every occurrence of the
+    term in the given ascending documents, those of its documents, their weights),
+    from the term's content postings; only the blocks holding one of the documents
+    are read."""
+    from .topn import _leaf_postings, block_ids
+
+    leaf = _leaf_postings(searcher, Term(field, term), positions=True)
+    if not isinstance(leaf, tuple):
+        return None if leaf is None else (_EMPTY_IDS, _EMPTY_IDS, _EMPTY_SCORES)
+    _reader, _text, m, _filtered = leaf
+    chosen_ids: list[np.ndarray] = []
+    chosen_weights: list[Any] = []
+    chosen_values: list[bytes] = []
+    j, ndocs = 0, len(docs)
+    while j < ndocs and m.is_active():
+        if docs[j] <= m._maxid:
+            ids = np.array(block_ids(m), dtype=np.int64)
+            if m._values is None:
+                m._read_values()
+            if m._weights is None:
+                m._read_weights()
+            values, weights = m._values, m._weights
+            here = np.searchsorted(docs, ids)  # where each posting would sit among the docs
+            inside = here < ndocs
+            inside[inside] = docs[here[inside]] == ids[inside]
+            if inside.all():
+                chosen_ids.append(ids)
+                chosen_values.extend(values)
+                chosen_weights.extend(weights)
+            elif inside.any():
+                picked = np.flatnonzero(inside)
+                chosen_ids.append(ids[picked])
+                picked_list = picked.tolist()
+                chosen_values.extend([values[k] for k in picked_list])
+                chosen_weights.extend([weights[k] for k in picked_list])
+            j = int(np.searchsorted(docs, ids[-1], side="right"))
         if m._lastblock:
             break
         m._next_block()
-    # each other part: decode only the blocks holding a candidate
-    for _df, _n, (_reader, _text, m, _filtered), offset, score in ranked[1:]:
-        cands = sorted(starts)
-        kept: dict[int, set[int]] = {}
-        j, ncands = 0, len(cands)
-        while j < ncands and m.is_active():
-            maxid = m._maxid
-            if cands[j] <= maxid:
-                ids = block_ids(m)
-                if m._values is None:
-                    m._read_values()
-                if m._weights is None:
-                    m._read_weights()
-                values, weights, nids = m._values, m._weights, len(ids)
-                while j < ncands and cands[j] <= maxid:
-                    d = cands[j]
-                    j += 1
-                    k = bisect_left(ids, d)
-                    if k < nids and ids[k] == d:
-                        mine = starts[d]
-                        there = positions(values[k])
-                        if len(mine) <= 8:  # a few starts: look each up in the array (C)
-                            here = {p for p in mine if p + offset in there}
-                        else:
-                            here = mine.intersection([p - offset for p in there])
-                        if here:
-                            kept[d] = here
-                            totals[d] += score(d, weights[k])
-            if m._lastblock:
-                break
-            m._next_block()
-        starts = kept
-        if not starts:
-            return {}
-    boost = q.boost
-    return {d: totals[d] * boost for d in starts}
+    if not chosen_values:
+        return _EMPTY_IDS, _EMPTY_IDS, _EMPTY_SCORES
+    owners = np.concatenate(chosen_ids)
+    weights_out = np.array(chosen_weights, dtype=np.float64)
+    lengths = np.fromiter(map(len, chosen_values), dtype=np.int64, count=len(chosen_values))
+    raw = np.frombuffer(b"".join(chosen_values), dtype=np.uint8)
+    tags = np.cumsum(lengths) - lengths  # where each posting's type byte is
+    if (raw[tags] != ord("H")).any():  # an article past 65,535 words: decode one by one
+        keys = [d << 32 | (p - offset) for d, v in zip(owners.tolist(), chosen_values)
+                for p in positions(v) if p >= offset]
+        return np.array(keys, dtype=np.int64), owners, weights_out
+    keep = np.ones(len(raw), dtype=bool)
+    keep[tags] = False
+    pos = raw[keep].view("<u2").astype(np.int64) - offset
+    owner = np.repeat(owners, (lengths - 1) // 2)
+    good = pos >= 0
+    return (owner[good] << 32) | pos[good], owners, weights_out

@@ -229,7 +229,7 @@ def _docset(searcher: Any, q: wq.Query) -> set[int]:
     if isinstance(q, AdjacentTerms):
         found = phrase_scores(searcher, q)
         if found is not None:
-            return set(found)
+            return set(found[0].tolist())
     if isinstance(q, wq.ConstantScoreQuery):
         return _docset(searcher, q.child)
     if q is wq.NullQuery or isinstance(q, type(wq.NullQuery)):

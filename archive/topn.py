@@ -109,21 +109,6 @@ def block_ids(m: Any) -> Any:
     return ids
 
 
-def posting_scorer(searcher: Any, fieldname: str, text: bytes, boost: float) \
-        -> "Callable[[int, float], float] | None":
-    """(docnum, weight) → the term's score, as Whoosh's scorer gives it (None: a
-    scorer this module does not reproduce)."""
-    from .scoring import _FastScorer
-
-    scorer = searcher.weighting.scorer(searcher, fieldname, text)
-    if isinstance(scorer, _FastScorer) and scorer._norms is not None:
-        norms, k = scorer._norms, scorer._k1p1_idf * boost
-        return lambda d, w: k * w / (w + norms[d])
-    if type(scorer).__name__ == "WeightScorer":
-        return lambda d, w: w * boost
-    return None
-
-
 def _blocks(m: Any) -> Iterator[tuple[Any, Any]]:
     """(document ids, weights) of each remaining posting block, read straight from it."""
     while m.is_active():
@@ -223,19 +208,13 @@ def _term_scores_at(searcher: Any, q: wq.Term, docs: np.ndarray) -> Hits | None:
     return ids, score(ids, np.array(weights, dtype=np.float64))
 
 
-def _from_dict(scores: dict[int, float]) -> Hits:
-    ids = np.array(sorted(scores), dtype=np.int64)
-    return ids, np.array([scores[d] for d in ids.tolist()], dtype=np.float64)
-
-
 def _scores(searcher: Any, q: wq.Query) -> Hits | None:
     from .phrases import AdjacentTerms, phrase_scores
 
     if isinstance(q, wq.Term):
         return _term_scores(searcher, q)
     if isinstance(q, AdjacentTerms):
-        found = phrase_scores(searcher, q)
-        return None if found is None else _from_dict(found)
+        return phrase_scores(searcher, q)
     if isinstance(q, ColumnRange):  # a filter: Whoosh scores it as its boost
         ids = np.array(q.docnums(searcher.reader()), dtype=np.int64)
         return ids, np.full(len(ids), float(q.boost))

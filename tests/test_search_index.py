@@ -218,3 +218,24 @@ def test_positions_round_trip_through_the_array_encoding():
         assert fmt.decode_positions(value) == poslist
         assert fmt.decode_frequency(value) == len(poslist) == fmt.decode_weight(value)
     assert fmt.decode_positions(fmt.encode([9, 2])) == [2, 9]
+
+
+def test_phrase_past_the_16_bit_positions_of_a_huge_article(tmp_path):
+    """Positions past 65,535 are stored as 32-bit integers; phrases still line up there."""
+    from archive.query import parse_query
+    from archive.topn import top_n
+
+    index = SearchIndex(tmp_path / "index")
+    spec = dict(ARTICLES[0])
+    spec.pop("text")
+    filler = " ".join(["marsh water"] * 33_000)  # 66,000 words
+    index.add(make_document(Article(**dict(spec, id="huge000001")), filler + " northern herons nest"))
+    index.add(make_document(Article(**dict(spec, id="small00002")), "northern herons nest here"))
+    for q, expected in (('"northern herons"', 2), ('"water northern herons"', 1), ('"herons northern"', 0)):
+        query = parse_query(q).query
+        with index.searcher() as s:
+            fast = top_n(s, query, 5)
+            whoosh = s.search(query, limit=5)
+            assert fast is not None and fast[1] == expected == len(whoosh), q
+            assert [(d, round(sc, 6)) for d, sc in fast[0]] == [(h.docnum, round(h.score, 6)) for h in whoosh], q
+    index.close()
