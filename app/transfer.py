@@ -60,10 +60,15 @@ def import_summary(report: Any) -> str:
 
 
 def run_import(archive: Any, path: str, fetch: bool, ctx: OpContext) -> Any:
+    """Import in a child process (archive.child): an import saves hundreds of
+    articles on several threads, which would otherwise take turns with the UI
+    thread for this process's GIL."""
+    from archive.child import run_in_child
     from archive.importers import import_file
 
-    return import_file(
-        archive, path, "auto", fetch=fetch, progress=ctx.report, cancel=ctx.cancel_event
+    return run_in_child(
+        archive.root, import_file, archive_options=archive.child_options(),
+        progress=ctx.report, cancel=ctx.cancel_event, path=path, fmt="auto", fetch=fetch,
     )
 
 

@@ -206,3 +206,11 @@ def save_many(archive: Archive, items: list[str], *, tags: Iterable[str] = (), c
         if isinstance(outcome, SaveResult):
             outcome = SaveResult(outcome.article, False)
         yield report(item, outcome if outcome is not None else QuireError(f"{item}: listed twice"))
+
+
+def save_all(archive: Archive, items: list[str], *, tags: Iterable[str] = (),
+             progress: ProgressFn | None = None, cancel: threading.Event | None = None,
+             concurrency: int = 8) -> list[tuple[str, SaveResult | Exception]]:
+    """`save_many` as one list, for running in a child process (archive.child)."""
+    return list(save_many(archive, items, tags=tags, concurrency=concurrency,
+                          progress=progress, cancel=cancel))

@@ -50,7 +50,14 @@ class Archive:
     """A Quire archive on disk. Thread-safe: the GUI calls it from worker threads."""
 
     def __init__(self, root: Path | str, *, seed: bool = True, fetch: bool = True,
-                 fetch_options: dict | None = None, progress: ProgressFn | None = None) -> None:
+                 fetch_options: dict | None = None, progress: ProgressFn | None = None,
+                 recover: bool = True) -> None:
+        """Open (or create) the archive at `root`.
+
+        recover=False is for a second handle opened beside a live one (a child
+        process doing bulk work for the GUI): recovery would take the other
+        handle's half-built folders for a crash's leftovers.
+        """
         self.root = Path(root).expanduser()
         try:
             self.root.mkdir(parents=True, exist_ok=True)
@@ -65,13 +72,15 @@ class Archive:
         self._unflushed: list[str] = []
         self.catalog = Catalog(self.root / "catalog.sqlite")
         self.index = SearchIndex(self.root / "index")
-        try:
-            self._recover_folders()
-        except OSError:
-            pass  # a read-only archive: nothing to recover into
+        if recover:
+            try:
+                self._recover_folders()
+            except OSError:
+                pass  # a read-only archive: nothing to recover into
         if self.index.was_rebuilt and self.catalog.count():
             self.reindex(progress)
-        self._drain_index_queue()
+        if recover:
+            self._drain_index_queue()
         if seed and self.catalog.count() == 0 and not any(self._article_folders()):
             self.seed_welcome()
 
@@ -87,6 +96,10 @@ class Archive:
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+    def child_options(self) -> dict:
+        """The options a second handle on this archive (archive.child) opens it with."""
+        return {"fetch": self.fetch_enabled, "fetch_options": dict(self.fetch_options)}
 
     @property
     def fetcher(self):

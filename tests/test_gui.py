@@ -719,3 +719,32 @@ def test_tag_colours_show_and_are_remembered(qtbot, filled, tmp_path):
     item = next(i for i in _all_items(w2.tags.model) if i.toolTip() == "Urgent")
     assert item.foreground().color().name() != "#cc0000"
     w2.close()
+
+
+def test_a_big_batch_is_saved_by_a_child_process(qtbot, window, tmp_path, monkeypatch):
+    """Eight or more items go to archive.child (the window's GIL stays free); the
+    window's own archive shows what the child saved."""
+    import archive.child
+
+    children: list[str] = []
+    real = archive.child.run_in_child
+
+    def spy(root, fn, **kwargs):
+        children.append(fn.__name__)
+        return real(root, fn, **kwargs)
+
+    monkeypatch.setattr(archive.child, "run_in_child", spy)
+    pages = []
+    for i in range(9):
+        page = tmp_path / f"batch{i}.html"
+        page.write_text(make_page(f"Lighthouse log {i}", "Keepers noted the fog horn."),
+                        encoding="utf-8")
+        pages.append(str(page))
+    with qtbot.waitSignal(window.saved, timeout=60000) as blocker:
+        window.save_items(pages, ["coast"])
+    summary = blocker.args[0]
+    assert children == ["save_all"]
+    assert sorted(a.title for a in summary.saved) == [f"Lighthouse log {i}" for i in range(9)]
+    assert all(a.tags == ["coast"] for a in summary.saved)
+    window.search.set_query("tag:coast")
+    qtbot.waitUntil(lambda: len(titles(window)) == 9, timeout=WAIT)

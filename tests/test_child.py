@@ -1,0 +1,81 @@
+"""Long jobs in a child process (archive.child): results, progress, errors,
+Cancel, and a child that dies — against a real archive on disk."""
+from __future__ import annotations
+
+import os
+import threading
+
+import pytest
+from conftest import make_page
+
+from archive import Archive
+from archive.bulk import save_all
+from archive.child import run_in_child
+from archive.errors import ArchiveError
+from archive.importers import import_file
+from archive.importers.driver import ImportFileError
+
+
+def _pages(folder, n: int) -> list[str]:
+    folder.mkdir()
+    paths = []
+    for i in range(n):
+        p = folder / f"page{i}.html"
+        p.write_text(make_page(f"Heron count number {i}", f"The marsh held {i} herons and a bittern."),
+                     encoding="utf-8")
+        paths.append(str(p))
+    return paths
+
+
+def wait_for_cancel(archive, *, progress, cancel, seconds: float):
+    """A job that only ends when cancelled (or after `seconds`)."""
+    progress(0, 1, "waiting")
+    return "cancelled" if cancel.wait(seconds) else "not cancelled"
+
+
+def die(archive, *, progress, cancel):
+    os._exit(3)
+
+
+def test_bulk_save_in_a_child_is_seen_by_the_parents_archive(tmp_path) -> None:
+    pages = _pages(tmp_path / "pages", 9)
+    with Archive(tmp_path / "a", seed=False, fetch=False) as archive:
+        before = archive.count("bittern")
+        reports: list[tuple[int, int]] = []
+        outcomes = run_in_child(archive.root, save_all, archive_options=archive.child_options(),
+                                progress=lambda d, t, m: reports.append((d, t)), items=pages,
+                                tags=["birds"])
+        assert [item for item, _ in outcomes] and sorted(i for i, _ in outcomes) == sorted(pages)
+        assert all(res.created for _, res in outcomes)
+        assert reports[-1] == (9, 9) and len(reports) == 9
+        # the parent's handle sees the child's work: catalog and index
+        assert before == 0
+        assert archive.count("bittern") == 9
+        assert archive.count("tag:birds") == 9
+        first = outcomes[0][1].article
+        assert archive.get(first.id).title == first.title
+        # saving them again from the parent finds them as duplicates
+        again = run_in_child(archive.root, save_all, archive_options=archive.child_options(),
+                             items=pages[:3])
+        assert [res.created for _, res in again] == [False, False, False]
+
+
+def test_errors_in_the_child_are_raised_in_the_parent(tmp_path) -> None:
+    with Archive(tmp_path / "a", seed=False, fetch=False) as archive:
+        with pytest.raises(ImportFileError, match="no such file"):
+            run_in_child(archive.root, import_file, archive_options=archive.child_options(),
+                         path=str(tmp_path / "missing.csv"))
+
+
+def test_cancel_reaches_the_child(tmp_path) -> None:
+    cancel = threading.Event()
+    with Archive(tmp_path / "a", seed=False, fetch=False) as archive:
+        result = run_in_child(archive.root, wait_for_cancel, progress=lambda *_: cancel.set(),
+                              cancel=cancel, seconds=60)
+    assert result == "cancelled"
+
+
+def test_a_child_that_dies_is_reported(tmp_path) -> None:
+    with Archive(tmp_path / "a", seed=False, fetch=False) as archive:
+        with pytest.raises(ArchiveError, match="stopped unexpectedly .*exit code 3"):
+            run_in_child(archive.root, die)
