@@ -57,6 +57,7 @@ class ResultDelegate(QStyledItemDelegate):
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
         self._cache: dict[tuple[str, str, str, int], QTextDocument] = {}
+        self._font_cache: dict[str, tuple[QFont, QFont, QFont]] = {}
         self.tag_colors: dict[str, str] = {}  # tag (lower case) -> "#rrggbb", set by the window
 
     def _draw_tags(self, painter, metrics: QFontMetrics, tags: list[str], x: int, baseline: int,
@@ -92,13 +93,19 @@ class ResultDelegate(QStyledItemDelegate):
         return doc
 
     def _fonts(self, option: QStyleOptionViewItem) -> tuple[QFont, QFont, QFont]:
-        base = QFont(option.font)
-        title = QFont(base)
-        title.setPointSizeF(base.pointSizeF() * 1.08)
-        title.setWeight(QFont.Weight.DemiBold)
-        small = QFont(base)
-        small.setPointSizeF(base.pointSizeF() * 0.88)
-        return title, small, base
+        """Title, meta and snippet fonts for the view's font (made once per font:
+        every row of every repaint asks)."""
+        key = option.font.key()
+        fonts = self._font_cache.get(key)
+        if fonts is None:
+            base = QFont(option.font)
+            title = QFont(base)
+            title.setPointSizeF(base.pointSizeF() * 1.08)
+            title.setWeight(QFont.Weight.DemiBold)
+            small = QFont(base)
+            small.setPointSizeF(base.pointSizeF() * 0.88)
+            fonts = self._font_cache[key] = (title, small, base)
+        return fonts
 
     def sizeHint(
         self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
