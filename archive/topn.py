@@ -141,8 +141,11 @@ def _deleted_mask(reader: Any, ids: np.ndarray) -> np.ndarray:
     """True where the document is deleted (segments keep deleted documents until merged)."""
     segment = getattr(reader, "_segment", None)
     if segment is not None and hasattr(segment, "deleted_docs"):
-        deleted = np.fromiter(segment.deleted_docs(), dtype=np.int64)
-        return np.isin(ids, deleted)
+        deleted = reader.__dict__.get("_quire_deleted")  # the reader lives until the next commit
+        if deleted is None:
+            deleted = np.sort(np.fromiter(segment.deleted_docs(), dtype=np.int64))
+            reader.__dict__["_quire_deleted"] = deleted
+        return np.isin(ids, deleted, assume_unique=True)
     is_deleted = reader.is_deleted
     return np.fromiter((is_deleted(d) for d in ids.tolist()), dtype=bool, count=len(ids))
 
