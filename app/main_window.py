@@ -559,7 +559,7 @@ class MainWindow(MenusMixin, LibraryOpsMixin, TransferMixin, QMainWindow):
         if self._distraction_free:
             self.toggle_distraction_free()
         self.save_settings()
-        self.taskbar.cancel_current()
+        self.taskbar.cancel_all()
         self.commit_pending_delete()  # the undo period ends with the window
         self.work_pool.waitForDone(5000)
         self.read_pool.waitForDone(2000)

@@ -76,6 +76,13 @@ class TaskBar(QWidget):
             self._ops[-1].cancel()
             self.label.setText("Cancelling…")
 
+    def cancel_all(self) -> None:
+        """Cancel every tracked op (the window is closing: a save running in a
+        child process stops at its next item instead of holding up the exit)."""
+        for op in list(self._ops):
+            if op.property("cancellable"):
+                op.cancel()
+
     @property
     def running(self) -> int:
         return len(self._ops)

@@ -748,3 +748,26 @@ def test_a_big_batch_is_saved_by_a_child_process(qtbot, window, tmp_path, monkey
     assert all(a.tags == ["coast"] for a in summary.saved)
     window.search.set_query("tag:coast")
     qtbot.waitUntil(lambda: len(titles(window)) == 9, timeout=WAIT)
+
+
+def test_closing_the_window_stops_a_save_running_in_a_child(qtbot, filled, tmp_path):
+    import multiprocessing
+
+    from archive import Archive
+    from archive.check import check_archive
+
+    root, _ids = filled
+    w = make_window(qtbot, root, tmp_path)
+    pages = []
+    for i in range(60):
+        page = tmp_path / f"long{i}.html"
+        page.write_text(make_page(f"Tide table {i}", "High water at dawn."), encoding="utf-8")
+        pages.append(str(page))
+    op = w.save_items(pages)
+    with qtbot.waitSignal(op.progressed, timeout=60000):
+        pass  # the child is at work
+    w.close()
+    qtbot.waitUntil(lambda: not multiprocessing.active_children(), timeout=60000)
+    with Archive(root, seed=False, fetch=False) as archive:  # whatever was saved is whole
+        assert check_archive(archive) == []
+        assert archive.count("tide") < 60  # it stopped early
