@@ -16,6 +16,7 @@ searcher is reopened after another process's commit.
 from __future__ import annotations
 
 import multiprocessing
+import os
 import pickle
 import queue as queuemod
 import threading
@@ -27,6 +28,9 @@ from .models import ProgressFn
 
 #: How often the parent looks at Cancel and at the child's health (seconds).
 POLL = 0.2
+#: The child (and the extraction processes it starts, which inherit it) runs at
+#: a lower CPU priority: background work yields the cores to the window.
+NICENESS = 10
 
 
 def _transportable(exc: BaseException) -> BaseException:
@@ -42,6 +46,10 @@ def _transportable(exc: BaseException) -> BaseException:
 def _child_main(root: str, archive_options: dict[str, Any], fn: Callable[..., Any],
                 kwargs: dict[str, Any], out: Any, cancel: Any) -> None:
     """Child process entry point: open the archive, run fn, report, close."""
+    try:
+        os.nice(NICENESS)
+    except (AttributeError, OSError):  # not on this platform / not allowed: run as is
+        pass
     from .store import Archive
 
     def progress(done: int, total: int, message: str = "") -> None:

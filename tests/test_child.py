@@ -79,3 +79,15 @@ def test_a_child_that_dies_is_reported(tmp_path) -> None:
     with Archive(tmp_path / "a", seed=False, fetch=False) as archive:
         with pytest.raises(ArchiveError, match="stopped unexpectedly .*exit code 3"):
             run_in_child(archive.root, die)
+
+
+def niceness(archive, *, progress, cancel):
+    return os.nice(0)
+
+
+def test_the_child_runs_at_a_lower_cpu_priority(tmp_path) -> None:
+    """Background work must yield the cores to the window (bench/ui_latency.py)."""
+    from archive.child import NICENESS
+
+    with Archive(tmp_path / "a", seed=False, fetch=False) as archive:
+        assert run_in_child(archive.root, niceness) == min(19, os.nice(0) + NICENESS)
