@@ -32,6 +32,8 @@ from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3TermInfo
 from whoosh.util.numeric import length_to_byte
 from whoosh.writing import SegmentWriter
 
+#: Postings per block of a mirror field (ids and weights only); Whoosh writes 128.
+POSITIONLESS_BLOCK = 1024
 #: Blocks smaller than this (pickled bytes) are stored uncompressed.
 COMPRESS_FROM = 512
 
@@ -177,7 +179,9 @@ class FastSegmentWriter(SegmentWriter):
             pw = fw._postwriter
             if not isinstance(pw.__dict__.get("_write_block"), types.MethodType):
                 pw._write_block = types.MethodType(_write_block, pw)
-            limit = pw._blocklimit
+            # postings without values are a few bytes each: big blocks mean fewer block
+            # reads for a common word (readers take any block size)
+            limit = POSITIONLESS_BLOCK if fieldname in mirrors else pw._blocklimit
             fmt = fieldobj.format
             source = mirrors.get(fieldname, fieldname)
             has_values = fmt.fixed_value_size() != 0

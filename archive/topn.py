@@ -186,7 +186,8 @@ def _compute_term_scores(searcher: Any, q: wq.Term) -> Hits | None:
 
 
 def _term_scores_at(searcher: Any, q: wq.Term, docs: np.ndarray) -> Hits | None:
-    """Scores of a term at the given (ascending) documents only."""
+    """Scores of a term at the given (ascending) documents only, reading just the
+    posting blocks that may hold one of them (a block header says its last id)."""
     leaf = _leaf_postings(searcher, q)
     if not isinstance(leaf, tuple):
         return None if leaf is None else _empty()
@@ -195,20 +196,28 @@ def _term_scores_at(searcher: Any, q: wq.Term, docs: np.ndarray) -> Hits | None:
     score = _array_scorer(searcher, q, text)
     if score is None:
         return None
-    found: list[int] = []
-    weights: list[float] = []
-    for d in docs.tolist():
-        if not m.is_active():
+    found: list[np.ndarray] = []
+    weights: list[np.ndarray] = []
+    j, ndocs = 0, len(docs)
+    while j < ndocs and m.is_active():
+        if docs[j] <= m._maxid:
+            ids = np.array(block_ids(m), dtype=np.int64)
+            if m._weights is None:
+                m._read_weights()
+            here = np.searchsorted(ids, docs[j:])
+            here = here[here < len(ids)]
+            hit = here[ids[here] == docs[j:j + len(here)]] if len(here) else here
+            if len(hit):
+                found.append(ids[hit])
+                weights.append(np.asarray(m._weights, dtype=np.float64)[hit])
+            j = int(np.searchsorted(docs, ids[-1], side="right"))
+        if m._lastblock:
             break
-        if m.id() < d:
-            m.skip_to(d)
-            if not m.is_active():
-                break
-        if m.id() == d:
-            found.append(d)
-            weights.append(m.weight())
-    ids = np.array(found, dtype=np.int64)
-    return ids, score(ids, np.array(weights, dtype=np.float64))
+        m._next_block()
+    if not found:
+        return _empty()
+    ids = np.concatenate(found)
+    return ids, score(ids, np.concatenate(weights))
 
 
 def _scores(searcher: Any, q: wq.Query) -> Hits | None:

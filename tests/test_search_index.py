@@ -239,3 +239,35 @@ def test_phrase_past_the_16_bit_positions_of_a_huge_article(tmp_path):
             assert fast is not None and fast[1] == expected == len(whoosh), q
             assert [(d, round(sc, 6)) for d, sc in fast[0]] == [(h.docnum, round(h.score, 6)) for h in whoosh], q
     index.close()
+
+
+def test_block_scorer_over_many_blocks_with_deletions(tmp_path):
+    """Postings spanning several (1024-posting positionless, 128-posting positional)
+    blocks, some documents deleted: ranking, scores and totals equal Whoosh's, also
+    where a rare word's few candidates are looked up in a common word's blocks."""
+    from archive.query import parse_query
+    from archive.topn import top_n
+
+    index = SearchIndex(tmp_path / "index")
+    spec = dict(ARTICLES[0])
+    spec.pop("text")
+    words = ["river", "stone", "light", "field", "cloud"]
+    with index.batch():
+        for n in range(2600):
+            text = " ".join(words[(n * k) % 5] for k in range(1, 2 + n % 7))
+            if n % 400 == 7:
+                text += " heron the marsh"
+            index.add(make_document(Article(**dict(spec, id=f"doc{n:07d}", title="")), text))
+    for n in range(0, 2600, 97):
+        index.delete(f"doc{n:07d}")
+    index.flush()
+    for q in ["heron river", "river", "river stone", "river OR cloud -light", '"the marsh"',
+              '"stone light"', "heron -river"]:
+        query = parse_query(q).query
+        with index.searcher() as s:
+            fast = top_n(s, query, 10)
+            whoosh = s.search(query, limit=10)
+            assert fast is not None, q
+            assert [(d, round(sc, 6)) for d, sc in fast[0]] == [(h.docnum, round(h.score, 6)) for h in whoosh], q
+            assert fast[1] == len(set(s.docs_for_query(query))), q
+    index.close()
