@@ -1,13 +1,15 @@
 """Running a query: Whoosh hits → SearchHit records with highlighted snippets.
 
-Cheap enough to run on every keystroke: Whoosh scores only the top
-`offset + limit` documents (block-max skipping), the total comes from an
-unscored pass over the matching document numbers, and snippets are made only
+Cheap enough to run on every keystroke: relevance-ranked queries of terms,
+prefixes, phrases, date ranges, AND/OR/NOT are scored and counted by the
+block scorer (topn.py: whole posting blocks as numpy arrays, Whoosh's BM25F
+formula) in one pass; other queries go through Whoosh, with the total from
+an unscored pass over the matching document numbers. Snippets are made only
 for the rows of the requested page, from the compressed text store, by a
 plain regex scan (no re-analysis of the whole text). Facets and "Did you
 mean" cost extra and run only when asked (facets) or when nothing matched.
 
-Scores and order come from Whoosh; titles, tags and dates come from the
+Scores and order are Whoosh's; titles, tags and dates come from the
 catalog (the index keeps only what search needs), so a tag change shows in
 results as soon as it is committed.
 """
