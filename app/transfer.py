@@ -72,10 +72,36 @@ def run_import(archive: Any, path: str, fetch: bool, ctx: OpContext) -> Any:
     )
 
 
+#: From this many articles on, a task runs in a child process (archive.child);
+#: below it, starting one (about a second) costs more than the GIL it frees.
+CHILD_FROM = 8
+
+
 def run_retry(archive: Any, ctx: OpContext, ids: list[str] | None = None) -> Any:
     from archive.importers import retry_pending
 
-    return retry_pending(archive, progress=ctx.report, cancel=ctx.cancel_event, ids=ids)
+    if ids is not None and len(ids) < CHILD_FROM:
+        return retry_pending(archive, progress=ctx.report, cancel=ctx.cancel_event, ids=ids)
+    from archive.child import run_in_child
+
+    return run_in_child(archive.root, retry_pending, archive_options=archive.child_options(),
+                        progress=ctx.report, cancel=ctx.cancel_event, ids=ids)
+
+
+def run_reindex(archive: Any, ctx: OpContext) -> int:
+    from archive.child import reindex_job, run_in_child
+
+    return run_in_child(archive.root, reindex_job, archive_options=archive.child_options(),
+                        progress=ctx.report)
+
+
+def run_reextract(archive: Any, ids: list[str], ctx: OpContext) -> tuple[int, list[str]]:
+    if len(ids) < CHILD_FROM:
+        return archive.reextract(ids, progress=ctx.report, cancel=ctx.cancel_event)
+    from archive.child import reextract_job, run_in_child
+
+    return run_in_child(archive.root, reextract_job, archive_options=archive.child_options(),
+                        progress=ctx.report, cancel=ctx.cancel_event, ids=ids)
 
 
 @dataclass
@@ -310,7 +336,7 @@ class TransferMixin:
         """Rebuild the index. Not cancellable: a half-built index serves no one."""
         archive = self.archive
         return self.run_op(
-            lambda ctx: archive.reindex(ctx.report),
+            lambda ctx: run_reindex(archive, ctx),
             lambda n: (
                 self.statusBar().showMessage(f"Re-indexed {n} articles", 6000),
                 self.search.refresh(),
@@ -338,7 +364,7 @@ class TransferMixin:
             self.reextracted.emit(count)
 
         return self.run_op(
-            lambda ctx: archive.reextract(ids, progress=ctx.report, cancel=ctx.cancel_event),
+            lambda ctx: run_reextract(archive, ids, ctx),
             done,
             label="Re-extracting",
             pool=self.work_pool,

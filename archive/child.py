@@ -123,3 +123,15 @@ def run_in_child(root: Path | str, fn: Callable[..., Any], *, archive_options: d
             child.kill()
             child.join(timeout=5)
         out.close()
+
+
+# -- jobs in the shape run_in_child calls: fn(archive, progress=…, cancel=…, **kwargs) --
+def reindex_job(archive: Any, *, progress: ProgressFn | None = None, cancel: Any = None) -> int:
+    """Archive.reindex (not cancellable: a half-built index serves no one)."""
+    return archive.reindex(progress)
+
+
+def reextract_job(archive: Any, *, ids: list[str], progress: ProgressFn | None = None,
+                  cancel: Any = None) -> tuple[int, list[str]]:
+    """Archive.reextract of `ids`."""
+    return archive.reextract(ids, progress=progress, cancel=cancel)

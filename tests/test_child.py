@@ -91,3 +91,18 @@ def test_the_child_runs_at_a_lower_cpu_priority(tmp_path) -> None:
 
     with Archive(tmp_path / "a", seed=False, fetch=False) as archive:
         assert run_in_child(archive.root, niceness) == min(19, os.nice(0) + NICENESS)
+
+
+def test_reextract_and_reindex_jobs_in_a_child(tmp_path) -> None:
+    from archive.child import reextract_job, reindex_job
+
+    pages = _pages(tmp_path / "pages", 8)
+    with Archive(tmp_path / "a", seed=False, fetch=False) as archive:
+        ids = [res.article.id for _, res in save_all(archive, pages)]
+        archive.tag(ids[0], add=["kept"])
+        done, failures = run_in_child(archive.root, reextract_job, ids=ids,
+                                      archive_options=archive.child_options())
+        assert (done, failures) == (8, [])
+        assert archive.get(ids[0]).tags == ["kept"]  # re-extraction keeps tags
+        assert run_in_child(archive.root, reindex_job) == 8
+        assert archive.count("bittern") == 8 and archive.count("tag:kept") == 1
