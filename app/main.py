@@ -14,6 +14,11 @@ import tempfile
 import time
 from pathlib import Path
 
+# The Qt-free core (with numpy, Whoosh, SQLite) is imported before PySide6:
+# once loaded, PySide6 hooks `__import__` and reads the source of every module
+# imported after it, looking for its `__feature__` switches.
+import archive.store  # noqa: E402,F401  (start-up time; see above)
+
 ORG = "Quire"
 APP = "Quire"
 
