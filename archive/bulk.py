@@ -173,7 +173,8 @@ def save_many(archive: Archive, items: list[str], *, tags: Iterable[str] = (), c
             else:
                 by_url = {_as_url(i): i for i in urls}
                 unanswered = dict(by_url)
-                fetches = fetcher.fetch_many(list(by_url), concurrency=concurrency)
+                # decoded in the extraction processes, from the header's charset
+                fetches = fetcher.fetch_many(list(by_url), concurrency=concurrency, decode=False)
                 for url, result in fetches:
                     item = unanswered.pop(url)
                     if cancel is not None and cancel.is_set():
@@ -185,7 +186,8 @@ def save_many(archive: Archive, items: list[str], *, tags: Iterable[str] = (), c
                     if isinstance(result, Exception):
                         deliver(item, result)
                         continue
-                    submit_prepare(item, result.body, result.url, result.encoding, url, result.url, None)
+                    submit_prepare(item, result.body, result.url, result.declared_charset, url,
+                                   result.url, None)
                     # hand finished items back while fetching goes on
                     with lock:
                         ready, finished[:] = list(finished), []

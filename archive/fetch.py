@@ -322,12 +322,14 @@ class Fetcher:
         return self._wait(self._get(url, limit, IMAGE_ACCEPT, referer, False))
 
     def fetch_many(
-        self, urls: Iterable[str], concurrency: int = 8
+        self, urls: Iterable[str], concurrency: int = 8, *, decode: bool = True
     ) -> Iterator[tuple[str, FetchResult | QuireError]]:
         """Fetch pages concurrently; yield (url, result or error) as each finishes.
 
         One bad URL never stops the others: its error is yielded in place of
         a result.  Stopping the iteration early cancels what is still queued.
+        decode=False leaves `text` unset, for a caller that decodes the body
+        elsewhere (bulk saving decodes in its extraction processes).
         """
         semaphore = asyncio.Semaphore(max(1, concurrency))
 
@@ -340,7 +342,8 @@ class Fetcher:
             for future in concurrent.futures.as_completed(futures):
                 url = futures[future]
                 try:
-                    yield url, self._decode(future.result())
+                    result = future.result()
+                    yield url, self._decode(result) if decode else result
                 except QuireError as exc:
                     yield url, exc
                 except Exception as exc:  # a bug for one URL must not end the batch

@@ -51,3 +51,28 @@ def test_cancel_stops_the_rest(tmp_path, httpserver):
         assert len(results) == 12
         assert all(isinstance(r, QuireError) and "cancelled" in str(r) for _, r in results)
         assert a.articles() == []
+
+
+def test_bulk_pages_in_other_charsets_come_out_right(tmp_path, httpserver):
+    """Bulk saving decodes in its extraction processes: header, <meta> and detection
+    must give the same text as a single save."""
+    cyrillic = "Новости города: мост через реку открыт после ремонта"
+    japanese = "東京の桜は今年早く咲いた。公園には多くの人が集まった。"
+    cases = {
+        "/header-1251": (make_page(cyrillic, cyrillic * 8).encode("cp1251"), "text/html; charset=windows-1251"),
+        "/meta-sjis": (make_page(japanese, japanese * 8).replace(
+            "<head>", '<head><meta charset="shift_jis">').encode("shift_jis"), "text/html"),
+        "/latin1": (make_page("Café crème brûlée", "Crème brûlée à la française, très sucrée. " * 8)
+                    .encode("iso-8859-1"), "text/html; charset=iso-8859-1"),
+    }
+    for path, (body, kind) in cases.items():
+        httpserver.expect_request(path).respond_with_data(body, content_type=kind)
+    fillers = [httpserver.url_for(f"/f{i}") for i in range(6)]  # enough items for the process pool
+    for i, url in enumerate(fillers):
+        httpserver.expect_request(f"/f{i}").respond_with_data(make_page(f"Filler {i}", "filler words"),
+                                                             content_type="text/html")
+    with Archive(tmp_path / "a", seed=False) as a:
+        results = dict(save_many(a, [httpserver.url_for(p) for p in cases] + fillers))
+        titles = {path: results[httpserver.url_for(path)].article.title for path in cases}
+        assert titles == {"/header-1251": cyrillic, "/meta-sjis": japanese, "/latin1": "Café crème brûlée"}
+        assert a.count("мост") == 1 and a.count("brûlée") == 1
