@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import sys
 from array import array
+from operator import itemgetter
 from typing import Any, Iterator, Sequence
 
 import numpy as np
@@ -307,39 +308,38 @@ def _position_keys(searcher: Any, field: str, term: str, docs: np.ndarray, offse
     if not isinstance(leaf, tuple):
         return None if leaf is None else (_EMPTY_IDS, _EMPTY_IDS, _EMPTY_SCORES)
     _reader, _text, m, _filtered = leaf
-    chosen_ids: list[np.ndarray] = []
-    chosen_weights: list[Any] = []
-    chosen_values: list[bytes] = []
+    # whole blocks first (list.extend, in C), the candidates picked out at the end
+    all_ids: list[int] = []
+    all_weights: list[float] = []
+    all_values: list[bytes] = []
     j, ndocs = 0, len(docs)
     while j < ndocs and m.is_active():
         if docs[j] <= m._maxid:
-            ids = np.array(block_ids(m), dtype=np.int64)
+            ids = block_ids(m)
             if m._values is None:
                 m._read_values()
             if m._weights is None:
                 m._read_weights()
-            values, weights = m._values, m._weights
-            here = np.searchsorted(docs, ids)  # where each posting would sit among the docs
-            inside = here < ndocs
-            inside[inside] = docs[here[inside]] == ids[inside]
-            if inside.all():
-                chosen_ids.append(ids)
-                chosen_values.extend(values)
-                chosen_weights.extend(weights)
-            elif inside.any():
-                picked = np.flatnonzero(inside)
-                chosen_ids.append(ids[picked])
-                picked_list = picked.tolist()
-                chosen_values.extend([values[k] for k in picked_list])
-                chosen_weights.extend([weights[k] for k in picked_list])
+            all_ids.extend(ids)
+            all_values.extend(m._values)
+            all_weights.extend(m._weights)
             j = int(np.searchsorted(docs, ids[-1], side="right"))
         if m._lastblock:
             break
         m._next_block()
-    if not chosen_values:
+    if not all_ids:
         return _EMPTY_IDS, _EMPTY_IDS, _EMPTY_SCORES
-    owners = np.concatenate(chosen_ids)
-    weights_out = np.array(chosen_weights, dtype=np.float64)
+    read = np.array(all_ids, dtype=np.int64)
+    here = np.searchsorted(docs, read)  # where each posting would sit among the docs
+    inside = here < ndocs
+    inside[inside] = docs[here[inside]] == read[inside]
+    picked = np.flatnonzero(inside)
+    if not len(picked):
+        return _EMPTY_IDS, _EMPTY_IDS, _EMPTY_SCORES
+    owners = read[picked]
+    weights_out = np.array(all_weights, dtype=np.float64)[picked]
+    chosen_values = list(itemgetter(*picked.tolist())(all_values)) if len(picked) > 1 \
+        else [all_values[int(picked[0])]]
     lengths = np.fromiter(map(len, chosen_values), dtype=np.int64, count=len(chosen_values))
     raw = np.frombuffer(b"".join(chosen_values), dtype=np.uint8)
     tags = np.cumsum(lengths) - lengths  # where each posting's type byte is
