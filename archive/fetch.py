@@ -254,7 +254,7 @@ class Fetcher:
                 connect=timeout_connect, read=timeout_total, write=timeout_total,
                 pool=timeout_total,
             ),
-            limits=httpx.Limits(max_connections=max_connections, max_keepalive_connections=16),
+            limits=httpx.Limits(max_connections=max_connections, max_keepalive_connections=8),
             headers=self._headers,
         )
         self._loop = asyncio.new_event_loop()
