@@ -179,9 +179,10 @@ def rename_tag(archive: Any, old: str, new: str, ctx: OpContext) -> TagChange:
         for name, target in change.renamed.items()
         for aid in articles_tagged(archive, name)
     ]
-    for n, (aid, name, target) in enumerate(work):
-        ctx.progress(n, len(work), name)
-        change.articles.append(archive.tag(aid, add=[target] if target else [], remove=[name]))
+    with archive.batch():  # one index commit for all, not one per article
+        for n, (aid, name, target) in enumerate(work):
+            ctx.progress(n, len(work), name)
+            change.articles.append(archive.tag(aid, add=[target] if target else [], remove=[name]))
     ctx.report(len(work), len(work), "")
     return change
 
@@ -207,21 +208,22 @@ def bulk(
     add, remove = list(add), list(remove)
     result = BulkResult()
     changes = {k: v for k, v in state.items() if v is not None}
-    for n, article_id in enumerate(ids):
-        ctx.progress(n, len(ids), "")
-        try:
-            if delete:
-                archive.delete(article_id)
-                result.deleted.append(article_id)
-                continue
-            article = None
-            if add or remove:
-                article = archive.tag(article_id, add=add, remove=remove)
-            if changes:
-                article = archive.set_state(article_id, **changes)
-            if article is not None:
-                result.articles.append(article)
-        except QuireError as exc:
-            result.failed.append((article_id, str(exc)))
+    with archive.batch():  # one index commit for all (unbatched: ~0.1-0.2 s per article)
+        for n, article_id in enumerate(ids):
+            ctx.progress(n, len(ids), "")
+            try:
+                if delete:
+                    archive.delete(article_id)
+                    result.deleted.append(article_id)
+                    continue
+                article = None
+                if add or remove:
+                    article = archive.tag(article_id, add=add, remove=remove)
+                if changes:
+                    article = archive.set_state(article_id, **changes)
+                if article is not None:
+                    result.articles.append(article)
+            except QuireError as exc:
+                result.failed.append((article_id, str(exc)))
     ctx.progress(len(ids), len(ids), "")
     return result

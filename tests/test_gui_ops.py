@@ -88,3 +88,27 @@ def test_emitting_signals_keeps_reference_counts(qtbot):
     got.clear()
     assert sys.getrefcount(True) >= before_true
     assert sys.getrefcount(None) >= before_none - 5
+
+
+def test_bulk_tagging_and_tag_rename_commit_the_index_once(qtbot, tmp_path):
+    """Many articles changed by one action make one index commit, not one each
+    (an unbatched commit costs ~0.1-0.2 s per article)."""
+    from app import jobs
+    from app.ops import _Bridge, OpContext
+    from archive import Archive
+    from conftest import make_page
+
+    with Archive(tmp_path / "a", seed=False, fetch=False) as archive:
+        ids = [archive.save_html(make_page(f"Tern colony {i}", "Terns nest on the shingle."), None).article.id
+               for i in range(6)]
+        ctx = OpContext(_Bridge())
+        generation = archive.index.ix.latest_generation()
+        result = jobs.bulk(archive, ids, ctx, add=["seabirds"], is_read=True)
+        assert len(result.articles) == 6
+        assert archive.index.ix.latest_generation() == generation + 1
+        assert archive.count("tag:seabirds is:read") == 6
+        generation = archive.index.ix.latest_generation()
+        change = jobs.rename_tag(archive, "seabirds", "birds/sea", ctx)
+        assert len(change.articles) == 6
+        assert archive.index.ix.latest_generation() == generation + 1
+        assert archive.count("tag:birds/sea") == 6 and archive.count("tag:seabirds") == 0
