@@ -236,15 +236,16 @@ def cmd_list(archive, args) -> int:
 
 def cmd_delete(archive, args) -> int:
     failed = 0
-    for item in args.ids:
-        try:
-            aid = archive.resolve_id(item)
-            title = archive.get(aid).title
-            archive.delete(aid)
-            _say(f"deleted {aid}  {title}")
-        except QuireError as exc:
-            failed += 1
-            _say(f"FAILED {item}: {exc}")
+    with archive.batch():  # one index commit for all the ids
+        for item in args.ids:
+            try:
+                aid = archive.resolve_id(item)
+                title = archive.get(aid).title
+                archive.delete(aid)
+                _say(f"deleted {aid}  {title}")
+            except QuireError as exc:
+                failed += 1
+                _say(f"FAILED {item}: {exc}")
     return EXIT_ITEM_FAILED if failed else EXIT_OK
 
 

@@ -174,11 +174,12 @@ def remove(archive: "Archive", name: str, article_ids: Iterable[str]) -> int:
 def _reindex(archive: "Archive", article_ids: Iterable[str]) -> None:
     """Refresh meta.json and the index documents of articles whose manual collections
     changed, so `collection:NAME` finds them and the files alone keep membership."""
-    for aid in dict.fromkeys(article_ids):
-        try:
-            archive.refresh(aid)
-        except NotFoundError:
-            continue
+    with archive.batch():  # one index commit for the lot, not one per article
+        for aid in dict.fromkeys(article_ids):
+            try:
+                archive.refresh(aid)
+            except NotFoundError:
+                continue
 
 
 def _smart_members(archive: "Archive", query: str) -> list[str]:

@@ -75,3 +75,18 @@ def test_manual_members_are_searchable_and_exportable(archive, three, tmp_path):
     export(archive, select_ids(archive, collection="Keep"), "pocket-csv", out)
     items = [r for r in parse_file(out) if isinstance(r, ImportItem)]
     assert [i.url for i in items] == ["https://example.org/1"]
+
+
+def test_adding_many_articles_to_a_collection_commits_the_index_once(tmp_path):
+    from archive import Archive
+    from archive import collections as coll
+    from conftest import make_page
+
+    with Archive(tmp_path / "a", seed=False, fetch=False) as archive:
+        ids = [archive.save_html(make_page(f"Puffin burrow {i}", "Puffins return in April."), None).article.id
+               for i in range(5)]
+        coll.create(archive, "Spring")
+        generation = archive.index.ix.latest_generation()
+        coll.add(archive, "Spring", ids)
+        assert archive.index.ix.latest_generation() == generation + 1
+        assert archive.count("collection:Spring") == 5
