@@ -271,3 +271,24 @@ def test_block_scorer_over_many_blocks_with_deletions(tmp_path):
             assert [(d, round(sc, 6)) for d, sc in fast[0]] == [(h.docnum, round(h.score, 6)) for h in whoosh], q
             assert fast[1] == len(set(s.docs_for_query(query))), q
     index.close()
+
+
+def test_an_index_of_an_older_layout_is_replaced_on_open(tmp_path):
+    """Index layouts change (v7 positionless words, v8 array positions): an index
+    written by an older version is wiped and marked rebuilt, never read as if new."""
+    from archive.index import INDEX_VERSION, VERSION_FILE
+
+    index = SearchIndex(tmp_path / "index")
+    spec = dict(ARTICLES[0])
+    text = spec.pop("text")
+    index.add(make_document(Article(**spec), text))
+    assert index.doc_count() == 1
+    index.close()
+    (tmp_path / "index" / VERSION_FILE).write_text(str(INDEX_VERSION - 1))
+    reopened = SearchIndex(tmp_path / "index")
+    assert reopened.was_rebuilt and reopened.doc_count() == 0
+    assert (tmp_path / "index" / VERSION_FILE).read_text() == str(INDEX_VERSION)
+    reopened.close()
+    again = SearchIndex(tmp_path / "index")
+    assert not again.was_rebuilt
+    again.close()
