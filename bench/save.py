@@ -16,6 +16,7 @@ import gzip
 import hashlib
 import json
 import multiprocessing
+import os
 import re
 import struct
 import sys
@@ -126,6 +127,7 @@ def main() -> int:
                 "pages_per_s": round(args.pages / seconds, 1),
                 "saved": len(outcomes) - len(failed), "failed": len(failed),
                 "images_stored": images, "first_failures": failed[:3],
+                "load_avg": round(os.getloadavg()[0], 2),  # other work on the machine skews this
             }))
     finally:
         server.terminate()
