@@ -122,19 +122,14 @@ def _blocks(m: Any) -> Iterator[tuple[Any, Any]]:
         m._next_block()
 
 
-def _np_norms(norms: list[float]) -> np.ndarray:
-    """The length normalisation list of scoring._length_norms as an array (cached
-    beside it: the list lives on the segment reader as long as the array)."""
-    cache = _NORM_ARRAYS.get(id(norms))
-    if cache is None or cache[0] is not norms:
-        cache = (norms, np.asarray(norms, dtype=np.float64))
-        _NORM_ARRAYS[id(norms)] = cache
-        if len(_NORM_ARRAYS) > 64:
-            _NORM_ARRAYS.pop(next(iter(_NORM_ARRAYS)))
-    return cache[1]
-
-
-_NORM_ARRAYS: dict[int, tuple[list[float], np.ndarray]] = {}
+def _np_norms(reader: Any, norms: list[float]) -> np.ndarray:
+    """The length normalisation list of scoring._length_norms as an array, cached
+    beside it on the segment reader (and gone with it at the next commit)."""
+    cache = reader.__dict__.setdefault("_quire_norm_arrays", {})
+    found = cache.get(id(norms))
+    if found is None or found[0] is not norms:
+        found = cache[id(norms)] = (norms, np.asarray(norms, dtype=np.float64))
+    return found[1]
 
 
 def _deleted_mask(reader: Any, ids: np.ndarray) -> np.ndarray:
@@ -157,7 +152,7 @@ def _array_scorer(searcher: Any, q: wq.Term, text: bytes) -> "Callable[[np.ndarr
     scorer = searcher.weighting.scorer(searcher, q.fieldname, text)
     boost = q.boost
     if isinstance(scorer, _FastScorer) and scorer._norms is not None:
-        norms, k = _np_norms(scorer._norms), scorer._k1p1_idf * boost
+        norms, k = _np_norms(searcher.reader(), scorer._norms), scorer._k1p1_idf * boost
         return lambda ids, w: k * w / (w + norms[ids])
     if type(scorer).__name__ == "WeightScorer":
         return lambda ids, w: w * boost
