@@ -11,7 +11,8 @@ range, a tag filter, a prefix) run through `run_search` for the first page of
 table (porter tokenizer, bm25 rank, snippet()) of the same data.
 
 usage: python bench/search.py --articles N [--dir DIR] [--procs P] [--queries Q] [--files]
-       --dir keeps the built archive there and reuses it on the next run;
+       --dir keeps the built archive there and reuses it on the next run (built again
+       when its index is of an older layout);
        --files times Archive.reindex from written article.html files.
 """
 from __future__ import annotations
@@ -219,6 +220,15 @@ def pct(values: list[float], p: float) -> float:
     return round(values[k], 2)
 
 
+def _index_is_current(root: Path) -> bool:
+    from archive.index import INDEX_VERSION, VERSION_FILE
+
+    try:
+        return int((root / "index" / VERSION_FILE).read_text().strip()) == INDEX_VERSION
+    except (OSError, ValueError):
+        return False
+
+
 def folder_mb(path: Path) -> float:
     return round(sum(f.stat().st_size for f in path.rglob("*") if f.is_file()) / 1e6, 1)
 
@@ -247,6 +257,12 @@ def main() -> int:
     marker = root / "bench-built.json"
     out: dict = {"articles": args.articles}
     try:
+        if marker.exists() and not _index_is_current(root):
+            # an archive built before an index layout change: opening it would wipe the
+            # index and rebuild it from article files the bench never wrote
+            print(f"bench/search.py: {root} holds an older index layout; building it again",
+                  file=sys.stderr)
+            marker.unlink()
         if marker.exists():
             built = json.loads(marker.read_text())
         else:
