@@ -125,6 +125,9 @@ def save_many(archive: Archive, items: list[str], *, tags: Iterable[str] = (), c
             ThreadPoolExecutor(max_workers=max(2, concurrency)) as stores:
         def after_prepare(item: str, url: str | None, final_url: str | None, source: str | None,
                           fut: Future) -> None:
+            if cancel is not None and cancel.is_set():  # extracted, but nothing stored yet
+                deliver(item, QuireError(f"{item}: cancelled"))
+                return
             try:
                 prepared = fut.result()
             except Exception as exc:

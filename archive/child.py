@@ -52,7 +52,11 @@ def _child_main(root: str, archive_options: dict[str, Any], fn: Callable[..., An
         pass
     from .store import Archive
 
+    parent = os.getppid()
+
     def progress(done: int, total: int, message: str = "") -> None:
+        if os.getppid() != parent:  # the window is gone (killed): stop at this item
+            cancel.set()
         out.put(("progress", done, total, message))
 
     try:

@@ -76,3 +76,29 @@ def test_bulk_pages_in_other_charsets_come_out_right(tmp_path, httpserver):
         titles = {path: results[httpserver.url_for(path)].article.title for path in cases}
         assert titles == {"/header-1251": cyrillic, "/meta-sjis": japanese, "/latin1": "Café crème brûlée"}
         assert a.count("мост") == 1 and a.count("brûlée") == 1
+
+
+def test_cancel_in_the_middle_of_a_file_batch(tmp_path):
+    """Files are all handed to the extraction pool at once; Cancel must still stop
+    what is not stored yet (the GUI's Cancel button, a closed window)."""
+    folder = tmp_path / "pages"
+    folder.mkdir()
+    items = []
+    for i in range(40):
+        page = folder / f"p{i}.html"
+        page.write_text(make_page(f"Cormorant roost {i}", "Cormorants dry their wings."), encoding="utf-8")
+        items.append(str(page))
+    cancel = threading.Event()
+
+    def progress(done: int, total: int, _item: str) -> None:
+        if done >= 3:
+            cancel.set()
+
+    with Archive(tmp_path / "a", seed=False, fetch=False) as a:
+        results = list(save_many(a, items, cancel=cancel, progress=progress))
+        assert len(results) == 40
+        saved = [r for _, r in results if not isinstance(r, Exception)]
+        cancelled = [r for _, r in results if isinstance(r, QuireError) and "cancelled" in str(r)]
+        assert len(saved) + len(cancelled) == 40
+        assert 3 <= len(saved) < 40 and cancelled
+        assert len(a.articles()) == len(saved)

@@ -106,3 +106,51 @@ def test_reextract_and_reindex_jobs_in_a_child(tmp_path) -> None:
         assert archive.get(ids[0]).tags == ["kept"]  # re-extraction keeps tags
         assert run_in_child(archive.root, reindex_job) == 8
         assert archive.count("bittern") == 8 and archive.count("tag:kept") == 1
+
+
+ORPHAN_PARENT = r"""
+import sys, time
+sys.path[:0] = {paths!r}
+from archive import Archive
+from archive.bulk import save_all
+from archive.child import run_in_child
+with Archive({root!r}, seed=False, fetch=False) as archive:
+    run_in_child(archive.root, save_all, archive_options=archive.child_options(),
+                 progress=lambda d, t, m: print("progress", d, flush=True), items={items!r})
+"""
+
+
+def test_a_child_stops_when_its_parent_is_killed(tmp_path) -> None:
+    """SIGKILL of the window must not leave a child saving on its own for long:
+    it notices at its next item and stops; what it saved is whole."""
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from archive.check import check_archive
+
+    pages = _pages(tmp_path / "pages", 150)
+    root = tmp_path / "a"
+    Archive(root, seed=False, fetch=False).close()
+    script = ORPHAN_PARENT.format(paths=sys.path, root=str(root), items=pages)
+    parent = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    assert parent.stdout is not None
+    for line in parent.stdout:  # wait until the child has saved something
+        if line.startswith("progress") and int(line.split()[1]) >= 3:
+            break
+    children = subprocess.run(["pgrep", "-P", str(parent.pid)], capture_output=True, text=True)
+    child_pids = [int(p) for p in children.stdout.split()]
+    assert child_pids
+    parent.send_signal(signal.SIGKILL)
+    parent.wait()
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and any(os.path.exists(f"/proc/{p}") and
+                                              "Z" not in open(f"/proc/{p}/stat").read().split()[2]
+                                              for p in child_pids):
+        time.sleep(0.2)
+    assert not any(os.path.exists(f"/proc/{p}") and "Z" not in open(f"/proc/{p}/stat").read().split()[2]
+                   for p in child_pids), "the child went on saving after its parent died"
+    with Archive(root, seed=False, fetch=False) as archive:
+        assert check_archive(archive) == []
+        assert 3 <= archive.count("bittern") < 150
