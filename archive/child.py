@@ -54,10 +54,19 @@ def _child_main(root: str, archive_options: dict[str, Any], fn: Callable[..., An
 
     parent = os.getppid()
 
+    def orphaned() -> bool:
+        """The window is gone (killed). Nobody reads `out` any more, and this process
+        holds the pipe's other end too, so a full pipe would block the exit for ever:
+        stop sending and let the exit drop what is unsent."""
+        if os.getppid() == parent:
+            return False
+        cancel.set()
+        out.cancel_join_thread()
+        return True
+
     def progress(done: int, total: int, message: str = "") -> None:
-        if os.getppid() != parent:  # the window is gone (killed): stop at this item
-            cancel.set()
-        out.put(("progress", done, total, message))
+        if not orphaned():  # an orphan stops at this item (cancel)
+            out.put(("progress", done, total, message))
 
     try:
         archive = Archive(Path(root), seed=False, recover=False, **archive_options)
@@ -71,7 +80,8 @@ def _child_main(root: str, archive_options: dict[str, Any], fn: Callable[..., An
         out.put(("error", _transportable(exc)))
         return
     archive.close()  # every index write committed before the parent hears "done"
-    out.put(("done", result))
+    if not orphaned():
+        out.put(("done", result))
 
 
 def run_in_child(root: Path | str, fn: Callable[..., Any], *, archive_options: dict[str, Any] | None = None,
