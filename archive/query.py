@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 
 from whoosh import qparser
 from whoosh.qparser.dateparse import DateParserPlugin
-from whoosh.query import Every, NullQuery, Phrase, Query
+from whoosh.query import Every, NullQuery, Phrase, Prefix, Query
 
 from .index import make_schema
 from .ranges import column_ranges
@@ -152,7 +152,7 @@ def parse_query(text: str, now: datetime | None = None) -> ParsedQuery:
         return ParsedQuery(_plain(text), note=fallback)
     if _has_error(q):
         return ParsedQuery(_plain(text), note=fallback)
-    return ParsedQuery(column_ranges(_fast_phrases(q)), note="; ".join(notes))
+    return ParsedQuery(column_ranges(_stem_aware_prefixes(_fast_phrases(q))), note="; ".join(notes))
 
 
 def _has_error(q: Query) -> bool:
@@ -166,6 +166,49 @@ def _has_error(q: Query) -> bool:
         if isinstance(node, Query):
             stack.extend(node.children())
     return False
+
+
+#: Fields whose terms are stems (a prefix of a word may be longer than its stem).
+STEMMED_FIELDS = ("content", "title")
+#: Porter2 takes at most this many letters off a word's end ("-ational" → "-ate" …).
+STEM_SHORTENS_BY = 3
+
+
+class StemPrefix(Prefix):
+    """`prefix*` on a stemmed field: the terms starting with the prefix, plus the
+    stems a word starting with it can have that are shorter than the prefix.
+
+    The index holds stems, so "runni*" would miss "running" (stem "run") and
+    "universi*" would miss "universities" ("univers"): the prefix someone types
+    is often longer than the stem of the word they remember. Any term that is
+    the prefix cut short by up to STEM_SHORTENS_BY letters (at least 3 kept),
+    or the prefix's own stem ("happy" → "happi"), is taken too.
+    """
+
+    def _btexts(self, ixreader):  # noqa: ANN001, ANN202 - Whoosh's signature
+        from .index import word_term
+
+        seen = set()
+        for btext in super()._btexts(ixreader):
+            seen.add(btext)
+            yield btext
+        text = self.text
+        shorter = [text[:n] for n in range(max(3, len(text) - STEM_SHORTENS_BY), len(text))]
+        for candidate in [word_term(text)] + shorter:
+            btext = candidate.encode("utf-8")
+            if btext not in seen and not candidate.startswith(text) and \
+                    (self.fieldname, candidate) in ixreader:
+                seen.add(btext)
+                yield btext
+
+
+def _stem_aware_prefixes(q: Query) -> Query:
+    def fix(node: Query) -> Query:
+        if type(node) is Prefix and node.fieldname in STEMMED_FIELDS:
+            return StemPrefix(node.fieldname, node.text, boost=node.boost)
+        return node.apply(fix)
+
+    return fix(q)
 
 
 def _fast_phrases(q: Query) -> Query:

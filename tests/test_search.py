@@ -185,3 +185,19 @@ def test_snippet_matches_equal_a_word_by_word_check():
             (m.start(), m.end()) for m in WORD_RE.finditer(text.encode("ascii", "ignore").decode())
             if word_term(m.group()) in terms]
     assert [text[s:e] for s, e in _find_matches(text, {word_term("cafe")})] == ["café", "Cafés", "CAFE"]
+
+
+def test_a_prefix_longer_than_the_stem_still_finds_the_word(tmp_path):
+    """The index holds stems: "runni*" must find "running" (stem "run") and
+    "universi*" "universities" ("univers"), without pulling in other words."""
+    from archive import Archive
+    from conftest import make_page
+
+    with Archive(tmp_path / "a", seed=False, fetch=False) as archive:
+        trail = archive.save_html(make_page("Trail notes", "We were running past the universities."), None)
+        archive.save_html(make_page("Standing stones", "Rune stones and ruins by the river."), None)
+        for query in ("runni*", "runn*", "universi*", "universit*", "title:trai*"):
+            assert [h.id for h in run_search(archive, query).hits] == [trail.article.id], query
+        assert run_search(archive, "runni*").hits[0].snippet.count(MATCH_OPEN) >= 1
+        assert run_search(archive, "zebr*").total == 0
+        assert run_search(archive, "run*").total == 2  # "rune" starts with "run": both
