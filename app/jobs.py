@@ -89,8 +89,8 @@ def save_items(archive: Any, items: Iterable[str], tags: list[str], ctx: OpConte
     handed to archive.bulk.save_many, which fetches concurrently and extracts
     on a process pool; a big batch runs wholly in a child process
     (archive.child), so the GUI process keeps its GIL for the window."""
-    from archive.bulk import POOL_THRESHOLD, save_all, save_many
-    from archive.child import run_in_child
+    from archive.bulk import save_all
+    from archive.child import run_job
 
     summary = SaveSummary(tags=list(tags))
     targets: dict[str, str] = {}  # what save_many gets -> what the user gave
@@ -102,17 +102,10 @@ def save_items(archive: Any, items: Iterable[str], tags: list[str], ctx: OpConte
             continue
         targets.setdefault(target, item)
     ctx.report(0, len(targets), "")
-    if len(targets) >= POOL_THRESHOLD:
-        # a big batch runs in a child process: its threads never hold this
-        # process's GIL, so the window keeps painting while it saves
-        outcomes = run_in_child(
-            archive.root, save_all, archive_options=archive.child_options(),
-            progress=ctx.report, cancel=ctx.cancel_event, items=list(targets), tags=list(tags),
-        )
-    else:
-        outcomes = save_many(
-            archive, list(targets), tags=tags, progress=ctx.report, cancel=ctx.cancel_event
-        )
+    # a big batch runs in a child process: its threads never hold this
+    # process's GIL, so the window keeps painting while it saves
+    outcomes = run_job(archive, save_all, size=len(targets), progress=ctx.report,
+                       cancel=ctx.cancel_event, items=list(targets), tags=list(tags))
     for target, outcome in outcomes:
         item = targets.get(target, target)
         if isinstance(outcome, Exception):

@@ -63,45 +63,32 @@ def run_import(archive: Any, path: str, fetch: bool, ctx: OpContext) -> Any:
     """Import in a child process (archive.child): an import saves hundreds of
     articles on several threads, which would otherwise take turns with the UI
     thread for this process's GIL."""
-    from archive.child import run_in_child
+    from archive.child import run_job
     from archive.importers import import_file
 
-    return run_in_child(
-        archive.root, import_file, archive_options=archive.child_options(),
-        progress=ctx.report, cancel=ctx.cancel_event, path=path, fmt="auto", fetch=fetch,
-    )
-
-
-#: From this many articles on, a task runs in a child process (archive.child);
-#: below it, starting one (about a second) costs more than the GIL it frees.
-CHILD_FROM = 8
+    return run_job(archive, import_file, progress=ctx.report, cancel=ctx.cancel_event,
+                   path=path, fmt="auto", fetch=fetch)
 
 
 def run_retry(archive: Any, ctx: OpContext, ids: list[str] | None = None) -> Any:
+    from archive.child import run_job
     from archive.importers import retry_pending
 
-    if ids is not None and len(ids) < CHILD_FROM:
-        return retry_pending(archive, progress=ctx.report, cancel=ctx.cancel_event, ids=ids)
-    from archive.child import run_in_child
-
-    return run_in_child(archive.root, retry_pending, archive_options=archive.child_options(),
-                        progress=ctx.report, cancel=ctx.cancel_event, ids=ids)
+    return run_job(archive, retry_pending, size=None if ids is None else len(ids),
+                   progress=ctx.report, cancel=ctx.cancel_event, ids=ids)
 
 
 def run_reindex(archive: Any, ctx: OpContext) -> int:
-    from archive.child import reindex_job, run_in_child
+    from archive.child import reindex_job, run_job
 
-    return run_in_child(archive.root, reindex_job, archive_options=archive.child_options(),
-                        progress=ctx.report)
+    return run_job(archive, reindex_job, progress=ctx.report)
 
 
 def run_reextract(archive: Any, ids: list[str], ctx: OpContext) -> tuple[int, list[str]]:
-    if len(ids) < CHILD_FROM:
-        return archive.reextract(ids, progress=ctx.report, cancel=ctx.cancel_event)
-    from archive.child import reextract_job, run_in_child
+    from archive.child import reextract_job, run_job
 
-    return run_in_child(archive.root, reextract_job, archive_options=archive.child_options(),
-                        progress=ctx.report, cancel=ctx.cancel_event, ids=ids)
+    return run_job(archive, reextract_job, size=len(ids), progress=ctx.report,
+                   cancel=ctx.cancel_event, ids=ids)
 
 
 @dataclass

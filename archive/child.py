@@ -26,6 +26,9 @@ from typing import Any, Callable
 from .errors import ArchiveError, QuireError
 from .models import ProgressFn
 
+#: From this many items (articles, URLs, files) a task started from the window runs
+#: in a child process; below it, starting one (about a second) costs more than it frees.
+CHILD_FROM = 8
 #: How often the parent looks at Cancel and at the child's health (seconds).
 POLL = 0.2
 #: The child (and the extraction processes it starts, which inherit it) runs at
@@ -84,23 +87,25 @@ def _child_main(root: str, archive_options: dict[str, Any], fn: Callable[..., An
         out.put(("done", result))
 
 
-def run_in_child(root: Path | str, fn: Callable[..., Any], *, archive_options: dict[str, Any] | None = None,
-                 progress: ProgressFn | None = None, cancel: threading.Event | None = None,
-                 **kwargs: Any) -> Any:
-    """Run `fn(archive, progress=…, cancel=…, **kwargs)` on the archive at `root` in a
-    child process and return its result; its exceptions are raised here.
+def run_in_child(archive: Any, fn: Callable[..., Any], *, progress: ProgressFn | None = None,
+                 cancel: threading.Event | None = None, **kwargs: Any) -> Any:
+    """Run `fn(archive, progress=…, cancel=…, **kwargs)` in a child process on a second
+    handle of `archive` (same folder, same fetch settings) and return its result;
+    its exceptions are raised here.
 
     `fn` must be a module-level function (it is sent by name) and its result
     picklable. Setting `cancel` passes Cancel on to the child's own cancel Event.
     A child that dies without answering (killed, out of memory) raises
     ArchiveError; whatever it saved before is in the archive, as after a crash.
     """
+    root = str(archive.root)
+    archive_options = {"fetch": archive.fetch_enabled, "fetch_options": dict(archive.fetch_options)}
     ctx = multiprocessing.get_context("spawn")  # no fork: the GUI process runs threads
     out = ctx.Queue()
     child_cancel = ctx.Event()
     child = ctx.Process(
         target=_child_main,
-        args=(str(root), dict(archive_options or {}), fn, kwargs, out, child_cancel),
+        args=(root, archive_options, fn, kwargs, out, child_cancel),
         name=f"quire-{getattr(fn, '__name__', 'job')}",
         # not a daemon: daemons may not start processes, and save_many extracts on a pool;
         # should the GUI die, the child finishes its saves (nothing half-done is lost)
@@ -137,6 +142,16 @@ def run_in_child(root: Path | str, fn: Callable[..., Any], *, archive_options: d
             child.kill()
             child.join(timeout=5)
         out.close()
+
+
+def run_job(archive: Any, fn: Callable[..., Any], *, size: int | None = None,
+            progress: ProgressFn | None = None, cancel: threading.Event | None = None,
+            **kwargs: Any) -> Any:
+    """`fn(archive, progress=…, cancel=…, **kwargs)` here for a task of fewer than
+    CHILD_FROM items (`size`), else (and when the size is unknown) in a child process."""
+    if size is not None and size < CHILD_FROM:
+        return fn(archive, progress=progress, cancel=cancel, **kwargs)
+    return run_in_child(archive, fn, progress=progress, cancel=cancel, **kwargs)
 
 
 # -- jobs in the shape run_in_child calls: fn(archive, progress=…, cancel=…, **kwargs) --

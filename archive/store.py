@@ -97,10 +97,6 @@ class Archive:
     def __exit__(self, *exc) -> None:
         self.close()
 
-    def child_options(self) -> dict:
-        """The options a second handle on this archive (archive.child) opens it with."""
-        return {"fetch": self.fetch_enabled, "fetch_options": dict(self.fetch_options)}
-
     @property
     def fetcher(self):
         """The shared HTTP client, created on first use."""

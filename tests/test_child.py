@@ -42,9 +42,8 @@ def test_bulk_save_in_a_child_is_seen_by_the_parents_archive(tmp_path) -> None:
     with Archive(tmp_path / "a", seed=False, fetch=False) as archive:
         before = archive.count("bittern")
         reports: list[tuple[int, int]] = []
-        outcomes = run_in_child(archive.root, save_all, archive_options=archive.child_options(),
-                                progress=lambda d, t, m: reports.append((d, t)), items=pages,
-                                tags=["birds"])
+        outcomes = run_in_child(archive, save_all, progress=lambda d, t, m: reports.append((d, t)),
+                                items=pages, tags=["birds"])
         assert [item for item, _ in outcomes] and sorted(i for i, _ in outcomes) == sorted(pages)
         assert all(res.created for _, res in outcomes)
         assert reports[-1] == (9, 9) and len(reports) == 9
@@ -55,22 +54,20 @@ def test_bulk_save_in_a_child_is_seen_by_the_parents_archive(tmp_path) -> None:
         first = outcomes[0][1].article
         assert archive.get(first.id).title == first.title
         # saving them again from the parent finds them as duplicates
-        again = run_in_child(archive.root, save_all, archive_options=archive.child_options(),
-                             items=pages[:3])
+        again = run_in_child(archive, save_all, items=pages[:3])
         assert [res.created for _, res in again] == [False, False, False]
 
 
 def test_errors_in_the_child_are_raised_in_the_parent(tmp_path) -> None:
     with Archive(tmp_path / "a", seed=False, fetch=False) as archive:
         with pytest.raises(ImportFileError, match="no such file"):
-            run_in_child(archive.root, import_file, archive_options=archive.child_options(),
-                         path=str(tmp_path / "missing.csv"))
+            run_in_child(archive, import_file, path=str(tmp_path / "missing.csv"))
 
 
 def test_cancel_reaches_the_child(tmp_path) -> None:
     cancel = threading.Event()
     with Archive(tmp_path / "a", seed=False, fetch=False) as archive:
-        result = run_in_child(archive.root, wait_for_cancel, progress=lambda *_: cancel.set(),
+        result = run_in_child(archive, wait_for_cancel, progress=lambda *_: cancel.set(),
                               cancel=cancel, seconds=60)
     assert result == "cancelled"
 
@@ -78,7 +75,7 @@ def test_cancel_reaches_the_child(tmp_path) -> None:
 def test_a_child_that_dies_is_reported(tmp_path) -> None:
     with Archive(tmp_path / "a", seed=False, fetch=False) as archive:
         with pytest.raises(ArchiveError, match="stopped unexpectedly .*exit code 3"):
-            run_in_child(archive.root, die)
+            run_in_child(archive, die)
 
 
 def niceness(archive, *, progress, cancel):
@@ -90,7 +87,7 @@ def test_the_child_runs_at_a_lower_cpu_priority(tmp_path) -> None:
     from archive.child import NICENESS
 
     with Archive(tmp_path / "a", seed=False, fetch=False) as archive:
-        assert run_in_child(archive.root, niceness) == min(19, os.nice(0) + NICENESS)
+        assert run_in_child(archive, niceness) == min(19, os.nice(0) + NICENESS)
 
 
 def test_reextract_and_reindex_jobs_in_a_child(tmp_path) -> None:
@@ -100,11 +97,10 @@ def test_reextract_and_reindex_jobs_in_a_child(tmp_path) -> None:
     with Archive(tmp_path / "a", seed=False, fetch=False) as archive:
         ids = [res.article.id for _, res in save_all(archive, pages)]
         archive.tag(ids[0], add=["kept"])
-        done, failures = run_in_child(archive.root, reextract_job, ids=ids,
-                                      archive_options=archive.child_options())
+        done, failures = run_in_child(archive, reextract_job, ids=ids)
         assert (done, failures) == (8, [])
         assert archive.get(ids[0]).tags == ["kept"]  # re-extraction keeps tags
-        assert run_in_child(archive.root, reindex_job) == 8
+        assert run_in_child(archive, reindex_job) == 8
         assert archive.count("bittern") == 8 and archive.count("tag:kept") == 1
 
 
@@ -115,7 +111,7 @@ from archive import Archive
 from archive.bulk import save_all
 from archive.child import run_in_child
 with Archive({root!r}, seed=False, fetch=False) as archive:
-    run_in_child(archive.root, save_all, archive_options=archive.child_options(),
+    run_in_child(archive, save_all,
                  progress=lambda d, t, m: print("progress", d, flush=True),
                  items=json.load(open({items!r})))
 """
@@ -167,3 +163,11 @@ def test_a_child_stops_when_its_parent_is_killed(tmp_path) -> None:
     with Archive(root, seed=False, fetch=False) as archive:
         assert check_archive(archive) == []
         assert 3 <= archive.count("bittern") < 150
+
+
+def test_run_job_keeps_small_tasks_in_this_process(tmp_path) -> None:
+    from archive.child import CHILD_FROM, run_job
+
+    with Archive(tmp_path / "a", seed=False, fetch=False) as archive:
+        assert run_job(archive, niceness, size=CHILD_FROM - 1) == os.nice(0)
+        assert run_job(archive, niceness, size=CHILD_FROM) == min(19, os.nice(0) + 10)

@@ -729,9 +729,9 @@ def test_a_big_batch_is_saved_by_a_child_process(qtbot, window, tmp_path, monkey
     children: list[str] = []
     real = archive.child.run_in_child
 
-    def spy(root, fn, **kwargs):
+    def spy(archive, fn, **kwargs):
         children.append(fn.__name__)
-        return real(root, fn, **kwargs)
+        return real(archive, fn, **kwargs)
 
     monkeypatch.setattr(archive.child, "run_in_child", spy)
     pages = []
