@@ -118,12 +118,11 @@ class LibraryOpsMixin:
             self.refresh_library()
 
         label = f"Deleting tag {old}" if not new else f"Renaming tag {old}"
-        return self.run_op(
+        return self.run_task(
             lambda ctx: jobs.rename_tag(archive, old, new, ctx),
             done,
             label=label,
-            pool=self.work_pool,
-            track=True,
+            cancellable=False,
         )
 
     def confirm_delete_tag(self, name: str, count: int) -> None:

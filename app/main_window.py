@@ -247,6 +247,19 @@ class MainWindow(MenusMixin, LibraryOpsMixin, TransferMixin, QMainWindow):
             self.taskbar.track(op, cancellable=cancellable)
         return op.start(pool or self.read_pool)
 
+    def run_task(
+        self,
+        fn: Callable[[Any], Any],
+        on_success: Callable[[Any], None] | None = None,
+        *,
+        label: str,
+        cancellable: bool = True,
+    ) -> Op | None:
+        """Long work (saving, import, export, reindex…): on the work pool, with its
+        progress (and Cancel) in the status bar."""
+        return self.run_op(fn, on_success, label=label, pool=self.work_pool, track=True,
+                           cancellable=cancellable)
+
     def _connect(self) -> None:
         QGuiApplication.styleHints().colorSchemeChanged.connect(self._system_scheme_changed)
         self.search.article_selected.connect(self.open_article)

@@ -43,6 +43,21 @@ class MenusMixin:
         self.addAction(action)  # shortcuts work even when menus are hidden (F11)
         return action
 
+    def _choice_menu(
+        self, parent: Any, title: str, choices: dict[str, Any], setter: Callable[[Any], None]
+    ) -> QActionGroup:
+        """A submenu of exclusive choices (label → value); each calls setter(value).
+        The group's actions carry their values, so the window can check the current one."""
+        menu = parent.addMenu(title)
+        group = QActionGroup(self)
+        for label, value in choices.items():
+            act = QAction(label, self, checkable=True)
+            act.setData(value)
+            act.triggered.connect(lambda _c=False, v=value: setter(v))
+            group.addAction(act)
+            menu.addAction(act)
+        return group
+
     def _build_actions(self) -> None:
         a = self._action
         self.act_add = a(
@@ -144,22 +159,10 @@ class MenusMixin:
             self.theme_group.addAction(act)
             theme_menu.addAction(act)
             self.theme_actions[name] = act
-        width_menu = view_menu.addMenu("Line &width")
-        self.width_group = QActionGroup(self)
-        for label, px in LINE_WIDTHS.items():
-            act = QAction(label, self, checkable=True)
-            act.setData(px)
-            act.triggered.connect(lambda _c=False, w=px: self.set_line_width(w))
-            self.width_group.addAction(act)
-            width_menu.addAction(act)
-        spacing_menu = view_menu.addMenu("Line &spacing")
-        self.spacing_group = QActionGroup(self)
-        for label, pct in LINE_SPACINGS.items():
-            act = QAction(label, self, checkable=True)
-            act.setData(pct)
-            act.triggered.connect(lambda _c=False, p=pct: self.set_line_spacing(p))
-            self.spacing_group.addAction(act)
-            spacing_menu.addAction(act)
+        self.width_group = self._choice_menu(view_menu, "Line &width", LINE_WIDTHS,
+                                             self.set_line_width)
+        self.spacing_group = self._choice_menu(view_menu, "Line &spacing", LINE_SPACINGS,
+                                               self.set_line_spacing)
         view_menu.addAction(self.act_font)
         view_menu.addAction(self.act_bigger)
         view_menu.addAction(self.act_smaller)

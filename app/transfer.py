@@ -199,13 +199,10 @@ class TransferMixin:
             return None
         archive = self.archive
         label = "Saving" if len(items) > 1 else f"Saving {items[0][:60]}"
-        return self.run_op(
+        return self.run_task(
             lambda ctx: jobs.save_items(archive, items, list(tags or []), ctx),
             self._saved,
             label=label,
-            pool=self.work_pool,
-            track=True,
-            cancellable=True,
         )
 
     def _saved(self, summary: jobs.SaveSummary) -> None:
@@ -253,13 +250,10 @@ class TransferMixin:
             )
             self.imported.emit(report)
 
-        return self.run_op(
+        return self.run_task(
             lambda ctx: run_import(archive, path, fetch, ctx),
             done,
             label=f"Importing {Path(path).name}",
-            pool=self.work_pool,
-            track=True,
-            cancellable=True,
         )
 
     def retry_pending(self, ids: list[str] | None = None) -> Op | None:
@@ -275,13 +269,10 @@ class TransferMixin:
             if self.reader.article_id and (ids is None or self.reader.article_id in ids):
                 self.open_article(self.reader.article_id)  # show what was fetched
 
-        return self.run_op(
+        return self.run_task(
             lambda ctx: run_retry(archive, ctx, ids),
             done,
             label="Fetching pending articles",
-            pool=self.work_pool,
-            track=True,
-            cancellable=True,
         )
 
     def export_dialog(self) -> None:
@@ -299,13 +290,10 @@ class TransferMixin:
             )
             self.exported.emit(report)
 
-        return self.run_op(
+        return self.run_task(
             lambda ctx: run_export(archive, request, ctx),
             done,
             label=f"Exporting to {Path(request.path).name}",
-            pool=self.work_pool,
-            track=True,
-            cancellable=True,
         )
 
     def _transfer_done(self, summary: str, problems: list[str], *, changed: bool) -> None:
@@ -322,15 +310,13 @@ class TransferMixin:
     def reindex(self) -> Op | None:
         """Rebuild the index. Not cancellable: a half-built index serves no one."""
         archive = self.archive
-        return self.run_op(
+        return self.run_task(
             lambda ctx: run_reindex(archive, ctx),
             lambda n: (
                 self.statusBar().showMessage(f"Re-indexed {n} articles", 6000),
                 self.search.refresh(),
             ),
             label="Rebuilding the index",
-            pool=self.work_pool,
-            track=True,
             cancellable=False,
         )
 
@@ -350,11 +336,8 @@ class TransferMixin:
                 self.open_article(self.reader.article_id)
             self.reextracted.emit(count)
 
-        return self.run_op(
+        return self.run_task(
             lambda ctx: run_reextract(archive, ids, ctx),
             done,
             label="Re-extracting",
-            pool=self.work_pool,
-            track=True,
-            cancellable=True,
         )
