@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
+import pytest
+
 from archive.index import make_document
 from archive.models import Article
 
@@ -76,3 +78,15 @@ def add_articles(archive, specs=ARTICLES) -> dict[str, Article]:
 def ids(result_or_hits) -> set[str]:
     hits = getattr(result_or_hits, "hits", result_or_hits)
     return {h.id for h in hits}
+
+
+@pytest.fixture(scope="module")
+def arch(tmp_path_factory):
+    """An archive of ARTICLES shared by a module's read-only tests (building it is
+    most of a test's time). Import it into a test module to use it."""
+    from archive import Archive
+
+    a = Archive(tmp_path_factory.mktemp("search") / "arch", seed=False, fetch=False)
+    add_articles(a)
+    yield a
+    a.close()

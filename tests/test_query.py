@@ -8,18 +8,7 @@ from hypothesis import strategies as st
 from archive.query import parse_query
 from archive.search import run_search
 
-from search_fixtures import add_articles, ids
-
-
-@pytest.fixture(scope="module")
-def arch(tmp_path_factory):
-    """Read-only tests share one archive (building it is most of a test's time)."""
-    from archive import Archive
-
-    a = Archive(tmp_path_factory.mktemp("q") / "arch", seed=False, fetch=False)
-    add_articles(a)
-    yield a
-    a.close()
+from search_fixtures import add_articles, arch, ids  # noqa: F401 (arch is a fixture)
 
 
 @pytest.fixture

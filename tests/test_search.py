@@ -7,17 +7,7 @@ import pytest
 
 from archive.search import MATCH_OPEN, make_snippet, run_search
 
-from search_fixtures import add_articles, ids
-
-
-@pytest.fixture(scope="module")
-def arch(tmp_path_factory):
-    from archive import Archive
-
-    a = Archive(tmp_path_factory.mktemp("s") / "arch", seed=False, fetch=False)
-    add_articles(a)
-    yield a
-    a.close()
+from search_fixtures import add_articles, arch, ids  # noqa: F401 (arch is a fixture)
 
 
 def test_sort_by_date_newest_and_oldest(arch):
