@@ -159,14 +159,22 @@ def _array_scorer(searcher: Any, q: wq.Term, text: bytes) -> "Callable[[np.ndarr
     return None
 
 
-def _compute_term_scores(searcher: Any, q: wq.Term) -> Hits | None:
+def _scorable_postings(searcher: Any, q: wq.Term) -> "tuple[Any, Any, bool, Callable] | dict | None":
+    """_leaf_postings with the term's array scorer: (reader, block matcher, filtered,
+    score) — or {} when the term matches nothing, None when Whoosh must score it."""
     leaf = _leaf_postings(searcher, q)
     if not isinstance(leaf, tuple):
-        return None if leaf is None else _empty()
+        return leaf
     reader, text, m, filtered = leaf
     score = _array_scorer(searcher, q, text)
-    if score is None:
-        return None
+    return None if score is None else (reader, m, filtered, score)
+
+
+def _compute_term_scores(searcher: Any, q: wq.Term) -> Hits | None:
+    found = _scorable_postings(searcher, q)
+    if not isinstance(found, tuple):
+        return None if found is None else _empty()
+    reader, m, filtered, score = found
     id_list: list[int] = []
     weight_list: list[float] = []
     for chunk_ids, weights in _blocks(m):
@@ -183,14 +191,11 @@ def _compute_term_scores(searcher: Any, q: wq.Term) -> Hits | None:
 def _term_scores_at(searcher: Any, q: wq.Term, docs: np.ndarray) -> Hits | None:
     """Scores of a term at the given (ascending) documents only, reading just the
     posting blocks that may hold one of them (a block header says its last id)."""
-    leaf = _leaf_postings(searcher, q)
-    if not isinstance(leaf, tuple):
-        return None if leaf is None else _empty()
+    found = _scorable_postings(searcher, q)
+    if not isinstance(found, tuple):
+        return None if found is None else _empty()
     # deleted documents are not among `docs`: they came from a filtered term
-    _reader, text, m, _filtered = leaf
-    score = _array_scorer(searcher, q, text)
-    if score is None:
-        return None
+    _reader, m, _filtered, score = found
     found: list[np.ndarray] = []
     weights: list[np.ndarray] = []
     j, ndocs = 0, len(docs)
