@@ -174,7 +174,9 @@ NAME_ANALYZER = RegexTokenizer(r"[\w.]+|\w+") | LowercaseFilter() | CharsetFilte
 PLAIN_ANALYZER = RegexTokenizer(r"\w+") | LowercaseFilter() | CharsetFilter(accent_map)
 
 #: Bumped when the index layout changes: an index of another version is rebuilt.
-INDEX_VERSION = 8
+#: 9: frequent terms' flat postings beside each segment (archive/dense.py); an
+#: index without them works, but its big segments would stay slow until merged.
+INDEX_VERSION = 9
 VERSION_FILE = "quire-index-version"
 #: During bulk work, commit at least this often (documents, seconds).
 BATCH_DOCS = 500

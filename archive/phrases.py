@@ -31,6 +31,8 @@ from whoosh.lang.porter2 import stem as porter_stem
 from whoosh.matching import wrappers
 from whoosh.query import Query, Term
 
+from .dense import DENSE_FIELDS, DensePostings, dense_postings, positions_at
+
 #: The most frequent English words; a pair of two of them is indexed as one term.
 COMMON_WORDS = """
 the of and to a in is it you that he was for on are with as i his they be at one have this from
@@ -296,6 +298,22 @@ _EMPTY_IDS = np.empty(0, np.int64)
 _EMPTY_SCORES = np.empty(0, np.float64)
 
 
+def _dense_position_keys(flat: DensePostings, docs: np.ndarray, offset: int) \
+        -> "tuple[np.ndarray, np.ndarray, np.ndarray]":
+    """_position_keys from a frequent term's flat postings (archive/dense.py)."""
+    where = np.searchsorted(flat.ids, docs)
+    where[where == len(flat.ids)] = 0
+    hit = flat.ids[where] == docs
+    picked = where[hit]
+    if not len(picked):
+        return _EMPTY_IDS, _EMPTY_IDS, _EMPTY_SCORES
+    owners = docs[hit]
+    pos, owner = positions_at(flat, picked)
+    pos -= offset
+    good = pos >= 0
+    return (owners[owner[good]] << 32) | pos[good], owners, flat.weights[picked].astype(np.float64)
+
+
 def _position_keys(searcher: Any, field: str, term: str, docs: np.ndarray, offset: int) \
         -> "tuple[np.ndarray, np.ndarray, np.ndarray] | None":
     """(sorted keys document << 32 | (position − offset) of every occurrence of the
@@ -307,7 +325,10 @@ def _position_keys(searcher: Any, field: str, term: str, docs: np.ndarray, offse
     leaf = _leaf_postings(searcher, Term(field, term), positions=True)
     if not isinstance(leaf, tuple):
         return None if leaf is None else (_EMPTY_IDS, _EMPTY_IDS, _EMPTY_SCORES)
-    _reader, _text, m, _filtered = leaf
+    reader, text, m, _filtered = leaf
+    flat = dense_postings(reader, field, text) if field in DENSE_FIELDS else None
+    if flat is not None:
+        return _dense_position_keys(flat, docs, offset)
     # whole blocks first (list.extend, in C), the candidates picked out at the end
     all_ids: list[int] = []
     all_weights: list[float] = []

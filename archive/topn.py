@@ -20,6 +20,7 @@ from typing import Any, Callable, Iterator
 import numpy as np
 from whoosh import query as wq
 
+from .dense import DENSE_FIELDS, DensePostings, dense_postings
 from .ranges import ColumnRange
 
 #: (document numbers of one segment, ascending and unique; their float64 scores)
@@ -159,29 +160,38 @@ def _array_scorer(searcher: Any, q: wq.Term, text: bytes) -> "Callable[[np.ndarr
     return None
 
 
-def _scorable_postings(searcher: Any, q: wq.Term) -> "tuple[Any, Any, bool, Callable] | dict | None":
+def _scorable_postings(searcher: Any, q: wq.Term) \
+        -> "tuple[Any, Any, bool, Callable, DensePostings | None] | dict | None":
     """_leaf_postings with the term's array scorer: (reader, block matcher, filtered,
-    score) — or {} when the term matches nothing, None when Whoosh must score it."""
+    score, the term's flat postings if it is a frequent one) — or {} when the term
+    matches nothing, None when Whoosh must score it."""
     leaf = _leaf_postings(searcher, q)
     if not isinstance(leaf, tuple):
         return leaf
     reader, text, m, filtered = leaf
     score = _array_scorer(searcher, q, text)
-    return None if score is None else (reader, m, filtered, score)
+    if score is None:
+        return None
+    flat = dense_postings(reader, q.fieldname, text) if q.fieldname in DENSE_FIELDS else None
+    return reader, m, filtered, score, flat
 
 
 def _compute_term_scores(searcher: Any, q: wq.Term) -> Hits | None:
     found = _scorable_postings(searcher, q)
     if not isinstance(found, tuple):
         return None if found is None else _empty()
-    reader, m, filtered, score = found
-    id_list: list[int] = []
-    weight_list: list[float] = []
-    for chunk_ids, weights in _blocks(m):
-        id_list.extend(chunk_ids)
-        weight_list.extend(weights)
-    ids = np.array(id_list, dtype=np.int64)
-    scores = score(ids, np.array(weight_list, dtype=np.float64))
+    reader, m, filtered, score, flat = found
+    if flat is not None:
+        ids = flat.ids.astype(np.int64)
+        scores = score(ids, flat.weights.astype(np.float64))
+    else:
+        id_list: list[int] = []
+        weight_list: list[float] = []
+        for chunk_ids, weights in _blocks(m):
+            id_list.extend(chunk_ids)
+            weight_list.extend(weights)
+        ids = np.array(id_list, dtype=np.int64)
+        scores = score(ids, np.array(weight_list, dtype=np.float64))
     if filtered:
         keep = ~_deleted_mask(reader, ids)
         ids, scores = ids[keep], scores[keep]
@@ -195,7 +205,13 @@ def _term_scores_at(searcher: Any, q: wq.Term, docs: np.ndarray) -> Hits | None:
     if not isinstance(found, tuple):
         return None if found is None else _empty()
     # deleted documents are not among `docs`: they came from a filtered term
-    _reader, m, _filtered, score = found
+    _reader, m, _filtered, score, flat = found
+    if flat is not None:
+        where = np.searchsorted(flat.ids, docs)
+        where[where == len(flat.ids)] = 0
+        hit = flat.ids[where] == docs
+        ids = docs[hit]
+        return ids, score(ids, flat.weights[where[hit]].astype(np.float64))
     found: list[np.ndarray] = []
     weights: list[np.ndarray] = []
     j, ndocs = 0, len(docs)

@@ -6,6 +6,8 @@ import sys
 import textwrap
 import threading
 
+import pytest
+
 from archive.index import SearchIndex, make_document
 from archive.models import Article
 from archive.search import run_search
@@ -180,11 +182,29 @@ def test_fast_bm25_scores_equal_whoosh_bm25(tmp_path):
     index.close()
 
 
-def test_block_scoring_top_n_equals_whoosh_search(tmp_path):
-    """archive.topn gives Whoosh's own ranking and scores (and total) for term queries."""
+def _flat_postings_used(monkeypatch, flat: bool) -> None:
+    """Write every frequent-enough term's flat postings (archive/dense.py), or none."""
+    from archive import dense
+
+    monkeypatch.setattr(dense, "MIN_DOCS", 1 if flat else 10**9)
+
+
+def _has_flat_postings(index, term: str) -> bool:
+    from archive.dense import dense_postings
+
+    with index.searcher() as s:
+        return any(dense_postings(sub.reader(), "content", term.encode()) is not None
+                   for sub, _off in (s.subsearchers or [(s, 0)]))
+
+
+@pytest.mark.parametrize("flat", [True, False], ids=["flat-postings", "blocks-only"])
+def test_block_scoring_top_n_equals_whoosh_search(tmp_path, monkeypatch, flat):
+    """archive.topn gives Whoosh's own ranking and scores (and total) for term queries,
+    whether frequent terms are read from their flat postings or from blocks."""
     from archive.query import parse_query
     from archive.topn import top_n
 
+    _flat_postings_used(monkeypatch, flat)
     index = SearchIndex(tmp_path / "index")
     for spec in ARTICLES + [dict(s, id="x" + s["id"][1:]) for s in ARTICLES]:  # several segments
         spec = dict(spec)
@@ -205,6 +225,7 @@ def test_block_scoring_top_n_equals_whoosh_search(tmp_path):
             assert fast[1] == len(set(s.docs_for_query(query))), q
             checked += 1
     assert checked == 18
+    assert _has_flat_postings(index, "the") == flat
     index.close()
 
 
@@ -241,13 +262,17 @@ def test_phrase_past_the_16_bit_positions_of_a_huge_article(tmp_path):
     index.close()
 
 
-def test_block_scorer_over_many_blocks_with_deletions(tmp_path):
+@pytest.mark.parametrize("flat", [True, False], ids=["flat-postings", "blocks-only"])
+def test_block_scorer_over_many_blocks_with_deletions(tmp_path, monkeypatch, flat):
     """Postings spanning several (1024-posting positionless, 128-posting positional)
     blocks, some documents deleted: ranking, scores and totals equal Whoosh's, also
-    where a rare word's few candidates are looked up in a common word's blocks."""
+    where a rare word's few candidates are looked up in a common word's blocks —
+    read from blocks or, for the frequent words, from their flat postings."""
     from archive.query import parse_query
     from archive.topn import top_n
 
+    if not flat:
+        _flat_postings_used(monkeypatch, False)  # else the default threshold: river etc. qualify
     index = SearchIndex(tmp_path / "index")
     spec = dict(ARTICLES[0])
     spec.pop("text")
@@ -261,8 +286,10 @@ def test_block_scorer_over_many_blocks_with_deletions(tmp_path):
     for n in range(0, 2600, 97):
         index.delete(f"doc{n:07d}")
     index.flush()
+    assert _has_flat_postings(index, "river") == flat
+    assert not _has_flat_postings(index, "heron")  # 7 of 2,600 documents
     for q in ["heron river", "river", "river stone", "river OR cloud -light", '"the marsh"',
-              '"stone light"', "heron -river"]:
+              '"stone light"', "heron -river", '"heron river"', '"light heron"', '"stone cloud field"']:
         query = parse_query(q).query
         with index.searcher() as s:
             fast = top_n(s, query, 10)
