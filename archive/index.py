@@ -17,7 +17,10 @@ Layout choices, for speed (bench/search.py measures them):
   ranking a common word by it decompresses and unpickles kilobytes of
   positions it never looks at; the block scorer (topn.py) and the counts read
   the small `words` blocks instead, with `content`'s statistics, so the
-  scores are the same.
+  scores are the same;
+- the frequent terms of each segment are also written flat, uncompressed
+  (archive/dense.py): phrases with a common word, and ranking a common word,
+  read them with numpy instead of a Python loop over posting blocks.
 """
 from __future__ import annotations
 
