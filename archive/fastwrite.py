@@ -43,6 +43,17 @@ POSITIONLESS_BLOCK = 1024
 COMPRESS_FROM = 512
 
 
+def _mini_weights(weights: array) -> Any:
+    """W3PostingsWriter._mini_weights (None: all 1.0; one float: all the same; else
+    a tuple) with the comparisons done by array.count, in C."""
+    n = len(weights)
+    if weights.count(1.0) == n:
+        return None
+    if weights.count(weights[0]) == n:
+        return weights[0]
+    return tuple(weights)
+
+
 def _write_block(pw: Any, last: bool = False) -> None:
     """whoosh.codec.whoosh3.W3PostingsWriter._write_block, the same layout, with the
     data pickled by protocol 5 and compressed only when it is not small."""
@@ -51,7 +62,7 @@ def _write_block(pw: Any, last: bool = False) -> None:
     pw._terminfo.add_block(pw)
     ids = pw._ids
     mini_ids = ids if pw._byteids else tuple(map(sub, ids, chain((0,), ids)))  # deltas, in C
-    databytes = dumps((mini_ids, pw._mini_weights(), pw._mini_values()), 5)
+    databytes = dumps((mini_ids, _mini_weights(pw._weights), pw._mini_values()), 5)
     comp = pw._compression if len(databytes) >= COMPRESS_FROM else 0
     if comp:
         databytes = zlib.compress(databytes, comp)
@@ -66,18 +77,26 @@ def _write_block(pw: Any, last: bool = False) -> None:
     pw._new_block()
 
 
+def _new_entry() -> tuple[array, array, list]:
+    """A term's postings while a segment is built: document numbers and weights in
+    C arrays (4 bytes each instead of a pointer and a float object: a 50,000-article
+    rebuild worker held gigabytes of them), the values in a list. The weights are
+    float32, as the posting blocks store them anyway."""
+    return array("I"), array("f"), []
+
+
 class _TermPool:
-    """(field, term) → ([docnums], [weights], [values]) in arrival order."""
+    """(field, term) → (docnums, weights, [values]) in arrival order."""
 
     def __init__(self) -> None:
-        self.terms: dict[tuple[str, bytes], tuple[list, list, list]] = {}
+        self.terms: dict[tuple[str, bytes], tuple[array, array, list]] = {}
         self.fieldnames: set[str] = set()
 
     def add(self, item: tuple) -> None:
         fieldname, btext, docnum, weight, value = item
         entry = self.terms.get((fieldname, btext))
         if entry is None:
-            entry = self.terms[(fieldname, btext)] = ([], [], [])
+            entry = self.terms[(fieldname, btext)] = _new_entry()
             self.fieldnames.add(fieldname)
         entry[0].append(docnum)
         entry[1].append(weight)
@@ -135,7 +154,7 @@ class FastSegmentWriter(SegmentWriter):
                         key = (fieldname, tbytes)
                         entry = terms.get(key)
                         if entry is None:
-                            entry = terms[key] = ([], [], [])
+                            entry = terms[key] = _new_entry()
                             seen_fields.add(fieldname)
                         entry[0].append(docnum)
                         entry[1].append(weight * fieldboost)
@@ -195,8 +214,8 @@ class FastSegmentWriter(SegmentWriter):
                 ids, weights, values = self.pool.terms[(source, btext)]
                 if len(ids) > 1 and any(map(gt, ids, islice(ids, 1, None))):  # merges only
                     order = sorted(range(len(ids)), key=ids.__getitem__)
-                    ids = [ids[k] for k in order]
-                    weights = [weights[k] for k in order]
+                    ids = array("I", [ids[k] for k in order])
+                    weights = array("f", [weights[k] for k in order])
                     values = [values[k] for k in order]
                 if fieldname in DENSE_FIELDS and is_frequent(len(ids), ndocs):
                     dense.add(fieldname, btext, ids, weights, values)
@@ -206,8 +225,8 @@ class FastSegmentWriter(SegmentWriter):
                     if start:
                         pw._write_block()
                     chunk = ids[start:start + limit]
-                    pw._ids = array("I", chunk)
-                    pw._weights = array("f", weights[start:start + limit])
+                    pw._ids = chunk
+                    pw._weights = weights[start:start + limit]
                     pw._values = [v for v in values[start:start + limit] if v] if has_values else []
                     pw._maxweight = max(pw._weights)
                     if lengths is not None:
