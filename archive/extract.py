@@ -83,7 +83,6 @@ _BULKY_END = {
 #: Above this size the date is not searched for in the visible text (slow on huge pages).
 TEXT_DATE_SEARCH_CHARS = 1_000_000
 _XML_DECL = re.compile(r"^\s*<\?xml[^>]*\?>", re.I)
-_SPACES = re.compile(r"[ \t\r\f\v\u00a0\u200b]+")
 _TAG_LIKE = re.compile(r"<\s*[a-zA-Z!/?]")
 
 #: An extraction with fewer words than this, and under this share of the page's
@@ -197,6 +196,15 @@ def parse_page(html: str, url: str | None = None) -> tuple[HtmlElement, bool]:
     return doc, truncated
 
 
+def _collapse_spaces(line: str) -> str:
+    """Each run of spaces (any Unicode space, and zero-width spaces) as one space,
+    trimmed: str.split does it several times faster than a regex substitution,
+    which was a third of turning a stored article back into text for `reindex`."""
+    if "\u200b" in line:
+        line = line.replace("\u200b", " ")
+    return " ".join(line.split())
+
+
 def element_text(root: HtmlElement, skip_invisible: bool = False) -> str:
     """Plain text of ``root``: one line per paragraph-like block, spaces collapsed.
 
@@ -210,7 +218,7 @@ def element_text(root: HtmlElement, skip_invisible: bool = False) -> str:
     def flush() -> None:
         line = "".join(current)
         current.clear()
-        line = line.strip() if in_pre else _SPACES.sub(" ", line).strip()
+        line = line.strip() if in_pre else _collapse_spaces(line)
         if line:
             lines.append(line)
 

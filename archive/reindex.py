@@ -32,7 +32,7 @@ REPORT_EVERY = 100
 class WorkItem:
     """One document to index: the article's catalog data and where its text comes from."""
 
-    article: dict[str, Any]
+    article: Article  # the dataclass itself: asdict() cost more than the rest of listing
     html_path: str | None = None  # read and converted to text in the worker
     text: str | None = None  # or the text itself (the bench, pending articles)
     collections: list[str] = field(default_factory=list)
@@ -69,7 +69,7 @@ def _build_segment(index_dir: str, items: Sequence[WorkItem], part: int,
     try:
         for n, item in enumerate(items, 1):
             text = _text_of(item)
-            article = Article.from_dict(item.article)
+            article = item.article
             writer.add_document(**make_document(article, text, item.collections))
             pending.append((article.id, text))
             if n % REPORT_EVERY == 0:
@@ -187,7 +187,7 @@ def archive_items(archive: Any, articles: Iterable[Article] | None = None) -> li
     items = []
     for article in (archive.articles() if articles is None else articles):
         path = archive.article_dir(article.id) / "article.html"
-        items.append(WorkItem(article=article.to_dict(),
+        items.append(WorkItem(article=article,
                               html_path=str(path) if article.status == "saved" else None,
                               text=None if article.status == "saved" else ""))
     return items

@@ -174,7 +174,7 @@ def build(root: Path, n: int, procs: int | None, files: bool = False) -> tuple[f
         if files:
             arch.reindex()
         else:
-            rebuild(arch.index, [WorkItem(article=a.to_dict(), text=body) for a, body in data], procs=procs)
+            rebuild(arch.index, [WorkItem(article=a, text=body) for a, body in data], procs=procs)
         t2 = time.perf_counter()
     finally:
         arch.close()

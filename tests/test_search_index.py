@@ -149,7 +149,7 @@ def test_incremental_updates_and_merges_equal_a_fresh_build(tmp_path):
 
         items = []
         for a in arch.articles():
-            items.append(WorkItem(article=a.to_dict(), text=arch.index.stored_text(a.id) or ""))
+            items.append(WorkItem(article=a, text=arch.index.stored_text(a.id) or ""))
         rebuild(arch.index, items)
         after = _results(arch)
         after["tag:storage"] = ids(run_search(arch, "tag:storage"))
