@@ -55,6 +55,17 @@ def test_element_text_keeps_paragraph_boundaries() -> None:
     assert element_text(root) == "one bold word\na\nb\nx\ny\nl1\n  l2"
 
 
+def test_element_text_collapses_every_kind_of_space() -> None:
+    """Tabs, no-break, em and zero-width spaces between words become one space; a
+    <pre> keeps its spacing."""
+    from lxml.html import fragment_fromstring
+
+    root = fragment_fromstring(
+        "<div><p> \tsolar\u00a0\u00a0 panels\u2003\u200bon \r\n roofs\u200b </p>"
+        "<pre>a \u00a0 b</pre><p>\u200b\u00a0</p></div>")
+    assert element_text(root) == "solar panels on roofs\na \u00a0 b"
+
+
 @pytest.mark.parametrize("junk", ["", "   \n\t ", "\x00\x01\x02\x03\xff\xfe" * 2000])
 def test_not_a_page_raises_clear_error(junk: str) -> None:
     with pytest.raises(ExtractionError, match="https://x.test/f"):
