@@ -37,6 +37,7 @@ from lxml.html import (
 from readability import Document
 from readability.readability import REGEXES as READABILITY_REGEXES
 
+from archive import readability_clean  # noqa: F401  (readability's clean() in linear time)
 from archive.errors import ExtractionError
 from archive.metadata import extract_metadata
 from archive.models import Extracted

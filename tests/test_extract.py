@@ -8,6 +8,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from archive.errors import ExtractionError
 from archive.extract import element_text, extract_article, extract_text
@@ -374,3 +376,18 @@ def test_megabyte_headline_does_not_push_the_story_past_the_cap() -> None:
     result = extract_article(page, "https://x.test/giant")
     assert result.text.startswith("Researchers measured the tides")
     assert result.uncertain  # the page had to be altered to fit
+
+
+_SPACEY = st.text(alphabet=st.sampled_from(list(" \t\n\r\x0b\x0c\u00a0\u2003ab.")), max_size=600)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(_SPACEY, st.builds(lambda a, n, b: a + " " * n + b, _SPACEY, st.integers(240, 300), _SPACEY)))
+def test_linear_time_clean_equals_readabilitys(text: str) -> None:
+    """archive.readability_clean.clean is readability's clean, whitespace run by run
+    (long runs around the 255 cut included)."""
+    from archive import readability_clean
+    from readability import readability
+
+    assert readability.clean is readability_clean.clean  # installed by importing archive.extract
+    assert readability_clean.clean(text) == readability_clean.original_clean(text)
