@@ -325,3 +325,46 @@ def test_an_index_of_an_older_layout_is_replaced_on_open(tmp_path):
     again = SearchIndex(tmp_path / "index")
     assert not again.was_rebuilt
     again.close()
+
+
+def test_fast_segment_writer_writes_what_whooshs_own_writer_writes(tmp_path, monkeypatch):
+    """Every term of every field: the same postings (document, weight, value) and the
+    same term statistics as Whoosh's own SegmentWriter gives, over several blocks."""
+    from whoosh import index as windex
+    from whoosh.writing import SegmentWriter
+
+    from archive.fastwrite import FastSegmentWriter
+
+    monkeypatch.setattr("archive.fastwrite.POSITIONLESS_BLOCK", 16)  # many blocks, quickly
+    docs = []
+    for n in range(300):
+        spec = dict(ARTICLES[n % len(ARTICLES)], id=f"doc{n:07d}")
+        text = spec.pop("text") + " extra" * (n % 5)
+        docs.append(make_document(Article(**spec), text))
+    readers = {}
+    for name, writer_class in (("fast", FastSegmentWriter), ("whoosh", SegmentWriter)):
+        SearchIndex(tmp_path / name).close()
+        ix = windex.open_dir(str(tmp_path / name))
+        writer = writer_class(ix)
+        for doc in docs:
+            writer.add_document(**{k: v for k, v in doc.items() if not k.startswith("_")})
+        writer.commit()
+        readers[name] = windex.open_dir(str(tmp_path / name)).reader()
+    fast, whoosh = readers["fast"], readers["whoosh"]
+    terms = list(whoosh.all_terms())
+    assert terms == list(fast.all_terms())
+    assert len(terms) > 200
+    for field, btext in terms:
+        a, b = fast.term_info(field, btext), whoosh.term_info(field, btext)
+        assert (a.weight(), a.doc_frequency(), a.min_length(), a.max_length(), a.max_weight(),
+                a.min_id(), a.max_id()) == (b.weight(), b.doc_frequency(), b.min_length(),
+                                            b.max_length(), b.max_weight(), b.min_id(), b.max_id()), (field, btext)
+        ma, mb = fast.postings(field, btext), whoosh.postings(field, btext)
+        got, want = [], []
+        for m, out in ((ma, got), (mb, want)):
+            while m.is_active():
+                out.append((m.id(), m.weight(), m.value()))
+                m.next()
+        assert got == want, (field, btext)
+    fast.close()
+    whoosh.close()
