@@ -148,8 +148,27 @@ def _open(reader: Any) -> _DenseFile | None:
     f.close()  # the memoryview over the segment's mmap stays valid
     if len(buf) < len(_MAGIC) + 8 or bytes(buf[:len(_MAGIC)]) != _MAGIC:
         return None
-    (offset,) = struct.unpack("<Q", bytes(buf[len(buf) - 8:]))
-    return _DenseFile(buf, pickle.loads(buf[offset:len(buf) - 8]))
+    try:
+        (offset,) = struct.unpack("<Q", bytes(buf[len(buf) - 8:]))
+        return _DenseFile(buf, pickle.loads(buf[offset:len(buf) - 8]))
+    except Exception:  # noqa: BLE001 - a damaged side file: the blocks still answer
+        return None
+
+
+def _read_term(dense: _DenseFile, n: int, ids_at: int, counts_at: int, counts_type: str, weights_at: int,
+               positions_at: int, npositions: int) -> DensePostings | None:
+    buf = dense.buf
+    bitmap = np.frombuffer(buf, dtype=np.uint8, count=(dense.docs + 7) // 8, offset=ids_at)
+    ids = np.flatnonzero(np.unpackbits(bitmap, count=dense.docs, bitorder="little"))
+    counts = np.frombuffer(buf, dtype=counts_type, count=n, offset=counts_at)
+    if len(ids) != n or int(counts.sum()) != npositions:
+        return None  # not what was written
+    weights = counts.astype(np.float32) if weights_at < 0 else \
+        np.frombuffer(buf, dtype="<f4", count=n, offset=weights_at)
+    starts = np.zeros(n, dtype=np.int64)
+    np.cumsum(counts[:-1], dtype=np.int64, out=starts[1:])
+    return DensePostings(ids, weights, counts, starts,
+                         np.frombuffer(buf, dtype="<u2", count=npositions, offset=positions_at))
 
 
 def dense_postings(reader: Any, fieldname: str, btext: bytes) -> DensePostings | None:
@@ -165,22 +184,17 @@ def dense_postings(reader: Any, fieldname: str, btext: bytes) -> DensePostings |
         entry = dense.directory.get(key)
         if entry is None:
             return None
-        n, ids_at, counts_at, counts_type, weights_at, positions_at, npositions = entry
-        buf = dense.buf
-        bitmap = np.frombuffer(buf, dtype=np.uint8, count=(dense.docs + 7) // 8, offset=ids_at)
-        ids = np.flatnonzero(np.unpackbits(bitmap, count=dense.docs, bitorder="little"))
-        counts = np.frombuffer(buf, dtype=counts_type, count=n, offset=counts_at)
-        weights = counts.astype(np.float32) if weights_at < 0 else \
-            np.frombuffer(buf, dtype="<f4", count=n, offset=weights_at)
-        starts = np.zeros(n, dtype=np.int64)
-        np.cumsum(counts[:-1], dtype=np.int64, out=starts[1:])
-        found = DensePostings(ids, weights, counts, starts,
-                              np.frombuffer(buf, dtype="<u2", count=npositions, offset=positions_at))
+        try:
+            found = _read_term(dense, *entry)
+        except (ValueError, TypeError):  # a damaged side file: the blocks still answer
+            return None
+        if found is None:
+            return None
         if dense.cached > CACHE_POSTINGS:
             dense.cache.clear()
             dense.cached = 0
         dense.cache[key] = found
-        dense.cached += n
+        dense.cached += len(found.ids)
     return found
 
 

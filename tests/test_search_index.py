@@ -368,3 +368,50 @@ def test_fast_segment_writer_writes_what_whooshs_own_writer_writes(tmp_path, mon
         assert got == want, (field, btext)
     fast.close()
     whoosh.close()
+
+
+@pytest.mark.parametrize("damage", ["garbage", "truncated", "bad offsets"])
+def test_a_damaged_flat_postings_file_falls_back_to_the_blocks(tmp_path, monkeypatch, damage):
+    """The .dense side file is an accelerator: if it is damaged, searches still give
+    Whoosh's answers, read from the posting blocks."""
+    import pickle
+    import struct
+
+    from whoosh import index as windex
+
+    from archive.fastwrite import FastSegmentWriter
+    from archive.query import parse_query
+    from archive.topn import top_n
+
+    _flat_postings_used(monkeypatch, True)
+    SearchIndex(tmp_path / "index").close()
+    ix = windex.open_dir(str(tmp_path / "index"))
+    writer = FastSegmentWriter(ix, compound=False)  # the side file as a file of its own
+    for n, spec in enumerate(ARTICLES * 3):
+        spec = dict(spec, id=f"doc{n:07d}")
+        text = spec.pop("text")
+        writer.add_document(**{k: v for k, v in make_document(Article(**spec), text).items()
+                               if not k.startswith("_")})
+    writer.commit()
+    (dense_file,) = (tmp_path / "index").glob("*.dense")
+    data = dense_file.read_bytes()
+    if damage == "garbage":
+        data = data[:8] + bytes(reversed(data[8:]))
+    elif damage == "truncated":
+        data = data[:len(data) // 2]
+    else:
+        (offset,) = struct.unpack("<Q", data[-8:])
+        header = pickle.loads(data[offset:-8])
+        header["terms"] = {key: (entry[0], len(data) * 2) + entry[2:] for key, entry in header["terms"].items()}
+        body = pickle.dumps(header, 5)
+        data = data[:offset] + body + struct.pack("<Q", offset)
+    dense_file.write_bytes(data)
+    index = SearchIndex(tmp_path / "index")
+    with index.searcher() as s:
+        for q in ["the", '"the marsh"', "marsh OR the", "solar"]:
+            query = parse_query(q).query
+            fast = top_n(s, query, 5)
+            whoosh = list(s.search(query, limit=None))[:5]
+            assert fast is not None and fast[1] > 0, q
+            assert [(d, round(sc, 6)) for d, sc in fast[0]] == [(h.docnum, round(h.score, 6)) for h in whoosh], q
+    index.close()
