@@ -151,7 +151,8 @@ def rebuild(index: Any, items: Sequence[WorkItem], progress: ProgressFn | None =
         index.flush()
         writer = index.writer()  # other processes wait until the new index is in place
         try:
-            index.texts.clear()
+            # texts are replaced article by article, not cleared first: a rebuild that
+            # fails leaves the old index in place, and its snippets need the old texts
             segments = []
             if procs == 1:
                 seg = _build_segment(str(index.path), items, 0,
@@ -163,9 +164,17 @@ def rebuild(index: Any, items: Sequence[WorkItem], progress: ProgressFn | None =
             writer._commit_toc(segments)
             writer._finish()
         except BaseException:
-            writer.cancel()
+            try:
+                writer.cancel()
+            except OSError:
+                # a segment writer that failed has removed the temporary folder all
+                # of the index's writers share: the reason to report is the failure,
+                # and the lock must still be let go
+                if writer.writelock is not None:
+                    writer.writelock.release()
             raise
         index._refresh()
+        index.texts.keep_only(item.article.id for item in items)  # articles gone since
     return total
 
 

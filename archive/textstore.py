@@ -69,6 +69,21 @@ class TextStore:
             rows = self._db.execute(f"SELECT id, body FROM texts WHERE id IN ({marks})", ids).fetchall()
         return {aid: zlib.decompress(body).decode("utf-8") for aid, body in rows}
 
+    def keep_only(self, ids: Iterable[str]) -> None:
+        """Delete the texts of every article not in `ids` (after a full rebuild)."""
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                self._db.execute("CREATE TEMP TABLE IF NOT EXISTS keep (id TEXT PRIMARY KEY)")
+                self._db.execute("DELETE FROM keep")
+                self._db.executemany("INSERT OR IGNORE INTO keep (id) VALUES (?)", ((i,) for i in ids))
+                self._db.execute("DELETE FROM texts WHERE id NOT IN (SELECT id FROM keep)")
+                self._db.execute("DELETE FROM keep")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+
     def clear(self) -> None:
         with self._lock:
             self._db.execute("DELETE FROM texts")

@@ -111,6 +111,41 @@ def test_reindex_gives_the_same_results(tmp_path):
         arch.close()
 
 
+def test_a_failed_rebuild_keeps_the_texts_and_a_finished_one_drops_stale_texts(tmp_path, monkeypatch):
+    """Snippets of the old index (still in place after a failed rebuild) keep their
+    texts; a finished rebuild keeps texts only of the articles it indexed."""
+    from archive import index as index_module
+    from archive.errors import ArchiveError
+    from archive.reindex import archive_items, rebuild
+
+    arch = _archive_with_files(tmp_path)
+    try:
+        texts = {i: arch.index.stored_text(i) for i in arch.index.ids()}
+        assert all(texts.values()) and len(texts) == 7
+        real = index_module.make_document
+        calls = []
+
+        def failing(article, text, collections=()):
+            calls.append(article.id)
+            if len(calls) == 4:
+                raise ArchiveError(f"{article.id}: made to fail")
+            return real(article, text, collections)
+
+        monkeypatch.setattr(index_module, "make_document", failing)
+        with pytest.raises(ArchiveError, match="made to fail"):
+            rebuild(arch.index, archive_items(arch), procs=1)
+        assert {i: arch.index.stored_text(i) for i in arch.index.ids()} == texts
+        monkeypatch.setattr(index_module, "make_document", real)
+
+        gone = sorted(texts)[0]
+        rebuild(arch.index, [item for item in archive_items(arch) if item.article.id != gone], procs=1)
+        assert arch.index.stored_text(gone) is None
+        assert {i: arch.index.stored_text(i) for i in arch.index.ids()} == \
+            {i: t for i, t in texts.items() if i != gone}
+    finally:
+        arch.close()
+
+
 def test_parallel_reindex_matches_serial(tmp_path, monkeypatch):
     from archive import reindex
 
