@@ -38,6 +38,9 @@ from .paths import RESOURCES
 #: A saved page larger than this is refused (the fetcher caps downloads at 20 MB).
 MAX_FILE_BYTES = 50 * 1024 * 1024
 ARTICLES_DIR = "articles"
+#: A queue of articles to index this long, and half the archive or more, left on
+#: open (a rebuild cut short) is redone as a full rebuild.
+REBUILD_QUEUE_FROM = 1000
 
 
 @dataclass
@@ -143,10 +146,16 @@ class Archive:
         self._dequeue_flushed()
 
     def _drain_index_queue(self) -> int:
-        """Index (or un-index) whatever a crash or an older version left queued."""
+        """Index (or un-index) whatever a crash or an older version left queued.
+
+        A rebuild cut short leaves every article queued: then a full rebuild (on
+        every core) is far quicker than indexing them one by one."""
         queued = self.catalog.index_queue()
         if not queued:
             return 0
+        if len(queued) >= REBUILD_QUEUE_FROM and 2 * len(queued) >= self.catalog.count():
+            self.reindex()
+            return len(queued)
         known = self.catalog.get_many(queued)
         with self.batch():
             for aid in queued:

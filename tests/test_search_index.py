@@ -450,3 +450,29 @@ def test_a_damaged_flat_postings_file_falls_back_to_the_blocks(tmp_path, monkeyp
             assert fast is not None and fast[1] > 0, q
             assert [(d, round(sc, 6)) for d, sc in fast[0]] == [(h.docnum, round(h.score, 6)) for h in whoosh], q
     index.close()
+
+
+def test_a_rebuild_cut_short_is_redone_whole_on_the_next_open(tmp_path, monkeypatch):
+    """`reindex` queues every article first; if it never finishes, the next open finds
+    them all queued and runs a full rebuild instead of indexing one by one."""
+    from archive import Archive, reindex, store
+
+    arch = _archive_with_files(tmp_path)
+    before = _results(arch)
+    ids_all = sorted(arch.catalog.ids())
+    arch.catalog.queue_for_index(ids_all)  # as Archive.reindex does before rebuilding
+    arch.index.clear()  # and the rebuild died before its new index was in place
+    arch.close()
+    monkeypatch.setattr(store, "REBUILD_QUEUE_FROM", 5)
+    rebuilds = []
+    real = reindex.rebuild_archive
+    monkeypatch.setattr(reindex, "rebuild_archive",
+                        lambda *a, **k: rebuilds.append(1) or real(*a, **k))
+    arch = Archive(tmp_path / "arch", seed=False, fetch=False)
+    try:
+        assert rebuilds == [1]
+        assert arch.catalog.index_queue() == []
+        assert _results(arch) == before
+        assert sorted(arch.index.ids()) == ids_all
+    finally:
+        arch.close()
