@@ -198,6 +198,15 @@ def dense_postings(reader: Any, fieldname: str, btext: bytes) -> DensePostings |
     return found
 
 
+def postings_of(postings: DensePostings, docs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(for each of the ascending documents `docs` that has a posting, that posting's
+    index; a mask of those documents in `docs`)."""
+    where = np.searchsorted(postings.ids, docs)
+    where[where == len(postings.ids)] = 0
+    hit = postings.ids[where] == docs
+    return where[hit], hit
+
+
 def positions_at(postings: DensePostings, picked: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(the positions of the postings at the indexes `picked`, one after another;
     which of `picked` each belongs to, as an index into it)."""

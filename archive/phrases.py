@@ -31,7 +31,7 @@ from whoosh.lang.porter2 import stem as porter_stem
 from whoosh.matching import wrappers
 from whoosh.query import Query, Term
 
-from .dense import DENSE_FIELDS, DensePostings, dense_postings, positions_at
+from .dense import DENSE_FIELDS, DensePostings, dense_postings, positions_at, postings_of
 
 #: The most frequent English words; a pair of two of them is indexed as one term.
 COMMON_WORDS = """
@@ -301,10 +301,7 @@ _EMPTY_SCORES = np.empty(0, np.float64)
 def _dense_position_keys(flat: DensePostings, docs: np.ndarray, offset: int) \
         -> "tuple[np.ndarray, np.ndarray, np.ndarray]":
     """_position_keys from a frequent term's flat postings (archive/dense.py)."""
-    where = np.searchsorted(flat.ids, docs)
-    where[where == len(flat.ids)] = 0
-    hit = flat.ids[where] == docs
-    picked = where[hit]
+    picked, hit = postings_of(flat, docs)
     if not len(picked):
         return _EMPTY_IDS, _EMPTY_IDS, _EMPTY_SCORES
     owners = docs[hit]

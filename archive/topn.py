@@ -20,7 +20,7 @@ from typing import Any, Callable, Iterator
 import numpy as np
 from whoosh import query as wq
 
-from .dense import DENSE_FIELDS, DensePostings, dense_postings
+from .dense import DENSE_FIELDS, DensePostings, dense_postings, postings_of
 from .ranges import ColumnRange
 
 #: (document numbers of one segment, ascending and unique; their float64 scores)
@@ -207,11 +207,9 @@ def _term_scores_at(searcher: Any, q: wq.Term, docs: np.ndarray) -> Hits | None:
     # deleted documents are not among `docs`: they came from a filtered term
     _reader, m, _filtered, score, flat = found
     if flat is not None:
-        where = np.searchsorted(flat.ids, docs)
-        where[where == len(flat.ids)] = 0
-        hit = flat.ids[where] == docs
+        picked, hit = postings_of(flat, docs)
         ids = docs[hit]
-        return ids, score(ids, flat.weights[where[hit]].astype(np.float64))
+        return ids, score(ids, flat.weights[picked].astype(np.float64))
     found: list[np.ndarray] = []
     weights: list[np.ndarray] = []
     j, ndocs = 0, len(docs)
