@@ -73,9 +73,6 @@ class DenseWriter:
         if all(v[:1] == b"H" for v in values):
             self._terms.append(((fieldname, btext), ids, weights, values))
 
-    def __len__(self) -> int:
-        return len(self._terms)
-
     def write(self, storage: Any, segment: Any) -> None:
         """Per term: the documents as a bitmap over the segment (a frequent term is
         in at least 1/FRACTION of them: cheaper than 4-byte numbers), the counts as

@@ -4,10 +4,12 @@ Profiling `reindex` showed three quarters of the time in Whoosh's posting
 writer, per posting: the pool's external sort of (field, term, doc, weight,
 value) tuples, a column read of the document's field length, and a checked
 `add_posting` call. `FastSegmentWriter` keeps postings grouped by term as
-they arrive (documents come in order, so no sort), reads each field's
-lengths once, and hands whole blocks to Whoosh's W3 posting writer.
+they arrive (documents come in order, so no sort; document numbers and
+weights in C arrays), reads each field's lengths once, and writes each term's
+blocks and term-table row in one call (`_TermWriter`), with the bytes Whoosh's
+W3 writer would write.
 
-Two more savings, same format:
+More savings, same format:
 - a field with a `mirror_of` attribute (index.WordCounts: content's terms
   without positions) is not analysed again: its postings are the mirrored
   field's document ids and weights, written without the values;
@@ -72,11 +74,12 @@ class _TermWriter:
         self.compression = pw._compression
         self.byteids = pw._byteids
         fixed = fmt.fixed_value_size()
+        self.has_values = fixed != 0  # a mirror field (no values) is handed its source's
         # W3PostingsWriter._mini_values: a tuple, nothing, or the fixed-size values joined
         self.mini_values = tuple if fixed is None or fixed < 0 else \
             (lambda vs: None) if fixed == 0 else b"".join
 
-    def write(self, btext: bytes, ids: Any, weights: array, values: list | None,
+    def write(self, btext: bytes, ids: Any, weights: array, values: list,
               lengths: list[int] | None, limit: int) -> None:
         write, n = self.write_bytes, len(ids)
         start_offset = self.tell()
@@ -84,7 +87,7 @@ class _TermWriter:
         for start in range(0, n, limit):
             block_ids = ids[start:start + limit]
             block_weights = weights[start:start + limit]
-            block_values = [v for v in values[start:start + limit] if v] if values is not None else []
+            block_values = [v for v in values[start:start + limit] if v] if self.has_values else []
             block_max_weight = max(block_weights)
             if lengths is not None:
                 ls = [lengths[d] for d in block_ids if lengths[d]]
@@ -253,7 +256,6 @@ class FastSegmentWriter(SegmentWriter):
             limit = POSITIONLESS_BLOCK if fieldname in mirrors else pw._blocklimit
             fmt = fieldobj.format
             source = mirrors.get(fieldname, fieldname)
-            has_values = fmt.fixed_value_size() != 0
             term_writer = _TermWriter(fw, pw, fmt)
             for btext in sorted(byfield[fieldname]):
                 ids, weights, values = self.pool.terms[(source, btext)]
@@ -264,6 +266,6 @@ class FastSegmentWriter(SegmentWriter):
                     values = [values[k] for k in order]
                 if fieldname in DENSE_FIELDS and is_frequent(len(ids), ndocs):
                     dense.add(fieldname, btext, ids, weights, values)
-                term_writer.write(btext, ids, weights, values if has_values else None, lengths, limit)
+                term_writer.write(btext, ids, weights, values, lengths, limit)
             fw.finish_field()
         dense.write(self.storage, self.newsegment)
