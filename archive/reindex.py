@@ -105,14 +105,27 @@ def _build_segment(index_dir: str, items: Sequence[WorkItem], part: int,
         texts.put_many(pending)
         report(("progress", part, len(items) % REPORT_EVERY, ""))
         if not items:
-            writer.cancel()
+            _abandon(writer)
             return None
         return writer._finalize_segment()
     except BaseException:
-        writer.cancel()
+        _abandon(writer)
         raise
     finally:
         texts.close()
+
+
+def _abandon(writer: Any) -> None:
+    """Drop a segment that will not be committed. Not Whoosh's `cancel`: that deletes
+    the index's temporary folder, which every writer of the index shares, the
+    rebuild's own writer included (whose files in it then vanished: an empty rebuild
+    failed, and a failed one reported FileNotFoundError instead of its reason).
+    Closing the files is enough; the rebuild's writer tidies the folder, and the
+    next commit removes the segment's files."""
+    try:
+        writer._close_segment()
+    except Exception:  # noqa: BLE001 - already failing, or nothing written
+        pass
 
 
 def _worker(index_dir: str, items: Sequence[WorkItem], part: int, out: Any) -> None:
@@ -164,14 +177,7 @@ def rebuild(index: Any, items: Sequence[WorkItem], progress: ProgressFn | None =
             writer._commit_toc(segments)
             writer._finish()
         except BaseException:
-            try:
-                writer.cancel()
-            except OSError:
-                # a segment writer that failed has removed the temporary folder all
-                # of the index's writers share: the reason to report is the failure,
-                # and the lock must still be let go
-                if writer.writelock is not None:
-                    writer.writelock.release()
+            writer.cancel()
             raise
         index._refresh()
         index.texts.keep_only(item.article.id for item in items)  # articles gone since

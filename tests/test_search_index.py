@@ -476,3 +476,15 @@ def test_a_rebuild_cut_short_is_redone_whole_on_the_next_open(tmp_path, monkeypa
         assert sorted(arch.index.ids()) == ids_all
     finally:
         arch.close()
+
+
+def test_rebuilding_an_empty_archive_gives_an_empty_index(tmp_path):
+    from archive import Archive
+
+    arch = Archive(tmp_path / "arch", seed=False, fetch=False)
+    try:
+        assert arch.reindex() == 0
+        assert arch.index.doc_count() == 0
+        assert run_search(arch, "anything").total == 0
+    finally:
+        arch.close()
