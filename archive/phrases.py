@@ -15,7 +15,9 @@ nearly every article. Two changes make phrases cheap:
 - ranked searches and counts (`phrase_scores`) take the rarest part's postings
   as candidates and decode another part's posting block only when a candidate
   falls in it: "the season" reads the few blocks of "the" next to a "season"
-  instead of stepping a matcher through every article.
+  instead of stepping a matcher through every article; a frequent part ("the"
+  in a large segment) is looked up in its flat postings (archive/dense.py)
+  without decoding any block.
 """
 from __future__ import annotations
 
@@ -243,7 +245,8 @@ def phrase_scores(searcher: Any, q: AdjacentTerms) -> "tuple[np.ndarray, np.ndar
     Vectorised: the candidates are the documents of the rarest part (its
     positionless, cached term scores); each part's positions at the remaining
     candidates become sorted keys (document << 32 | position − offset), read
-    only from the posting blocks holding a candidate, and the phrase starts are
+    from the term's flat postings or else only from the posting blocks holding a
+    candidate, and the phrase starts are
     the keys every part shares."""
     from .topn import _array_scorer, _scores, _term_scores
 
