@@ -358,16 +358,13 @@ class SearchIndex:
         return FastSegmentWriter(self.ix, timeout=WRITER_TIMEOUT, delay=0.05)
 
     @contextmanager
-    def _in_turn(self, take_pending: bool = True) -> Iterator[tuple[list, list]]:
+    def _in_turn(self) -> Iterator[tuple[list, list]]:
         """Take what is pending (under the write lock, briefly) and a place in the
         commit order, then wait until every earlier commit has landed. Yields the
         taken (docs, deletes). The write lock is not needed while waiting, so a
         caller that holds it cannot deadlock with a commit in progress."""
         with self._write_lock:
-            if take_pending:
-                taken = (self._pending_docs, self._pending_deletes)
-            else:
-                taken = ([], [])
+            taken = (self._pending_docs, self._pending_deletes)
             self._pending_docs, self._pending_deletes = [], []
             ticket = self._next_ticket
             self._next_ticket += 1
@@ -410,17 +407,10 @@ class SearchIndex:
         """Drop every document (before a full rebuild)."""
         from whoosh.writing import CLEAR
 
-        with self._in_turn(take_pending=False):
+        with self._in_turn():  # what was pending is dropped with the rest
             writer = self.writer()
             self.texts.clear()
             writer.commit(mergetype=CLEAR)
-            self._refresh()
-
-    def optimize(self) -> None:
-        """Merge all segments into one (fewer segments, faster searches)."""
-        self.flush()
-        with self._in_turn(take_pending=False):
-            self.ix.optimize()
             self._refresh()
 
     def _refresh(self) -> None:
