@@ -182,7 +182,7 @@ def _compute_term_scores(searcher: Any, q: wq.Term) -> Hits | None:
         return None if found is None else _empty()
     reader, m, filtered, score, flat = found
     if flat is not None:
-        ids = flat.ids.astype(np.int64)
+        ids = flat.ids  # int64 already, and never changed in place
         scores = score(ids, flat.weights.astype(np.float64))
     else:
         id_list: list[int] = []
