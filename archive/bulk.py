@@ -135,6 +135,9 @@ def save_many(archive: Archive, items: list[str], *, tags: Iterable[str] = (), c
                 return
 
             def store() -> None:
+                if cancel is not None and cancel.is_set():  # queued behind other stores
+                    deliver(item, QuireError(f"{item}: cancelled"))
+                    return
                 try:
                     if url is not None:
                         res = archive.save_html(b"", url, final_url=final_url, tags=tags, prepared=prepared)
@@ -150,9 +153,12 @@ def save_many(archive: Archive, items: list[str], *, tags: Iterable[str] = (), c
             except RuntimeError:  # the caller stopped iterating: the pools are shutting down
                 deliver(item, QuireError(f"{item}: cancelled"))
 
+        preparing: list[Future] = []
+
         def submit_prepare(item: str, data: bytes, page_url: str | None, declared: str | None,
                            url: str | None, final_url: str | None, source: str | None) -> None:
             fut = procs.submit(prepare_page, data, page_url, declared_encoding=declared)
+            preparing.append(fut)
             fut.add_done_callback(lambda f: after_prepare(item, url, final_url, source, f))
 
         expected = len(urls) + len(files)
@@ -198,7 +204,14 @@ def save_many(archive: Archive, items: list[str], *, tags: Iterable[str] = (), c
                         yield report(*r)
                         expected -= 1
 
+        dropped_queue = False
         while expected > 0:
+            if cancel is not None and cancel.is_set() and not dropped_queue:
+                # Extractions not started yet are dropped, so Cancel does not wait for a
+                # thousand pages to be parsed; their callbacks report them as cancelled.
+                dropped_queue = True
+                for fut in preparing:
+                    fut.cancel()
             wake.wait(0.5)
             wake.clear()
             with lock:
