@@ -30,6 +30,19 @@ from lxml import etree
 
 from archive import atomic
 from archive.errors import QuireError
+from archive.imagefiles import (
+    CSS_IMPORT,
+    CSS_LOADERS,
+    CSS_URL,
+    LOCAL_REF,
+    XLINK_NS,
+    local_name,
+    neutralize_image_sets,
+    remove_keeping_tail,
+    sanitize_svg,
+    sniff_image,
+)
+from archive.srcset import rank_srcset
 from archive.urls import absolutize
 
 MB = 1024 * 1024
@@ -59,16 +72,8 @@ DROP_ELEMENTS = ("script", "link", "base", "applet", "frameset")
 #: Embedded media and frames: replaced by a placeholder link to the original.
 EMBED_ELEMENTS = ("iframe", "frame", "embed", "object", "audio", "video", "portal")
 
-#: srcset "best candidate": the largest picture up to this size, because
-#: readers show articles at most ~1000 px wide (2x on sharp screens) and the
-#: 4000 px original would only burn through the per-article budget.
-MAX_USEFUL_WIDTH = 2400
-MAX_USEFUL_DENSITY = 2.0
 
-_CSS_URL = re.compile(r"""url\(\s*(?:"([^"]*)"|'([^']*)'|([^)\s]*))\s*\)""", re.IGNORECASE)
-_CSS_IMPORT = re.compile(r"@import\b[^;]*;?", re.IGNORECASE)
 _UNSHOWABLE = re.compile(r"\.(?:avif|heic|heif|jxl)$", re.IGNORECASE)
-_LOCAL_REF = re.compile(r"^images/[0-9a-f]{16,64}\.[a-z0-9]{2,5}$")
 _DOCUMENT_START = re.compile(r"^\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:!doctype|html)\b",
                              re.IGNORECASE | re.DOTALL)
 
@@ -78,222 +83,6 @@ class BytesFetcher(Protocol):
 
     def fetch_bytes(self, url: str, max_bytes: int | None = None,
                     referer: str | None = None) -> Any: ...
-
-
-# -- image types -------------------------------------------------------------------
-def sniff_image(data: bytes) -> str | None:
-    """File extension for image bytes, judged by their content (never the URL).
-
-    Servers send HTML error pages with status 200 and image/* types with
-    the wrong subtype; only the bytes can be believed.
-    """
-    if data.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "png"
-    if data.startswith(b"\xff\xd8\xff"):
-        return "jpg"
-    if data[:6] in (b"GIF87a", b"GIF89a"):
-        return "gif"
-    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
-        return "webp"
-    if data[4:8] == b"ftyp" and data[8:12] in (b"avif", b"avis"):
-        return "avif"
-    if data[4:8] == b"ftyp" and data[8:12] in (b"heic", b"heix", b"mif1", b"msf1"):
-        return "heic"
-    if data[:2] == b"BM" and len(data) > 26 and data[6:10] == b"\0\0\0\0":
-        return "bmp"
-    if data[:4] in (b"\x00\x00\x01\x00", b"\x00\x00\x02\x00") and len(data) > 6:
-        return "ico"
-    if data[:4] in (b"II*\x00", b"MM\x00*"):
-        return "tif"
-    if _looks_like_svg(data):
-        return "svg"
-    return None
-
-
-def _looks_like_svg(data: bytes) -> bool:
-    head = data[:4096].lstrip(b"\xef\xbb\xbf \t\r\n").lower()
-    if not head.startswith((b"<?xml", b"<svg", b"<!--", b"<!doctype svg")):
-        return False
-    return b"<svg" in head
-
-
-_SVG_NS = "http://www.w3.org/2000/svg"
-_XLINK_NS = "http://www.w3.org/1999/xlink"
-_SVG_FORBIDDEN = {"script", "foreignobject", "iframe", "embed", "object", "handler", "listener",
-                  "audio", "video", "canvas"}
-_SVG_ANIMATIONS = {"set", "animate", "animatetransform", "animatemotion", "animatecolor"}
-_SAFE_DATA_IMAGE = re.compile(r"^data:image/(?:png|jpeg|jpg|gif|webp);", re.IGNORECASE)
-
-
-def _local(name: str) -> str:
-    return name.rsplit("}", 1)[-1].lower()
-
-
-_IMAGE_SET = re.compile(r"(?:-webkit-)?image-set\(", re.IGNORECASE)
-_CSS_STRING = re.compile(r"""["']([^"']*)["']""")
-#: CSS that can make a browser load something (checked case-insensitively).
-_CSS_LOADERS = ("url(", "image-set(", "@import")
-
-
-def _neutralize_image_sets(css: str) -> str:
-    """Replace image-set(...) that names a non-local file with ``none``.
-
-    image-set() may name files as bare strings, which the url() rewrite
-    does not see; parentheses are matched by depth because url() nests.
-    """
-    out, pos = [], 0
-    for match in _IMAGE_SET.finditer(css):
-        if match.start() < pos:
-            continue
-        depth, end = 1, match.end()
-        while end < len(css) and depth:
-            depth += {"(": 1, ")": -1}.get(css[end], 0)
-            end += 1
-        span = css[match.start():end]
-        strings = _CSS_STRING.findall(span)
-        local = all(_LOCAL_REF.match(v.strip()) or v.strip() == "none" for v in strings)
-        out.append(css[pos:match.start()])
-        out.append(span if local else "none")
-        pos = end
-    out.append(css[pos:])
-    return "".join(out)
-
-
-def _clean_css(text: str) -> str:
-    """CSS with @import gone and every url() not pointing inside the document."""
-    text = _CSS_IMPORT.sub("", text)
-
-    def keep_fragments(match: re.Match[str]) -> str:
-        target = next((g for g in match.groups() if g is not None), "").strip()
-        return match.group(0) if target.startswith("#") else "none"
-
-    return _neutralize_image_sets(_CSS_URL.sub(keep_fragments, text))
-
-
-def sanitize_svg(data: bytes) -> bytes | None:
-    """An SVG without scripts, event handlers, foreignObject or external references.
-
-    Returns None when the file cannot be parsed as SVG at all; the caller
-    then drops the picture rather than keep something unchecked.  Entities
-    are not expanded and no DTD or network access happens while parsing.
-    """
-    parser = etree.XMLParser(resolve_entities=False, no_network=True, load_dtd=False,
-                             huge_tree=False, remove_comments=True, remove_pis=True)
-    try:
-        root = etree.fromstring(data, parser)
-    except (etree.XMLSyntaxError, ValueError):
-        return None
-    if root is None or not isinstance(root.tag, str) or _local(root.tag) != "svg":
-        return None
-    for element in list(root.iter()):
-        if element is not root and not isinstance(element.tag, str):
-            _remove(element)  # entity references and the like
-            continue
-        if not isinstance(element.tag, str):
-            continue
-        namespace = element.tag[1:].split("}", 1)[0] if element.tag.startswith("{") else ""
-        name = _local(element.tag)
-        if name in _SVG_FORBIDDEN or namespace not in ("", _SVG_NS):
-            _remove(element)
-            continue
-        if name in _SVG_ANIMATIONS:
-            target = (element.get("attributeName") or "").lower()
-            if "href" in target or target.startswith("on") or target == "style":
-                _remove(element)
-                continue
-        for attr, value in list(element.attrib.items()):
-            local = _local(attr)
-            lowered = value.strip().lower()
-            if local.startswith("on") or "javascript:" in lowered or "vbscript:" in lowered:
-                del element.attrib[attr]
-            elif local == "href" or local == "src":
-                if not (lowered.startswith("#") or _SAFE_DATA_IMAGE.match(lowered)):
-                    del element.attrib[attr]
-            elif local == "style" or "url(" in lowered:
-                element.set(attr, _clean_css(value))
-        if name == "style" and element.text:
-            element.text = _clean_css(element.text)
-    return etree.tostring(root, encoding="utf-8", xml_declaration=True)
-
-
-def _remove(element: Any) -> None:
-    """Remove an element but keep the text that followed it."""
-    parent = element.getparent()
-    if parent is None:
-        return
-    tail = element.tail
-    previous = element.getprevious()
-    parent.remove(element)
-    if tail:
-        if previous is not None:
-            previous.tail = (previous.tail or "") + tail
-        else:
-            parent.text = (parent.text or "") + tail
-
-
-# -- srcset ---------------------------------------------------------------------------
-@dataclass
-class SrcsetCandidate:
-    url: str
-    width: float | None = None
-    density: float | None = None
-
-
-def parse_srcset(value: str) -> list[SrcsetCandidate]:
-    """Parse a srcset the way the HTML standard does.
-
-    URLs may contain commas (``/w_300,h_200/a.jpg`` on image CDNs), so a
-    plain split on "," would cut them apart: a URL runs to whitespace, and
-    only then do descriptors run to the next comma.
-    """
-    out: list[SrcsetCandidate] = []
-    i, n = 0, len(value or "")
-    while i < n:
-        while i < n and (value[i].isspace() or value[i] == ","):
-            i += 1
-        start = i
-        while i < n and not value[i].isspace():
-            i += 1
-        url = value[start:i]
-        descriptors = ""
-        if url.endswith(","):
-            url = url.rstrip(",")
-        else:
-            start = i
-            while i < n and value[i] != ",":
-                i += 1
-            descriptors = value[start:i]
-        if not url:
-            continue
-        candidate = SrcsetCandidate(url)
-        for token in descriptors.split():
-            try:
-                if token.endswith("w"):
-                    candidate.width = float(token[:-1])
-                elif token.endswith("x"):
-                    candidate.density = float(token[:-1])
-            except ValueError:
-                pass
-        out.append(candidate)
-    return out
-
-
-def rank_srcset(value: str) -> list[str]:
-    """srcset URLs, best first: the largest up to a useful size, then larger ones.
-
-    Later entries are fallbacks for when the best one fails to download.
-    """
-    def size(c: SrcsetCandidate) -> tuple[float, float]:
-        if c.width is not None:
-            return c.width, MAX_USEFUL_WIDTH
-        return (c.density if c.density is not None else 1.0), MAX_USEFUL_DENSITY
-
-    candidates = parse_srcset(value)
-    useful = sorted((c for c in candidates if size(c)[0] <= size(c)[1]),
-                    key=lambda c: size(c)[0], reverse=True)
-    oversized = sorted((c for c in candidates if size(c)[0] > size(c)[1]),
-                       key=lambda c: size(c)[0])
-    return [c.url for c in (*useful, *oversized)]
 
 
 # -- the work ---------------------------------------------------------------------------
@@ -394,7 +183,7 @@ class _Rewriter:
         ref = ref.strip()
         if not ref:
             return None
-        if _LOCAL_REF.match(ref) and (self.images_dir / ref.split("/", 1)[1]).exists():
+        if LOCAL_REF.match(ref) and (self.images_dir / ref.split("/", 1)[1]).exists():
             return ref
         if ref.lower().startswith("data:"):
             return ref
@@ -410,7 +199,7 @@ class _Rewriter:
                 refs.extend(rank_srcset(element.get(attr)))
         refs.extend(element.get(attr) for attr in LAZY_SRC_ATTRS if element.get(attr))
         src = (element.get("src") or element.get("href") or element.get("xlink:href")
-               or element.get(f"{{{_XLINK_NS}}}href"))
+               or element.get(f"{{{XLINK_NS}}}href"))
         if src and not (refs and src.strip().lower().startswith("data:")):
             refs.append(src)  # a data: src next to lazy attributes is a placeholder
         for srcset in extra_srcsets or ():
@@ -471,7 +260,7 @@ class _Rewriter:
             img = lxml.html.Element("img")
             picture.append(img)
         for source in sources:
-            _remove(source)
+            remove_keeping_tail(source)
         return img, srcsets
 
     def _replace_embed(self, element: Any) -> None:
@@ -509,7 +298,7 @@ class _Rewriter:
         for attr in IMAGE_ATTRS_TO_DROP:
             element.attrib.pop(attr, None)
         if element.tag == "image":
-            for attr in ("href", f"{{{_XLINK_NS}}}href", "xlink:href"):
+            for attr in ("href", f"{{{XLINK_NS}}}href", "xlink:href"):
                 element.attrib.pop(attr, None)
             if name:
                 element.set("href", name)
@@ -547,7 +336,7 @@ class _Rewriter:
 
 def _loads(css: str) -> bool:
     lowered = css.lower()
-    return any(marker in lowered for marker in _CSS_LOADERS)
+    return any(marker in lowered for marker in CSS_LOADERS)
 
 
 def _is_fetchable(url: str) -> bool:
@@ -591,7 +380,7 @@ def localize_images(
     for element, attr in rewriter.css:
         text = element.text if attr is None else element.get(attr)
         css_refs[(element, attr)] = [
-            next(g for g in m.groups() if g is not None) for m in _CSS_URL.finditer(text or "")
+            next(g for g in m.groups() if g is not None) for m in CSS_URL.finditer(text or "")
         ]
 
     job = _Job(images_dir, fetcher, base_url, max_image_bytes, max_total_bytes)
@@ -600,7 +389,7 @@ def localize_images(
     def run(urls: list[str]) -> None:
         todo = [u for u in dict.fromkeys(urls) if u not in outcomes]
         for url in todo:
-            if _LOCAL_REF.match(url):
+            if LOCAL_REF.match(url):
                 outcomes[url] = _Outcome(name=url)  # already stored by an earlier run
         todo = [u for u in todo if u not in outcomes]
         unfetchable = [u for u in todo if not _is_fetchable(u)]
@@ -665,7 +454,7 @@ def _shorten(url: str) -> str:
 
 def _rewrite_css(text: str, rewriter: _Rewriter, outcomes: dict[str, _Outcome],
                  problems: list[str], reported: set[str]) -> str:
-    text = _CSS_IMPORT.sub("", text)
+    text = CSS_IMPORT.sub("", text)
 
     def swap(match: re.Match[str]) -> str:
         ref = next(g for g in match.groups() if g is not None).strip()
@@ -680,29 +469,29 @@ def _rewrite_css(text: str, rewriter: _Rewriter, outcomes: dict[str, _Outcome],
             problems.append(f"{_shorten(url)}: {outcome.error if outcome else 'not an image'}")
         return "none"
 
-    return _neutralize_image_sets(_CSS_URL.sub(swap, text))
+    return neutralize_image_sets(CSS_URL.sub(swap, text))
 
 
 def _is_local_value(value: str) -> bool:
     value = value.strip()
-    return value.startswith("#") or bool(_LOCAL_REF.match(value))
+    return value.startswith("#") or bool(LOCAL_REF.match(value))
 
 
 def _scrub(root: Any) -> None:
     """Remove anything left that would make the reader load from elsewhere."""
     for element in list(root.iter(*DROP_ELEMENTS)):
-        _remove(element)
+        remove_keeping_tail(element)
     for element in list(root.iter("meta")):
         if (element.get("http-equiv") or "").lower() in ("refresh", "set-cookie", "link"):
-            _remove(element)
+            remove_keeping_tail(element)
     for element in list(root.iter("source", "track")):
-        _remove(element)
+        remove_keeping_tail(element)
     for element in root.iter():
         if not isinstance(element.tag, str):
             continue
         for attr in list(element.attrib):
             name = attr.lower()
-            local = _local(name)
+            local = local_name(name)
             value = element.attrib[attr]
             if name in RESOURCE_ATTRS or (local == "href" and element.tag not in ("a", "area")):
                 if not _is_local_value(value):

@@ -22,7 +22,7 @@ def now_iso() -> str:
 
 def html_to_text(fragment: str) -> str:
     """Plain text of a stored article (one paragraph per line)."""
-    from .extract import element_text
+    from .htmlparse import element_text
 
     if not fragment.strip():
         return ""

@@ -261,7 +261,7 @@ class Archive:
     def article_fulltext(self, article_id: str) -> str:
         """The whole visible text of the original page (offered for uncertain articles)."""
         from .charset import decode_html
-        from .extract import element_text, parse_page
+        from .htmlparse import element_text, parse_page
 
         raw = self.source_html(article_id)
         if not raw:

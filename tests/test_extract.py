@@ -12,7 +12,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from archive.errors import ExtractionError
-from archive.extract import element_text, extract_article, extract_text
+from archive.extract import extract_article, extract_text
+from archive.htmlparse import element_text
 
 CORPUS = Path(__file__).resolve().parents[2] / "shared" / "corpus" / "extraction"
 
@@ -79,7 +80,8 @@ def test_page_without_article_is_uncertain_with_fulltext() -> None:
     instead, and the page is marked uncertain with its whole text kept."""
     items = "".join(f"<li><a href='/{i}'>Link {i}</a></li>" for i in range(200))
     page = f"<html><body><ul>{items}</ul></body></html>"
-    from archive.extract import _readability_body, parse_page
+    from archive.extract import _readability_body
+    from archive.htmlparse import parse_page
 
     assert not _readability_body(parse_page(page)[0], None).text_content().strip()
     result = extract_article(page, "https://x.test/")
@@ -156,7 +158,8 @@ def test_fifty_megabyte_page_is_cut_to_the_cap_in_bounded_memory(tmp_path: Path)
     script.write_text(
         "import json, resource, sys\n"
         f"sys.path.insert(0, {str(Path(__file__).resolve().parents[1])!r})\n"
-        "from archive.extract import extract_article, MAX_PAGE_CHARS\n"
+        "from archive.extract import extract_article\n"
+        "from archive.htmlparse import MAX_PAGE_CHARS\n"
         f"para = {PARA!r}\n"
         "page = '<html><body><article>' + para * (50 * 1024 * 1024 // len(para) + 1) + '</article></body></html>'\n"
         "assert len(page) >= 50 * 1024 * 1024\n"
@@ -326,7 +329,8 @@ def test_dropped_lead_and_middle_paragraphs_are_put_back() -> None:
         + body * 3
         + "</div></body></html>"
     )
-    from archive.extract import _readability_body, parse_page
+    from archive.extract import _readability_body
+    from archive.htmlparse import parse_page
 
     alone = _readability_body(parse_page(page)[0], None).text_content()
     assert "muddled" not in alone and "figures" not in alone  # what this repairs

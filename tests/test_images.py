@@ -18,13 +18,9 @@ from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
 from archive.fetch import Fetcher
-from archive.images import (
-    localize_images,
-    parse_srcset,
-    rank_srcset,
-    sanitize_svg,
-    sniff_image,
-)
+from archive.imagefiles import sanitize_svg, sniff_image
+from archive.images import localize_images
+from archive.srcset import parse_srcset, rank_srcset
 
 # Tiny real images: the PNG is built by hand; the JPEG and GIF are the
 # classic smallest valid 1x1 files (both decode in Qt's image readers).
