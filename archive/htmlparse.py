@@ -8,6 +8,7 @@ snippets and compared when scoring extraction.
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from lxml import etree
 from lxml.html import (
@@ -166,7 +167,8 @@ def _collapse_spaces(line: str) -> str:
 
 
 def element_text(root: HtmlElement, skip_invisible: bool = False) -> str:
-    """Plain text of ``root``: one line per paragraph-like block, spaces collapsed.
+    """Plain text of ``root``: one line per paragraph-like block, spaces collapsed,
+    in Unicode's composed form (NFC).
 
     Walks the tree iteratively (no recursion), so deep trees are safe.
     """
@@ -211,4 +213,7 @@ def element_text(root: HtmlElement, skip_invisible: bool = False) -> str:
             if el.tail and el is not root:
                 current.append(el.tail if in_pre else el.tail.replace("\n", " "))
     flush()
-    return "\n".join(lines)
+    text = "\n".join(lines)
+    # Composed form (NFC): a page that writes é as e + combining accent would
+    # otherwise have its words cut in two by the index and the highlighter.
+    return text if text.isascii() else unicodedata.normalize("NFC", text)
