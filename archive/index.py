@@ -6,7 +6,7 @@ while another process — the GUI beside a CLI command — holds the lock.
 Searchers are refreshed after each commit, so a save is searchable at once.
 
 Layout choices, for speed (bench/search.py measures them):
-- words go through one fast analyzer (`WordAnalyzer`: \\w+ words, lower-cased,
+- words go through one fast analyzer (`WordAnalyzer`: words as WORD_RE cuts them, lower-cased,
   accent-folded, Porter2 (Snowball English) stemmed, with a cache) instead of Whoosh's chain of
   generator filters, and `WordText.index` builds postings without Token objects;
 - the article text is not stored in Whoosh: it lives compressed in a
@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import re
 import threading
+import unicodedata
 from collections import Counter
 import time
 from contextlib import contextmanager
@@ -48,9 +49,38 @@ from .phrases import ArrayPositions, encode_positions, pair_terms
 from .scoring import FastBM25F
 from .textstore import TextStore
 
-WORD_RE = re.compile(r"\w+")
+#: Han ideographs (with their iteration marks) and hiragana: scripts written
+#: without spaces between words. Each such character is a word of its own, as in
+#: Unicode's word-break rules (UAX #29), and a query word written in them is
+#: searched as a phrase of its characters (WordText.multitoken_query), so 東京
+#: finds "東京の寿司" and so does 寿司. Katakana and Hangul runs stay whole words.
+SPACELESS_CHARS = "\u3005-\u3007\u3040-\u309f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
+_SPACELESS_CHAR = re.compile(f"[{SPACELESS_CHARS}]")
+#: A word: one character of those scripts, or a run of other word characters.
+WORD_RE = re.compile(rf"[{SPACELESS_CHARS}]|[^\W{SPACELESS_CHARS}]+")
+#: The same on text without such characters (the common case, and faster).
+_PLAIN_WORD_RE = re.compile(r"\w+")
+
+#: Whoosh's accent_map, plus letters it folds wrongly or not at all: ß is "ss"
+#: (it gave "s", so "strasse" missed "Straße"), ё is е (Russian prints ёлка and
+#: елка for one word), æ and œ are "ae" and "oe" (œuvre, oeuvre).
+FOLD_MAP: dict[int, str] = {**accent_map, ord("ß"): "ss", ord("ẞ"): "ss", ord("ё"): "е",
+                            ord("Ё"): "е", ord("æ"): "ae", ord("Æ"): "ae", ord("œ"): "oe",
+                            ord("Œ"): "oe"}
+
 _TERM_CACHE: dict[str, str] = {}
 _CACHE_MAX = 500_000
+
+
+def word_pattern(text: str) -> re.Pattern[str]:
+    """The word regex for `text`: WORD_RE, or the plain one when `text` has no
+    characters of the scripts written without spaces (a C-speed check)."""
+    return WORD_RE if _SPACELESS_CHAR.search(text) else _PLAIN_WORD_RE
+
+
+def composed(text: str) -> str:
+    """`text` in Unicode's composed form (NFC), so é is one letter however written."""
+    return text if text.isascii() else unicodedata.normalize("NFC", text)
 
 
 def word_term(word: str) -> str:
@@ -60,27 +90,29 @@ def word_term(word: str) -> str:
     if term is None:
         if len(_TERM_CACHE) > _CACHE_MAX:
             _TERM_CACHE.clear()
-        term = porter_stem(word.lower().translate(accent_map))
+        term = porter_stem(word.lower().translate(FOLD_MAP))
         _TERM_CACHE[word] = term
     return term
 
 
 def fold(word: str) -> str:
     """Lower-cased and accent-folded, not stemmed (prefixes, spelling)."""
-    return word.lower().translate(accent_map)
+    return word.lower().translate(FOLD_MAP)
 
 
 def text_terms(text: str) -> list[str]:
     """The terms of a text in order (one per word); a cached word costs a dict
     lookup, not a function call."""
     get = _TERM_CACHE.get
-    return [get(w) or word_term(w) for w in WORD_RE.findall(text)]
+    text = composed(text)
+    return [get(w) or word_term(w) for w in word_pattern(text).findall(text)]
 
 
 class WordAnalyzer(Analyzer):
-    """Words (\\w+), lower-cased, accent-folded and stemmed, in one generator.
+    """Words (WORD_RE), lower-cased, accent-folded (FOLD_MAP) and stemmed, in one
+    generator.
 
-    Same terms as StemmingAnalyzer | CharsetFilter(accent_map) without a stop
+    Same terms as StemmingAnalyzer | CharsetFilter(FOLD_MAP) without a stop
     list, several times faster; the query parser and highlighting use it too,
     so query terms always match indexed terms.
     """
@@ -92,6 +124,7 @@ class WordAnalyzer(Analyzer):
         convert = fold if no_morph else word_term
         t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
         if not tokenize:
+            value = composed(value)
             t.original = value
             t.text = convert(value)
             t.boost = 1.0
@@ -102,7 +135,8 @@ class WordAnalyzer(Analyzer):
                 t.startchar, t.endchar = start_char, start_char + len(value)
             yield t
             return
-        for i, m in enumerate(WORD_RE.finditer(value)):
+        value = composed(value)  # character offsets are into the composed text
+        for i, m in enumerate(word_pattern(value).finditer(value)):
             word = m.group()
             t.text = convert(word)
             t.boost = 1.0
@@ -122,6 +156,9 @@ class WordText(TEXT):
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(analyzer=WordAnalyzer(), phrase=True, **kwargs)
         self.format = ArrayPositions(field_boost=self.format.field_boost)
+        # a query "word" that is several words to the index (東京, e-mail, don't)
+        # must find them together, in that order
+        self.multitoken_query = "phrase"
 
     def index(self, value: str | list[str], **kwargs: Any):
         """Postings of a text, or of its terms when `make_document` analysed it already."""
@@ -173,13 +210,14 @@ class WordCounts(TEXT):
 
 
 #: Names (sites, authors, URLs): split on anything but letters/digits/dots, no stemming.
-NAME_ANALYZER = RegexTokenizer(r"[\w.]+|\w+") | LowercaseFilter() | CharsetFilter(accent_map)
-PLAIN_ANALYZER = RegexTokenizer(r"\w+") | LowercaseFilter() | CharsetFilter(accent_map)
+NAME_ANALYZER = RegexTokenizer(r"[\w.]+|\w+") | LowercaseFilter() | CharsetFilter(FOLD_MAP)
+PLAIN_ANALYZER = RegexTokenizer(r"\w+") | LowercaseFilter() | CharsetFilter(FOLD_MAP)
 
 #: Bumped when the index layout changes: an index of another version is rebuilt.
 #: 9: frequent terms' flat postings beside each segment (archive/dense.py); an
 #: index without them works, but its big segments would stay slow until merged.
-INDEX_VERSION = 9
+#: 10: each Han/hiragana character is a word; ß→ss, ё→е, æ→ae, œ→oe; composed (NFC) text.
+INDEX_VERSION = 10
 VERSION_FILE = "quire-index-version"
 #: During bulk work, commit at least this often (documents, seconds).
 BATCH_DOCS = 500

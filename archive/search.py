@@ -15,8 +15,6 @@ results as soon as it is committed.
 """
 from __future__ import annotations
 
-import functools
-import html as htmlmod
 import re
 import threading
 from dataclasses import dataclass, field
@@ -24,28 +22,19 @@ from typing import TYPE_CHECKING, Any, Iterable
 
 from whoosh import query as wq
 
-from .index import WORD_RE, word_term
+from .index import SPACELESS_CHARS, WORD_RE, word_term
 from .models import SearchHit
 from .phrases import AdjacentTerms, phrase_scores
 from .query import parse_query
 from .ranges import ColumnRange
+from .snippets import Highlight, find_matches, highlight_for, make_snippet
 from .topn import POSITIONLESS, block_ids, top_n
 
 if TYPE_CHECKING:
     from .store import Archive
 
-MATCH_OPEN = '<b class="match">'
-MATCH_CLOSE = "</b>"
 SORTS = ("relevance", "newest", "oldest")
-#: Snippet shape: up to this many fragments of about this many characters.
-SNIPPET_FRAGMENTS = 3
-FRAGMENT_CHARS = 160
 FACET_TOP = 30
-#: Most documents a multi-term (prefix*, fuzzy~) expands to for highlighting.
-MAX_HIGHLIGHT_TERMS = 2000
-#: Candidate words for snippets are found by a regex of at most about this many
-#: word beginnings (then each candidate is checked against the terms).
-MAX_PATTERN_ALTERNATIVES = 40
 
 
 @dataclass
@@ -75,7 +64,7 @@ def run_search(archive: "Archive", text: str, *, limit: int = 20, offset: int = 
         # No query: the whole archive, newest first — a page of the catalog, far
         # cheaper than sorting every document in the index (the window's first screen).
         ids = archive.catalog.page_ids(limit, offset, newest_first=sort != "oldest")
-        return SearchResult(hits=_hits(archive, [({"id": i}, 1.0) for i in ids], set(), snippets),
+        return SearchResult(hits=_hits(archive, [({"id": i}, 1.0) for i in ids], Highlight(), snippets),
                             total=archive.catalog.count(), note=note)
     with index.searcher() as searcher:
         kwargs: dict[str, Any] = {"limit": offset + limit}
@@ -98,19 +87,20 @@ def run_search(archive: "Archive", text: str, *, limit: int = 20, offset: int = 
         elif total < 0:
             total = _count(searcher, q)
         rows = [(searcher.stored_fields(docnum), score) for docnum, score in page]
-        terms = _highlight_terms(searcher, q) if snippets and rows else set()
+        highlight = highlight_for(searcher, q) if snippets and rows else Highlight()
         facet_counts = _facets(index, searcher, docnums) if docnums is not None else {}
         suggestion = None
         if total == 0 and suggest and text.strip():
             suggestion = _did_you_mean(archive, searcher, text)
 
-    hits = _hits(archive, rows, terms, snippets)
+    hits = _hits(archive, rows, highlight, snippets)
     if facet_counts.get("tag"):
         facet_counts["tag"] = _tag_display_names(archive, facet_counts["tag"])
     return SearchResult(hits=hits, total=total, note=note, facets=facet_counts, suggestion=suggestion)
 
 
-def _hits(archive: "Archive", rows: list[tuple[dict, float]], terms: set, snippets: bool) -> list[SearchHit]:
+def _hits(archive: "Archive", rows: list[tuple[dict, float]], highlight: Highlight,
+          snippets: bool) -> list[SearchHit]:
     """Search hits for (stored fields, score) rows: titles, tags and dates from the
     catalog, snippets from the text store."""
     ids = [stored["id"] for stored, _ in rows]
@@ -122,7 +112,7 @@ def _hits(archive: "Archive", rows: list[tuple[dict, float]], terms: set, snippe
         a = articles.get(aid)
         if a is None:  # indexed but gone from the catalog: `check` reports it
             continue
-        snippet = make_snippet(texts.get(aid, ""), terms) if snippets else ""
+        snippet = make_snippet(texts.get(aid, ""), highlight) if snippets else ""
         hits.append(SearchHit(id=aid, title=a.title or stored.get("title", ""), url=a.url, site=a.site,
                               tags=a.tags, saved=a.saved, score=round(float(score or 0.0), 4),
                               snippet=snippet))
@@ -131,12 +121,13 @@ def _hits(archive: "Archive", rows: list[tuple[dict, float]], terms: set, snippe
 
 def match_spans(archive: "Archive", query_text: str, text: str) -> list[tuple[int, int]]:
     """(start, end) of every word of `text` the query matches (its stemmed, accent-
-    folded words, prefixes and fuzzy terms; not words under NOT): for the reader,
-    which highlights the matches of the search that opened an article."""
+    folded words, prefixes and fuzzy terms, its phrases where whole; not words under
+    NOT): for the reader, which highlights the matches of the search that opened an
+    article."""
     parsed = parse_query(query_text)
     with archive.index.searcher() as searcher:
-        terms = _highlight_terms(searcher, parsed.query)
-    return _find_matches(text, terms) if terms else []
+        highlight = highlight_for(searcher, parsed.query)
+    return find_matches(text, highlight) if highlight else []
 
 
 def _count(searcher: Any, q: wq.Query) -> int:
@@ -295,151 +286,6 @@ def _walk(q: wq.Query) -> Iterable[wq.Query]:
         stack.extend(node.children())
 
 
-# -- snippets ------------------------------------------------------------------------
-def _highlight_terms(searcher: Any, q: wq.Query) -> set[str]:
-    """The content terms a hit can match (not those under NOT), with prefix*/fuzzy~
-    expanded against the index."""
-    terms: set[str] = set()
-    stack = [q]
-    while stack:
-        node = stack.pop()
-        if isinstance(node, wq.Not):
-            continue
-        if getattr(node, "fieldname", None) in ("content", "title"):
-            if isinstance(node, wq.MultiTerm):
-                for n, btext in enumerate(node._btexts(searcher.reader())):
-                    if n >= MAX_HIGHLIGHT_TERMS:
-                        break
-                    terms.add(btext.decode("utf-8") if isinstance(btext, bytes) else btext)
-                continue
-            if isinstance(node, wq.Term):
-                terms.add(str(node.text))
-                continue
-            if isinstance(node, wq.Phrase) or hasattr(node, "words"):  # incl. AdjacentTerms
-                terms.update(str(w) for w in node.words)
-                continue
-        stack.extend(node.children())
-    return terms
-
-
-def make_snippet(text: str, terms: set[str], fragments: int = SNIPPET_FRAGMENTS,
-                 width: int = FRAGMENT_CHARS) -> str:
-    """Up to `fragments` pieces of `text` around the words whose index term is in
-    `terms`, as escaped HTML with those words in <b class="match">; the start of
-    the text when no word matches (a title or field match)."""
-    text = text or ""
-    matches = _find_matches(text, terms) if terms else []
-    if not matches:
-        return _lead(text, width)
-    # candidate windows: runs of matches that fit in `width`, scored by distinct words
-    candidates: list[tuple[float, int, int, list[tuple[int, int]]]] = []
-    i = 0
-    surround = width // 3
-    while i < len(matches):
-        start = matches[i][0]
-        j = i
-        while j + 1 < len(matches) and matches[j + 1][1] - start <= width - surround:
-            j += 1
-        group = matches[i:j + 1]
-        distinct = len({text[s:e].lower() for s, e in group})
-        candidates.append((distinct + 0.1 * len(group), start, group[-1][1], group))
-        i = j + 1
-    best = sorted(candidates, key=lambda c: (-c[0], c[1]))[:fragments]
-    pieces = []
-    for _score, start, end, group in sorted(best, key=lambda c: c[1]):
-        lo = _word_boundary(text, max(0, start - surround), backwards=True)
-        hi = _word_boundary(text, min(len(text), max(end, start + width - surround) + surround // 2),
-                            backwards=False)
-        out = []
-        pos = lo
-        for s, e in group:
-            out.append(htmlmod.escape(text[pos:s], quote=False))
-            out.append(MATCH_OPEN + htmlmod.escape(text[s:e], quote=False) + MATCH_CLOSE)
-            pos = e
-        out.append(htmlmod.escape(text[pos:hi], quote=False))
-        piece = " ".join("".join(out).split())
-        pieces.append(("… " if lo > 0 else "") + piece + (" …" if hi < len(text) else ""))
-    return " ".join(pieces).replace("… …", "…")
-
-
-@functools.lru_cache(maxsize=64)
-def _candidates_pattern(terms: frozenset[str]) -> re.Pattern[str]:
-    """Words that may stem to one of `terms`: a Porter2 stem is the start of its
-    word, except a final i (studi ← study) or e (hope ← hoping). Plain word
-    beginnings only: words with accented letters (the index folds café → cafe)
-    are found by `_folded_words` — a class of accented forms per letter made the
-    regex of a prefix* query take longer to compile than all its snippets."""
-    prefixes = {t[:-1] if len(t) > 1 and t[-1] in "ie" else t for t in terms}
-    # a prefix* query brings hundreds of terms: their shared beginnings find the
-    # same candidate words with a far smaller regex
-    width = max(map(len, prefixes), default=0)
-    while len(prefixes) > MAX_PATTERN_ALTERNATIVES and width > 3:
-        width -= 1
-        prefixes = {p[:width] for p in prefixes}
-    alternatives = "|".join(sorted((re.escape(p) for p in prefixes if p), key=len, reverse=True))
-    return re.compile(r"\b(?:" + alternatives + r")\w*", re.IGNORECASE)
-
-
-def _foldable_letters() -> re.Pattern[str]:
-    """One letter the index folds to ASCII (é, ñ, ø, æ …)."""
-    from whoosh.support.charset import accent_map
-
-    chars = sorted(chr(code) for code, folded in accent_map.items()
-                   if code > 127 and isinstance(folded, str) and folded and folded.isascii())
-    return re.compile("[" + re.escape("".join(chars)) + "]")
-
-
-_FOLDABLE = _foldable_letters()
-
-
-def _folded_words(text: str) -> list[tuple[int, int]]:
-    """(start, end) of the words holding a letter the index folds: a single-class
-    regex scans fast, and accented words are few (Korean or Cyrillic text has none)."""
-    spans: list[tuple[int, int]] = []
-    last_end = -1
-    for m in _FOLDABLE.finditer(text):
-        pos = m.start()
-        if pos < last_end:
-            continue  # another accent of the same word
-        start = pos
-        while start > 0 and (text[start - 1].isalnum() or text[start - 1] == "_"):
-            start -= 1
-        word = WORD_RE.match(text, start)
-        last_end = word.end() if word else pos + 1
-        spans.append((start, last_end))
-    return spans
-
-
-def _find_matches(text: str, terms: set[str]) -> list[tuple[int, int]]:
-    """(start, end) of each word of text whose index term is in `terms`: regexes
-    (in C) find the words starting like a term and the words with accented
-    letters, and only those are stemmed."""
-    spans = [m.span() for m in _candidates_pattern(frozenset(terms)).finditer(text)]
-    if not text.isascii():
-        found = set(spans)
-        extra = [s for s in _folded_words(text) if s not in found]
-        if extra:
-            spans = sorted(spans + extra)
-    return [(s, e) for s, e in spans if word_term(text[s:e]) in terms]
-
-
-def _word_boundary(text: str, pos: int, *, backwards: bool) -> int:
-    """Move pos to the nearest space (at most 20 characters) so no word is cut."""
-    step = -1 if backwards else 1
-    for _ in range(20):
-        if pos <= 0 or pos >= len(text) or text[pos].isspace():
-            return max(0, min(len(text), pos))
-        pos += step
-    return max(0, min(len(text), pos))
-
-
-def _lead(text: str, width: int) -> str:
-    if len(text) <= width:
-        return htmlmod.escape(" ".join(text.split()), quote=False)
-    cut = _word_boundary(text, width, backwards=True) or width
-    return htmlmod.escape(" ".join(text[:cut].split()), quote=False) + " …"
-
-
 # -- facets --------------------------------------------------------------------------
 def _facets(index: Any, searcher: Any, docnums: set[int]) -> dict[str, list[tuple[str, int]]]:
     """Counts by tag and by site among the matching documents, largest first."""
@@ -467,6 +313,8 @@ def _tag_display_names(archive: "Archive", counts: list[tuple[str, int]]) -> lis
 
 # -- did you mean ----------------------------------------------------------------------
 _FREE_WORD = re.compile(r"(?<![\w:\"*~])(\w+)(?![\w:*~])")
+#: A script written without spaces: its "words" are not spelt, so not corrected.
+_SPACELESS_CHAR = re.compile(f"[{SPACELESS_CHARS}]")
 
 
 def _did_you_mean(archive: "Archive", searcher: Any, text: str) -> str | None:
@@ -480,7 +328,10 @@ def _did_you_mean(archive: "Archive", searcher: Any, text: str) -> str | None:
     changed = False
     for m in _FREE_WORD.finditer(text):
         word = m.group(1)
-        if word in ("AND", "OR", "NOT") or word.isdigit():
+        if word in ("AND", "OR", "NOT") or word.isdigit() or len(word) < 3 \
+                or _SPACELESS_CHAR.search(word) or text[max(0, m.start() - 1):m.start()] in ("'", "’"):
+            # a one- or two-letter word has too many close neighbours ("solar's" became
+            # "solar'so"), and Chinese or Japanese characters are not spelt
             continue
         term = word_term(word)
         if searcher.doc_frequency("content", term):

@@ -5,7 +5,8 @@ import re
 
 import pytest
 
-from archive.search import MATCH_OPEN, make_snippet, run_search
+from archive.search import run_search
+from archive.snippets import MATCH_OPEN, make_snippet
 
 from search_fixtures import add_articles, arch, ids  # noqa: F401 (arch is a fixture)
 
@@ -161,7 +162,7 @@ def test_snippet_matches_equal_a_word_by_word_check():
     terms, any word with a non-ASCII letter) finds exactly the words whose term is
     wanted, accented or not."""
     from archive.index import WORD_RE, word_term
-    from archive.search import _find_matches
+    from archive.snippets import find_matches as _find_matches
 
     text = ("Le café du coin — “Cafés” and CAFE; naïve naive résumé resume. Studies of studying "
             "hope, hoping, hopes: the communities communicated with a committee, commuting in Zürich.")
@@ -191,3 +192,16 @@ def test_a_prefix_longer_than_the_stem_still_finds_the_word(tmp_path):
         assert run_search(archive, "runni*").hits[0].snippet.count(MATCH_OPEN) >= 1
         assert run_search(archive, "zebr*").total == 0
         assert run_search(archive, "run*").total == 2  # "rune" starts with "run": both
+
+
+def test_did_you_mean_leaves_short_words_and_chinese_alone(tmp_path):
+    """"solar's" has the one-letter word "s": it used to be "corrected" to "so"."""
+    from archive import Archive
+    from conftest import make_page
+
+    with Archive(tmp_path / "a", seed=False, fetch=False) as a:
+        a.save_html(make_page("Solar power", "Solar panels, so many of them, on every roof."), None)
+        result = run_search(a, "solar's")
+        assert result.total == 0 and result.suggestion is None
+        assert run_search(a, "solra panels").suggestion == "solar panels"  # still corrects
+        assert run_search(a, "北京").suggestion is None
