@@ -82,7 +82,8 @@ def _print_report(report, verb: str) -> int:
         _say(f"FAILED {line}")
     for line in report.warnings:
         _say(f"warning: {line}")
-    _say(f"{verb}: {report.added} added, {report.duplicates} already saved, "
+    updated = f"{report.updated} updated, " if report.updated else ""
+    _say(f"{verb}: {report.added} added, {updated}{report.duplicates} already saved, "
          f"{report.pending} pending, {len(report.failed)} failed"
          + (f", cancelled with {report.not_reached} not reached" if report.cancelled else ""))
     return EXIT_ITEM_FAILED if report.failed else EXIT_OK

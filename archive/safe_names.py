@@ -12,6 +12,7 @@ import re
 import stat
 import unicodedata
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
@@ -24,6 +25,9 @@ WINDOWS_RESERVED = {
     *(f"lpt{i}" for i in range(1, 10)),
 }
 _FORBIDDEN = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*]')
+#: Bidirectional embedding, override and isolate controls (and the invisible direction
+#: marks): in a file name they make "gpj.exe" display as "exe.jpg".
+_BIDI = re.compile("[\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 #: Most file systems cap a name at 255 bytes; stay well below so a suffix fits.
 DEFAULT_MAX_BYTES = 120
 #: Imports refuse zips that inflate to more than this (a zip bomb guard).
@@ -42,12 +46,12 @@ def safe_filename(name: str, ext: str = "", *, max_bytes: int = DEFAULT_MAX_BYTE
                   fallback: str = "untitled") -> str:
     """A single path component made from `name`, plus `ext` (".md").
 
-    No separators, control characters or characters Windows forbids; no
+    No separators, control or bidi characters or characters Windows forbids; no
     leading dot (hidden files, "..") and no trailing dot or space; never a
     reserved device name; at most `max_bytes` bytes of UTF-8 with the extension.
     """
     text = unicodedata.normalize("NFC", name or "")
-    text = _FORBIDDEN.sub(" ", text)
+    text = _FORBIDDEN.sub(" ", _BIDI.sub("", text))
     text = " ".join(text.split())
     text = text.lstrip(". ").rstrip(". ")
     budget = max(8, max_bytes - len(ext.encode("utf-8")))
@@ -143,9 +147,11 @@ def safe_extract(zip_path: Path | str, dest: Path | str, *,
                                 f"{max_total_bytes:,} bytes; refusing it as a possible zip bomb"
                             )
                         out.write(chunk)
-            except (zipfile.BadZipFile, OSError, EOFError, RuntimeError) as exc:
+            except (zipfile.BadZipFile, zlib.error, OSError, EOFError, RuntimeError,
+                    NotImplementedError) as exc:  # damaged data, bad CRC, odd compression
                 target.unlink(missing_ok=True)
-                result.refused.append((info.filename, f"unreadable entry ({exc})"))
+                reason = f"unreadable entry, damaged or in an unsupported form ({exc})"
+                result.refused.append((info.filename, reason))
                 continue
             result.files.append(target)
     return result

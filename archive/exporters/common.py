@@ -151,18 +151,42 @@ def inline_images(archive: "Archive", article_id: str, element: etree._Element) 
 
 @contextmanager
 def atomic_output(out_path: Path) -> Iterator[Path]:
-    """Yield a temporary path beside `out_path`; rename it into place only on success."""
+    """Yield a temporary path beside `out_path`; rename it into place only on success.
+
+    A folder in the way, a folder that cannot be created or a file that cannot be
+    written (permissions, a full disk) is a QuireError naming the output and the
+    reason, never a traceback; nothing is left behind.
+    """
     out_path = Path(out_path).expanduser()
-    out_path.parent.mkdir(parents=True, exist_ok=True)
+    if out_path.is_dir():
+        raise QuireError(f"{out_path}: is a folder; name the file to write (a new name, "
+                         "or a file inside the folder)")
+    if not out_path.name:
+        raise QuireError(f"{out_path}: name the file to write")
     tmp = out_path.with_name(f".{out_path.name}.part")
     try:
+        out_path.parent.mkdir(parents=True, exist_ok=True)
         yield tmp
         with open(tmp, "rb+") as handle:
             os.fsync(handle.fileno())
         os.replace(tmp, out_path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
+    except BaseException as exc:
+        try:
+            tmp.unlink(missing_ok=True)
+        except OSError:
+            pass
+        if isinstance(exc, OSError) and _is_output_error(exc, out_path, tmp):
+            raise QuireError(f"{out_path}: cannot write the export "
+                             f"({exc.strerror or exc})") from exc
         raise
+
+
+def _is_output_error(exc: OSError, out_path: Path, tmp: Path) -> bool:
+    """Whether an OSError is about writing the export (not about reading the archive)."""
+    if exc.filename is None:  # a write or fsync that failed: disk full, I/O error
+        return True
+    named = {Path(str(exc.filename)), Path(str(exc.filename2 or ""))}
+    return bool(named & {out_path, tmp, *out_path.parents})
 
 
 def display_date(iso: str | None) -> str:

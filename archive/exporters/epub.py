@@ -12,6 +12,7 @@ from __future__ import annotations
 import html
 import re
 import uuid
+import warnings
 from datetime import datetime, timezone
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit
@@ -86,11 +87,30 @@ def _language(value: str | None) -> str | None:
     return value if _LANGUAGE_TAG.match(value) else None
 
 
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
 def _xml_safe(text: str | None) -> str | None:
-    """Drop characters XML cannot hold (control characters survive some pages)."""
+    """Drop characters XML cannot hold (control characters survive some pages, and
+    archives written before imports cleaned titles hold them in metadata too)."""
     if text is None:
         return None
-    return re.sub(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]", "", text)
+    return _NOT_XML.sub("", text)
+
+
+def _meta_text(text: str | None) -> str:
+    """A title, name or site for the book's metadata: XML-safe and on one line."""
+    return " ".join((_xml_safe(text) or "").split())
+
+
+def _clean_metadata(article: Article) -> Article:
+    """A copy of `article` whose title, authors and site can go into XML."""
+    clean = Article.from_dict(article.to_dict())
+    clean.title = _meta_text(article.title)
+    clean.authors = [name for name in map(_meta_text, article.authors) if name]
+    clean.site = _meta_text(article.site)
+    clean.url = _xml_safe(article.url)
+    return clean
 
 
 class _ChapterBuilder:
@@ -290,12 +310,13 @@ def _cover_svg(title: str, subtitle: str) -> bytes:
 
 def export(job: Job, out_path: Path, title: str | None = None) -> ExportReport:
     report = ExportReport(Path(out_path))
-    saved = [a for a in job.articles if a.status == "saved"]
+    saved = [_clean_metadata(a) for a in job.articles if a.status == "saved"]
     for article in job.articles:
         if article.status != "saved":
             report.skipped.append(f"{article.title}: pending, no content to export")
     today = datetime.now(timezone.utc).strftime("%Y-%m-%d")
-    book_title = title or (saved[0].title if len(saved) == 1 else f"Quire articles, {today}")
+    book_title = _meta_text(title) or (
+        saved[0].title if len(saved) == 1 and saved[0].title else f"Quire articles, {today}")
     languages = [tag for tag in (_language(a.lang) for a in saved) if tag]
     language = max(set(languages), key=languages.count) if languages else "en"
 
@@ -329,7 +350,9 @@ def export(job: Job, out_path: Path, title: str | None = None) -> ExportReport:
     book.add_item(epub.EpubNcx())
     book.add_item(epub.EpubNav())
     book.spine = ["cover", "nav", *chapters]
-    with atomic_output(out_path) as tmp:
-        epub.write_epub(str(tmp), book)
+    with atomic_output(out_path) as tmp, warnings.catch_warnings():
+        # ebooklib only warns about a failed write unless asked to raise
+        warnings.simplefilter("ignore", UserWarning)
+        epub.write_epub(str(tmp), book, {"raise_exceptions": True})
     job.step(len(job.articles), "done")
     return report

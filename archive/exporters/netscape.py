@@ -1,4 +1,11 @@
-"""Netscape bookmark HTML: the one format every browser and bookmark service imports."""
+"""Netscape bookmark HTML: the one format every browser and bookmark service imports.
+
+States travel as attributes: TOREAD="1"/"0" as Pinboard writes it (unread/read),
+and STARRED="1" (favourite) and ARCHIVED="1" (archived), written only when set.
+Attributes rather than tags, because services that do not know them ignore them,
+where tags would land in the user's tag list there; archive/importers/netscape.py
+reads all three back.
+"""
 from __future__ import annotations
 
 import html
@@ -42,6 +49,10 @@ def export(job: Job, out_path: Path) -> ExportReport:
         if article.tags:
             attrs.append(f'TAGS="{html.escape(",".join(article.tags), quote=True)}"')
         attrs.append(f'TOREAD="{0 if article.is_read else 1}"')
+        if article.is_favorite:
+            attrs.append('STARRED="1"')
+        if article.is_archived:
+            attrs.append('ARCHIVED="1"')
         title = html.escape(article.title, quote=False)
         lines.append(f"    <DT><A {' '.join(attrs)}>{title}</A>\n")
         if article.description:

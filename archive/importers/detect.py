@@ -2,7 +2,7 @@
 
 Each check looks for what only that service writes: the Netscape doctype or
 ADD_DATE/time_added attributes, the CSV headers, wallabag's is_starred,
-Omnivore's metadata_*.json, Quire's own "format" key.
+Omnivore's metadata_*.json, Pocket's part_*.csv, Quire's own "format" key.
 """
 from __future__ import annotations
 
@@ -16,16 +16,21 @@ from .items import check_url, decode_text
 
 FORMATS = ("netscape", "pocket", "instapaper", "wallabag", "omnivore", "urls", "folder", "json")
 _OMNIVORE_META = re.compile(r"(^|/)metadata_\d+_to_\d+\.json$", re.I)
+#: Pocket's export since 2025: a zip of part_000000.csv, part_000001.csv, … (10,000 rows each).
+POCKET_PART = re.compile(r"(^|/)part_\d+\.csv$", re.IGNORECASE)
 _PAGE = re.compile(r"\.(html?|xhtml)$", re.I)
+_ZIP_MAGIC = (b"PK\x03\x04", b"PK\x05\x06")
 
 
 def _detect_names(names: list[str], label: str) -> str:
     if any(_OMNIVORE_META.search(n) for n in names):
         return "omnivore"
+    if any(POCKET_PART.search(n) for n in names):
+        return "pocket"
     if any(_PAGE.search(n) for n in names):
         return "folder"
-    raise ImportFileError(f"{label}: no Omnivore metadata and no .html pages inside; "
-                          "cannot tell what to import")
+    raise ImportFileError(f"{label}: no Omnivore metadata, no Pocket part_*.csv files and no "
+                          ".html pages inside; cannot tell what to import")
 
 
 def _detect_json(text: str, label: str) -> str:
@@ -94,6 +99,9 @@ def detect_format(path: Path | str) -> str:
         head = handle.read(65536)
     if not head.strip():
         raise ImportFileError(f"{label}: the file is empty")
+    if head.startswith(_ZIP_MAGIC):  # a zip whose directory at the end is missing
+        raise ImportFileError(f"{label}: the zip file is damaged or truncated; "
+                              "download or copy it again")
     try:
         text = head.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

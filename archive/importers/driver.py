@@ -3,7 +3,9 @@
 The order of checks is what makes a re-import free and a big import safe:
 1. parse the whole file (pure, fast) and collect every bad row as a message;
 2. drop items the archive already has (find_duplicate) *before* any network
-   work, and items repeated within the file;
+   work, and items repeated within the file -- except that an item carrying
+   content fills an article that is still pending (as `retry` would), merging
+   its tags and states, and counts as updated;
 3. save items that carry their content without fetching;
 4. fetch the others on a bounded thread pool; a failed fetch becomes a
    pending article holding the reason, so a dead link loses nothing.
@@ -22,6 +24,7 @@ from typing import TYPE_CHECKING, Callable, Iterable
 from .. import collections as collections_mod
 from ..errors import ImportFileError, QuireError
 from ..models import Article, Extracted, ProgressFn
+from ..pages import normalize_tags
 from . import htmlpages, instapaper, netscape, omnivore, pocket, quire_json, urls, wallabag
 from .detect import FORMATS, detect_format
 from .items import ImportCollection, ImportItem, ImportProblem, ParseResult
@@ -43,11 +46,14 @@ ALIASES = {"pocket-csv": "pocket", "pocket_csv": "pocket", "html": "folder",
            "bookmarks": "netscape",
            "quire": "json", "txt": "urls"}
 NOT_FETCHED = "not fetched (imported without fetching)"
+#: Formats that read a folder (or a zip) as well as a file; the others read one file.
+FOLDER_FORMATS = {"pocket", "omnivore", "folder"}
 
 
 @dataclass
 class ImportReport:
     added: int = 0  # new saved articles
+    updated: int = 0  # pending articles the import filled with content
     duplicates: int = 0  # already in the archive, or repeated in the file
     pending: int = 0  # kept without content (fetch failed or not attempted)
     failed: list[str] = field(default_factory=list)  # "file line 7: reason", not imported
@@ -55,11 +61,12 @@ class ImportReport:
     cancelled: bool = False
     not_reached: int = 0  # items left when cancelled
     format: str = ""
-    article_ids: list[str] = field(default_factory=list)  # articles added (saved or pending)
+    article_ids: list[str] = field(default_factory=list)  # articles added (saved or pending) or filled
 
     @property
     def total(self) -> int:
-        return self.added + self.duplicates + self.pending + len(self.failed) + self.not_reached
+        return (self.added + self.updated + self.duplicates + self.pending + len(self.failed)
+                + self.not_reached)
 
 
 def resolve_format(path: Path, fmt: str) -> str:
@@ -70,6 +77,10 @@ def resolve_format(path: Path, fmt: str) -> str:
     if fmt not in PARSERS:
         raise ImportFileError(
             f"unknown import format {fmt!r}; use one of auto, {', '.join(FORMATS)}")
+    if path.is_dir() and fmt not in FOLDER_FORMATS:
+        raise ImportFileError(
+            f"{path.name or path}: is a folder, and the {fmt} format reads one file; name the "
+            f"file inside it, or use --format auto")
     return fmt
 
 
@@ -93,9 +104,9 @@ def _dedupe_key(item: ImportItem) -> str | None:
 
 @dataclass
 class _Outcome:
-    kind: str  # "added" | "duplicate" | "pending" | "failed"
+    kind: str  # "added" | "updated" | "duplicate" | "pending" | "failed"
     article: Article | None = None
-    message: str = ""
+    message: str = ""  # why it failed; for another kind, a warning to show
 
 
 def _label(item: ImportItem) -> str:
@@ -138,9 +149,41 @@ def _prepare(item: ImportItem) -> tuple[bytes, Extracted]:
     return raw, ex
 
 
+def _fills(existing: Article | None, item: ImportItem) -> bool:
+    """True when `item` brings the content an already-known pending article lacks."""
+    return existing is not None and existing.status == "pending" and item.html is not None
+
+
+def _fill_pending(archive: "Archive", pending: Article, item: ImportItem) -> _Outcome:
+    """Give a pending article the item's content, as `retry` does with a fetched page, and
+    merge what the item says about it: its tags are added, a state set on either side
+    stays set, and the content's own title and metadata replace the placeholders."""
+    try:
+        article = archive.replace_content(pending.id, item.html or "", extract=not item.extracted)
+    except QuireError as exc:
+        return _Outcome("duplicate", pending,
+                        f"{_label(item)}: already in the archive, still pending: its content "
+                        f"could not be saved ({exc})")
+    article.tags = normalize_tags([*article.tags, *item.tags])
+    article.is_read = article.is_read or item.is_read
+    article.is_archived = article.is_archived or item.is_archived
+    article.is_favorite = article.is_favorite or item.is_favorite
+    article.title = item.title or article.title
+    article.authors = list(item.authors) or article.authors
+    article.published = item.published or article.published
+    article.site = item.site or article.site
+    article = archive.update(article)
+    if item.progress:
+        article = archive.set_state(article.id, progress=item.progress)
+    return _Outcome("updated", article)
+
+
 def _import_one(archive: "Archive", item: ImportItem, fetch: bool) -> _Outcome:
     """Save one item; never raises for a bad item (the outcome says what happened)."""
     try:
+        existing = archive.find_duplicate(url=item.url, source=item.source_key)
+        if _fills(existing, item):
+            return _fill_pending(archive, existing, item)  # type: ignore[arg-type]
         if item.html is not None:
             try:
                 prepared = _prepare(item)
@@ -151,6 +194,8 @@ def _import_one(archive: "Archive", item: ImportItem, fetch: bool) -> _Outcome:
                     prepared=prepared)
             except QuireError as exc:
                 return _pending(archive, item, f"its content could not be saved: {exc}")
+            if _fills(result.article if not result.created else None, item):
+                return _fill_pending(archive, result.article, item)  # found by its canonical URL
             outcome = _Outcome("added" if result.created else "duplicate", result.article)
         elif item.pending_error is not None:
             outcome = _pending(archive, item, item.pending_error)
@@ -199,11 +244,15 @@ def _record(report: ImportReport, outcome: _Outcome, item: ImportItem,
     if outcome.kind == "failed":
         report.failed.append(outcome.message)
         return
+    if outcome.message:
+        report.warnings.append(outcome.message)
     if outcome.kind == "duplicate":
         report.duplicates += 1
         return
     if outcome.kind == "added":
         report.added += 1
+    elif outcome.kind == "updated":
+        report.updated += 1
     else:
         report.pending += 1
     if outcome.article is not None:
@@ -251,20 +300,28 @@ def import_file(archive: "Archive", path: Path | str, fmt: str = "auto", *, fetc
     collection_defs: list[ImportCollection] = []
     if progress:
         progress(0, 0, f"reading {path.name}")
-    for record in PARSERS[report.format](path):
-        if isinstance(record, ImportProblem):
-            (report.failed if record.skipped else report.warnings).append(str(record))
-        elif isinstance(record, ImportCollection):
-            collection_defs.append(record)
-        else:
-            items.append(record)
+    try:
+        for record in PARSERS[report.format](path):
+            if isinstance(record, ImportProblem):
+                (report.failed if record.skipped else report.warnings).append(str(record))
+            elif isinstance(record, ImportCollection):
+                collection_defs.append(record)
+            else:
+                items.append(record)
+    except OSError as exc:
+        raise ImportFileError(f"{path.name or path}: cannot be read "
+                              f"({exc.strerror or exc})") from exc
     total = len(items)
     memberships: list[tuple[str, str]] = []
     seen: set[str] = set()
     todo: list[ImportItem] = []
     for item in items:  # duplicates: no network, no extraction
         key = _dedupe_key(item)
-        if key in seen or archive.find_duplicate(url=item.url, source=item.source_key):
+        if key in seen:
+            report.duplicates += 1
+            continue
+        existing = archive.find_duplicate(url=item.url, source=item.source_key)
+        if existing is not None and not _fills(existing, item):
             report.duplicates += 1
             continue
         if key:

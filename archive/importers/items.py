@@ -45,6 +45,17 @@ class ImportItem:
     restore: dict[str, object] = field(default_factory=dict)
     collections: list[str] = field(default_factory=list)
 
+    def __post_init__(self) -> None:
+        # Every parser's text fields pass here: an export may carry control characters
+        # (which XML, and so EPUB export, cannot hold) or a title spread over lines.
+        self.title = clean_line(self.title)
+        authors = [self.authors] if isinstance(self.authors, str) else self.authors
+        self.authors = [name for name in (clean_line(a) for a in authors) if name]
+        self.tags = clean_tags(self.tags)
+        self.site = clean_line(self.site) or None
+        collections = [self.collections] if isinstance(self.collections, str) else self.collections
+        self.collections = [name for name in (clean_line(c) for c in collections) if name]
+
 
 @dataclass
 class ImportProblem:
@@ -66,6 +77,9 @@ class ImportCollection:
     name: str
     query: str | None = None  # set for a smart collection
 
+    def __post_init__(self) -> None:
+        self.name = clean_line(self.name)
+
 
 ParseResult = Iterator["ImportItem | ImportProblem | ImportCollection"]
 
@@ -85,6 +99,14 @@ def check_url(url: str | None) -> str | None:
     if not parts.hostname:
         return f"URL has no host: {url!r}"
     return None
+
+
+def link_title(title: str, url: str) -> str:
+    """A title that only repeats the address is no title: blank, so the page's own
+    title is used once fetched (a pending article shows its address). Every importer
+    applies the same rule, whether the export left the title empty or wrote the URL."""
+    title = title.strip()
+    return "" if title == url.strip() else title
 
 
 def iso_from_timestamp(value: str | int | float | None) -> str | None:
@@ -125,6 +147,20 @@ def to_iso(moment: datetime) -> str:
     return moment.astimezone(timezone.utc).replace(microsecond=0).isoformat()
 
 
+#: Characters no title, name or tag should hold: C0 and C1 controls and DEL (XML 1.0
+#: refuses most of them), lone surrogates (not encodable as UTF-8) and non-characters.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+
+
+def clean_line(text: object) -> str:
+    """One line of text from an export field: control characters dropped, line breaks,
+    tabs and runs of spaces made one space. None becomes ""."""
+    if text is None:
+        return ""
+    spaced = " ".join(str(text).split())  # line breaks (CR, LF, NEL) and tabs first
+    return " ".join(_CONTROL.sub("", spaced).split())
+
+
 def clean_tags(tags: object) -> list[str]:
     """Trimmed, de-duplicated, order-kept tag names from a list or None."""
     if not tags:
@@ -135,27 +171,69 @@ def clean_tags(tags: object) -> list[str]:
     for tag in tags:  # type: ignore[union-attr]
         if isinstance(tag, dict):  # wallabag API style {"label": ...}
             tag = tag.get("label") or tag.get("slug") or ""
-        name = " ".join(str(tag).split())
+        name = clean_line(tag)
         if name and name.lower() not in {t.lower() for t in seen}:
             seen[name] = None
     return list(seen)
 
 
+#: Single-byte encodings for Western and Central European text. Between them the
+#: detector often ties (the same ASCII-heavy bytes decode sensibly in each, and a
+#: short file has few accented letters to tell them apart), and then cp1252 -- what
+#: Excel on Windows writes in every Western locale -- is by far the likeliest.
+_LATIN_SINGLE_BYTE = re.compile(
+    r"^(cp125[02478]|iso8859_(1|2|3|4|9|10|13|14|15|16)|latin_1|mac_(roman|latin2|iceland|"
+    r"turkish)|cp(437|775|850|852|858))$")
+#: How much worse cp1252's chaos (mess) score may be than the best guess's and still
+#: count as a tie; real Central European text decoded as cp1252 scores far worse.
+_NEAR_TIE_CHAOS = 0.02
+#: Icelandic letters that are what Baltic (cp1257 Ž ų š) and Turkish (cp1254 ğ ş)
+#: letters look like read as cp1252; with them in the text, cp1252 is no safe bet.
+_MISREAD_AS_CP1252 = re.compile("[ÐðÞþ]")
+_BOMS = ((b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe\x00\x00", "utf-32-le"),
+         (b"\x00\x00\xfe\xff", "utf-32-be"), (b"\xff\xfe", "utf-16-le"),
+         (b"\xfe\xff", "utf-16-be"))
+
+
+def _detected(data: bytes) -> str | None:
+    """The detector's best reading of `data`, preferring cp1252 among near-ties of
+    Latin single-byte guesses (so "crêpes" does not come out as cp1257's "crźpes");
+    Cyrillic, Greek and other guesses are left alone."""
+    matches = from_bytes(data)
+    best = matches.best()
+    if best is None:
+        return None
+    if best.encoding != "cp1252" and _LATIN_SINGLE_BYTE.match(best.encoding):
+        for match in matches:
+            names = {match.encoding, *match.could_be_from_charset}
+            if "cp1252" in names and match.chaos <= best.chaos + _NEAR_TIE_CHAOS:
+                try:
+                    text = data.decode("cp1252")
+                except UnicodeDecodeError:  # 0x81, 0x8d, 0x8f, 0x90, 0x9d are unassigned
+                    break
+                if not _MISREAD_AS_CP1252.search(text):
+                    return text
+                break
+    return str(best)
+
+
 def decode_text(data: bytes) -> str:
-    """Bytes to text: UTF-8 (with or without BOM) first, then a detected encoding.
+    """Bytes to text: a byte order mark first, then UTF-8, then a detected encoding.
 
     Exports opened and re-saved in a spreadsheet come back as cp1252 or UTF-16;
-    guessing beats refusing the whole file.
+    guessing beats refusing the whole file. The detector's guess among look-alike
+    Western encodings is steered to cp1252 (see _detected).
     """
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16", errors="replace")  # a truncated last unit is not fatal
+    for bom, codec in _BOMS:
+        if data.startswith(bom):  # a truncated last unit is not fatal
+            return data[len(bom):].decode(codec, errors="replace")
     try:
-        return data.decode("utf-8-sig")
+        return data.decode("utf-8")
     except UnicodeDecodeError:
         pass
-    best = from_bytes(data).best()
-    if best is not None:
-        return str(best)
+    detected = _detected(data)
+    if detected is not None:
+        return detected
     return data.decode("cp1252", errors="replace")
 
 
@@ -169,12 +247,15 @@ class CsvRow:
     values: dict[str, str]
 
 
-def read_csv(path: Path, required: set[str]) -> Iterator[CsvRow | ImportProblem]:
+def read_csv(path: Path, required: set[str],
+             label: str | None = None) -> Iterator[CsvRow | ImportProblem]:
     """Rows of a CSV with a header, keyed by lower-cased column name.
 
     A missing required column is one problem for the whole file; a row with the
-    wrong number of fields is a problem for that row only.
+    wrong number of fields is a problem for that row only. Messages name the file
+    as `label` (default: its name), e.g. "export.zip/part_000001.csv".
     """
+    label = label or path.name
     text = read_text(path).replace("\x00", "")  # NUL bytes stop the csv module cold
     first_line = text.split("\n", 1)[0]
     # A spreadsheet re-save may use ";" (European locales) or tabs ("Unicode text").
@@ -183,16 +264,16 @@ def read_csv(path: Path, required: set[str]) -> Iterator[CsvRow | ImportProblem]
     try:
         header = next(reader)
     except StopIteration:
-        yield ImportProblem(path.name, "the file is empty")
+        yield ImportProblem(label, "the file is empty")
         return
     except csv.Error as exc:
-        yield ImportProblem(f"{path.name} line 1", f"unreadable CSV header ({exc})")
+        yield ImportProblem(f"{label} line 1", f"unreadable CSV header ({exc})")
         return
     columns = [name.strip().lower() for name in header]
     missing = sorted(required - set(columns))
     if missing:
         yield ImportProblem(
-            path.name,
+            label,
             f"missing column(s) {', '.join(missing)}; the header is {','.join(header)!r}",
         )
         return
@@ -203,7 +284,7 @@ def read_csv(path: Path, required: set[str]) -> Iterator[CsvRow | ImportProblem]
         except StopIteration:
             return
         except csv.Error as exc:
-            yield ImportProblem(f"{path.name} line {line}", f"broken CSV row ({exc})")
+            yield ImportProblem(f"{label} line {line}", f"broken CSV row ({exc})")
             continue
         if not any(value.strip() for value in fields):
             continue
@@ -211,7 +292,7 @@ def read_csv(path: Path, required: set[str]) -> Iterator[CsvRow | ImportProblem]
             fields = fields[: len(columns)]  # trailing empty cells a spreadsheet added
         if len(fields) != len(columns):
             yield ImportProblem(
-                f"{path.name} line {line}",
+                f"{label} line {line}",
                 f"expected {len(columns)} fields, found {len(fields)}",
             )
             continue
@@ -228,16 +309,16 @@ class LinkRow:
     title: str
 
 
-def read_link_rows(path: Path) -> Iterator[LinkRow | ImportProblem]:
+def read_link_rows(path: Path, label: str | None = None) -> Iterator[LinkRow | ImportProblem]:
     """The rows of a link CSV (Pocket, Instapaper): each with a usable `url`, or a
     problem naming the line and the reason."""
-    for row in read_csv(path, required={"url"}):
+    for row in read_csv(path, required={"url"}, label=label):
         if isinstance(row, ImportProblem):
             yield row
             continue
-        where = f"{path.name} line {row.line}"
+        where = f"{label or path.name} line {row.line}"
         url = row.values.get("url", "").strip()
-        title = row.values.get("title", "").strip()
+        title = link_title(row.values.get("title", ""), url)
         problem = check_url(url)
         if problem:
             yield ImportProblem(where, problem + (f" ({title})" if title else ""))
@@ -272,7 +353,7 @@ def checked_entries(entries: list, label: str, noun: str,
         if problem:
             yield ImportProblem(where, problem)
             continue
-        yield JsonEntry(where, entry, url, title)
+        yield JsonEntry(where, entry, url, link_title(title, url))
 
 
 def row_timestamp(values: dict[str, str], column: str, where: str) -> tuple[str | None, ImportProblem | None]:

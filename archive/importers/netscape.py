@@ -5,6 +5,13 @@ followed by a <DL>), so a tree parser guesses the nesting wrong; an event
 parser that keeps a stack of open folders reads it the way browsers write it.
 Folders become tags, except the browsers' own root folders, which every
 bookmark is in and so say nothing.
+
+Read state: Pinboard (and our own export) write TOREAD="1" for unread and
+TOREAD="0" for read; an explicit TOREAD decides, and without one a bookmark is
+unread unless it sits under Pocket's "Read Archive" heading (browsers' bookmarks
+were never "read"). STARRED="1" marks a favourite and ARCHIVED="1" an archived
+article: our exporter writes them (other services ignore attributes they do not
+know, while tags would clutter their tag lists), so an export reads back whole.
 """
 from __future__ import annotations
 
@@ -18,6 +25,7 @@ from .items import (
     check_url,
     clean_tags,
     iso_from_timestamp,
+    link_title,
     read_text,
 )
 
@@ -32,6 +40,8 @@ ROOT_FOLDERS = {
     "favourites bar",
     "imported",
 }
+_TRUE = {"1", "yes", "true", "on"}
+_FALSE = {"0", "no", "false", "off"}
 #: Pocket's HTML export splits items under these <h1> headings.
 _POCKET_ARCHIVE_HEADINGS = {"read archive", "archive"}
 
@@ -81,7 +91,7 @@ class _BookmarkParser(HTMLParser):
     def _add_bookmark(self, attrs: dict[str, str], line: int, text: str) -> None:
         where = f"{self.file_name} line {line}"
         url = attrs.get("href", "").strip()
-        title = " ".join(text.split())
+        title = link_title(" ".join(text.split()), url)
         problem = check_url(url)
         if problem:
             label = f" ({title})" if title else ""
@@ -105,12 +115,23 @@ class _BookmarkParser(HTMLParser):
                 title=title,
                 saved=saved,
                 tags=clean_tags(folder_tags + attr_tags),
-                is_read=self.in_archive_section,
-                is_archived=self.in_archive_section,
-                is_favorite=attrs.get("starred") in ("1", "true"),
+                is_read=_flag(attrs, "toread", inverse=True, default=self.in_archive_section),
+                is_archived=_flag(attrs, "archived", default=self.in_archive_section),
+                is_favorite=_flag(attrs, "starred", default=False),
                 source_key=None,
             )
         )
+
+
+def _flag(attrs: dict[str, str], name: str, *, default: bool, inverse: bool = False) -> bool:
+    """A yes/no attribute (TOREAD="1", STARRED="true"); `default` when absent or unclear.
+    `inverse` for TOREAD, which says unread when set."""
+    value = attrs.get(name, "").strip().lower()
+    if value in _TRUE:
+        return not inverse
+    if value in _FALSE:
+        return inverse
+    return default
 
 
 def parse(path: Path) -> ParseResult:

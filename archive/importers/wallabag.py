@@ -40,6 +40,16 @@ def _content(entry: dict[str, Any]) -> str | None:
     return content
 
 
+def _unwrapped(data: dict[str, Any]) -> object:
+    """The entries of an API dump, whatever shape its wrapper has; None if there are none."""
+    embedded = data.get("_embedded")
+    if isinstance(embedded, dict) and "items" in embedded:
+        return embedded["items"]
+    if isinstance(embedded, list):  # not the API's shape, but plainly a list of entries
+        return embedded
+    return data.get("items")
+
+
 def parse(path: Path) -> ParseResult:
     """Yield an ImportItem per entry; a problem naming the entry for each bad one."""
     path = Path(path)
@@ -49,9 +59,10 @@ def parse(path: Path) -> ParseResult:
         yield ImportProblem(path.name, f"not valid JSON ({exc})")
         return
     if isinstance(data, dict):  # API dumps wrap entries: {"_embedded": {"items": [...]}}
-        data = data.get("_embedded", {}).get("items", data.get("items"))
+        data = _unwrapped(data)
     if not isinstance(data, list):
-        yield ImportProblem(path.name, "expected a JSON array of wallabag entries")
+        yield ImportProblem(path.name, "expected a JSON array of wallabag entries (or an API "
+                                       'dump with "_embedded": {"items": [...]})')
         return
     for checked in checked_entries(data, path.name, "entry", url_keys=("url", "given_url")):
         if isinstance(checked, ImportProblem):
@@ -69,6 +80,7 @@ def parse(path: Path) -> ParseResult:
                     skipped=False,
                 )
         authors = entry.get("published_by") or []
+        site = entry.get("domain_name")
         yield ImportItem(
             url=url,
             title=title,
@@ -81,6 +93,6 @@ def parse(path: Path) -> ParseResult:
             extracted=True,
             authors=[str(a) for a in authors if a] if isinstance(authors, list) else [str(authors)],
             published=dates["published_at"],
-            site=entry.get("domain_name") or None,
+            site=site if isinstance(site, str) and site.strip() else None,
             source_key=None,
         )
