@@ -87,6 +87,34 @@ _MIGRATIONS: dict[int, list[str]] = {
 }
 
 
+#: One article per normalized address, enforced by SQLite itself so that it holds across
+#: processes (two imports of the same file at once): each checks find_by_url first, but
+#: only the index makes the second insert of an address fail. Catalogs that already hold
+#: duplicates (from before the index) keep them: the index is partial and leaves out
+#: all but one of each such group, by id, so nothing is lost and the rest is guarded.
+UNIQUE_URL_INDEX = "articles_norm_url_unique"
+#: All but one (saved before pending, then the oldest) of each group of rows sharing a URL.
+_EXTRA_DUPLICATES_SQL = """
+SELECT id FROM (
+    SELECT id, ROW_NUMBER() OVER (
+        PARTITION BY norm_url ORDER BY status = 'pending', saved, id) AS n
+    FROM articles WHERE norm_url IS NOT NULL)
+WHERE n > 1 ORDER BY id
+"""
+
+
+class DuplicateURLError(ArchiveError):
+    """An insert met the unique index: another writer saved the same address first."""
+
+    def __init__(self, norm_url: str | None) -> None:
+        super().__init__(f"{norm_url}: already in the archive")
+        self.norm_url = norm_url
+
+
+def _sql_text(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
 #: Manual collections an article is in (smart ones are queries, not memberships).
 _MEMBER_SQL = ("SELECT m.article_id, c.name FROM collection_members m "
                "JOIN collections c ON c.id = m.collection_id")
@@ -108,6 +136,7 @@ class Catalog:
         self._db.execute("PRAGMA foreign_keys = ON")
         self._db.execute("PRAGMA busy_timeout = 30000")
         self._migrate()
+        self.guard_unique_urls()
 
     # -- schema -----------------------------------------------------------------
     def _migrate(self) -> None:
@@ -148,6 +177,43 @@ class Catalog:
                     db.execute(f"PRAGMA user_version = {version}")
                 self.migrated_from = self.migrated_from or version - 1
 
+    def guard_unique_urls(self, *, rebuild: bool = False) -> None:
+        """Create the partial UNIQUE index on norm_url (see UNIQUE_URL_INDEX), leaving out
+        the duplicates the catalog already holds. `rebuild` re-creates it, so that ids of
+        duplicates since removed (check --repair) are no longer left out."""
+        exists_sql = "SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = ?"
+        with self._lock:
+            if not rebuild and self._db.execute(exists_sql, (UNIQUE_URL_INDEX,)).fetchone():
+                return  # the usual case: no write lock taken on open
+            try:
+                with self.transaction() as db:
+                    if not rebuild and db.execute(exists_sql, (UNIQUE_URL_INDEX,)).fetchone():
+                        return  # another process made it meanwhile
+                    self._create_unique_index(db)
+            except sqlite3.OperationalError:
+                pass  # a read-only catalog: nothing is written to it, nothing to guard
+
+    @staticmethod
+    def _create_unique_index(db: sqlite3.Connection) -> None:
+        db.execute(f"DROP INDEX IF EXISTS {UNIQUE_URL_INDEX}")
+        extra = [row[0] for row in db.execute(_EXTRA_DUPLICATES_SQL)]
+        where = "norm_url IS NOT NULL"
+        if extra:
+            where += f" AND id NOT IN ({', '.join(map(_sql_text, extra))})"
+        db.execute(f"CREATE UNIQUE INDEX {UNIQUE_URL_INDEX} ON articles(norm_url) WHERE {where}")
+
+    def duplicate_urls(self) -> list[list[str]]:
+        """Groups of article ids sharing a normalized address (each group oldest first)."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT norm_url, id FROM articles WHERE norm_url IN ("
+                "SELECT norm_url FROM articles WHERE norm_url IS NOT NULL "
+                "GROUP BY norm_url HAVING COUNT(*) > 1) ORDER BY norm_url, saved, id").fetchall()
+        groups: dict[str, list[str]] = {}
+        for norm_url, aid in rows:
+            groups.setdefault(norm_url, []).append(aid)
+        return list(groups.values())
+
     @property
     def schema_version(self) -> int:
         with self._lock:
@@ -180,13 +246,26 @@ class Catalog:
             self._db.close()
 
     # -- articles ---------------------------------------------------------------
-    def insert(self, article: Article, norm_url: str | None, db: sqlite3.Connection | None = None) -> None:
-        """Add the article and queue it for indexing, in one transaction."""
+    def insert(self, article: Article, norm_url: str | None, db: sqlite3.Connection | None = None,
+               *, allow_duplicate: bool = False) -> None:
+        """Add the article and queue it for indexing, in one transaction. DuplicateURLError
+        when another article (perhaps saved by another process) has this address, unless
+        `allow_duplicate` (adopting a folder found on disk: losing it would be worse; the
+        index then leaves it out, and `check` lists the pair)."""
         row = self._row_of(article, norm_url)
         sql = (f"INSERT INTO articles ({', '.join(_COLUMNS)}) "
                f"VALUES ({', '.join('?' for _ in _COLUMNS)})")
         with self._maybe_tx(db) as conn:
-            conn.execute(sql, [row[c] for c in _COLUMNS])
+            try:
+                conn.execute(sql, [row[c] for c in _COLUMNS])
+            except sqlite3.IntegrityError as exc:
+                if "articles.norm_url" not in str(exc):
+                    raise
+                if not allow_duplicate:
+                    raise DuplicateURLError(norm_url) from exc
+                conn.execute(f"DROP INDEX {UNIQUE_URL_INDEX}")
+                conn.execute(sql, [row[c] for c in _COLUMNS])
+                self._create_unique_index(conn)
             conn.execute("INSERT OR IGNORE INTO index_queue (article_id) VALUES (?)", (article.id,))
             conn.executemany("INSERT OR IGNORE INTO tags (article_id, tag) VALUES (?, ?)",
                              [(article.id, t) for t in article.tags])

@@ -8,13 +8,18 @@ state and is mirrored into meta.json, the index is derived. So:
 - meta.json is rewritten from the catalog when they disagree;
 - index entries are added for articles missing from it and removed for
   articles that no longer exist;
-- article.html missing beside a readable source.html.gz is re-extracted.
+- article.html missing beside a readable source.html.gz is re-extracted;
+- articles sharing one address (two imports run at once before the catalog
+  had a unique index) are listed; a pending copy is merged into the other
+  (tags, states and collections kept) and removed, while two copies with
+  content are left for the user to choose from.
 """
 from __future__ import annotations
 
 import gzip
 import json
 import zlib
+from contextlib import nullcontext
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING
 
@@ -27,7 +32,7 @@ if TYPE_CHECKING:
 
 @dataclass
 class Problem:
-    kind: str  # orphan-folder, missing-folder, meta-mismatch, index-missing, index-orphan, bad-source, missing-html, bad-meta
+    kind: str  # orphan-folder, missing-folder, meta-mismatch, index-missing, index-orphan, bad-source, missing-html, bad-meta, duplicate-url
     article_id: str
     detail: str
     repaired: bool = False
@@ -125,7 +130,10 @@ def check_archive(archive: "Archive", repair: bool = False, progress=None) -> li
                     p.detail += f" (re-extraction failed: {exc})"
             problems.append(p)
 
-    # 4. index ↔ catalog
+    # 4. one article per address
+    problems.extend(_check_duplicates(archive, repair))
+
+    # 5. index ↔ catalog
     catalog_ids = set(archive.catalog.ids())
     indexed = archive.index.ids()
     for aid in sorted(catalog_ids - indexed):
@@ -141,6 +149,58 @@ def check_archive(archive: "Archive", repair: bool = False, progress=None) -> li
             p.repaired = True
         problems.append(p)
     return problems
+
+
+def _check_duplicates(archive: "Archive", repair: bool) -> list[Problem]:
+    """A problem per address saved more than once. Repair keeps the copy with content
+    (else the oldest), merges each pending copy into it and removes that copy; copies
+    that have content of their own are left: which one to keep is the user's call."""
+    problems: list[Problem] = []
+    merged = False
+    # one index commit for all the merges, not one each
+    with archive.batch() if repair else nullcontext():
+        for group in archive.catalog.duplicate_urls():
+            copies = [archive.catalog.get(aid) for aid in group]  # oldest first
+            keep = next((a for a in copies if a.status == "saved"), copies[0])
+            others = [a for a in copies if a.id != keep.id]
+            p = Problem("duplicate-url", keep.id, f"{keep.url}: saved {len(copies)} times "
+                                                  f"({', '.join(a.id for a in copies)})")
+            if repair:
+                for other in (a for a in others if a.status != "saved"):
+                    keep = _merge_into(archive, keep, other)
+                    merged = True
+                with_content = [a.id for a in others if a.status == "saved"]
+                if with_content:
+                    verb = "has" if len(with_content) == 1 else "have"
+                    p.detail += (f"; {', '.join(with_content)} also {verb} content: compare "
+                                 "them and remove one with `quire delete ID`")
+                else:
+                    p.detail += f"; the pending copies were merged into {keep.id}"
+                    p.repaired = True
+            problems.append(p)
+    if merged:  # the unique index no longer needs to leave the removed copies out
+        archive.catalog.guard_unique_urls(rebuild=True)
+    return problems
+
+
+def _merge_into(archive: "Archive", keep: Article, pending: Article) -> Article:
+    """Give `keep` the tags, states, progress and manual collections of `pending`, a copy
+    of the same address without content, then remove that copy."""
+    from . import collections as coll
+    from .pages import normalize_tags
+
+    for name in pending.collections:
+        if name not in keep.collections:
+            coll.add(archive, name, [keep.id])
+    current = archive.get(keep.id)  # with the memberships just added
+    current.tags = normalize_tags([*current.tags, *pending.tags])
+    current.is_read = current.is_read or pending.is_read
+    current.is_favorite = current.is_favorite or pending.is_favorite
+    current.is_archived = current.is_archived or pending.is_archived
+    current.progress = max(current.progress, pending.progress)
+    keep = archive.update(current)
+    archive.delete(pending.id)
+    return keep
 
 
 def _restore_memberships(archive: "Archive", article: Article) -> None:

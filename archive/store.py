@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Iterable, Iterator
 
 from . import atomic
-from .catalog import Catalog
+from .catalog import Catalog, DuplicateURLError
 from .errors import ArchiveError, NotFoundError, QuireError
 from .index import SearchIndex, make_document
 from .metadata import reading_stats
@@ -180,7 +180,7 @@ class Archive:
         """Record an article whose complete folder the catalog does not know (a crash
         between placing the folder and the catalog row). Index it afterwards."""
         with self._commit_lock:
-            self.catalog.insert(article, self._norm(article.url))
+            self.catalog.insert(article, self._norm(article.url), allow_duplicate=True)
 
     def _recover_folders(self) -> None:
         """Finish or undo what a crash interrupted: half-built folders are dropped,
@@ -376,7 +376,10 @@ class Archive:
             if existing is not None:
                 shutil.rmtree(tmp, ignore_errors=True)
                 return SaveResult(existing, False)
-            self._place(article, norm, tmp, where)
+            try:
+                self._place(article, norm, tmp, where)
+            except DuplicateURLError:  # by another process, between the check and the insert
+                return self._saved_meanwhile(url, final_url, ex.canonical_url, source, where)
         return self._index_new(article, ex.searchable_text, where)
 
     def _build_folder(self, folder: Path, article: Article, ex: Extracted, raw: bytes,
@@ -420,8 +423,21 @@ class Archive:
         """Move a complete folder into place and record it (under the commit lock, so
         duplicates are caught), then index it outside the lock; undo on failure."""
         with self._commit_lock:
-            self._place(article, norm, tmp, where)
+            try:
+                self._place(article, norm, tmp, where)
+            except DuplicateURLError:  # by another process, between the check and the insert
+                return self._saved_meanwhile(article.url, None, None, article.source, where)
         return self._index_new(article, text, where)
+
+    def _saved_meanwhile(self, url: str | None, final_url: str | None, canonical: str | None,
+                         source: str | None, where: str) -> SaveResult:
+        """The article another process saved under this address while this one was
+        building its folder (the catalog's unique index refused the second insert)."""
+        existing = self._existing(url, final_url, canonical, source)
+        if existing is None:
+            raise ArchiveError(f"{where}: the catalog refused it as a duplicate address, "
+                               "but no article has that address")
+        return SaveResult(existing, False)
 
     def _index_new(self, article: Article, text: str, where: str) -> SaveResult:
         try:
@@ -447,6 +463,8 @@ class Archive:
             self.catalog.insert(article, norm)
         except BaseException as exc:
             shutil.rmtree(final, ignore_errors=True)
+            if isinstance(exc, DuplicateURLError):
+                raise  # the caller returns the article saved first
             if isinstance(exc, Exception):
                 raise ArchiveError(f"{where}: could not record the article in the catalog ({exc})") from exc
             raise
