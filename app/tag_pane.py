@@ -24,6 +24,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from archive.query import quote_value
+
 QueryRole = Qt.ItemDataRole.UserRole + 1
 CountRole = Qt.ItemDataRole.UserRole + 2
 TagRole = Qt.ItemDataRole.UserRole + 3
@@ -40,32 +42,33 @@ STATES: list[tuple[str, str]] = [
 
 
 def tag_query(name: str) -> str:
-    """The search query that lists one tag's articles."""
-    return f'tag:"{name}"' if any(c in name for c in ' ():"') else f"tag:{name}"
+    """The search query that lists one tag's articles, and those of the tags
+    under it (`tag:topic` finds topic/sub too). Names with spaces, quotes or
+    other punctuation are quoted so they read back exactly."""
+    return f"tag:{quote_value(name)}"
 
 
 def build_tag_tree(tags: list[tuple[str, int]]) -> list[tuple[str, str, int, list]]:
     """Nest 'topic/sub' names: [(label, full name, count, children)], by name.
 
-    A parent that is not a tag itself gets the sum of its children's counts
-    so the tree still reads right."""
+    A node counts what clicking it finds: its own articles and those of every
+    tag under it, as `tag:topic` does. Names that differ only in case are one
+    node, as the search does not tell them apart. (The pane has counts per tag,
+    not the articles: one article with two tags under a parent adds to the
+    parent twice.)"""
     root: dict[str, dict] = {}
-    counts = dict(tags)
-    for name, _count in tags:
+    for name, count in tags:
         node = root
         parts = [p for p in name.split("/") if p] or [name]
         for depth, part in enumerate(parts):
-            full = "/".join(parts[: depth + 1])
-            node = node.setdefault(part, {"full": full, "children": {}})["children"]
+            entry = node.setdefault(part.casefold(), {
+                "label": part, "full": "/".join(parts[: depth + 1]), "count": 0, "children": {}})
+            entry["count"] += count
+            node = entry["children"]
 
     def convert(level: dict[str, dict]) -> list[tuple[str, str, int, list]]:
-        out = []
-        for label in sorted(level, key=str.casefold):
-            entry = level[label]
-            children = convert(entry["children"])
-            count = counts.get(entry["full"], sum(c[2] for c in children))
-            out.append((label, entry["full"], count, children))
-        return out
+        return [(e["label"], e["full"], e["count"], convert(e["children"]))
+                for e in sorted(level.values(), key=lambda e: e["label"].casefold())]
 
     return convert(root)
 
@@ -181,9 +184,7 @@ class TagPane(QWidget):
         root.removeRows(0, root.rowCount())
         for name, count in collections:
             item = QStandardItem(f"{name}  ({count})")
-            query = (
-                f'collection:"{name}"' if any(c in name for c in ' ():"') else f"collection:{name}"
-            )
+            query = f"collection:{quote_value(name)}"
             item.setData(query, QueryRole)
             item.setData(count, CountRole)
             item.setData(f"collection {name}, {count} articles", Qt.ItemDataRole.AccessibleTextRole)
@@ -206,8 +207,7 @@ class TagPane(QWidget):
             for name, count in (facets.get(kind) or [])[:8]:
                 label = f"#{name}" if kind == "tag" else name
                 item = QStandardItem(f"{label}  ({count})")
-                value = f'"{name}"' if any(c in name for c in ' ():"') else name
-                item.setData(f"{field_name}:{value}", RefineRole)
+                item.setData(f"{field_name}:{quote_value(name)}", RefineRole)
                 item.setData(count, CountRole)
                 item.setData(
                     f"{kind} {name}: {count} of these results", Qt.ItemDataRole.AccessibleTextRole

@@ -1,17 +1,20 @@
 """Date ranges (saved:/published:) answered from the sortable date column.
 
-Whoosh turns a numeric range into an OR of dozens of tiered terms, each with
-its own posting list. The dates are also stored as a sortable column, so a
+Whoosh would turn a numeric range into an OR of dozens of tiered terms, each
+with its own posting list. The dates are also stored as a sortable column, so a
 segment's (date, document) pairs are read once, kept sorted on the segment
-reader, and a range becomes two binary searches and a list of documents.
+reader, and a range becomes two binary searches and a list of documents. The
+query parser (query.py) reads date values itself and builds these directly.
 """
 from __future__ import annotations
 
 from bisect import bisect_left, bisect_right
+from datetime import datetime
 from typing import Any, Iterator
 
 from whoosh import matching
-from whoosh.query import NumericRange, Query
+from whoosh.query import Query
+from whoosh.util.times import datetime_to_long
 
 
 def _sorted_column(reader: Any, fieldname: str) -> tuple[list[int], list[int]] | None:
@@ -39,8 +42,11 @@ class ColumnRange(Query):
         self.boost = boost
 
     @classmethod
-    def from_range(cls, q: NumericRange) -> "ColumnRange":
-        return cls(q.fieldname, q.start, q.end, q.startexcl, q.endexcl, q.boost)
+    def between(cls, fieldname: str, start: datetime | None, end: datetime | None) -> "ColumnRange":
+        """Dates from `start` (included) to `end` (left out), naive UTC as the
+        index stores them; None: open."""
+        return cls(fieldname, None if start is None else datetime_to_long(start),
+                   None if end is None else datetime_to_long(end), endexcl=end is not None)
 
     def __repr__(self) -> str:
         return f"ColumnRange({self.fieldname!r}, {self.start!r}, {self.end!r})"
@@ -90,13 +96,3 @@ class ColumnRange(Query):
         if not ids:
             return matching.NullMatcher()
         return matching.ListMatcher(ids, all_weights=self.boost)
-
-
-def column_ranges(q: Query, fields: tuple[str, ...] = ("saved", "published")) -> Query:
-    """Replace numeric/date ranges on the date fields by ColumnRange."""
-    def fix(node: Query) -> Query:
-        if isinstance(node, NumericRange) and node.fieldname in fields:
-            return ColumnRange.from_range(node)
-        return node.apply(fix)
-
-    return fix(q)

@@ -71,9 +71,7 @@ def test_words_phrases_operators_and_fields(arch, text, expected):
     ("saved:2026-01", {"tides00001"}),
     ("saved:[2023-01-01 to 2024-12-31]", {"solar00005", "wind000006"}),
     ("saved:<2022-06-01", {"pend000007", "escape0008"}),
-    ("saved:last-week", {"cafe000003"}),
-    ("saved:last-month", {"cafe000003", "run0000004"}),
-    ("saved:>=last-week", {"cafe000003"}),
+    ("saved:>=last-week", {"cafe000003"}),  # more in test_query_dates.py
 ])
 def test_dates_with_ranges_and_relative_forms(arch, text, expected):
     assert found(arch, text) == expected
@@ -153,9 +151,10 @@ def test_empty_query_lists_everything(arch):
     assert run_search(arch, "", limit=50).total == 8
 
 
-query_text = st.lists(st.sampled_from(list('abc xyzé"()[]:*~-<>=^\\/!?,.{}') + [
-    "AND ", "OR ", "NOT ", "title:", "saved:", "is:", "tag:", "published:>", "to ", "collection:",
-    "last-week", "2016", "herons", "*", "~2"]), max_size=20).map("".join)
+query_text = st.lists(st.sampled_from(list('abc xyzé"()[]:*~-<>=^\\/!?,.{}#&\x00\x02') + [
+    "AND ", "OR ", "NOT ", "or ", "not ", "title:", "saved:", "is:", "tag:", "published:>", "to ",
+    "collection:", "url:", "lang:", "https://", "www.", "?utm_source=x", "..", "last-week", "2016",
+    "2016-02-30", "herons", "*", "~2", ": "]), max_size=20).map("".join)
 
 
 @settings(max_examples=200, deadline=None)
@@ -170,3 +169,213 @@ def test_parse_query_never_raises(text):
 def test_run_search_never_raises(arch, text):
     result = run_search(arch, text, facets=True)
     assert result.total >= len(result.hits)
+
+
+# -- punctuation, operators and fields as people type them ---------------------------
+ALL = {"tides00001", "bread00002", "cafe000003", "run0000004", "solar00005", "wind000006",
+       "pend000007", "escape0008"}
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("herons?", {"tides00001"}),  # "?" is punctuation, not a wildcard
+    ("which marsh has herons?", set()),  # every word counts: no article has "which"
+    ("marsh herons?", {"tides00001"}),
+    ("what?marsh", set()),
+    ("title:marsh?", {"tides00001"}),
+    ("phot*", {"solar00005"}),  # * still is one
+])
+def test_question_mark_is_punctuation(arch, text, expected):
+    result = run_search(arch, text, limit=50)
+    assert ids(result) == expected and result.note == ""
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("(-battery solar)", {"wind000006"}),
+    ("(solar -battery)", {"wind000006"}),
+    ("(-battery) AND solar", {"wind000006"}),
+    ("(-battery) OR turbines", ALL - {"solar00005"}),
+    ("(grid OR marsh) (-battery)", {"tides00001", "wind000006"}),
+    ("(-tag:energy) grid", set()),
+    ("e-mail", set()),  # a hyphen inside a word is not NOT
+])
+def test_minus_after_a_bracket_is_not(arch, text, expected):
+    assert found(arch, text) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("title: marsh", {"tides00001"}),
+    ("title:  marsh herons", {"tides00001"}),
+    ("author: okafor", {"bread00002"}),
+    ("is: read", {"bread00002"}),
+    ('tag: "long reads"', {"tides00001"}),
+    ("title: (bread OR marsh)", {"tides00001", "bread00002"}),
+])
+def test_a_space_after_a_field_name_is_allowed(arch, text, expected):
+    result = run_search(arch, text, limit=50)
+    assert ids(result) == expected and result.note == ""
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("herons title:", {"tides00001"}),
+    ("title:", ALL),  # nothing else: as if nothing had been typed
+    ("herons tag:", {"tides00001"}),
+    ("herons OR title:", {"tides00001"}),
+    ("herons title: AND marsh", {"tides00001"}),
+])
+def test_a_field_name_with_nothing_after_it_is_left_out_with_a_note(arch, text, expected):
+    result = run_search(arch, text, limit=50)
+    assert ids(result) == expected
+    assert "ignored" in result.note and "nothing after it" in result.note
+
+
+def test_words_ending_in_a_colon_stay_words(arch):
+    result = run_search(arch, "the question is: herons")
+    assert result.note == ""
+    assert ids(run_search(arch, "marsh is: herons")) == set()  # "is" is searched, as typed
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("lang:FR", {"cafe000003"}),
+    ("lang:Fr", {"cafe000003"}),
+    ('lang:"FR"', {"cafe000003"}),
+    ("-lang:EN", {"cafe000003", "pend000007"}),
+])
+def test_lang_ignores_case(arch, text, expected):
+    assert found(arch, text) == expected
+
+
+def test_lang_finds_regional_forms(fresh):
+    from archive.models import Article
+    from search_fixtures import add_articles as add
+
+    add(fresh, [dict(id="british001", title="Colour of the sea", url="https://uk.example/sea", tags=[],
+                     saved="2026-01-01T00:00:00+00:00", lang="en-GB", text="The colour of the sea.")])
+    assert isinstance(fresh.get("british001"), Article)
+    assert "british001" in found(fresh, "lang:en")
+    assert found(fresh, "lang:en-GB") == found(fresh, "lang:en_gb") == {"british001"}
+    assert found(fresh, "lang:en-us") == set()
+
+
+@pytest.mark.parametrize("text", ["solar or sourdough", "herons or turbines", "solar Or wind"])
+def test_lowercase_or_is_a_word_with_a_note(arch, text):
+    result = run_search(arch, text)
+    first, _or, second = text.split()
+    if _or == "or":
+        assert f'"or" was searched as a word; write {first} OR {second}' in result.note
+    else:
+        assert result.note == ""  # only the lower-case word gets a note
+
+
+def test_lowercase_not_is_a_word_with_a_note(arch):
+    result = run_search(arch, "solar not battery")
+    assert ids(result) == set()  # no article has "not"
+    assert '"not" was searched as a word; write -battery' in result.note
+
+
+@pytest.mark.parametrize("text", ["to be or not to be", "rock and roll", '"solar or wind"', "or herons",
+                                  "herons or"])
+def test_no_operator_note_where_it_would_not_read_naturally(arch, text):
+    assert run_search(arch, text).note == ""
+
+
+# -- url: and site: ----------------------------------------------------------------
+@pytest.mark.parametrize("text", [
+    "url:daily.example",
+    "url:www.daily.example",
+    "url:daily.example/tides",
+    "url:https://www.daily.example/tides",
+    "https://www.daily.example/tides",
+    "https://daily.example/tides",
+    "http://daily.example/tides?utm_source=tw&utm_medium=social",
+    "https://www.daily.example/tides#top",
+    "www.daily.example/tides",
+    'url:"https://daily.example/tides?fbclid=abc"',
+    "(marsh https://www.daily.example/tides)",
+    "site:www.daily.example",
+])
+def test_url_and_pasted_addresses(arch, text):
+    result = run_search(arch, text)
+    assert ids(result) == {"tides00001"}
+    assert result.note == ""
+
+
+def test_url_keeps_what_tells_pages_apart(arch):
+    assert found(arch, "https://daily.example/tides/other") == set()
+    assert found(arch, "https://other.example/tides") == set()
+    assert found(arch, "url:grid.example") == {"solar00005", "wind000006"}
+
+
+# -- tags: hierarchy, and names with quotes ---------------------------------------
+TREE_TAGS = {
+    "fit0000001": ["health/fitness"],
+    "diet000002": ["health/diet", "Health/Diet/Vegan"],
+    "both000003": ["health/fitness", "health/diet"],
+    "top0000004": ["Health"],
+    "near000005": ["healthy"],
+    "quote00006": ['say "hi"'],
+    "paren00007": ["notes (old)", "c*"],
+}
+
+
+@pytest.fixture
+def tagged(archive):
+    add_articles(archive, [
+        dict(id=aid, title=f"Article {aid}", url=f"https://tags.example/{aid}", tags=tags,
+             saved="2026-01-01T00:00:00+00:00", lang="en", text="plain words")
+        for aid, tags in TREE_TAGS.items()])
+    return archive
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("tag:health", {"fit0000001", "diet000002", "both000003", "top0000004"}),
+    ("tag:Health", {"fit0000001", "diet000002", "both000003", "top0000004"}),
+    ("tag:health/diet", {"diet000002", "both000003"}),
+    ("tag:health/diet/vegan", {"diet000002"}),
+    ("tag:health/fitness", {"fit0000001", "both000003"}),
+    ("-tag:health", {"near000005", "quote00006", "paren00007"}),
+    ("words -tag:health/diet", {"fit0000001", "top0000004", "near000005", "quote00006", "paren00007"}),
+    ("tag:heal*", {"fit0000001", "diet000002", "both000003", "top0000004", "near000005"}),
+    ("tag:(fitness OR healthy)", {"near000005"}),
+    ('tag:"say \\"hi\\""', {"quote00006"}),
+    ('tag:"c*"', {"paren00007"}),
+])
+def test_a_tag_finds_the_tags_under_it(tagged, text, expected):
+    result = run_search(tagged, text, limit=50)
+    assert ids(result) == expected and result.note == ""
+
+
+def test_the_tag_panes_queries_find_what_it_counts(tagged):
+    from app.tag_pane import build_tag_tree, tag_query
+
+    def walk(nodes):
+        for _label, full, count, children in nodes:
+            yield full, count
+            yield from walk(children)
+
+    def under(tag: str, node: str) -> bool:
+        return tag.lower() == node.lower() or tag.lower().startswith(node.lower() + "/")
+
+    shown = dict(walk(build_tag_tree(tagged.tags())))
+    # Health and health are one node, as they are one tag to the search
+    assert [(full, count) for full, count in shown.items() if full.lower() == "health"] == [("Health", 6)]
+    for full, count in shown.items():
+        result = run_search(tagged, tag_query(full), limit=50)
+        assert result.note == "", full
+        pairs = {aid: sum(under(t, full) for t in tags) for aid, tags in TREE_TAGS.items()}
+        assert ids(result) == {aid for aid, n in pairs.items() if n}, full
+        # the pane counts (article, tag) pairs: an article with two tags under
+        # one node (both000003: health/fitness and health/diet) counts twice
+        assert count == sum(pairs.values()), full
+        if max(pairs.values()) <= 1:
+            assert result.total == count, full
+
+
+def test_tag_query_quotes_what_needs_it():
+    from app.tag_pane import tag_query
+
+    assert tag_query("recipes") == "tag:recipes"
+    assert tag_query("topic/sub") == "tag:topic/sub"
+    assert tag_query("long reads") == 'tag:"long reads"'
+    assert tag_query('say "hi"') == 'tag:"say \\"hi\\""'
+    assert tag_query("c*") == 'tag:"c*"'
+    assert tag_query("OR") == 'tag:"OR"'
