@@ -39,12 +39,20 @@ SEARCH_HELP = """<b>Search as you type</b> &mdash; words are stemmed and accents
 <table cellspacing="3">
 <tr><td><code>solar battery</code></td><td>both words</td></tr>
 <tr><td><code>"solar battery"</code></td><td>the exact phrase</td></tr>
-<tr><td><code>solar OR wind</code></td><td>either word</td></tr>
+<tr><td><code>solar OR wind</code></td><td>either word (operators in capitals)</td></tr>
 <tr><td><code>solar -battery</code></td><td>without a word</td></tr>
-<tr><td><code>photo*</code> &nbsp; <code>colour~</code></td><td>prefix, nearly-spelled</td></tr>
-<tr><td><code>title: site: author: url: lang:</code></td><td>one field</td></tr>
-<tr><td><code>tag:recipes</code> &nbsp; <code>tag:"long reads"</code></td><td>a tag</td></tr>
-<tr><td><code>saved:last-week</code> &nbsp; <code>published:2016</code></td><td>dates and ranges</td></tr>
+<tr><td><code>photo*</code> &nbsp; <code>colour~</code></td>
+<td>prefix, nearly-spelled (<code>?</code> is not a wildcard)</td></tr>
+<tr><td><code>title: site: author: url: lang:</code></td>
+<td>one field; paste an address to find its page</td></tr>
+<tr><td><code>tag:health</code> &nbsp; <code>tag:"long reads"</code></td>
+<td>a tag, and the tags under it (health/diet)</td></tr>
+<tr><td><code>saved:2026-03</code> &nbsp; <code>published:2015..2017</code></td>
+<td>a period; a range, both ends included</td></tr>
+<tr><td><code>saved:&lt;2020</code> &nbsp; <code>saved:&gt;=last-week</code></td>
+<td>before 2020 began; since last week began</td></tr>
+<tr><td><code>saved:today</code> &nbsp; <code>saved:last-month</code></td>
+<td>your calendar (last-: all of the previous one)</td></tr>
 <tr><td><code>is:unread is:favorite is:archived</code></td><td>reading state</td></tr>
 </table><br>
 <b>Down</b> moves into the results, <b>Enter</b> opens, <b>Esc</b> clears."""
