@@ -12,6 +12,7 @@ Japanese is such a phrase of single characters (see index.WORD_RE).
 """
 from __future__ import annotations
 
+import bisect
 import functools
 import html as htmlmod
 import re
@@ -50,9 +51,10 @@ class Highlight:
     def __bool__(self) -> bool:
         return bool(self.terms or self.phrases)
 
-    @property
+    @functools.cached_property
     def wanted(self) -> frozenset[str]:
-        """Every term that may be marked somewhere."""
+        """Every term that may be marked somewhere (one set per Highlight: a prefix*
+        query's thousands of terms are hashed once, not for every snippet)."""
         return self.terms.union(*self.phrases)
 
     @classmethod
@@ -110,12 +112,13 @@ def make_snippet(text: str, highlight: Highlight | Iterable[str], fragments: int
                             backwards=False)
         windows.append((lo, hi))
     pieces = []
+    starts = [s for s, _e in matches]
     for lo, hi in _merge_windows(windows):
         out = []
         pos = lo
-        for s, e in matches:
-            if s < lo or e > hi:
-                continue
+        for s, e in matches[bisect.bisect_left(starts, lo):bisect.bisect_right(starts, hi)]:
+            if e > hi:
+                break
             out.append(htmlmod.escape(text[pos:s], quote=False))
             out.append(MATCH_OPEN + htmlmod.escape(text[s:e], quote=False) + MATCH_CLOSE)
             pos = e
@@ -163,11 +166,14 @@ def find_matches(text: str, highlight: Highlight | Iterable[str]) -> list[tuple[
     found = [(s, e, t) for s, e in _candidate_spans(text, wanted)
              if (t := word_term(text[s:e])) in wanted]
     if highlight.phrases:
-        keep = [t in highlight.terms for _s, _e, t in found]
+        terms = [t for _s, _e, t in found]
+        keep = [t in highlight.terms for t in terms]
         for phrase in highlight.phrases:
-            for i in _phrase_starts(text, found, phrase):
+            for i in _phrase_starts(text, found, terms, phrase):
                 keep[i:i + len(phrase)] = [True] * len(phrase)
         found = [f for f, kept in zip(found, keep) if kept]
+    if not _touching_possible(wanted):  # only characters of spaceless scripts touch
+        return [(s, e) for s, e, _t in found]
     runs: list[tuple[int, int]] = []
     for s, e, _t in found:
         if runs and runs[-1][1] == s:
@@ -177,14 +183,17 @@ def find_matches(text: str, highlight: Highlight | Iterable[str]) -> list[tuple[
     return runs
 
 
-def _phrase_starts(text: str, found: list[tuple[int, int, str]], phrase: tuple[str, ...]) -> Iterable[int]:
-    """Indexes into `found` where `phrase` starts: its terms in order, with nothing
-    but spaces and punctuation between them (the index counts no other words)."""
+def _phrase_starts(text: str, found: list[tuple[int, int, str]], terms: list[str],
+                   phrase: tuple[str, ...]) -> list[int]:
+    """Indexes into `found` (whose terms are `terms`) where `phrase` starts: its
+    terms in order, with nothing but spaces and punctuation between them (the index
+    counts no other words). Common words make `found` long: the scan is in C."""
     n = len(phrase)
-    for i in range(len(found) - n + 1):
-        if all(found[i + k][2] == phrase[k] for k in range(n)) and not any(
-                _ANY_WORD_CHAR.search(text, found[i + k - 1][1], found[i + k][0]) for k in range(1, n)):
-            yield i
+    wanted = list(phrase)
+    first = phrase[0]
+    return [i for i in [i for i, t in enumerate(terms) if t == first]
+            if terms[i:i + n] == wanted and not any(
+                _ANY_WORD_CHAR.search(text, found[i + k - 1][1], found[i + k][0]) for k in range(1, n))]
 
 
 def _candidate_spans(text: str, terms: frozenset[str]) -> list[tuple[int, int]]:
@@ -223,6 +232,13 @@ def _candidates_pattern(terms: frozenset[str]) -> re.Pattern[str]:
     return re.compile("|".join(alternatives) or r"(?!)", re.IGNORECASE)
 
 
+@functools.lru_cache(maxsize=64)
+def _touching_possible(terms: frozenset[str]) -> bool:
+    """Whether two matched words can touch (no space or punctuation between): only
+    when one is a character of a script written without spaces."""
+    return any(len(t) == 1 and _SPACELESS_CHAR.match(t) for t in terms)
+
+
 def _word_starts(term: str) -> tuple[str, ...]:
     """How a word with this stem starts (see _candidates_pattern)."""
     if len(term) > 1 and term[-1] in "iey":
@@ -251,7 +267,7 @@ def _folded_words(text: str) -> list[tuple[int, int]]:
             continue  # another accent of the same word
         start = pos
         while start > 0 and (text[start - 1].isalnum() or text[start - 1] == "_") \
-                and not _SPACELESS_CHAR.match(text[start - 1]):
+                and not (ord(text[start - 1]) >= 0x3005 and _SPACELESS_CHAR.match(text[start - 1])):
             start -= 1
         word = WORD_RE.match(text, start)
         last_end = word.end() if word else pos + 1
