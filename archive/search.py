@@ -352,12 +352,16 @@ def _did_you_mean(archive: "Archive", searcher: Any, text: str) -> str | None:
     if not changed or corrected == text:
         return None
     check = parse_query(corrected)  # the whole corrected query must find something
-    if check.note:
-        return None
+    if _note_count(check.note) > _note_count(parse_query(text).note):
+        return None  # the correction made a part unreadable; a note it shares ("or" …) is fine
     fast = top_n(searcher, check.query, 1)  # uses the cached term scores when it can
     if not (fast[1] if fast is not None else _count(searcher, check.query)):
         return None
     return corrected
+
+
+def _note_count(note: str) -> int:
+    return len(note.split("; ")) if note else 0
 
 
 def _first_doc(searcher: Any, term: str) -> int | None:

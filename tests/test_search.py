@@ -205,3 +205,16 @@ def test_did_you_mean_leaves_short_words_and_chinese_alone(tmp_path):
         assert result.total == 0 and result.suggestion is None
         assert run_search(a, "solra panels").suggestion == "solar panels"  # still corrects
         assert run_search(a, "北京").suggestion is None
+
+
+def test_did_you_mean_despite_a_note_about_the_query(tmp_path):
+    """A note the query has anyway ("or" searched as a word) does not stop the
+    suggestion; only a correction that makes the query unreadable does."""
+    from archive import Archive
+    from conftest import make_page
+
+    with Archive(tmp_path / "a", seed=False, fetch=False) as a:
+        a.save_html(make_page("Energy", "Solar or wind, the grid takes both."), None)
+        result = run_search(a, "solar or wnd")
+        assert result.total == 0 and result.note
+        assert result.suggestion == "solar or wind"
