@@ -47,6 +47,8 @@ SCOPES = [
 
 def import_summary(report: Any) -> str:
     parts = [f"imported {report.added}"]
+    if getattr(report, "updated", 0):
+        parts.append(f"{report.updated} waiting articles filled in")
     if report.duplicates:
         parts.append(f"{report.duplicates} already there")
     if report.pending:
@@ -246,7 +248,7 @@ class TransferMixin:
             self._transfer_done(
                 import_summary(report),
                 report.failed + report.warnings,
-                changed=bool(report.added or report.pending),
+                changed=bool(report.added or report.pending or report.updated),
             )
             self.imported.emit(report)
 

@@ -467,6 +467,31 @@ def test_results_load_lazily_page_by_page(qtbot, window, monkeypatch):
     assert not model.canFetchMore(QModelIndex())
 
 
+def test_an_import_that_fills_waiting_articles_refreshes_the_list(qtbot, window, tmp_path):
+    """A wallabag export with the content of an address that was waiting to be fetched
+    fills that article in: the window shows it and counts one fewer pending."""
+    import json
+
+    urls = tmp_path / "reading-list.txt"
+    urls.write_text("https://blog.example/kelp\nhttps://blog.example/other\n", encoding="utf-8")
+    with qtbot.waitSignal(window.imported, timeout=WAIT):
+        window.import_path(str(urls))
+    pending = window.tags._state_items["Pending"]
+    qtbot.waitUntil(lambda: pending.data(Qt.ItemDataRole.UserRole + 2) == 2, timeout=WAIT)
+    export = tmp_path / "wallabag.json"
+    export.write_text(json.dumps([{
+        "url": "https://blog.example/kelp", "title": "Kelp forests at dusk",
+        "content": "<p>" + "Kelp forests sway in the swell while otters sleep. " * 20 + "</p>",
+        "tags": [], "is_archived": 0, "is_starred": 0}]), encoding="utf-8")
+    with qtbot.waitSignal(window.imported, timeout=WAIT) as blocker:
+        window.import_path(str(export))
+    assert blocker.args[0].updated == 1 and blocker.args[0].added == 0
+    assert "filled in" in window.statusBar().currentMessage()
+    qtbot.waitUntil(lambda: pending.data(Qt.ItemDataRole.UserRole + 2) == 1, timeout=WAIT)
+    window.search.set_query("otters")
+    qtbot.waitUntil(lambda: titles(window) == ["Kelp forests at dusk"], timeout=WAIT)
+
+
 def test_import_a_file_then_export_the_selection(qtbot, window, tmp_path):
     urls = tmp_path / "reading-list.txt"
     urls.write_text("https://blog.example/one\nhttps://blog.example/two\n", encoding="utf-8")
