@@ -31,7 +31,9 @@ _SUPERSETS = {
     "gbk": "gb18030",
     "euc_kr": "cp949",
     "big5": "big5hkscs",
-    "utf_16": "utf-8",  # a <meta> or header saying utf-16 without a BOM is wrong
+    # A <meta> saying utf-16 is wrong: it could not have been read to find it. (An
+    # HTTP header saying so is believed when the bytes agree: _utf16_by_header.)
+    "utf_16": "utf-8",
     "utf_16_le": "utf-8",
     "utf_16_be": "utf-8",
 }
@@ -88,6 +90,26 @@ def normalize_encoding(label: str | None) -> str | None:
     if wider:
         return codecs.lookup(wider).name
     return codecs.lookup(name).name
+
+
+#: Western single-byte code pages. Every byte decodes in them, and a page in a
+#: Cyrillic or Greek code page comes out as plausible-looking accented Latin
+#: letters ("Ìîñêâà" for "Москва"), so such a label is checked against the text.
+_WESTERN = frozenset({"cp1252", "latin_1", "iso8859_15"})
+#: A Western label is doubted when most words with accented letters are made of
+#: them: Western languages sprinkle a few into ASCII words ("crème", "Größe",
+#: "Þórður"), while Russian misread as windows-1252 is whole words of them
+#: ("Ìîñêâà"). English beside the Russian on the same page changes nothing ...
+_FOREIGN_WORD_SHARE = 0.5
+_MIN_FOREIGN_WORDS = 10
+_FOREIGN_WORD_LETTERS = 0.75  # a word this much accented letters, of 3 letters or more
+#: ... and the label is replaced when detection's reading is mostly letters of
+#: another script.
+_OTHER_SCRIPT_SHARE = 0.8
+_WORDS = re.compile(r"[^\W\d_]{3,}")
+_SCRIPTS_AND_STYLES = re.compile(r"<(script|style)\b[^>]*>.*?</\1\s*>", re.I | re.S)
+_TAGS = re.compile(r"<[^>]*>")
+_SAMPLE_CHARS = 256 * 1024
 
 
 def _is_single_byte(codec: str) -> bool:
@@ -164,6 +186,63 @@ def _detect(data: bytes, candidates: list[str] | None = None) -> str | None:
     return normalize_encoding(min(tied, key=rank).encoding)
 
 
+def _utf16_by_header(data: bytes, declared: str | None) -> tuple[str, str] | None:
+    """The text, when the HTTP header says UTF-16 and the bytes, read so, are HTML.
+
+    Unlike <meta> (which the WHATWG standard reads as UTF-8, since it was found
+    by reading ASCII), the header can rightly say UTF-16 for a page without a
+    BOM: the standard takes the label as UTF-16LE. Wrong headers exist too, so
+    the text must decode strictly and show markup, little-endian tried first."""
+    label = (declared or "").strip().strip("\"'").lower()
+    try:
+        name = codecs.lookup(label).name.replace("-", "_") if label else ""
+    except LookupError:
+        return None
+    if name not in ("utf_16", "utf_16_le", "utf_16_be"):
+        return None
+    order = ("utf-16-be", "utf-16-le") if name == "utf_16_be" else ("utf-16-le", "utf-16-be")
+    for codec in order:
+        text = _strict(data[: len(data) // 2 * 2], codec)
+        head = text[:4096] if text is not None else ""
+        if head.count("<") >= 2 and head.count(">") >= 2 and "\x00" not in head:
+            return text, codec
+    return None
+
+
+def _foreign_words(text: str) -> tuple[int, int]:
+    """(words with non-ASCII letters, those made almost only of them) in the
+    readable text of a page."""
+    text = _TAGS.sub(" ", _SCRIPTS_AND_STYLES.sub(" ", text[:_SAMPLE_CHARS]))
+    accented = foreign = 0
+    for word in _WORDS.findall(text):
+        if word.isascii():
+            continue
+        accented += 1
+        if sum(1 for ch in word if not ch.isascii()) >= _FOREIGN_WORD_LETTERS * len(word):
+            foreign += 1
+    return accented, foreign
+
+
+def _other_script(data: bytes, codec: str) -> str | None:
+    """A better codec than a Western ``codec`` for these bytes, if the text read
+    with it is implausible (words made of accented letters) and detection's
+    reading is mostly letters of another script (Cyrillic, Greek, Hebrew, CJK…)."""
+    if codec not in _WESTERN:
+        return None
+    accented, foreign = _foreign_words(data.decode(codec, errors="replace"))
+    if foreign < _MIN_FOREIGN_WORDS or foreign < _FOREIGN_WORD_SHARE * accented:
+        return None
+    guessed = _detect(data)
+    if guessed is None or guessed in _WESTERN:
+        return None
+    text = _TAGS.sub(" ", data[:_SAMPLE_CHARS].decode(guessed, errors="replace"))
+    foreign = [ch for ch in text if not ch.isascii() and ch.isalpha()]
+    beyond_latin = sum(1 for ch in foreign if ord(ch) > 0x24F)
+    if foreign and beyond_latin >= _OTHER_SCRIPT_SHARE * len(foreign):
+        return guessed
+    return None
+
+
 def decode_html(data: bytes, declared: str | None = None) -> tuple[str, str]:
     """Decode a page's bytes; return (text, Python codec name actually used).
 
@@ -172,12 +251,17 @@ def decode_html(data: bytes, declared: str | None = None) -> tuple[str, str]:
     Shift_JIS, …) is trusted when the bytes decode strictly under it; a
     single-byte one (iso-8859-1, windows-1251, …) decodes anything, so it
     loses to valid non-ASCII UTF-8 and, when header and <meta> disagree, the
-    detector picks between the two.  Never raises.
+    detector picks between the two; a lone Western label loses to detection
+    when the text it gives is mostly accented letters that detection reads as
+    another script.  Never raises.
     """
     bom = sniff_bom(data)
     if bom:
         text = data.decode(bom, errors="replace")
         return (text[1:] if text.startswith("\ufeff") else text), codecs.lookup(bom).name
+    wide = _utf16_by_header(data, declared)
+    if wide is not None:
+        return wide
 
     labels: list[str] = []
     for label in (declared, meta_charset(data)):
@@ -206,6 +290,7 @@ def decode_html(data: bytes, declared: str | None = None) -> tuple[str, str]:
             if chosen in contenders:
                 return data.decode(chosen, errors="replace"), chosen
         chosen = single_byte_ok[0]
+        chosen = _other_script(data, chosen) or chosen  # "iso-8859-1" on a Russian page
         return data.decode(chosen, errors="replace"), chosen
 
     # No usable declaration: valid UTF-8 is by far the most common case and

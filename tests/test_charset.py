@@ -92,6 +92,44 @@ def test_header_latin1_default_loses_to_meta_when_text_is_cyrillic() -> None:
     assert enc == "cp1251"
 
 
+GREEK = "Η Αθήνα είναι η πρωτεύουσα της Ελλάδας και μία από τις αρχαιότερες πόλεις του κόσμου."
+ENGLISH = "The council met on Tuesday to discuss the bridge, the ferries and the detours. " * 6
+
+
+@pytest.mark.parametrize(("words", "codec"), [(RUSSIAN, "cp1251"), (GREEK, "cp1253")])
+def test_lone_latin1_label_on_another_script_loses_to_detection(words: str, codec: str) -> None:
+    """A server that says iso-8859-1 for everything, on a Russian (or Greek) page
+    with English beside it: the label would give "Ìîñêâà" for "Москва"."""
+    raw = page(ENGLISH + (words + " ") * 8).encode(codec)
+    text, enc = decode_html(raw, "iso-8859-1")
+    assert words in text and enc == codec
+
+
+@pytest.mark.parametrize("words", [
+    FRENCH,
+    "Größere Übungen für Mädchen: Straße, schön, Bäume, Öfen, Füße, weiß, Äpfel über Tür.",
+    "Þórður fór í búðina og keypti ýmislegt. Þú ert góður maður, Þjóðverji, æðarfugl á ævi.",
+    "Ação, coração, não, informação, será, você, está, três, mãe, irmão, João, São Paulo.",
+])
+def test_latin1_label_on_western_text_is_kept(words: str) -> None:
+    text, enc = decode_html(page((words + " ") * 12).encode("cp1252"), "iso-8859-1")
+    assert words in text and enc == "cp1252"
+
+
+def test_header_utf16_without_bom_is_believed_when_the_bytes_agree() -> None:
+    """The WHATWG rule that reads a utf-16 label as UTF-8 is for <meta> only."""
+    text, enc = decode_html(page(RUSSIAN).encode("utf-16-le"), "utf-16")
+    assert RUSSIAN in text and enc == "utf-16-le"
+    text, enc = decode_html(page(RUSSIAN).encode("utf-16-be"), "UTF-16BE")
+    assert RUSSIAN in text and enc == "utf-16-be"
+    # a wrong header: the bytes are UTF-8
+    text, enc = decode_html(page(RUSSIAN).encode("utf-8"), "utf-16")
+    assert RUSSIAN in text and enc == "utf-8"
+    # <meta charset=utf-16> on ASCII-compatible bytes still means UTF-8
+    text, enc = decode_html(page(RUSSIAN, "utf-16").encode("utf-8"))
+    assert RUSSIAN in text and enc == "utf-8"
+
+
 @pytest.mark.parametrize(
     ("bom_codec", "label"),
     [("utf-8-sig", "utf-8"), ("utf-16", "utf-16-le"), ("utf-16-be", "utf-16-be")],
