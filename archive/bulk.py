@@ -12,15 +12,18 @@ import os
 import threading
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Callable, Iterable, Iterator
 
 from .errors import QuireError
 from .models import ProgressFn
-from .pages import prepare_page
+from .pages import check_page_file, prepare_page, read_page_file
 from .store import Archive, SaveResult
 
 #: Below this many items a process pool costs more to start than it saves.
 POOL_THRESHOLD = 8
+
+Outcome = SaveResult | Exception
+Answer = tuple[str, Outcome]
 
 
 def looks_like_url(item: str) -> bool:
@@ -31,16 +34,30 @@ def _as_url(item: str) -> str:
     return f"https://{item}" if item.lower().startswith("www.") else item
 
 
+def _page_file(item: str) -> Path:
+    """The saved page `item` names, after the checks every file save makes
+    (pages.check_page_file); an item that is no file may have been meant as a URL."""
+    if "\x00" not in item and not Path(item).expanduser().exists():
+        raise QuireError(f"{item}: no such file, and not a URL")
+    return check_page_file(item)
+
+
+def _key(item: str) -> str:
+    """What makes two items the same work: the URL fetched (``www.x/p`` is
+    ``https://www.x/p``), or the file read."""
+    if looks_like_url(item):
+        return _as_url(item)
+    try:
+        return f"file:{Path(item).expanduser().resolve()}"
+    except (OSError, ValueError):
+        return item
+
+
 def save_one(archive: Archive, item: str, tags: Iterable[str] = ()) -> SaveResult:
     """Save a URL or a local file, whichever `item` names."""
     if looks_like_url(item):
         return archive.save_url(_as_url(item), tags=tags)
-    path = Path(item).expanduser()
-    if not path.exists():
-        raise QuireError(f"{item}: no such file, and not a URL")
-    if path.is_dir():
-        raise QuireError(f"{item}: is a folder; use `import` for a folder of saved pages")
-    return archive.save_file(path, tags=tags)
+    return archive.save_file(_page_file(item), tags=tags)
 
 
 def _wrap(item: str, exc: BaseException) -> QuireError:
@@ -51,17 +68,21 @@ def _wrap(item: str, exc: BaseException) -> QuireError:
 
 def save_many(archive: Archive, items: list[str], *, tags: Iterable[str] = (), concurrency: int = 8,
               workers: int | None = None, progress: ProgressFn | None = None,
-              cancel: threading.Event | None = None) -> Iterator[tuple[str, SaveResult | Exception]]:
-    """Yield (item, SaveResult or the error) for each item, as each finishes."""
+              cancel: threading.Event | None = None) -> Iterator[Answer]:
+    """Yield (item, SaveResult or the error) for each item, as each finishes.
+
+    Every item is answered exactly once. Items that name the same work (the same
+    item twice, ``www.x/p`` beside ``https://www.x/p``) are done once and the
+    later ones get the first one's result."""
     tags = list(tags)
     total = len(items)
     done = 0
-    first_outcome: dict[str, SaveResult | Exception] = {}
+    answered: dict[str, Outcome] = {}
 
-    def report(item: str, outcome):
+    def report(item: str, outcome: Outcome) -> Answer:
         nonlocal done
         done += 1
-        first_outcome.setdefault(item, outcome)
+        answered.setdefault(item, outcome)
         if progress:
             progress(done, total, item)
         return item, outcome
@@ -79,14 +100,15 @@ def save_many(archive: Archive, items: list[str], *, tags: Iterable[str] = (), c
 
     # Stage 0: what needs no work (duplicates, bad items) is answered at once.
     urls: list[str] = []
-    files: list[str] = []
-    repeats: list[str] = []  # the same item twice in the list: answered once the first is done
-    seen: set[str] = set()
+    files: list[tuple[str, Path]] = []
+    repeats: list[tuple[str, str]] = []  # (item, the earlier item doing the same work)
+    first_of: dict[str, str] = {}
     for item in items:
-        if item in seen:
-            repeats.append(item)
+        key = _key(item)
+        if key in first_of:
+            repeats.append((item, first_of[key]))
             continue
-        seen.add(item)
+        first_of[key] = item
         try:
             if looks_like_url(item):
                 from .urls import check_scheme
@@ -99,78 +121,130 @@ def save_many(archive: Archive, items: list[str], *, tags: Iterable[str] = (), c
                 else:
                     urls.append(item)
             else:
-                path = Path(item).expanduser()
-                if not path.is_file():
-                    raise QuireError(f"{item}: no such file, and not a URL")
+                path = _page_file(item)
                 existing = archive.find_duplicate(source=f"file:{path.resolve()}")
                 if existing is not None:
                     yield report(item, SaveResult(existing, False))
                 else:
-                    files.append(item)
+                    files.append((item, path))
         except Exception as exc:
             yield report(item, _wrap(item, exc))
 
+    yield from _save_in_stages(archive, urls, files, tags, concurrency, workers, cancel, report)
+
+    for item, first in repeats:
+        outcome = answered.get(first)
+        if isinstance(outcome, SaveResult):
+            outcome = SaveResult(outcome.article, False)
+        yield report(item, outcome if outcome is not None else QuireError(f"{item}: listed twice"))
+
+
+def _save_in_stages(archive: Archive, urls: list[str], files: list[tuple[str, Path]],
+                    tags: list[str], concurrency: int, workers: int | None,
+                    cancel: threading.Event | None,
+                    report: Callable[[str, Outcome], Answer]) -> Iterator[Answer]:
+    """Fetch, extract (process pool) and store (threads) `urls` and `files`, each
+    item once; yields report(item, outcome) for every one of them.
+
+    When it is done is read from the work itself, not from a count: it ends once
+    every item is answered, and if no worker holds an item any more and none is
+    waiting to be reported, the items still unanswered are answered with an error
+    instead of being waited for forever."""
+    pending = set(urls) | {item for item, _ in files}  # not answered yet
+    live: set[str] = set()  # items an extraction or store worker still holds
     workers = workers or max(1, os.cpu_count() or 1)
     ctx = multiprocessing.get_context("spawn")  # no fork: the GUI and the fetcher run threads
     lock = threading.Lock()
-    finished: list[tuple[str, SaveResult | Exception]] = []
+    finished: list[Answer] = []
     wake = threading.Event()
 
-    def deliver(item: str, outcome) -> None:
+    def deliver(item: str, outcome: Outcome) -> None:
         with lock:
             finished.append((item, outcome))
         wake.set()
+
+    def release(item: str) -> None:
+        """The worker holding `item` is done with it (it delivered first)."""
+        with lock:
+            live.discard(item)
+        wake.set()
+
+    def drain() -> tuple[list[Answer], bool]:
+        """Outcomes delivered since last time, and whether any worker still holds an item."""
+        with lock:
+            ready, finished[:] = list(finished), []
+            return ready, bool(live)
+
+    def answer(ready: list[Answer]) -> Iterator[Answer]:
+        for item, outcome in ready:
+            if item in pending:  # once only, whatever a worker does twice
+                pending.discard(item)
+                yield report(item, outcome)
 
     with archive.batch(), ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as procs, \
             ThreadPoolExecutor(max_workers=max(2, concurrency)) as stores:
         def after_prepare(item: str, url: str | None, final_url: str | None, source: str | None,
                           fut: Future) -> None:
-            if cancel is not None and cancel.is_set():  # extracted, but nothing stored yet
-                deliver(item, QuireError(f"{item}: cancelled"))
-                return
+            handed_on = False
             try:
-                prepared = fut.result()
-            except Exception as exc:
-                deliver(item, _wrap(item, exc))
-                return
-
-            def store() -> None:
-                if cancel is not None and cancel.is_set():  # queued behind other stores
+                if cancel is not None and cancel.is_set():  # extracted, but nothing stored yet
                     deliver(item, QuireError(f"{item}: cancelled"))
                     return
                 try:
-                    if url is not None:
-                        res = archive.save_html(b"", url, final_url=final_url, tags=tags, prepared=prepared)
-                    else:
-                        res = archive.save_html(b"", None, tags=tags, source=source, prepared=prepared,
-                                                download_images=False)
-                    deliver(item, res)
+                    prepared = fut.result()
                 except Exception as exc:
                     deliver(item, _wrap(item, exc))
+                    return
 
-            try:
-                stores.submit(store)
-            except RuntimeError:  # the caller stopped iterating: the pools are shutting down
-                deliver(item, QuireError(f"{item}: cancelled"))
+                def store() -> None:
+                    try:
+                        if cancel is not None and cancel.is_set():  # queued behind other stores
+                            deliver(item, QuireError(f"{item}: cancelled"))
+                            return
+                        if url is not None:
+                            res = archive.save_html(b"", url, final_url=final_url, tags=tags,
+                                                    prepared=prepared)
+                        else:
+                            res = archive.save_html(b"", None, tags=tags, source=source,
+                                                    prepared=prepared, download_images=False)
+                        deliver(item, res)
+                    except Exception as exc:
+                        deliver(item, _wrap(item, exc))
+                    finally:
+                        release(item)
+
+                try:
+                    stores.submit(store)
+                    handed_on = True
+                except RuntimeError:  # the caller stopped iterating: the pools are shutting down
+                    deliver(item, QuireError(f"{item}: cancelled"))
+            finally:
+                if not handed_on:
+                    release(item)
 
         preparing: list[Future] = []
 
         def submit_prepare(item: str, data: bytes, page_url: str | None, declared: str | None,
                            url: str | None, final_url: str | None, source: str | None) -> None:
-            fut = procs.submit(prepare_page, data, page_url, declared_encoding=declared)
+            with lock:
+                live.add(item)
+            try:
+                fut = procs.submit(prepare_page, data, page_url, declared_encoding=declared)
+            except Exception as exc:  # a broken pool: this item fails, the loop goes on
+                deliver(item, _wrap(item, exc))
+                release(item)
+                return
             preparing.append(fut)
             fut.add_done_callback(lambda f: after_prepare(item, url, final_url, source, f))
 
-        expected = len(urls) + len(files)
-        for item in files:
+        for item, path in files:
             if cancel is not None and cancel.is_set():
                 deliver(item, QuireError(f"{item}: cancelled"))
                 continue
-            path = Path(item).expanduser()
             try:
-                data = path.read_bytes()
-            except OSError as exc:
-                deliver(item, QuireError(f"{item}: cannot read the file ({exc.strerror or exc})"))
+                path, data = read_page_file(path)
+            except QuireError as exc:
+                deliver(item, exc)
                 continue
             submit_prepare(item, data, None, None, None, None, f"file:{path.resolve()}")
 
@@ -180,12 +254,13 @@ def save_many(archive: Archive, items: list[str], *, tags: Iterable[str] = (), c
                 for item in urls:
                     deliver(item, QuireError(f"{item}: fetching is turned off for this archive"))
             else:
-                by_url = {_as_url(i): i for i in urls}
-                unanswered = dict(by_url)
+                unanswered = {_as_url(i): i for i in urls}  # one item per URL (save_many's stage 0)
                 # decoded in the extraction processes, from the header's charset
-                fetches = fetcher.fetch_many(list(by_url), concurrency=concurrency, decode=False)
+                fetches = fetcher.fetch_many(list(unanswered), concurrency=concurrency, decode=False)
                 for url, result in fetches:
-                    item = unanswered.pop(url)
+                    item = unanswered.pop(url, None)
+                    if item is None:
+                        continue
                     if cancel is not None and cancel.is_set():
                         fetches.close()  # cancels the fetches still queued
                         deliver(item, QuireError(f"{item}: cancelled"))
@@ -194,18 +269,24 @@ def save_many(archive: Archive, items: list[str], *, tags: Iterable[str] = (), c
                         break
                     if isinstance(result, Exception):
                         deliver(item, result)
-                        continue
-                    submit_prepare(item, result.body, result.url, result.declared_charset, url,
-                                   result.url, None)
-                    # hand finished items back while fetching goes on
-                    with lock:
-                        ready, finished[:] = list(finished), []
-                    for r in ready:
-                        yield report(*r)
-                        expected -= 1
+                    else:
+                        submit_prepare(item, result.body, result.url, result.declared_charset, url,
+                                       result.url, None)
+                    yield from answer(drain()[0])  # hand finished items back while fetching goes on
 
         dropped_queue = False
-        while expected > 0:
+        while pending:
+            ready, busy = drain()
+            yield from answer(ready)
+            if not pending:
+                break
+            if not busy and not ready:
+                # No worker holds the items left and nothing is on its way: they were
+                # lost (a bug). Answer them rather than wait for ever.
+                for item in sorted(pending):
+                    deliver(item, QuireError(f"{item}: no result came back (an internal error); "
+                                             "try adding it again"))
+                continue
             if cancel is not None and cancel.is_set() and not dropped_queue:
                 # Extractions not started yet are dropped, so Cancel does not wait for a
                 # thousand pages to be parsed; their callbacks report them as cancelled.
@@ -214,21 +295,11 @@ def save_many(archive: Archive, items: list[str], *, tags: Iterable[str] = (), c
                     fut.cancel()
             wake.wait(0.5)
             wake.clear()
-            with lock:
-                ready, finished[:] = list(finished), []
-            for r in ready:
-                yield report(*r)
-                expected -= 1
-    for item in repeats:
-        outcome = first_outcome.get(item)
-        if isinstance(outcome, SaveResult):
-            outcome = SaveResult(outcome.article, False)
-        yield report(item, outcome if outcome is not None else QuireError(f"{item}: listed twice"))
 
 
 def save_all(archive: Archive, items: list[str], *, tags: Iterable[str] = (),
              progress: ProgressFn | None = None, cancel: threading.Event | None = None,
-             concurrency: int = 8) -> list[tuple[str, SaveResult | Exception]]:
+             concurrency: int = 8) -> list[Answer]:
     """`save_many` as one list, for running in a child process (archive.child)."""
     return list(save_many(archive, items, tags=tags, concurrency=concurrency,
                           progress=progress, cancel=cancel))

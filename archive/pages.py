@@ -1,19 +1,65 @@
-"""One page, from what was received to what is stored: decoding and extraction
-(prepare_page, the CPU-heavy half of a save, free of archive state so it can run
-in a process pool), the standalone article.html around the body, the plain text
-of a stored article, and the small normalisations a save applies.
+"""One page, from what was received to what is stored: the checks on a saved
+page's file (read_page_file, shared by single and bulk saves), decoding and
+extraction (prepare_page, the CPU-heavy half of a save, free of archive state so
+it can run in a process pool), the standalone article.html around the body, the
+plain text of a stored article, and the small normalisations a save applies.
 """
 from __future__ import annotations
 
 import html as htmlmod
 import re
 from datetime import datetime, timezone
+from pathlib import Path
 from typing import Iterable
 from urllib.parse import urlsplit
 
 from lxml.html import fragment_fromstring
 
+from .errors import QuireError
 from .models import Article, Extracted
+
+#: A saved page larger than this is refused (the fetcher caps downloads at 20 MB).
+MAX_FILE_BYTES = 50 * 1024 * 1024
+#: What a page saved by a browser is called; anything else (notes.txt, a photo) is not one.
+HTML_SUFFIXES = (".html", ".htm", ".xhtml", ".shtml")
+
+
+def shown_path(path: Path | str) -> str:
+    """A file name as messages show it: cut short, and quoted if it holds a NUL."""
+    return repr(str(path)) if "\x00" in str(path) else str(path)[:300]
+
+
+def check_page_file(path: Path | str) -> Path:
+    """The file as a Path, if it can be a saved web page; else QuireError naming
+    the file and the reason. Every file save runs this (single and bulk alike),
+    before anything is read: a folder, a text note or a 2 GB video is refused."""
+    shown = shown_path(path)
+    if "\x00" in str(path):
+        raise QuireError(f"{shown}: not a usable file name (it contains a NUL byte)")
+    path = Path(path).expanduser()
+    if path.is_dir():
+        raise QuireError(f"{shown}: is a folder; use `import` for a folder of saved pages")
+    if path.suffix.lower() not in HTML_SUFFIXES:
+        raise QuireError(f"{shown}: not an HTML file (expected .html or .htm)")
+    try:
+        size = path.stat().st_size
+    except FileNotFoundError:
+        raise QuireError(f"{shown}: no such file") from None
+    except OSError as exc:
+        raise QuireError(f"{shown}: cannot read the file ({exc.strerror or exc})") from exc
+    if size > MAX_FILE_BYTES:
+        raise QuireError(f"{shown}: the file is {size // (1 << 20)} MB, more than the "
+                         f"{MAX_FILE_BYTES // (1 << 20)} MB a page may be")
+    return path
+
+
+def read_page_file(path: Path | str) -> tuple[Path, bytes]:
+    """check_page_file, then the file's bytes (QuireError if it cannot be read)."""
+    checked = check_page_file(path)
+    try:
+        return checked, checked.read_bytes()
+    except OSError as exc:
+        raise QuireError(f"{shown_path(path)}: cannot read the file ({exc.strerror or exc})") from exc
 
 
 def now_iso() -> str:
@@ -79,7 +125,13 @@ def prepare_page(html: str | bytes, page_url: str | None, *, extract: bool = Tru
 #: Pictures embedded as base64 (SingleFile pages, "Save page as" pages with their
 #: images inlined) can be megabytes long; libxml2 stops parsing at a text or
 #: attribute that large and the rest of the article would be lost.
-_DATA_IMAGE = re.compile(r"data:image/(?:png|jpe?g|gif|webp);base64,[A-Za-z0-9+/=\s]{4096,}", re.I)
+#: The base64 runs to its padding; line breaks (with indentation) may wrap it, but
+#: not spaces: in an unquoted attribute a space ends the value (``src=data:… alt=x``)
+#: and in a srcset it starts the descriptor (``data:… 2x``).
+_DATA_IMAGE = re.compile(
+    r"data:image/(?:png|jpe?g|gif|webp);base64,[A-Za-z0-9+/]+(?:[\r\n]+[ \t]*[A-Za-z0-9+/]+)*={0,2}",
+    re.I)
+MIN_STASHED_CHARS = 4096
 _STASH_PREFIX = "https://quire.invalid/inline-image/"
 MAX_DATA_IMAGE_CHARS = 14 * 1024 * 1024  # ~10 MB of image, the per-image cap
 
@@ -91,6 +143,8 @@ def _stash_data_images(text: str) -> tuple[str, dict[str, str]]:
     stash: dict[str, str] = {}
 
     def swap(m: re.Match) -> str:
+        if len(m.group(0)) < MIN_STASHED_CHARS:
+            return m.group(0)
         if len(m.group(0)) > MAX_DATA_IMAGE_CHARS:
             return "about:blank"
         key = f"{_STASH_PREFIX}{len(stash)}.img"

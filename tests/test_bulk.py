@@ -1,6 +1,7 @@
 """Bulk saving: many URLs and files at once, one bad item never stops the others."""
 from __future__ import annotations
 
+import re
 import threading
 
 from archive import Archive
@@ -111,3 +112,63 @@ def test_cancel_in_the_middle_of_a_file_batch(tmp_path):
         assert 3 <= len(saved) < len(items) and cancelled
         assert {r.article.title for r in saved} >= {f"Cormorant roost {i}" for i in range(3)}
         assert len(a.articles()) == len(saved)
+
+
+def test_two_items_naming_the_same_url_are_both_answered(tmp_path, httpserver, monkeypatch):
+    """`www.x/p` and `https://www.x/p` are one URL: fetched once, and both answered
+    (the second with the first one's result) instead of the batch waiting for ever.
+
+    The www. host is reached through a local proxy (HTTPS_PROXY), so no name is
+    looked up: the proxy refuses the tunnel, and both items get that error."""
+    httpserver.expect_request(re.compile(".*"), method="CONNECT").respond_with_data("no tunnels", status=403)
+    monkeypatch.setenv("HTTPS_PROXY", f"http://127.0.0.1:{httpserver.port}")
+    for i in range(7):
+        httpserver.expect_request(f"/d{i}").respond_with_data(make_page(f"Dup story {i}"),
+                                                             content_type="text/html")
+    items = [httpserver.url_for(f"/d{i}") for i in range(7)]
+    items += ["www.quire-test.invalid/b7", "https://www.quire-test.invalid/b7"]
+    results: list = []
+    with Archive(tmp_path / "a", seed=False, fetch_options={"timeout_total": 5}) as a:
+        worker = threading.Thread(target=lambda: results.extend(save_many(a, items)), daemon=True)
+        worker.start()
+        worker.join(120)  # a guard against hanging the suite, not a timing check
+        assert not worker.is_alive(), f"save_many never finished: {len(results)}/{len(items)} answered"
+    outcomes = dict(results)
+    assert len(results) == len(items) and set(outcomes) == set(items)
+    first, second = outcomes[items[7]], outcomes[items[8]]
+    assert isinstance(first, QuireError) and str(second) == str(first)
+    assert all(not isinstance(outcomes[item], Exception) for item in items[:7])
+    connects = [r for r, _ in httpserver.log if r.method == "CONNECT"]
+    assert len(connects) == 1  # fetched once
+
+
+def test_bulk_files_get_the_same_checks_as_one_file(tmp_path):
+    """With enough items for the process pool, a text note, a folder and an
+    oversized file are refused exactly as when added alone."""
+    folder = tmp_path / "pages"
+    folder.mkdir()
+    items = []
+    for i in range(7):
+        page = folder / f"p{i}.html"
+        page.write_text(make_page(f"Heron count {i}"), encoding="utf-8")
+        items.append(str(page))
+    notes = folder / "notes.txt"
+    notes.write_text("my private shell history\nls -la\n" * 10, encoding="utf-8")
+    huge = folder / "huge.html"
+    with huge.open("wb") as f:  # sparse: 51 MB long, nothing written
+        f.truncate(51 * 1024 * 1024)
+    saved_pages = tmp_path / "saved pages"
+    saved_pages.mkdir()
+    odd = [str(notes), str(huge), str(saved_pages)]
+    with Archive(tmp_path / "a", seed=False, fetch=False) as a:
+        alone = {}
+        for item in odd:
+            alone[item] = dict(save_many(a, [item]))[item]
+        together = dict(save_many(a, items + odd))
+        assert len(a.articles()) == 7
+    for item in odd:
+        assert isinstance(together[item], QuireError), item
+        assert str(together[item]) == str(alone[item])
+    assert "not an HTML file" in str(together[str(notes)])
+    assert "51 MB" in str(together[str(huge)]) and "50 MB" in str(together[str(huge)])
+    assert "is a folder" in str(together[str(saved_pages)])
