@@ -4,6 +4,13 @@ Both the extractor and the index use this: every page is parsed once with the
 same limits (huge pages cut, libxml2's nesting and text-node caps on), and the
 plain text of an article (one paragraph per line) is what is searched, shown in
 snippets and compared when scoring extraction.
+
+A parsed page is also put in the shape every later step can rely on
+(:func:`normalize_tree`): HTML5 empty elements that libxml2 does not know no
+longer swallow what follows them, embedded media (video, frames) become an empty
+link that archive.images turns into a visible placeholder, and an inline SVG
+chart in a figure becomes a picture, because the extractor drops inline SVG and
+frames (icons, widgets) before it looks for the article.
 """
 from __future__ import annotations
 
@@ -21,6 +28,7 @@ from lxml.html import (
 )
 
 from archive.errors import ExtractionError
+from archive.imagefiles import remove_keeping_tail, svg_data_uri
 
 #: Tags whose end (and start) is a paragraph boundary in the plain text.
 BLOCK_TAGS = frozenset(
@@ -154,6 +162,7 @@ def parse_page(html: str, url: str | None = None) -> tuple[HtmlElement, bool]:
     except (etree.ParserError, ValueError) as exc:
         raise ExtractionError(f"{url or 'the document'}: not parseable as HTML ({exc})") from exc
     truncated = cut or any(err.type_name == "ERR_RESOURCE_LIMIT" for err in parser.error_log)
+    normalize_tree(doc)
     return doc, truncated
 
 
@@ -217,3 +226,155 @@ def element_text(root: HtmlElement, skip_invisible: bool = False) -> str:
     # Composed form (NFC): a page that writes é as e + combining accent would
     # otherwise have its words cut in two by the index and the highlighter.
     return text if text.isascii() else unicodedata.normalize("NFC", text)
+
+
+# -- the shape later steps rely on ------------------------------------------------------
+#: HTML's empty elements. libxml2 parses HTML4 and does not know the HTML5 ones
+#: (embed, source, track, wbr, keygen): it nests everything that follows them
+#: inside, up to the parent's end, so removing one would remove the rest of the
+#: article with it.
+VOID_TAGS = ("area", "base", "br", "col", "embed", "hr", "img", "input", "keygen", "link", "meta",
+             "param", "source", "track", "wbr", "frame", "basefont", "bgsound")
+#: Set on the empty <a href="original"> that stands for embedded media; its value
+#: is the kind ("video", "audio", "embed"). Empty, so it adds no words to the text.
+EMBED_MARK = "data-quire-embed"
+EMBEDDED_TAGS = ("iframe", "frame", "embed", "object", "video", "audio", "portal")
+_MEDIA_KINDS = {"video": "video", "audio": "audio"}
+_IMAGE_FILE = re.compile(r"\.(?:svg|png|jpe?g|gif|webp|avif)(?:[?#]|$)", re.I)
+_HIDDEN = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
+#: What a chart draws with; an SVG with none of these (a sprite reference) is an icon.
+_SVG_DRAWING = frozenset("path rect circle ellipse line polyline polygon text image".split())
+#: A figure holding one of these has its picture already; an SVG beside it is an icon.
+_FIGURE_PICTURES = ("img", "picture", "video", "iframe", "object", "embed", "canvas")
+
+
+def normalize_tree(root: HtmlElement) -> None:
+    """Put a parsed tree in the shape the extractor, sanitizer and image
+    downloader rely on (see the module docstring). Safe to run twice."""
+    repair_void_elements(root)
+    keep_figure_charts(root)  # first: a figure's video or frame makes its SVG an icon
+    mark_embedded_media(root)
+
+
+def repair_void_elements(root: HtmlElement) -> None:
+    """Move what libxml2 nested inside an empty element out, right after it:
+    ``<p>A</p><embed src=x><p>B</p>`` must keep B beside the embed, not in it."""
+    for void in [el for el in root.iter(*VOID_TAGS) if len(el) or el.text]:
+        if void.getparent() is None:
+            continue
+        inner_text, after = void.text or "", void.tail or ""
+        children = list(void)
+        void.text = None
+        last = void
+        for child in children:
+            last.addnext(child)  # the child's tail moves with it
+            last = child
+        # what followed the element's (implied) end comes after what it swallowed
+        void.tail = inner_text or None
+        last.tail = ((last.tail or "") if last is not void else (void.tail or "")) + after or None
+
+
+def mark_embedded_media(root: HtmlElement) -> None:
+    """Replace video, audio, frames and plugins with an empty ``<a href=original>``
+    marked EMBED_MARK (with the video's poster as an <img> inside).
+
+    They cannot be kept offline, and each later step would otherwise drop them
+    without a trace (the extractor removes frames before reading the page, the
+    sanitizer removes media); archive.images turns the mark into a visible
+    "[Video not saved: link]". An <object>/<embed> showing an image becomes that
+    <img>. Hidden frames and frames without an address (tracking pixels, ad slots
+    filled by script) are removed without a placeholder.
+    """
+    replaced: set[HtmlElement] = set()
+    for element in list(root.iter(*EMBEDDED_TAGS)):
+        parent = element.getparent()
+        if parent is None or any(a in replaced for a in element.iterancestors()):
+            continue
+        replaced.add(element)
+        kind = _MEDIA_KINDS.get(element.tag, "embed")
+        url = _media_url(element)
+        if kind == "embed" and url and (
+            (element.get("type") or "").lower().startswith("image/") or _IMAGE_FILE.search(url)
+        ):
+            stand_in = element.makeelement("img", {"src": url, "alt": element.get("title") or ""})
+        elif kind == "embed" and (not url or _is_hidden(element)):
+            remove_keeping_tail(element)
+            continue
+        else:
+            stand_in = element.makeelement("a", {EMBED_MARK: kind})
+            if url:
+                stand_in.set("href", url)
+            poster = (element.get("poster") or "").strip()
+            if poster:
+                stand_in.append(element.makeelement("img", {"src": poster, "alt": ""}))
+        stand_in.tail = element.tail
+        parent.replace(element, stand_in)
+
+
+def _media_url(element: HtmlElement) -> str | None:
+    """The address an embedded element shows, if it names a real one."""
+    url = element.get("src") or element.get("data")
+    if not url and element.tag in _MEDIA_KINDS:
+        source = next((s for s in element.iter("source") if s.get("src")), None)
+        url = source.get("src") if source is not None else None
+    url = (url or "").strip()
+    if not url or url.lower().startswith(("about:", "javascript:", "data:", "blob:")):
+        return None
+    return url
+
+
+def _is_hidden(element: HtmlElement) -> bool:
+    if element.get("hidden") is not None or element.get("aria-hidden") == "true":
+        return True
+    if _HIDDEN.search(element.get("style") or ""):
+        return True
+    for attr in ("width", "height"):
+        value = (element.get(attr) or "").strip().removesuffix("px")
+        if value.isdigit() and int(value) <= 2:
+            return True
+    return False
+
+
+def keep_figure_charts(root: HtmlElement) -> None:
+    """Turn an inline SVG that is a figure's picture (a chart) into an <img> holding
+    the SVG, sanitized, as a data: URI; archive.images stores it as images/<hash>.svg.
+
+    Only SVG in a <figure> without a picture of its own counts, and only one that
+    draws something: SVG elsewhere is icons and logos, which the extractor drops.
+    """
+    for figure in list(root.iter("figure")):
+        if next(figure.iter(*_FIGURE_PICTURES), None) is not None:
+            continue
+        for svg in list(figure.iter("svg")):
+            if svg.getparent() is None or not _is_chart(svg, figure):
+                continue
+            uri = svg_data_uri(svg)
+            if uri is None:
+                continue
+            img = svg.makeelement("img", {"src": uri, "alt": _svg_label(svg)})
+            for attr in ("width", "height"):
+                value = (svg.get(attr) or "").strip().removesuffix("px")
+                if value.isdigit():
+                    img.set(attr, value)
+            img.tail = svg.tail
+            svg.getparent().replace(svg, img)
+
+
+def _is_chart(svg: HtmlElement, figure: HtmlElement) -> bool:
+    for ancestor in svg.iterancestors():
+        if ancestor is figure:
+            break
+        if ancestor.tag in ("svg", "a", "button"):
+            return False  # nested in another SVG, or a link's or button's icon
+    if svg.get("aria-hidden") == "true":
+        return False
+    return any(isinstance(el.tag, str) and el.tag in _SVG_DRAWING for el in svg.iterdescendants())
+
+
+def _svg_label(svg: HtmlElement) -> str:
+    label = svg.get("aria-label")
+    if label:
+        return label.strip()
+    title = svg.find("title")
+    return " ".join(title.text_content().split()) if title is not None else ""
+

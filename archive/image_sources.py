@@ -6,7 +6,6 @@ reused instead of downloaded, and re-extraction works with the network off.
 """
 from __future__ import annotations
 
-import hashlib
 import json
 import threading
 from pathlib import Path
@@ -20,31 +19,32 @@ SOURCES_NAME = "sources.json"
 
 
 class RecordingFetcher:
-    """Wraps a fetcher; remembers the content hash of each picture it fetched."""
+    """Wraps a fetcher; remembers the file each picture it fetched was stored as.
+
+    archive.images calls record_stored with the stored name, because the file is
+    not always the bytes downloaded (an SVG is stored sanitized), so a content
+    hash of the download would not find it."""
 
     def __init__(self, inner: Any) -> None:
         self.inner = inner
-        self.digests: dict[str, str] = {}
+        self.stored: dict[str, str] = {}  # url -> images/<hash>.<ext>
         self._lock = threading.Lock()
 
     def fetch_bytes(self, url: str, max_bytes: int | None = None, referer: str | None = None) -> Any:
-        result = self.inner.fetch_bytes(url, max_bytes, referer=referer)
-        digest = hashlib.sha256(result.body).hexdigest()
+        return self.inner.fetch_bytes(url, max_bytes, referer=referer)
+
+    def record_stored(self, url: str, name: str) -> None:
         with self._lock:
-            self.digests[url] = digest
-        return result
+            self.stored[url] = name.rsplit("/", 1)[-1]
 
     def write_sources(self, images_dir: Path) -> None:
         """Record url → file for the pictures that ended up stored in images_dir."""
         if not images_dir.is_dir():
             return
-        files = {p.stem: p.name for p in images_dir.iterdir() if p.is_file() and p.name != SOURCES_NAME}
         known = read_sources(images_dir)
-        for url, digest in self.digests.items():
-            for stem, name in files.items():
-                if digest.startswith(stem):
-                    known[url] = name
-                    break
+        with self._lock:
+            known.update((url, name) for url, name in self.stored.items()
+                         if (images_dir / name).is_file())
         if known:
             atomic.write_json(images_dir / SOURCES_NAME, known)
 

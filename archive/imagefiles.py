@@ -7,6 +7,8 @@ rewriting of the article's own inline styles (archive.images).
 """
 from __future__ import annotations
 
+import base64
+import html as htmlmod
 import re
 from typing import Any
 
@@ -167,3 +169,74 @@ def remove_keeping_tail(element: Any) -> None:
             previous.tail = (previous.tail or "") + tail
         else:
             parent.text = (parent.text or "") + tail
+
+
+# -- inline SVG (parsed as HTML) back to an SVG file ----------------------------------------
+#: Inline SVG bigger than this (a detailed map) is not kept as a picture.
+MAX_INLINE_SVG_BYTES = 2 * 1024 * 1024
+#: SVG names are case-sensitive, but the HTML parser lower-cases them; these are
+#: the mixed-case ones (the HTML standard's "adjust SVG attributes/tag names").
+_SVG_TAGS = {name.lower(): name for name in """
+    altGlyph altGlyphDef altGlyphItem animateColor animateMotion animateTransform clipPath
+    feBlend feColorMatrix feComponentTransfer feComposite feConvolveMatrix feDiffuseLighting
+    feDisplacementMap feDistantLight feDropShadow feFlood feFuncA feFuncB feFuncG feFuncR
+    feGaussianBlur feImage feMerge feMergeNode feMorphology feOffset fePointLight
+    feSpecularLighting feSpotLight feTile feTurbulence foreignObject glyphRef linearGradient
+    radialGradient textPath""".split()}
+_SVG_ATTRS = {name.lower(): name for name in """
+    attributeName attributeType baseFrequency baseProfile calcMode clipPathUnits
+    diffuseConstant edgeMode filterUnits glyphRef gradientTransform gradientUnits kernelMatrix
+    kernelUnitLength keyPoints keySplines keyTimes lengthAdjust limitingConeAngle markerHeight
+    markerUnits markerWidth maskContentUnits maskUnits numOctaves pathLength
+    patternContentUnits patternTransform patternUnits pointsAtX pointsAtY pointsAtZ
+    preserveAlpha preserveAspectRatio primitiveUnits refX refY repeatCount repeatDur
+    requiredExtensions requiredFeatures specularConstant specularExponent spreadMethod
+    startOffset stdDeviation stitchTiles surfaceScale systemLanguage tableValues targetX
+    targetY textLength viewBox viewTarget xChannelSelector yChannelSelector zoomAndPan""".split()}
+
+
+def svg_data_uri(svg: Any) -> str | None:
+    """An inline ``<svg>`` element of an HTML tree as a sanitized
+    ``data:image/svg+xml;base64,…`` URI, or None if it is too big or not valid SVG."""
+    markup = _svg_markup(svg)
+    if markup is None:
+        return None
+    cleaned = sanitize_svg(markup.encode("utf-8"))
+    if cleaned is None:
+        return None
+    return "data:image/svg+xml;base64," + base64.b64encode(cleaned).decode("ascii")
+
+
+def _svg_markup(svg: Any) -> str | None:
+    """The element as standalone SVG text: names in their proper case, the SVG
+    namespace declared, prefixed names other than xlink: and xml: left out (their
+    namespaces are not declared). Iterative, so deep trees are safe."""
+    out: list[str] = []
+    size = 0
+    walker = etree.iterwalk(svg, events=("start", "end"))
+    for event, el in walker:
+        name = _SVG_TAGS.get(el.tag, el.tag) if isinstance(el.tag, str) else ""
+        keep = bool(name) and ":" not in name
+        if event == "start":
+            if not keep:
+                walker.skip_subtree()
+                continue
+            attrs = [name]
+            if el is svg:
+                attrs.append('xmlns="http://www.w3.org/2000/svg" '
+                             'xmlns:xlink="http://www.w3.org/1999/xlink"')
+            for attr, value in el.attrib.items():
+                key = _SVG_ATTRS.get(attr, attr)
+                if key.startswith("xmlns") or (":" in key and not key.startswith(("xlink:", "xml:"))):
+                    continue
+                attrs.append(f'{key}="{htmlmod.escape(value, quote=True)}"')
+            out.append(f"<{' '.join(attrs)}>{htmlmod.escape(el.text or '', quote=False)}")
+        else:
+            if keep:
+                out.append(f"</{name}>")
+            if el.tail and el is not svg:
+                out.append(htmlmod.escape(el.tail, quote=False))
+        size += len(out[-1]) if out else 0
+        if size > MAX_INLINE_SVG_BYTES:
+            return None
+    return "".join(out)

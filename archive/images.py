@@ -30,6 +30,7 @@ from lxml import etree
 
 from archive import atomic
 from archive.errors import QuireError
+from archive.htmlparse import EMBED_MARK, repair_void_elements
 from archive.imagefiles import (
     CSS_IMPORT,
     CSS_LOADERS,
@@ -49,7 +50,10 @@ MB = 1024 * 1024
 IMAGES_DIR_NAME = "images"
 
 #: Where lazy-loading scripts keep the real picture while ``src`` holds a
-#: placeholder.  Ordered: the first one present wins.
+#: placeholder (the sanitizer keeps these too: one list).  Ordered: the first one
+#: present wins, and any of them wins over ``src``, which is often a grey
+#: placeholder file; ``src`` is still tried when they fail.  ``lowsrc`` is the
+#: exception: a low-resolution stand-in, tried after ``src``.
 LAZY_SRC_ATTRS = (
     "data-src", "data-lazy-src", "data-original", "data-lazy", "data-url", "data-hi-res-src",
     "data-full-src", "data-orig-src", "data-orig-file", "data-large-file", "data-echo",
@@ -79,7 +83,10 @@ _DOCUMENT_START = re.compile(r"^\s*(?:<\?xml[^>]*>\s*)?(?:<!--.*?-->\s*)*<(?:!do
 
 
 class BytesFetcher(Protocol):
-    """What localize_images needs from a fetcher (archive.fetch.Fetcher fits)."""
+    """What localize_images needs from a fetcher (archive.fetch.Fetcher fits).
+
+    A fetcher that also has ``record_stored(url, name)`` is told the file each
+    fetched picture was stored as (archive.image_sources records them)."""
 
     def fetch_bytes(self, url: str, max_bytes: int | None = None,
                     referer: str | None = None) -> Any: ...
@@ -117,7 +124,11 @@ class _Job:
             if len(data) > self.max_image_bytes:
                 return _Outcome(error=f"larger than the {self.max_image_bytes // MB} MB "
                                       "limit for one image")
-            return self._store(data)
+            outcome = self._store(data)
+            record = getattr(self.fetcher, "record_stored", None)
+            if outcome.name and record is not None and not url.lower().startswith("data:"):
+                record(url, outcome.name)  # the stored name: an SVG is stored cleaned
+            return outcome
         except QuireError as exc:
             return _Outcome(error=str(exc))
         except Exception as exc:  # one broken picture must never fail the save
@@ -197,11 +208,14 @@ class _Rewriter:
         for attr in LAZY_SRCSET_ATTRS:
             if element.get(attr):
                 refs.extend(rank_srcset(element.get(attr)))
-        refs.extend(element.get(attr) for attr in LAZY_SRC_ATTRS if element.get(attr))
+        refs.extend(element.get(attr) for attr in LAZY_SRC_ATTRS
+                    if attr != "lowsrc" and element.get(attr))
         src = (element.get("src") or element.get("href") or element.get("xlink:href")
                or element.get(f"{{{XLINK_NS}}}href"))
         if src and not (refs and src.strip().lower().startswith("data:")):
             refs.append(src)  # a data: src next to lazy attributes is a placeholder
+        if element.get("lowsrc"):
+            refs.append(element.get("lowsrc"))
         for srcset in extra_srcsets or ():
             refs.extend(rank_srcset(srcset))
         seen: list[str] = []
@@ -214,8 +228,9 @@ class _Rewriter:
         return seen[:6]
 
     def collect(self) -> None:
-        for element in list(self.root.iter(*EMBED_ELEMENTS)):
-            self._replace_embed(element)
+        for element in list(self.root.iter(*EMBED_ELEMENTS, "a")):
+            if element.tag != "a" or element.get(EMBED_MARK) is not None:
+                self._replace_embed(element)
         handled = set()
         for picture in list(self.root.iter("picture")):
             img, srcsets = self._flatten_picture(picture)
@@ -247,6 +262,7 @@ class _Rewriter:
         so it comes first; <source> sets are fallbacks (and the only source
         when a lazy loader left the <img> empty).
         """
+        repair_void_elements(picture)  # libxml2 nests the <img> inside the <source>
         sources = [s for s in picture.iter("source")]
         srcsets = []
         for source in sources:
@@ -264,10 +280,16 @@ class _Rewriter:
         return img, srcsets
 
     def _replace_embed(self, element: Any) -> None:
-        """Video, audio and frames cannot be kept offline: leave a link (and the poster)."""
-        tag = element.tag
-        url = element.get("src") or element.get("data")
-        if not url:
+        """Video, audio and frames cannot be kept offline: leave a link (and the poster).
+
+        ``element`` is the media element itself (a whole page) or the empty
+        ``<a EMBED_MARK=kind href=original>`` archive.htmlparse left in its place
+        (an extracted article), with the poster as an <img> inside."""
+        marked = element.get(EMBED_MARK) if element.tag == "a" else None
+        tag = marked if marked is not None else element.tag
+        url = element.get("href") if marked is not None else (element.get("src")
+                                                              or element.get("data"))
+        if not url and marked is None:
             source = next((s for s in element.iter("source") if s.get("src")), None)
             url = source.get("src") if source is not None else None
         resolved = self.resolve(url) if url else None
@@ -277,6 +299,10 @@ class _Rewriter:
         if poster:
             img = lxml.html.Element("img", src=poster, alt="")
             holder.append(img)
+        if marked is not None:
+            for img in list(element.iter("img")):
+                img.tail = None
+                holder.append(img)
         kind = {"video": "Video", "audio": "Audio"}.get(tag, "Embedded content")
         label = lxml.html.Element("span")
         label.text = f"[{kind} not saved"
@@ -367,6 +393,7 @@ def localize_images(
                 else lxml.html.fragment_fromstring(html, create_parent="div"))
     except (etree.ParserError, ValueError):
         return "", ["the HTML could not be parsed, so it was left empty"] if html.strip() else []
+    repair_void_elements(root)
 
     base_element = next(iter(root.iter("base")), None)
     if base_element is not None and base_element.get("href"):

@@ -162,6 +162,46 @@ def test_picture_sources(httpserver: HTTPServer, fetcher: Fetcher, tmp_path: Pat
     assert remote_resources(out) == []
 
 
+def test_raw_picture_markup_keeps_its_img(httpserver: HTTPServer, fetcher: Fetcher,
+                                          tmp_path: Path) -> None:
+    """libxml2 nests the <img> inside the HTML5 <source> before it: dropping the
+    sources must not drop the picture."""
+    webp_like = serve(httpserver, "/p.webp", GREEN)
+    jpg = serve(httpserver, "/p.jpg", JPEG, "image/jpeg")
+    out, problems = localize_images(f'<p>before</p><picture><source srcset="{webp_like}" type="image/webp">'
+                                    f'<img src="{jpg}" alt="kept"></picture><p>after</p>', None,
+                                    tmp_path / "images", fetcher)
+    assert problems == []
+    root = lxml.html.fromstring(f"<div>{out}</div>")
+    [img] = root.findall(".//img")
+    assert img.get("alt") == "kept" and stored(tmp_path / "images")[img.get("src")[7:]] == JPEG
+    assert "<source" not in out and "<p>after</p>" in out
+
+
+def test_lowsrc_is_tried_after_src(httpserver: HTTPServer, fetcher: Fetcher, tmp_path: Path) -> None:
+    full = serve(httpserver, "/full.png", GREEN)
+    low = serve(httpserver, "/low.png", GREY)
+    out, problems = localize_images(f'<img lowsrc="{low}" src="{full}">', None,
+                                    tmp_path / "images", fetcher)
+    assert problems == [] and list(stored(tmp_path / "images").values()) == [GREEN]
+
+
+def test_embed_mark_becomes_a_placeholder_with_its_poster(httpserver: HTTPServer, fetcher: Fetcher,
+                                                         tmp_path: Path) -> None:
+    """What archive.htmlparse leaves for a video: an empty link marked with its kind."""
+    poster = serve(httpserver, "/poster.png", RED)
+    html = (f'<p>a</p><a data-quire-embed="video" href="http://127.0.0.1:9/v.mp4">'
+            f'<img src="{poster}" alt=""></a><a data-quire-embed="embed"></a><p>b</p>')
+    out, problems = localize_images(html, None, tmp_path / "images", fetcher)
+    assert problems == [] and list(stored(tmp_path / "images").values()) == [RED]
+    root = lxml.html.fromstring(f"<div>{out}</div>")
+    video, frame = root.find_class("missing-media")
+    assert video.text_content() == "[Video not saved: http://127.0.0.1:9/v.mp4]"
+    assert video.find(".//img").get("src").startswith("images/")
+    assert frame.text_content() == "[Embedded content not saved]"
+    assert "data-quire-embed" not in out and remote_resources(out) == []
+
+
 def test_avif_candidates_come_last(httpserver: HTTPServer, fetcher: Fetcher,
                                    tmp_path: Path) -> None:
     avif = serve(httpserver, "/big.avif", GREY)

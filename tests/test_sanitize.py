@@ -9,7 +9,7 @@ from __future__ import annotations
 import lxml.html
 import pytest
 
-from archive.sanitize import best_srcset_candidate, safe_url, sanitize_html
+from archive.sanitize import image_set, safe_url, sanitize_html
 
 BASE = "https://example.test/dir/page.html"
 
@@ -80,12 +80,19 @@ def _assert_inert(html: str) -> None:
                 assert value.startswith(("https://", "http://", "mailto:")), f"{name}={value!r}"
 
 
+def _embed_links(html: str) -> list[str]:
+    """The addresses of embedded media kept as links for archive.images' placeholder."""
+    root = lxml.html.fragment_fromstring(html or "<div></div>", create_parent="div")
+    return [a.get("href") for a in root.iter("a") if a.get("data-quire-embed") is not None]
+
+
 @pytest.mark.parametrize("name", sorted(HOSTILE))
 def test_hostile_markup_is_made_inert(name: str) -> None:
     out = sanitize_html(HOSTILE[name], BASE)
     _assert_inert(out)
     assert "alert" not in out or "&lt;script&gt;" in out  # only as escaped text
-    assert "evil.test" not in out
+    links = _embed_links(out)  # a frame's address, as a link (never loaded)
+    assert "evil.test" not in out.replace(f'href="{links[0]}"' if links else "\0", "")
 
 
 @pytest.mark.parametrize("name", sorted(HOSTILE))
@@ -131,24 +138,33 @@ def test_structure_and_harmless_attributes_are_kept() -> None:
     assert "class=" not in out and "style=" not in out and "data-z" not in out
 
 
-def test_lazy_images_get_their_real_source() -> None:
+def test_every_picture_candidate_is_kept_checked_and_absolute() -> None:
+    """Choosing among them is archive.images' job (only downloading tells which
+    works); the sanitizer keeps them all, each made absolute or dropped."""
     out = sanitize_html(
         '<img src="data:image/gif;base64,R0lG" data-src="/lazy.jpg">'
-        '<img src="/small.jpg" srcset="/a.jpg 300w, /b.jpg 1200w">'
-        '<img data-srcset="/x.jpg 1x, /y.jpg 2x">'
+        '<img src="/small.jpg" srcset="/a.jpg 300w, /c_fill,w_600/b.jpg 1200w" sizes="50vw">'
+        '<img data-srcset="/x.jpg 1x, javascript:alert(1) 2x" data-echo="/e.jpg" data-foo="/f.jpg">'
+        '<img src="/grey.gif" data-actualsrc="/real.jpg" lowsrc="/low.jpg">'
         '<img src="data:image/gif;base64,R0lG">',
         BASE,
     )
     assert out == (
-        '<img src="https://example.test/lazy.jpg"><img src="https://example.test/b.jpg">'
-        '<img src="https://example.test/y.jpg">'
+        '<img src="https://example.test/lazy.jpg">'  # in the place of a placeholder src
+        '<img src="https://example.test/small.jpg" srcset="https://example.test/a.jpg 300w, '
+        'https://example.test/c_fill,w_600/b.jpg 1200w">'
+        '<img data-srcset="https://example.test/x.jpg 1x" src="https://example.test/e.jpg">'
+        '<img src="https://example.test/grey.gif" data-actualsrc="https://example.test/real.jpg" '
+        'lowsrc="https://example.test/low.jpg">'
     )
 
 
-def test_srcset_parsing() -> None:
-    assert best_srcset_candidate("a.jpg 300w, b.jpg 1200w, c.jpg 800w") == "b.jpg"
-    assert best_srcset_candidate("a.jpg, b.jpg 2x") == "b.jpg"
-    assert best_srcset_candidate("") is None
+def test_image_set_keeps_commas_inside_urls() -> None:
+    assert image_set("/c_fill,w_300/a.png 300w, /c_fill,w_600/a.png 600w", BASE) == (
+        "https://example.test/c_fill,w_300/a.png 300w, https://example.test/c_fill,w_600/a.png 600w")
+    assert image_set("a.jpg, b.jpg 1.5x", BASE) == (
+        "https://example.test/dir/a.jpg, https://example.test/dir/b.jpg 1.5x")
+    assert image_set("javascript:x() 2x", BASE) is None and image_set("", BASE) is None
 
 
 @pytest.mark.parametrize(
@@ -182,13 +198,79 @@ def test_empty_and_text_only_fragments() -> None:
 
 
 def test_picture_with_source_keeps_its_image() -> None:
-    """libxml2 nests the <img> inside an HTML5 <source>; the picture must survive."""
+    """libxml2 nests the <img> inside an HTML5 <source>; the picture must survive,
+    with its sources (archive.images picks among them)."""
     out = sanitize_html(
-        '<figure><picture><source srcset="a.webp 320w" type="image/webp">'
+        '<figure><picture><source srcset="a.webp 320w" type="image/webp" onerror="x()">'
         '<img srcset="b.jpg 320w, c.jpg 620w" src="d.jpg" alt="x"></picture></figure>',
         BASE,
     )
-    assert out == '<figure><img src="https://example.test/dir/c.jpg" alt="x"></figure>'
+    assert out == (
+        '<figure><picture><source srcset="https://example.test/dir/a.webp 320w" type="image/webp">'
+        '</source><img srcset="https://example.test/dir/b.jpg 320w, https://example.test/dir/c.jpg 620w"'
+        ' src="https://example.test/dir/d.jpg" alt="x"></picture></figure>'
+    )
+
+
+def test_picture_whose_only_source_is_a_source_element_is_kept() -> None:
+    out = sanitize_html('<figure><picture><source srcset="/p.png"><img alt="F"></picture>'
+                        '<figcaption>cap</figcaption></figure>', BASE)
+    assert out == ('<figure><picture><source srcset="https://example.test/p.png"></source>'
+                   '<img alt="F"></picture><figcaption>cap</figcaption></figure>')
+    assert sanitize_html('<picture><source srcset="javascript:x()"><img alt="F"></picture>'
+                         '<source src="/stray.mp4"><p>t</p>', BASE) == "<p>t</p>"
+
+
+def test_background_picture_of_a_figure_becomes_an_img() -> None:
+    out = sanitize_html('<div style="background-image:url(\'/hero.png\');height:300px" '
+                        'aria-label="The hero">Hero</div>'
+                        '<span style="background:url(/icon.png)">icon</span>'
+                        '<div style="background: url(/b.png)"><img src="/own.png"></div>', BASE)
+    assert out == ('<div><img src="https://example.test/hero.png" alt="The hero">Hero</div>'
+                   '<span>icon</span><div><img src="https://example.test/own.png"></div>')
+
+
+def test_inline_svg_chart_in_a_figure_becomes_a_sanitized_picture() -> None:
+    import base64
+    import re
+
+    out = sanitize_html(
+        '<figure><svg viewBox="0 0 20 10" width="200" onload="alert(1)"><title>Sales</title>'
+        '<script>alert(2)</script><linearGradient id="g"/><rect width="20" height="10" '
+        'fill="url(#g)"/></svg><figcaption>Sales by year</figcaption></figure>'
+        '<p><svg><path d="M0 0"/></svg>icon outside a figure</p>',
+        BASE,
+    )
+    found = re.fullmatch(r'<figure><img src="data:image/svg\+xml;base64,([^"]+)" alt="Sales" '
+                         r'width="200"><figcaption>Sales by year</figcaption></figure>'
+                         r'<p>icon outside a figure</p>', out)
+    assert found, out
+    svg = base64.b64decode(found.group(1)).decode()
+    assert 'viewBox="0 0 20 10"' in svg and "<linearGradient" in svg and 'fill="url(#g)"' in svg
+    assert "alert" not in svg and "script" not in svg and "onload" not in svg
+
+
+def test_embedded_media_leave_an_empty_link_for_the_placeholder() -> None:
+    out = sanitize_html(
+        '<p>A</p><iframe src="https://video.test/embed/1" srcdoc="x"></iframe>'
+        '<video poster="/poster.png"><source src="/v.mp4">Your browser cannot play this</video>'
+        '<iframe src="about:blank"></iframe><iframe src="https://t.test/px" width="1" height="1"></iframe>'
+        '<object data="javascript:alert(1)"></object><p>B</p>',
+        BASE,
+    )
+    assert out == (
+        '<p>A</p><a data-quire-embed="embed" href="https://video.test/embed/1"></a>'
+        '<a data-quire-embed="video" href="https://example.test/v.mp4">'
+        '<img src="https://example.test/poster.png" alt=""></a><p>B</p>'
+    )
+
+
+def test_unclosed_void_elements_do_not_swallow_the_article() -> None:
+    """libxml2 nests what follows an HTML5 empty element inside it."""
+    out = sanitize_html('<p>A</p><embed src="x.swf"><p>B</p><p>C<wbr>D</p>'
+                        '<audio><track src="t.vtt"><p>E</p></audio><p>F</p>', BASE)
+    assert "<p>B</p>" in out and "<p>F</p>" in out
+    assert lxml.html.fragment_fromstring(out, create_parent="div").text_content() == "ABCDF"
 
 
 def test_empty_wrappers_are_pruned_without_gluing_words() -> None:
@@ -196,14 +278,19 @@ def test_empty_wrappers_are_pruned_without_gluing_words() -> None:
     assert out == "<div> <p>one two</p> </div>"
 
 
-def test_inline_raster_pictures_stay_placeholders_and_svg_go() -> None:
+def test_inline_pictures_stay_and_placeholders_go() -> None:
+    """Raster pictures of some size and SVG that draws stay (archive.images sanitizes
+    SVG before storing it); transparent pixels and empty SVG boxes are placeholders."""
     picture = "data:image/png;base64," + "iVBORw0KGgo" * 40
+    chart = "data:image/svg+xml,%3Csvg%20xmlns='http://www.w3.org/2000/svg'%3E%3Crect/%3E%3C/svg%3E"
     out = sanitize_html(
         f'<img src="{picture}" alt="chart"><img src="data:image/gif;base64,R0lGODlhAQABAAAAACw=">'
-        f'<img src="data:image/svg+xml;base64,{"PHN2Zz4" * 60}">',
+        f'<img src="data:image/svg+xml;base64,{"PHN2Zz4" * 60}">'
+        "<img src=\"data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg'%3E%3C/svg%3E\">"
+        f'<img src="{chart}">',
         BASE,
     )
-    assert out == f'<img src="{picture}" alt="chart">'
+    assert out == f'<img src="{picture}" alt="chart"><img src="{chart}">'
 
 
 @pytest.mark.parametrize("base", ["http://[broken", "file:///home/me/page.html", "not a url", ""])
