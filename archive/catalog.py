@@ -10,13 +10,13 @@ import sqlite3
 import threading
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
+from typing import Iterable, Iterator
 
 from .errors import ArchiveError, NotFoundError
 from .models import SCHEMA_VERSION, Article
 
 _COLUMNS = (
-    "id", "title", "url", "norm_url", "source", "site", "authors", "published", "saved", "lang",
+    "id", "title", "url", "canonical_url", "final_url", "norm_url", "source", "site", "authors", "published", "saved", "lang",
     "description", "lead_image", "word_count", "reading_minutes", "is_read", "is_favorite",
     "is_archived", "uncertain", "status", "error", "progress",
 )
@@ -26,6 +26,8 @@ CREATE TABLE IF NOT EXISTS articles (
     id TEXT PRIMARY KEY,
     title TEXT NOT NULL DEFAULT '',
     url TEXT,
+    canonical_url TEXT,
+    final_url TEXT,
     norm_url TEXT,
     source TEXT,
     site TEXT NOT NULL DEFAULT '',
@@ -54,6 +56,12 @@ CREATE TABLE IF NOT EXISTS tags (
     PRIMARY KEY (article_id, tag)
 );
 CREATE INDEX IF NOT EXISTS tags_tag ON tags(tag);
+CREATE TABLE IF NOT EXISTS url_aliases (
+    norm_url TEXT NOT NULL,
+    article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+    PRIMARY KEY (norm_url, article_id)
+);
+CREATE INDEX IF NOT EXISTS url_aliases_article ON url_aliases(article_id);
 CREATE TABLE IF NOT EXISTS index_queue (
     article_id TEXT PRIMARY KEY
 );
@@ -83,6 +91,13 @@ _MIGRATIONS: dict[int, list[str]] = {
         *[stmt for stmt in _SCHEMA_COLLECTIONS],
         # every article of a v1 archive is re-indexed once (the queue drains on open)
         "INSERT OR IGNORE INTO index_queue (article_id) SELECT id FROM articles",
+    ],
+    2: [
+        "ALTER TABLE articles ADD COLUMN canonical_url TEXT",
+        "ALTER TABLE articles ADD COLUMN final_url TEXT",
+        "CREATE TABLE IF NOT EXISTS url_aliases (norm_url TEXT NOT NULL, article_id TEXT NOT NULL "
+        "REFERENCES articles(id) ON DELETE CASCADE, PRIMARY KEY (norm_url, article_id))",
+        "CREATE INDEX IF NOT EXISTS url_aliases_article ON url_aliases(article_id)",
     ],
 }
 
@@ -247,7 +262,7 @@ class Catalog:
 
     # -- articles ---------------------------------------------------------------
     def insert(self, article: Article, norm_url: str | None, db: sqlite3.Connection | None = None,
-               *, allow_duplicate: bool = False) -> None:
+               *, allow_duplicate: bool = False, aliases: Iterable[str] = ()) -> None:
         """Add the article and queue it for indexing, in one transaction. DuplicateURLError
         when another article (perhaps saved by another process) has this address, unless
         `allow_duplicate` (adopting a folder found on disk: losing it would be worse; the
@@ -269,8 +284,11 @@ class Catalog:
             conn.execute("INSERT OR IGNORE INTO index_queue (article_id) VALUES (?)", (article.id,))
             conn.executemany("INSERT OR IGNORE INTO tags (article_id, tag) VALUES (?, ?)",
                              [(article.id, t) for t in article.tags])
+            self._set_aliases(conn, article.id, aliases)
 
-    def update(self, article: Article, norm_url: str | None, db: sqlite3.Connection | None = None) -> None:
+    def update(self, article: Article, norm_url: str | None, db: sqlite3.Connection | None = None,
+               *, aliases: Iterable[str] | None = None) -> None:
+        """Write the article's row; `aliases` (if given) replace its other addresses."""
         row = self._row_of(article, norm_url)
         cols = [c for c in _COLUMNS if c != "id"]
         sql = f"UPDATE articles SET {', '.join(c + ' = ?' for c in cols)} WHERE id = ?"
@@ -280,6 +298,16 @@ class Catalog:
             conn.execute("DELETE FROM tags WHERE article_id = ?", (article.id,))
             conn.executemany("INSERT OR IGNORE INTO tags (article_id, tag) VALUES (?, ?)",
                              [(article.id, t) for t in article.tags])
+            if aliases is not None:
+                conn.execute("DELETE FROM url_aliases WHERE article_id = ?", (article.id,))
+                self._set_aliases(conn, article.id, aliases)
+
+    @staticmethod
+    def _set_aliases(conn: sqlite3.Connection, article_id: str, aliases: Iterable[str]) -> None:
+        """Other normalized addresses of the article (its canonical and final URL), by
+        which find_by_url recognises it too."""
+        conn.executemany("INSERT OR IGNORE INTO url_aliases (norm_url, article_id) VALUES (?, ?)",
+                         [(alias, article_id) for alias in aliases if alias])
 
     def delete(self, article_id: str, db: sqlite3.Connection | None = None) -> None:
         with self._maybe_tx(db) as conn:
@@ -384,9 +412,14 @@ class Catalog:
                 (prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%",))]
 
     def find_by_url(self, norm_url: str) -> str | None:
+        """The article saved from this (normalized) address, or whose canonical or
+        final address it is."""
         with self._lock:
             row = self._db.execute("SELECT id FROM articles WHERE norm_url = ? LIMIT 1",
                                    (norm_url,)).fetchone()
+            if row is None:
+                row = self._db.execute("SELECT article_id FROM url_aliases WHERE norm_url = ? LIMIT 1",
+                                       (norm_url,)).fetchone()
         return row[0] if row else None
 
     def find_by_source(self, source: str) -> str | None:

@@ -55,3 +55,49 @@ class WindowLock:
 
     def __exit__(self, *exc) -> None:
         self.release()
+
+
+OPEN_LOCK_NAME = "open.lock"
+
+
+class OpenLock:
+    """Held, shared, by every open Archive in any process while it is open.
+
+    A folder another process is building (``.tmp-<id>``) or swapping looks exactly
+    like what a crash leaves behind. Recovery therefore runs only when this lock
+    can be had exclusively, that is when no other process has the archive open;
+    otherwise the leftovers, if any, wait for the next open that is alone.
+    """
+
+    def __init__(self, root: Path | str) -> None:
+        self.path = Path(root) / OPEN_LOCK_NAME
+        self._fh = None
+
+    def open_alone(self) -> bool:
+        """Take the lock; True (holding it exclusively until `share`) when no other
+        handle has the archive open. False, holding nothing, when the lock file cannot
+        be written (a read-only archive: there is nothing to recover into either)."""
+        try:
+            self._fh = open(self.path, "a+", encoding="utf-8")
+        except OSError:
+            return False
+        try:
+            fcntl.flock(self._fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            fcntl.flock(self._fh.fileno(), fcntl.LOCK_SH)
+            return False
+        return True
+
+    def share(self) -> None:
+        """From exclusive to shared, once recovery is done (waits while another
+        process recovers)."""
+        if self._fh is not None:
+            fcntl.flock(self._fh.fileno(), fcntl.LOCK_SH)
+
+    def release(self) -> None:
+        if self._fh is not None:
+            try:
+                fcntl.flock(self._fh.fileno(), fcntl.LOCK_UN)
+            finally:
+                self._fh.close()
+                self._fh = None

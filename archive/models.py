@@ -9,8 +9,10 @@ from dataclasses import asdict, dataclass, field
 from typing import Any, Callable
 
 #: Version of catalog.sqlite and meta.json. 1: first release; 2: reading progress and
-#: the index queue (crash-safe batched indexing). Older archives are migrated on open.
-SCHEMA_VERSION = 2
+#: the index queue (crash-safe batched indexing); 3: the page's canonical and final
+#: (after redirects) addresses, also used to recognise it again. Older archives are
+#: migrated on open.
+SCHEMA_VERSION = 3
 
 #: Callback used by long operations: progress(done, total, message).
 ProgressFn = Callable[[int, int, str], None]
@@ -46,7 +48,9 @@ class Article:
 
     id: str
     title: str
-    url: str | None = None
+    url: str | None = None  # the address it was saved from, as given
+    canonical_url: str | None = None  # the page's own <link rel=canonical> / og:url
+    final_url: str | None = None  # where the fetch ended, when redirects led elsewhere
     site: str = ""
     authors: list[str] = field(default_factory=list)
     published: str | None = None

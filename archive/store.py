@@ -22,6 +22,7 @@ from . import atomic
 from .catalog import Catalog, DuplicateURLError
 from .errors import ArchiveError, NotFoundError, QuireError
 from .index import SearchIndex, make_document
+from .lock import OpenLock
 from .metadata import reading_stats
 from .models import Article, Extracted, ProgressFn, SearchHit
 from .pages import (  # noqa: F401  (prepare_page, html_to_text: re-exported for callers)
@@ -34,6 +35,7 @@ from .pages import (  # noqa: F401  (prepare_page, html_to_text: re-exported for
     title_of_page,
 )
 from .paths import RESOURCES
+from .urls import other_address
 
 #: A saved page larger than this is refused (the fetcher caps downloads at 20 MB).
 MAX_FILE_BYTES = 50 * 1024 * 1024
@@ -57,9 +59,10 @@ class Archive:
                  recover: bool = True) -> None:
         """Open (or create) the archive at `root`.
 
-        recover=False is for a second handle opened beside a live one (a child
-        process doing bulk work for the GUI): recovery would take the other
-        handle's half-built folders for a crash's leftovers.
+        Leftovers of a crash (half-built or half-swapped folders) are recovered
+        only when no other process has the archive open (lock.OpenLock): another
+        process's folders in the making look the same. recover=False skips it in
+        any case (a child process doing bulk work for the GUI).
         """
         self.root = Path(root).expanduser()
         try:
@@ -73,13 +76,20 @@ class Archive:
         self._fetcher_lock = threading.Lock()
         self._commit_lock = threading.RLock()
         self._unflushed: list[str] = []
-        self.catalog = Catalog(self.root / "catalog.sqlite")
-        self.index = SearchIndex(self.root / "index")
-        if recover:
-            try:
-                self._recover_folders()
-            except OSError:
-                pass  # a read-only archive: nothing to recover into
+        self.catalog = Catalog(self.root / "catalog.sqlite")  # refuses a newer archive untouched
+        self._open_lock = OpenLock(self.root)
+        alone = self._open_lock.open_alone()  # no other process has it open
+        try:
+            self.index = SearchIndex(self.root / "index")
+            if recover and alone:
+                try:
+                    self._recover_folders()
+                except OSError:
+                    pass  # a read-only archive: nothing to recover into
+        except BaseException:
+            self._open_lock.release()
+            raise
+        self._open_lock.share()
         if self.index.was_rebuilt and self.catalog.count():
             self.reindex(progress)
         if recover:
@@ -93,6 +103,7 @@ class Archive:
         self.catalog.close()
         if self._fetcher is not None:
             self._fetcher.close()
+        self._open_lock.release()
 
     def __enter__(self) -> "Archive":
         return self
@@ -180,7 +191,8 @@ class Archive:
         """Record an article whose complete folder the catalog does not know (a crash
         between placing the folder and the catalog row). Index it afterwards."""
         with self._commit_lock:
-            self.catalog.insert(article, self._norm(article.url), allow_duplicate=True)
+            norm = self._norm(article.url)
+            self.catalog.insert(article, norm, allow_duplicate=True, aliases=self._aliases(article, norm))
 
     def _recover_folders(self) -> None:
         """Finish or undo what a crash interrupted: half-built folders are dropped,
@@ -342,22 +354,25 @@ class Archive:
         page_url = final_url or url
         raw, ex = prepared or prepare_page(html, page_url, extract=extract, title=title,
                                            declared_encoding=declared_encoding)
+        canonical = other_address(ex.canonical_url)
+        final_url = final_url if final_url != url else None
         norm = None
-        for candidate in (url, ex.canonical_url, final_url):
+        for candidate in (url, canonical, other_address(final_url)):
             if candidate:
                 try:
                     norm = normalize_url(candidate)
                     break
                 except QuireError:
                     continue
-        existing = self._existing(url, final_url, ex.canonical_url, source)
+        existing = self._existing(url, final_url, canonical, source)
         if existing is not None:
             return SaveResult(existing, False)
 
         words, minutes = reading_stats(ex.text or ex.fulltext)
         article = Article(
             id=self._new_id(), title=" ".join((ex.title or "").split())[:1000] or (url or source or "Untitled"),
-            url=url, site=ex.site_name or host_of(page_url), authors=ex.authors,
+            url=url, canonical_url=canonical, final_url=final_url,
+            site=ex.site_name or host_of(page_url), authors=ex.authors,
             published=ex.published, saved=saved or now_iso(), lang=ex.lang,
             description=(ex.description or "")[:2000], lead_image=ex.lead_image,
             word_count=words, reading_minutes=minutes,
@@ -372,14 +387,14 @@ class Archive:
         self._build_folder(tmp, article, ex, raw, page_url, self.fetcher if download_images else None,
                            where)
         with self._commit_lock:
-            existing = self._existing(url, final_url, ex.canonical_url, source)  # saved meanwhile?
+            existing = self._existing(url, final_url, canonical, source)  # saved meanwhile?
             if existing is not None:
                 shutil.rmtree(tmp, ignore_errors=True)
                 return SaveResult(existing, False)
             try:
                 self._place(article, norm, tmp, where)
             except DuplicateURLError:  # by another process, between the check and the insert
-                return self._saved_meanwhile(url, final_url, ex.canonical_url, source, where)
+                return self._saved_meanwhile(url, final_url, canonical, source, where)
         return self._index_new(article, ex.searchable_text, where)
 
     def _build_folder(self, folder: Path, article: Article, ex: Extracted, raw: bytes,
@@ -412,7 +427,7 @@ class Archive:
                   source: str | None) -> Article | None:
         """The article already saved under any of these addresses (a redirect, a
         canonical link, a share link with tracking parameters) or this source."""
-        for u in (url, final_url, canonical):
+        for u in (url, other_address(final_url), other_address(canonical)):
             if u:
                 existing = self.find_duplicate(url=u)
                 if existing is not None:
@@ -460,7 +475,7 @@ class Archive:
             shutil.rmtree(tmp, ignore_errors=True)
             raise ArchiveError(f"{where}: could not write the article ({exc.strerror or exc})") from exc
         try:
-            self.catalog.insert(article, norm)
+            self.catalog.insert(article, norm, aliases=self._aliases(article, norm))
         except BaseException as exc:
             shutil.rmtree(final, ignore_errors=True)
             if isinstance(exc, DuplicateURLError):
@@ -518,6 +533,9 @@ class Archive:
         new.lead_image = ex.lead_image or old.lead_image
         new.uncertain = ex.uncertain
         new.status, new.error = "saved", None
+        new.canonical_url = other_address(ex.canonical_url) or old.canonical_url
+        if final_url and final_url != old.url:
+            new.final_url = final_url
         new.word_count, new.reading_minutes = reading_stats(ex.text or ex.fulltext)
         # The new folder is built beside the old one, outside the commit lock; only the
         # swap (the old folder stays whole until the new one is complete) is serialized.
@@ -545,7 +563,8 @@ class Archive:
             except OSError as exc:
                 shutil.rmtree(staging, ignore_errors=True)
                 raise ArchiveError(f"{where}: could not write the article ({exc.strerror or exc})") from exc
-            self.catalog.update(new, self._norm(new.url))
+            norm = self._norm(new.url)
+            self.catalog.update(new, norm, aliases=self._aliases(new, norm))
             self._index_add(new, ex.searchable_text)
         return new
 
@@ -582,6 +601,16 @@ class Archive:
             return normalize_url(url)
         except QuireError:
             return None
+
+    def _aliases(self, article: Article, norm: str | None) -> list[str]:
+        """The article's other normalized addresses (canonical, final), by which a later
+        save of the same page is recognised."""
+        out: list[str] = []
+        for address in (article.canonical_url, article.final_url):
+            alias = self._norm(other_address(address))
+            if alias and alias != norm and alias not in out:
+                out.append(alias)
+        return out
 
     # -- tags and states -----------------------------------------------------------
     def _update(self, article: Article) -> Article:

@@ -168,3 +168,20 @@ def absolutize(ref: str, base: str | None) -> str | None:
     if not base:
         return None
     return urljoin(base, ref)
+
+
+def other_address(url: str | None) -> str | None:
+    """`url` as another address of a page (its canonical link, where its redirects
+    ended), or None when it names a site's front page: some sites point every
+    article's canonical link there, and paywalls and dead links redirect there, so
+    taking such an address at its word would make each new article "already saved"
+    as the first one."""
+    if not url:
+        return None
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    if not parts.path.strip("/") and not parts.query:
+        return None
+    return url

@@ -262,3 +262,23 @@ def test_disk_full_leaves_archive_as_it_was(archive, monkeypatch):
     assert sorted(p.name for p in (archive.root / "articles").iterdir()) == before
     assert [x.id for x in archive.articles()] == [a.id]
     assert check_archive(archive) == []
+
+
+def test_a_second_process_leaves_folders_in_the_making_alone(tmp_path):
+    """A CLI command opened beside the window must not take the window's half-built
+    folder for a crash's leftover (it deleted it, and the window's save failed);
+    the next open with nobody else on the archive still cleans real leftovers."""
+    root = tmp_path / "arch"
+    with Archive(root, seed=False, fetch=False) as live:
+        building = root / "articles" / ".tmp-0123456789"
+        building.mkdir()
+        (building / "article.html").write_text("<p>being written</p>", encoding="utf-8")
+        done = subprocess.run([sys.executable, str(REPO / "main.py"), "--archive", str(root), "list"],
+                              capture_output=True, text=True, timeout=120)
+        assert done.returncode == 0, done.stderr
+        assert (building / "article.html").exists()
+        live.save_html(make_page("Saved while the CLI ran"), "https://live.example/a")
+    with Archive(root, seed=False, fetch=False) as alone:
+        assert not building.exists()
+        assert "Saved while the CLI ran" in [a.title for a in alone.articles()]
+        assert check_archive(alone) == []
