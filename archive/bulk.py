@@ -225,11 +225,13 @@ def _save_in_stages(archive: Archive, urls: list[str], files: list[tuple[str, Pa
         preparing: list[Future] = []
 
         def submit_prepare(item: str, data: bytes, page_url: str | None, declared: str | None,
-                           url: str | None, final_url: str | None, source: str | None) -> None:
+                           url: str | None, final_url: str | None, source: str | None,
+                           page_file: str | None = None) -> None:
             with lock:
                 live.add(item)
             try:
-                fut = procs.submit(prepare_page, data, page_url, declared_encoding=declared)
+                fut = procs.submit(prepare_page, data, page_url, declared_encoding=declared,
+                                   page_file=page_file)
             except Exception as exc:  # a broken pool: this item fails, the loop goes on
                 deliver(item, _wrap(item, exc))
                 release(item)
@@ -246,7 +248,7 @@ def _save_in_stages(archive: Archive, urls: list[str], files: list[tuple[str, Pa
             except QuireError as exc:
                 deliver(item, exc)
                 continue
-            submit_prepare(item, data, None, None, None, None, f"file:{path.resolve()}")
+            submit_prepare(item, data, None, None, None, None, f"file:{path.resolve()}", str(path))
 
         if urls:
             fetcher = archive.fetcher

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html as htmlmod
 import re
+import stat
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterable
@@ -37,16 +38,19 @@ def check_page_file(path: Path | str) -> Path:
     if "\x00" in str(path):
         raise QuireError(f"{shown}: not a usable file name (it contains a NUL byte)")
     path = Path(path).expanduser()
-    if path.is_dir():
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        info = None
+    except OSError as exc:  # a name too long, a loop of links …
+        raise QuireError(f"{shown}: cannot read the file ({exc.strerror or exc})") from exc
+    if info is not None and stat.S_ISDIR(info.st_mode):
         raise QuireError(f"{shown}: is a folder; use `import` for a folder of saved pages")
     if path.suffix.lower() not in HTML_SUFFIXES:
         raise QuireError(f"{shown}: not an HTML file (expected .html or .htm)")
-    try:
-        size = path.stat().st_size
-    except FileNotFoundError:
-        raise QuireError(f"{shown}: no such file") from None
-    except OSError as exc:
-        raise QuireError(f"{shown}: cannot read the file ({exc.strerror or exc})") from exc
+    if info is None:
+        raise QuireError(f"{shown}: no such file")
+    size = info.st_size
     if size > MAX_FILE_BYTES:
         raise QuireError(f"{shown}: the file is {size // (1 << 20)} MB, more than the "
                          f"{MAX_FILE_BYTES // (1 << 20)} MB a page may be")
@@ -91,9 +95,14 @@ _XML_INCOMPATIBLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\u
 
 
 def prepare_page(html: str | bytes, page_url: str | None, *, extract: bool = True,
-                 title: str | None = None, declared_encoding: str | None = None) -> tuple[bytes, Extracted]:
+                 title: str | None = None, declared_encoding: str | None = None,
+                 page_file: str | None = None) -> tuple[bytes, Extracted]:
     """Decode and extract a page: the CPU-heavy half of a save, free of archive state,
-    so bulk saving can run it in a process pool. Returns (raw bytes, extraction)."""
+    so bulk saving can run it in a process pool. Returns (raw bytes, extraction).
+
+    `page_file` is where a page saved from disk lies: pictures in files beside it
+    are taken in (archive.localfiles), and the original kept is that page with
+    them, UTF-8 with a byte-order mark, so re-extraction needs the files no more."""
     from .charset import decode_html
     from .extract import extract_article
     from .sanitize import sanitize_html
@@ -103,6 +112,13 @@ def prepare_page(html: str | bytes, page_url: str | None, *, extract: bool = Tru
         text, _encoding = decode_html(html, declared_encoding)
     else:
         raw, text = html.encode("utf-8", errors="surrogatepass"), html
+    if page_file:
+        from .localfiles import with_local_images
+
+        inlined = with_local_images(text, Path(page_file))
+        if inlined is not None:
+            text = inlined
+            raw = b"\xef\xbb\xbf" + text.encode("utf-8", errors="surrogatepass")
     # lxml refuses text with characters XML cannot hold (NUL, C0 controls, lone
     # surrogates, U+FFFE/U+FFFF); no page means them, so they go before parsing.
     text = _XML_INCOMPATIBLE.sub("", text)

@@ -32,13 +32,12 @@ from .pages import (  # noqa: F401  (prepare_page, html_to_text: re-exported for
     normalize_tags,
     now_iso,
     prepare_page,
+    read_page_file,
     title_of_page,
 )
 from .paths import RESOURCES
 from .urls import other_address
 
-#: A saved page larger than this is refused (the fetcher caps downloads at 20 MB).
-MAX_FILE_BYTES = 50 * 1024 * 1024
 ARTICLES_DIR = "articles"
 #: A queue of articles to index this long, and half the archive or more, left on
 #: open (a rebuild cut short) is redone as a full rebuild.
@@ -318,26 +317,17 @@ class Archive:
                               declared_encoding=result.encoding)
 
     def save_file(self, path: Path | str, *, tags: Iterable[str] = ()) -> SaveResult:
-        """Save a local .html/.htm file (charset from BOM, <meta>, else detection)."""
-        shown = repr(str(path)) if "\x00" in str(path) else str(path)[:300]
-        if "\x00" in str(path):
-            raise QuireError(f"{shown}: not a usable file name (it contains a NUL byte)")
-        path = Path(path).expanduser()
-        if path.suffix.lower() not in (".html", ".htm", ".xhtml", ".shtml"):
-            raise QuireError(f"{shown}: not an HTML file (expected .html or .htm)")
-        try:
-            size = path.stat().st_size
-            if size > MAX_FILE_BYTES:
-                raise QuireError(f"{shown}: the file is {size // (1 << 20)} MB, more than the "
-                                 f"{MAX_FILE_BYTES // (1 << 20)} MB a page may be")
-            data = path.read_bytes()
-        except OSError as exc:
-            raise QuireError(f"{shown}: cannot read the file ({exc.strerror or exc})") from exc
+        """Save a local .html/.htm file (charset from BOM, <meta>, else detection), with
+        the pictures a browser saved beside it (archive.localfiles). Nothing is fetched:
+        pictures named by web address become placeholders naming it."""
+        path, data = read_page_file(path)
         source = f"file:{path.resolve()}"
         existing = self.find_duplicate(source=source)
         if existing is not None:
             return SaveResult(existing, False)
-        return self.save_html(data, None, tags=tags, source=source, download_images=False)
+        prepared = prepare_page(data, None, page_file=str(path))
+        return self.save_html(b"", None, tags=tags, source=source, download_images=False,
+                              prepared=prepared)
 
     def save_html(self, html: str | bytes, url: str | None = None, *, tags: Iterable[str] = (),
                   saved: str | None = None, source: str | None = None, is_read: bool = False,

@@ -7,22 +7,19 @@ page are inlined as data: URIs, so they survive once the page is in the archive.
 """
 from __future__ import annotations
 
-import base64
-import mimetypes
 import re
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
 
 import lxml.html
 from lxml import etree
 
+from ..localfiles import inline_local_images
 from .items import ImportItem, ImportProblem, ParseResult, check_url, decode_text, to_iso
 from .zipped import opened_folder
 
 PAGE_SUFFIXES = {".html", ".htm", ".xhtml"}
-MAX_INLINE_IMAGE = 10 * 1024 * 1024
 _SINGLEFILE_URL = re.compile(r"Page saved with SingleFile.*?url:\s*(\S+)", re.S | re.I)
 _SINGLEFILE_DATE = re.compile(r"Page saved with SingleFile.*?saved date:\s*([^\n(]+)", re.S | re.I)
 _SAVED_FROM = re.compile(r"<!--\s*saved from url=\(\d+\)(\S+?)\s*-->", re.I)
@@ -69,26 +66,6 @@ def _page_url(text: str, doc: etree._Element | None) -> str | None:
     return None
 
 
-def _inline_local_images(doc: etree._Element, page: Path, root: Path) -> bool:
-    """Replace <img src="page_files/x.png"> by data: URIs; True if anything changed."""
-    changed = False
-    for img in doc.iter("img"):
-        src = img.get("src") or ""
-        if not src or urlsplit(src).scheme or src.startswith("//"):
-            continue
-        target = (page.parent / unquote(src.split("?")[0].split("#")[0])).resolve()
-        if not target.is_relative_to(root) or not target.is_file():
-            continue
-        if target.stat().st_size > MAX_INLINE_IMAGE:
-            continue
-        mime = mimetypes.guess_type(target.name)[0] or "application/octet-stream"
-        if not mime.startswith("image/"):
-            continue
-        img.set("src", f"data:{mime};base64," + base64.b64encode(target.read_bytes()).decode())
-        changed = True
-    return changed
-
-
 def _page_item(page: Path, root: Path, source_key: str, where: str) -> ImportItem | ImportProblem:
     try:
         text = decode_page(page.read_bytes())
@@ -102,7 +79,7 @@ def _page_item(page: Path, root: Path, source_key: str, where: str) -> ImportIte
         return ImportProblem(where, f"not an HTML page ({exc})")
     title = " ".join((doc.findtext(".//title") or "").split())
     url = _page_url(text, doc)
-    if _inline_local_images(doc, page, root):
+    if inline_local_images(doc, page, root):
         text = lxml.html.tostring(doc, encoding="unicode", doctype="<!DOCTYPE html>")
     saved = _singlefile_date(text) or to_iso(
         datetime.fromtimestamp(page.stat().st_mtime, tz=timezone.utc)
