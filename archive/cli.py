@@ -130,6 +130,8 @@ def cmd_search(archive, args) -> int:
         return EXIT_OK
     if not result.hits:
         _say("no results")
+        if result.suggestion:
+            _say(f"did you mean: {result.suggestion}")
     for h in result.hits:
         tags = f"  [{', '.join(h.tags)}]" if h.tags else ""
         _say(f"{h.id}  {h.title}  — {h.site or '-'}  {h.saved[:10]}{tags}")

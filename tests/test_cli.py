@@ -81,3 +81,14 @@ def test_exit_codes(tmp_path):
     assert quire(arch, "frobnicate").returncode == 2
     out = quire(arch, "show", "ffffffffff")
     assert out.returncode == 1 and "ffffffffff" in out.stderr
+
+
+def test_search_offers_a_correction_when_nothing_matches(tmp_path):
+    page = tmp_path / "herons.html"
+    page.write_text(make_page("Herons of the marsh", "Grey herons wait in the reeds at dawn. " * 10),
+                    encoding="utf-8")
+    arch = tmp_path / "arch"
+    assert quire(arch, "add", str(page)).returncode == 0
+    out = quire(arch, "search", "heorns")
+    assert out.returncode == 0, out.stderr
+    assert "no results" in out.stdout and "did you mean: herons" in out.stdout
