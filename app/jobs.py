@@ -67,6 +67,7 @@ class SaveSummary:
     failed: list[tuple[str, str]] = field(default_factory=list)  # (item, reason)
     cancelled: bool = False
     tags: list[str] = field(default_factory=list)  # what they were saved with (for Retry)
+    missing_pictures: int = 0  # pictures of the saved articles that could not be kept
 
     def message(self) -> str:
         parts = []
@@ -76,6 +77,9 @@ class SaveSummary:
             parts.append(f"{len(self.duplicates)} already in the archive")
         if self.failed:
             parts.append(f"{len(self.failed)} failed")
+        if self.missing_pictures:
+            n = self.missing_pictures
+            parts.append(f"{n} picture{'s' if n > 1 else ''} not saved (marked in the article)")
         if self.cancelled:
             parts.append("cancelled")
         text = ", ".join(parts) or "nothing saved"
@@ -120,6 +124,7 @@ def save_items(archive: Any, items: Iterable[str], tags: list[str], ctx: OpConte
             summary.failed.append((item, reason))
         else:
             (summary.saved if outcome.created else summary.duplicates).append(outcome.article)
+            summary.missing_pictures += len(outcome.picture_problems)
     return summary
 
 

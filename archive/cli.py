@@ -118,6 +118,10 @@ def cmd_add(archive, args) -> int:
         else:
             note = "" if outcome.created else "  (already saved)"
             _say(f"{outcome.article.id}  {outcome.article.title}{note}")
+            for problem in outcome.picture_problems[:10]:
+                _say(f"    picture not saved: {problem}")
+            if len(outcome.picture_problems) > 10:
+                _say(f"    … and {len(outcome.picture_problems) - 10} more pictures not saved")
     return EXIT_ITEM_FAILED if failed else EXIT_OK
 
 

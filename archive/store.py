@@ -14,7 +14,7 @@ import secrets
 import shutil
 import threading
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Iterator
 
@@ -48,6 +48,9 @@ REBUILD_QUEUE_FROM = 1000
 class SaveResult:
     article: Article
     created: bool  # False: the item was already in the archive, nothing was added
+    #: one line per picture that could not be kept (its address and why); the article
+    #: shows a placeholder naming it instead
+    picture_problems: list[str] = field(default_factory=list)
 
 
 class Archive:
@@ -374,8 +377,8 @@ class Archive:
         # The folder is built outside the commit lock (image downloads take time),
         # under a dot-name that nothing lists; only the commit is serialized.
         tmp = self.root / ARTICLES_DIR / f".tmp-{article.id}"
-        self._build_folder(tmp, article, ex, raw, page_url, self.fetcher if download_images else None,
-                           where)
+        problems = self._build_folder(tmp, article, ex, raw, page_url,
+                                      self.fetcher if download_images else None, where)
         with self._commit_lock:
             existing = self._existing(url, final_url, canonical, source)  # saved meanwhile?
             if existing is not None:
@@ -385,21 +388,23 @@ class Archive:
                 self._place(article, norm, tmp, where)
             except DuplicateURLError:  # by another process, between the check and the insert
                 return self._saved_meanwhile(url, final_url, canonical, source, where)
-        return self._index_new(article, ex.searchable_text, where)
+        result = self._index_new(article, ex.searchable_text, where)
+        result.picture_problems = problems
+        return result
 
     def _build_folder(self, folder: Path, article: Article, ex: Extracted, raw: bytes,
-                      page_url: str | None, fetcher, where: str) -> None:
+                      page_url: str | None, fetcher, where: str) -> list[str]:
         """Write a complete article folder under a dot-name nothing lists yet: pictures
         (fetched through `fetcher`, None for none, their addresses recorded), article.html,
         source.html.gz, meta.json. Runs outside the commit lock: downloads take time.
-        Removes the folder again on any failure."""
+        Removes the folder again on any failure. Returns the pictures not kept."""
         from .image_sources import RecordingFetcher
         from .images import localize_images
 
         try:
             folder.mkdir(exist_ok=True)
             recorder = RecordingFetcher(fetcher) if fetcher is not None else None
-            body, _problems = localize_images(ex.content_html, page_url, folder / "images", recorder)
+            body, problems = localize_images(ex.content_html, page_url, folder / "images", recorder)
             if recorder is not None:
                 recorder.write_sources(folder / "images")
             atomic.write_text(folder / "article.html", article_document(article, body))
@@ -412,6 +417,7 @@ class Archive:
         except BaseException:
             shutil.rmtree(folder, ignore_errors=True)
             raise
+        return problems
 
     def _existing(self, url: str | None, final_url: str | None, canonical: str | None,
                   source: str | None) -> Article | None:

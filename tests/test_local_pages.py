@@ -87,3 +87,30 @@ def test_pictures_outside_the_page_folder_are_not_read(tmp_path):
     with Archive(tmp_path / "a", seed=False, fetch=False) as archive:
         article = archive.save_file(page).article
         assert stored_pictures(archive, article.id) == []
+
+
+def test_pictures_that_could_not_be_kept_are_reported(tmp_path):
+    """Each picture that ends as a placeholder is named, with why, in the result:
+    the CLI prints it under the article and the window counts it."""
+    import subprocess
+    import sys
+
+    from app.jobs import SaveSummary
+    from conftest import REPO
+
+    page = tmp_path / "pictures.html"
+    page.write_text(make_page("Pictures", "Words enough to be an article here. " * 15
+                              + '</p><figure><img src="pictures_files/gone.png" alt="gone"></figure>'
+                              '<p>The end.'), encoding="utf-8")
+    with Archive(tmp_path / "a", seed=False, fetch=False) as archive:
+        result = archive.save_file(page)
+        assert len(result.picture_problems) == 1
+        assert result.picture_problems[0].startswith("pictures_files/gone.png: ")
+        summary = SaveSummary(saved=[result.article], missing_pictures=len(result.picture_problems))
+        assert summary.message() == "Saved 1, 1 picture not saved (marked in the article)"
+    page2 = tmp_path / "again.html"
+    page2.write_text(page.read_text(encoding="utf-8").replace("Pictures", "Again"), encoding="utf-8")
+    out = subprocess.run([sys.executable, str(REPO / "main.py"), "--archive", str(tmp_path / "b"),
+                          "add", str(page2)], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert "picture not saved: pictures_files/gone.png" in out.stdout
