@@ -199,24 +199,33 @@ def _phrase_starts(text: str, found: list[tuple[int, int, str]], terms: list[str
 def _candidate_spans(text: str, terms: frozenset[str]) -> list[tuple[int, int]]:
     """Words of `text` that may have one of `terms`, in order: a superset, checked
     by the caller."""
-    spans = [m.span() for m in _candidates_pattern(terms).finditer(text)]
+    words, characters = _candidates_patterns(terms)
+    spans = [m.span() for m in words.finditer(text)] if words is not None else []
     if not text.isascii():
-        found = set(spans)
-        extra = [s for s in _folded_words(text) if s not in found]
+        # a word glued to Chinese or Japanese characters ("Pythonで"): \w* ran on
+        # into them, WORD_RE stops where the word does
+        spans = [(s, e) if text[s:e].isascii() else (s, WORD_RE.match(text, s).end()) for s, e in spans]
+        extra = _folded_words(text)
+        if characters is not None:
+            extra += [m.span() for m in characters.finditer(text)]
         if extra:
-            spans = sorted(spans + extra)
+            spans = sorted(set(spans).union(extra))
     return spans
 
 
 @functools.lru_cache(maxsize=64)
-def _candidates_pattern(terms: frozenset[str]) -> re.Pattern[str]:
-    """Words that may stem to one of `terms`: a Porter2 stem is the start of its
-    word, except a final i (studi ← study), e (hope ← hoping) or y (sky ← skies),
-    and Porter2's die/lie/tie ← dying/lying/tying.
-    Plain word beginnings only: words with accented letters (the index folds
-    café → cafe) are found by `_folded_words` — a class of accented forms per
-    letter made the regex of a prefix* query take longer to compile than all its
-    snippets. A character of a script written without spaces is a word itself."""
+def _candidates_patterns(terms: frozenset[str]) -> tuple[re.Pattern[str] | None, re.Pattern[str] | None]:
+    """Regexes for the words that may stem to one of `terms`, and for the wanted
+    characters of the scripts written without spaces (each a word itself).
+
+    A Porter2 stem is the start of its word, except a final i (studi ← study), e
+    (hope ← hoping) or y (sky ← skies), and Porter2's die/lie/tie ← dying/lying/tying.
+    Plain word beginnings only: words with accented letters (the index folds café →
+    cafe) are found by `_folded_words` — a class of accented forms per letter made
+    the regex of a prefix* query take longer to compile than all its snippets. For
+    the same reason the word runs on with \\w*, not with "word characters but
+    Chinese/Japanese": a class of those ranges took 7 ms to compile, for every query
+    (_candidate_spans trims the rare word glued to such characters instead)."""
     single = sorted(t for t in terms if len(t) == 1 and _SPACELESS_CHAR.match(t))
     prefixes = {p for t in terms if t not in single for p in _word_starts(t)}
     # a prefix* query brings hundreds of terms: their shared beginnings find the
@@ -225,11 +234,10 @@ def _candidates_pattern(terms: frozenset[str]) -> re.Pattern[str]:
     while len(prefixes) > MAX_PATTERN_ALTERNATIVES and width > 3:
         width -= 1
         prefixes = {p[:width] for p in prefixes}
-    alternatives = [r"\b(?:" + "|".join(sorted((re.escape(p) for p in prefixes if p), key=len, reverse=True))
-                    + rf")[^\W{SPACELESS_CHARS}]*"] if prefixes else []
-    if single:
-        alternatives.append("[" + "".join(single) + "]")
-    return re.compile("|".join(alternatives) or r"(?!)", re.IGNORECASE)
+    alternatives = "|".join(sorted((re.escape(p) for p in prefixes if p), key=len, reverse=True))
+    words = re.compile(r"\b(?:" + alternatives + r")\w*", re.IGNORECASE) if alternatives else None
+    characters = re.compile("[" + "".join(single) + "]") if single else None
+    return words, characters
 
 
 @functools.lru_cache(maxsize=64)
@@ -240,7 +248,7 @@ def _touching_possible(terms: frozenset[str]) -> bool:
 
 
 def _word_starts(term: str) -> tuple[str, ...]:
-    """How a word with this stem starts (see _candidates_pattern)."""
+    """How a word with this stem starts (see _candidates_patterns)."""
     if len(term) > 1 and term[-1] in "iey":
         return (term[:-1], term[:-2] + "y") if term.endswith("ie") and len(term) > 2 else (term[:-1],)
     return (term,)

@@ -120,3 +120,16 @@ def test_snippets_of_long_texts_keep_three_separate_pieces():
     snippet = make_snippet(text, {word_term("heron")})
     assert marked(snippet) == ["heron"] * 3
     assert snippet.count("…") >= 3
+
+
+def test_a_latin_word_written_against_japanese_is_marked():
+    """"Pythonで": the Latin word ends where the Japanese begins. (One right after a
+    Japanese character, "とPython", is found by search but not marked: a regex word
+    boundary is not there, and a class of those scripts costs milliseconds to compile
+    for every query.)"""
+    from archive.index import word_term
+
+    text = "Pythonで書く。 Python。"
+    assert [text[s:e] for s, e in find_matches(text, {word_term("python")})] == ["Python", "Python"]
+    assert [text[s:e] for s, e in find_matches(text, {word_term("python"), "書"})] == \
+        ["Python", "書", "Python"]
