@@ -18,10 +18,26 @@ from .errors import ArchiveError
 LOCK_NAME = "window.lock"
 
 
-class WindowLock:
+class _FileLock:
+    """An flock on a file in the archive folder, held through an open handle."""
+
+    NAME = ""
+
     def __init__(self, root: Path | str) -> None:
-        self.path = Path(root) / LOCK_NAME
+        self.path = Path(root) / self.NAME
         self._fh = None
+
+    def release(self) -> None:
+        if self._fh is not None:
+            try:
+                fcntl.flock(self._fh.fileno(), fcntl.LOCK_UN)
+            finally:
+                self._fh.close()
+                self._fh = None
+
+
+class WindowLock(_FileLock):
+    NAME = LOCK_NAME
 
     def acquire(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -41,14 +57,6 @@ class WindowLock:
         fh.flush()
         self._fh = fh
 
-    def release(self) -> None:
-        if self._fh is not None:
-            try:
-                fcntl.flock(self._fh.fileno(), fcntl.LOCK_UN)
-            finally:
-                self._fh.close()
-                self._fh = None
-
     def __enter__(self) -> "WindowLock":
         self.acquire()
         return self
@@ -60,7 +68,7 @@ class WindowLock:
 OPEN_LOCK_NAME = "open.lock"
 
 
-class OpenLock:
+class OpenLock(_FileLock):
     """Held, shared, by every open Archive in any process while it is open.
 
     A folder another process is building (``.tmp-<id>``) or swapping looks exactly
@@ -69,9 +77,7 @@ class OpenLock:
     otherwise the leftovers, if any, wait for the next open that is alone.
     """
 
-    def __init__(self, root: Path | str) -> None:
-        self.path = Path(root) / OPEN_LOCK_NAME
-        self._fh = None
+    NAME = OPEN_LOCK_NAME
 
     def open_alone(self) -> bool:
         """Take the lock; True (holding it exclusively until `share`) when no other
@@ -93,11 +99,3 @@ class OpenLock:
         process recovers)."""
         if self._fh is not None:
             fcntl.flock(self._fh.fileno(), fcntl.LOCK_SH)
-
-    def release(self) -> None:
-        if self._fh is not None:
-            try:
-                fcntl.flock(self._fh.fileno(), fcntl.LOCK_UN)
-            finally:
-                self._fh.close()
-                self._fh = None
