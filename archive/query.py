@@ -1,6 +1,7 @@
 """The query language: words, "phrases", AND/OR/NOT (upper case), -word, prefix*,
 fuzzy~, field filters (title: author: site: tag: url: lang: collection:), dates
-(saved:/published: with comparisons, ranges and relative forms) and is: states.
+(saved:/published: with comparisons, ranges and relative forms: archive.querydates)
+and is: states.
 
 The friendly forms are rewritten into what Whoosh's parser reads. The values of
 dates, tags, collections and languages are read here and become queries of
@@ -11,16 +12,16 @@ words, and `ParsedQuery.note` says how it was read.
 """
 from __future__ import annotations
 
-import calendar
 import re
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone, tzinfo
+from datetime import datetime, tzinfo
 
 from whoosh import qparser
 from whoosh.query import (AndNot, BinaryQuery, CompoundQuery, Every, Not, NullQuery, Or, Phrase,
                           Prefix, Query, Term)
 
 from .index import WORD_RE, make_schema
+from .querydates import DATE_HELP, DateReader, NotADate, date_text, local_now
 from .ranges import ColumnRange
 
 _SCHEMA = make_schema()
@@ -34,12 +35,9 @@ OPERATORS = ("AND", "OR", "NOT", "ANDNOT", "ANDMAYBE")
 STATES = ("read", "unread", "favorite", "archived", "uncertain", "pending")
 IS_ALIASES = {"favourite": "favorite", "fav": "favorite", "starred": "favorite",
               "new": "unread", "done": "read"}
-RELATIVE_FORMS = ("today", "yesterday", "this-week", "last-week", "this-month", "last-month",
-                  "this-year", "last-year")
 #: Query parameters that only say where a link was shared (left out of url: searches).
 TRACKING_PARAMS = re.compile(r"utm_\w*|fbclid|gclid|dclid|gbraid|wbraid|msclkid|yclid|mc_cid|"
                              r"mc_eid|igshid|_hsenc|_hsmi|ref_src|ref_url|cmpid|smid", re.I)
-DATE_HELP = "write 2016, 2016-05 or 2016-05-01"
 
 
 @dataclass
@@ -71,45 +69,20 @@ _FIELD_NAME = re.compile(r"(?<![\w./@\\])(?<!\w-)([^\W\d_]\w*):")
 _VALUE = re.compile(r"([ \t]*)(\x00\d+\x00(?:~\d*)?|[\[{][^\]}]*[\]}]|\(|[^\s()\x00\x02]+)")
 _URL_VALUE = re.compile(r"([ \t]*)(\x00\d+\x00|[^\s\x00\x02]+)")
 _GROUP_TOKEN = re.compile(r"\(|\)|\x00\d+\x00(?:~\d*)?|[\[{][^\]}]*[\]}]|[^\s()]+")
-_DATE = re.compile(r"(\d{4})(?:([-/.])(\d{1,2})(?:\2(\d{1,2})(?:T(\d{1,2}):(\d{2})(?::(\d{2}))?)?)?"
-                   r"|(\d{2})(\d{2})?)?", re.IGNORECASE)
 
-
-def relative_period(form: str, today: datetime) -> tuple[datetime, datetime]:
-    """[start, end) of a relative period around `today` (a local midnight):
-    calendar days, weeks (from Monday), months and years. `this-*` runs to the
-    end of the current period, which is now for anything already saved."""
-    day = timedelta(days=1)
-    monday = today - timedelta(days=today.weekday())
-    month = today.replace(day=1)
-    prev_month = (month - day).replace(day=1)
-    next_month = (month + timedelta(days=32)).replace(day=1)
-    year = today.replace(month=1, day=1)
-    return {
-        "today": (today, today + day),
-        "yesterday": (today - day, today),
-        "this-week": (monday, monday + 7 * day),
-        "last-week": (monday - 7 * day, monday),
-        "this-month": (month, next_month),
-        "last-month": (prev_month, month),
-        "this-year": (year, year.replace(year=year.year + 1)),
-        "last-year": (year.replace(year=year.year - 1), year),
-    }[form]
-
-
-class _NotADate(ValueError):
-    pass
 
 
 @dataclass
 class _Rewriter:
     """One query's rewrite: what was set aside while the text is rewritten."""
 
-    now: datetime  # aware, in the user's zone
-    tz: tzinfo | None  # None: the system's local zone
+    dates: DateReader  # shares `notes`
     notes: list[str] = field(default_factory=list)
     quoted: list[str] = field(default_factory=list)
     parts: list[Query | None] = field(default_factory=list)  # None: left out
+
+    def __post_init__(self) -> None:
+        self.notes = self.dates.notes
 
     def rewrite(self, text: str) -> str:
         """Turn the friendly forms into what Whoosh's parser reads."""
@@ -198,8 +171,8 @@ class _Rewriter:
         if name in ("saved", "published"):
             notes = len(self.notes)
             try:
-                self._date_range(name, name, _date_text(text))
-            except _NotADate:
+                self.dates.range(name, name, date_text(text))
+            except NotADate:
                 return False
             finally:
                 del self.notes[notes:]  # said when the value is read for real
@@ -278,91 +251,14 @@ class _Rewriter:
 
     # -- dates ---------------------------------------------------------------------
     def _dates(self, name: str, given: str, value: str) -> str:
-        text = _date_text(self._unquote(value)[0])
+        text = date_text(self._unquote(value)[0])
         try:
-            start, end = self._date_range(name, given, text)
-        except _NotADate:
+            start, end = self.dates.range(name, given, text)
+        except NotADate:
             return self._ignore(f"ignored {given}:{text}: not a date ({DATE_HELP})")
         if start is None and end is None:
             return self._ignore(f"ignored {given}:{text}: no date in it")
         return self._part(ColumnRange.between(name, start, end))
-
-    def _date_range(self, name: str, given: str,
-                    text: str) -> tuple[datetime | None, datetime | None]:
-        """[start, end) in the index's time (naive UTC); None: open.
-
-        X is the period X; <X before it starts; <=X up to its end; >X after it
-        ends; >=X from its start. [A to B] and A..B run from the start of A to
-        the end of B; with a brace the end is left out ({A to B}: after A,
-        before B); an empty side is open."""
-        bracket = re.fullmatch(r"([\[{])(.*)([\]}])", text, re.DOTALL)
-        if bracket or ".." in text:
-            if bracket:
-                sides = re.split(r"(?:^|\s+)to(?:\s+|$)", bracket.group(2).strip(), maxsplit=1,
-                                 flags=re.IGNORECASE)
-                if len(sides) != 2:
-                    raise _NotADate(text)
-                open_, close = bracket.group(1), bracket.group(3)
-            else:
-                sides, open_, close = text.split("..", 1), "[", "]"
-            first, last = (self._period(name, s.strip()) if s.strip() not in ("", "*") else None
-                           for s in sides)
-            if first and last and first[0] > last[0]:
-                first, last = last, first
-                self.notes.append(f"read {given}:{text} from the earlier date to the later")
-            start = None if first is None else first[0] if open_ == "[" else first[1]
-            end = None if last is None else last[1] if close == "]" else last[0]
-            return start, end
-        m = re.match(r"(<=|>=|=<|=>|<|>|=)?(.*)", text, re.DOTALL)
-        op, point = (m.group(1) or "").replace("=<", "<=").replace("=>", ">="), m.group(2).strip()
-        start, end = self._period(name, point)
-        return {"": (start, end), "=": (start, end), "<": (None, start), "<=": (None, end),
-                ">": (end, None), ">=": (start, None)}[op]
-
-    def _period(self, name: str, text: str) -> tuple[datetime | None, datetime | None]:
-        """The period a date names, as (start, end) in the index's time.
-
-        saved: is when you saved it, so its days are your days; published: is
-        what the site printed, stored as given (a bare date is midnight UTC), so
-        its days are the calendar's, whatever your zone."""
-        form = text.lower()
-        if form in RELATIVE_FORMS:
-            today = self.now.replace(tzinfo=None, hour=0, minute=0, second=0, microsecond=0)
-            start, end = relative_period(form, today)
-        else:
-            m = _DATE.fullmatch(text)
-            if m is None:
-                raise _NotADate(text)
-            year, _sep, month, day, hour, minute, second, month2, day2 = m.groups()
-            month, day = month or month2, day or day2
-            try:
-                start = datetime(int(year), int(month or 1), int(day or 1), int(hour or 0),
-                                 int(minute or 0), int(second or 0))
-            except ValueError:
-                raise _NotADate(text) from None
-            if second:
-                end = start + timedelta(seconds=1)
-            elif minute:
-                end = start + timedelta(minutes=1)
-            elif day:
-                end = start + timedelta(days=1)
-            elif month:
-                end = start + timedelta(days=calendar.monthrange(start.year, start.month)[1])
-            else:
-                end = start.replace(year=start.year + 1) if start.year < 9999 else None
-        if name == "saved":
-            return self._utc(start), self._utc(end)
-        return start, end
-
-    def _utc(self, local: datetime | None) -> datetime | None:
-        """A wall-clock time in the user's zone as naive UTC (how the index stores dates)."""
-        if local is None:
-            return None
-        try:
-            aware = local.astimezone() if self.tz is None else local.replace(tzinfo=self.tz)
-            return aware.astimezone(timezone.utc).replace(tzinfo=None)
-        except (OverflowError, OSError, ValueError):  # years at the edge of the calendar
-            return local
 
     # -- notes ---------------------------------------------------------------------
     def _note_lowercase_operators(self, text: str) -> None:
@@ -410,12 +306,6 @@ def url_words(address: str) -> list[str]:
     host, slash, path = base.partition("/")
     host = re.sub(r"^www\d*\.", "", host, flags=re.IGNORECASE)
     return WORD_RE.findall(host + slash + path + ("?" + "&".join(kept) if kept else ""))
-
-
-def _date_text(value: str) -> str:
-    """A date value without the end of the sentence it ends (saved:today.)."""
-    value = value.strip()
-    return value if value.startswith(("[", "{")) else value.rstrip(".,;!")
 
 
 def _phrase_text(quoted: str) -> str:
@@ -486,15 +376,6 @@ def _balanced(text: str) -> bool:
     return depth == 0 and text.count("[") + text.count("{") == text.count("]") + text.count("}")
 
 
-def _local_now(now: datetime | None, tz: tzinfo | None) -> datetime:
-    """`now` (default: the clock) as an aware time in the user's zone (naive: already local)."""
-    if now is None:
-        now = datetime.now(timezone.utc)
-    elif now.tzinfo is None:
-        now = now.astimezone() if tz is None else now.replace(tzinfo=tz)
-    return now.astimezone(tz)
-
-
 def parse_query(text: str, now: datetime | None = None, tz: tzinfo | None = None) -> ParsedQuery:
     """Parse user text into a Whoosh query; never raises.
 
@@ -506,7 +387,7 @@ def parse_query(text: str, now: datetime | None = None, tz: tzinfo | None = None
     fallback = f"could not read the query as written; searched the words of: {text}"
     if not _balanced(text):
         return ParsedQuery(_plain(text), note=fallback)
-    rewriter = _Rewriter(_local_now(now, tz), tz)
+    rewriter = _Rewriter(DateReader(local_now(now, tz), tz))
     try:
         q = _PARSER.parse(rewriter.rewrite(text))
     except Exception:  # Whoosh raises many kinds on odd input
