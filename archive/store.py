@@ -39,6 +39,10 @@ from .paths import RESOURCES
 from .urls import other_address
 
 ARTICLES_DIR = "articles"
+#: What re-extraction or filling a pending article changes; everything else of the
+#: row (tags, states, progress, collections) is the user's and is kept.
+_CONTENT_FIELDS = ("site", "authors", "published", "lang", "description", "lead_image", "uncertain",
+                   "status", "error", "canonical_url", "final_url", "word_count", "reading_minutes")
 #: A queue of articles to index this long, and half the archive or more, left on
 #: open (a rebuild cut short) is redone as a full rebuild.
 REBUILD_QUEUE_FROM = 1000
@@ -550,19 +554,44 @@ class Archive:
         self._build_folder(staging, new, ex, raw, page_url, LocalFirstFetcher(staging / "images", network),
                            where)
         with self._commit_lock:
-            trash = folder.parent / f".old-{article_id}"
             try:
-                shutil.rmtree(trash, ignore_errors=True)
-                folder.rename(trash)
-                staging.rename(folder)
-                shutil.rmtree(trash, ignore_errors=True)
-            except OSError as exc:
+                # The row is read again inside the write transaction: tags, states,
+                # collections or progress changed while the folder was built (by this
+                # process or another) are kept, only the content's fields are new.
+                with self.catalog.transaction() as db:
+                    current = self.catalog.get(article_id)
+                    if current.title == old.title:  # not renamed meanwhile
+                        current.title = new.title
+                    for name in _CONTENT_FIELDS:
+                        setattr(current, name, getattr(new, name))
+                    new = current
+                    atomic.write_json(staging / "meta.json", new.to_dict())
+                    norm = self._norm(new.url)
+                    self.catalog.update(new, norm, db, aliases=self._aliases(new, norm))
+                    self._swap_folder(folder, staging)  # last: a failure rolls the row back
+            except BaseException as exc:
                 shutil.rmtree(staging, ignore_errors=True)
-                raise ArchiveError(f"{where}: could not write the article ({exc.strerror or exc})") from exc
-            norm = self._norm(new.url)
-            self.catalog.update(new, norm, aliases=self._aliases(new, norm))
+                if isinstance(exc, OSError):
+                    raise ArchiveError(f"{where}: could not write the article ({exc.strerror or exc})") from exc
+                raise
             self._index_add(new, ex.searchable_text)
         return new
+
+    @staticmethod
+    def _swap_folder(folder: Path, staging: Path) -> None:
+        """Put the complete folder `staging` in the place of `folder`. The old folder
+        stays whole (as .old-<id>, which recovery brings back) until the new one is
+        in place, and is put back if the new one cannot be."""
+        trash = folder.parent / f".old-{folder.name}"
+        shutil.rmtree(trash, ignore_errors=True)
+        folder.rename(trash)
+        try:
+            staging.rename(folder)
+        except BaseException:
+            trash.rename(folder)
+            raise
+        atomic.fsync_dir(folder.parent)
+        shutil.rmtree(trash, ignore_errors=True)
 
     def reextract(self, ids: Iterable[str] | None = None, progress: ProgressFn | None = None,
                   cancel: threading.Event | None = None) -> tuple[int, list[str]]:
