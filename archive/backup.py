@@ -14,6 +14,7 @@ import zipfile
 from pathlib import Path
 
 from .errors import ArchiveError, QuireError
+from .lock import OpenLock
 from .models import ProgressFn
 
 BACKUP_MARKER = "quire-backup.txt"
@@ -77,7 +78,16 @@ def restore(zip_path: Path | str, root: Path | str, *, force: bool = False,
     if root.exists() and any(root.iterdir()):
         if not force:
             raise QuireError(f"{root}: the archive folder is not empty; restore with --force to replace it")
-    staging = Path(tempfile.mkdtemp(prefix=".restore-", dir=root.parent if root.parent.exists() else None))
+    in_use = OpenLock(root) if root.is_dir() else None
+    if in_use is not None and not in_use.open_alone():
+        busy = in_use.held  # else the lock file cannot be written: the rename below fails clearly
+        in_use.release()
+        in_use = None
+        if busy:
+            raise QuireError(f"{root}: the archive is open in Quire (a window or a command); "
+                             "close it before restoring over it")
+    root.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".restore-", dir=root.parent))
     try:
         free = shutil.disk_usage(staging).free
         result = safe_extract(zip_path, staging, max_total_bytes=max(free - (64 << 20), 0),
@@ -85,16 +95,48 @@ def restore(zip_path: Path | str, root: Path | str, *, force: bool = False,
         if result.refused:
             name, why = result.refused[0]
             raise QuireError(f"{zip_path}: refused entry {name!r} ({why})")
+        # The restored archive is opened (migrated, indexed) where it was unpacked, and
+        # only a whole, readable one replaces the archive there: a damaged backup or one
+        # from a newer Quire used to replace, and so delete, the archive it was meant to restore.
+        _check_catalog(zip_path, staging / "catalog.sqlite")
+        try:
+            with Archive(staging, seed=False, fetch=False, progress=progress) as archive:
+                count = archive.catalog.count()
+        except sqlite3.DatabaseError as exc:
+            raise QuireError(f"{zip_path}: the backup's catalog cannot be read ({exc}); "
+                             "nothing was changed") from exc
+        (staging / OpenLock.NAME).unlink(missing_ok=True)
         if root.exists():
             old = root.with_name(root.name + ".replaced")
             shutil.rmtree(old, ignore_errors=True)
             root.rename(old)
-            staging.rename(root)
+            try:
+                staging.rename(root)
+            except BaseException:
+                old.rename(root)
+                raise
             shutil.rmtree(old, ignore_errors=True)
         else:
             staging.rename(root)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    with Archive(root, seed=False, fetch=False, progress=progress) as archive:
-        return archive.catalog.count()
+    finally:
+        if in_use is not None:
+            in_use.release()
+    return count
+
+
+def _check_catalog(zip_path: Path, path: Path) -> None:
+    """QuireError unless `path` is a whole SQLite database (the backup's catalog)."""
+    try:
+        db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        try:
+            verdict = db.execute("PRAGMA quick_check").fetchone()[0]
+            db.execute("SELECT COUNT(*) FROM articles").fetchone()
+        finally:
+            db.close()
+    except sqlite3.Error as exc:
+        verdict = str(exc)
+    if verdict != "ok":
+        raise QuireError(f"{zip_path}: the backup's catalog is damaged ({verdict}); nothing was changed")

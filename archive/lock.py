@@ -27,6 +27,10 @@ class _FileLock:
         self.path = Path(root) / self.NAME
         self._fh = None
 
+    @property
+    def held(self) -> bool:
+        return self._fh is not None
+
     def release(self) -> None:
         if self._fh is not None:
             try:

@@ -62,3 +62,94 @@ def test_changes_made_while_an_article_is_filled_are_kept(tmp_path):
         release.set()
         server.clear()
         server.stop()
+
+
+def _saved_archive(root, n=2):
+    with Archive(root, seed=False, fetch=False) as a:
+        return [a.save_html(make_page(f"Kept story {i}", f"keptword{i}"), f"https://kept.example/{i}",
+                            tags=["kept"]).article.id for i in range(n)]
+
+
+def _backup_of(tmp_path, n=1):
+    from archive.backup import backup
+
+    with Archive(tmp_path / "other", seed=False, fetch=False) as b:
+        for i in range(n):
+            b.save_html(make_page(f"Backed up {i}", "backedword"), f"https://backup.example/{i}")
+        backup(b, tmp_path / "good.zip")
+    return tmp_path / "good.zip"
+
+
+def test_restore_of_a_damaged_or_newer_backup_leaves_the_archive_alone(tmp_path):
+    import sqlite3
+    import zipfile
+
+    from archive.backup import restore
+    from archive.errors import QuireError
+    from archive.models import SCHEMA_VERSION
+
+    root = tmp_path / "arch"
+    ids = _saved_archive(root)
+    good = _backup_of(tmp_path)
+    with zipfile.ZipFile(good) as zf:
+        members = {name: zf.read(name) for name in zf.namelist()}
+
+    garbage = tmp_path / "garbage-catalog.zip"
+    with zipfile.ZipFile(garbage, "w") as zf:
+        for name, data in members.items():
+            zf.writestr(name, b"not a database" * 200 if name == "catalog.sqlite" else data)
+    newer_db = tmp_path / "newer.sqlite"
+    newer_db.write_bytes(members["catalog.sqlite"])
+    db = sqlite3.connect(newer_db)
+    db.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    db.commit()
+    db.close()
+    newer = tmp_path / "newer.zip"
+    with zipfile.ZipFile(newer, "w") as zf:
+        for name, data in members.items():
+            zf.writestr(name, newer_db.read_bytes() if name == "catalog.sqlite" else data)
+
+    for bad in (garbage, newer):
+        try:
+            restore(bad, root, force=True)
+        except QuireError as exc:
+            assert "newer" in str(exc) or "damaged" in str(exc), exc
+        else:
+            raise AssertionError(f"{bad.name} was restored")
+        with Archive(root, seed=False, fetch=False) as a:
+            assert sorted(x.id for x in a.articles()) == sorted(ids)
+            assert check_archive(a) == []
+        assert not any(p.name.startswith(".restore-") for p in tmp_path.iterdir())
+    assert restore(good, root, force=True) == 1
+    with Archive(root, seed=False, fetch=False) as a:
+        assert [x.title for x in a.articles()] == ["Backed up 0"]
+        assert check_archive(a) == []
+
+
+def test_restore_refuses_an_archive_that_is_open(tmp_path):
+    """Restoring over an archive a window (here a CLI in another process, kept open
+    by its lock) has open would swap the folder from under it: its later saves went
+    to the folder restore deleted."""
+    from archive.backup import restore
+    from archive.errors import QuireError
+
+    root = tmp_path / "arch"
+    ids = _saved_archive(root)
+    good = _backup_of(tmp_path)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import sys; from archive import Archive\n"
+         f"a = Archive({str(root)!r}, seed=False, fetch=False)\nprint('open', flush=True)\nsys.stdin.read()"],
+        cwd=REPO, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "open"
+        try:
+            restore(good, root, force=True)
+        except QuireError as exc:
+            assert "open" in str(exc)
+        else:
+            raise AssertionError("restored over an open archive")
+    finally:
+        holder.communicate("", timeout=60)
+    with Archive(root, seed=False, fetch=False) as a:
+        assert sorted(x.id for x in a.articles()) == sorted(ids)
+    assert restore(good, root, force=True) == 1
