@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote, unquote
 
 from PySide6.QtCore import QRegularExpression, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import (
@@ -179,7 +180,7 @@ def header_html(article: Article) -> str:
     if article.tags:
         links.append(
             " ".join(
-                f'<a class="tag" href="{TAG_SCHEME}:{esc(t, quote=True)}">#{esc(t)}</a>'
+                f'<a class="tag" href="{TAG_SCHEME}:{quote(t, safe="")}">#{esc(t)}</a>'
                 for t in article.tags
             )
         )
@@ -436,7 +437,9 @@ class ReaderView(QTextBrowser):
     # -- links -----------------------------------------------------------
     def _on_anchor(self, url: QUrl) -> None:
         if url.scheme() == TAG_SCHEME:
-            self.tag_clicked.emit(url.path())
+            # the name is percent-encoded whole: '#', '?' and '%' are part of it
+            encoded = url.toString(QUrl.ComponentFormattingOption.FullyEncoded)
+            self.tag_clicked.emit(unquote(encoded[len(TAG_SCHEME) + 1 :]))
         elif url.scheme() == RETRY_SCHEME:
             self.retry_clicked.emit(url.path())
         elif url.scheme() == FULLTEXT_SCHEME:

@@ -1,0 +1,85 @@
+"""The window with odd data: tags with URL punctuation, titles that are empty,
+huge or full of markup, right-to-left text, missing files, and switching
+articles quickly. Real widgets offscreen, archives opened with fetch disabled."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import pytest
+from conftest import make_page
+from PySide6.QtCore import QUrl
+
+from app.tag_pane import tag_query
+from test_gui import WAIT, make_window
+
+ODD_TAGS = ["c#", "what?", "50%", 'q"uote', "a/b", "x y"]
+
+
+@pytest.fixture
+def odd(tmp_path):
+    """A closed archive with articles carrying odd data; {key: id}."""
+    from archive import Archive
+
+    root = tmp_path / "odd"
+    ids: dict[str, str] = {}
+    with Archive(root, seed=False, fetch=False) as a:
+        def save(key: str, title: str, body: str, tags=(), shown_title: str | None = None):
+            art = a.save_html(make_page(title, body), f"https://odd.example/{key}",
+                              download_images=False, tags=list(tags)).article
+            if shown_title is not None:
+                art.title = shown_title
+                art = a.update(art)
+            ids[key] = art.id
+
+        save("tags", "Tagged oddly", "Herons in the marsh.", ODD_TAGS)
+        save("plain", "A plain article", "Nothing odd about the marsh here.")
+    return root, ids
+
+
+@pytest.fixture
+def odd_window(qtbot, odd, tmp_path):
+    root, ids = odd
+    w = make_window(qtbot, root, tmp_path)
+    yield w, ids
+    w.close()
+
+
+def _open(qtbot, window, article_id: str) -> None:
+    with qtbot.waitSignal(window.article_shown, timeout=WAIT):
+        window.open_article(article_id)
+
+
+def _anchors(reader) -> list[str]:
+    """Every link href in the reader's document, in order."""
+    hrefs = []
+    block = reader.document().begin()
+    while block.isValid():
+        it = block.begin()
+        while not it.atEnd():
+            fmt = it.fragment().charFormat()
+            if fmt.isAnchor() and fmt.anchorHref():
+                hrefs.append(fmt.anchorHref())
+            it += 1
+        block = block.next()
+    return hrefs
+
+
+def test_tag_links_in_the_header_keep_hash_question_mark_and_percent(qtbot, odd_window):
+    window, ids = odd_window
+    _open(qtbot, window, ids["tags"])
+    tag_links = [h for h in _anchors(window.reader) if h.startswith("quire-tag:")]
+    assert len(tag_links) == len(ODD_TAGS)
+    clicked: list[str] = []
+    window.reader.tag_clicked.connect(clicked.append)
+    for href in tag_links:
+        window.reader.anchorClicked.emit(QUrl(href))
+    assert sorted(clicked) == sorted(ODD_TAGS)
+    # and the search it starts finds the article ('c#' used to search tag:c)
+    assert window.search.query.text() == tag_query(clicked[-1])
+    window.reader.anchorClicked.emit(QUrl(next(h for h in tag_links if "c%23" in h)))
+    qtbot.waitUntil(lambda: window.search.query_text == tag_query("c#"), timeout=WAIT)
+    qtbot.waitUntil(lambda: window.search.model.rowCount() == 1, timeout=WAIT)
+    assert window.search.model.row_at(0).id == ids["tags"]
