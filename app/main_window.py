@@ -572,6 +572,7 @@ class MainWindow(MenusMixin, LibraryOpsMixin, TransferMixin, QMainWindow):
         if self._distraction_free:
             self.toggle_distraction_free()
         self.save_settings()
+        self.reader.flush_progress()  # a position scrolled to just before closing
         self.taskbar.cancel_all()
         self.commit_pending_delete()  # the undo period ends with the window
         self.work_pool.waitForDone(5000)

@@ -310,6 +310,7 @@ class ReaderView(QTextBrowser):
             self.show_placeholder()
 
     def show_placeholder(self, message: str = "Choose an article to read it here.") -> None:
+        self._progress_timer.stop()  # nothing to save for an article that is gone
         self.content = None
         self.document().setDefaultStyleSheet(self._stylesheet)
         self.setHtml(
@@ -319,6 +320,8 @@ class ReaderView(QTextBrowser):
     def show_content(self, content: ArticleContent, *, keep_position: bool = False) -> None:
         old_value = self.verticalScrollBar().value()
         same = self.content is not None and self.content.article.id == content.article.id
+        if not same:
+            self.flush_progress()  # the position just scrolled to belongs to the old article
         self.content = content
         self._restoring = True
         self.document().setDefaultStyleSheet(self._stylesheet)
@@ -569,6 +572,13 @@ class ReaderView(QTextBrowser):
     def _on_scroll(self, _value: int) -> None:
         if self.content is not None and not self._restoring:
             self._progress_timer.start()
+
+    def flush_progress(self) -> None:
+        """Report a reading position still waiting for its debounce, now (the
+        article is about to be replaced, or the window closes)."""
+        if self._progress_timer.isActive():
+            self._progress_timer.stop()
+            self._emit_progress()
 
     def _emit_progress(self) -> None:
         if self.content is None:

@@ -36,6 +36,8 @@ def odd(tmp_path):
 
         save("tags", "Tagged oddly", "Herons in the marsh.", ODD_TAGS)
         save("plain", "A plain article", "Nothing odd about the marsh here.")
+        paragraph = " ".join(f"Sentence {i} about the northern marsh and its herons." for i in range(20))
+        save("long", "A very long article", "</p><p>".join([paragraph] * 60))
     return root, ids
 
 
@@ -83,3 +85,30 @@ def test_tag_links_in_the_header_keep_hash_question_mark_and_percent(qtbot, odd_
     qtbot.waitUntil(lambda: window.search.query_text == tag_query("c#"), timeout=WAIT)
     qtbot.waitUntil(lambda: window.search.model.rowCount() == 1, timeout=WAIT)
     assert window.search.model.row_at(0).id == ids["tags"]
+
+
+def test_a_position_scrolled_to_just_before_opening_another_article_is_kept(qtbot, odd_window):
+    window, ids = odd_window
+    _open(qtbot, window, ids["long"])
+    bar = window.reader.verticalScrollBar()
+    qtbot.waitUntil(lambda: bar.maximum() > 1000 and not window.reader._restoring, timeout=WAIT)
+    bar.setValue(bar.maximum() // 2)
+    # another article opens before the position's debounce ran out
+    _open(qtbot, window, ids["plain"])
+    qtbot.waitUntil(lambda: window.archive.get(ids["long"]).progress > 0.4, timeout=WAIT)
+    assert window.archive.get(ids["plain"]).progress == 0.0  # not given the long one's position
+    assert not window.reader._progress_timer.isActive()
+
+
+def test_a_position_scrolled_to_just_before_closing_is_kept(qtbot, odd, tmp_path):
+    from archive import Archive
+
+    root, ids = odd
+    window = make_window(qtbot, root, tmp_path)
+    _open(qtbot, window, ids["long"])
+    bar = window.reader.verticalScrollBar()
+    qtbot.waitUntil(lambda: bar.maximum() > 1000 and not window.reader._restoring, timeout=WAIT)
+    bar.setValue(bar.maximum() // 2)
+    window.close()
+    with Archive(root, seed=False, fetch=False) as a:
+        assert a.get(ids["long"]).progress > 0.4
