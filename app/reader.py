@@ -96,12 +96,13 @@ def load_article_content(archive: Any, article_id: str) -> ArticleContent:
     from PySide6.QtGui import QImage  # QImage is safe off the GUI thread
 
     article = archive.get(article_id)
-    body = (
-        ""
-        if article.status == "pending"
-        else article_body(archive.article_html(article_id), article.title)
-    )
     folder = Path(archive.article_dir(article_id)).resolve()
+    if article.status == "pending":
+        body = ""
+    elif not (folder / "article.html").is_file():
+        body = missing_article_html(archive, article_id, folder)
+    else:
+        body = article_body(archive.article_html(article_id), article.title)
     images: dict[str, Any] = {}
     for match in _IMG_SRC.finditer(body):
         src = html_lib.unescape(next(g for g in match.groups() if g is not None))
@@ -119,6 +120,23 @@ def load_article_content(archive: Any, article_id: str) -> ArticleContent:
         images[src] = image
         images[key] = image
     return ArticleContent(article=article, body_html=body, images=images)
+
+
+def missing_article_html(archive: Any, article_id: str, folder: Path) -> str:
+    """What the reader shows when article.html is gone from the article's folder
+    (deleted by hand, a damaged disk): why the page is not the article, the
+    text the search index kept, and how to get the article back."""
+    if (folder / "source.html.gz").is_file():
+        remedy = ("Article \N{RIGHTWARDS ARROW} Re-extract from the saved original "
+                  "rebuilds it.")
+    else:
+        remedy = "Its saved original is missing too; save it again from its address."
+    text = archive.article_text(article_id)
+    kept = ("Below is the text the search index kept, without pictures or formatting."
+            if text.strip() else "The search index kept no text of it either.")
+    notice = (f'<p class="notice">The article\u2019s file (article.html) is missing from '
+              f"{html_lib.escape(str(folder))}. {kept} {html_lib.escape(remedy)}</p>")
+    return notice + text_to_html(text)
 
 
 _IMG_TAG = re.compile(r"<img\b[^>]*>", re.IGNORECASE)

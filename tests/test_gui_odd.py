@@ -38,6 +38,8 @@ def odd(tmp_path):
         save("plain", "A plain article", "Nothing odd about the marsh here.")
         paragraph = " ".join(f"Sentence {i} about the northern marsh and its herons." for i in range(20))
         save("long", "A very long article", "</p><p>".join([paragraph] * 60))
+        save("gone", "Its file was deleted", "The egrets nest in the reed beds.")
+        (a.article_dir(ids["gone"]) / "article.html").unlink()
     return root, ids
 
 
@@ -112,3 +114,18 @@ def test_a_position_scrolled_to_just_before_closing_is_kept(qtbot, odd, tmp_path
     window.close()
     with Archive(root, seed=False, fetch=False) as a:
         assert a.get(ids["long"]).progress > 0.4
+
+
+def test_an_article_whose_file_was_deleted_says_so_and_shows_the_indexed_text(qtbot, odd_window):
+    window, ids = odd_window
+    _open(qtbot, window, ids["gone"])
+    text = window.reader.toPlainText()
+    assert "article.html) is missing" in text
+    assert "The egrets nest in the reed beds." in text  # the text the index kept
+    assert "Re-extract" in text and not window.last_error
+    # re-extracting from the saved original brings the article back
+    window.search.view.clearSelection()
+    with qtbot.waitSignal(window.reextracted, timeout=WAIT * 2):
+        window.act_reextract.trigger()
+    qtbot.waitUntil(lambda: "is missing" not in window.reader.toPlainText(), timeout=WAIT)
+    assert "The egrets nest in the reed beds." in window.reader.toPlainText()
