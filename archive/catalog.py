@@ -118,6 +118,14 @@ WHERE n > 1 ORDER BY id
 """
 
 
+class CatalogDamagedError(ArchiveError):
+    """catalog.sqlite is not a readable SQLite database (torn, overwritten, truncated)."""
+
+
+#: SQLite's result codes for a file that is not, or no longer, a whole database.
+_DAMAGED = ("SQLITE_NOTADB", "SQLITE_CORRUPT")
+
+
 class DuplicateURLError(ArchiveError):
     """An insert met the unique index: another writer saved the same address first."""
 
@@ -142,16 +150,23 @@ class Catalog:
         self.path = Path(path)
         self._lock = threading.RLock()
         self.migrated_from: int | None = None  # set when an older catalog was upgraded
+        self.created = False  # True when this open made a new, empty catalog
         try:
             self._db = sqlite3.connect(self.path, check_same_thread=False, timeout=30,
                                        isolation_level=None)
         except sqlite3.Error as exc:
             raise ArchiveError(f"cannot open the catalog {self.path}: {exc}") from exc
-        self._db.row_factory = sqlite3.Row
-        self._db.execute("PRAGMA foreign_keys = ON")
-        self._db.execute("PRAGMA busy_timeout = 30000")
-        self._migrate()
-        self.guard_unique_urls()
+        try:
+            self._db.row_factory = sqlite3.Row
+            self._db.execute("PRAGMA foreign_keys = ON")
+            self._db.execute("PRAGMA busy_timeout = 30000")
+            self._migrate()
+            self.guard_unique_urls()
+        except sqlite3.DatabaseError as exc:
+            self._db.close()
+            if getattr(exc, "sqlite_errorname", "") in _DAMAGED:
+                raise CatalogDamagedError(f"the catalog {self.path} is damaged ({exc})") from exc
+            raise
 
     # -- schema -----------------------------------------------------------------
     def _migrate(self) -> None:
@@ -171,6 +186,7 @@ class Catalog:
             except sqlite3.OperationalError:
                 pass  # read-only media: keep the default journal
             if version == 0:
+                self.created = True
                 with self.transaction() as db:
                     for stmt in _SCHEMA.strip().split(";"):
                         if stmt.strip():

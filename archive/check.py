@@ -58,22 +58,7 @@ def check_archive(archive: "Archive", repair: bool = False, progress=None) -> li
     folder_ids = {p.name for p in base.iterdir() if p.is_dir() and not p.name.startswith(".")}
 
     # 1. folders the catalog does not know
-    for aid in sorted(folder_ids - catalog_ids):
-        meta = _read_meta(base / aid / "meta.json")
-        if meta is None or meta.get("id") != aid:
-            problems.append(Problem("bad-meta", aid, f"folder articles/{aid} has no readable meta.json; left in place"))
-            continue
-        if int(meta.get("schema_version", 1)) > SCHEMA_VERSION:
-            problems.append(Problem("bad-meta", aid, f"articles/{aid}/meta.json is from a newer Quire; left in place"))
-            continue
-        p = Problem("orphan-folder", aid, f"articles/{aid} ({meta.get('title', '')!r}) is not in the catalog")
-        if repair:
-            article = Article.from_dict(meta)
-            archive.adopt(article)
-            _restore_memberships(archive, article)
-            archive.index_from_files(article)
-            p.repaired = True
-        problems.append(p)
+    problems.extend(adopt_orphans(archive, sorted(folder_ids - catalog_ids), repair))
 
     # 2. catalog rows whose folder is gone
     for aid in sorted(catalog_ids - folder_ids):
@@ -146,6 +131,45 @@ def check_archive(archive: "Archive", repair: bool = False, progress=None) -> li
         p = Problem("index-orphan", aid, f"the search index lists {aid}, which is not in the archive")
         if repair:
             archive.unindex(aid)
+            p.repaired = True
+        problems.append(p)
+    return problems
+
+
+def adopt_orphans(archive: "Archive", ids: list[str], repair: bool = True, *,
+                  index: bool = True) -> list[Problem]:
+    """A problem per article folder in `ids` (folders the catalog does not know);
+    `repair` records each from its meta.json, with its manual collections, and
+    (`index`) indexes it at once, else it waits in the index queue. A folder
+    without a readable meta.json, or one from a newer Quire, is left in place."""
+    from .store import ARTICLES_DIR
+
+    problems: list[Problem] = []
+    base = archive.root / ARTICLES_DIR
+    for aid in ids:
+        meta = _read_meta(base / aid / "meta.json")
+        if meta is None or meta.get("id") != aid:
+            problems.append(Problem("bad-meta", aid, f"folder articles/{aid} has no readable meta.json; left in place"))
+            continue
+        try:
+            newer = int(meta.get("schema_version", 1)) > SCHEMA_VERSION
+        except (TypeError, ValueError):
+            newer = False
+        if newer:
+            problems.append(Problem("bad-meta", aid, f"articles/{aid}/meta.json is from a newer Quire; left in place"))
+            continue
+        p = Problem("orphan-folder", aid, f"articles/{aid} ({meta.get('title', '')!r}) is not in the catalog")
+        if repair:
+            try:
+                article = Article.from_dict(meta)
+            except (TypeError, ValueError, KeyError) as exc:
+                problems.append(Problem("bad-meta", aid, f"articles/{aid}/meta.json cannot be read as an "
+                                        f"article ({exc}); left in place"))
+                continue
+            archive.adopt(article)
+            _restore_memberships(archive, article)
+            if index:
+                archive.index_from_files(article)
             p.repaired = True
         problems.append(p)
     return problems

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Iterable, Iterator
 
 from . import atomic
-from .catalog import Catalog, DuplicateURLError
+from .catalog import Catalog, CatalogDamagedError, DuplicateURLError
 from .errors import ArchiveError, NotFoundError, QuireError
 from .index import SearchIndex, make_document
 from .lock import OpenLock
@@ -82,9 +82,24 @@ class Archive:
         self._fetcher_lock = threading.Lock()
         self._commit_lock = threading.RLock()
         self._unflushed: list[str] = []
-        self.catalog = Catalog(self.root / "catalog.sqlite")  # refuses a newer archive untouched
+        #: where a damaged catalog was moved aside (it was rebuilt from the article folders)
+        self.damaged_catalog: Path | None = None
         self._open_lock = OpenLock(self.root)
-        alone = self._open_lock.open_alone()  # no other process has it open
+        try:
+            self.catalog = Catalog(self.root / "catalog.sqlite")  # refuses a newer archive untouched
+            alone = self._open_lock.open_alone()  # no other process has it open
+        except CatalogDamagedError as exc:
+            alone = self._open_lock.open_alone()
+            if not alone:
+                self._open_lock.release()
+                raise ArchiveError(f"{exc}; close every other Quire window or command on this archive "
+                                   "and open it again to rebuild the catalog from the article folders") from exc
+            try:
+                self.damaged_catalog = self._set_aside_catalog()
+                self.catalog = Catalog(self.root / "catalog.sqlite")
+            except BaseException:
+                self._open_lock.release()
+                raise
         try:
             self.index = SearchIndex(self.root / "index")
             if recover and alone:
@@ -92,6 +107,14 @@ class Archive:
                     self._recover_folders()
                 except OSError:
                     pass  # a read-only archive: nothing to recover into
+                if self.catalog.created and any(self._article_folders()):
+                    # the catalog was lost or damaged: the folders' meta.json rebuild it
+                    # (indexed below, from the index queue)
+                    from .check import adopt_orphans
+
+                    known = set(self.catalog.ids())
+                    adopt_orphans(self, sorted(p.name for p in self._article_folders() if p.name not in known),
+                                  index=False)
         except BaseException:
             self._open_lock.release()
             raise
@@ -102,6 +125,30 @@ class Archive:
             self._drain_index_queue()
         if seed and self.catalog.count() == 0 and not any(self._article_folders()):
             self.seed_welcome()
+
+    def _set_aside_catalog(self) -> Path:
+        """Move a damaged catalog.sqlite (and its -wal/-shm files) aside, never deleting
+        it: smart collections live only there, and a tool may salvage more of it."""
+        from datetime import datetime
+
+        path = self.root / "catalog.sqlite"
+        stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+        aside = path.with_name(f"catalog.sqlite.damaged-{stamp}")
+        n = 1
+        while aside.exists():
+            n += 1
+            aside = path.with_name(f"catalog.sqlite.damaged-{stamp}-{n}")
+        try:
+            for suffix in ("-wal", "-shm"):
+                extra = path.with_name(path.name + suffix)
+                if extra.exists():
+                    extra.rename(aside.with_name(aside.name + suffix))
+            path.rename(aside)
+            atomic.fsync_dir(self.root)
+        except OSError as exc:
+            raise ArchiveError(f"the catalog {path} is damaged and cannot be moved aside to rebuild it "
+                               f"({exc.strerror or exc})") from exc
+        return aside
 
     # -- lifecycle ---------------------------------------------------------------
     def close(self) -> None:

@@ -153,3 +153,53 @@ def test_restore_refuses_an_archive_that_is_open(tmp_path):
     with Archive(root, seed=False, fetch=False) as a:
         assert sorted(x.id for x in a.articles()) == sorted(ids)
     assert restore(good, root, force=True) == 1
+
+
+def test_a_damaged_or_lost_catalog_is_rebuilt_from_the_article_folders(tmp_path):
+    """The files alone rebuild the catalog: a catalog.sqlite overwritten with garbage
+    made every command (check --repair included) fail with a traceback, and a deleted
+    one showed an empty archive. The damaged file is kept aside, never deleted."""
+    from archive import collections as coll
+
+    root = tmp_path / "arch"
+    with Archive(root, seed=False, fetch=False) as a:
+        ids = [a.save_html(make_page(f"Kept story {i}", f"keptword{i}"), f"https://kept.example/{i}",
+                           tags=[f"tag{i}"]).article.id for i in range(3)]
+        a.set_state(ids[0], is_favorite=True)
+        coll.create(a, "Reading list")
+        coll.add(a, "Reading list", [ids[1]])
+        a.refresh(ids[1])
+        pending = a.add_pending("https://kept.example/later", title="Later", error="offline").article.id
+    damaged = b"this is not a database " * 300
+    (root / "catalog.sqlite").write_bytes(damaged)
+
+    # another process has it open: nothing is moved, the message says what to do
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import sys, time; from archive.lock import OpenLock\n"
+         f"lock = OpenLock({str(root)!r}); lock.open_alone(); lock.share()\nprint('open', flush=True)\nsys.stdin.read()"],
+        cwd=REPO, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "open"
+        out = cli(root, "list")
+        assert out.returncode != 0 and "damaged" in out.stderr and "Traceback" not in out.stderr
+        assert (root / "catalog.sqlite").read_bytes() == damaged
+    finally:
+        holder.communicate("", timeout=60)
+
+    out = cli(root, "check", "--repair")
+    assert out.returncode == 0, out.stdout + out.stderr
+    aside = [p for p in root.iterdir() if p.name.startswith("catalog.sqlite.damaged-")]
+    assert [p.read_bytes() for p in aside] == [damaged]
+    with Archive(root, seed=False, fetch=False) as a:
+        assert sorted(x.id for x in a.articles()) == sorted(ids + [pending])
+        assert a.get(ids[0]).is_favorite and a.get(ids[2]).tags == ["tag2"]
+        assert a.get(ids[1]).collections == ["Reading list"]
+        assert a.get(pending).status == "pending"
+        assert [h.id for h in a.search("keptword2")] == [ids[2]]
+        assert check_archive(a) == []
+
+    (root / "catalog.sqlite").unlink()
+    with Archive(root, seed=False, fetch=False) as a:
+        assert sorted(x.id for x in a.articles()) == sorted(ids + [pending])
+        assert [h.id for h in a.search("tag:tag1")] == [ids[1]]
+        assert check_archive(a) == []
