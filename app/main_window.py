@@ -47,6 +47,7 @@ from app.reader import (
     load_article_content,
     load_fulltext_content,
     query_terms,
+    shown_title,
 )
 from app.search_pane import SearchPane
 from app.tag_pane import TagPane, tag_query
@@ -355,7 +356,7 @@ class MainWindow(MenusMixin, LibraryOpsMixin, TransferMixin, QMainWindow):
             self.reader.show_content(content)
             self._highlight_query(self.search.query_text, scroll=True)
             self.tags.set_article_tags(content.article.tags)
-            self.setWindowTitle(f"{content.article.title} — Quire")
+            self.setWindowTitle(f"{shown_title(content.article.title, 120)} — Quire")
             self._update_article_actions()
             self.article_shown.emit(content.article.id)
 

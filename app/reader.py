@@ -182,6 +182,25 @@ def load_fulltext_content(archive: Any, article_id: str) -> ArticleContent:
     return ArticleContent(article=article, body_html=body)
 
 
+MAX_TITLE_CHARS = 300  # a title longer than this is cut (a page's whole text as its title)
+
+
+def shown_title(title: str, limit: int = MAX_TITLE_CHARS) -> str:
+    """The title as headers show it: '(untitled)' for none, and a runaway title
+    cut at a word near `limit` characters with an ellipsis, so the article's
+    text is not pushed off the screen."""
+    title = " ".join((title or "").split())
+    if not title:
+        return "(untitled)"
+    if len(title) <= limit:
+        return title
+    cut = title[:limit]
+    space = cut.rfind(" ")
+    if space > limit * 2 // 3:
+        cut = cut[:space]
+    return cut.rstrip(" ,;:-") + "\u2026"
+
+
 def header_html(article: Article) -> str:
     """Title, byline, tags and a link to the original, above the text."""
     esc = html_lib.escape
@@ -191,7 +210,7 @@ def header_html(article: Article) -> str:
         meta.append(date)
     if article.reading_minutes:
         meta.append(f"{article.reading_minutes} min read")
-    parts = [f'<h1 class="title">{esc(article.title or "(untitled)")}</h1>']
+    parts = [f'<h1 class="title">{esc(shown_title(article.title))}</h1>']
     if meta:
         parts.append(f'<p class="byline">{esc("  ·  ".join(meta))}</p>')
     links = []

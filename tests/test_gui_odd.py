@@ -38,6 +38,8 @@ def odd(tmp_path):
         save("plain", "A plain article", "Nothing odd about the marsh here.")
         paragraph = " ".join(f"Sentence {i} about the northern marsh and its herons." for i in range(20))
         save("long", "A very long article", "</p><p>".join([paragraph] * 60))
+        save("huge", "x", "The first line of a huge-titled article.", shown_title="Long " * 1000)
+        save("untitled", "x", "An article without a title.", shown_title="")
         save("gone", "Its file was deleted", "The egrets nest in the reed beds.")
         (a.article_dir(ids["gone"]) / "article.html").unlink()
     return root, ids
@@ -129,3 +131,19 @@ def test_an_article_whose_file_was_deleted_says_so_and_shows_the_indexed_text(qt
         window.act_reextract.trigger()
     qtbot.waitUntil(lambda: "is missing" not in window.reader.toPlainText(), timeout=WAIT)
     assert "The egrets nest in the reed beds." in window.reader.toPlainText()
+
+
+def test_a_5000_character_title_leaves_the_article_on_screen(qtbot, odd_window):
+    window, ids = odd_window
+    _open(qtbot, window, ids["huge"])
+    reader = window.reader
+    heading = reader.document().begin().text()
+    assert heading.startswith("Long Long") and heading.endswith("\u2026") and len(heading) < 400
+    cursor = reader.document().find("The first line of a huge-titled article.")
+    assert not cursor.isNull()
+    qtbot.waitUntil(lambda: not reader._restoring, timeout=WAIT)
+    assert reader.cursorRect(cursor).bottom() < reader.viewport().height()  # visible at once
+    assert len(window.windowTitle()) < 200 and window.windowTitle().endswith("— Quire")
+    _open(qtbot, window, ids["untitled"])
+    assert window.windowTitle() == "(untitled) — Quire"
+    assert reader.document().begin().text() == "(untitled)"
