@@ -351,7 +351,7 @@ class ReaderView(QTextBrowser):
         self.content = None
         self.document().setDefaultStyleSheet(self._stylesheet)
         self.setHtml(
-            f'<html><body><p class="placeholder">{html_lib.escape(message)}</p></body></html>'
+            f'<body><p class="placeholder">{html_lib.escape(message)}</p></body>'
         )
 
     def show_content(self, content: ArticleContent, *, keep_position: bool = False) -> None:
@@ -365,12 +365,14 @@ class ReaderView(QTextBrowser):
         # One layout per article: the column is set by viewport margins (not
         # document margins) and images arrive sized to it, so nothing changes
         # after setHtml that would lay the whole document out again.
+        # No <html> element: Qt gives it, and so every paragraph, a left-to-right
+        # direction; without it each paragraph takes its own (Arabic, Hebrew…).
         self.setHtml(
-            "<html><body>"
+            "<body>"
             + header_html(content.article)
             + '<div class="article">'
             + sized_images(content.body_html, content.images, self.column_width())
-            + "</div></body></html>"
+            + "</div></body>"
         )
         self._find = []
         if keep_position and same:

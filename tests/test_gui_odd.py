@@ -40,6 +40,7 @@ def odd(tmp_path):
         save("long", "A very long article", "</p><p>".join([paragraph] * 60))
         save("huge", "x", "The first line of a huge-titled article.", shown_title="Long " * 1000)
         save("untitled", "x", "An article without a title.", shown_title="")
+        save("rtl", "مقالة عربية", "هذا نص عربي عن المستنقعات والطيور المهاجرة.", ["عربي"])
         save("gone", "Its file was deleted", "The egrets nest in the reed beds.")
         (a.article_dir(ids["gone"]) / "article.html").unlink()
     return root, ids
@@ -147,3 +148,20 @@ def test_a_5000_character_title_leaves_the_article_on_screen(qtbot, odd_window):
     _open(qtbot, window, ids["untitled"])
     assert window.windowTitle() == "(untitled) — Quire"
     assert reader.document().begin().text() == "(untitled)"
+
+
+def test_right_to_left_paragraphs_read_right_to_left(qtbot, odd_window):
+    from PySide6.QtCore import Qt
+
+    window, ids = odd_window
+    _open(qtbot, window, ids["rtl"])
+    directions = {}
+    block = window.reader.document().begin()
+    while block.isValid():
+        directions[block.text()] = block.textDirection()
+        block = block.next()
+    arabic = next(t for t in directions if t.startswith("هذا نص عربي"))
+    english = next(t for t in directions if t.startswith("Researchers at the harbour"))
+    assert directions[arabic] == Qt.LayoutDirection.RightToLeft
+    assert directions[english] == Qt.LayoutDirection.LeftToRight
+    assert directions["مقالة عربية"] == Qt.LayoutDirection.RightToLeft
