@@ -544,8 +544,9 @@ def make_document(article: Any, text: str, collections: Iterable[str] = ()) -> d
         "_text": text or "",  # for the text store; Whoosh ignores "_" keys
         "author": " ".join(article.authors),
         "site": _site_terms(article.site, article.url),
-        # dotted names and plain words both: url:nytimes.com and url:nytimes
-        "url": f"{article.url} {' '.join(WORD_RE.findall(article.url))}" if article.url else "",
+        # dotted names and plain words both: url:nytimes.com and url:nytimes; the words
+        # as url: reads a pasted address (no scheme, www., #fragment, tracking)
+        "url": f"{article.url} {' '.join(url_words(article.url))}" if article.url else "",
         "tag": ",".join(t.replace(",", " ") for t in article.tags),
         "lang": (article.lang or "").lower(),
         "is": " ".join(states),
@@ -561,6 +562,21 @@ def make_document(article: Any, text: str, collections: Iterable[str] = ()) -> d
     if published:
         doc["published"] = published
     return doc
+
+
+def url_words(address: str) -> list[str]:
+    """The words of an address as the url field holds them, without the parts
+    that vary between copies of one link (scheme, www., #fragment, tracking
+    parameters such as utm_source)."""
+    from .urls import is_tracking_param
+
+    text = re.sub(r"^[a-z][\w+.-]*://", "", address.strip(), flags=re.IGNORECASE)
+    text = text.split("#", 1)[0]
+    base, _, params = text.partition("?")
+    kept = [p for p in re.split(r"[&;]", params) if p and not is_tracking_param(p.split("=", 1)[0])]
+    host, slash, path = base.partition("/")
+    host = re.sub(r"^www\d*\.", "", host, flags=re.IGNORECASE)
+    return WORD_RE.findall(host + slash + path + ("?" + "&".join(kept) if kept else ""))
 
 
 def _host(url: str | None) -> str:

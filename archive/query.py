@@ -20,7 +20,7 @@ from whoosh import qparser
 from whoosh.query import (AndNot, BinaryQuery, CompoundQuery, Every, Not, NullQuery, Or, Phrase,
                           Prefix, Query, Term)
 
-from .index import WORD_RE, make_schema
+from .index import WORD_RE, make_schema, url_words
 from .querydates import DATE_HELP, DateReader, NotADate, date_text, local_now
 from .ranges import ColumnRange
 
@@ -35,9 +35,6 @@ OPERATORS = ("AND", "OR", "NOT", "ANDNOT", "ANDMAYBE")
 STATES = ("read", "unread", "favorite", "archived", "uncertain", "pending")
 IS_ALIASES = {"favourite": "favorite", "fav": "favorite", "starred": "favorite",
               "new": "unread", "done": "read"}
-#: Query parameters that only say where a link was shared (left out of url: searches).
-TRACKING_PARAMS = re.compile(r"utm_\w*|fbclid|gclid|dclid|gbraid|wbraid|msclkid|yclid|mc_cid|"
-                             r"mc_eid|igshid|_hsenc|_hsmi|ref_src|ref_url|cmpid|smid", re.I)
 
 
 @dataclass
@@ -292,20 +289,6 @@ def quote_value(value: str) -> str:
     if re.fullmatch(r"[\w][\w./&+'’-]*", value) and value.upper() not in OPERATORS:
         return value
     return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
-
-
-def url_words(address: str) -> list[str]:
-    """The words of an address as the url field holds them, without the parts
-    that vary between copies of one link (scheme, www., #fragment, tracking
-    parameters such as utm_source)."""
-    text = re.sub(r"^[a-z][\w+.-]*://", "", address.strip(), flags=re.IGNORECASE)
-    text = text.split("#", 1)[0]
-    base, _, params = text.partition("?")
-    kept = [p for p in re.split(r"[&;]", params)
-            if p and not TRACKING_PARAMS.fullmatch(p.split("=", 1)[0])]
-    host, slash, path = base.partition("/")
-    host = re.sub(r"^www\d*\.", "", host, flags=re.IGNORECASE)
-    return WORD_RE.findall(host + slash + path + ("?" + "&".join(kept) if kept else ""))
 
 
 def _phrase_text(quoted: str) -> str:

@@ -305,6 +305,20 @@ def test_url_keeps_what_tells_pages_apart(arch):
     assert found(arch, "url:grid.example") == {"solar00005", "wind000006"}
 
 
+def test_a_saved_address_with_tracking_parameters_is_found_without_them(tmp_path):
+    """The article was saved from a shared link (utm_ parameters before the one that
+    matters); the address pasted clean finds it, and so does the shared one."""
+    from archive import Archive
+    from conftest import make_page
+
+    shared = "https://www.news.example/2026/story?utm_source=feed&utm_medium=rss&id=5"
+    with Archive(tmp_path / "a", seed=False, fetch=False) as archive:
+        aid = archive.save_html(make_page("Story five"), shared).article.id
+        for text in ("https://news.example/2026/story?id=5", shared, "url:news.example/2026/story"):
+            assert [h.id for h in run_search(archive, text).hits] == [aid], text
+        assert run_search(archive, "https://news.example/2026/story?id=6").total == 0
+
+
 # -- tags: hierarchy, and names with quotes ---------------------------------------
 TREE_TAGS = {
     "fit0000001": ["health/fitness"],
