@@ -41,6 +41,13 @@ STATES: list[tuple[str, str]] = [
 ]
 
 
+def counted(name: str, count: int, prefix: str = "") -> str:
+    """'name  (count)' for the tree. The name is a bidi isolate, so a
+    right-to-left name (Arabic, Hebrew) keeps its count after it instead of
+    pulling the count to its left."""
+    return f"{prefix}\u2068{name}\u2069  ({count})"
+
+
 def tag_query(name: str) -> str:
     """The search query that lists one tag's articles, and those of the tags
     under it (`tag:topic` finds topic/sub too). Names with spaces, quotes or
@@ -183,7 +190,7 @@ class TagPane(QWidget):
         root = self._collections_root
         root.removeRows(0, root.rowCount())
         for name, count in collections:
-            item = QStandardItem(f"{name}  ({count})")
+            item = QStandardItem(counted(name, count))
             query = f"collection:{quote_value(name)}"
             item.setData(query, QueryRole)
             item.setData(count, CountRole)
@@ -205,8 +212,7 @@ class TagPane(QWidget):
         root.removeRows(0, root.rowCount())
         for kind, field_name in (("tag", "tag"), ("site", "site")):
             for name, count in (facets.get(kind) or [])[:8]:
-                label = f"#{name}" if kind == "tag" else name
-                item = QStandardItem(f"{label}  ({count})")
+                item = QStandardItem(counted(name, count, "#" if kind == "tag" else ""))
                 item.setData(f"{field_name}:{quote_value(name)}", RefineRole)
                 item.setData(count, CountRole)
                 item.setData(
@@ -239,7 +245,7 @@ class TagPane(QWidget):
 
         def add(parent: QStandardItem, nodes: list) -> None:
             for label, full, count, children in nodes:
-                item = QStandardItem(f"{label}  ({count})")
+                item = QStandardItem(counted(label, count))
                 item.setData(tag_query(full), QueryRole)
                 item.setData(count, CountRole)
                 item.setData(f"tag {full}, {count} articles", Qt.ItemDataRole.AccessibleTextRole)

@@ -165,3 +165,41 @@ def test_right_to_left_paragraphs_read_right_to_left(qtbot, odd_window):
     assert directions[arabic] == Qt.LayoutDirection.RightToLeft
     assert directions[english] == Qt.LayoutDirection.LeftToRight
     assert directions["مقالة عربية"] == Qt.LayoutDirection.RightToLeft
+
+
+def _count_is_right_of_name(text: str) -> bool:
+    """Laid out as the tree draws it (direction from the text), is '(n)' to
+    the right of the name?"""
+    from PySide6.QtCore import Qt
+    from PySide6.QtGui import QFont, QTextLayout, QTextOption
+
+    layout = QTextLayout(text, QFont())
+    option = QTextOption()
+    option.setTextDirection(Qt.LayoutDirection.LayoutDirectionAuto)
+    layout.setTextOption(option)
+    layout.beginLayout()
+    line = layout.createLine()
+    layout.endLayout()
+    count_at = text.rindex("(")
+    name_at = next(i for i, ch in enumerate(text) if ch.isalpha())
+    return line.cursorToX(count_at)[0] > line.cursorToX(name_at)[0]
+
+
+def test_right_to_left_tag_names_keep_their_count_after_them(qtbot):
+    from app.tag_pane import TagPane
+
+    pane = TagPane()
+    qtbot.addWidget(pane)
+    pane.set_tags([("عربي", 3), ("עברית/ספרים", 2), ("plain", 1)])
+    pane.set_facets({"tag": [("عربي", 3)], "site": [("موقع.example", 2)]})
+    pane.set_collections([("قراءة", 4)])
+    texts = []
+    stack = [pane.model.item(r) for r in range(pane.model.rowCount())]
+    while stack:
+        item = stack.pop()
+        if "(" in item.text():
+            texts.append(item.text())
+        stack.extend(item.child(r) for r in range(item.rowCount()))
+    assert len(texts) == 7  # tags (one with a child), facets, a collection
+    assert all(_count_is_right_of_name(t) for t in texts), texts
+    assert pane.tag_items() == {"عربي": 3, "עברית": 2, "עברית/ספרים": 2, "plain": 1}
