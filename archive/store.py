@@ -101,7 +101,7 @@ class Archive:
                 self._open_lock.release()
                 raise
         try:
-            self.index = SearchIndex(self.root / "index")
+            self.index = self._open_index(alone)
             if recover and alone:
                 try:
                     self._recover_folders()
@@ -125,6 +125,26 @@ class Archive:
             self._drain_index_queue()
         if seed and self.catalog.count() == 0 and not any(self._article_folders()):
             self.seed_welcome()
+
+    def _open_index(self, alone: bool) -> SearchIndex:
+        """The search index; one too damaged to open (a torn texts.sqlite or segment
+        file) is derived data: emptied and rebuilt, when no other process uses it."""
+        path = self.root / "index"
+        try:
+            return SearchIndex(path)
+        except ArchiveError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - sqlite3, Whoosh and OS errors alike
+            if not alone:
+                raise ArchiveError(f"the search index {path} is damaged ({exc}); close every other "
+                                   "Quire window or command on this archive and open it again to "
+                                   "rebuild it") from exc
+            for child in path.iterdir():
+                if child.is_dir():
+                    shutil.rmtree(child, ignore_errors=True)
+                else:
+                    child.unlink(missing_ok=True)
+            return SearchIndex(path)  # a new, empty index: was_rebuilt, so it is reindexed
 
     def _set_aside_catalog(self) -> Path:
         """Move a damaged catalog.sqlite (and its -wal/-shm files) aside, never deleting

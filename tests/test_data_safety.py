@@ -203,3 +203,23 @@ def test_a_damaged_or_lost_catalog_is_rebuilt_from_the_article_folders(tmp_path)
         assert sorted(x.id for x in a.articles()) == sorted(ids + [pending])
         assert [h.id for h in a.search("tag:tag1")] == [ids[1]]
         assert check_archive(a) == []
+
+
+def test_a_damaged_search_index_is_rebuilt_on_open(tmp_path):
+    """The index is derived data: a torn texts.sqlite or segment file made every
+    command fail with a traceback (only a damaged table of contents was rebuilt)."""
+    root = tmp_path / "arch"
+    ids = _saved_archive(root, 3)
+    for pattern in ("texts.sqlite", "*.seg"):
+        victims = list((root / "index").glob(pattern))
+        assert victims
+        for f in victims:
+            f.write_bytes(b"damaged!" * 64)
+        out = cli(root, "search", "--json", "tag:kept")
+        assert out.returncode == 0, out.stderr
+        import json
+
+        assert sorted(h["id"] for h in json.loads(out.stdout)) == sorted(ids)
+        with Archive(root, seed=False, fetch=False) as a:
+            assert [h.id for h in a.search("keptword1")] == [ids[1]]
+            assert check_archive(a) == []
