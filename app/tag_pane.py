@@ -9,6 +9,8 @@ window fills it from worker results.
 
 from __future__ import annotations
 
+import unicodedata
+
 from PySide6.QtCore import QModelIndex, QStringListModel, Qt, Signal
 from PySide6.QtGui import QColor, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
@@ -42,10 +44,12 @@ STATES: list[tuple[str, str]] = [
 
 
 def counted(name: str, count: int, prefix: str = "") -> str:
-    """'name  (count)' for the tree. The name is a bidi isolate, so a
-    right-to-left name (Arabic, Hebrew) keeps its count after it instead of
-    pulling the count to its left."""
-    return f"{prefix}\u2068{name}\u2069  ({count})"
+    """'name  (count)' for the tree. A right-to-left name (Arabic, Hebrew) is
+    a bidi isolate, so it keeps its count after it instead of pulling the
+    count to its left."""
+    if any(unicodedata.bidirectional(ch) in ("R", "AL") for ch in name):
+        name = f"\u2068{name}\u2069"
+    return f"{prefix}{name}  ({count})"
 
 
 def tag_query(name: str) -> str:
