@@ -64,7 +64,18 @@ def check_archive(archive: "Archive", repair: bool = False, progress=None) -> li
     for aid in sorted(catalog_ids - folder_ids):
         article = archive.catalog.get(aid)
         p = Problem("missing-folder", aid, f"{article.title!r}: its folder articles/{aid} is missing")
-        if repair:
+        leftover = next((base / f"{prefix}{aid}" for prefix in (".old-", ".del-")
+                         if (base / f"{prefix}{aid}").is_dir()), None)
+        if repair and leftover is not None:
+            # an interrupted swap or delete left the whole folder under another name:
+            # it is put back (making the article pending would lose it on the next open)
+            try:
+                leftover.rename(base / aid)
+                p.detail += f"; put back from {leftover.name}"
+                p.repaired = True
+            except OSError as exc:
+                p.detail += f" (could not put back {leftover.name}: {exc})"
+        elif repair:
             article.status = "pending"
             article.error = "the article's files were missing; fetch it again with `quire retry`"
             try:

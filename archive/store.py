@@ -12,6 +12,7 @@ from __future__ import annotations
 import gzip
 import secrets
 import shutil
+import sqlite3
 import threading
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -763,9 +764,21 @@ class Archive:
             self.get(article_id)
             folder = self.article_dir(article_id)
             trash = folder.parent / f".del-{article_id}"
-            if folder.exists():
-                folder.rename(trash)
-            self.catalog.delete(article_id)
+            moved = False
+            try:
+                if folder.exists():
+                    shutil.rmtree(trash, ignore_errors=True)  # a stale one: the folder is whole
+                    folder.rename(trash)
+                    moved = True
+                self.catalog.delete(article_id)
+            except BaseException as exc:
+                # the row stays, so the folder must too: left as .del-<id>, the article
+                # showed empty, check --repair made it pending and the next open removed it
+                if moved:
+                    trash.rename(folder)
+                if isinstance(exc, (OSError, sqlite3.Error)):
+                    raise ArchiveError(f"{article_id}: could not delete the article ({exc})") from exc
+                raise
             self._index_delete(article_id)
             shutil.rmtree(trash, ignore_errors=True)
 

@@ -223,3 +223,50 @@ def test_a_damaged_search_index_is_rebuilt_on_open(tmp_path):
         with Archive(root, seed=False, fetch=False) as a:
             assert [h.id for h in a.search("keptword1")] == [ids[1]]
             assert check_archive(a) == []
+
+
+def test_a_delete_the_catalog_refuses_keeps_the_folder(tmp_path):
+    """A delete whose catalog write fails (here another process holds the catalog's
+    write lock past the busy timeout) left the folder as .del-<id> with the row still
+    there: the article read empty, check --repair made it pending and the next open
+    removed the .del- folder, so its content was gone."""
+    import sqlite3
+
+    from archive.errors import ArchiveError
+
+    root = tmp_path / "arch"
+    ids = _saved_archive(root, 2)
+    with Archive(root, seed=False, fetch=False) as a:
+        a.catalog.connection.execute("PRAGMA busy_timeout = 50")
+        other = sqlite3.connect(root / "catalog.sqlite", isolation_level=None)
+        other.execute("BEGIN IMMEDIATE")
+        try:
+            a.delete(ids[0])
+        except ArchiveError as exc:
+            assert "could not delete" in str(exc)
+        else:
+            raise AssertionError("the delete went through a locked catalog")
+        finally:
+            other.execute("ROLLBACK")
+            other.close()
+        assert "keptword0" in a.article_html(ids[0])
+        assert check_archive(a) == []
+        a.delete(ids[0])  # and it can be deleted once the catalog is free
+        assert [x.id for x in a.articles()] == [ids[1]]
+        assert check_archive(a) == []
+
+
+def test_check_repair_puts_back_a_folder_left_by_an_interrupted_delete(tmp_path):
+    """A folder left as .del-<id> (or .old-<id>) while its row stays is put back by
+    check --repair, not replaced by an empty pending article."""
+    root = tmp_path / "arch"
+    ids = _saved_archive(root, 2)
+    articles = root / "articles"
+    (articles / ids[0]).rename(articles / f".del-{ids[0]}")
+    (articles / ids[1]).rename(articles / f".old-{ids[1]}")
+    with Archive(root, seed=False, fetch=False, recover=False) as a:
+        problems = check_archive(a, repair=True)
+        assert [(p.kind, p.repaired) for p in problems] == [("missing-folder", True)] * 2
+        assert check_archive(a) == []
+        for i, aid in enumerate(ids):
+            assert a.get(aid).status == "saved" and f"keptword{i}" in a.article_html(aid)
