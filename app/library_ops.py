@@ -11,6 +11,7 @@ from PySide6.QtWidgets import QMessageBox
 
 from app import jobs
 from app.ops import Op
+from app.plaintext import as_plain
 from app.tag_pane import tag_query
 from archive.errors import QuireError
 from archive.models import Article
@@ -129,8 +130,8 @@ class LibraryOpsMixin:
         box = QMessageBox(
             QMessageBox.Icon.Question,
             "Delete tag",
-            f"Remove the tag “{name}” from {count} article{'s' if count != 1 else ''}? "
-            "The articles stay in the archive.",
+            as_plain(f"Remove the tag “{name}” from {count} article{'s' if count != 1 else ''}? "
+                     "The articles stay in the archive."),
             QMessageBox.StandardButton.Cancel,
             self,
         )

@@ -41,6 +41,7 @@ from app.find_bar import FindBar
 from app.library_ops import LibraryOpsMixin
 from app.menus import MenusMixin
 from app.ops import Op
+from app.plaintext import as_plain
 from app.reader import (
     ArticleContent,
     ReaderView,
@@ -474,10 +475,10 @@ class MainWindow(MenusMixin, LibraryOpsMixin, TransferMixin, QMainWindow):
         self.last_error = f"{what}\n{reason}"
         self.statusBar().showMessage(f"{what}: {reason.splitlines()[0] if reason else ''}", 10000)
         box = QMessageBox(
-            QMessageBox.Icon.Warning, "Quire", what, QMessageBox.StandardButton.Ok, self
+            QMessageBox.Icon.Warning, "Quire", as_plain(what), QMessageBox.StandardButton.Ok, self
         )
         box.setObjectName("errorBox")
-        box.setInformativeText(reason)
+        box.setInformativeText(as_plain(reason))
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         box.open()
         return box

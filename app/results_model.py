@@ -13,6 +13,7 @@ from typing import Any
 
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt, Signal
 
+from app.plaintext import as_plain
 from archive.models import Article, SearchHit
 
 TitleRole = Qt.ItemDataRole.UserRole + 1
@@ -171,7 +172,7 @@ class ResultsModel(QAbstractListModel):
         if role in (Qt.ItemDataRole.DisplayRole, TitleRole):
             return row.title
         if role == Qt.ItemDataRole.ToolTipRole:
-            return row.url or row.title
+            return as_plain(row.url or row.title or "")
         if role == Qt.ItemDataRole.AccessibleTextRole:
             state = "unread" if not row.is_read else "read"
             return f"{row.title}, {row.site}, {row.saved[:10]}, {state}"

@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.plaintext import as_plain
 from archive.query import quote_value
 
 QueryRole = Qt.ItemDataRole.UserRole + 1
@@ -253,7 +254,7 @@ class TagPane(QWidget):
                 item.setData(tag_query(full), QueryRole)
                 item.setData(count, CountRole)
                 item.setData(f"tag {full}, {count} articles", Qt.ItemDataRole.AccessibleTextRole)
-                item.setToolTip(full)
+                item.setToolTip(as_plain(full))
                 item.setData(full, TagRole)
                 color = self.colors.get(full.lower())
                 if color:
@@ -282,7 +283,7 @@ class TagPane(QWidget):
             for r in range(item.rowCount()):
                 child = item.child(r)
                 if child.hasChildren() and self.tree.isExpanded(child.index()):
-                    names.add(child.toolTip())
+                    names.add(child.data(TagRole))
                     walk(child)
 
         walk(self._tags_root)
@@ -292,7 +293,7 @@ class TagPane(QWidget):
         def walk(item: QStandardItem) -> None:
             for r in range(item.rowCount()):
                 child = item.child(r)
-                if child.toolTip() in names:
+                if child.data(TagRole) in names:
                     self.tree.expand(child.index())
                 walk(child)
 
@@ -317,7 +318,7 @@ class TagPane(QWidget):
             for r in range(item.rowCount()):
                 child = item.child(r)
                 if child.data(QueryRole):
-                    out[child.toolTip()] = child.data(CountRole)
+                    out[child.data(TagRole)] = child.data(CountRole)
                 walk(child)
 
         walk(self._tags_root)
@@ -372,7 +373,7 @@ class TagPane(QWidget):
         dialog = QInputDialog(self)
         dialog.setObjectName("renameTagDialog")
         dialog.setWindowTitle("Rename tag")
-        dialog.setLabelText(f"New name for “{name}” (an existing tag merges them):")
+        dialog.setLabelText(as_plain(f"New name for “{name}” (an existing tag merges them):"))
         dialog.setTextValue(name)
         dialog.accepted.connect(lambda: self._rename(name, dialog.textValue().strip()))
         dialog.open()

@@ -4,6 +4,7 @@ articles quickly. Real widgets offscreen, archives opened with fetch disabled.""
 
 from __future__ import annotations
 
+import html
 import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -16,6 +17,10 @@ from app.tag_pane import tag_query
 from test_gui import WAIT, make_window
 
 ODD_TAGS = ["c#", "what?", "50%", 'q"uote', "a/b", "x y"]
+
+
+HTML_TITLE = "<b>Bold</b> <img src=x> <i>it</i>"
+HTML_TAG = "<b>loud</b>"
 
 
 @pytest.fixture
@@ -41,6 +46,11 @@ def odd(tmp_path):
         save("huge", "x", "The first line of a huge-titled article.", shown_title="Long " * 1000)
         save("untitled", "x", "An article without a title.", shown_title="")
         save("rtl", "مقالة عربية", "هذا نص عربي عن المستنقعات والطيور المهاجرة.", ["عربي"])
+        page = tmp_path / "saved-page.html"  # saved from disk: no address, the title is the tooltip
+        page.write_text(make_page(html.escape(HTML_TITLE), "A page saved from disk."), encoding="utf-8")
+        art = a.save_file(page, tags=[HTML_TAG]).article
+        assert art.url is None and art.title == HTML_TITLE
+        ids["markup"] = art.id
         save("gone", "Its file was deleted", "The egrets nest in the reed beds.")
         (a.article_dir(ids["gone"]) / "article.html").unlink()
     return root, ids
@@ -203,3 +213,50 @@ def test_right_to_left_tag_names_keep_their_count_after_them(qtbot):
     assert len(texts) == 7  # tags (one with a child), facets, a collection
     assert all(_count_is_right_of_name(t) for t in texts), texts
     assert pane.tag_items() == {"عربي": 3, "עברית": 2, "עברית/ספרים": 2, "plain": 1}
+
+
+def _as_shown(text: str) -> str:
+    """What a Qt widget that guesses the text format (tooltip, message box,
+    label) shows for `text`."""
+    from PySide6.QtGui import QTextDocument, Qt
+
+    if not Qt.mightBeRichText(text):
+        return text
+    doc = QTextDocument()
+    doc.setHtml(text)
+    return doc.toPlainText()
+
+
+def test_titles_and_tags_with_markup_are_shown_as_text_in_tooltips_and_dialogs(qtbot, odd_window):
+    from PySide6.QtCore import Qt
+    from PySide6.QtWidgets import QInputDialog, QMessageBox
+
+    from app.tag_pane import TagRole
+
+    window, ids = odd_window
+    model = window.search.model
+    row = model.row_of(ids["markup"])
+    assert row >= 0
+    tip = model.index(row).data(Qt.ItemDataRole.ToolTipRole)
+    assert _as_shown(tip) == HTML_TITLE  # not a bold word and a picture
+    qtbot.waitUntil(lambda: HTML_TAG in window.tags.tag_items(), timeout=WAIT)
+    stack = [window.tags.model.item(r) for r in range(window.tags.model.rowCount())]
+    items = []
+    while stack:
+        item = stack.pop()
+        items.append(item)
+        stack.extend(item.child(r) for r in range(item.rowCount()))
+    item = next(i for i in items if i.data(TagRole) == HTML_TAG)
+    assert _as_shown(item.toolTip()) == HTML_TAG
+    window.confirm_delete_tag(HTML_TAG, 1)
+    box = [b for b in window.findChildren(QMessageBox) if b.objectName() == "confirmDeleteTag"][-1]
+    assert f"“{HTML_TAG}”" in _as_shown(box.text())
+    box.reject()
+    window.tags.ask_rename(HTML_TAG)
+    dialog = [d for d in window.tags.findChildren(QInputDialog)
+              if d.objectName() == "renameTagDialog"][-1]
+    assert f"“{HTML_TAG}”" in _as_shown(dialog.labelText())
+    dialog.reject()
+    box = window.show_error(f"Saving {HTML_TITLE}", ValueError(HTML_TAG))
+    assert HTML_TITLE in _as_shown(box.text()) and HTML_TAG in _as_shown(box.informativeText())
+    box.close()
