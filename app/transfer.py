@@ -7,6 +7,7 @@ cancel Event, and end with a one-line summary plus the list of problems.
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -166,10 +167,16 @@ class ExportDialog(QDialog):
     def _fix_extension(self) -> None:
         from archive.exporters import EXTENSIONS
 
-        path = Path(self.path.text())
-        self.path.setText(
-            str(path.with_suffix(EXTENSIONS.get(self.format.currentData(), path.suffix)))
-        )
+        text = self.path.text().strip()
+        extension = EXTENSIONS.get(self.format.currentData())
+        if not text or not extension:
+            return  # nothing typed yet: the export names the problem when it runs
+        path = Path(text)
+        if text.endswith(("/", os.sep)) or path.expanduser().is_dir():
+            # a folder: the file goes inside it, not beside it as 'folder.zip'
+            self.path.setText(str(path / f"quire-export{extension}"))
+        elif path.name not in ("", ".", ".."):
+            self.path.setText(str(path.with_suffix(extension)))
 
     def _browse(self) -> None:
         path, _ = QFileDialog.getSaveFileName(self, "Export to", self.path.text())

@@ -260,3 +260,23 @@ def test_titles_and_tags_with_markup_are_shown_as_text_in_tooltips_and_dialogs(q
     box = window.show_error(f"Saving {HTML_TITLE}", ValueError(HTML_TAG))
     assert HTML_TITLE in _as_shown(box.text()) and HTML_TAG in _as_shown(box.informativeText())
     box.close()
+
+
+def test_export_dialog_format_change_keeps_folders_and_empty_paths(qtbot, odd_window, tmp_path):
+    from app.transfer import ExportDialog
+
+    window, _ids = odd_window
+    folder = tmp_path / "exports"
+    folder.mkdir()
+    cases = {
+        "": "",  # raised ValueError from the slot
+        "~/": "~/quire-export.zip",  # was '~.zip', a file named '~' beside the cwd
+        str(folder): str(folder / "quire-export.zip"),  # was 'exports.zip' beside it
+        str(tmp_path / "mine.epub"): str(tmp_path / "mine.zip"),
+    }
+    for typed, expected in cases.items():
+        dialog = ExportDialog([], "", window)
+        qtbot.addWidget(dialog)
+        dialog.path.setText(typed)
+        dialog.format.setCurrentIndex(dialog.format.findData("html"))
+        assert dialog.path.text() == expected, typed
