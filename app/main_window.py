@@ -351,8 +351,13 @@ class MainWindow(MenusMixin, LibraryOpsMixin, TransferMixin, QMainWindow):
         generation = self._open_generation
         archive = self.archive
 
-        def shown(content: ArticleContent) -> None:
+        def load(_ctx: Any) -> ArticleContent | None:
             if generation != self._open_generation:
+                return None  # moved on before this load began (Down held): skip the disk
+            return load_article_content(archive, article_id)
+
+        def shown(content: ArticleContent | None) -> None:
+            if content is None or generation != self._open_generation:
                 return  # the user moved on: drop this one
             self.reader.show_content(content)
             self._highlight_query(self.search.query_text, scroll=True)
@@ -361,9 +366,7 @@ class MainWindow(MenusMixin, LibraryOpsMixin, TransferMixin, QMainWindow):
             self._update_article_actions()
             self.article_shown.emit(content.article.id)
 
-        self.run_op(
-            lambda _ctx: load_article_content(archive, article_id), shown, label="Opening article"
-        )
+        self.run_op(load, shown, label="Opening article")
 
     def show_fulltext(self, article_id: str) -> None:
         """Replace a doubtful extraction with the whole text of the saved page."""

@@ -280,3 +280,31 @@ def test_export_dialog_format_change_keeps_folders_and_empty_paths(qtbot, odd_wi
         dialog.path.setText(typed)
         dialog.format.setCurrentIndex(dialog.format.findData("html"))
         assert dialog.path.text() == expected, typed
+
+
+def test_holding_down_through_the_results_loads_only_the_article_landed_on(
+        qtbot, odd_window, monkeypatch):
+    import threading
+
+    import app.main_window as main_window
+    from app.ops import Op
+
+    window, ids = odd_window
+    loaded: list[str] = []
+    real = main_window.load_article_content
+
+    def counting(archive, article_id):
+        loaded.append(article_id)
+        return real(archive, article_id)
+
+    monkeypatch.setattr(main_window, "load_article_content", counting)
+    # the one reading thread is busy while the user moves through 20 rows
+    gate = threading.Event()
+    busy = Op(lambda _ctx: gate.wait(WAIT / 1000), parent=window).start(window.read_pool)
+    order = [ids["plain"], ids["tags"], ids["long"], ids["rtl"]] * 5
+    for article_id in order:
+        window.open_article(article_id)
+    gate.set()
+    qtbot.waitUntil(lambda: busy.done, timeout=WAIT)
+    qtbot.waitUntil(lambda: window.open_article_id == order[-1], timeout=WAIT)
+    assert loaded == [order[-1]]
