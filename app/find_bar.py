@@ -47,6 +47,10 @@ class FindBar(QWidget):
         self.hide()
         self.reader.setFocus()
 
+    def article_changed(self) -> None:
+        """Another article opened: 'Not found' was about the one before."""
+        self.status.setText("")
+
     def find(self, backward: bool) -> bool:
         text = self.edit.text()
         if not text:

@@ -360,6 +360,7 @@ class MainWindow(MenusMixin, LibraryOpsMixin, TransferMixin, QMainWindow):
             if content is None or generation != self._open_generation:
                 return  # the user moved on: drop this one
             self.reader.show_content(content)
+            self.find_bar.article_changed()
             self._highlight_query(self.search.query_text, scroll=True)
             self.tags.set_article_tags(content.article.tags)
             self.setWindowTitle(f"{shown_title(content.article.title, 120)} — Quire")

@@ -308,3 +308,15 @@ def test_holding_down_through_the_results_loads_only_the_article_landed_on(
     qtbot.waitUntil(lambda: busy.done, timeout=WAIT)
     qtbot.waitUntil(lambda: window.open_article_id == order[-1], timeout=WAIT)
     assert loaded == [order[-1]]
+
+
+def test_find_status_does_not_carry_over_to_the_next_article(qtbot, odd_window):
+    window, ids = odd_window
+    _open(qtbot, window, ids["plain"])
+    window.act_find.trigger()
+    qtbot.keyClicks(window.find_bar.edit, "egrets")
+    assert not window.find_bar.find(False)
+    assert window.find_bar.status.text() == "Not found"
+    _open(qtbot, window, ids["gone"])  # an article that has the word
+    assert window.find_bar.status.text() == ""
+    assert window.find_bar.find(False) and window.find_bar.status.text() == ""
