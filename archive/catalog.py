@@ -303,14 +303,17 @@ class Catalog:
             self._set_aliases(conn, article.id, aliases)
 
     def update(self, article: Article, norm_url: str | None, db: sqlite3.Connection | None = None,
-               *, aliases: Iterable[str] | None = None) -> None:
-        """Write the article's row; `aliases` (if given) replace its other addresses."""
+               *, aliases: Iterable[str] | None = None, reindex: bool = True) -> None:
+        """Write the article's row; `aliases` (if given) replace its other addresses.
+        `reindex=False` for a change the index does not hold (reading progress): the
+        article is not queued for indexing."""
         row = self._row_of(article, norm_url)
         cols = [c for c in _COLUMNS if c != "id"]
         sql = f"UPDATE articles SET {', '.join(c + ' = ?' for c in cols)} WHERE id = ?"
         with self._maybe_tx(db) as conn:
             conn.execute(sql, [row[c] for c in cols] + [article.id])
-            conn.execute("INSERT OR IGNORE INTO index_queue (article_id) VALUES (?)", (article.id,))
+            if reindex:
+                conn.execute("INSERT OR IGNORE INTO index_queue (article_id) VALUES (?)", (article.id,))
             conn.execute("DELETE FROM tags WHERE article_id = ?", (article.id,))
             conn.executemany("INSERT OR IGNORE INTO tags (article_id, tag) VALUES (?, ?)",
                              [(article.id, t) for t in article.tags])

@@ -17,7 +17,7 @@ import threading
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Callable, Iterable, Iterator
 
 from . import atomic
 from .catalog import Catalog, CatalogDamagedError, DuplicateURLError
@@ -728,36 +728,51 @@ class Archive:
         with self._commit_lock:
             return self._update(self.get(article_id))
 
-    def tag(self, article_id: str, add: Iterable[str] = (), remove: Iterable[str] = ()) -> Article:
+    def _change(self, article_id: str, change: Callable[[Article], bool]) -> Article:
+        """Read the article, `change` it and write it back in one write transaction,
+        so a change another process made meanwhile (a CLI tagging beside the window)
+        is not undone by an older copy. `change` says whether the index must know."""
         with self._commit_lock:
-            article = self.get(article_id)
+            with self.catalog.transaction() as db:
+                article = self.catalog.get(article_id)
+                searchable = change(article)
+                self.catalog.update(article, self._norm(article.url), db, reindex=searchable)
+            folder = self.article_dir(article.id)
+            if folder.is_dir():
+                atomic.write_json(folder / "meta.json", article.to_dict())
+            if searchable:
+                self._index_add(article, self.article_text(article.id))
+        return article
+
+    def tag(self, article_id: str, add: Iterable[str] = (), remove: Iterable[str] = ()) -> Article:
+        def change(article: Article) -> bool:
             drop = {t.lower() for t in normalize_tags(remove)}
             tags = [t for t in article.tags if t.lower() not in drop]
             for t in normalize_tags(add):
                 if t.lower() not in {x.lower() for x in tags}:
                     tags.append(t)
             article.tags = normalize_tags(tags)
-            return self._update(article)
+            return True
+
+        return self._change(article_id, change)
 
     def tags(self) -> list[tuple[str, int]]:
         return self.catalog.tag_counts()
 
     def set_state(self, article_id: str, *, is_read: bool | None = None, is_favorite: bool | None = None,
                   is_archived: bool | None = None, progress: float | None = None) -> Article:
-        with self._commit_lock:
-            article = self.get(article_id)
-            searchable_change = False
-            for name, value in (("is_read", is_read), ("is_favorite", is_favorite), ("is_archived", is_archived)):
+        def change(article: Article) -> bool:
+            searchable = False
+            for name, value in (("is_read", is_read), ("is_favorite", is_favorite),
+                                ("is_archived", is_archived)):
                 if value is not None and getattr(article, name) != bool(value):
                     setattr(article, name, bool(value))
-                    searchable_change = True
+                    searchable = True
             if progress is not None:
                 article.progress = min(1.0, max(0.0, float(progress)))
-            if not searchable_change:
-                self.catalog.update(article, self._norm(article.url))
-                atomic.write_json(self.article_dir(article.id) / "meta.json", article.to_dict())
-                return article
-            return self._update(article)
+            return searchable
+
+        return self._change(article_id, change)
 
     def delete(self, article_id: str) -> None:
         with self._commit_lock:

@@ -270,3 +270,34 @@ def test_check_repair_puts_back_a_folder_left_by_an_interrupted_delete(tmp_path)
         assert check_archive(a) == []
         for i, aid in enumerate(ids):
             assert a.get(aid).status == "saved" and f"keptword{i}" in a.article_html(aid)
+
+
+def test_a_tag_added_by_another_handle_between_read_and_write_is_kept(tmp_path):
+    """Tagging reads the article and writes it back. Another handle on the archive
+    (the window beside a CLI) tags it in between: its tag must survive. The other
+    handle's write is started at the moment this one has read the row; it waits for
+    this one's transaction (or, before the fix, went in at once and was then
+    overwritten by the older copy)."""
+    root = tmp_path / "a"
+    with Archive(root, seed=False, fetch=False) as first, \
+            Archive(root, seed=False, fetch=False, recover=False) as second:
+        aid = first.save_html(make_page("Shared article"), "https://shared.example/a").article.id
+        other = threading.Thread(target=lambda: second.tag(aid, add=["from-cli"]))
+        real_get = first.catalog.get
+
+        def get_then_race(article_id):
+            article = real_get(article_id)
+            if not other.is_alive() and other.ident is None:
+                other.start()
+                other.join(1.0)  # done at once without the fix; waits for our commit with it
+            return article
+
+        first.catalog.get = get_then_race
+        try:
+            first.tag(aid, add=["from-window"])
+        finally:
+            first.catalog.get = real_get
+        other.join(60)
+        assert not other.is_alive()
+        assert sorted(first.get(aid).tags) == ["from-cli", "from-window"]
+        assert sorted(second.get(aid).tags) == ["from-cli", "from-window"]
