@@ -76,8 +76,11 @@ def _detect_text(text: str, label: str) -> str:
     web_lines = sum(check_url(ln.split()[0]) is None for ln in sample)
     if sample and web_lines >= max(1, len(sample) // 2):
         return "urls"
-    raise ImportFileError(f"{label}: cannot tell the format from the content; name it "
-                          f"(one of {', '.join(FORMATS)})")
+    raise ImportFileError(
+        f"{label}: cannot tell the format from the content: it is not an export Quire reads "
+        "(Pocket CSV or HTML, Instapaper CSV, wallabag JSON, Omnivore zip, a bookmarks file, "
+        "a list of web addresses, saved pages, Quire JSON); on the command line, "
+        f"--format names it (one of {', '.join(FORMATS)})")
 
 
 def detect_format(path: Path | str) -> str:
