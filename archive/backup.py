@@ -27,8 +27,6 @@ def backup(archive, out: Path | str, progress: ProgressFn | None = None) -> int:
     out = Path(out).expanduser()
     if out.suffix.lower() != ".zip":
         raise QuireError(f"{out}: a backup is a .zip file")
-    folders = sorted(p for p in (archive.root / ARTICLES_DIR).iterdir()
-                     if p.is_dir() and not p.name.startswith("."))
     fd, tmp_zip = tempfile.mkstemp(prefix=".backup-", suffix=".zip", dir=out.parent)
     os.close(fd)
     try:
@@ -38,6 +36,11 @@ def backup(archive, out: Path | str, progress: ProgressFn | None = None) -> int:
                 dst = sqlite3.connect(snapshot)
                 archive.catalog.connection.backup(dst)
                 dst.close()
+            # Folders are listed after the catalog is copied: an article saved in
+            # between is then in the zip without its row (check --repair adopts it),
+            # not a row without its folder (which only a pending article could become).
+            folders = sorted(p for p in (archive.root / ARTICLES_DIR).iterdir()
+                             if p.is_dir() and not p.name.startswith("."))
             with zipfile.ZipFile(tmp_zip, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as zf:
                 zf.writestr(BACKUP_MARKER, "Quire archive backup. Restore with: quire restore THIS.zip\n")
                 zf.write(snapshot, "catalog.sqlite")

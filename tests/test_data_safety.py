@@ -301,3 +301,43 @@ def test_a_tag_added_by_another_handle_between_read_and_write_is_kept(tmp_path):
         assert not other.is_alive()
         assert sorted(first.get(aid).tags) == ["from-cli", "from-window"]
         assert sorted(second.get(aid).tags) == ["from-cli", "from-window"]
+
+
+def test_an_article_saved_while_a_backup_starts_is_in_the_backup(tmp_path):
+    """The backup copies the catalog, then the folders. An article saved by another
+    handle right after the catalog copy has its folder in the zip (adopted on
+    restore), where listing the folders first had left only a row without content."""
+    from archive.backup import backup, restore
+
+    root = tmp_path / "a"
+    with Archive(root, seed=False, fetch=False) as archive, \
+            Archive(root, seed=False, fetch=False, recover=False) as other:
+        archive.save_html(make_page("Before the backup"), "https://b.example/1")
+        saved_during: list[str] = []
+        real_lock = archive.catalog._lock
+
+        class SaveAfterCatalogCopy:
+            """The catalog's lock; the first time backup lets go of it (the catalog is
+            copied), the other handle saves an article."""
+
+            def __enter__(self):
+                return real_lock.__enter__()
+
+            def __exit__(self, *exc):
+                result = real_lock.__exit__(*exc)
+                if not saved_during:
+                    saved_during.append(other.save_html(make_page("Saved during the backup"),
+                                                        "https://b.example/2").article.id)
+                return result
+
+        archive.catalog._lock = SaveAfterCatalogCopy()
+        try:
+            backup(archive, tmp_path / "b.zip")
+        finally:
+            archive.catalog._lock = real_lock
+    restore(tmp_path / "b.zip", tmp_path / "restored")
+    with Archive(tmp_path / "restored", seed=False, fetch=False) as restored:
+        check_archive(restored, repair=True)
+        article = restored.get(saved_during[0])
+        assert article.status == "saved" and "Saved during" in restored.article_text(article.id) + article.title
+        assert check_archive(restored) == []
