@@ -10,6 +10,8 @@ leaves at worst a complete folder the catalog does not know yet, which `check
 from __future__ import annotations
 
 import gzip
+import html as htmlmod
+import re
 import secrets
 import shutil
 import sqlite3
@@ -840,9 +842,13 @@ class Archive:
             return out
         with self.batch():
             for path in sorted(folder.glob("*.html")):
-                raw = path.read_bytes()
-                title = title_of_page(raw.decode("utf-8", "replace"))
-                result = self.save_html(raw, None, source=f"quire:welcome/{path.name}", title=title,
+                page = path.read_text(encoding="utf-8", errors="replace")
+                title = title_of_page(page)
+                # the heading repeats the title, which the reader and the list show
+                # already (it stays in the file, for reading it in a browser)
+                page = re.sub(r"<h1>\s*" + re.escape(htmlmod.escape(title, quote=False)) + r"\s*</h1>",
+                              "", page, count=1)
+                result = self.save_html(page, None, source=f"quire:welcome/{path.name}", title=title,
                                         extract=False, download_images=False, tags=["quire"])
                 out.append(result.article)
         return out

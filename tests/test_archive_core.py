@@ -128,6 +128,8 @@ def test_welcome_articles_seed_a_new_archive(tmp_path):
         assert "Keyboard shortcuts" in titles
         assert a.search("shortcuts")[0].title == "Keyboard shortcuts"
         assert a.search("title:searching")
+        for x in arts:  # the heading is not repeated at the top of the text (and snippet)
+            assert not a.article_text(x.id).startswith(x.title), x.title
     with Archive(tmp_path / "new", fetch=False) as a:  # not seeded twice
         assert len(a.articles()) == len(arts)
 
