@@ -8,6 +8,7 @@ from __future__ import annotations
 import gzip
 import json
 import os
+import shutil
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -54,3 +55,19 @@ def write_json(path: Path, data: Any) -> None:
 
 def write_gzip(path: Path, data: bytes) -> None:
     write_bytes(path, gzip.compress(data, compresslevel=6, mtime=0))
+
+
+def replace_dir(target: Path, replacement: Path, aside: Path) -> None:
+    """Put the complete folder `replacement` in the place of `target`. The old folder
+    stays whole (renamed to `aside`, which crash recovery brings back) until the new
+    one is in place, is put back if the new one cannot be, and is removed after."""
+    shutil.rmtree(aside, ignore_errors=True)
+    target.rename(aside)
+    try:
+        replacement.rename(target)
+    except BaseException:
+        aside.rename(target)
+        raise
+    fsync_dir(target.parent)
+    shutil.rmtree(aside, ignore_errors=True)
+

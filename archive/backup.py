@@ -13,6 +13,7 @@ import tempfile
 import zipfile
 from pathlib import Path
 
+from . import atomic
 from .errors import ArchiveError, QuireError
 from .lock import OpenLock
 from .models import ProgressFn
@@ -110,15 +111,7 @@ def restore(zip_path: Path | str, root: Path | str, *, force: bool = False,
                              "nothing was changed") from exc
         (staging / OpenLock.NAME).unlink(missing_ok=True)
         if root.exists():
-            old = root.with_name(root.name + ".replaced")
-            shutil.rmtree(old, ignore_errors=True)
-            root.rename(old)
-            try:
-                staging.rename(root)
-            except BaseException:
-                old.rename(root)
-                raise
-            shutil.rmtree(old, ignore_errors=True)
+            atomic.replace_dir(root, staging, root.with_name(root.name + ".replaced"))
         else:
             staging.rename(root)
     except BaseException:

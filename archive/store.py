@@ -652,16 +652,7 @@ class Archive:
         """Put the complete folder `staging` in the place of `folder`. The old folder
         stays whole (as .old-<id>, which recovery brings back) until the new one is
         in place, and is put back if the new one cannot be."""
-        trash = folder.parent / f".old-{folder.name}"
-        shutil.rmtree(trash, ignore_errors=True)
-        folder.rename(trash)
-        try:
-            staging.rename(folder)
-        except BaseException:
-            trash.rename(folder)
-            raise
-        atomic.fsync_dir(folder.parent)
-        shutil.rmtree(trash, ignore_errors=True)
+        atomic.replace_dir(folder, staging, folder.parent / f".old-{folder.name}")
 
     def reextract(self, ids: Iterable[str] | None = None, progress: ProgressFn | None = None,
                   cancel: threading.Event | None = None) -> tuple[int, list[str]]:

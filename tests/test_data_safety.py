@@ -5,17 +5,32 @@ from __future__ import annotations
 import subprocess
 import sys
 import threading
+from contextlib import contextmanager
 
+from conftest import REPO, make_page
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
 from archive import Archive
 from archive.check import check_archive
-from conftest import REPO, make_page
 
 PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x02\x00\x00\x00\x90wS"
        b"\xde\x00\x00\x00\x0cIDATx\x9cc\xf8\xcf\xc0\x00\x00\x03\x01\x01\x00\xc9\xfe\x92\xef\x00\x00\x00"
        b"\x00IEND\xaeB`\x82")
+
+
+@contextmanager
+def held_open(setup: str):
+    """Another process that runs `setup` (opening the archive) and keeps it open
+    until the block ends."""
+    holder = subprocess.Popen([sys.executable, "-c", f"import sys\n{setup}\nprint('open', flush=True)\n"
+                               "sys.stdin.read()"],
+                              cwd=REPO, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "open"
+        yield holder
+    finally:
+        holder.communicate("", timeout=60)
 
 
 def cli(root, *args):
@@ -136,20 +151,13 @@ def test_restore_refuses_an_archive_that_is_open(tmp_path):
     root = tmp_path / "arch"
     ids = _saved_archive(root)
     good = _backup_of(tmp_path)
-    holder = subprocess.Popen(
-        [sys.executable, "-c", "import sys; from archive import Archive\n"
-         f"a = Archive({str(root)!r}, seed=False, fetch=False)\nprint('open', flush=True)\nsys.stdin.read()"],
-        cwd=REPO, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-    try:
-        assert holder.stdout.readline().strip() == "open"
+    with held_open(f"from archive import Archive\na = Archive({str(root)!r}, seed=False, fetch=False)"):
         try:
             restore(good, root, force=True)
         except QuireError as exc:
             assert "open" in str(exc)
         else:
             raise AssertionError("restored over an open archive")
-    finally:
-        holder.communicate("", timeout=60)
     with Archive(root, seed=False, fetch=False) as a:
         assert sorted(x.id for x in a.articles()) == sorted(ids)
     assert restore(good, root, force=True) == 1
@@ -174,17 +182,11 @@ def test_a_damaged_or_lost_catalog_is_rebuilt_from_the_article_folders(tmp_path)
     (root / "catalog.sqlite").write_bytes(damaged)
 
     # another process has it open: nothing is moved, the message says what to do
-    holder = subprocess.Popen(
-        [sys.executable, "-c", "import sys, time; from archive.lock import OpenLock\n"
-         f"lock = OpenLock({str(root)!r}); lock.open_alone(); lock.share()\nprint('open', flush=True)\nsys.stdin.read()"],
-        cwd=REPO, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-    try:
-        assert holder.stdout.readline().strip() == "open"
+    with held_open(f"from archive.lock import OpenLock\nlock = OpenLock({str(root)!r})\n"
+                   "lock.open_alone()\nlock.share()"):
         out = cli(root, "list")
         assert out.returncode != 0 and "damaged" in out.stderr and "Traceback" not in out.stderr
         assert (root / "catalog.sqlite").read_bytes() == damaged
-    finally:
-        holder.communicate("", timeout=60)
 
     out = cli(root, "check", "--repair")
     assert out.returncode == 0, out.stdout + out.stderr
