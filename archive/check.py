@@ -95,7 +95,10 @@ def check_archive(archive: "Archive", repair: bool = False, progress=None) -> li
         folder = base / aid
         meta = _read_meta(folder / "meta.json")
         expected = article.to_dict()
-        if meta is None or {k: meta.get(k) for k in expected} != expected:
+        # the version a meta.json was written with is no disagreement: an upgraded
+        # archive keeps its files as they were until each article is next written
+        if meta is None or {k: meta.get(k) for k in expected if k != "schema_version"} != \
+                {k: v for k, v in expected.items() if k != "schema_version"}:
             p = Problem("meta-mismatch", aid, f"{article.title!r}: meta.json differs from the catalog")
             if repair:
                 from . import atomic

@@ -267,7 +267,7 @@ class Archive:
         """Record an article whose complete folder the catalog does not know (a crash
         between placing the folder and the catalog row). Index it afterwards."""
         with self._commit_lock:
-            norm = self._norm(article.url)
+            norm = self._norm_of(article)
             self.catalog.insert(article, norm, allow_duplicate=True, aliases=self._aliases(article, norm))
 
     def _recover_folders(self) -> None:
@@ -415,22 +415,13 @@ class Archive:
         """Save a page given as text or bytes. `extract=False` keeps the given HTML as the
         article body (content that was extracted already, e.g. a wallabag export).
         `prepared` is prepare_page()'s result when it already ran (in a worker process)."""
-        from .urls import normalize_url
-
         where = url or source or "the page"
         page_url = final_url or url
         raw, ex = prepared or prepare_page(html, page_url, extract=extract, title=title,
                                            declared_encoding=declared_encoding)
         canonical = other_address(ex.canonical_url)
         final_url = final_url if final_url != url else None
-        norm = None
-        for candidate in (url, canonical, other_address(final_url)):
-            if candidate:
-                try:
-                    norm = normalize_url(candidate)
-                    break
-                except QuireError:
-                    continue
+        norm = self._first_norm(url, canonical, final_url)
         existing = self._existing(url, final_url, canonical, source)
         if existing is not None:
             return SaveResult(existing, False)
@@ -636,7 +627,7 @@ class Archive:
                         setattr(current, name, getattr(new, name))
                     new = current
                     atomic.write_json(staging / "meta.json", new.to_dict())
-                    norm = self._norm(new.url)
+                    norm = self._norm_of(new)
                     self.catalog.update(new, norm, db, aliases=self._aliases(new, norm))
                     self._swap_folder(folder, staging)  # last: a failure rolls the row back
             except BaseException as exc:
@@ -688,6 +679,21 @@ class Archive:
         except QuireError:
             return None
 
+    def _first_norm(self, url: str | None, canonical: str | None, final_url: str | None) -> str | None:
+        """The address an article is known by: the one it was saved from, else its
+        canonical, else where its redirects ended (a page saved from disk has only
+        the canonical link it carries)."""
+        for candidate in (url, other_address(canonical), other_address(final_url)):
+            norm = self._norm(candidate)
+            if norm:
+                return norm
+        return None
+
+    def _norm_of(self, article: Article) -> str | None:
+        """_first_norm of a stored article: every write of its row keeps it, so
+        tagging it does not make it unrecognisable (a file's canonical address)."""
+        return self._first_norm(article.url, article.canonical_url, article.final_url)
+
     def _aliases(self, article: Article, norm: str | None) -> list[str]:
         """The article's other normalized addresses (canonical, final), by which a later
         save of the same page is recognised."""
@@ -702,7 +708,7 @@ class Archive:
     def _update(self, article: Article) -> Article:
         """Write a changed article to catalog, meta.json and index."""
         with self._commit_lock:
-            self.catalog.update(article, self._norm(article.url))
+            self.catalog.update(article, self._norm_of(article))
             folder = self.article_dir(article.id)
             if folder.is_dir():
                 atomic.write_json(folder / "meta.json", article.to_dict())
@@ -729,7 +735,7 @@ class Archive:
             with self.catalog.transaction() as db:
                 article = self.catalog.get(article_id)
                 searchable = change(article)
-                self.catalog.update(article, self._norm(article.url), db, reindex=searchable)
+                self.catalog.update(article, self._norm_of(article), db, reindex=searchable)
             folder = self.article_dir(article.id)
             if folder.is_dir():
                 atomic.write_json(folder / "meta.json", article.to_dict())

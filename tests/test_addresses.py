@@ -102,3 +102,34 @@ def test_a_schema_2_catalog_is_upgraded_and_keeps_its_articles(tmp_path):
 ])
 def test_which_addresses_count_as_another_address_of_a_page(address, kept):
     assert (other_address(address) == address) is kept
+
+
+def test_a_page_from_disk_is_still_known_by_its_canonical_address_after_changes(tmp_path):
+    """A page saved from disk has no address of its own, only the canonical link it
+    carries. Tagging it or reading it rewrote its row without that address, and
+    saving the page from the web then made a second article."""
+    canonical = "https://news.example/2024/story-one"
+    with Archive(tmp_path / "a", seed=False, fetch=False) as archive:
+        aid = archive.save_html(page_with_canonical("Story one", canonical), None,
+                                source="file:/saved/story.html").article.id
+        archive.tag(aid, add=["later"])
+        archive.set_state(aid, is_read=True, progress=0.5)
+        again = archive.save_html(page_with_canonical("Story one", canonical), canonical)
+        assert not again.created and again.article.id == aid
+        assert len(archive.articles()) == 1
+
+
+def test_check_after_an_upgrade_finds_nothing_to_report(tmp_path):
+    """meta.json files written by the previous version differ only in their version
+    number: that is no disagreement with the catalog."""
+    from archive.check import check_archive
+
+    root = tmp_path / "a"
+    with Archive(root, seed=False, fetch=False) as archive:
+        aid = archive.save_html(make_page("Older file"), "https://old.example/x").article.id
+    meta_path = root / "articles" / aid / "meta.json"
+    meta = json.loads(meta_path.read_text())
+    meta["schema_version"] = 2
+    meta_path.write_text(json.dumps(meta))
+    with Archive(root, seed=False, fetch=False) as archive:
+        assert check_archive(archive) == []
