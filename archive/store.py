@@ -119,15 +119,20 @@ class Archive:
                     adopt_orphans(self, sorted(p.name for p in self._article_folders() if p.name not in known),
                                   index=False)
         except BaseException:
+            self.catalog.close()
             self._open_lock.release()
             raise
         self._open_lock.share()
-        if self.index.was_rebuilt and self.catalog.count():
-            self.reindex(progress)
-        if recover:
-            self._drain_index_queue()
-        if seed and self.catalog.count() == 0 and not any(self._article_folders()):
-            self.seed_welcome()
+        try:
+            if self.index.was_rebuilt and self.catalog.count():
+                self.reindex(progress)
+            if recover:
+                self._drain_index_queue()
+            if seed and self.catalog.count() == 0 and not any(self._article_folders()):
+                self.seed_welcome()
+        except BaseException:  # nothing stays open (a failed open in the window is retried)
+            self.close()
+            raise
 
     def _open_index(self, alone: bool) -> SearchIndex:
         """The search index; one too damaged to open (a torn texts.sqlite or segment

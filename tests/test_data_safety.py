@@ -343,3 +343,38 @@ def test_an_article_saved_while_a_backup_starts_is_in_the_backup(tmp_path):
         article = restored.get(saved_during[0])
         assert article.status == "saved" and "Saved during" in restored.article_text(article.id) + article.title
         assert check_archive(restored) == []
+
+
+def test_an_open_that_fails_midway_leaves_nothing_held(tmp_path):
+    """Opening rebuilds an outdated index with progress; when that stops (here the
+    progress callback raises, as a cancelled window would), the catalog, the index
+    and the open lock are let go, so the next open is alone and can recover."""
+    from archive.index import VERSION_FILE
+    from archive.lock import OpenLock
+
+    root = tmp_path / "a"
+    with Archive(root, seed=False, fetch=False) as archive:
+        for n in range(3):
+            archive.save_html(make_page(f"Story {n}"), f"https://s.example/{n}")
+    (root / "index" / VERSION_FILE).write_text("1")  # an index of an older layout
+
+    class Stop(Exception):
+        pass
+
+    def stop(*_args):
+        raise Stop()
+
+    try:
+        Archive(root, seed=False, fetch=False, progress=stop)
+    except Stop as exc:
+        shown = exc.__traceback__  # an error being shown keeps the half-open handle alive
+    else:
+        raise AssertionError("the progress callback was not called")
+    assert shown is not None
+    probe = OpenLock(root)
+    try:
+        assert probe.open_alone()
+    finally:
+        probe.release()
+    with Archive(root, seed=False, fetch=False) as archive:
+        assert archive.count("story") == 3
