@@ -55,7 +55,8 @@ from .textstore import TextStore
 #: searched as a phrase of its characters (WordText.multitoken_query), so 東京
 #: finds "東京の寿司" and so does 寿司. Katakana and Hangul runs stay whole words.
 SPACELESS_CHARS = "\u3005-\u3007\u3040-\u309f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
-_SPACELESS_CHAR = re.compile(f"[{SPACELESS_CHARS}]")
+#: One character of those scripts.
+SPACELESS_CHAR = re.compile(f"[{SPACELESS_CHARS}]")
 #: A word: one character of those scripts, or a run of other word characters.
 WORD_RE = re.compile(rf"[{SPACELESS_CHARS}]|[^\W{SPACELESS_CHARS}]+")
 #: The same on text without such characters (the common case, and faster).
@@ -75,7 +76,7 @@ _CACHE_MAX = 500_000
 def word_pattern(text: str) -> re.Pattern[str]:
     """The word regex for `text`: WORD_RE, or the plain one when `text` has no
     characters of the scripts written without spaces (a C-speed check)."""
-    return WORD_RE if _SPACELESS_CHAR.search(text) else _PLAIN_WORD_RE
+    return WORD_RE if SPACELESS_CHAR.search(text) else _PLAIN_WORD_RE
 
 
 def composed(text: str) -> str:

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any, Iterable
 
 from whoosh import query as wq
 
-from .index import SPACELESS_CHARS, WORD_RE, word_term
+from .index import SPACELESS_CHAR, WORD_RE, word_term
 from .models import SearchHit
 from .phrases import AdjacentTerms, phrase_scores
 from .query import parse_query
@@ -313,8 +313,6 @@ def _tag_display_names(archive: "Archive", counts: list[tuple[str, int]]) -> lis
 
 # -- did you mean ----------------------------------------------------------------------
 _FREE_WORD = re.compile(r"(?<![\w:\"*~])(\w+)(?![\w:*~])")
-#: A script written without spaces: its "words" are not spelt, so not corrected.
-_SPACELESS_CHAR = re.compile(f"[{SPACELESS_CHARS}]")
 
 
 def _did_you_mean(archive: "Archive", searcher: Any, text: str) -> str | None:
@@ -329,7 +327,7 @@ def _did_you_mean(archive: "Archive", searcher: Any, text: str) -> str | None:
     for m in _FREE_WORD.finditer(text):
         word = m.group(1)
         if word in ("AND", "OR", "NOT") or word.isdigit() or len(word) < 3 \
-                or _SPACELESS_CHAR.search(word) or text[max(0, m.start() - 1):m.start()] in ("'", "’"):
+                or SPACELESS_CHAR.search(word) or text[max(0, m.start() - 1):m.start()] in ("'", "’"):
             # a one- or two-letter word has too many close neighbours ("solar's" became
             # "solar'so"), and Chinese or Japanese characters are not spelt
             continue

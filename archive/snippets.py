@@ -21,7 +21,7 @@ from typing import Any, Iterable
 
 from whoosh import query as wq
 
-from .index import FOLD_MAP, SPACELESS_CHARS, WORD_RE, word_term
+from .index import FOLD_MAP, SPACELESS_CHAR, WORD_RE, word_term
 
 MATCH_OPEN = '<b class="match">'
 MATCH_CLOSE = "</b>"
@@ -37,7 +37,6 @@ MAX_PATTERN_ALTERNATIVES = 40
 TEXT_FIELDS = ("content", "title")
 
 _ANY_WORD_CHAR = re.compile(r"\w")
-_SPACELESS_CHAR = re.compile(f"[{SPACELESS_CHARS}]")
 
 
 @dataclass(frozen=True)
@@ -172,7 +171,9 @@ def find_matches(text: str, highlight: Highlight | Iterable[str]) -> list[tuple[
             for i in _phrase_starts(text, found, terms, phrase):
                 keep[i:i + len(phrase)] = [True] * len(phrase)
         found = [f for f, kept in zip(found, keep) if kept]
-    if not _touching_possible(wanted):  # only characters of spaceless scripts touch
+    if _candidates_patterns(wanted)[1] is None:
+        # two matched words touch (nothing between them) only when one is a wanted
+        # character of a script written without spaces
         return [(s, e) for s, e, _t in found]
     runs: list[tuple[int, int]] = []
     for s, e, _t in found:
@@ -226,7 +227,7 @@ def _candidates_patterns(terms: frozenset[str]) -> tuple[re.Pattern[str] | None,
     the same reason the word runs on with \\w*, not with "word characters but
     Chinese/Japanese": a class of those ranges took 7 ms to compile, for every query
     (_candidate_spans trims the rare word glued to such characters instead)."""
-    single = sorted(t for t in terms if len(t) == 1 and _SPACELESS_CHAR.match(t))
+    single = sorted(t for t in terms if len(t) == 1 and SPACELESS_CHAR.match(t))
     prefixes = {p for t in terms if t not in single for p in _word_starts(t)}
     # a prefix* query brings hundreds of terms: their shared beginnings find the
     # same candidate words with a far smaller regex
@@ -238,13 +239,6 @@ def _candidates_patterns(terms: frozenset[str]) -> tuple[re.Pattern[str] | None,
     words = re.compile(r"\b(?:" + alternatives + r")\w*", re.IGNORECASE) if alternatives else None
     characters = re.compile("[" + "".join(single) + "]") if single else None
     return words, characters
-
-
-@functools.lru_cache(maxsize=64)
-def _touching_possible(terms: frozenset[str]) -> bool:
-    """Whether two matched words can touch (no space or punctuation between): only
-    when one is a character of a script written without spaces."""
-    return any(len(t) == 1 and _SPACELESS_CHAR.match(t) for t in terms)
 
 
 def _word_starts(term: str) -> tuple[str, ...]:
@@ -275,7 +269,7 @@ def _folded_words(text: str) -> list[tuple[int, int]]:
             continue  # another accent of the same word
         start = pos
         while start > 0 and (text[start - 1].isalnum() or text[start - 1] == "_") \
-                and not (ord(text[start - 1]) >= 0x3005 and _SPACELESS_CHAR.match(text[start - 1])):
+                and not (ord(text[start - 1]) >= 0x3005 and SPACELESS_CHAR.match(text[start - 1])):
             start -= 1
         word = WORD_RE.match(text, start)
         last_end = word.end() if word else pos + 1
