@@ -262,7 +262,6 @@ class _Rewriter:
         so it comes first; <source> sets are fallbacks (and the only source
         when a lazy loader left the <img> empty).
         """
-        repair_void_elements(picture)  # libxml2 nests the <img> inside the <source>
         sources = [s for s in picture.iter("source")]
         srcsets = []
         for source in sources:

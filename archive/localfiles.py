@@ -25,6 +25,8 @@ _IMG = re.compile(r"<img\b", re.I)
 def inline_local_images(doc: etree._Element, page: Path, root: Path) -> bool:
     """Replace <img src="page_files/x.png"> in `doc` by data: URIs for the image files
     under `root`; True if anything changed."""
+    from .images import LAZY_SRC_ATTRS, LAZY_SRCSET_ATTRS
+
     changed = False
     root = root.resolve()
     for img in doc.iter("img"):
@@ -43,7 +45,7 @@ def inline_local_images(doc: etree._Element, page: Path, root: Path) -> bool:
         except (OSError, ValueError):
             continue  # unreadable, or a name the file system cannot hold: left as it was
         img.set("src", f"data:{mime};base64," + base64.b64encode(data).decode())
-        for lazy in ("srcset", "data-src", "data-srcset"):  # they would win over src
+        for lazy in (*LAZY_SRC_ATTRS, *LAZY_SRCSET_ATTRS):  # they would win over src
             img.attrib.pop(lazy, None)
         changed = True
     return changed

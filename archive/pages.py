@@ -91,7 +91,7 @@ def host_of(url: str | None) -> str:
     return host[4:] if host.startswith("www.") else host
 
 
-_XML_INCOMPATIBLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+XML_INCOMPATIBLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 def prepare_page(html: str | bytes, page_url: str | None, *, extract: bool = True,
@@ -121,7 +121,7 @@ def prepare_page(html: str | bytes, page_url: str | None, *, extract: bool = Tru
             raw = b"\xef\xbb\xbf" + text.encode("utf-8", errors="surrogatepass")
     # lxml refuses text with characters XML cannot hold (NUL, C0 controls, lone
     # surrogates, U+FFFE/U+FFFF); no page means them, so they go before parsing.
-    text = _XML_INCOMPATIBLE.sub("", text)
+    text = XML_INCOMPATIBLE.sub("", text)
     text, stash = _stash_data_images(text)
     if extract:
         ex = extract_article(text, page_url)

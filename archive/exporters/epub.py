@@ -21,6 +21,7 @@ from ebooklib import epub
 from lxml import etree
 
 from ..models import Article
+from ..pages import XML_INCOMPATIBLE
 from .common import (
     ExportReport,
     Job,
@@ -87,15 +88,12 @@ def _language(value: str | None) -> str | None:
     return value if _LANGUAGE_TAG.match(value) else None
 
 
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
-
-
 def _xml_safe(text: str | None) -> str | None:
     """Drop characters XML cannot hold (control characters survive some pages, and
     archives written before imports cleaned titles hold them in metadata too)."""
     if text is None:
         return None
-    return _NOT_XML.sub("", text)
+    return XML_INCOMPATIBLE.sub("", text)
 
 
 def _meta_text(text: str | None) -> str:

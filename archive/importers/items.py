@@ -18,6 +18,8 @@ from urllib.parse import urlsplit
 
 from charset_normalizer import from_bytes
 
+from ..charset import sniff_bom
+
 
 @dataclass
 class ImportItem:
@@ -190,9 +192,6 @@ _NEAR_TIE_CHAOS = 0.02
 #: Icelandic letters that are what Baltic (cp1257 Ž ų š) and Turkish (cp1254 ğ ş)
 #: letters look like read as cp1252; with them in the text, cp1252 is no safe bet.
 _MISREAD_AS_CP1252 = re.compile("[ÐðÞþ]")
-_BOMS = ((b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe\x00\x00", "utf-32-le"),
-         (b"\x00\x00\xfe\xff", "utf-32-be"), (b"\xff\xfe", "utf-16-le"),
-         (b"\xfe\xff", "utf-16-be"))
 
 
 def _detected(data: bytes) -> str | None:
@@ -224,9 +223,10 @@ def decode_text(data: bytes) -> str:
     guessing beats refusing the whole file. The detector's guess among look-alike
     Western encodings is steered to cp1252 (see _detected).
     """
-    for bom, codec in _BOMS:
-        if data.startswith(bom):  # a truncated last unit is not fatal
-            return data[len(bom):].decode(codec, errors="replace")
+    codec = sniff_bom(data)
+    if codec is not None:  # a truncated last unit is not fatal
+        text = data.decode(codec, errors="replace")
+        return text[1:] if text.startswith("\ufeff") else text
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
