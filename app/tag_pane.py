@@ -27,7 +27,6 @@ from PySide6.QtWidgets import (
 )
 
 from app.plaintext import as_plain
-from archive.query import quote_value
 
 QueryRole = Qt.ItemDataRole.UserRole + 1
 CountRole = Qt.ItemDataRole.UserRole + 2
@@ -42,6 +41,14 @@ STATES: list[tuple[str, str]] = [
     ("Archived", "is:archived"),
     ("Pending", "is:pending"),
 ]
+
+
+def quote_value(value: str) -> str:
+    """archive.query.quote_value, imported when first used: the query parser it
+    comes with is not needed to draw the window."""
+    from archive.query import quote_value as quote
+
+    return quote(value)
 
 
 def counted(name: str, count: int, prefix: str = "") -> str:

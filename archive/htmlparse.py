@@ -175,6 +175,11 @@ def _collapse_spaces(line: str) -> str:
     return " ".join(line.split())
 
 
+def composed(text: str) -> str:
+    """`text` in Unicode's composed form (NFC), so é is one letter however written."""
+    return text if text.isascii() else unicodedata.normalize("NFC", text)
+
+
 def element_text(root: HtmlElement, skip_invisible: bool = False) -> str:
     """Plain text of ``root``: one line per paragraph-like block, spaces collapsed,
     in Unicode's composed form (NFC).
@@ -222,10 +227,9 @@ def element_text(root: HtmlElement, skip_invisible: bool = False) -> str:
             if el.tail and el is not root:
                 current.append(el.tail if in_pre else el.tail.replace("\n", " "))
     flush()
-    text = "\n".join(lines)
     # Composed form (NFC): a page that writes é as e + combining accent would
     # otherwise have its words cut in two by the index and the highlighter.
-    return text if text.isascii() else unicodedata.normalize("NFC", text)
+    return composed("\n".join(lines))
 
 
 # -- the shape later steps rely on ------------------------------------------------------

@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import re
 import threading
-import unicodedata
 from collections import Counter
 import time
 from contextlib import contextmanager
@@ -45,6 +44,7 @@ from whoosh.lang.porter2 import stem as porter_stem
 from whoosh.support.charset import accent_map
 
 from .errors import ArchiveError
+from .htmlparse import composed
 from .phrases import ArrayPositions, encode_positions, pair_terms
 from .scoring import FastBM25F
 from .textstore import TextStore
@@ -77,11 +77,6 @@ def word_pattern(text: str) -> re.Pattern[str]:
     """The word regex for `text`: WORD_RE, or the plain one when `text` has no
     characters of the scripts written without spaces (a C-speed check)."""
     return WORD_RE if SPACELESS_CHAR.search(text) else _PLAIN_WORD_RE
-
-
-def composed(text: str) -> str:
-    """`text` in Unicode's composed form (NFC), so é is one letter however written."""
-    return text if text.isascii() else unicodedata.normalize("NFC", text)
 
 
 def word_term(word: str) -> str:
@@ -569,15 +564,15 @@ def url_words(address: str) -> list[str]:
     """The words of an address as the url field holds them, without the parts
     that vary between copies of one link (scheme, www., #fragment, tracking
     parameters such as utm_source)."""
-    from .urls import is_tracking_param
+    from .urls import strip_tracking
 
     text = re.sub(r"^[a-z][\w+.-]*://", "", address.strip(), flags=re.IGNORECASE)
     text = text.split("#", 1)[0]
     base, _, params = text.partition("?")
-    kept = [p for p in re.split(r"[&;]", params) if p and not is_tracking_param(p.split("=", 1)[0])]
+    kept = strip_tracking(params.replace(";", "&"))
     host, slash, path = base.partition("/")
     host = re.sub(r"^www\d*\.", "", host, flags=re.IGNORECASE)
-    return WORD_RE.findall(host + slash + path + ("?" + "&".join(kept) if kept else ""))
+    return WORD_RE.findall(host + slash + path + ("?" + kept if kept else ""))
 
 
 def _host(url: str | None) -> str:

@@ -73,13 +73,14 @@ _GROUP_TOKEN = re.compile(r"\(|\)|\x00\d+\x00(?:~\d*)?|[\[{][^\]}]*[\]}]|[^\s()]
 class _Rewriter:
     """One query's rewrite: what was set aside while the text is rewritten."""
 
-    dates: DateReader  # shares `notes`
-    notes: list[str] = field(default_factory=list)
+    dates: DateReader  # it keeps the notes of the whole rewrite
     quoted: list[str] = field(default_factory=list)
     parts: list[Query | None] = field(default_factory=list)  # None: left out
 
-    def __post_init__(self) -> None:
-        self.notes = self.dates.notes
+    @property
+    def notes(self) -> list[str]:
+        """How parts were read, when not as written (the date reader adds its own)."""
+        return self.dates.notes
 
     def rewrite(self, text: str) -> str:
         """Turn the friendly forms into what Whoosh's parser reads."""

@@ -25,7 +25,7 @@ from whoosh import query as wq
 from .index import SPACELESS_CHAR, WORD_RE, word_term
 from .models import SearchHit
 from .phrases import AdjacentTerms, phrase_scores
-from .query import parse_query
+from .query import OPERATORS, parse_query
 from .ranges import ColumnRange
 from .snippets import Highlight, find_matches, highlight_for, make_snippet
 from .topn import POSITIONLESS, block_ids, top_n
@@ -91,7 +91,7 @@ def run_search(archive: "Archive", text: str, *, limit: int = 20, offset: int = 
         facet_counts = _facets(index, searcher, docnums) if docnums is not None else {}
         suggestion = None
         if total == 0 and suggest and text.strip():
-            suggestion = _did_you_mean(archive, searcher, text)
+            suggestion = _did_you_mean(archive, searcher, text, parsed.note)
 
     hits = _hits(archive, rows, highlight, snippets)
     if facet_counts.get("tag"):
@@ -315,7 +315,7 @@ def _tag_display_names(archive: "Archive", counts: list[tuple[str, int]]) -> lis
 _FREE_WORD = re.compile(r"(?<![\w:\"*~])(\w+)(?![\w:*~])")
 
 
-def _did_you_mean(archive: "Archive", searcher: Any, text: str) -> str | None:
+def _did_you_mean(archive: "Archive", searcher: Any, text: str, note: str) -> str | None:
     """The query with each unknown word replaced by a close indexed word (candidates
     from Whoosh's spelling corrector over the content terms, ranked by edit
     distance with transpositions, then by how common), if that query has hits."""
@@ -326,7 +326,7 @@ def _did_you_mean(archive: "Archive", searcher: Any, text: str) -> str | None:
     changed = False
     for m in _FREE_WORD.finditer(text):
         word = m.group(1)
-        if word in ("AND", "OR", "NOT") or word.isdigit() or len(word) < 3 \
+        if word in OPERATORS or word.isdigit() or len(word) < 3 \
                 or SPACELESS_CHAR.search(word) or text[max(0, m.start() - 1):m.start()] in ("'", "’"):
             # a one- or two-letter word has too many close neighbours ("solar's" became
             # "solar'so"), and Chinese or Japanese characters are not spelt
@@ -350,7 +350,7 @@ def _did_you_mean(archive: "Archive", searcher: Any, text: str) -> str | None:
     if not changed or corrected == text:
         return None
     check = parse_query(corrected)  # the whole corrected query must find something
-    if _note_count(check.note) > _note_count(parse_query(text).note):
+    if _note_count(check.note) > _note_count(note):
         return None  # the correction made a part unreadable; a note it shares ("or" …) is fine
     fast = top_n(searcher, check.query, 1)  # uses the cached term scores when it can
     if not (fast[1] if fast is not None else _count(searcher, check.query)):
