@@ -85,8 +85,6 @@ class Archive:
         self._fetcher_lock = threading.Lock()
         self._commit_lock = threading.RLock()
         self._unflushed: list[str] = []
-        #: where a damaged catalog was moved aside (it was rebuilt from the article folders)
-        self.damaged_catalog: Path | None = None
         self._open_lock = OpenLock(self.root)
         try:
             self.catalog = Catalog(self.root / "catalog.sqlite")  # refuses a newer archive untouched
@@ -98,7 +96,7 @@ class Archive:
                 raise ArchiveError(f"{exc}; close every other Quire window or command on this archive "
                                    "and open it again to rebuild the catalog from the article folders") from exc
             try:
-                self.damaged_catalog = self._set_aside_catalog()
+                self._set_aside_catalog()
                 self.catalog = Catalog(self.root / "catalog.sqlite")
             except BaseException:
                 self._open_lock.release()
@@ -127,7 +125,7 @@ class Archive:
             if self.index.was_rebuilt and self.catalog.count():
                 self.reindex(progress)
             if recover:
-                self._drain_index_queue()
+                self._drain_index_queue(progress)
             if seed and self.catalog.count() == 0 and not any(self._article_folders()):
                 self.seed_welcome()
         except BaseException:  # nothing stays open (a failed open in the window is retried)
@@ -237,7 +235,7 @@ class Archive:
             self._unflushed.append(article_id)
         self._dequeue_flushed()
 
-    def _drain_index_queue(self) -> int:
+    def _drain_index_queue(self, progress: ProgressFn | None = None) -> int:
         """Index (or un-index) whatever a crash or an older version left queued.
 
         A rebuild cut short leaves every article queued: then a full rebuild (on
@@ -246,7 +244,7 @@ class Archive:
         if not queued:
             return 0
         if len(queued) >= REBUILD_QUEUE_FROM and 2 * len(queued) >= self.catalog.count():
-            self.reindex()
+            self.reindex(progress)
             return len(queued)
         known = self.catalog.get_many(queued)
         with self.batch():
@@ -449,17 +447,9 @@ class Archive:
         tmp = self.root / ARTICLES_DIR / f".tmp-{article.id}"
         problems = self._build_folder(tmp, article, ex, raw, page_url,
                                       self.fetcher if download_images else None, where)
-        with self._commit_lock:
-            existing = self._existing(url, final_url, canonical, source)  # saved meanwhile?
-            if existing is not None:
-                shutil.rmtree(tmp, ignore_errors=True)
-                return SaveResult(existing, False)
-            try:
-                self._place(article, norm, tmp, where)
-            except DuplicateURLError:  # by another process, between the check and the insert
-                return self._saved_meanwhile(url, final_url, canonical, source, where)
-        result = self._index_new(article, ex.searchable_text, where)
-        result.picture_problems = problems
+        result = self._commit_new(article, norm, tmp, ex.searchable_text, where)
+        if result.created:
+            result.picture_problems = problems
         return result
 
     def _build_folder(self, folder: Path, article: Article, ex: Extracted, raw: bytes,
@@ -502,19 +492,27 @@ class Archive:
 
     def _commit_new(self, article: Article, norm: str | None, tmp: Path, text: str, where: str) -> SaveResult:
         """Move a complete folder into place and record it (under the commit lock, so
-        duplicates are caught), then index it outside the lock; undo on failure."""
+        duplicates are caught), then index it outside the lock; undo on failure. If the
+        page was saved meanwhile (a thread of this process, or another process), its
+        folder is dropped and that article returned."""
         with self._commit_lock:
+            existing = self._existing_of(article)
+            if existing is not None:
+                shutil.rmtree(tmp, ignore_errors=True)
+                return SaveResult(existing, False)
             try:
                 self._place(article, norm, tmp, where)
             except DuplicateURLError:  # by another process, between the check and the insert
-                return self._saved_meanwhile(article.url, None, None, article.source, where)
+                return self._saved_meanwhile(article, where)
         return self._index_new(article, text, where)
 
-    def _saved_meanwhile(self, url: str | None, final_url: str | None, canonical: str | None,
-                         source: str | None, where: str) -> SaveResult:
+    def _existing_of(self, article: Article) -> Article | None:
+        return self._existing(article.url, article.final_url, article.canonical_url, article.source)
+
+    def _saved_meanwhile(self, article: Article, where: str) -> SaveResult:
         """The article another process saved under this address while this one was
         building its folder (the catalog's unique index refused the second insert)."""
-        existing = self._existing(url, final_url, canonical, source)
+        existing = self._existing_of(article)
         if existing is None:
             raise ArchiveError(f"{where}: the catalog refused it as a duplicate address, "
                                "but no article has that address")
@@ -634,7 +632,8 @@ class Archive:
                     atomic.write_json(staging / "meta.json", new.to_dict())
                     norm = self._norm_of(new)
                     self.catalog.update(new, norm, db, aliases=self._aliases(new, norm))
-                    self._swap_folder(folder, staging)  # last: a failure rolls the row back
+                    # last: a failure rolls the row back
+                    atomic.replace_dir(folder, staging, folder.parent / f".old-{folder.name}")
             except BaseException as exc:
                 shutil.rmtree(staging, ignore_errors=True)
                 if isinstance(exc, OSError):
@@ -642,13 +641,6 @@ class Archive:
                 raise
             self._index_add(new, ex.searchable_text)
         return new
-
-    @staticmethod
-    def _swap_folder(folder: Path, staging: Path) -> None:
-        """Put the complete folder `staging` in the place of `folder`. The old folder
-        stays whole (as .old-<id>, which recovery brings back) until the new one is
-        in place, and is put back if the new one cannot be."""
-        atomic.replace_dir(folder, staging, folder.parent / f".old-{folder.name}")
 
     def reextract(self, ids: Iterable[str] | None = None, progress: ProgressFn | None = None,
                   cancel: threading.Event | None = None) -> tuple[int, list[str]]:
@@ -714,11 +706,16 @@ class Archive:
         """Write a changed article to catalog, meta.json and index."""
         with self._commit_lock:
             self.catalog.update(article, self._norm_of(article))
-            folder = self.article_dir(article.id)
-            if folder.is_dir():
-                atomic.write_json(folder / "meta.json", article.to_dict())
-            self._index_add(article, self.article_text(article.id))
+            self._written(article, searchable=True)
         return article
+
+    def _written(self, article: Article, *, searchable: bool) -> None:
+        """After the catalog row: meta.json mirrors it, and the index if it must know."""
+        folder = self.article_dir(article.id)
+        if folder.is_dir():
+            atomic.write_json(folder / "meta.json", article.to_dict())
+        if searchable:
+            self._index_add(article, self.article_text(article.id))
 
     def update(self, article: Article) -> Article:
         """Store changed metadata or state of an article (catalog, meta.json, index).
@@ -741,11 +738,7 @@ class Archive:
                 article = self.catalog.get(article_id)
                 searchable = change(article)
                 self.catalog.update(article, self._norm_of(article), db, reindex=searchable)
-            folder = self.article_dir(article.id)
-            if folder.is_dir():
-                atomic.write_json(folder / "meta.json", article.to_dict())
-            if searchable:
-                self._index_add(article, self.article_text(article.id))
+            self._written(article, searchable=searchable)
         return article
 
     def tag(self, article_id: str, add: Iterable[str] = (), remove: Iterable[str] = ()) -> Article:
