@@ -100,7 +100,7 @@ def save_many(archive: Archive, items: list[str], *, tags: Iterable[str] = (), c
 
     # Stage 0: what needs no work (duplicates, bad items) is answered at once.
     urls: list[str] = []
-    files: list[tuple[str, Path]] = []
+    files: list[tuple[str, Path, str]] = []  # (item, page file, its source key)
     repeats: list[tuple[str, str]] = []  # (item, the earlier item doing the same work)
     first_of: dict[str, str] = {}
     for item in items:
@@ -122,11 +122,12 @@ def save_many(archive: Archive, items: list[str], *, tags: Iterable[str] = (), c
                     urls.append(item)
             else:
                 path = _page_file(item)
-                existing = archive.find_duplicate(source=f"file:{path.resolve()}")
+                source = f"file:{path.resolve()}"
+                existing = archive.find_duplicate(source=source)
                 if existing is not None:
                     yield report(item, SaveResult(existing, False))
                 else:
-                    files.append((item, path))
+                    files.append((item, path, source))
         except Exception as exc:
             yield report(item, _wrap(item, exc))
 
@@ -139,7 +140,7 @@ def save_many(archive: Archive, items: list[str], *, tags: Iterable[str] = (), c
         yield report(item, outcome if outcome is not None else QuireError(f"{item}: listed twice"))
 
 
-def _save_in_stages(archive: Archive, urls: list[str], files: list[tuple[str, Path]],
+def _save_in_stages(archive: Archive, urls: list[str], files: list[tuple[str, Path, str]],
                     tags: list[str], concurrency: int, workers: int | None,
                     cancel: threading.Event | None,
                     report: Callable[[str, Outcome], Answer]) -> Iterator[Answer]:
@@ -150,7 +151,7 @@ def _save_in_stages(archive: Archive, urls: list[str], files: list[tuple[str, Pa
     every item is answered, and if no worker holds an item any more and none is
     waiting to be reported, the items still unanswered are answered with an error
     instead of being waited for forever."""
-    pending = set(urls) | {item for item, _ in files}  # not answered yet
+    pending = set(urls) | {item for item, _path, _source in files}  # not answered yet
     live: set[str] = set()  # items an extraction or store worker still holds
     workers = workers or max(1, os.cpu_count() or 1)
     ctx = multiprocessing.get_context("spawn")  # no fork: the GUI and the fetcher run threads
@@ -239,7 +240,7 @@ def _save_in_stages(archive: Archive, urls: list[str], files: list[tuple[str, Pa
             preparing.append(fut)
             fut.add_done_callback(lambda f: after_prepare(item, url, final_url, source, f))
 
-        for item, path in files:
+        for item, path, source in files:
             if cancel is not None and cancel.is_set():
                 deliver(item, QuireError(f"{item}: cancelled"))
                 continue
@@ -248,7 +249,7 @@ def _save_in_stages(archive: Archive, urls: list[str], files: list[tuple[str, Pa
             except QuireError as exc:
                 deliver(item, exc)
                 continue
-            submit_prepare(item, data, None, None, None, None, f"file:{path.resolve()}", str(path))
+            submit_prepare(item, data, None, None, None, None, source, str(path))
 
         if urls:
             fetcher = archive.fetcher
@@ -260,9 +261,7 @@ def _save_in_stages(archive: Archive, urls: list[str], files: list[tuple[str, Pa
                 # decoded in the extraction processes, from the header's charset
                 fetches = fetcher.fetch_many(list(unanswered), concurrency=concurrency, decode=False)
                 for url, result in fetches:
-                    item = unanswered.pop(url, None)
-                    if item is None:
-                        continue
+                    item = unanswered.pop(url)  # fetch_many answers each URL once
                     if cancel is not None and cancel.is_set():
                         fetches.close()  # cancels the fetches still queued
                         deliver(item, QuireError(f"{item}: cancelled"))

@@ -16,10 +16,10 @@ import lxml.html
 from lxml import etree
 
 from ..localfiles import inline_local_images
+from ..pages import HTML_SUFFIXES
 from .items import ImportItem, ImportProblem, ParseResult, check_url, decode_text, to_iso
 from .zipped import opened_folder
 
-PAGE_SUFFIXES = {".html", ".htm", ".xhtml"}
 _SINGLEFILE_URL = re.compile(r"Page saved with SingleFile.*?url:\s*(\S+)", re.S | re.I)
 _SINGLEFILE_DATE = re.compile(r"Page saved with SingleFile.*?saved date:\s*([^\n(]+)", re.S | re.I)
 _SAVED_FROM = re.compile(r"<!--\s*saved from url=\(\d+\)(\S+?)\s*-->", re.I)
@@ -89,7 +89,7 @@ def _page_item(page: Path, root: Path, source_key: str, where: str) -> ImportIte
 
 
 def _is_page(path: Path, root: Path) -> bool:
-    if path.suffix.lower() not in PAGE_SUFFIXES or not path.is_file():
+    if path.suffix.lower() not in HTML_SUFFIXES or not path.is_file():
         return False
     # Pages inside "Save page as" resource folders are frames, not articles.
     return not any(part.endswith("_files") for part in path.relative_to(root).parts[:-1])
@@ -98,7 +98,7 @@ def _is_page(path: Path, root: Path) -> bool:
 def parse(path: Path) -> ParseResult:
     """Yield an ImportItem (with its HTML) per saved page in the folder, zip or file."""
     path = Path(path)
-    if path.is_file() and path.suffix.lower() in PAGE_SUFFIXES:
+    if path.is_file() and path.suffix.lower() in HTML_SUFFIXES:
         yield _page_item(path, path.parent.resolve(), str(path.resolve()), path.name)
         return
     problems: list[ImportProblem] = []
