@@ -229,7 +229,8 @@ def _other_script(data: bytes, codec: str) -> str | None:
     reading is mostly letters of another script (Cyrillic, Greek, Hebrew, CJK…)."""
     if codec not in _WESTERN:
         return None
-    accented, foreign = _foreign_words(data.decode(codec, errors="replace"))
+    # a single-byte codec: the sample's bytes are its characters
+    accented, foreign = _foreign_words(data[:_SAMPLE_CHARS].decode(codec, errors="replace"))
     if foreign < _MIN_FOREIGN_WORDS or foreign < _FOREIGN_WORD_SHARE * accented:
         return None
     guessed = _detect(data)

@@ -247,7 +247,8 @@ _MEDIA_KINDS = {"video": "video", "audio": "audio"}
 _IMAGE_FILE = re.compile(r"\.(?:svg|png|jpe?g|gif|webp|avif)(?:[?#]|$)", re.I)
 _HIDDEN = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 #: What a chart draws with; an SVG with none of these (a sprite reference) is an icon.
-_SVG_DRAWING = frozenset("path rect circle ellipse line polyline polygon text image".split())
+#: sanitize.py's check of an inline data: SVG uses the same list.
+SVG_DRAWING = frozenset("path rect circle ellipse line polyline polygon text image".split())
 #: A figure holding one of these has its picture already; an SVG beside it is an icon.
 _FIGURE_PICTURES = ("img", "picture", "video", "iframe", "object", "embed", "canvas")
 
@@ -372,7 +373,7 @@ def _is_chart(svg: HtmlElement, figure: HtmlElement) -> bool:
             return False  # nested in another SVG, or a link's or button's icon
     if svg.get("aria-hidden") == "true":
         return False
-    return any(isinstance(el.tag, str) and el.tag in _SVG_DRAWING for el in svg.iterdescendants())
+    return any(isinstance(el.tag, str) and el.tag in SVG_DRAWING for el in svg.iterdescendants())
 
 
 def _svg_label(svg: HtmlElement) -> str:

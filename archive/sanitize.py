@@ -32,7 +32,7 @@ from lxml import etree
 from lxml.html import HtmlElement, fragment_fromstring, tostring
 from lxml_html_clean import Cleaner
 
-from archive.htmlparse import EMBED_MARK, normalize_tree
+from archive.htmlparse import EMBED_MARK, SVG_DRAWING, normalize_tree
 from archive.imagefiles import CSS_URL
 from archive.images import LAZY_SRC_ATTRS, LAZY_SRCSET_ATTRS
 from archive.srcset import parse_srcset
@@ -77,7 +77,7 @@ _LONE_SURROGATES = re.compile("[\ud800-\udfff]")
 _BAD_CHARS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _INLINE_IMAGE = re.compile(r"^data:image/(?:png|jpe?g|gif|webp|avif)(?:;[\w=.+-]+)*;base64,", re.I)
 _INLINE_SVG = re.compile(r"^data:image/svg\+xml(?:;[\w=.+-]+)*?(;base64)?,", re.I)
-_SVG_DRAWS = re.compile(rb"<(?:\w+:)?(?:path|rect|circle|ellipse|line|polyline|polygon|text|image)\b")
+_SVG_DRAWS = re.compile(rb"<(?:\w+:)?(?:%s)\b" % "|".join(sorted(SVG_DRAWING, key=len, reverse=True)).encode())
 MIN_INLINE_IMAGE_CHARS = 256
 MAX_INLINE_IMAGE_CHARS = 5_000_000
 _CONTROL_CHARS = re.compile(r"[\x00-\x20\x7f]+")
