@@ -13,7 +13,6 @@ from .items import (
     ImportItem,
     ImportProblem,
     ParseResult,
-    clean_tags,
     read_link_rows,
     row_timestamp,
 )
@@ -54,7 +53,7 @@ def parse(path: Path) -> ParseResult:
             url=url,
             title=title,
             saved=saved,
-            tags=clean_tags(tags),
+            tags=tags,
             is_read=archived,
             is_archived=archived,
             is_favorite=starred,

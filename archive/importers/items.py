@@ -28,7 +28,7 @@ class ImportItem:
     url: str | None
     title: str = ""
     saved: str | None = None  # ISO 8601 (UTC) from the original service's date
-    tags: list[str] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)  # as the export gives them: cleaned below
     is_read: bool = False
     is_archived: bool = False
     is_favorite: bool = False

@@ -21,7 +21,6 @@ from .items import (
     ImportProblem,
     ParseResult,
     checked_entries,
-    clean_tags,
     iso_from_text,
     read_text,
 )
@@ -76,7 +75,7 @@ def _entries(meta_file: Path, content_dir: Path | None) -> ParseResult:
             url=url,
             title=title,
             saved=saved,
-            tags=clean_tags(entry.get("labels")),
+            tags=entry.get("labels"),
             is_read=archived or (isinstance(progress, (int, float)) and progress >= 100),
             is_archived=archived,
             html=html if html and html.strip() else None,

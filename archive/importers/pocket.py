@@ -18,7 +18,6 @@ from .items import (
     ImportItem,
     ImportProblem,
     ParseResult,
-    clean_tags,
     read_link_rows,
     row_timestamp,
 )
@@ -51,7 +50,7 @@ def _rows(path: Path, label: str) -> ParseResult:
             url=url,
             title=title,
             saved=saved,
-            tags=clean_tags(values.get("tags", "").split("|")),
+            tags=values.get("tags", "").split("|"),
             is_read=archived,
             is_archived=archived,
             source_key=None,

@@ -17,7 +17,6 @@ from .items import (
     ParseResult,
     check_url,
     clean_line,
-    clean_tags,
     iso_from_text,
     read_text,
 )
@@ -147,7 +146,7 @@ def _item(entry: dict[str, Any], where: str) -> ParseResult:
         url=url,
         title=title,
         saved=fields.date("saved"),
-        tags=clean_tags(fields.names("tags")),
+        tags=fields.names("tags"),
         is_read=bool(entry.get("is_read")),
         is_archived=bool(entry.get("is_archived")),
         is_favorite=bool(entry.get("is_favorite")),

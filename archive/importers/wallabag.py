@@ -16,7 +16,6 @@ from .items import (
     ImportProblem,
     ParseResult,
     checked_entries,
-    clean_tags,
     iso_from_text,
     read_text,
 )
@@ -85,7 +84,7 @@ def parse(path: Path) -> ParseResult:
             url=url,
             title=title,
             saved=dates["created_at"],
-            tags=clean_tags(entry.get("tags")),
+            tags=entry.get("tags"),
             is_read=_flag(entry.get("is_archived")),
             is_archived=_flag(entry.get("is_archived")),
             is_favorite=_flag(entry.get("is_starred")),
