@@ -10,7 +10,7 @@ def open_window(root, screenshot=None) -> int:
 
 
 def main() -> int:
-    from archive.cli import main as cli_main
+    from app.cli.commands import main as cli_main
 
     return cli_main(sys.argv[1:], gui=open_window)
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 def run(archive_root: Path, screenshot: Path | None = None) -> int:
     """Open the main window (imports Qt only when called, so `import app` is cheap)."""
-    from app.main import run as _run
+    from app.gui.main import run as _run
 
     return _run(archive_root, screenshot)
 

@@ -51,7 +51,7 @@ def main() -> int:
             "(expected the shared extraction corpus next to the repository)"
         )
     scorer = _load_scorer()
-    from archive.extract import extract_text
+    from archive.extraction.extract import extract_text
 
     truth = json.loads(truth_file.read_text(encoding="utf-8"))
     pages = []

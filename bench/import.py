@@ -21,7 +21,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from archive import Archive  # noqa: E402
-from archive.importers import import_file  # noqa: E402
+from archive.interchange.importers import import_file  # noqa: E402
 
 WORDS = ("marsh heron tide river lantern harbour orchard meadow archive letter winter "
          "lighthouse compass ferry granite willow candle atlas quarry beacon").split()

@@ -108,7 +108,7 @@ def main() -> int:
     args = ap.parse_args()
 
     from archive import Archive
-    from archive.bulk import save_many
+    from archive.work.bulk import save_many
 
     if not any(CORPUS.glob("*.html.gz")):  # checked here: the server process would only exit
         sys.exit(f"corpus not found at {CORPUS}")

@@ -35,7 +35,7 @@ ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT.parent / "shared" / "corpus" / "extraction" / "ground-truth.json"
 sys.path.insert(0, str(ROOT))
 
-from archive.models import Article  # noqa: E402
+from archive.base.models import Article  # noqa: E402
 
 TAGS = ["science", "politics", "recipes", "long reads", "tech", "history", "health", "climate",
         "economy", "sport", "music", "film", "books", "travel", "design", "programming", "space",
@@ -152,8 +152,8 @@ def build(root: Path, n: int, procs: int | None, files: bool = False) -> tuple[f
     import html as htmlmod
 
     from archive import Archive
-    from archive.reindex import WorkItem, rebuild
-    from archive.store import article_document
+    from archive.search.reindex import WorkItem, rebuild
+    from archive.library.store import article_document
 
     paras = paragraphs()
     data = make_articles(n, paras)
@@ -221,7 +221,7 @@ def pct(values: list[float], p: float) -> float:
 
 
 def _index_is_current(root: Path) -> bool:
-    from archive.index import INDEX_VERSION, VERSION_FILE
+    from archive.search.index import INDEX_VERSION, VERSION_FILE
 
     try:
         return int((root / "index" / VERSION_FILE).read_text().strip()) == INDEX_VERSION
@@ -245,7 +245,7 @@ def main() -> int:
     args = ap.parse_args()
 
     from archive import Archive
-    from archive.search import run_search
+    from archive.search.engine import run_search
 
     tmp = None
     if args.dir is None:

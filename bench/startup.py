@@ -32,10 +32,10 @@ import os, sys, time, json, resource
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, {root!r})
 from pathlib import Path
-from app.main import _make_app
+from app.gui.main import _make_app
 from PySide6.QtCore import QSettings, QTimer
 app = _make_app(True)
-from app.main_window import MainWindow
+from app.gui.main_window import MainWindow
 settings = QSettings({ini!r}, QSettings.Format.IniFormat)
 window = MainWindow(Path({archive!r}), settings)
 window.resize(1360, 860)
@@ -75,7 +75,7 @@ print(json.dumps({{"marks": marks, "rss_mb": peak_kb / 1024, "cpu_s": usage.ru_u
 
 def ensure_archive(path: Path, n: int) -> None:
     """Build the synthetic archive unless one of the right size is there."""
-    from archive.index import INDEX_VERSION, VERSION_FILE
+    from archive.search.index import INDEX_VERSION, VERSION_FILE
 
     marker = path / "bench-articles.txt"
     version = path / "index" / VERSION_FILE

@@ -84,13 +84,13 @@ def main() -> int:
 
     from PySide6.QtCore import QSettings, QTimer
 
-    from app.main import _make_app
+    from app.gui.main import _make_app
 
     work = Path(tempfile.mkdtemp(prefix="quire-latency-"))
     try:
         pages = make_pages(work / "pages", args.pages)
         app = _make_app(True)
-        from app.main_window import MainWindow
+        from app.gui.main_window import MainWindow
 
         settings = QSettings(str(work / "settings.ini"), QSettings.Format.IniFormat)
         window = MainWindow(work / "archive", settings, seed=False, fetch=False)

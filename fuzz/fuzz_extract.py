@@ -6,8 +6,8 @@ import atheris
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 with atheris.instrument_imports():
-    from archive.errors import QuireError
-    from archive.store import prepare_page
+    from archive.base.errors import QuireError
+    from archive.library.store import prepare_page
 
 
 def test_one(data: bytes) -> None:

@@ -7,9 +7,9 @@ import atheris
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 with atheris.instrument_imports():
-    from archive.errors import QuireError
-    from archive.importers import PARSERS
-    from archive.importers.detect import detect_format
+    from archive.base.errors import QuireError
+    from archive.interchange.importers import PARSERS
+    from archive.interchange.importers.detect import detect_format
 
 SUFFIX = {"netscape": ".html", "pocket": ".csv", "instapaper": ".csv", "wallabag": ".json",
           "omnivore": ".zip", "urls": ".txt", "folder": ".html", "json": ".json"}

@@ -6,7 +6,7 @@ import atheris
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 with atheris.instrument_imports():
-    from archive.query import parse_query
+    from archive.search.query import parse_query
 
 
 def test_one(data: bytes) -> None:

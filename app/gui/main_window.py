@@ -1,0 +1,589 @@
+"""The main window: search | reader | tags in splitters, menus, toolbar,
+status bar with long work, drag and drop, and settings remembered.
+
+The window owns the Archive but never calls it on the UI thread: every call
+goes through an `Op` on one of three pools — searches (one thread, in the
+search pane), reading (one thread: opening articles, tag and state changes,
+so they never wait behind a long import) and work (saves, imports, bulk).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QByteArray, QSettings, Qt, QThreadPool, QTimer, Signal
+from PySide6.QtGui import (
+    QCloseEvent,
+    QDragEnterEvent,
+    QDropEvent,
+    QGuiApplication,
+    QIcon,
+    QKeyEvent,
+    QKeySequence,
+)
+from PySide6.QtWidgets import (
+    QApplication,
+    QHBoxLayout,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QPushButton,
+    QSplitter,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.gui import jobs
+from app.gui.find_bar import FindBar
+from app.gui.library_ops import LibraryOpsMixin
+from app.gui.menus import MenusMixin
+from app.gui.ops import Op
+from app.gui.plaintext import as_plain
+from app.gui.reader import (
+    ArticleContent,
+    ReaderView,
+    load_article_content,
+    load_fulltext_content,
+    query_terms,
+    shown_title,
+)
+from app.gui.search_pane import SearchPane
+from app.gui.tag_pane import TagPane, tag_query
+from app.gui.taskbar import TaskBar
+from app.gui.themes import (
+    ReadingSettings,
+    app_palette,
+    load_theme,
+    reader_palette,
+    window_stylesheet,
+)
+from app.gui.transfer import TransferMixin
+from archive.base.errors import QuireError
+from archive.base.models import Article
+
+UNDO_SECONDS = 10  # how long a deletion can be undone
+ICON_PATH = Path(__file__).resolve().parents[2] / "resources" / "icons" / "quire.svg"
+
+
+class MainWindow(MenusMixin, LibraryOpsMixin, TransferMixin, QMainWindow):
+    """Quire's window. `archive_ready` fires once the archive is open."""
+
+    archive_ready = Signal()
+    article_shown = Signal(str)
+    library_refreshed = Signal()
+    saved = Signal(object)  # jobs.SaveSummary
+    imported = Signal(object)  # archive.importers.ImportReport
+    exported = Signal(object)  # archive.exporters.ExportReport
+    reextracted = Signal(int)
+    highlighted = Signal(int)  # the open article's matches were marked (how many)
+
+    def __init__(
+        self,
+        archive_root: Path,
+        settings: QSettings | None = None,
+        *,
+        seed: bool = True,
+        fetch: bool = True,
+        archive: Any = None,
+    ) -> None:
+        super().__init__()
+        self.archive_root = Path(archive_root)
+        self.settings = settings or QSettings()
+        self.archive: Any = archive
+        self.last_error: str = ""
+        self.reading = ReadingSettings.load(self.settings)
+        self.work_pool = QThreadPool(self)
+        self.work_pool.setMaxThreadCount(2)
+        self.read_pool = QThreadPool(self)
+        self.read_pool.setMaxThreadCount(1)
+        self._open_generation = 0
+        self._distraction_free = False
+        self._fetch = fetch
+        self._lock: Any = None
+
+        self.setWindowTitle("Quire")
+        self.setAcceptDrops(True)
+        if ICON_PATH.exists():
+            self.setWindowIcon(QIcon(str(ICON_PATH)))
+
+        self.search = SearchPane(lambda: self.archive)
+        self.reader = ReaderView()
+        self.find_bar = FindBar(self.reader)
+        self.tags = TagPane()
+        reader_box = QWidget()
+        reader_box.setObjectName("readerBox")
+        box = QVBoxLayout(reader_box)
+        box.setContentsMargins(0, 0, 0, 0)
+        box.setSpacing(0)
+        box.addWidget(self.reader, 1)
+        box.addWidget(self.find_bar)
+        for pane, name in ((self.search, "searchPane"), (self.tags, "tagPane")):
+            pane.setObjectName(name)
+            pane.layout().setContentsMargins(10, 10, 10, 10)
+        self.splitter = QSplitter(Qt.Orientation.Horizontal)
+        self.splitter.setObjectName("mainSplitter")
+        self.splitter.addWidget(self.search)
+        self.splitter.addWidget(reader_box)
+        self.splitter.addWidget(self.tags)
+        self.splitter.setStretchFactor(0, 0)
+        self.splitter.setStretchFactor(1, 1)
+        self.splitter.setStretchFactor(2, 0)
+        self.splitter.setChildrenCollapsible(False)
+        self.search.setMinimumWidth(260)
+        self.tags.setMinimumWidth(180)
+        self.splitter.setSizes([380, 760, 240])
+        self.setCentralWidget(self.splitter)
+
+        self.taskbar = TaskBar()
+        self.statusBar().addPermanentWidget(self.taskbar)
+        self.undo_box = QWidget()
+        undo_layout = QHBoxLayout(self.undo_box)
+        undo_layout.setContentsMargins(0, 0, 0, 0)
+        self.undo_label = QLabel("")
+        self.undo_button = QPushButton("Undo")
+        self.undo_button.setAccessibleName("Undo the deletion")
+        self.undo_button.clicked.connect(self.undo_delete)
+        undo_layout.addWidget(self.undo_label)
+        undo_layout.addWidget(self.undo_button)
+        self.undo_box.hide()
+        self.statusBar().addPermanentWidget(self.undo_box)
+        self._pending_delete: list[str] = []
+        self._delete_timer = QTimer(self, singleShot=True, interval=UNDO_SECONDS * 1000)
+        self._delete_timer.timeout.connect(self.commit_pending_delete)
+        self.statusBar().setAccessibleName("Status")
+
+        self._build_actions()
+        self._connect()
+        self.apply_reading_settings()
+        self._restore_window()
+        self.reader.show_placeholder("Opening the archive…")
+        if self.archive is None:
+            self._open_archive(seed, fetch)
+        else:
+            QTimer.singleShot(0, self._archive_opened_now)
+
+    # -- archive lifecycle -------------------------------------------------
+    def _open_archive(self, seed: bool, fetch: bool) -> None:
+        from archive import Archive
+        from archive.library.lock import WindowLock
+
+        root = self.archive_root
+
+        def open_locked(ctx: Any) -> tuple[Any, WindowLock]:
+            # One window per archive: a second one is refused with a clear message.
+            lock = WindowLock(root)
+            lock.acquire()
+            try:
+                # Progress shows when opening means rebuilding an outdated index.
+                return Archive(root, seed=seed, fetch=fetch, progress=ctx.report), lock
+            except BaseException:
+                lock.release()
+                raise
+
+        op = Op(
+            open_locked,
+            on_success=self._archive_opened,
+            on_failure=self._archive_failed,
+            label="Opening the archive",
+            parent=self,
+        )
+        self.taskbar.track(op, cancellable=False)
+        op.start(self.work_pool)
+
+    def _archive_opened(self, opened: tuple[Any, Any]) -> None:
+        self.archive, self._lock = opened
+        if self._closed:  # closed while opening: let go at once
+            self._release_archive()
+            return
+        self._archive_opened_now()
+
+    _closed = False
+
+    def _release_archive(self) -> None:
+        if self.archive is not None:
+            self.archive.close()
+            self.archive = None
+        if self._lock is not None:
+            self._lock.release()
+            self._lock = None
+
+    def _archive_opened_now(self) -> None:
+        self.statusBar().showMessage(f"Archive: {self.archive_root}", 4000)
+        self.reader.show_placeholder("Choose an article to read it here.")
+        self.search.search_now()
+        self.refresh_library()
+        self.archive_ready.emit()
+
+    open_failed = False  # the archive could not be opened (see last_error)
+
+    def _archive_failed(self, exc: BaseException) -> None:
+        self.open_failed = True
+        self.show_error(f"Cannot open the archive at {self.archive_root}", exc)
+        self.reader.show_placeholder(f"Cannot open the archive: {exc}")
+
+    def run_op(
+        self,
+        fn: Callable[[Any], Any],
+        on_success: Callable[[Any], None] | None = None,
+        *,
+        label: str,
+        pool: QThreadPool | None = None,
+        track: bool = False,
+        cancellable: bool = False,
+        on_failure: Callable[[BaseException], None] | None = None,
+    ) -> Op | None:
+        """Run fn(ctx) off the UI thread; errors become a clear message."""
+        if self.archive is None:
+            return None
+        op = Op(
+            fn,
+            on_success=on_success,
+            on_failure=on_failure or (lambda exc: self.show_error(label, exc)),
+            label=label,
+            parent=self,
+        )
+        if track:
+            self.taskbar.track(op, cancellable=cancellable)
+        return op.start(pool or self.read_pool)
+
+    def run_task(
+        self,
+        fn: Callable[[Any], Any],
+        on_success: Callable[[Any], None] | None = None,
+        *,
+        label: str,
+        cancellable: bool = True,
+    ) -> Op | None:
+        """Long work (saving, import, export, reindex…): on the work pool, with its
+        progress (and Cancel) in the status bar."""
+        return self.run_op(fn, on_success, label=label, pool=self.work_pool, track=True,
+                           cancellable=cancellable)
+
+    def _connect(self) -> None:
+        QGuiApplication.styleHints().colorSchemeChanged.connect(self._system_scheme_changed)
+        self.search.article_selected.connect(self.open_article)
+        self.search.searched.connect(self._rehighlight)
+        self.search.facets_changed.connect(self.tags.set_facets)
+        self.tags.refine_requested.connect(self.search.refine)
+        self.search.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.search.view.customContextMenuRequested.connect(self.results_menu)
+        self.tags.query_requested.connect(self.search.set_query)
+        self.tags.add_tag_requested.connect(lambda name: self.tag_open_article(add=[name]))
+        self.tags.remove_tag_requested.connect(lambda name: self.tag_open_article(remove=[name]))
+        self.tags.rename_requested.connect(self.rename_tag)
+        self.tags.delete_requested.connect(self.confirm_delete_tag)
+        self.tags.colors_changed.connect(self.set_tag_colors)
+        self.reader.tag_clicked.connect(lambda name: self.search.set_query(tag_query(name)))
+        self.reader.retry_clicked.connect(lambda article_id: self.retry_pending([article_id]))
+        self.reader.fulltext_clicked.connect(self.show_fulltext)
+        self.reader.progress_changed.connect(self._save_progress)
+        self.reader.reached_end.connect(self._reached_end)
+
+    # -- reading settings ----------------------------------------------------
+    def apply_reading_settings(self) -> None:
+        theme = load_theme(self.reading.effective_theme(), self.reading)
+        app = QApplication.instance()
+        if isinstance(app, QApplication):
+            app.setPalette(app_palette(theme.is_dark))
+            app.setStyleSheet(window_stylesheet(theme.is_dark))
+        self.reader.setPalette(reader_palette(self.reader.palette(), theme))
+        self.reader.setAutoFillBackground(True)
+        self.reader.viewport().setAutoFillBackground(True)
+        self.reader.set_line_width(self.reading.line_width)
+        self.reader.set_stylesheet(
+            theme.css, self.reading.font(), theme.highlight_bg, theme.highlight_fg
+        )
+        self.search.view.viewport().update()
+        if self.reading.theme in self.theme_actions:
+            self.theme_actions[self.reading.theme].setChecked(True)
+        for act in self.width_group.actions():
+            act.setChecked(act.data() == self.reading.line_width)
+        for act in self.spacing_group.actions():
+            act.setChecked(act.data() == self.reading.line_spacing)
+        self.reading.save(self.settings)
+
+    def _system_scheme_changed(self, _scheme: Any) -> None:
+        if self.reading.theme == "system":
+            self.apply_reading_settings()
+
+    def set_theme(self, name: str) -> None:
+        self.reading.theme = name
+        self.apply_reading_settings()
+
+    def set_line_width(self, px: int) -> None:
+        self.reading.line_width = px
+        self.apply_reading_settings()
+
+    def set_line_spacing(self, percent: int) -> None:
+        self.reading.line_spacing = percent
+        self.apply_reading_settings()
+
+    def choose_font(self) -> None:
+        from PySide6.QtWidgets import QFontDialog
+
+        dialog = QFontDialog(self.reading.font(), self)
+        dialog.setObjectName("fontDialog")
+        dialog.setWindowTitle("Reading font")
+
+        def chosen() -> None:
+            font = dialog.selectedFont()
+            self.reading.font_family = font.family()
+            if font.pointSizeF() > 0:
+                self.reading.font_size = font.pointSizeF()
+            self.apply_reading_settings()
+
+        dialog.accepted.connect(chosen)
+        dialog.open()
+
+    def change_font_size(self, step: int) -> None:
+        self.reading.font_size = min(32.0, max(8.0, self.reading.font_size + step))
+        self.apply_reading_settings()
+
+    # -- opening and reading -------------------------------------------------
+    def open_article(self, article_id: str | None) -> None:
+        """Load an article on the reading pool and show it when ready."""
+        if not article_id or self.archive is None:
+            return
+        self._open_generation += 1
+        generation = self._open_generation
+        archive = self.archive
+
+        def load(_ctx: Any) -> ArticleContent | None:
+            if generation != self._open_generation:
+                return None  # moved on before this load began (Down held): skip the disk
+            return load_article_content(archive, article_id)
+
+        def shown(content: ArticleContent | None) -> None:
+            if content is None or generation != self._open_generation:
+                return  # the user moved on: drop this one
+            self.reader.show_content(content)
+            self.find_bar.article_changed()
+            self._highlight_query(self.search.query_text, scroll=True)
+            self.tags.set_article_tags(content.article.tags)
+            self.setWindowTitle(f"{shown_title(content.article.title, 120)} — Quire")
+            self._update_article_actions()
+            self.article_shown.emit(content.article.id)
+
+        self.run_op(load, shown, label="Opening article")
+
+    def show_fulltext(self, article_id: str) -> None:
+        """Replace a doubtful extraction with the whole text of the saved page."""
+        archive = self.archive
+        self._open_generation += 1
+        generation = self._open_generation
+
+        def shown(content: ArticleContent) -> None:
+            if generation == self._open_generation:
+                self.reader.show_content(content)
+                self.article_shown.emit(content.article.id)
+
+        self.run_op(
+            lambda _ctx: load_fulltext_content(archive, article_id), shown, label="Reading the page"
+        )
+
+    def _rehighlight(self, query: str, _total: int) -> None:
+        """A new search marks its terms in the article already open."""
+        if self.reader.content is not None:
+            self._highlight_query(query, scroll=False)
+
+    def _highlight_query(self, query: str, *, scroll: bool) -> None:
+        """Mark the query's matches in the open article.
+
+        At once with a word pattern, then exactly as the index matched them
+        (stems, accents, prefixes, fuzzy terms) from archive.search.match_spans
+        on the reading pool."""
+        terms = query_terms(query)
+        self.reader.highlight_terms(terms, scroll=False)
+        if not terms or self.reader.content is None:
+            return
+        from archive.search.engine import match_spans
+
+        archive, text, article_id = self.archive, self.reader.body_text(), self.reader.article_id
+
+        def done(spans: list[tuple[int, int]]) -> None:
+            if self.reader.article_id == article_id and self.search.query_text == query:
+                self.reader.highlight_spans(spans, scroll=scroll)
+                self.highlighted.emit(len(spans))
+
+        def failed(_exc: BaseException) -> None:  # keep the word-pattern marks
+            if scroll and self.reader.article_id == article_id:
+                self.reader.highlight_terms(terms, scroll=True)
+
+        self.run_op(
+            lambda _ctx: match_spans(archive, query, text),
+            done,
+            label="Highlighting",
+            on_failure=failed,
+        )
+
+    @property
+    def open_article_id(self) -> str | None:
+        return self.reader.article_id
+
+    def _save_progress(self, article_id: str, progress: float) -> None:
+        archive = self.archive
+        self.run_op(
+            lambda _ctx: archive.set_state(article_id, progress=progress),
+            self._article_changed,
+            label="Saving reading position",
+        )
+
+    def _reached_end(self, article_id: str) -> None:
+        content = self.reader.content
+        if content is None or content.article.id != article_id or content.article.is_read:
+            return
+        archive = self.archive
+        self.run_op(
+            lambda _ctx: archive.set_state(article_id, is_read=True, progress=1.0),
+            lambda art: (self._article_changed(art), self.refresh_library()),
+            label="Marking read",
+        )
+
+    def _article_changed(self, article: Article) -> None:
+        """One article's catalog row changed: update the row, header and tags."""
+        self.search.model.update_article(article)
+        if self.reader.article_id == article.id:
+            self.reader.content.article = article  # type: ignore[union-attr]
+            self.tags.set_article_tags(article.tags)
+            self._update_article_actions()
+
+    def _update_article_actions(self) -> None:
+        content = self.reader.content
+        has = content is not None
+        for act in (
+            self.act_tag,
+            self.act_fav,
+            self.act_archive,
+            self.act_open_original,
+            self.act_find,
+        ):
+            act.setEnabled(has)
+        if content is not None:
+            self.act_fav.setIconText(
+                "★ Favourite" if content.article.is_favorite else "☆ Favourite"
+            )
+            self.act_archive.setIconText("Unarchive" if content.article.is_archived else "Archive")
+
+    # -- errors --------------------------------------------------------------
+    def show_error(self, what: str, exc: BaseException) -> QMessageBox | None:
+        """Tell the user what failed and why, without blocking the window."""
+        from app.gui.ops import Cancelled
+
+        if isinstance(exc, Cancelled):
+            self.statusBar().showMessage(f"{what}: cancelled", 5000)
+            return None
+        reason = str(exc) if isinstance(exc, QuireError) else f"{type(exc).__name__}: {exc}"
+        self.last_error = f"{what}\n{reason}"
+        self.statusBar().showMessage(f"{what}: {reason.splitlines()[0] if reason else ''}", 10000)
+        box = QMessageBox(
+            QMessageBox.Icon.Warning, "Quire", as_plain(what), QMessageBox.StandardButton.Ok, self
+        )
+        box.setObjectName("errorBox")
+        box.setInformativeText(as_plain(reason))
+        box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        box.open()
+        return box
+
+    # -- drag and drop, paste ----------------------------------------------
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if self._dropped_items(event.mimeData()):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        items = self._dropped_items(event.mimeData())
+        if items:
+            event.acceptProposedAction()
+            self.save_items(items)
+
+    @staticmethod
+    def _dropped_items(mime: Any) -> list[str]:
+        items: list[str] = []
+        if mime.hasUrls():
+            for url in mime.urls():
+                if url.isLocalFile():
+                    if url.toLocalFile().lower().endswith(jobs.HTML_SUFFIXES):
+                        items.append(url.toLocalFile())
+                elif url.scheme() in ("http", "https"):
+                    items.append(url.toString())
+        elif mime.hasText():
+            items = [
+                t
+                for t in jobs.split_items(mime.text())
+                if t.lower().startswith(("http://", "https://"))
+            ]
+        return items
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        """Ctrl+V outside a text box saves a pasted web address."""
+        if event.matches(QKeySequence.StandardKey.Paste):
+            text = QGuiApplication.clipboard().text().strip()
+            urls = [
+                t for t in jobs.split_items(text) if t.lower().startswith(("http://", "https://"))
+            ]
+            if urls:
+                self.save_items(urls)
+                return
+        super().keyPressEvent(event)
+
+    # -- distraction-free ----------------------------------------------------
+    def toggle_distraction_free(self) -> None:
+        self._distraction_free = not self._distraction_free
+        on = self._distraction_free
+        self.act_focus.setChecked(on)
+        for widget in (self.search, self.tags, self.toolbar, self.menuBar(), self.statusBar()):
+            widget.setVisible(not on)
+        if on:
+            self._was_maximized = self.isMaximized()
+            self.showFullScreen()
+            self.reader.setFocus()
+        elif getattr(self, "_was_maximized", False):
+            self.showMaximized()
+        else:
+            self.showNormal()
+
+    # -- settings ------------------------------------------------------------
+    def _restore_window(self) -> None:
+        geometry = self.settings.value("window/geometry")
+        if isinstance(geometry, QByteArray):
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1360, 860)
+        state = self.settings.value("window/splitter")
+        if isinstance(state, QByteArray):
+            self.splitter.restoreState(state)
+        try:
+            colors = json.loads(str(self.settings.value("tags/colors", "{}")))
+        except ValueError:
+            colors = {}
+        if isinstance(colors, dict):
+            self.tags.set_colors(colors)
+            self.search.view.itemDelegate().tag_colors = dict(self.tags.colors)
+
+    def set_tag_colors(self, colors: dict) -> None:
+        """Remember the tag colours and repaint the results with them."""
+        self.settings.setValue("tags/colors", json.dumps(colors, sort_keys=True))
+        self.search.view.itemDelegate().tag_colors = dict(colors)
+        self.search.view.viewport().update()
+
+    def save_settings(self) -> None:
+        self.settings.setValue("window/geometry", self.saveGeometry())
+        self.settings.setValue("window/splitter", self.splitter.saveState())
+        self.reading.save(self.settings)
+        self.settings.sync()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if self._distraction_free:
+            self.toggle_distraction_free()
+        self.save_settings()
+        self.reader.flush_progress()  # a position scrolled to just before closing
+        self.taskbar.cancel_all()
+        self.commit_pending_delete()  # the undo period ends with the window
+        self.work_pool.waitForDone(5000)
+        self.read_pool.waitForDone(2000)
+        self.search.pool.waitForDone(2000)
+        self._closed = True
+        self._release_archive()
+        super().closeEvent(event)

@@ -1,0 +1,628 @@
+"""The reader pane: one article, offline, in a readable column.
+
+Everything the view shows is prepared on a worker thread by
+`load_article_content`: the sanitized HTML, a header, and the article's images
+decoded into QImages. The view's `loadResource` then serves *only* those
+pre-loaded images, so the reader never reads the disk on the UI thread and
+can never reach the network, whatever the HTML asks for.
+"""
+
+from __future__ import annotations
+
+import html as html_lib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, unquote
+
+from PySide6.QtCore import QRegularExpression, Qt, QTimer, QUrl, Signal
+from PySide6.QtGui import (
+    QColor,
+    QDesktopServices,
+    QFont,
+    QResizeEvent,
+    QTextCharFormat,
+    QTextCursor,
+    QTextDocument,
+    QTextImageFormat,
+)
+from PySide6.QtWidgets import QTextBrowser, QTextEdit, QWidget
+
+from app.gui.result_delegate import format_date
+from archive.base.models import Article
+
+TAG_SCHEME = "quire-tag"
+RETRY_SCHEME = "quire-retry"
+FULLTEXT_SCHEME = "quire-fulltext"
+BODY_ANCHOR = "quire-body"  # marks where the article text starts, after the header
+MIN_SIDE = 12  # least margin beside the text column, px
+DOC_MARGIN = 28  # space above the title and below the last line, px
+MAX_IMAGE_PX = 1800  # decode big images smaller: memory, and nobody reads at 4000 px
+_IMG_SRC = re.compile(
+    r"""<img\b[^>]*?\bsrc\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))""", re.IGNORECASE
+)
+
+
+@dataclass
+class ArticleContent:
+    """An article ready to show: built off the UI thread, shown on it."""
+
+    article: Article
+    body_html: str
+    images: dict[str, Any] = field(default_factory=dict)  # relative path -> QImage
+
+
+def _relative_key(src: str) -> str | None:
+    """The article-folder-relative path an <img src> names, or None if remote."""
+    url = QUrl(src)
+    if url.scheme() and url.scheme() != "file":
+        return None
+    path = url.path() if url.scheme() == "file" else src.split("#")[0].split("?")[0]
+    return path.lstrip("./") if not path.startswith("/") else path
+
+
+_WRAPPERS = [
+    re.compile(rf"<{tag}\b[^>]*>(.*)</{tag}\s*>", re.IGNORECASE | re.DOTALL)
+    for tag in ("article", "body")
+]
+_LEADING_HEADING = re.compile(r"^\s*<h([12])\b[^>]*>(.*?)</h\1\s*>", re.IGNORECASE | re.DOTALL)
+_TAG = re.compile(r"<[^>]+>")
+
+
+def article_body(document: str, title: str) -> str:
+    """The body of article.html, without its page wrapper and without a first
+    heading that only repeats the title (the reader's header shows it)."""
+    body = document
+    for wrapper in _WRAPPERS:
+        match = wrapper.search(document)
+        if match:
+            body = match.group(1)
+            break
+    heading = _LEADING_HEADING.match(body)
+    if heading:
+        text = " ".join(html_lib.unescape(_TAG.sub("", heading.group(2))).split())
+        if text.casefold() == " ".join(title.split()).casefold():
+            body = body[heading.end() :]
+    return body
+
+
+def load_article_content(archive: Any, article_id: str) -> ArticleContent:
+    """Read an article and decode its local images (runs on a worker thread).
+
+    Only files that resolve to a path inside archive.article_dir(id) are
+    read; anything else (remote URLs, '../' escapes, symlinks out) is left out
+    and the view shows nothing in its place."""
+    from PySide6.QtGui import QImage  # QImage is safe off the GUI thread
+
+    article = archive.get(article_id)
+    folder = Path(archive.article_dir(article_id)).resolve()
+    if article.status == "pending":
+        body = ""
+    elif not (folder / "article.html").is_file():
+        body = missing_article_html(archive, article_id, folder)
+    else:
+        body = article_body(archive.article_html(article_id), article.title)
+    images: dict[str, Any] = {}
+    for match in _IMG_SRC.finditer(body):
+        src = html_lib.unescape(next(g for g in match.groups() if g is not None))
+        key = _relative_key(src)
+        if key is None or key in images:
+            continue
+        path = (folder / key).resolve() if not key.startswith("/") else Path(key).resolve()
+        if not path.is_relative_to(folder) or not path.is_file():
+            continue
+        image = QImage(str(path))
+        if image.isNull():
+            continue
+        if image.width() > MAX_IMAGE_PX:
+            image = image.scaledToWidth(MAX_IMAGE_PX)
+        images[src] = image
+        images[key] = image
+    return ArticleContent(article=article, body_html=body, images=images)
+
+
+def missing_article_html(archive: Any, article_id: str, folder: Path) -> str:
+    """What the reader shows when article.html is gone from the article's folder
+    (deleted by hand, a damaged disk): why the page is not the article, the
+    text the search index kept, and how to get the article back."""
+    if (folder / "source.html.gz").is_file():
+        remedy = ("Article \N{RIGHTWARDS ARROW} Re-extract from the saved original "
+                  "rebuilds it.")
+    else:
+        remedy = "Its saved original is missing too; save it again from its address."
+    text = archive.article_text(article_id)
+    kept = ("Below is the text the search index kept, without pictures or formatting."
+            if text.strip() else "The search index kept no text of it either.")
+    notice = (f'<p class="notice">The article\u2019s file (article.html) is missing from '
+              f"{html_lib.escape(str(folder))}. {kept} {html_lib.escape(remedy)}</p>")
+    return notice + text_to_html(text)
+
+
+_IMG_TAG = re.compile(r"<img\b[^>]*>", re.IGNORECASE)
+_SIZE_ATTR = re.compile(r"\s(?:width|height)\s*=\s*(?:\"[^\"]*\"|'[^']*'|[^\s>]+)", re.IGNORECASE)
+
+
+def sized_images(body: str, images: dict[str, Any], column: int) -> str:
+    """Give each local image a width that fits the column (and its height).
+
+    Sized in the HTML, images need no second layout after the text is set."""
+    if not images:
+        return body
+
+    def fix(match: re.Match[str]) -> str:
+        tag = match.group(0)
+        src = _IMG_SRC.match(tag)
+        if src is None:
+            return tag
+        key = html_lib.unescape(next(g for g in src.groups() if g is not None))
+        image = images.get(key)
+        if image is None or image.width() <= 0:
+            return tag
+        width = min(image.width(), column)
+        height = round(image.height() * width / image.width())
+        tag = _SIZE_ATTR.sub("", tag)
+        return tag[:4] + f' width="{width}" height="{height}"' + tag[4:]
+
+    return _IMG_TAG.sub(fix, body)
+
+
+def text_to_html(text: str) -> str:
+    """Plain text (paragraphs separated by newlines) as escaped paragraphs."""
+    return "\n".join(
+        f"<p>{html_lib.escape(line)}</p>" for line in text.splitlines() if line.strip()
+    )
+
+
+def load_fulltext_content(archive: Any, article_id: str) -> ArticleContent:
+    """The whole visible text of the saved original, for a doubtful extraction."""
+    article = archive.get(article_id)
+    text = archive.article_fulltext(article_id)
+    body = text_to_html(text) if text else "<p>The saved original has no text to show.</p>"
+    return ArticleContent(article=article, body_html=body)
+
+
+MAX_TITLE_CHARS = 300  # a title longer than this is cut (a page's whole text as its title)
+
+
+def shown_title(title: str, limit: int = MAX_TITLE_CHARS) -> str:
+    """The title as headers show it: '(untitled)' for none, and a runaway title
+    cut at a word near `limit` characters with an ellipsis, so the article's
+    text is not pushed off the screen."""
+    title = " ".join((title or "").split())
+    if not title:
+        return "(untitled)"
+    if len(title) <= limit:
+        return title
+    cut = title[:limit]
+    space = cut.rfind(" ")
+    if space > limit * 2 // 3:
+        cut = cut[:space]
+    return cut.rstrip(" ,;:-") + "\u2026"
+
+
+def header_html(article: Article) -> str:
+    """Title, byline, tags and a link to the original, above the text."""
+    esc = html_lib.escape
+    meta = [p for p in (article.site, ", ".join(article.authors)) if p]
+    date = format_date(article.published or "") or format_date(article.saved)
+    if date:
+        meta.append(date)
+    if article.reading_minutes:
+        meta.append(f"{article.reading_minutes} min read")
+    parts = [f'<h1 class="title">{esc(shown_title(article.title))}</h1>']
+    if meta:
+        parts.append(f'<p class="byline">{esc("  ·  ".join(meta))}</p>')
+    links = []
+    if article.tags:
+        links.append(
+            " ".join(
+                f'<a class="tag" href="{TAG_SCHEME}:{quote(t, safe="")}">#{esc(t)}</a>'
+                for t in article.tags
+            )
+        )
+    if article.url and article.url.startswith(("http://", "https://")):
+        links.append(
+            f'<a class="original" href="{esc(article.url, quote=True)}">Open original ↗</a>'
+        )
+    if links:
+        parts.append(f'<p class="links">{"  ·  ".join(links)}</p>')
+    if article.uncertain and article.status != "pending":
+        parts.append(
+            '<p class="notice">Quire is not sure it found the whole article on this page.  '
+            f'<a href="{FULLTEXT_SCHEME}:{esc(article.id, quote=True)}">Show all the page’s text</a></p>'
+        )
+    if article.status == "pending":
+        parts.append(
+            '<p class="notice">This article is not saved yet'
+            + (f": {esc(article.error)}" if article.error else ".")
+            + f'  <a href="{RETRY_SCHEME}:{esc(article.id, quote=True)}">Fetch it again</a></p>'
+        )
+    # A zero-width anchor closes the header: highlighting starts after it.
+    anchor = f'<a name="{BODY_ANCHOR}">&#8203;</a>'
+    parts[-1] = re.sub(r"</(h1|p)>$", lambda m: f"{anchor}</{m.group(1)}>", parts[-1])
+    return "\n".join(parts)
+
+
+def query_terms(query: str) -> list[str]:
+    """Plain words and phrases of a search query, for highlighting in the text.
+
+    Field filters (tag:x, site:y, is:unread), operators and negated words are
+    left out: they do not name text in the article."""
+    terms: list[str] = []
+    for phrase, word in re.findall(r'"([^"]+)"|(\S+)', query):
+        if phrase:
+            terms.append(phrase.strip())
+            continue
+        if word.startswith("-") or ":" in word or word in {"AND", "OR", "NOT"}:
+            continue
+        word = word.strip("()*~?")
+        if len(word) >= 2:
+            terms.append(word)
+    return terms
+
+
+_SUFFIXES = ("ations", "ation", "ings", "ing", "ies", "ied", "ers", "er", "es", "ed", "ly", "s")
+_INFLECTIONS = r"(?:s|es|ed|d|ing|ings|er|ers|ly|ies|ied|ion|ions|ation|ations)?"
+
+
+def term_pattern(term: str) -> QRegularExpression:
+    """A case-insensitive pattern for a query term as the index matches it.
+
+    The index stems words, so 'reading' also finds 'reads': highlight the
+    term's rough stem followed by a common inflection (not any longer word:
+    'space' must not light up 'spacecraft'). Phrases match as written."""
+    words = term.split()
+    if len(words) == 1:
+        word = words[0]
+        for suffix in _SUFFIXES:
+            if word.lower().endswith(suffix) and len(word) - len(suffix) >= 3:
+                word = word[: -len(suffix)]
+                break
+        stems = {word}
+        if word.lower().endswith(("e", "y")) and len(word) > 3:
+            stems.add(word[:-1])  # 'space' -> 'spac' + 'ing'; 'study' -> 'stud' + 'ies'
+        body = "(?:" + "|".join(
+            QRegularExpression.escape(w) for w in sorted(stems, key=len, reverse=True)
+        )
+        body += ")" + _INFLECTIONS
+    else:
+        body = r"\s+".join(QRegularExpression.escape(w) for w in words)
+    return QRegularExpression(
+        r"\b" + body + r"\b",
+        QRegularExpression.PatternOption.CaseInsensitiveOption
+        | QRegularExpression.PatternOption.UseUnicodePropertiesOption,
+    )
+
+
+class ReaderView(QTextBrowser):
+    """QTextBrowser that shows one ArticleContent and nothing from outside it."""
+
+    tag_clicked = Signal(str)
+    retry_clicked = Signal(str)
+    fulltext_clicked = Signal(str)
+    progress_changed = Signal(str, float)  # article id, 0..1 (debounced)
+    reached_end = Signal(str)
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setOpenLinks(False)
+        self.setOpenExternalLinks(False)
+        self.anchorClicked.connect(self._on_anchor)
+        self.setAccessibleName("Article reader")
+        self.setFrameShape(QTextBrowser.Shape.NoFrame)
+        # Always there, so a long article arriving never resizes the viewport
+        # (which would lay the document out a second time).
+        self.setVerticalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOn)
+        self.document().setDocumentMargin(DOC_MARGIN)
+        self.content: ArticleContent | None = None
+        #: Every resource the document asked for, for tests and audits.
+        self.requested_resources: list[QUrl] = []
+        self.line_width = 700
+        self._stylesheet = ""
+        self._highlights: list[QTextEdit.ExtraSelection] = []
+        self._find: list[QTextEdit.ExtraSelection] = []
+        self._highlight_color = QColor("#ffe28a")
+        self._highlight_text = QColor("#1d1d1d")
+        self._terms: list[str] = []
+        self._restoring = False
+        self._progress_timer = QTimer(self, singleShot=True, interval=700)
+        self._progress_timer.timeout.connect(self._emit_progress)
+        self.verticalScrollBar().valueChanged.connect(self._on_scroll)
+        self.show_placeholder()
+
+    # -- content -----------------------------------------------------------
+    def set_stylesheet(
+        self, css: str, font: QFont, highlight: QColor, highlight_text: QColor
+    ) -> None:
+        """Apply a theme (CSS) and the reading font; re-render what is shown."""
+        self._stylesheet = css
+        self._highlight_color = highlight
+        self._highlight_text = highlight_text
+        self.document().setDefaultFont(font)
+        self.document().setDefaultStyleSheet(css)
+        if self.content is not None:
+            self.show_content(self.content, keep_position=True)
+        else:
+            self.show_placeholder()
+
+    def show_placeholder(self, message: str = "Choose an article to read it here.") -> None:
+        self._progress_timer.stop()  # nothing to save for an article that is gone
+        self.content = None
+        self.document().setDefaultStyleSheet(self._stylesheet)
+        self.setHtml(
+            f'<body><p class="placeholder">{html_lib.escape(message)}</p></body>'
+        )
+
+    def show_content(self, content: ArticleContent, *, keep_position: bool = False) -> None:
+        old_value = self.verticalScrollBar().value()
+        same = self.content is not None and self.content.article.id == content.article.id
+        if not same:
+            self.flush_progress()  # the position just scrolled to belongs to the old article
+        self.content = content
+        self._restoring = True
+        self.document().setDefaultStyleSheet(self._stylesheet)
+        # One layout per article: the column is set by viewport margins (not
+        # document margins) and images arrive sized to it, so nothing changes
+        # after setHtml that would lay the whole document out again.
+        # No <html> element: Qt gives it, and so every paragraph, a left-to-right
+        # direction; without it each paragraph takes its own (Arabic, Hebrew…).
+        self.setHtml(
+            "<body>"
+            + header_html(content.article)
+            + '<div class="article">'
+            + sized_images(content.body_html, content.images, self.column_width())
+            + "</div></body>"
+        )
+        self._find = []
+        if keep_position and same:
+            self.highlight_terms(self._terms, scroll=False)
+        else:
+            self._terms = []
+            self._highlights = []
+            self._apply_selections()
+        if keep_position and same:
+            QTimer.singleShot(0, lambda: self._restore(old_value, None))
+        else:
+            QTimer.singleShot(0, lambda: self._restore(None, content.article.progress))
+
+    def update_article(self, article: Article) -> None:
+        """The open article's tags or state changed: redraw its header only."""
+        if self.content is None or self.content.article.id != article.id:
+            return
+        self.content.article = article
+        self.show_content(self.content, keep_position=True)
+
+    @property
+    def article_id(self) -> str | None:
+        return self.content.article.id if self.content else None
+
+    def _restore(self, value: int | None, progress: float | None) -> None:
+        bar = self.verticalScrollBar()
+        if value is not None:
+            bar.setValue(value)
+        elif progress and progress < 0.98:
+            bar.setValue(int(progress * bar.maximum()))
+        else:
+            bar.setValue(0)
+        self._restoring = False
+
+    # -- resources: local images only ------------------------------------
+    def loadResource(self, type_: int, url: QUrl | str) -> Any:
+        qurl = QUrl(url) if isinstance(url, str) else url
+        self.requested_resources.append(QUrl(qurl))
+        if self.content is None:
+            return None
+        text = qurl.toString()
+        image = self.content.images.get(text)
+        if image is None:
+            key = _relative_key(text)
+            image = self.content.images.get(key) if key else None
+        return image  # None for anything not pre-loaded from the article's folder
+
+    # -- layout --------------------------------------------------------------
+    def set_line_width(self, px: int) -> None:
+        self.line_width = px
+        self._layout_column()
+        self._fit_images(self.column_width())
+
+    def resizeEvent(self, event: QResizeEvent) -> None:
+        self._layout_column()
+        super().resizeEvent(event)
+        self._fit_images(self.column_width())
+
+    def column_width(self) -> int:
+        """Width of the text column: the line width, or less in a narrow window."""
+        return max(120, min(self.line_width, self._outer_width() - 2 * MIN_SIDE))
+
+    def _outer_width(self) -> int:
+        bar = self.verticalScrollBar().sizeHint().width()
+        return max(
+            0,
+            self.width() - 2 * self.frameWidth() - bar - 2 * int(self.document().documentMargin()),
+        )
+
+    def _layout_column(self) -> None:
+        """Centre the column with viewport margins; the page colour fills them."""
+        side = max(MIN_SIDE, (self._outer_width() - self.line_width) // 2)
+        margins = self.viewportMargins()
+        if margins.left() != side or margins.right() != side:
+            self.setViewportMargins(side, 0, side, 0)
+
+    def _fit_images(self, column: int) -> None:
+        if self.content is None or not self.content.images:
+            return
+        doc = self.document()
+        block = doc.begin()
+        while block.isValid():
+            it = block.begin()
+            while not it.atEnd():
+                frag = it.fragment()
+                fmt = frag.charFormat()
+                if fmt.isImageFormat():
+                    img_fmt: QTextImageFormat = fmt.toImageFormat()
+                    image = self.content.images.get(img_fmt.name())
+                    if image is not None and image.width() > 0:
+                        width = min(image.width(), column)
+                        if abs(img_fmt.width() - width) > 0.5:
+                            img_fmt.setWidth(width)
+                            img_fmt.setHeight(image.height() * width / image.width())
+                            cursor = QTextCursor(doc)
+                            cursor.setPosition(frag.position())
+                            cursor.setPosition(
+                                frag.position() + frag.length(), QTextCursor.MoveMode.KeepAnchor
+                            )
+                            cursor.setCharFormat(img_fmt)
+                it += 1
+            block = block.next()
+
+    # -- links -----------------------------------------------------------
+    def _on_anchor(self, url: QUrl) -> None:
+        if url.scheme() == TAG_SCHEME:
+            # the name is percent-encoded whole: '#', '?' and '%' are part of it
+            encoded = url.toString(QUrl.ComponentFormattingOption.FullyEncoded)
+            self.tag_clicked.emit(unquote(encoded[len(TAG_SCHEME) + 1 :]))
+        elif url.scheme() == RETRY_SCHEME:
+            self.retry_clicked.emit(url.path())
+        elif url.scheme() == FULLTEXT_SCHEME:
+            self.fulltext_clicked.emit(url.path())
+        elif url.scheme() in ("http", "https", "mailto"):
+            QDesktopServices.openUrl(url)
+        elif url.hasFragment() and not url.scheme():
+            self.scrollToAnchor(url.fragment())
+
+    # -- highlighting and find --------------------------------------------
+    def highlight_terms(self, terms: list[str], *, scroll: bool = True) -> int:
+        """Mark every occurrence of the search terms; scroll to the first."""
+        self._terms = list(terms)
+        self._highlights = []
+        fmt = QTextCharFormat()
+        fmt.setBackground(self._highlight_color)
+        fmt.setForeground(self._highlight_text)
+        doc = self.document()
+        body_start = self._body_start()
+        first: QTextCursor | None = None
+        for term in terms:
+            pattern = term_pattern(term)
+            cursor = QTextCursor(doc)
+            cursor.setPosition(body_start)
+            while True:
+                cursor = doc.find(pattern, cursor)
+                if cursor.isNull():
+                    break
+                first = self._add_highlight(cursor, fmt, first)
+        return self._show_highlights(first, scroll)
+
+    def body_text(self) -> str:
+        """The article text after the header, exactly as the document holds it
+        (positions in it map one to one onto document positions)."""
+        raw = self.document().toRawText()
+        return raw[self._body_start() :]
+
+    def highlight_spans(self, spans: list[tuple[int, int]], *, scroll: bool = True) -> int:
+        """Mark (start, end) spans of body_text(): the words the index matched."""
+        self._highlights = []
+        fmt = QTextCharFormat()
+        fmt.setBackground(self._highlight_color)
+        fmt.setForeground(self._highlight_text)
+        start = self._body_start()
+        end = self.document().characterCount() - 1
+        first: QTextCursor | None = None
+        for a, b in spans:
+            if not 0 <= a < b or start + b > end:
+                continue
+            cursor = QTextCursor(self.document())
+            cursor.setPosition(start + a)
+            cursor.setPosition(start + b, QTextCursor.MoveMode.KeepAnchor)
+            first = self._add_highlight(cursor, fmt, first)
+        return self._show_highlights(first, scroll)
+
+    def _add_highlight(self, cursor: QTextCursor, fmt: QTextCharFormat,
+                       first: QTextCursor | None) -> QTextCursor:
+        """Mark one match; returns the earliest match so far (scrolled to later)."""
+        sel = QTextEdit.ExtraSelection()
+        sel.cursor = cursor
+        sel.format = fmt
+        self._highlights.append(sel)
+        if first is None or cursor.position() < first.position():
+            return QTextCursor(cursor)
+        return first
+
+    def _show_highlights(self, first: QTextCursor | None, scroll: bool) -> int:
+        self._apply_selections()
+        if scroll and first is not None and not self._restoring_progress():
+            QTimer.singleShot(0, lambda c=first: self._scroll_to(c))
+        return len(self._highlights)
+
+    def _restoring_progress(self) -> bool:
+        return bool(self.content and 0.02 < self.content.article.progress < 0.98)
+
+    def _scroll_to(self, cursor: QTextCursor) -> None:
+        rect = self.cursorRect(cursor)
+        bar = self.verticalScrollBar()
+        bar.setValue(bar.value() + rect.top() - self.viewport().height() // 3)
+
+    def _body_start(self) -> int:
+        """Position where the article text begins (after the header)."""
+        block = self.document().begin()
+        while block.isValid():
+            it = block.begin()
+            while not it.atEnd():
+                if BODY_ANCHOR in it.fragment().charFormat().anchorNames():
+                    following = block.next()
+                    return following.position() if following.isValid() else it.fragment().position()
+                it += 1
+            block = block.next()
+        return 0
+
+    def find_text(self, text: str, backward: bool = False) -> bool:
+        """Find in the article from the cursor, wrapping round once."""
+        flags = QTextDocument.FindFlag.FindBackward if backward else QTextDocument.FindFlag(0)
+        found = self.find(text, flags)
+        if not found:
+            cursor = self.textCursor()
+            cursor.movePosition(
+                QTextCursor.MoveOperation.End if backward else QTextCursor.MoveOperation.Start
+            )
+            self.setTextCursor(cursor)
+            found = self.find(text, flags)
+        self._find = []
+        if found:
+            sel = QTextEdit.ExtraSelection()
+            sel.cursor = self.textCursor()
+            fmt = QTextCharFormat()
+            fmt.setBackground(QColor("#f59e0b"))
+            fmt.setForeground(QColor("#111111"))
+            sel.format = fmt
+            self._find = [sel]
+        self._apply_selections()
+        return found
+
+    def _apply_selections(self) -> None:
+        self.setExtraSelections(self._highlights + self._find)
+
+    # -- reading progress --------------------------------------------------
+    def progress(self) -> float:
+        bar = self.verticalScrollBar()
+        if bar.maximum() <= 0:
+            return 1.0
+        return min(1.0, max(0.0, bar.value() / bar.maximum()))
+
+    def _on_scroll(self, _value: int) -> None:
+        if self.content is not None and not self._restoring:
+            self._progress_timer.start()
+
+    def flush_progress(self) -> None:
+        """Report a reading position still waiting for its debounce, now (the
+        article is about to be replaced, or the window closes)."""
+        if self._progress_timer.isActive():
+            self._progress_timer.stop()
+            self._emit_progress()
+
+    def _emit_progress(self) -> None:
+        if self.content is None:
+            return
+        value = self.progress()
+        self.progress_changed.emit(self.content.article.id, value)
+        if value >= 0.98 and self.verticalScrollBar().maximum() > 0:
+            self.reached_end.emit(self.content.article.id)

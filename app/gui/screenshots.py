@@ -1,0 +1,141 @@
+"""Render the README's pictures: the window and each pane, light and dark.
+
+usage: python -m app.screenshots [OUT_DIR] [--archive DIR]
+
+Without --archive it builds a small demo archive in a temporary folder: the
+welcome articles plus a dozen pages of the extraction corpus
+(../shared/corpus/extraction, when present), tagged and partly read, saved
+from their files without any network. Everything renders offscreen.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import os
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+CORPUS = REPO.parent / "shared" / "corpus" / "extraction"
+
+#: (url fragment in the corpus, tags, read, favourite) of the demo articles.
+DEMO = [
+    ("quantamagazine.org/tuft-cells", ["science/biology", "long reads"], False, True),
+    ("space.com/jupiter-moon-europa", ["science/space"], False, False),
+    ("sciencealert.com/we-finally-have-a-global-geological-map", ["science/space"], True, False),
+    ("livescience.com/most-detailed-universe", ["science/space"], False, False),
+    ("phys.org/news/2019-11-hibernating", ["science/space", "health"], False, False),
+    (
+        "vox.com/science-and-health/2019/11/8/20948348",
+        ["health", "climate", "long reads"],
+        False,
+        True,
+    ),
+    ("wired.com/story/the-future-of-banking", ["money"], True, False),
+    ("slate.com/culture/2019/11/john-ford", ["books", "long reads"], False, False),
+    (
+        "smithsonianmag.com/smart-news/three-cases-plague",
+        ["health", "science/biology"],
+        True,
+        False,
+    ),
+    ("spacenews.com/nasa-adds-five-companies", ["science/space"], False, False),
+    ("theantijunecleaver.com/2017/12/spiced-honey-pear-jam", ["recipes"], False, True),
+    ("blog.givewell.org/2018/10/09", ["money", "ideas"], False, False),
+]
+
+
+def build_demo(root: Path) -> None:
+    """A small, realistic archive: welcome articles plus corpus pages."""
+    from archive import Archive
+
+    with Archive(root, seed=True, fetch=False) as archive:
+        truth_path = CORPUS / "ground-truth.json"
+        if not truth_path.exists():
+            return
+        truth = json.loads(truth_path.read_text(encoding="utf-8"))
+        by_url = {v["url"]: k for k, v in truth.items()}
+        for n, (fragment, tags, read, favourite) in enumerate(DEMO):
+            url = next((u for u in by_url if fragment in u), None)
+            if url is None:
+                continue
+            raw = gzip.decompress((CORPUS / "html" / f"{by_url[url]}.html.gz").read_bytes())
+            saved = f"2026-11-{24 - n // 2:02d}T{9 + n % 2 * 6:02d}:{10 + n:02d}:00+00:00"
+            result = archive.save_html(raw, url, tags=tags, saved=saved, download_images=False)
+            archive.set_state(
+                result.article.id,
+                is_read=read,
+                is_favorite=favourite,
+                progress=1.0 if read else (0.35 if n == 3 else None),
+            )
+
+
+def render_all(archive_root: Path, out: Path, query: str = "space", article: int = 1) -> list[Path]:
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtCore import QSettings
+
+    from app.gui.main import _make_app, render_screenshot, settle
+
+    _qt_app = _make_app(True)  # keep a reference: the QApplication must outlive the window
+    from app.gui.main_window import MainWindow
+
+    written: list[Path] = []
+    ini = Path(tempfile.mkdtemp(prefix="quire-shots-")) / "settings.ini"
+    settings = QSettings(str(ini), QSettings.Format.IniFormat)
+    window = MainWindow(archive_root, settings)
+    window.resize(1440, 900)
+    window.show()
+    try:
+        for theme in ("light", "dark"):
+            window.set_theme(theme)
+            path = out / f"window-{theme}.png"
+            render_screenshot(window, path, query=query, article=article)
+            written.append(path)
+            for name, pane in (
+                ("search", window.search),
+                ("reader", window.reader),
+                ("tags", window.tags),
+            ):
+                settle(window)
+                pane_path = out / f"{name}-{theme}.png"
+                pane.grab().save(str(pane_path))
+                written.append(pane_path)
+        window.set_theme("light")
+        render_screenshot(window, out / "window.png", query=query, article=article)
+        written.append(out / "window.png")
+    finally:
+        window.close()
+        shutil.rmtree(ini.parent, ignore_errors=True)
+    return written
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("out", nargs="?", type=Path, default=REPO / "docs" / "screenshots")
+    parser.add_argument("--archive", type=Path, help="render this archive instead of a demo one")
+    parser.add_argument("--query", default="space", help="the search shown in the pictures")
+    parser.add_argument(
+        "--article", type=int, default=1, help="which hit the reader shows (0 = first)"
+    )
+    args = parser.parse_args(argv)
+    tmp = None
+    root = args.archive
+    if root is None:
+        tmp = Path(tempfile.mkdtemp(prefix="quire-demo-"))
+        root = tmp / "archive"
+        build_demo(root)
+    try:
+        for path in render_all(root, args.out, args.query, args.article):
+            print(path)
+    finally:
+        if tmp is not None:
+            shutil.rmtree(tmp, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

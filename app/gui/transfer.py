@@ -1,0 +1,352 @@
+"""Import (Ctrl+O) and export (Ctrl+E): the dialogs and the worker functions.
+
+Both call the core's long functions (archive.importers.import_file,
+archive.exporters.export) on the work pool, passing the op's progress and
+cancel Event, and end with a one-line summary plus the list of problems.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtWidgets import (
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLineEdit,
+    QMessageBox,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from app.gui import jobs
+from app.gui.add_dialog import AddDialog
+from app.gui.ops import Op, OpContext
+from archive.base.errors import QuireError
+
+EXPORT_FORMATS = [
+    ("EPUB e-book", "epub"),
+    ("HTML pages (zip)", "html"),
+    ("Markdown for Obsidian (zip)", "markdown"),
+    ("Quire JSON (lossless)", "json"),
+    ("Bookmarks (Netscape HTML)", "netscape"),
+    ("Pocket CSV", "pocket-csv"),
+]
+SCOPES = [
+    ("Selected articles", "selected"),
+    ("Current results", "results"),
+    ("Whole archive", "all"),
+]
+
+
+def import_summary(report: Any) -> str:
+    parts = [f"imported {report.added}"]
+    if getattr(report, "updated", 0):
+        parts.append(f"{report.updated} waiting articles filled in")
+    if report.duplicates:
+        parts.append(f"{report.duplicates} already there")
+    if report.pending:
+        parts.append(f"{report.pending} kept to fetch later")
+    if report.failed:
+        parts.append(f"{len(report.failed)} failed")
+    if report.cancelled:
+        parts.append(f"cancelled, {report.not_reached} not reached")
+    text = ", ".join(parts)
+    return text[0].upper() + text[1:]
+
+
+def run_import(archive: Any, path: str, fetch: bool, ctx: OpContext) -> Any:
+    """Import in a child process (archive.child): an import saves hundreds of
+    articles on several threads, which would otherwise take turns with the UI
+    thread for this process's GIL."""
+    from archive.work.child import run_job
+    from archive.interchange.importers import import_file
+
+    return run_job(archive, import_file, progress=ctx.report, cancel=ctx.cancel_event,
+                   path=path, fmt="auto", fetch=fetch)
+
+
+def run_retry(archive: Any, ctx: OpContext, ids: list[str] | None = None) -> Any:
+    from archive.work.child import run_job
+    from archive.interchange.importers import retry_pending
+
+    return run_job(archive, retry_pending, size=None if ids is None else len(ids),
+                   progress=ctx.report, cancel=ctx.cancel_event, ids=ids)
+
+
+def run_reindex(archive: Any, ctx: OpContext) -> int:
+    from archive.work.child import reindex_job, run_job
+
+    return run_job(archive, reindex_job, progress=ctx.report)
+
+
+def run_reextract(archive: Any, ids: list[str], ctx: OpContext) -> tuple[int, list[str]]:
+    from archive.work.child import reextract_job, run_job
+
+    return run_job(archive, reextract_job, size=len(ids), progress=ctx.report,
+                   cancel=ctx.cancel_event, ids=ids)
+
+
+@dataclass
+class ExportRequest:
+    fmt: str
+    scope: str
+    path: str
+    selected: list[str] = field(default_factory=list)
+    query: str = ""
+
+
+def run_export(archive: Any, request: ExportRequest, ctx: OpContext) -> Any:
+    from archive.interchange.exporters import export, select_ids
+
+    if request.scope == "selected":
+        ids = request.selected
+    elif request.scope == "results":
+        ids = (
+            select_ids(archive, query=request.query)
+            if request.query.strip()
+            else select_ids(archive, all=True)
+        )
+    else:
+        ids = select_ids(archive, all=True)
+    return export(
+        archive, ids, request.fmt, request.path, progress=ctx.report, cancel=ctx.cancel_event
+    )
+
+
+class ExportDialog(QDialog):
+    """Choose what to export, in which format, and where."""
+
+    def __init__(self, selected: list[str], query: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("Export articles")
+        self.setMinimumWidth(480)
+        self._selected = selected
+        self._query = query
+        self.format = QComboBox()
+        for label, fmt in EXPORT_FORMATS:
+            self.format.addItem(label, fmt)
+        self.format.setAccessibleName("Export format")
+        self.scope = QComboBox()
+        for label, scope in SCOPES:
+            if scope == "selected" and not selected:
+                continue
+            text = f"{label} ({len(selected)})" if scope == "selected" else label
+            if scope == "results" and query:
+                text = f"{label}: {query}"
+            self.scope.addItem(text, scope)
+        self.scope.setAccessibleName("Articles to export")
+        self.path = QLineEdit(str(Path.home() / "quire-export.epub"))
+        self.path.setAccessibleName("Export to file")
+        browse = QPushButton("Browse…")
+        browse.clicked.connect(self._browse)
+        self.format.currentIndexChanged.connect(self._fix_extension)
+        row = QHBoxLayout()
+        row.addWidget(self.path, 1)
+        row.addWidget(browse)
+        form = QFormLayout()
+        form.addRow("Format", self.format)
+        form.addRow("Articles", self.scope)
+        form.addRow("Save to", row)
+        buttons = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Save | QDialogButtonBox.StandardButton.Cancel
+        )
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(buttons)
+
+    def _fix_extension(self) -> None:
+        from archive.interchange.exporters import EXTENSIONS
+
+        text = self.path.text().strip()
+        extension = EXTENSIONS.get(self.format.currentData())
+        if not text or not extension:
+            return  # nothing typed yet: the export names the problem when it runs
+        path = Path(text)
+        if text.endswith(("/", os.sep)) or path.expanduser().is_dir():
+            # a folder: the file goes inside it, not beside it as 'folder.zip'
+            self.path.setText(str(path / f"quire-export{extension}"))
+        elif path.name not in ("", ".", ".."):
+            self.path.setText(str(path.with_suffix(extension)))
+
+    def _browse(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, "Export to", self.path.text())
+        if path:
+            self.path.setText(path)
+
+    def request(self) -> ExportRequest:
+        return ExportRequest(
+            fmt=self.format.currentData(),
+            scope=self.scope.currentData(),
+            path=self.path.text().strip(),
+            selected=list(self._selected),
+            query=self._query,
+        )
+
+
+class TransferMixin:
+    """Saving, import, export and reindex for MainWindow (mixed into it)."""
+
+    def add_dialog(self) -> None:
+        dialog = AddDialog(self.tags.tag_names(), self)
+        dialog.setObjectName("addDialog")
+        dialog.accepted.connect(lambda: self.save_items(dialog.item_list(), dialog.tag_list()))
+        dialog.open()
+
+    def save_items(self, items: list[str], tags: list[str] | None = None) -> Op | None:
+        """Save URLs or files on the work pool, with progress and Cancel."""
+        if not items or self.archive is None:
+            return None
+        archive = self.archive
+        label = "Saving" if len(items) > 1 else f"Saving {items[0][:60]}"
+        return self.run_task(
+            lambda ctx: jobs.save_items(archive, items, list(tags or []), ctx),
+            self._saved,
+            label=label,
+        )
+
+    def _saved(self, summary: jobs.SaveSummary) -> None:
+        self.statusBar().showMessage(summary.message(), 8000)
+        if summary.saved or summary.duplicates:
+            self.search.refresh()
+            self.refresh_library()
+            first = (summary.saved or summary.duplicates)[0]
+            self.open_article(first.id)
+        if summary.failed:
+            details = "\n".join(f"• {why}" for _item, why in summary.failed)
+            box = self.show_error(summary.message(), QuireError(details))
+            failed = [item for item, _why in summary.failed]
+            retry = box.addButton("Retry", QMessageBox.ButtonRole.ActionRole)
+            retry.clicked.connect(lambda: self.save_items(failed, summary.tags))
+        self.saved.emit(summary)
+
+    def import_dialog(self) -> None:
+        from PySide6.QtWidgets import QFileDialog
+
+        dialog = QFileDialog(self, "Import from Pocket, Instapaper, wallabag, Omnivore, bookmarks…")
+        dialog.setFileMode(QFileDialog.FileMode.ExistingFile)
+        dialog.setNameFilters(["Exports (*.csv *.html *.htm *.json *.zip *.txt)", "All files (*)"])
+        dialog.setObjectName("importDialog")
+        dialog.fileSelected.connect(self.import_path)
+        dialog.open()
+
+    def import_folder_dialog(self) -> None:
+        from PySide6.QtWidgets import QFileDialog
+
+        dialog = QFileDialog(self, "Import a folder of saved pages")
+        dialog.setFileMode(QFileDialog.FileMode.Directory)
+        dialog.fileSelected.connect(self.import_path)
+        dialog.open()
+
+    def import_path(self, path: str) -> Op | None:
+        """Import a file or folder (format detected) with progress and Cancel."""
+        archive, fetch = self.archive, self._fetch
+
+        def done(report: Any) -> None:
+            self._transfer_done(
+                import_summary(report),
+                report.failed + report.warnings,
+                changed=bool(report.added or report.pending or report.updated),
+            )
+            self.imported.emit(report)
+
+        return self.run_task(
+            lambda ctx: run_import(archive, path, fetch, ctx),
+            done,
+            label=f"Importing {Path(path).name}",
+        )
+
+    def retry_pending(self, ids: list[str] | None = None) -> Op | None:
+        """Fetch pending articles again (all, or just `ids`)."""
+        archive = self.archive
+
+        def done(report: Any) -> None:
+            self._transfer_done(
+                import_summary(report).replace("Imported", "Fetched", 1),
+                report.failed,
+                changed=True,
+            )
+            if self.reader.article_id and (ids is None or self.reader.article_id in ids):
+                self.open_article(self.reader.article_id)  # show what was fetched
+
+        return self.run_task(
+            lambda ctx: run_retry(archive, ctx, ids),
+            done,
+            label="Fetching pending articles",
+        )
+
+    def export_dialog(self) -> None:
+        dialog = ExportDialog(self.search.selected_ids(), self.search.query_text, self)
+        dialog.setObjectName("exportDialog")
+        dialog.accepted.connect(lambda: self.export(dialog.request()))
+        dialog.open()
+
+    def export(self, request: Any) -> Op | None:
+        archive = self.archive
+
+        def done(report: Any) -> None:
+            self._transfer_done(
+                f"Exported {report.exported} to {report.path}", report.skipped, changed=False
+            )
+            self.exported.emit(report)
+
+        return self.run_task(
+            lambda ctx: run_export(archive, request, ctx),
+            done,
+            label=f"Exporting to {Path(request.path).name}",
+        )
+
+    def _transfer_done(self, summary: str, problems: list[str], *, changed: bool) -> None:
+        self.statusBar().showMessage(summary, 10000)
+        if changed:
+            self.search.refresh()
+            self.refresh_library()
+        if problems:
+            shown = problems[:30] + (
+                [f"… and {len(problems) - 30} more"] if len(problems) > 30 else []
+            )
+            self.show_error(summary, QuireError("\n".join(f"• {p}" for p in shown)))
+
+    def reindex(self) -> Op | None:
+        """Rebuild the index. Not cancellable: a half-built index serves no one."""
+        archive = self.archive
+        return self.run_task(
+            lambda ctx: run_reindex(archive, ctx),
+            lambda n: (
+                self.statusBar().showMessage(f"Re-indexed {n} articles", 6000),
+                self.search.refresh(),
+            ),
+            label="Rebuilding the index",
+            cancellable=False,
+        )
+
+    def reextract_selected(self) -> Op | None:
+        """Run the current extractor again on the selected articles' originals."""
+        ids = self.search.selected_ids() or (
+            [self.reader.article_id] if self.reader.article_id else []
+        )
+        if not ids:
+            return None
+        archive = self.archive
+
+        def done(result: tuple[int, list[str]]) -> None:
+            count, failures = result
+            self._transfer_done(f"Re-extracted {count} of {len(ids)}", failures, changed=True)
+            if self.reader.article_id in ids:
+                self.open_article(self.reader.article_id)
+            self.reextracted.emit(count)
+
+        return self.run_task(
+            lambda ctx: run_reextract(archive, ids, ctx),
+            done,
+            label="Re-extracting",
+        )

@@ -1,0 +1,461 @@
+"""Turn a whole web page into the article it carries.
+
+Pipeline (extract_article):
+  1. parse once with lxml, bounded (archive.htmlparse): huge pages are cut
+     (scripts and styles dropped first), libxml2's nesting and text-node limits
+     stay on;
+  2. metadata from the intact page (archive.metadata);
+  3. readability-lxml picks the article container (on a private copy);
+  4. page furniture readability keeps is removed (archive.furniture): captions
+     and credits, share bars, related-link lists, player text, newsletter boxes,
+     teasers, and the headline/standfirst/byline lines the reader shows from the
+     metadata;
+  5. prose paragraphs readability dropped between the ones it kept are put back;
+  6. sanitize (archive.sanitize) and plain text, one paragraph per line;
+  7. a doubtful result (short against the page, link-dense, empty) gets a
+     second opinion from trafilatura, which replaces a reading that failed and
+     otherwise decides whether the result is marked ``uncertain``.
+
+Every rule is about kinds of markup and text, never about particular sites.
+An uncertain article carries the page's whole visible text, so the reader can
+offer it instead.
+"""
+from __future__ import annotations
+
+import copy
+import re
+from urllib.parse import urljoin, urlsplit
+
+from lxml import etree
+from lxml.html import (
+    HtmlElement,
+    document_fromstring,
+    tostring,
+)
+from readability import Document
+from readability.readability import REGEXES as READABILITY_REGEXES
+
+from archive.extraction import readability_clean
+from archive.extraction.furniture import (
+    DEK_WORDS,
+    FURNITURE_WORDS,
+    class_words,
+    is_furniture_by_text,
+    link_chars,
+    norm_words,
+    remove_furniture,
+)
+from archive.extraction.htmlparse import element_text, parse_page
+from archive.extraction.metadata import extract_metadata
+from archive.base.models import Extracted
+from archive.extraction.sanitize import LAZY_SRC_ATTRS, LAZY_SRCSET_ATTRS, sanitize_tree, web_url
+
+#: Removed before readability scores anything.
+NEVER_CONTENT_TAGS = ("script", "style", "link", "noscript", "template", "iframe", "svg", "button",
+                      "select", "textarea", "input", "object", "embed", "canvas")
+_HIDDEN_STYLE = re.compile(r"(?:^|;)\s*(?:display\s*:\s*none|visibility\s*:\s*hidden)", re.I)
+#: trafilatura's second opinion is skipped on pages with more elements than this
+#: (it would double the time; news pages have a few thousand).
+SECOND_OPINION_MAX_ELEMENTS = 20_000
+#: Above this size the date is not searched for in the visible text (slow on huge pages).
+TEXT_DATE_SEARCH_CHARS = 1_000_000
+
+#: An extraction with fewer words than this, and under this share of the page's
+#: words, is doubtful: trafilatura is asked for a second opinion.
+DOUBTFUL_WORDS = 120
+DOUBTFUL_SHARE = 0.15
+#: Fewer words than this is no article: trafilatura's reading replaces it if
+#: longer, and the result is marked uncertain if it stays this short.
+MIN_ARTICLE_WORDS = 25
+#: More of the text than this inside links: a list of links, not an article.
+MAX_LINK_DENSITY = 0.5
+#: Two readings of a doubtful page agree when their 4-gram F1 reaches this.
+AGREEMENT = 0.5
+
+
+# --------------------------------------------------------------------------- gap filling
+# readability's last pass drops small containers by class name and link
+# density ("media", "card" wrappers around single paragraphs), which loses
+# paragraphs in the middle of a story or its lead. Paragraphs are numbered in
+# the page before readability runs, so those that fall between (or just before)
+# the paragraphs it kept can be found and put back if they read as prose.
+
+PARA_INDEX_ATTR = "data-quire-para"
+GAP_MIN_WORDS = 6
+LEAD_MIN_WORDS = 15
+_NOT_PROSE_WORDS = FURNITURE_WORDS | DEK_WORDS | frozenset("image img photo picture gallery media".split())
+_NEVER_CONTENT_ANCESTORS = frozenset("aside nav footer form figure figcaption li header button label".split())
+
+
+def number_paragraphs(doc: HtmlElement) -> list[HtmlElement]:
+    """Tag every paragraph of the page with its position; returns them in order.
+
+    Paragraphs are <p>s and <div>s holding only inline content, which readability
+    turns into <p>s (many sites write their paragraphs that way).
+    """
+    paragraphs = [
+        el for el in doc.iter("p", "div")
+        if el.tag == "p" or not any(_blockish(d) for d in el.iterdescendants())
+    ]
+    for position, para in enumerate(paragraphs):
+        para.set(PARA_INDEX_ATTR, str(position))
+    return paragraphs
+
+
+def _is_hidden(el: HtmlElement) -> bool:
+    return (
+        el.get("hidden") is not None
+        or el.get("aria-hidden") == "true"
+        or bool(_HIDDEN_STYLE.search(el.get("style", "")))
+    )
+
+
+def _reads_as_prose(para: HtmlElement, min_words: int) -> bool:
+    """A paragraph of running text, outside any furniture, in the page as parsed."""
+    if para.find(".//script") is not None or para.find(".//style") is not None:
+        return False  # inline code: what is left after sanitizing is not this text
+    text = " ".join(para.text_content().split())
+    words = norm_words(text)
+    if len(words) < min_words or link_chars(para) > 0.3 * len(text):
+        return False
+    for node in (para, *para.iterancestors()):
+        if node.tag in ("body", "html"):
+            break
+        if node.tag in _NEVER_CONTENT_ANCESTORS or _is_hidden(node):
+            return False
+        if class_words(node) & _NOT_PROSE_WORDS or node.get("itemprop") in ("description", "alternativeHeadline"):
+            return False
+    return not is_furniture_by_text(para)
+
+
+def _near(a: HtmlElement, b: HtmlElement, levels: int = 3) -> bool:
+    """``a`` and ``b`` share an ancestor at most ``levels`` above ``a``."""
+    ancestors = set(b.iterancestors())
+    for depth, ancestor in enumerate(a.iterancestors()):
+        if depth >= levels or ancestor.tag in ("body", "html"):
+            return False
+        if ancestor in ancestors:
+            return True
+    return False
+
+
+def fill_gaps(body: HtmlElement, paragraphs: list[HtmlElement]) -> None:
+    """Put back prose paragraphs of the page that readability dropped between the
+    ones it kept, and a lead paragraph right before the first one."""
+    kept: dict[int, HtmlElement] = {}
+    for para in body.iter("p", "div"):
+        position = para.get(PARA_INDEX_ATTR)
+        if position is not None and position.isdigit():
+            kept[int(position)] = para
+    if not kept:
+        return
+    first, last = min(kept), max(kept)
+    body_words = " ".join(norm_words(body.text_content()))
+    for position in range(max(0, first - 1), min(last, len(paragraphs))):
+        if position in kept:
+            continue
+        original = paragraphs[position]
+        is_lead = position < first
+        if not _reads_as_prose(original, LEAD_MIN_WORDS if is_lead else GAP_MIN_WORDS):
+            continue
+        if is_lead and not _near(original, paragraphs[first]):
+            continue
+        key = " ".join(norm_words(original.text_content()))
+        if key in body_words:
+            continue
+        restored = copy.deepcopy(original)
+        restored.tag = "p"
+        restored.tail = None
+        if is_lead:
+            kept[first].addprevious(restored)
+        else:
+            anchor = kept[max(p for p in kept if p < position)]
+            anchor.addnext(restored)
+        kept[position] = restored
+
+
+def _has_image_source(img: HtmlElement) -> bool:
+    src = (img.get("src") or "").strip().lower()
+    if src and not src.startswith("data:"):
+        return True
+    return any(img.get(attr) for attr in LAZY_SRC_ATTRS + LAZY_SRCSET_ATTRS)
+
+
+def _unwrap_noscript_images(doc: HtmlElement) -> None:
+    """Lazy-loading pages put the real <img> in <noscript> next to a placeholder:
+    use it when the picture has no usable image of its own."""
+    for noscript in list(doc.iter("noscript")):
+        images = noscript.findall(".//img")
+        parent = noscript.getparent()
+        if not images or parent is None or len(noscript.text_content().strip()) > 200:
+            continue
+        others = [img for img in parent.iter("img") if noscript not in img.iterancestors()]
+        if any(_has_image_source(img) for img in others):
+            continue
+        for placeholder in others:
+            placeholder.drop_tree()
+        for img in images:
+            img.tail = None
+            noscript.addprevious(img)
+
+
+class _Readability(Document):
+    """readability-lxml, fed an already parsed tree and handing back the element.
+
+    Document re-serializes the article and strips attributes with a regex loop;
+    we sanitize ourselves, so the element itself is kept instead.
+    """
+
+    def _parse(self, input: HtmlElement) -> HtmlElement:
+        """A private copy of the parsed page, minus what is never content.
+
+        Replaces Document._parse, which re-cleaned the whole page with lxml's
+        Cleaner and made every link absolute: both cost more than the rest of
+        readability together, and the sanitizer does both for the body alone.
+        """
+        doc = copy.deepcopy(input)
+        _unwrap_noscript_images(doc)
+        etree.strip_elements(doc, *NEVER_CONTENT_TAGS, with_tail=False)
+        for elem in doc.xpath("//*[@hidden] | //*[@aria-hidden='true'][not(.//p)]"):
+            elem.drop_tree()
+        for elem in doc.xpath("//*[@style]"):
+            if _HIDDEN_STYLE.search(elem.get("style", "")):
+                elem.drop_tree()
+        for anchor in _HEADING_SELF_LINKS(doc):
+            # <h2><a href="#part">Title</a></h2> and permalink marks ("¶", "#"):
+            # readability drops link-dense headings, and in-page anchors lead nowhere
+            # in a saved article.
+            if _PERMALINK_MARK.fullmatch(anchor.text_content().strip()):
+                anchor.drop_tree()
+            else:
+                anchor.drop_tag()
+        for quote in doc.iter("blockquote"):
+            # Quoted posts (class="twitter-tweet", "instagram-media") are quotations
+            # in the story; readability would discard them as social widgets.
+            quote.attrib.pop("class", None)
+            quote.attrib.pop("id", None)
+        return doc
+
+    def get_clean_html(self) -> str:
+        return tostring(self.html, encoding="unicode", method="html")
+
+    def remove_unlikely_candidates(self) -> None:
+        """Document's rule, looking only at elements that have a class or id and
+        skipping the per-element debug descriptions it builds for its log."""
+        for elem in _WITH_CLASS_OR_ID(self.html):
+            features = "{} {}".format(elem.get("class", ""), elem.get("id", "")).lower()
+            if len(features) < 2 or not _UNLIKELY(features) or _MAYBE(features):
+                continue
+            if elem.tag in ("html", "body") or _IN_CODE(elem) or _HOLDS_MAIN(elem):
+                continue
+            elem.drop_tree()
+
+    def transform_misused_divs_into_paragraphs(self) -> None:
+        """Document's algorithm, without serializing every <div>'s children.
+
+        The original tests ``<(blockquote|dl|div|img|ol|p|pre|table|ul)`` against
+        the children's HTML; looking at the tag names of the same elements gives
+        the same answer (text is escaped, so only tags can match) in a fraction of
+        the time.
+        """
+        for elem in list(self.html.iter("div")):
+            if not any(_blockish(d) for d in elem.iterdescendants()):
+                elem.tag = "p"
+        for elem in list(self.html.iter("div")):
+            children = list(elem)
+            paragraph = None
+            if elem.text and elem.text.strip():
+                p = self.html.makeelement("p")
+                p.text = elem.text
+                elem.text = None
+                elem.insert(0, p)
+                paragraph = p
+            for child in children:
+                if child.tag == "br":
+                    paragraph = None
+                    continue
+                if child.tag not in _READABILITY_INLINE or any(_blockish(d) for d in child.iter()):
+                    paragraph = None
+                    continue
+                if paragraph is None:
+                    paragraph = self.html.makeelement("p")
+                    child.addprevious(paragraph)
+                paragraph.append(child)
+            for pos, child in reversed(list(enumerate(elem))):
+                if child.tail and child.tail.strip():
+                    p = self.html.makeelement("p")
+                    p.text = child.tail
+                    child.tail = None
+                    elem.insert(pos + 1, p)
+                if child.tag == "br":
+                    child.drop_tree()
+
+
+_WITH_CLASS_OR_ID = etree.XPath("//*[@class or @id]")
+_HEADING_SELF_LINKS = etree.XPath(
+    "//*[self::h1 or self::h2 or self::h3 or self::h4 or self::h5 or self::h6]"
+    "//a[starts-with(@href, '#')]"
+)
+_PERMALINK_MARK = re.compile(r"[#¶§🔗]?|link|permalink|anchor", re.I)
+
+
+def _literal_matcher(pattern: re.Pattern[str]):
+    """A test equal to ``pattern.search`` on lower-cased text when the pattern is an
+    alternation of plain words (readability's are): a case-sensitive regex on
+    lower-cased text is five times faster than a case-insensitive one."""
+    words = tuple(word.lower() for word in pattern.pattern.split("|"))
+    if any(re.escape(word) != word.replace("-", "\\-") for word in words):
+        return lambda text: pattern.search(text) is not None
+    return re.compile("|".join(map(re.escape, words))).search
+
+
+_UNLIKELY = _literal_matcher(READABILITY_REGEXES["unlikelyCandidatesRe"])
+_MAYBE = _literal_matcher(READABILITY_REGEXES["okMaybeItsACandidateRe"])
+_IN_CODE = etree.XPath("ancestor-or-self::pre | ancestor-or-self::code")
+_HOLDS_MAIN = etree.XPath(
+    "descendant-or-self::main | descendant-or-self::article | descendant-or-self::math"
+)
+#: readability's divToPElementsRe, as tag-name prefixes (it has no word boundary).
+_BLOCKISH_PREFIXES = ("blockquote", "dl", "div", "img", "ol", "p", "table", "ul")
+_READABILITY_INLINE = frozenset("a b cite code em font i small span strong sub sup u".split())
+
+
+def _blockish(el: HtmlElement) -> bool:
+    return isinstance(el.tag, str) and el.tag.startswith(_BLOCKISH_PREFIXES)
+
+
+def _readability_body(doc: HtmlElement, url: str | None) -> HtmlElement | None:
+    reader = _Readability(doc)
+    try:
+        reader.summary(html_partial=True)
+    except Exception:  # readability raises Unparseable wrapping anything
+        return None
+    return reader.html
+
+
+def _serialize(root: HtmlElement) -> str:
+    return "".join(tostring(child, encoding="unicode", method="html") for child in root)
+
+
+def _shingle_f1(a: str, b: str, size: int = 4) -> float:
+    """Agreement of two texts as the F1 of their word 4-gram sets."""
+    def grams(text: str) -> set[tuple[str, ...]]:
+        words = norm_words(text)
+        return {tuple(words[k:k + size]) for k in range(max(1, len(words) - size + 1))}
+
+    ga, gb = grams(a), grams(b)
+    common = len(ga & gb)
+    return 2 * common / (len(ga) + len(gb)) if ga and gb else 0.0
+
+
+def _trafilatura_body(doc: HtmlElement, url: str | None) -> HtmlElement | None:
+    """trafilatura's reading of the page, as a <div> of HTML (None if it finds nothing)."""
+    import trafilatura  # only doubtful pages need it; importing costs half a second
+
+    try:
+        html = trafilatura.extract(
+            doc, url=url, output_format="html", fast=True, include_images=True,
+            include_links=True, include_comments=False,
+        )
+    except Exception:  # trafilatura is only a second opinion: its failure is not ours
+        return None
+    if not html:
+        return None
+    tree = document_fromstring(html)
+    body = tree.find(".//body")
+    if body is None:
+        return None
+    body.tag = "div"
+    return body
+
+
+def _body_div(body: HtmlElement | None, doc: HtmlElement) -> HtmlElement:
+    # makeelement on the page's own tree: same element classes, no shared parser
+    # (lxml parsers must not be used from two threads at once).
+    wrapper = doc.makeelement("div")
+    if body is None:
+        return wrapper
+    if body.tag == "div":
+        return body
+    wrapper.append(body)
+    return wrapper
+
+
+def extract_article(html: str, url: str | None) -> Extracted:
+    """Extract the article in ``html`` (a whole page, already decoded) found at ``url``.
+
+    Raises ExtractionError when the input is not a page at all; a page whose
+    extraction looks poor comes back with ``uncertain=True`` and ``fulltext``.
+    """
+    doc, truncated = parse_page(html, url)
+    url = web_url(url)
+    meta = extract_metadata(doc, url, text_heuristics=len(html) <= TEXT_DATE_SEARCH_CHARS)
+    paragraphs = number_paragraphs(doc)
+
+    body = _body_div(_readability_body(doc, url), doc)
+    remove_furniture(body, meta.title, meta.authors)
+    fill_gaps(body, paragraphs)
+    base = _base_url(doc, url)
+    sanitize_tree(body, base)
+    text = element_text(body)
+
+    words = len(norm_words(text))
+    link_dense = link_chars(body) > MAX_LINK_DENSITY * max(1, len(text))
+    # The page's whole text costs a walk over every element: only short or
+    # doubtful extractions need it (readability leaves the page tree untouched).
+    fulltext = element_text(doc, skip_invisible=True) if words < DOUBTFUL_WORDS or link_dense else None
+    doubtful = link_dense or (
+        fulltext is not None and words < DOUBTFUL_SHARE * len(norm_words(fulltext))
+    )
+    uncertain = truncated or words < MIN_ARTICLE_WORDS or link_dense
+    if doubtful:
+        # readability may have picked a teaser box, a link list or nothing at all:
+        # trafilatura gives a second opinion, and replaces a reading that failed.
+        # Without one (a huge page, or trafilatura finds nothing) the doubt stands.
+        small = sum(1 for _ in doc.iter()) <= SECOND_OPINION_MAX_ELEMENTS
+        second = _trafilatura_body(doc, url) if small else None
+        if second is None:
+            uncertain = True
+        else:
+            remove_furniture(second, meta.title, meta.authors)
+            sanitize_tree(second, base)
+            second_text = element_text(second)
+            second_words = len(norm_words(second_text))
+            if words < MIN_ARTICLE_WORDS and second_words >= max(MIN_ARTICLE_WORDS, 2 * words):
+                body, text = second, second_text
+            elif _shingle_f1(text, second_text) < AGREEMENT:
+                uncertain = True
+    return Extracted(
+        title=meta.title or (url or "Untitled"),
+        content_html=_serialize(body),
+        text=text,
+        authors=meta.authors,
+        published=meta.published,
+        site_name=meta.site_name,
+        lang=meta.lang,
+        lead_image=meta.lead_image,
+        description=meta.description,
+        canonical_url=meta.canonical_url,
+        uncertain=uncertain,
+        fulltext=(fulltext if fulltext is not None else element_text(doc, skip_invisible=True))
+        if uncertain
+        else "",
+    )
+
+
+def _base_url(doc: HtmlElement, url: str | None) -> str | None:
+    """The URL relative links of the page resolve against: <base href> if it is http(s)."""
+    base = doc.find(".//base[@href]")
+    if base is None:
+        return url
+    href = (base.get("href") or "").strip()
+    try:
+        resolved = urljoin(url, href) if url else href
+    except ValueError:
+        return url
+    return resolved if urlsplit(resolved).scheme in ("http", "https") else url
+
+
+def extract_text(html: str, url: str) -> str:
+    """The article body of ``html`` as plain text, one paragraph per line."""
+    return extract_article(html, url).text

@@ -1,0 +1,333 @@
+"""Remove the page furniture readability keeps inside an article container.
+
+readability picks the right container but keeps what publishers put inside it
+besides the story: captions and credits, share bars, related-link lists, player
+text, newsletter boxes, teasers, and the headline, standfirst, byline and
+dateline lines that the reader shows from the metadata. These rules are about
+kinds of page furniture, named by the words publishers use for them in class/id
+attributes and in the text itself, never about particular sites.
+"""
+from __future__ import annotations
+
+import re
+
+from lxml import etree
+from lxml.html import HtmlElement
+
+from archive.extraction.htmlparse import element_text
+
+#: class/id words of page furniture inside article containers.
+FURNITURE_WORDS = frozenset(
+    """
+    caption captions credit credits copyright byline bylines dateline timestamp share shares
+    sharing sharebar social related relatedlinks recommended recommendation recommendations
+    newsletter newsletters subscribe subscription signup promo promotion advert advertisement
+    advertising ad ads adslot adunit sponsor sponsored outbrain taboola tags taglist breadcrumb
+    breadcrumbs comments comment disclaimer toolbar popup modal offscreen sronly
+    visuallyhidden screenreader player playlist controls overlay readmore teaser teasers cta
+    rollover tooltip hovercard popover embed embedded video trending
+    """.split()
+)
+#: Whole class names that hide an element (responsive ones like "hidden-xs" do not).
+HIDING_CLASSES = frozenset(
+    "hidden hide is-hidden d-none display-none u-hidden visually-hidden sr-only screen-reader-text "
+    "offscreen off-screen element-invisible".split()
+)
+#: Furniture words that still leave a quoted post (blockquote) inside alone.
+_QUOTE_WRAPPER_WORDS = frozenset("embed embedded video player social overlay controls".split())
+#: Furniture words for things that frame a picture: the picture itself is kept.
+PICTURE_FURNITURE_WORDS = frozenset("caption captions credit credits copyright player overlay controls".split())
+#: Inline tags: running text may sit inside them.
+INLINE_TAGS = frozenset("a abbr b cite code em font i mark q s small span strong sub sup time u".split())
+#: class/id words of a standfirst ("dek") or summary shown above the story.
+DEK_WORDS = frozenset(
+    "dek deck standfirst subtitle subhead subheadline summary abstract excerpt strapline kicker tagline".split()
+)
+#: Whole-block texts that are furniture in any article (captions, credits,
+#: teasers, widget text); only checked on short blocks.
+FURNITURE_TEXT = re.compile(
+    r"""^\W*(?:
+      advert(?:isement)?|ad|close|share(?:\s+(?:this|on|via)\b.*)?|comments?|(?:tags?|tagged|topics?)\s*:.*
+    | related\s*(?::|articles?|stories|coverage|content|links?|posts?|reading|topics|videos?|news)\b.*
+    | read\s+more\b.*|more\s+(?:on|from|about)\b.*|see\s+also\b.*|also\s*(?:on|read|see)?\s*:.*
+    | recommended(?:\s+(?:for\s+you|reading|stories|articles|videos?))?\s*:?|you\s+(?:may|might)\s+(?:also\s+)?(?:like|enjoy)\b.*|don.?t\s+miss\b.*
+    | (?:watch|listen|download|itunes)\s*:.*|click\s+(?:here|to)\b.*|sign\s+up\b.*|subscribe\b.*
+    | (?:image|photo|picture|video|media)\s*(?:copyright|caption|credit|source)\b.*
+    | \(?(?:photo|image|picture|video|illustration|graphic|source|credit)s?(?:\s+credit)?\s*:.*
+    | (?:getty(?:\s+images)?|reuters|ap(?:\s+photo)?|afp|shutterstock|istock|epa)\W*
+    | media\s+playback\b.*|this\s+(?:slideshow|video|content)\s+requires\b.*
+    | video\s+(?:loading|unavailable)\b.*|click\s+to\s+play\b.*|(?:image|slide|photo)\s+\d+\s+(?:of|/)\s+\d+.*
+    | follow\s+(?:us|him|her|me|them|@\w+)\b.*|like\s+this\s+(?:story|article)\b.*|skip\s+(?:ad|advert)\b.*
+    )\W*$""",
+    re.I | re.X,
+)
+#: Staff credits and contact lines that close news stories; may be a little longer.
+CREDIT_TEXT = re.compile(
+    r"""^\W*(?:
+      \(?(?:additional\s+)?(?:reporting|writing|editing|compiled|produced)\s+by\b.*
+    | .*\bcontributed\s+(?:to\s+)?this\s+(?:report|story|article)\b.*
+    | (?:e-?mail|contact|write\s+to)\s+\S+(?:\s+\S+)?\s+at\s+\S+@.*
+    | .*\bfollow\s+(?:him|her|them|us|me)\s+(?:on|at)\s+(?:twitter|facebook|instagram|x)\b.*
+    )$""",
+    re.I | re.X,
+)
+#: Calls to subscribe or sign up, in a short block with a link.
+PROMO_TEXT = re.compile(
+    r"\b(?:sign\s+up|subscribe|subscription|newsletter|click\s+here|tap\s+here|"
+    r"(?:download|get)\s+(?:the|our)\s+(?:free\s+)?app)\b",
+    re.I,
+)
+#: A block that is one unrendered CMS shortcode: "[button link=...]Send us...[/button]".
+SHORTCODE = re.compile(r"^\[(\w+)\b[^\]]*\].*\[/\1\]$")
+_STAMP = re.compile(r"^\W*(?:updated|published|posted|last\s+(?:updated|modified))\b", re.I)
+_DATE_LINE = re.compile(
+    r"\b(?:\d{1,2}:\d{2}\s*(?:[ap]\.?m\.?)?|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{1,2}"
+    r"|\d{1,2}\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*|\d{4}-\d{2}-\d{2}|\d{1,2}/\d{1,2}/\d{2,4})\b",
+    re.I,
+)
+_CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+_NON_ALNUM = re.compile(r"[^a-z0-9]+")
+_WORDS = re.compile(r"\w+", re.UNICODE)
+#: Paragraph-like blocks, as the header-line rule walks them.
+LEAF_BLOCK_TAGS = frozenset("p div h1 h2 h3 h4 h5 h6 li dd dt blockquote pre table figure figcaption header".split())
+#: Blocks with at most this many words can be judged as furniture by their text.
+SHORT_BLOCK_WORDS = 25
+CREDIT_BLOCK_WORDS = 45
+LINK_LIST_WORDS = 80
+#: Tags whose text the furniture rules look at as one block.
+TEXT_BLOCK_TAGS = frozenset("p div h1 h2 h3 h4 h5 h6 li dd dt figcaption header footer aside section".split())
+
+
+def class_words(el: HtmlElement) -> set[str]:
+    """Words of an element's class and id: "relatedStories" -> related, stories."""
+    raw = f"{el.get('class', '')} {el.get('id', '')}"
+    if len(raw) < 3:
+        return set()
+    words = _NON_ALNUM.split(_CAMEL.sub(" ", raw).lower())
+    joined = _NON_ALNUM.sub("", raw.lower())
+    found = set(words)
+    if HIDING_CLASSES.intersection(raw.lower().split()):
+        found.add("hidden")
+    # "visually-hidden", "sr-only", "off-screen", "read-more" are one idea in two words.
+    for pair in ("visuallyhidden", "sronly", "offscreen", "screenreader", "readmore", "sharebar",
+                 "relatedlinks", "signup"):
+        if pair in joined:
+            found.add(pair)
+    return found
+
+
+def norm_words(text: str) -> list[str]:
+    return _WORDS.findall(text.lower())
+
+
+def link_chars(el: HtmlElement) -> int:
+    """Characters of link text, not counting links within the page (heading anchors)."""
+    return sum(
+        len(" ".join(a.text_content().split()))
+        for a in el.iter("a")
+        if not (a.get("href") or "").startswith("#")
+    )
+
+
+def _text_len(el: HtmlElement) -> int:
+    return len(" ".join(el.text_content().split()))
+
+
+def _is_furniture_by_class(el: HtmlElement, total_chars: int) -> bool:
+    """Furniture named as such in class/id; caption-like furniture keeps its pictures."""
+    words = class_words(el) & (FURNITURE_WORDS | {"hidden"})
+    if not words:
+        return False
+    if words <= _QUOTE_WRAPPER_WORDS and el.find(".//blockquote") is not None:
+        return False  # an embedded post quoted by the story
+    if el.tag in INLINE_TAGS:
+        # <span class="person-rollover"><a class="rollover-link">Name</a><span
+        # class="rollover-card">...</span></span>: the inner card is the furniture;
+        # the name, plain text inside a sentence, is part of the story.
+        if any(class_words(d) & FURNITURE_WORDS for d in el.iterdescendants()):
+            return False
+        parent = el.getparent()
+        if len(el) == 0 and parent is not None and _text_len(parent) > _text_len(el) + 10:
+            return False
+    # A container holding much of the story is not furniture whatever it is called
+    # ("article-body has-video", "post with-share-bar").
+    size = _text_len(el)
+    if size > 0.3 * total_chars and size > 200:
+        return False
+    if words <= PICTURE_FURNITURE_WORDS and el.find(".//img") is None and (
+        el.tag == "figcaption" or any(a.tag == "figure" for a in el.iterancestors())
+    ):
+        # A figure's caption or credit: shown under the picture, left out of the text.
+        if not any(a.tag == "figcaption" for a in el.iterancestors()):
+            el.tag = "figcaption"
+        return False
+    if words & PICTURE_FURNITURE_WORDS and el.tag != "img" and el.find(".//img") is not None:
+        # Keep the pictures in the HTML, drop the caption/credit text around them.
+        images = list(el.iter("img"))
+        for child in list(el):
+            child.drop_tree()
+        el.text = None
+        el.extend(images)
+        for img in images:
+            img.tail = None
+        return False
+    return True
+
+
+def is_furniture_by_text(el: HtmlElement) -> bool:
+    """Furniture recognisable from its words: teaser lists and teaser links,
+    credit and contact lines, promos, widget labels, shortcodes, time stamps.
+    Only short blocks are judged this way, so story paragraphs are never at risk
+    of matching by accident."""
+    text = " ".join(el.text_content().split())
+    if not text:
+        return False
+    words = norm_words(text)
+    if len(words) > LINK_LIST_WORDS:
+        return False
+    links = el.findall(".//a") if el.tag not in ("li", "dd", "dt") else []
+    link_share = link_chars(el) / len(text) if links else 0.0
+    if len(links) >= 2 and (
+        link_share >= 0.8
+        or (el.find(".//br") is not None and FURNITURE_TEXT.match(element_text(el).split("\n")[0]))
+    ):
+        return True  # "DON'T MISS<br><a>story</a><br><a>story</a>": a list of teasers
+    if len(words) > CREDIT_BLOCK_WORDS:
+        return False
+    if CREDIT_TEXT.match(text) or (links and PROMO_TEXT.search(text)):
+        return True
+    if len(words) > SHORT_BLOCK_WORDS:
+        return False
+    if FURNITURE_TEXT.match(text) or SHORTCODE.match(text):
+        return True
+    if _STAMP.match(text) and _DATE_LINE.search(text) and len(words) <= 12:
+        return True
+    # A teaser: a short block that is nothing but a link ("READ MORE ON ...", a headline).
+    return bool(links) and link_share >= 0.8 and len(words) >= 3
+
+
+def _is_link_list(el: HtmlElement) -> bool:
+    """A list of other stories: every item is (almost) only a link."""
+    items = [li for li in el if li.tag == "li"]
+    if len(items) < 2:
+        return False
+    linked = 0
+    for li in items:
+        size = _text_len(li)
+        if size and link_chars(li) >= 0.8 * size:
+            linked += 1
+    return linked >= 0.8 * len(items)
+
+
+def _is_list_heading(el: HtmlElement | None) -> bool:
+    """The short title over a list of links ("You may also like", "More stories")."""
+    if el is None:
+        return False
+    text = el.text_content().strip()
+    if len(norm_words(text)) > 8:
+        return False
+    return el.tag != "p" or not text.endswith((".", "!", "?", ":"))
+
+
+def _same_text(a: str, b: str) -> bool:
+    wa, wb = norm_words(a), norm_words(b)
+    return bool(wa) and wa == wb
+
+
+def remove_furniture(body: HtmlElement, title: str | None, authors: list[str]) -> None:
+    """Drop captions, credits, share bars, related links, teasers, bylines and the
+    repeated headline from an extracted article body, in place."""
+    total = _text_len(body) or 1
+    doomed: list[HtmlElement] = []
+    walker = etree.iterwalk(body, events=("start",))
+    for _event, el in walker:
+        if el is body or not isinstance(el.tag, str):
+            continue
+        tag = el.tag
+        if tag in ("pre", "code", "table", "blockquote"):
+            walker.skip_subtree()
+            continue
+        if _is_furniture_by_class(el, total):
+            doomed.append(el)
+            walker.skip_subtree()
+        elif tag in ("ul", "ol") and _is_link_list(el):
+            doomed.append(el)
+            if _is_list_heading(el.getprevious()):
+                doomed.append(el.getprevious())
+            walker.skip_subtree()
+        elif tag in TEXT_BLOCK_TAGS and is_furniture_by_text(el):
+            doomed.append(el)
+            walker.skip_subtree()
+    for el in doomed:
+        if el.getparent() is not None:
+            el.drop_tree()
+    _remove_header_lines(body, title, authors)
+
+
+def _leaf_blocks(body: HtmlElement) -> list[HtmlElement]:
+    """Paragraph-like elements that hold no other paragraph-like element."""
+    blocks = []
+    for el in body.iter(*LEAF_BLOCK_TAGS):
+        if el is body:
+            continue
+        if any(child.tag in LEAF_BLOCK_TAGS for child in el.iterdescendants()):
+            continue
+        blocks.append(el)
+    return blocks
+
+
+def _is_dek(el: HtmlElement, body: HtmlElement, total_chars: int) -> bool:
+    """Inside a standfirst/summary block (by class, id or itemprop) that is not the story."""
+    node: HtmlElement | None = el
+    while node is not None and node is not body:
+        if class_words(node) & DEK_WORDS or node.get("itemprop") in ("description", "alternativeHeadline"):
+            return _text_len(node) < 0.3 * total_chars
+        node = node.getparent()
+    return False
+
+
+_STAMP_WORDS = frozenset(
+    "updated update published posted last modified on at am pm a m p m est edt cst cdt pst pdt gmt "
+    "utc bst cet cest ist ago hours hour minutes min monday tuesday wednesday thursday friday "
+    "saturday sunday".split()
+)
+
+
+def _is_dateline(text: str) -> bool:
+    """A line that is a date and time stamp ("Published 10:02 AM EST Nov 19, 2019"),
+    possibly with a short source, not a sentence that mentions a date."""
+    if not _DATE_LINE.search(text):
+        return False
+    rest = _DATE_LINE.sub(" ", text)
+    words = [w for w in norm_words(rest) if w not in _STAMP_WORDS and not w.isdigit()]
+    return len(words) <= 3
+
+
+def _remove_header_lines(body: HtmlElement, title: str | None, authors: list[str]) -> None:
+    """The headline, standfirst, byline and dateline above the first paragraph
+    duplicate the metadata that the reader shows on its own."""
+    names = [a.lower() for a in authors if len(a) > 3]
+    total = _text_len(body) or 1
+    for el in _leaf_blocks(body)[:10]:
+        text = " ".join(el.text_content().split())
+        if not text:
+            continue
+        words = norm_words(text)
+        if (title and _same_text(text, title)) or el.tag == "h1" or _is_dek(el, body, total):
+            # The headline (an <h1> above the story is the page's headline even when
+            # its wording differs from the metadata title) or the standfirst.
+            el.drop_tree()
+            continue
+        if len(words) > 15:
+            break
+        lowered = text.lower()
+        if (
+            lowered.startswith(("by ", "von ", "par ", "por "))
+            or any(name in lowered for name in names)
+            or _is_dateline(text)
+        ):
+            el.drop_tree()
+        elif el.tag in ("h1", "h2", "h3") and len(words) <= 15:
+            continue
+        else:
+            break

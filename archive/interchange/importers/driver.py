@@ -1,0 +1,435 @@
+"""Turn parsed import items into articles: save content, fetch the rest, keep failures pending.
+
+The order of checks is what makes a re-import free and a big import safe:
+1. parse the whole file (pure, fast) and collect every bad row as a message;
+2. drop items the archive already has (find_duplicate) *before* any network
+   work, and items repeated within the file -- except that an item carrying
+   content fills an article that is still pending (as `retry` would), merging
+   its tags and states, and counts as updated;
+3. save items that carry their content without fetching;
+4. fetch the others on a bounded thread pool; a failed fetch becomes a
+   pending article holding the reason, so a dead link loses nothing.
+Progress is reported from the calling thread; cancel stops new work, lets the
+running items finish, and whatever was not reached is simply imported by
+running the same import again.
+"""
+from __future__ import annotations
+
+import threading
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Callable, Iterable
+
+from archive.library import collections as collections_mod
+from archive.base.errors import ImportFileError, QuireError
+from archive.base.models import Article, Extracted, ProgressFn
+from archive.extraction.pages import normalize_tags
+from archive.interchange.importers import htmlpages
+from archive.interchange.importers import instapaper
+from archive.interchange.importers import netscape
+from archive.interchange.importers import omnivore
+from archive.interchange.importers import pocket
+from archive.interchange.importers import quire_json
+from archive.interchange.importers import urls
+from archive.interchange.importers import wallabag
+from archive.interchange.importers.detect import FORMATS, detect_format
+from archive.interchange.importers.items import ImportCollection, ImportItem, ImportProblem, ParseResult
+
+if TYPE_CHECKING:
+    from archive.library.store import Archive
+
+PARSERS: dict[str, Callable[[Path], ParseResult]] = {
+    "netscape": netscape.parse,
+    "pocket": pocket.parse,
+    "instapaper": instapaper.parse,
+    "wallabag": wallabag.parse,
+    "omnivore": omnivore.parse,
+    "urls": urls.parse,
+    "folder": htmlpages.parse,
+    "json": quire_json.parse,
+}
+ALIASES = {"pocket-csv": "pocket", "pocket_csv": "pocket", "html": "folder",
+           "bookmarks": "netscape",
+           "quire": "json", "txt": "urls"}
+NOT_FETCHED = "not fetched (imported without fetching)"
+#: Formats that read a folder (or a zip) as well as a file; the others read one file.
+FOLDER_FORMATS = {"pocket", "omnivore", "folder"}
+
+
+@dataclass
+class ImportReport:
+    added: int = 0  # new saved articles
+    updated: int = 0  # pending articles the import filled with content
+    duplicates: int = 0  # already in the archive, or repeated in the file
+    pending: int = 0  # kept without content (fetch failed or not attempted)
+    failed: list[str] = field(default_factory=list)  # "file line 7: reason", not imported
+    warnings: list[str] = field(default_factory=list)  # imported, but something was dropped
+    cancelled: bool = False
+    not_reached: int = 0  # items left when cancelled
+    format: str = ""
+    article_ids: list[str] = field(default_factory=list)  # articles added (saved or pending) or filled
+
+    @property
+    def total(self) -> int:
+        return (self.added + self.updated + self.duplicates + self.pending + len(self.failed)
+                + self.not_reached)
+
+
+def resolve_format(path: Path, fmt: str) -> str:
+    fmt = (fmt or "auto").strip().lower()
+    fmt = ALIASES.get(fmt, fmt)
+    if fmt == "auto":
+        return detect_format(path)
+    if fmt not in PARSERS:
+        raise ImportFileError(
+            f"unknown import format {fmt!r}; use one of auto, {', '.join(FORMATS)}")
+    if path.is_dir() and fmt not in FOLDER_FORMATS:
+        raise ImportFileError(
+            f"{path.name or path}: is a folder, and the {fmt} format reads one file; name the "
+            f"file inside it, or use --format auto")
+    return fmt
+
+
+def parse_file(path: Path | str,
+               fmt: str = "auto") -> list[ImportItem | ImportProblem | ImportCollection]:
+    """Every record the parser finds (for previews and tests)."""
+    path = Path(path)
+    return list(PARSERS[resolve_format(path, fmt)](path))
+
+
+def _dedupe_key(item: ImportItem) -> str | None:
+    from archive.capture.urls import normalize_url
+
+    if item.url:
+        try:
+            return "url:" + normalize_url(item.url)
+        except QuireError:
+            return "url:" + item.url.strip()
+    return "source:" + item.source_key if item.source_key else None
+
+
+@dataclass
+class _Outcome:
+    kind: str  # "added" | "updated" | "duplicate" | "pending" | "failed"
+    article: Article | None = None
+    message: str = ""  # why it failed; for another kind, a warning to show
+
+
+def _label(item: ImportItem) -> str:
+    return item.url or item.source_key or item.title or "an item"
+
+
+def _pending(archive: "Archive", item: ImportItem, error: str) -> _Outcome:
+    if not item.url:
+        return _Outcome("failed", message=f"{_label(item)}: {error}")
+    result = archive.add_pending(
+        item.url, title=item.title, tags=item.tags, saved=item.saved, error=error,
+        is_read=item.is_read, is_favorite=item.is_favorite, is_archived=item.is_archived,
+        source=item.source_key)
+    return _Outcome("pending" if result.created else "duplicate", result.article)
+
+
+def _prepare(item: ImportItem) -> tuple[bytes, Extracted]:
+    """Decode/extract an item's content, then lay the export's own metadata over what the
+    extractor found, so the save writes and indexes the article once, complete."""
+    from archive.library.store import prepare_page
+
+    raw, ex = prepare_page(item.html or "", item.url, extract=not item.extracted,
+                           title=(item.title or None) if item.extracted else None)
+    if item.text:  # the text the source archive indexed: same search hits, same word count
+        if item.restore.get("uncertain"):
+            ex.fulltext = item.text  # an uncertain article indexes the page's whole text
+        else:
+            ex.text = item.text
+    if item.authors:
+        ex.authors = list(item.authors)
+    if item.published:
+        ex.published = item.published
+    if item.site:
+        ex.site_name = item.site
+    for name, value in item.restore.items():
+        target = {"lang": "lang", "description": "description", "lead_image": "lead_image",
+                  "uncertain": "uncertain"}.get(name)
+        if target is not None:
+            setattr(ex, target, value)
+    return raw, ex
+
+
+def _fills(existing: Article | None, item: ImportItem) -> bool:
+    """True when `item` brings the content an already-known pending article lacks."""
+    return existing is not None and existing.status == "pending" and item.html is not None
+
+
+def _fill_pending(archive: "Archive", pending: Article, item: ImportItem) -> _Outcome:
+    """Give a pending article the item's content, as `retry` does with a fetched page, and
+    merge what the item says about it: its tags are added, a state set on either side
+    stays set, and the content's own title and metadata replace the placeholders."""
+    try:
+        article = archive.replace_content(pending.id, item.html or "", extract=not item.extracted)
+    except QuireError as exc:
+        return _Outcome("duplicate", pending,
+                        f"{_label(item)}: already in the archive, still pending: its content "
+                        f"could not be saved ({exc})")
+    article.tags = normalize_tags([*article.tags, *item.tags])
+    article.is_read = article.is_read or item.is_read
+    article.is_archived = article.is_archived or item.is_archived
+    article.is_favorite = article.is_favorite or item.is_favorite
+    article.title = item.title or article.title
+    article.authors = list(item.authors) or article.authors
+    article.published = item.published or article.published
+    article.site = item.site or article.site
+    article = archive.update(article)
+    if item.progress:
+        article = archive.set_state(article.id, progress=item.progress)
+    return _Outcome("updated", article)
+
+
+def _import_one(archive: "Archive", item: ImportItem, fetch: bool) -> _Outcome:
+    """Save one item; never raises for a bad item (the outcome says what happened)."""
+    try:
+        existing = archive.find_duplicate(url=item.url, source=item.source_key)
+        if _fills(existing, item):
+            return _fill_pending(archive, existing, item)  # type: ignore[arg-type]
+        if item.html is not None:
+            try:
+                prepared = _prepare(item)
+                result = archive.save_html(
+                    prepared[0], item.url, tags=item.tags, saved=item.saved,
+                    source=item.source_key, is_read=item.is_read, is_favorite=item.is_favorite,
+                    is_archived=item.is_archived, download_images=None if fetch else False,
+                    prepared=prepared)
+            except QuireError as exc:
+                return _pending(archive, item, f"its content could not be saved: {exc}")
+            if _fills(result.article if not result.created else None, item):
+                return _fill_pending(archive, result.article, item)  # found by its canonical URL
+            outcome = _Outcome("added" if result.created else "duplicate", result.article)
+        elif item.pending_error is not None:
+            outcome = _pending(archive, item, item.pending_error)
+            if outcome.article is not None and outcome.kind == "pending":
+                outcome.article = _restore_pending(archive, outcome.article, item)
+        elif not fetch or item.url is None:
+            return _pending(archive, item, NOT_FETCHED)
+        else:
+            try:
+                result = archive.save_url(
+                    item.url, tags=item.tags, saved=item.saved, is_read=item.is_read,
+                    is_favorite=item.is_favorite, is_archived=item.is_archived)
+            except QuireError as exc:
+                return _pending(archive, item, str(exc))
+            outcome = _Outcome("added" if result.created else "duplicate", result.article)
+        if outcome.kind == "added" and item.progress and outcome.article is not None:
+            outcome.article = archive.set_state(outcome.article.id, progress=item.progress)
+        return outcome
+    except QuireError as exc:  # the archive itself refused (disk full, catalog error)
+        return _Outcome("failed", message=f"{_label(item)}: {exc}")
+    except Exception as exc:  # a bug on one odd page must not end a 5,000-item import
+        try:
+            return _pending(archive, item, f"unexpected error: {type(exc).__name__}: {exc}")
+        except Exception as exc2:
+            return _Outcome("failed", message=f"{_label(item)}: {type(exc2).__name__}: {exc2}")
+
+
+def _restore_pending(archive: "Archive", article: Article, item: ImportItem) -> Article:
+    """A pending article from a Quire export gets back what add_pending cannot take."""
+    changed = False
+    for name, value in (("authors", item.authors or None), ("published", item.published),
+                        ("site", item.site), *item.restore.items()):
+        if value is not None and name in Article.__dataclass_fields__ \
+                and getattr(article, name) != value:
+            setattr(article, name, value)
+            changed = True
+    if changed:
+        article = archive.update(article)  # catalog + meta.json + index in one step
+    if item.progress:
+        article = archive.set_state(article.id, progress=item.progress)
+    return article
+
+
+def _record(report: ImportReport, outcome: _Outcome, item: ImportItem,
+            memberships: list[tuple[str, str]]) -> None:
+    if outcome.kind == "failed":
+        report.failed.append(outcome.message)
+        return
+    if outcome.message:
+        report.warnings.append(outcome.message)
+    if outcome.kind == "duplicate":
+        report.duplicates += 1
+        return
+    if outcome.kind == "added":
+        report.added += 1
+    elif outcome.kind == "updated":
+        report.updated += 1
+    else:
+        report.pending += 1
+    if outcome.article is not None:
+        report.article_ids.append(outcome.article.id)
+        memberships.extend((name, outcome.article.id) for name in item.collections)
+
+
+def _restore_collections(archive: "Archive", defs: list[ImportCollection],
+                         memberships: list[tuple[str, str]], report: ImportReport) -> None:
+    existing = {c.name.lower() for c in collections_mod.list_collections(archive)}
+    for definition in defs:
+        if definition.name.lower() in existing:
+            continue
+        try:
+            collections_mod.create(archive, definition.name, definition.query)
+            existing.add(definition.name.lower())
+        except QuireError as exc:
+            report.warnings.append(f"collection {definition.name!r}: {exc}")
+    by_name: dict[str, list[str]] = {}
+    for name, aid in memberships:
+        by_name.setdefault(name, []).append(aid)
+    for name, ids in by_name.items():
+        try:
+            if name.lower() not in existing:
+                collections_mod.create(archive, name)
+                existing.add(name.lower())
+            collections_mod.add(archive, name, ids)
+        except QuireError as exc:
+            report.warnings.append(f"collection {name!r}: {exc}")
+
+
+def import_file(archive: "Archive", path: Path | str, fmt: str = "auto", *, fetch: bool = True,
+                concurrency: int = 8, progress: ProgressFn | None = None,
+                cancel: threading.Event | None = None) -> ImportReport:
+    """Import an export file (or folder) into `archive`; see the module docstring.
+
+    Raises ImportFileError only when the file as a whole is unusable (unknown
+    format, not found, zip bomb); bad rows are listed in report.failed.
+    """
+    path = Path(path).expanduser()
+    if not path.exists():
+        raise ImportFileError(f"{path}: no such file or folder")
+    report = ImportReport(format=resolve_format(path, fmt))
+    items: list[ImportItem] = []
+    collection_defs: list[ImportCollection] = []
+    if progress:
+        progress(0, 0, f"reading {path.name}")
+    try:
+        for record in PARSERS[report.format](path):
+            if isinstance(record, ImportProblem):
+                (report.failed if record.skipped else report.warnings).append(str(record))
+            elif isinstance(record, ImportCollection):
+                collection_defs.append(record)
+            else:
+                items.append(record)
+    except OSError as exc:
+        raise ImportFileError(f"{path.name or path}: cannot be read "
+                              f"({exc.strerror or exc})") from exc
+    total = len(items)
+    memberships: list[tuple[str, str]] = []
+    seen: set[str] = set()
+    todo: list[ImportItem] = []
+    for item in items:  # duplicates: no network, no extraction
+        key = _dedupe_key(item)
+        if key in seen:
+            report.duplicates += 1
+            continue
+        existing = archive.find_duplicate(url=item.url, source=item.source_key)
+        if existing is not None and not _fills(existing, item):
+            report.duplicates += 1
+            continue
+        if key:
+            seen.add(key)
+        todo.append(item)
+    done = total - len(todo)
+    if progress:
+        progress(done, total, f"{done} already in the archive" if done else "importing")
+    _run(archive, todo, fetch, max(1, concurrency), report, memberships, progress, cancel,
+         done, total)
+    if collection_defs or memberships:
+        _restore_collections(archive, collection_defs, memberships, report)
+    return report
+
+
+def _run(archive: "Archive", todo: list[ImportItem], fetch: bool, concurrency: int,
+         report: ImportReport, memberships: list[tuple[str, str]], progress: ProgressFn | None,
+         cancel: threading.Event | None, done: int, total: int) -> None:
+    """Work through `todo` on a pool, at most 2×concurrency items queued at once."""
+    queue: Iterable[ImportItem] = iter(todo)
+    running: dict[Future[_Outcome], ImportItem] = {}
+    with archive.batch(), ThreadPoolExecutor(max_workers=concurrency,
+                                             thread_name_prefix="quire-import") as pool:
+        while True:
+            while len(running) < concurrency * 2 and not (cancel and cancel.is_set()):
+                item = next(queue, None)  # type: ignore[call-overload]
+                if item is None:
+                    break
+                running[pool.submit(_import_one, archive, item, fetch)] = item
+            if not running:
+                break
+            finished, _ = wait(running, return_when=FIRST_COMPLETED)
+            for future in finished:
+                item = running.pop(future)
+                _record(report, future.result(), item, memberships)
+                done += 1
+                if progress:
+                    progress(done, total, item.title or _label(item))
+    if cancel is not None and cancel.is_set():
+        report.cancelled = True
+        report.not_reached = sum(1 for _ in queue)
+
+
+def retry_pending(archive: "Archive", progress: ProgressFn | None = None,
+                  cancel: threading.Event | None = None, *, concurrency: int = 8,
+                  ids: Iterable[str] | None = None) -> ImportReport:
+    """Fetch pending articles again (all, or `ids`); each success fills the article in place,
+    keeping its tags, states and saved date; each failure keeps it pending with the new reason."""
+    pending = [a for a in archive.articles(status="pending")
+               if ids is None or a.id in set(ids)]
+    report = ImportReport(format="retry")
+    total = len(pending)
+    done = 0
+
+    def retry_one(article: Article) -> _Outcome:
+        try:
+            fetcher = archive.fetcher
+            if fetcher is None:
+                raise QuireError(f"{article.url}: fetching is turned off for this archive")
+            if not article.url:
+                raise QuireError(f"{article.id}: a pending article without a URL cannot be fetched")
+            result = fetcher.fetch(article.url)
+            return _Outcome("added", archive.replace_content(
+                article.id, result.body, final_url=result.url,
+                declared_encoding=getattr(result, "encoding", None)))
+        except Exception as exc:  # keep it pending, with the newest reason
+            reason = str(exc) if isinstance(exc, QuireError) else f"{type(exc).__name__}: {exc}"
+            try:
+                current = archive.get(article.id)
+                if current.status == "pending" and current.error != reason:
+                    current.error = reason
+                    archive.update(current)
+            except QuireError:
+                pass
+            return _Outcome("pending", article, f"{article.url}: {reason}")
+
+    with archive.batch(), ThreadPoolExecutor(max_workers=max(1, concurrency)) as pool:
+        queue = iter(pending)
+        running: dict[Future[_Outcome], Article] = {}
+        while True:
+            while len(running) < concurrency * 2 and not (cancel and cancel.is_set()):
+                article = next(queue, None)
+                if article is None:
+                    break
+                running[pool.submit(retry_one, article)] = article
+            if not running:
+                break
+            finished, _ = wait(running, return_when=FIRST_COMPLETED)
+            for future in finished:
+                article = running.pop(future)
+                outcome = future.result()
+                if outcome.kind == "added":
+                    report.added += 1
+                    report.article_ids.append(article.id)
+                else:
+                    report.pending += 1
+                    report.failed.append(outcome.message)
+                done += 1
+                if progress:
+                    progress(done, total, article.title or article.url or article.id)
+        if cancel is not None and cancel.is_set():
+            report.cancelled = True
+            report.not_reached = sum(1 for _ in queue)
+    return report

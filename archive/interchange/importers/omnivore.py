@@ -1,0 +1,106 @@
+"""Omnivore's export zip (or the folder it unzips to, or one metadata file).
+
+Layout, as Omnivore wrote it before shutting down:
+  metadata_0_to_20.json ...   arrays of {id, slug, title, description, author, url,
+                              state, readingProgress, thumbnail, labels, savedAt,
+                              updatedAt, publishedAt}
+  content/<slug>.html         the saved article, when Omnivore had it
+  highlights/<slug>.md        highlights (not imported)
+state is "Succeeded", "Archived", …; readingProgress is a percentage; labels are
+tag names. Items with content are imported as they are; others get fetched.
+"""
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+from archive.interchange.importers.items import (
+    ImportItem,
+    ImportProblem,
+    ParseResult,
+    checked_entries,
+    iso_from_text,
+    read_text,
+)
+from archive.interchange.importers.zipped import opened_folder
+
+_METADATA = re.compile(r"metadata_(\d+)_to_\d+\.json$", re.IGNORECASE)
+
+
+def _metadata_order(path: Path) -> tuple[int, str]:
+    match = _METADATA.search(path.name)
+    return (int(match.group(1)) if match else 0, path.name)
+
+
+def _date(entry: dict[str, Any], key: str, where: str, problems: list[ImportProblem]) -> str | None:
+    try:
+        return iso_from_text(entry.get(key))
+    except (ValueError, TypeError, OverflowError):
+        problems.append(ImportProblem(where, f"{key} {entry.get(key)!r} is not a date; imported "
+                                             "without it", skipped=False))
+        return None
+
+
+def _entries(meta_file: Path, content_dir: Path | None) -> ParseResult:
+    try:
+        data = json.loads(read_text(meta_file))
+    except ValueError as exc:
+        yield ImportProblem(meta_file.name, f"not valid JSON ({exc})")
+        return
+    if not isinstance(data, list):
+        yield ImportProblem(meta_file.name, "expected a JSON array of Omnivore items")
+        return
+    for checked in checked_entries(data, meta_file.name, "item"):
+        if isinstance(checked, ImportProblem):
+            yield checked
+            continue
+        where, entry, url, title = checked.where, checked.entry, checked.url, checked.title
+        html = None
+        slug = str(entry.get("slug") or "")
+        if content_dir is not None and slug and "/" not in slug and "\\" not in slug:
+            content_file = content_dir / f"{slug}.html"
+            if content_file.is_file():
+                html = read_text(content_file)
+        problems: list[ImportProblem] = []
+        saved = _date(entry, "savedAt", where, problems)
+        published = _date(entry, "publishedAt", where, problems)
+        yield from problems
+        state = str(entry.get("state") or "").lower()
+        progress = entry.get("readingProgress")
+        archived = state == "archived"
+        author = entry.get("author")
+        yield ImportItem(
+            url=url,
+            title=title,
+            saved=saved,
+            tags=entry.get("labels"),
+            is_read=archived or (isinstance(progress, (int, float)) and progress >= 100),
+            is_archived=archived,
+            html=html if html and html.strip() else None,
+            extracted=True,
+            authors=[str(author)] if author else [],
+            published=published,
+            progress=(min(1.0, max(0.0, progress / 100))
+                      if isinstance(progress, (int, float)) else None),
+            source_key=None,
+        )
+
+
+def parse(path: Path) -> ParseResult:
+    """Yield an ImportItem per Omnivore item in every metadata file of the export."""
+    path = Path(path)
+    if path.is_file() and path.suffix.lower() == ".json":
+        yield from _entries(path, path.parent / "content")
+        return
+    problems: list[ImportProblem] = []
+    with opened_folder(path, problems) as folder:
+        yield from problems
+        meta_files = sorted((p for p in folder.rglob("*.json") if _METADATA.search(p.name)),
+                            key=_metadata_order)
+        if not meta_files:
+            yield ImportProblem(path.name, "no metadata_*.json file: not an Omnivore export")
+            return
+        for meta_file in meta_files:
+            yield from _entries(meta_file, meta_file.parent / "content")

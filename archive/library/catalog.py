@@ -1,0 +1,472 @@
+"""The catalog: one SQLite database holding each article's metadata and state.
+
+Files hold the content, the catalog holds the state (tags, read, favourite) and
+is mirrored into each article's meta.json, so the files alone can rebuild it.
+"""
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterable, Iterator
+
+from archive.base.errors import ArchiveError, NotFoundError
+from archive.base.models import SCHEMA_VERSION, Article
+
+_COLUMNS = (
+    "id", "title", "url", "canonical_url", "final_url", "norm_url", "source", "site", "authors", "published", "saved", "lang",
+    "description", "lead_image", "word_count", "reading_minutes", "is_read", "is_favorite",
+    "is_archived", "uncertain", "status", "error", "progress",
+)
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS articles (
+    id TEXT PRIMARY KEY,
+    title TEXT NOT NULL DEFAULT '',
+    url TEXT,
+    canonical_url TEXT,
+    final_url TEXT,
+    norm_url TEXT,
+    source TEXT,
+    site TEXT NOT NULL DEFAULT '',
+    authors TEXT NOT NULL DEFAULT '[]',
+    published TEXT,
+    saved TEXT NOT NULL,
+    lang TEXT,
+    description TEXT NOT NULL DEFAULT '',
+    lead_image TEXT,
+    word_count INTEGER NOT NULL DEFAULT 0,
+    reading_minutes INTEGER NOT NULL DEFAULT 0,
+    is_read INTEGER NOT NULL DEFAULT 0,
+    is_favorite INTEGER NOT NULL DEFAULT 0,
+    is_archived INTEGER NOT NULL DEFAULT 0,
+    uncertain INTEGER NOT NULL DEFAULT 0,
+    status TEXT NOT NULL DEFAULT 'saved',
+    error TEXT,
+    progress REAL NOT NULL DEFAULT 0
+);
+CREATE INDEX IF NOT EXISTS articles_norm_url ON articles(norm_url);
+CREATE INDEX IF NOT EXISTS articles_source ON articles(source);
+CREATE INDEX IF NOT EXISTS articles_saved ON articles(saved);
+CREATE TABLE IF NOT EXISTS tags (
+    article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+    tag TEXT NOT NULL,
+    PRIMARY KEY (article_id, tag)
+);
+CREATE INDEX IF NOT EXISTS tags_tag ON tags(tag);
+CREATE TABLE IF NOT EXISTS url_aliases (
+    norm_url TEXT NOT NULL,
+    article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+    PRIMARY KEY (norm_url, article_id)
+);
+CREATE INDEX IF NOT EXISTS url_aliases_article ON url_aliases(article_id);
+CREATE TABLE IF NOT EXISTS index_queue (
+    article_id TEXT PRIMARY KEY
+);
+CREATE TABLE IF NOT EXISTS collections (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE COLLATE NOCASE,
+    query TEXT,
+    created TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS collection_members (
+    collection_id INTEGER NOT NULL REFERENCES collections(id) ON DELETE CASCADE,
+    article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+    added TEXT NOT NULL,
+    PRIMARY KEY (collection_id, article_id)
+);
+CREATE INDEX IF NOT EXISTS collection_members_article ON collection_members(article_id);
+"""
+
+_SCHEMA_COLLECTIONS = [stmt.strip() for stmt in _SCHEMA.split(";")
+                       if "collection" in stmt and stmt.strip()]
+
+#: Steps from each older schema version to the next; each runs in one transaction.
+_MIGRATIONS: dict[int, list[str]] = {
+    1: [
+        "ALTER TABLE articles ADD COLUMN progress REAL NOT NULL DEFAULT 0",
+        "CREATE TABLE IF NOT EXISTS index_queue (article_id TEXT PRIMARY KEY)",
+        *[stmt for stmt in _SCHEMA_COLLECTIONS],
+        # every article of a v1 archive is re-indexed once (the queue drains on open)
+        "INSERT OR IGNORE INTO index_queue (article_id) SELECT id FROM articles",
+    ],
+    2: [
+        "ALTER TABLE articles ADD COLUMN canonical_url TEXT",
+        "ALTER TABLE articles ADD COLUMN final_url TEXT",
+        "CREATE TABLE IF NOT EXISTS url_aliases (norm_url TEXT NOT NULL, article_id TEXT NOT NULL "
+        "REFERENCES articles(id) ON DELETE CASCADE, PRIMARY KEY (norm_url, article_id))",
+        "CREATE INDEX IF NOT EXISTS url_aliases_article ON url_aliases(article_id)",
+    ],
+}
+
+
+#: One article per normalized address, enforced by SQLite itself so that it holds across
+#: processes (two imports of the same file at once): each checks find_by_url first, but
+#: only the index makes the second insert of an address fail. Catalogs that already hold
+#: duplicates (from before the index) keep them: the index is partial and leaves out
+#: all but one of each such group, by id, so nothing is lost and the rest is guarded.
+UNIQUE_URL_INDEX = "articles_norm_url_unique"
+#: All but one (saved before pending, then the oldest) of each group of rows sharing a URL.
+_EXTRA_DUPLICATES_SQL = """
+SELECT id FROM (
+    SELECT id, ROW_NUMBER() OVER (
+        PARTITION BY norm_url ORDER BY status = 'pending', saved, id) AS n
+    FROM articles WHERE norm_url IS NOT NULL)
+WHERE n > 1 ORDER BY id
+"""
+
+
+class CatalogDamagedError(ArchiveError):
+    """catalog.sqlite is not a readable SQLite database (torn, overwritten, truncated)."""
+
+
+#: SQLite's result codes for a file that is not, or no longer, a whole database.
+_DAMAGED = ("SQLITE_NOTADB", "SQLITE_CORRUPT")
+
+
+class DuplicateURLError(ArchiveError):
+    """An insert met the unique index: another writer saved the same address first."""
+
+    def __init__(self, norm_url: str | None) -> None:
+        super().__init__(f"{norm_url}: already in the archive")
+        self.norm_url = norm_url
+
+
+def _sql_text(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+#: Manual collections an article is in (smart ones are queries, not memberships).
+_MEMBER_SQL = ("SELECT m.article_id, c.name FROM collection_members m "
+               "JOIN collections c ON c.id = m.collection_id")
+
+
+class Catalog:
+    """Thread-safe access to catalog.sqlite (one connection, one lock)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self._lock = threading.RLock()
+        self.migrated_from: int | None = None  # set when an older catalog was upgraded
+        self.created = False  # True when this open made a new, empty catalog
+        try:
+            self._db = sqlite3.connect(self.path, check_same_thread=False, timeout=30,
+                                       isolation_level=None)
+        except sqlite3.Error as exc:
+            raise ArchiveError(f"cannot open the catalog {self.path}: {exc}") from exc
+        try:
+            self._db.row_factory = sqlite3.Row
+            self._db.execute("PRAGMA foreign_keys = ON")
+            self._db.execute("PRAGMA busy_timeout = 30000")
+            self._migrate()
+            self.guard_unique_urls()
+        except sqlite3.DatabaseError as exc:
+            self._db.close()
+            if getattr(exc, "sqlite_errorname", "") in _DAMAGED:
+                raise CatalogDamagedError(f"the catalog {self.path} is damaged ({exc})") from exc
+            raise
+
+    # -- schema -----------------------------------------------------------------
+    def _migrate(self) -> None:
+        with self._lock:
+            version = self._db.execute("PRAGMA user_version").fetchone()[0]
+            if version > SCHEMA_VERSION:
+                self._db.close()
+                raise ArchiveError(
+                    f"the archive at {self.path.parent} was written by a newer Quire "
+                    f"(catalog schema {version}, this version reads up to {SCHEMA_VERSION}); "
+                    "it was left untouched")
+            try:
+                self._db.execute("PRAGMA journal_mode = WAL")
+                # In WAL mode NORMAL stays consistent and loses nothing on a process
+                # crash (SIGKILL); only a power cut can drop the last commits.
+                self._db.execute("PRAGMA synchronous = NORMAL")
+            except sqlite3.OperationalError:
+                pass  # read-only media: keep the default journal
+            if version == 0:
+                self.created = True
+                with self.transaction() as db:
+                    for stmt in _SCHEMA.strip().split(";"):
+                        if stmt.strip():
+                            db.execute(stmt)
+                    db.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+                return
+            has_collections = self._db.execute(
+                "SELECT 1 FROM sqlite_master WHERE name = 'collection_members'").fetchone()
+            if version == SCHEMA_VERSION and not has_collections:
+                # catalogs from development builds of schema 2 may lack these tables
+                with self.transaction() as db:
+                    for stmt in _SCHEMA_COLLECTIONS:
+                        db.execute(stmt)
+            while version < SCHEMA_VERSION:
+                with self.transaction() as db:
+                    for stmt in _MIGRATIONS[version]:
+                        db.execute(stmt)
+                    version += 1
+                    db.execute(f"PRAGMA user_version = {version}")
+                self.migrated_from = self.migrated_from or version - 1
+
+    def guard_unique_urls(self, *, rebuild: bool = False) -> None:
+        """Create the partial UNIQUE index on norm_url (see UNIQUE_URL_INDEX), leaving out
+        the duplicates the catalog already holds. `rebuild` re-creates it, so that ids of
+        duplicates since removed (check --repair) are no longer left out."""
+        exists_sql = "SELECT 1 FROM sqlite_master WHERE type = 'index' AND name = ?"
+        with self._lock:
+            if not rebuild and self._db.execute(exists_sql, (UNIQUE_URL_INDEX,)).fetchone():
+                return  # the usual case: no write lock taken on open
+            try:
+                with self.transaction() as db:
+                    if not rebuild and db.execute(exists_sql, (UNIQUE_URL_INDEX,)).fetchone():
+                        return  # another process made it meanwhile
+                    self._create_unique_index(db)
+            except sqlite3.OperationalError:
+                pass  # a read-only catalog: nothing is written to it, nothing to guard
+
+    @staticmethod
+    def _create_unique_index(db: sqlite3.Connection) -> None:
+        db.execute(f"DROP INDEX IF EXISTS {UNIQUE_URL_INDEX}")
+        extra = [row[0] for row in db.execute(_EXTRA_DUPLICATES_SQL)]
+        where = "norm_url IS NOT NULL"
+        if extra:
+            where += f" AND id NOT IN ({', '.join(map(_sql_text, extra))})"
+        db.execute(f"CREATE UNIQUE INDEX {UNIQUE_URL_INDEX} ON articles(norm_url) WHERE {where}")
+
+    def duplicate_urls(self) -> list[list[str]]:
+        """Groups of article ids sharing a normalized address (each group oldest first)."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT norm_url, id FROM articles WHERE norm_url IN ("
+                "SELECT norm_url FROM articles WHERE norm_url IS NOT NULL "
+                "GROUP BY norm_url HAVING COUNT(*) > 1) ORDER BY norm_url, saved, id").fetchall()
+        groups: dict[str, list[str]] = {}
+        for norm_url, aid in rows:
+            groups.setdefault(norm_url, []).append(aid)
+        return list(groups.values())
+
+    @property
+    def schema_version(self) -> int:
+        with self._lock:
+            return int(self._db.execute("PRAGMA user_version").fetchone()[0])
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """BEGIN IMMEDIATE … COMMIT, rolled back on any error."""
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self._db
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
+            self._db.execute("COMMIT")
+
+    @property
+    def connection(self) -> sqlite3.Connection:
+        """The raw connection, for modules that keep their own tables (collections).
+        Hold `self.lock` around its use."""
+        return self._db
+
+    @property
+    def lock(self) -> threading.RLock:
+        return self._lock
+
+    def close(self) -> None:
+        with self._lock:
+            self._db.close()
+
+    # -- articles ---------------------------------------------------------------
+    def insert(self, article: Article, norm_url: str | None, db: sqlite3.Connection | None = None,
+               *, allow_duplicate: bool = False, aliases: Iterable[str] = ()) -> None:
+        """Add the article and queue it for indexing, in one transaction. DuplicateURLError
+        when another article (perhaps saved by another process) has this address, unless
+        `allow_duplicate` (adopting a folder found on disk: losing it would be worse; the
+        index then leaves it out, and `check` lists the pair)."""
+        row = self._row_of(article, norm_url)
+        sql = (f"INSERT INTO articles ({', '.join(_COLUMNS)}) "
+               f"VALUES ({', '.join('?' for _ in _COLUMNS)})")
+        with self._maybe_tx(db) as conn:
+            try:
+                conn.execute(sql, [row[c] for c in _COLUMNS])
+            except sqlite3.IntegrityError as exc:
+                if "articles.norm_url" not in str(exc):
+                    raise
+                if not allow_duplicate:
+                    raise DuplicateURLError(norm_url) from exc
+                conn.execute(f"DROP INDEX {UNIQUE_URL_INDEX}")
+                conn.execute(sql, [row[c] for c in _COLUMNS])
+                self._create_unique_index(conn)
+            conn.execute("INSERT OR IGNORE INTO index_queue (article_id) VALUES (?)", (article.id,))
+            conn.executemany("INSERT OR IGNORE INTO tags (article_id, tag) VALUES (?, ?)",
+                             [(article.id, t) for t in article.tags])
+            self._set_aliases(conn, article.id, aliases)
+
+    def update(self, article: Article, norm_url: str | None, db: sqlite3.Connection | None = None,
+               *, aliases: Iterable[str] | None = None, reindex: bool = True) -> None:
+        """Write the article's row; `aliases` (if given) replace its other addresses.
+        `reindex=False` for a change the index does not hold (reading progress): the
+        article is not queued for indexing."""
+        row = self._row_of(article, norm_url)
+        cols = [c for c in _COLUMNS if c != "id"]
+        sql = f"UPDATE articles SET {', '.join(c + ' = ?' for c in cols)} WHERE id = ?"
+        with self._maybe_tx(db) as conn:
+            conn.execute(sql, [row[c] for c in cols] + [article.id])
+            if reindex:
+                conn.execute("INSERT OR IGNORE INTO index_queue (article_id) VALUES (?)", (article.id,))
+            conn.execute("DELETE FROM tags WHERE article_id = ?", (article.id,))
+            conn.executemany("INSERT OR IGNORE INTO tags (article_id, tag) VALUES (?, ?)",
+                             [(article.id, t) for t in article.tags])
+            if aliases is not None:
+                conn.execute("DELETE FROM url_aliases WHERE article_id = ?", (article.id,))
+                self._set_aliases(conn, article.id, aliases)
+
+    @staticmethod
+    def _set_aliases(conn: sqlite3.Connection, article_id: str, aliases: Iterable[str]) -> None:
+        """Other normalized addresses of the article (its canonical and final URL), by
+        which find_by_url recognises it too."""
+        conn.executemany("INSERT OR IGNORE INTO url_aliases (norm_url, article_id) VALUES (?, ?)",
+                         [(alias, article_id) for alias in aliases if alias])
+
+    def delete(self, article_id: str, db: sqlite3.Connection | None = None) -> None:
+        with self._maybe_tx(db) as conn:
+            conn.execute("DELETE FROM tags WHERE article_id = ?", (article_id,))
+            conn.execute("DELETE FROM articles WHERE id = ?", (article_id,))
+            conn.execute("INSERT OR IGNORE INTO index_queue (article_id) VALUES (?)", (article_id,))
+
+    @contextmanager
+    def _maybe_tx(self, db: sqlite3.Connection | None) -> Iterator[sqlite3.Connection]:
+        if db is not None:
+            yield db
+        else:
+            with self.transaction() as conn:
+                yield conn
+
+    @staticmethod
+    def _row_of(article: Article, norm_url: str | None) -> dict:
+        d = article.to_dict()
+        d["authors"] = json.dumps(article.authors, ensure_ascii=False)
+        d["norm_url"] = norm_url
+        for flag in ("is_read", "is_favorite", "is_archived", "uncertain"):
+            d[flag] = int(bool(d[flag]))
+        return d
+
+    def _article_of(self, row: sqlite3.Row, tags: list[str], collections: list[str] | None = None) -> Article:
+        d = dict(row)
+        d["collections"] = collections or []
+        d.pop("norm_url", None)
+        d["authors"] = json.loads(d["authors"] or "[]")
+        for flag in ("is_read", "is_favorite", "is_archived", "uncertain"):
+            d[flag] = bool(d[flag])
+        d["tags"] = tags
+        return Article.from_dict(d)
+
+    def get(self, article_id: str) -> Article:
+        with self._lock:
+            row = self._db.execute("SELECT * FROM articles WHERE id = ?", (article_id,)).fetchone()
+            if row is None:
+                raise NotFoundError(f"no article with id {article_id!r}")
+            tags = [r[0] for r in self._db.execute(
+                "SELECT tag FROM tags WHERE article_id = ? ORDER BY tag COLLATE NOCASE, tag", (article_id,))]
+            colls = [r[1] for r in self._db.execute(_MEMBER_SQL + " WHERE m.article_id = ? ORDER BY c.name",
+                                                    (article_id,))]
+        return self._article_of(row, tags, colls)
+
+    def get_many(self, ids: list[str]) -> dict[str, Article]:
+        """Articles by id in one query per 500 ids (used to decorate search hits)."""
+        out: dict[str, Article] = {}
+        with self._lock:
+            for start in range(0, len(ids), 500):
+                chunk = ids[start:start + 500]
+                marks = ",".join("?" for _ in chunk)
+                tags: dict[str, list[str]] = {}
+                for aid, tag in self._db.execute(
+                        f"SELECT article_id, tag FROM tags WHERE article_id IN ({marks}) "
+                        "ORDER BY tag COLLATE NOCASE, tag", chunk):
+                    tags.setdefault(aid, []).append(tag)
+                colls: dict[str, list[str]] = {}
+                for aid, name in self._db.execute(
+                        _MEMBER_SQL + f" WHERE m.article_id IN ({marks}) ORDER BY c.name", chunk):
+                    colls.setdefault(aid, []).append(name)
+                for row in self._db.execute(f"SELECT * FROM articles WHERE id IN ({marks})", chunk):
+                    out[row["id"]] = self._article_of(row, tags.get(row["id"], []), colls.get(row["id"]))
+        return out
+
+    def all(self, status: str | None = None) -> list[Article]:
+        with self._lock:
+            tags: dict[str, list[str]] = {}
+            for aid, tag in self._db.execute(
+                    "SELECT article_id, tag FROM tags ORDER BY tag COLLATE NOCASE, tag"):
+                tags.setdefault(aid, []).append(tag)
+            colls: dict[str, list[str]] = {}
+            for aid, name in self._db.execute(_MEMBER_SQL + " ORDER BY c.name"):
+                colls.setdefault(aid, []).append(name)
+            if status:
+                rows = self._db.execute(
+                    "SELECT * FROM articles WHERE status = ? ORDER BY saved DESC, id", (status,))
+            else:
+                rows = self._db.execute("SELECT * FROM articles ORDER BY saved DESC, id")
+            return [self._article_of(r, tags.get(r["id"], []), colls.get(r["id"])) for r in rows]
+
+    def page_ids(self, limit: int, offset: int = 0, *, newest_first: bool = True) -> list[str]:
+        """One page of article ids by saved date (the unfiltered list)."""
+        order = "DESC" if newest_first else "ASC"
+        with self._lock:
+            return [r[0] for r in self._db.execute(
+                f"SELECT id FROM articles ORDER BY saved {order}, id {order} LIMIT ? OFFSET ?",
+                (limit, offset))]
+
+    def ids(self) -> list[str]:
+        with self._lock:
+            return [r[0] for r in self._db.execute("SELECT id FROM articles")]
+
+    def exists(self, article_id: str) -> bool:
+        with self._lock:
+            return self._db.execute("SELECT 1 FROM articles WHERE id = ?", (article_id,)).fetchone() is not None
+
+    def ids_with_prefix(self, prefix: str) -> list[str]:
+        with self._lock:
+            return [r[0] for r in self._db.execute(
+                "SELECT id FROM articles WHERE id LIKE ? ESCAPE '\\' LIMIT 5",
+                (prefix.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%",))]
+
+    def find_by_url(self, norm_url: str) -> str | None:
+        """The article saved from this (normalized) address, or whose canonical or
+        final address it is."""
+        with self._lock:
+            row = self._db.execute("SELECT id FROM articles WHERE norm_url = ? LIMIT 1",
+                                   (norm_url,)).fetchone()
+            if row is None:
+                row = self._db.execute("SELECT article_id FROM url_aliases WHERE norm_url = ? LIMIT 1",
+                                       (norm_url,)).fetchone()
+        return row[0] if row else None
+
+    def find_by_source(self, source: str) -> str | None:
+        with self._lock:
+            row = self._db.execute("SELECT id FROM articles WHERE source = ? LIMIT 1",
+                                   (source,)).fetchone()
+        return row[0] if row else None
+
+    # -- index queue: articles whose index entry may not be committed yet ------------
+    def queue_for_index(self, ids: list[str], db: sqlite3.Connection | None = None) -> None:
+        with self._maybe_tx(db) as conn:
+            conn.executemany("INSERT OR IGNORE INTO index_queue (article_id) VALUES (?)", [(i,) for i in ids])
+
+    def dequeue_indexed(self, ids: list[str]) -> None:
+        if not ids:
+            return
+        with self.transaction() as conn:
+            conn.executemany("DELETE FROM index_queue WHERE article_id = ?", [(i,) for i in ids])
+
+    def index_queue(self) -> list[str]:
+        with self._lock:
+            return [r[0] for r in self._db.execute("SELECT article_id FROM index_queue")]
+
+    def tag_counts(self) -> list[tuple[str, int]]:
+        with self._lock:
+            return [(r[0], r[1]) for r in self._db.execute(
+                "SELECT tag, COUNT(*) FROM tags GROUP BY tag ORDER BY tag COLLATE NOCASE")]
+
+    def count(self) -> int:
+        with self._lock:
+            return int(self._db.execute("SELECT COUNT(*) FROM articles").fetchone()[0])

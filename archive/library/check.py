@@ -1,0 +1,259 @@
+"""`quire check [--repair]`: find drift between catalog, files and index, and mend it.
+
+Sources of truth (design.md): the files hold the content, the catalog holds the
+state and is mirrored into meta.json, the index is derived. So:
+- a folder the catalog does not know is adopted from its meta.json;
+- a catalog row whose folder is gone keeps its state and becomes *pending*
+  (its URL can be fetched again with `quire retry`) — nothing is dropped;
+- meta.json is rewritten from the catalog when they disagree;
+- index entries are added for articles missing from it and removed for
+  articles that no longer exist;
+- article.html missing beside a readable source.html.gz is re-extracted;
+- articles sharing one address (two imports run at once before the catalog
+  had a unique index) are listed; a pending copy is merged into the other
+  (tags, states and collections kept) and removed, while two copies with
+  content are left for the user to choose from.
+"""
+from __future__ import annotations
+
+import gzip
+import json
+import zlib
+from contextlib import nullcontext
+from dataclasses import asdict, dataclass
+from typing import TYPE_CHECKING
+
+from archive.base.errors import QuireError
+from archive.base.models import SCHEMA_VERSION, Article
+
+if TYPE_CHECKING:
+    from archive.library.store import Archive
+
+
+@dataclass
+class Problem:
+    kind: str  # orphan-folder, missing-folder, meta-mismatch, index-missing, index-orphan, bad-source, missing-html, bad-meta, duplicate-url
+    article_id: str
+    detail: str
+    repaired: bool = False
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def _read_meta(path) -> dict | None:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def check_archive(archive: "Archive", repair: bool = False, progress=None) -> list[Problem]:
+    from archive.library.store import ARTICLES_DIR
+
+    problems: list[Problem] = []
+    base = archive.root / ARTICLES_DIR
+    catalog_ids = set(archive.catalog.ids())
+    folder_ids = {p.name for p in base.iterdir() if p.is_dir() and not p.name.startswith(".")}
+
+    # 1. folders the catalog does not know
+    problems.extend(adopt_orphans(archive, sorted(folder_ids - catalog_ids), repair))
+
+    # 2. catalog rows whose folder is gone
+    for aid in sorted(catalog_ids - folder_ids):
+        article = archive.catalog.get(aid)
+        p = Problem("missing-folder", aid, f"{article.title!r}: its folder articles/{aid} is missing")
+        leftover = next((base / f"{prefix}{aid}" for prefix in (".old-", ".del-")
+                         if (base / f"{prefix}{aid}").is_dir()), None)
+        if repair and leftover is not None:
+            # an interrupted swap or delete left the whole folder under another name:
+            # it is put back (making the article pending would lose it on the next open)
+            try:
+                leftover.rename(base / aid)
+                p.detail += f"; put back from {leftover.name}"
+                p.repaired = True
+            except OSError as exc:
+                p.detail += f" (could not put back {leftover.name}: {exc})"
+        elif repair:
+            article.status = "pending"
+            article.error = "the article's files were missing; fetch it again with `quire retry`"
+            try:
+                (base / aid).mkdir()
+                archive.update(article)
+                p.repaired = True
+            except OSError as exc:
+                p.detail += f" (could not repair: {exc})"
+        problems.append(p)
+
+    # 3. per-article files
+    ids = sorted(catalog_ids & folder_ids)
+    for n, aid in enumerate(ids, 1):
+        if progress:
+            progress(n, len(ids), aid)
+        article = archive.catalog.get(aid)
+        folder = base / aid
+        meta = _read_meta(folder / "meta.json")
+        expected = article.to_dict()
+        # the version a meta.json was written with is no disagreement: an upgraded
+        # archive keeps its files as they were until each article is next written
+        if meta is None or {k: meta.get(k) for k in expected if k != "schema_version"} != \
+                {k: v for k, v in expected.items() if k != "schema_version"}:
+            p = Problem("meta-mismatch", aid, f"{article.title!r}: meta.json differs from the catalog")
+            if repair:
+                from archive.base import atomic
+
+                atomic.write_json(folder / "meta.json", expected)
+                p.repaired = True
+            problems.append(p)
+        if article.status != "saved":
+            continue
+        source = folder / "source.html.gz"
+        source_ok = False
+        if source.exists():
+            try:
+                with gzip.open(source) as fh:
+                    while fh.read(1 << 20):
+                        pass
+                source_ok = True
+            except (OSError, EOFError, zlib.error) as exc:
+                problems.append(Problem("bad-source", aid, f"{article.title!r}: source.html.gz is unreadable ({exc}); "
+                                        "the article itself is intact but cannot be re-extracted"))
+        if not (folder / "article.html").exists():
+            p = Problem("missing-html", aid, f"{article.title!r}: article.html is missing")
+            if repair and source_ok:
+                try:
+                    archive.replace_content(aid, archive.source_html(aid), extract=not (article.source or "").startswith("quire:welcome/"))
+                    p.repaired = True
+                except QuireError as exc:
+                    p.detail += f" (re-extraction failed: {exc})"
+            problems.append(p)
+
+    # 4. one article per address
+    problems.extend(_check_duplicates(archive, repair))
+
+    # 5. index ↔ catalog
+    catalog_ids = set(archive.catalog.ids())
+    indexed = archive.index.ids()
+    for aid in sorted(catalog_ids - indexed):
+        p = Problem("index-missing", aid, f"article {aid} is not in the search index")
+        if repair:
+            archive.index_from_files(archive.catalog.get(aid))
+            p.repaired = True
+        problems.append(p)
+    for aid in sorted(indexed - catalog_ids):
+        p = Problem("index-orphan", aid, f"the search index lists {aid}, which is not in the archive")
+        if repair:
+            archive.unindex(aid)
+            p.repaired = True
+        problems.append(p)
+    return problems
+
+
+def adopt_orphans(archive: "Archive", ids: list[str], repair: bool = True, *,
+                  index: bool = True) -> list[Problem]:
+    """A problem per article folder in `ids` (folders the catalog does not know);
+    `repair` records each from its meta.json, with its manual collections, and
+    (`index`) indexes it at once, else it waits in the index queue. A folder
+    without a readable meta.json, or one from a newer Quire, is left in place."""
+    from archive.library.store import ARTICLES_DIR
+
+    problems: list[Problem] = []
+    base = archive.root / ARTICLES_DIR
+    for aid in ids:
+        meta = _read_meta(base / aid / "meta.json")
+        if meta is None or meta.get("id") != aid:
+            problems.append(Problem("bad-meta", aid, f"folder articles/{aid} has no readable meta.json; left in place"))
+            continue
+        try:
+            newer = int(meta.get("schema_version", 1)) > SCHEMA_VERSION
+        except (TypeError, ValueError):
+            newer = False
+        if newer:
+            problems.append(Problem("bad-meta", aid, f"articles/{aid}/meta.json is from a newer Quire; left in place"))
+            continue
+        p = Problem("orphan-folder", aid, f"articles/{aid} ({meta.get('title', '')!r}) is not in the catalog")
+        if repair:
+            try:
+                article = Article.from_dict(meta)
+            except (TypeError, ValueError, KeyError) as exc:
+                problems.append(Problem("bad-meta", aid, f"articles/{aid}/meta.json cannot be read as an "
+                                        f"article ({exc}); left in place"))
+                continue
+            archive.adopt(article)
+            _restore_memberships(archive, article)
+            if index:
+                archive.index_from_files(article)
+            p.repaired = True
+        problems.append(p)
+    return problems
+
+
+def _check_duplicates(archive: "Archive", repair: bool) -> list[Problem]:
+    """A problem per address saved more than once. Repair keeps the copy with content
+    (else the oldest), merges each pending copy into it and removes that copy; copies
+    that have content of their own are left: which one to keep is the user's call."""
+    problems: list[Problem] = []
+    merged = False
+    # one index commit for all the merges, not one each
+    with archive.batch() if repair else nullcontext():
+        for group in archive.catalog.duplicate_urls():
+            copies = [archive.catalog.get(aid) for aid in group]  # oldest first
+            keep = next((a for a in copies if a.status == "saved"), copies[0])
+            others = [a for a in copies if a.id != keep.id]
+            p = Problem("duplicate-url", keep.id, f"{keep.url}: saved {len(copies)} times "
+                                                  f"({', '.join(a.id for a in copies)})")
+            if repair:
+                for other in (a for a in others if a.status != "saved"):
+                    keep = _merge_into(archive, keep, other)
+                    merged = True
+                with_content = [a.id for a in others if a.status == "saved"]
+                if with_content:
+                    verb = "has" if len(with_content) == 1 else "have"
+                    p.detail += (f"; {', '.join(with_content)} also {verb} content: compare "
+                                 "them and remove one with `quire delete ID`")
+                else:
+                    p.detail += f"; the pending copies were merged into {keep.id}"
+                    p.repaired = True
+            problems.append(p)
+    if merged:  # the unique index no longer needs to leave the removed copies out
+        archive.catalog.guard_unique_urls(rebuild=True)
+    return problems
+
+
+def _merge_into(archive: "Archive", keep: Article, pending: Article) -> Article:
+    """Give `keep` the tags, states, progress and manual collections of `pending`, a copy
+    of the same address without content, then remove that copy."""
+    from archive.library import collections as coll
+    from archive.extraction.pages import normalize_tags
+
+    for name in pending.collections:
+        if name not in keep.collections:
+            coll.add(archive, name, [keep.id])
+    current = archive.get(keep.id)  # with the memberships just added
+    current.tags = normalize_tags([*current.tags, *pending.tags])
+    current.is_read = current.is_read or pending.is_read
+    current.is_favorite = current.is_favorite or pending.is_favorite
+    current.is_archived = current.is_archived or pending.is_archived
+    current.progress = max(current.progress, pending.progress)
+    keep = archive.update(current)
+    archive.delete(pending.id)
+    return keep
+
+
+def _restore_memberships(archive: "Archive", article: Article) -> None:
+    """Put an adopted article back in the manual collections its meta.json names
+    (creating a collection that no longer exists)."""
+    from archive.library import collections as coll
+    from archive.base.errors import NotFoundError
+
+    for name in article.collections:
+        try:
+            existing = coll.get(archive, name)
+        except NotFoundError:
+            existing = coll.create(archive, name)
+        if not existing.is_smart:
+            with archive.catalog.transaction() as db:
+                db.execute("INSERT OR IGNORE INTO collection_members (collection_id, article_id, added) "
+                           "SELECT id, ?, ? FROM collections WHERE name = ?",
+                           (article.id, article.saved, name))

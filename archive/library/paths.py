@@ -1,0 +1,27 @@
+"""Where archives live and how the archive folder is laid out."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import platformdirs
+
+APP_NAME = "Quire"
+ENV_VAR = "QUIRE_ARCHIVE"
+REPO_ROOT = Path(__file__).resolve().parents[2]
+RESOURCES = REPO_ROOT / "resources"
+
+
+def default_archive_root() -> Path:
+    """The archive used when neither --archive nor $QUIRE_ARCHIVE is given."""
+    env = os.environ.get(ENV_VAR)
+    if env:
+        return Path(env).expanduser()
+    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)) / "archive"
+
+
+def resolve_archive_root(cli_value: str | None) -> Path:
+    """--archive first, then $QUIRE_ARCHIVE, then the platform's user data folder."""
+    if cli_value:
+        return Path(cli_value).expanduser()
+    return default_archive_root()

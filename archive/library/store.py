@@ -1,0 +1,850 @@
+"""The Archive: one folder holding the catalog, the article folders and the index.
+
+Every save runs fetch → extract → sanitize → images → files → catalog → index,
+and is atomic: the article's folder is built under a temporary name and renamed
+into place only when complete, the catalog row is written in a transaction,
+and if any later step fails the earlier ones are undone. A crash between steps
+leaves at worst a complete folder the catalog does not know yet, which `check
+--repair` adopts from its meta.json.
+"""
+from __future__ import annotations
+
+import gzip
+import html as htmlmod
+import re
+import secrets
+import shutil
+import sqlite3
+import threading
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable, Iterator
+
+from archive.base import atomic
+from archive.library.catalog import Catalog, CatalogDamagedError, DuplicateURLError
+from archive.base.errors import ArchiveError, NotFoundError, QuireError
+from archive.search.index import SearchIndex, make_document
+from archive.library.lock import OpenLock
+from archive.extraction.metadata import reading_stats
+from archive.base.models import Article, Extracted, ProgressFn, SearchHit
+from archive.extraction.pages import (  # noqa: F401  (prepare_page, html_to_text: re-exported for callers)
+    article_document,
+    host_of,
+    html_to_text,
+    normalize_tags,
+    now_iso,
+    prepare_page,
+    read_page_file,
+    title_of_page,
+)
+from archive.library.paths import RESOURCES
+from archive.capture.urls import other_address
+
+ARTICLES_DIR = "articles"
+#: What re-extraction or filling a pending article changes; everything else of the
+#: row (tags, states, progress, collections) is the user's and is kept.
+_CONTENT_FIELDS = ("site", "authors", "published", "lang", "description", "lead_image", "uncertain",
+                   "status", "error", "canonical_url", "final_url", "word_count", "reading_minutes")
+#: A queue of articles to index this long, and half the archive or more, left on
+#: open (a rebuild cut short) is redone as a full rebuild.
+REBUILD_QUEUE_FROM = 1000
+
+
+@dataclass
+class SaveResult:
+    article: Article
+    created: bool  # False: the item was already in the archive, nothing was added
+    #: one line per picture that could not be kept (its address and why); the article
+    #: shows a placeholder naming it instead
+    picture_problems: list[str] = field(default_factory=list)
+
+
+class Archive:
+    """A Quire archive on disk. Thread-safe: the GUI calls it from worker threads."""
+
+    def __init__(self, root: Path | str, *, seed: bool = True, fetch: bool = True,
+                 fetch_options: dict | None = None, progress: ProgressFn | None = None,
+                 recover: bool = True) -> None:
+        """Open (or create) the archive at `root`.
+
+        Leftovers of a crash (half-built or half-swapped folders) are recovered
+        only when no other process has the archive open (lock.OpenLock): another
+        process's folders in the making look the same. recover=False skips it in
+        any case (a child process doing bulk work for the GUI).
+        """
+        self.root = Path(root).expanduser()
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+            (self.root / ARTICLES_DIR).mkdir(exist_ok=True)
+        except OSError as exc:
+            raise ArchiveError(f"cannot create the archive folder {self.root}: {exc.strerror or exc}") from exc
+        self.fetch_enabled = fetch
+        self.fetch_options = dict(fetch_options or {})  # Fetcher(**options): timeouts, size cap
+        self._fetcher = None
+        self._fetcher_lock = threading.Lock()
+        self._commit_lock = threading.RLock()
+        self._unflushed: list[str] = []
+        self._open_lock = OpenLock(self.root)
+        try:
+            self.catalog = Catalog(self.root / "catalog.sqlite")  # refuses a newer archive untouched
+            alone = self._open_lock.open_alone()  # no other process has it open
+        except CatalogDamagedError as exc:
+            alone = self._open_lock.open_alone()
+            if not alone:
+                self._open_lock.release()
+                raise ArchiveError(f"{exc}; close every other Quire window or command on this archive "
+                                   "and open it again to rebuild the catalog from the article folders") from exc
+            try:
+                self._set_aside_catalog()
+                self.catalog = Catalog(self.root / "catalog.sqlite")
+            except BaseException:
+                self._open_lock.release()
+                raise
+        try:
+            self.index = self._open_index(alone)
+            if recover and alone:
+                try:
+                    self._recover_folders()
+                except OSError:
+                    pass  # a read-only archive: nothing to recover into
+                if self.catalog.created and any(self._article_folders()):
+                    # the catalog was lost or damaged: the folders' meta.json rebuild it
+                    # (indexed below, from the index queue)
+                    from archive.library.check import adopt_orphans
+
+                    known = set(self.catalog.ids())
+                    adopt_orphans(self, sorted(p.name for p in self._article_folders() if p.name not in known),
+                                  index=False)
+        except BaseException:
+            self.catalog.close()
+            self._open_lock.release()
+            raise
+        self._open_lock.share()
+        try:
+            if self.index.was_rebuilt and self.catalog.count():
+                self.reindex(progress)
+            if recover:
+                self._drain_index_queue(progress)
+            if seed and self.catalog.count() == 0 and not any(self._article_folders()):
+                self.seed_welcome()
+        except BaseException:  # nothing stays open (a failed open in the window is retried)
+            self.close()
+            raise
+
+    def _open_index(self, alone: bool) -> SearchIndex:
+        """The search index; one too damaged to open (a torn texts.sqlite or segment
+        file) is derived data: emptied and rebuilt, when no other process uses it."""
+        path = self.root / "index"
+        try:
+            return SearchIndex(path)
+        except ArchiveError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - sqlite3, Whoosh and OS errors alike
+            if not alone:
+                raise ArchiveError(f"the search index {path} is damaged ({exc}); close every other "
+                                   "Quire window or command on this archive and open it again to "
+                                   "rebuild it") from exc
+            for child in path.iterdir():
+                if child.is_dir():
+                    shutil.rmtree(child, ignore_errors=True)
+                else:
+                    child.unlink(missing_ok=True)
+            return SearchIndex(path)  # a new, empty index: was_rebuilt, so it is reindexed
+
+    def _set_aside_catalog(self) -> Path:
+        """Move a damaged catalog.sqlite (and its -wal/-shm files) aside, never deleting
+        it: smart collections live only there, and a tool may salvage more of it."""
+        from datetime import datetime
+
+        path = self.root / "catalog.sqlite"
+        stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+        aside = path.with_name(f"catalog.sqlite.damaged-{stamp}")
+        n = 1
+        while aside.exists():
+            n += 1
+            aside = path.with_name(f"catalog.sqlite.damaged-{stamp}-{n}")
+        try:
+            for suffix in ("-wal", "-shm"):
+                extra = path.with_name(path.name + suffix)
+                if extra.exists():
+                    extra.rename(aside.with_name(aside.name + suffix))
+            path.rename(aside)
+            atomic.fsync_dir(self.root)
+        except OSError as exc:
+            raise ArchiveError(f"the catalog {path} is damaged and cannot be moved aside to rebuild it "
+                               f"({exc.strerror or exc})") from exc
+        return aside
+
+    # -- lifecycle ---------------------------------------------------------------
+    def close(self) -> None:
+        self.index.close()
+        self.catalog.close()
+        if self._fetcher is not None:
+            self._fetcher.close()
+        self._open_lock.release()
+
+    def __enter__(self) -> "Archive":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    @property
+    def fetcher(self):
+        """The shared HTTP client, created on first use."""
+        if not self.fetch_enabled:
+            return None
+        with self._fetcher_lock:
+            if self._fetcher is None:
+                from archive.capture.fetch import Fetcher
+
+                self._fetcher = Fetcher(**self.fetch_options)
+            return self._fetcher
+
+    @contextmanager
+    def batch(self) -> Iterator[None]:
+        """Group the index commits of many saves into few (bulk work).
+
+        Each article stays in the catalog's index queue until its index entry is
+        committed, so a crash mid-batch loses no index entry: the next open
+        re-indexes whatever is still queued.
+        """
+        with self.index.batch():
+            yield
+        self._dequeue_flushed()
+
+    def _dequeue_flushed(self) -> None:
+        with self.index.write_lock:
+            if self.index.in_batch:
+                return
+            self.index.flush()
+            ids, self._unflushed = self._unflushed, []
+        self.catalog.dequeue_indexed(ids)
+
+    def _index_add(self, article: Article, text: str) -> None:
+        with self.index.write_lock:
+            self.index.add(make_document(article, text, article.collections))
+            self._unflushed.append(article.id)
+        self.index.flush_if_due()  # outside the lock: other saves go on adding meanwhile
+        self._dequeue_flushed()
+
+    def _index_delete(self, article_id: str) -> None:
+        with self.index.write_lock:
+            self.index.delete(article_id)
+            self._unflushed.append(article_id)
+        self._dequeue_flushed()
+
+    def _drain_index_queue(self, progress: ProgressFn | None = None) -> int:
+        """Index (or un-index) whatever a crash or an older version left queued.
+
+        A rebuild cut short leaves every article queued: then a full rebuild (on
+        every core) is far quicker than indexing them one by one."""
+        queued = self.catalog.index_queue()
+        if not queued:
+            return 0
+        if len(queued) >= REBUILD_QUEUE_FROM and 2 * len(queued) >= self.catalog.count():
+            self.reindex(progress)
+            return len(queued)
+        known = self.catalog.get_many(queued)
+        with self.batch():
+            for aid in queued:
+                article = known.get(aid)
+                if article is None:
+                    self._index_delete(aid)
+                else:
+                    self.index_from_files(article)
+        return len(queued)
+
+    # -- repair (check --repair) and recovery ----------------------------------------
+    def index_from_files(self, article: Article) -> None:
+        """(Re-)index an article from its stored article.html."""
+        text = html_to_text(self.article_html(article.id)) if article.status == "saved" else ""
+        self._index_add(article, text)
+
+    def unindex(self, article_id: str) -> None:
+        """Drop an index entry whose article is gone."""
+        self._index_delete(article_id)
+
+    def adopt(self, article: Article) -> None:
+        """Record an article whose complete folder the catalog does not know (a crash
+        between placing the folder and the catalog row). Index it afterwards."""
+        with self._commit_lock:
+            norm = self._norm_of(article)
+            self.catalog.insert(article, norm, allow_duplicate=True, aliases=self._aliases(article, norm))
+
+    def _recover_folders(self) -> None:
+        """Finish or undo what a crash interrupted: half-built folders are dropped,
+        an interrupted swap or delete is rolled back to the whole old folder."""
+        base = self.root / ARTICLES_DIR
+        for p in base.iterdir():
+            name = p.name
+            if not p.is_dir() or not name.startswith("."):
+                continue
+            for prefix in (".tmp-", ".old-", ".del-"):
+                if name.startswith(prefix):
+                    aid = name[len(prefix):]
+                    target = base / aid
+                    if prefix == ".tmp-" or target.exists() or not self.catalog.exists(aid):
+                        shutil.rmtree(p, ignore_errors=True)
+                    else:
+                        p.rename(target)  # the catalog still has it: bring the files back
+
+    # -- paths -------------------------------------------------------------------
+    def _article_folders(self) -> Iterator[Path]:
+        for p in (self.root / ARTICLES_DIR).iterdir():
+            if p.is_dir() and not p.name.startswith("."):
+                yield p
+
+    def article_dir(self, article_id: str) -> Path:
+        return self.root / ARTICLES_DIR / article_id
+
+    def _new_id(self) -> str:
+        while True:
+            aid = secrets.token_hex(5)
+            if not self.catalog.exists(aid) and not self.article_dir(aid).exists():
+                return aid
+
+    def resolve_id(self, prefix: str) -> str:
+        """An id from a unique prefix of it (as typed at the command line)."""
+        prefix = prefix.strip().lower()
+        if self.catalog.exists(prefix):
+            return prefix
+        matches = self.catalog.ids_with_prefix(prefix) if prefix else []
+        if len(matches) == 1:
+            return matches[0]
+        if not matches:
+            raise NotFoundError(f"no article with id {prefix!r}")
+        raise NotFoundError(f"id {prefix!r} is ambiguous: {', '.join(matches)}")
+
+    # -- reading -----------------------------------------------------------------
+    def get(self, article_id: str) -> Article:
+        return self.catalog.get(article_id)
+
+    def get_many(self, ids: list[str]) -> dict[str, Article]:
+        """Articles by id (unknown ids are left out), in a few queries rather than one each."""
+        return self.catalog.get_many(list(ids))
+
+    def articles(self, status: str | None = None) -> list[Article]:
+        return self.catalog.all(status)
+
+    def article_html(self, article_id: str) -> str:
+        path = self.article_dir(article_id) / "article.html"
+        try:
+            return path.read_text(encoding="utf-8")
+        except FileNotFoundError:
+            self.get(article_id)  # NotFoundError for an unknown id
+            return ""
+
+    def article_text(self, article_id: str) -> str:
+        stored = self.index.stored_text(article_id)
+        if stored:
+            return stored
+        return html_to_text(self.article_html(article_id))
+
+    def source_html(self, article_id: str) -> bytes:
+        path = self.article_dir(article_id) / "source.html.gz"
+        try:
+            return gzip.decompress(path.read_bytes())
+        except FileNotFoundError:
+            return b""
+
+    def article_fulltext(self, article_id: str) -> str:
+        """The whole visible text of the original page (offered for uncertain articles)."""
+        from archive.capture.charset import decode_html
+        from archive.extraction.htmlparse import element_text, parse_page
+
+        raw = self.source_html(article_id)
+        if not raw:
+            return ""
+        text, _ = decode_html(raw)
+        try:
+            doc, _ = parse_page(text, None)
+        except QuireError:
+            return ""
+        return element_text(doc, skip_invisible=True)
+
+    def find_duplicate(self, url: str | None = None, source: str | None = None) -> Article | None:
+        aid = None
+        if url:
+            from archive.capture.urls import normalize_url
+
+            try:
+                aid = self.catalog.find_by_url(normalize_url(url))
+            except QuireError:
+                aid = None
+        if aid is None and source:
+            aid = self.catalog.find_by_source(source)
+        return self.catalog.get(aid) if aid else None
+
+    # -- saving ------------------------------------------------------------------
+    def save_url(self, url: str, *, tags: Iterable[str] = (), saved: str | None = None,
+                 is_read: bool = False, is_favorite: bool = False, is_archived: bool = False) -> SaveResult:
+        """Fetch a page and save it (or return the copy already saved)."""
+        from archive.capture.urls import check_scheme
+
+        url = url.strip()
+        check_scheme(url)
+        existing = self.find_duplicate(url=url)
+        if existing is not None:
+            return SaveResult(existing, False)
+        fetcher = self.fetcher
+        if fetcher is None:
+            raise QuireError(f"{url}: fetching is turned off for this archive")
+        result = fetcher.fetch(url)
+        return self.save_html(result.body, url, final_url=result.url, tags=tags, saved=saved,
+                              is_read=is_read, is_favorite=is_favorite, is_archived=is_archived,
+                              declared_encoding=result.encoding)
+
+    def save_file(self, path: Path | str, *, tags: Iterable[str] = ()) -> SaveResult:
+        """Save a local .html/.htm file (charset from BOM, <meta>, else detection), with
+        the pictures a browser saved beside it (archive.localfiles). Nothing is fetched:
+        pictures named by web address become placeholders naming it."""
+        path, data = read_page_file(path)
+        source = f"file:{path.resolve()}"
+        existing = self.find_duplicate(source=source)
+        if existing is not None:
+            return SaveResult(existing, False)
+        prepared = prepare_page(data, None, page_file=str(path))
+        return self.save_html(b"", None, tags=tags, source=source, download_images=False,
+                              prepared=prepared)
+
+    def save_html(self, html: str | bytes, url: str | None = None, *, tags: Iterable[str] = (),
+                  saved: str | None = None, source: str | None = None, is_read: bool = False,
+                  is_favorite: bool = False, is_archived: bool = False, title: str | None = None,
+                  extract: bool = True, download_images: bool | None = None,
+                  final_url: str | None = None, declared_encoding: str | None = None,
+                  prepared: "tuple[bytes, Extracted] | None" = None) -> SaveResult:
+        """Save a page given as text or bytes. `extract=False` keeps the given HTML as the
+        article body (content that was extracted already, e.g. a wallabag export).
+        `prepared` is prepare_page()'s result when it already ran (in a worker process)."""
+        where = url or source or "the page"
+        page_url = final_url or url
+        raw, ex = prepared or prepare_page(html, page_url, extract=extract, title=title,
+                                           declared_encoding=declared_encoding)
+        canonical = other_address(ex.canonical_url)
+        final_url = final_url if final_url != url else None
+        norm = self._first_norm(url, canonical, final_url)
+        existing = self._existing(url, final_url, canonical, source)
+        if existing is not None:
+            return SaveResult(existing, False)
+
+        words, minutes = reading_stats(ex.text or ex.fulltext)
+        article = Article(
+            id=self._new_id(), title=" ".join((ex.title or "").split())[:1000] or (url or source or "Untitled"),
+            url=url, canonical_url=canonical, final_url=final_url,
+            site=ex.site_name or host_of(page_url), authors=ex.authors,
+            published=ex.published, saved=saved or now_iso(), lang=ex.lang,
+            description=(ex.description or "")[:2000], lead_image=ex.lead_image,
+            word_count=words, reading_minutes=minutes,
+            tags=normalize_tags(tags), is_read=is_read, is_favorite=is_favorite,
+            is_archived=is_archived, uncertain=ex.uncertain, source=source,
+        )
+        if download_images is None:
+            download_images = self.fetch_enabled and bool(page_url) and page_url.startswith(("http:", "https:"))
+        # The folder is built outside the commit lock (image downloads take time),
+        # under a dot-name that nothing lists; only the commit is serialized.
+        tmp = self.root / ARTICLES_DIR / f".tmp-{article.id}"
+        problems = self._build_folder(tmp, article, ex, raw, page_url,
+                                      self.fetcher if download_images else None, where)
+        result = self._commit_new(article, norm, tmp, ex.searchable_text, where)
+        if result.created:
+            result.picture_problems = problems
+        return result
+
+    def _build_folder(self, folder: Path, article: Article, ex: Extracted, raw: bytes,
+                      page_url: str | None, fetcher, where: str) -> list[str]:
+        """Write a complete article folder under a dot-name nothing lists yet: pictures
+        (fetched through `fetcher`, None for none, their addresses recorded), article.html,
+        source.html.gz, meta.json. Runs outside the commit lock: downloads take time.
+        Removes the folder again on any failure. Returns the pictures not kept."""
+        from archive.capture.image_sources import RecordingFetcher
+        from archive.capture.images import localize_images
+
+        try:
+            folder.mkdir(exist_ok=True)
+            recorder = RecordingFetcher(fetcher) if fetcher is not None else None
+            body, problems = localize_images(ex.content_html, page_url, folder / "images", recorder)
+            if recorder is not None:
+                recorder.write_sources(folder / "images")
+            atomic.write_text(folder / "article.html", article_document(article, body))
+            atomic.write_gzip(folder / "source.html.gz", raw)
+            atomic.write_json(folder / "meta.json", article.to_dict())
+            atomic.fsync_dir(folder)
+        except OSError as exc:
+            shutil.rmtree(folder, ignore_errors=True)
+            raise ArchiveError(f"{where}: could not write the article ({exc.strerror or exc})") from exc
+        except BaseException:
+            shutil.rmtree(folder, ignore_errors=True)
+            raise
+        return problems
+
+    def _existing(self, url: str | None, final_url: str | None, canonical: str | None,
+                  source: str | None) -> Article | None:
+        """The article already saved under any of these addresses (a redirect, a
+        canonical link, a share link with tracking parameters) or this source."""
+        for u in (url, other_address(final_url), other_address(canonical)):
+            if u:
+                existing = self.find_duplicate(url=u)
+                if existing is not None:
+                    return existing
+        return self.find_duplicate(source=source) if source else None
+
+    def _commit_new(self, article: Article, norm: str | None, tmp: Path, text: str, where: str) -> SaveResult:
+        """Move a complete folder into place and record it (under the commit lock, so
+        duplicates are caught), then index it outside the lock; undo on failure. If the
+        page was saved meanwhile (a thread of this process, or another process), its
+        folder is dropped and that article returned."""
+        with self._commit_lock:
+            existing = self._existing_of(article)
+            if existing is not None:
+                shutil.rmtree(tmp, ignore_errors=True)
+                return SaveResult(existing, False)
+            try:
+                self._place(article, norm, tmp, where)
+            except DuplicateURLError:  # by another process, between the check and the insert
+                return self._saved_meanwhile(article, where)
+        return self._index_new(article, text, where)
+
+    def _existing_of(self, article: Article) -> Article | None:
+        return self._existing(article.url, article.final_url, article.canonical_url, article.source)
+
+    def _saved_meanwhile(self, article: Article, where: str) -> SaveResult:
+        """The article another process saved under this address while this one was
+        building its folder (the catalog's unique index refused the second insert)."""
+        existing = self._existing_of(article)
+        if existing is None:
+            raise ArchiveError(f"{where}: the catalog refused it as a duplicate address, "
+                               "but no article has that address")
+        return SaveResult(existing, False)
+
+    def _index_new(self, article: Article, text: str, where: str) -> SaveResult:
+        try:
+            self._index_add(article, text)
+        except BaseException as exc:
+            with self._commit_lock:
+                self.catalog.delete(article.id)
+                shutil.rmtree(self.article_dir(article.id), ignore_errors=True)
+            if isinstance(exc, Exception):
+                raise ArchiveError(f"{where}: could not index the article ({exc})") from exc
+            raise
+        return SaveResult(article, True)
+
+    def _place(self, article: Article, norm: str | None, tmp: Path, where: str) -> None:
+        final = self.article_dir(article.id)
+        try:
+            tmp.rename(final)
+            atomic.fsync_dir(final.parent)
+        except OSError as exc:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise ArchiveError(f"{where}: could not write the article ({exc.strerror or exc})") from exc
+        try:
+            self.catalog.insert(article, norm, aliases=self._aliases(article, norm))
+        except BaseException as exc:
+            shutil.rmtree(final, ignore_errors=True)
+            if isinstance(exc, DuplicateURLError):
+                raise  # the caller returns the article saved first
+            if isinstance(exc, Exception):
+                raise ArchiveError(f"{where}: could not record the article in the catalog ({exc})") from exc
+            raise
+
+    def add_pending(self, url: str, *, title: str = "", tags: Iterable[str] = (),
+                    saved: str | None = None, error: str, is_read: bool = False,
+                    is_favorite: bool = False, is_archived: bool = False,
+                    source: str | None = None) -> SaveResult:
+        """Keep an item whose content could not be had yet (a failed fetch during import),
+        so nothing is lost: it is listed, searchable by title/URL and retryable."""
+        from archive.capture.urls import normalize_url
+
+        existing = self.find_duplicate(url=url, source=source)
+        if existing is not None:
+            return SaveResult(existing, False)
+        try:
+            norm = normalize_url(url)
+        except QuireError:
+            norm = None
+        article = Article(id="", title=title or url, url=url, site=host_of(url), saved=saved or now_iso(),
+                          tags=normalize_tags(tags), is_read=is_read, is_favorite=is_favorite,
+                          is_archived=is_archived, status="pending", error=error, source=source)
+        with self._commit_lock:
+            article.id = self._new_id()
+            tmp = self.root / ARTICLES_DIR / f".tmp-{article.id}"
+            try:
+                tmp.mkdir()
+                atomic.write_json(tmp / "meta.json", article.to_dict())
+            except OSError as exc:
+                shutil.rmtree(tmp, ignore_errors=True)
+                raise ArchiveError(f"{url}: could not write the pending article ({exc.strerror or exc})") from exc
+            return self._commit_new(article, norm, tmp, "", url)
+
+    def replace_content(self, article_id: str, html: str | bytes, *, final_url: str | None = None,
+                        declared_encoding: str | None = None, extract: bool = True) -> Article:
+        """Fill a pending article, or re-extract a saved one, keeping its tags and states."""
+        old = self.get(article_id)
+        where = old.url or article_id
+        page_url = final_url or old.url
+        raw, ex = prepare_page(html, page_url, extract=extract, title=None if extract else old.title,
+                               declared_encoding=declared_encoding)
+        folder = self.article_dir(article_id)
+        new = Article.from_dict(old.to_dict())
+        if old.status == "pending" or not old.title or old.title == old.url:
+            new.title = ex.title or old.title
+        new.site = ex.site_name or new.site or host_of(page_url)
+        new.authors = ex.authors or old.authors
+        new.published = ex.published or old.published
+        new.lang = ex.lang or old.lang
+        new.description = ex.description or old.description
+        new.lead_image = ex.lead_image or old.lead_image
+        new.uncertain = ex.uncertain
+        new.status, new.error = "saved", None
+        new.canonical_url = other_address(ex.canonical_url) or old.canonical_url
+        if final_url and final_url != old.url:
+            new.final_url = final_url
+        new.word_count, new.reading_minutes = reading_stats(ex.text or ex.fulltext)
+        # The new folder is built beside the old one, outside the commit lock; only the
+        # swap (the old folder stays whole until the new one is complete) is serialized.
+        staging = folder.parent / f".tmp-{article_id}-{secrets.token_hex(3)}"
+        try:
+            staging.mkdir()
+            if (folder / "images").is_dir():
+                shutil.copytree(folder / "images", staging / "images")
+        except OSError as exc:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise ArchiveError(f"{where}: could not write the article ({exc.strerror or exc})") from exc
+        from archive.capture.image_sources import LocalFirstFetcher
+
+        network = self.fetcher if (page_url or "").startswith(("http:", "https:")) else None
+        # pictures stored before are reused: re-extraction works offline
+        self._build_folder(staging, new, ex, raw, page_url, LocalFirstFetcher(staging / "images", network),
+                           where)
+        with self._commit_lock:
+            try:
+                # The row is read again inside the write transaction: tags, states,
+                # collections or progress changed while the folder was built (by this
+                # process or another) are kept, only the content's fields are new.
+                with self.catalog.transaction() as db:
+                    current = self.catalog.get(article_id)
+                    if current.title == old.title:  # not renamed meanwhile
+                        current.title = new.title
+                    for name in _CONTENT_FIELDS:
+                        setattr(current, name, getattr(new, name))
+                    new = current
+                    atomic.write_json(staging / "meta.json", new.to_dict())
+                    norm = self._norm_of(new)
+                    self.catalog.update(new, norm, db, aliases=self._aliases(new, norm))
+                    # last: a failure rolls the row back
+                    atomic.replace_dir(folder, staging, folder.parent / f".old-{folder.name}")
+            except BaseException as exc:
+                shutil.rmtree(staging, ignore_errors=True)
+                if isinstance(exc, OSError):
+                    raise ArchiveError(f"{where}: could not write the article ({exc.strerror or exc})") from exc
+                raise
+            self._index_add(new, ex.searchable_text)
+        return new
+
+    def reextract(self, ids: Iterable[str] | None = None, progress: ProgressFn | None = None,
+                  cancel: threading.Event | None = None) -> tuple[int, list[str]]:
+        """Run the current extractor again on stored originals. Returns (done, failures)."""
+        targets = list(ids) if ids is not None else [a.id for a in self.articles() if a.status == "saved"]
+        failures: list[str] = []
+        done = 0
+        with self.batch():
+            for n, aid in enumerate(targets, 1):
+                if cancel is not None and cancel.is_set():
+                    break
+                try:
+                    raw = self.source_html(aid)
+                    if not raw:
+                        raise QuireError(f"{aid}: no stored original (source.html.gz) to re-extract")
+                    welcome = (self.get(aid).source or "").startswith("quire:welcome/")
+                    self.replace_content(aid, raw, extract=not welcome)
+                    done += 1
+                except QuireError as exc:
+                    failures.append(str(exc))
+                if progress:
+                    progress(n, len(targets), aid)
+        return done, failures
+
+    @staticmethod
+    def _norm(url: str | None) -> str | None:
+        from archive.capture.urls import normalize_url
+
+        if not url:
+            return None
+        try:
+            return normalize_url(url)
+        except QuireError:
+            return None
+
+    def _first_norm(self, url: str | None, canonical: str | None, final_url: str | None) -> str | None:
+        """The address an article is known by: the one it was saved from, else its
+        canonical, else where its redirects ended (a page saved from disk has only
+        the canonical link it carries)."""
+        for candidate in (url, other_address(canonical), other_address(final_url)):
+            norm = self._norm(candidate)
+            if norm:
+                return norm
+        return None
+
+    def _norm_of(self, article: Article) -> str | None:
+        """_first_norm of a stored article: every write of its row keeps it, so
+        tagging it does not make it unrecognisable (a file's canonical address)."""
+        return self._first_norm(article.url, article.canonical_url, article.final_url)
+
+    def _aliases(self, article: Article, norm: str | None) -> list[str]:
+        """The article's other normalized addresses (canonical, final), by which a later
+        save of the same page is recognised."""
+        out: list[str] = []
+        for address in (article.canonical_url, article.final_url):
+            alias = self._norm(other_address(address))
+            if alias and alias != norm and alias not in out:
+                out.append(alias)
+        return out
+
+    # -- tags and states -----------------------------------------------------------
+    def _update(self, article: Article) -> Article:
+        """Write a changed article to catalog, meta.json and index."""
+        with self._commit_lock:
+            self.catalog.update(article, self._norm_of(article))
+            self._written(article, searchable=True)
+        return article
+
+    def _written(self, article: Article, *, searchable: bool) -> None:
+        """After the catalog row: meta.json mirrors it, and the index if it must know."""
+        folder = self.article_dir(article.id)
+        if folder.is_dir():
+            atomic.write_json(folder / "meta.json", article.to_dict())
+        if searchable:
+            self._index_add(article, self.article_text(article.id))
+
+    def update(self, article: Article) -> Article:
+        """Store changed metadata or state of an article (catalog, meta.json, index).
+        Its content is untouched; for new content use replace_content()."""
+        self.get(article.id)
+        return self._update(article)
+
+    def refresh(self, article_id: str) -> Article:
+        """Re-write meta.json and the index entry from the catalog (after a change made
+        in the catalog directly, such as collection membership)."""
+        with self._commit_lock:
+            return self._update(self.get(article_id))
+
+    def _change(self, article_id: str, change: Callable[[Article], bool]) -> Article:
+        """Read the article, `change` it and write it back in one write transaction,
+        so a change another process made meanwhile (a CLI tagging beside the window)
+        is not undone by an older copy. `change` says whether the index must know."""
+        with self._commit_lock:
+            with self.catalog.transaction() as db:
+                article = self.catalog.get(article_id)
+                searchable = change(article)
+                self.catalog.update(article, self._norm_of(article), db, reindex=searchable)
+            self._written(article, searchable=searchable)
+        return article
+
+    def tag(self, article_id: str, add: Iterable[str] = (), remove: Iterable[str] = ()) -> Article:
+        def change(article: Article) -> bool:
+            drop = {t.lower() for t in normalize_tags(remove)}
+            tags = [t for t in article.tags if t.lower() not in drop]
+            for t in normalize_tags(add):
+                if t.lower() not in {x.lower() for x in tags}:
+                    tags.append(t)
+            article.tags = normalize_tags(tags)
+            return True
+
+        return self._change(article_id, change)
+
+    def tags(self) -> list[tuple[str, int]]:
+        return self.catalog.tag_counts()
+
+    def set_state(self, article_id: str, *, is_read: bool | None = None, is_favorite: bool | None = None,
+                  is_archived: bool | None = None, progress: float | None = None) -> Article:
+        def change(article: Article) -> bool:
+            searchable = False
+            for name, value in (("is_read", is_read), ("is_favorite", is_favorite),
+                                ("is_archived", is_archived)):
+                if value is not None and getattr(article, name) != bool(value):
+                    setattr(article, name, bool(value))
+                    searchable = True
+            if progress is not None:
+                article.progress = min(1.0, max(0.0, float(progress)))
+            return searchable
+
+        return self._change(article_id, change)
+
+    def delete(self, article_id: str) -> None:
+        with self._commit_lock:
+            self.get(article_id)
+            folder = self.article_dir(article_id)
+            trash = folder.parent / f".del-{article_id}"
+            moved = False
+            try:
+                if folder.exists():
+                    shutil.rmtree(trash, ignore_errors=True)  # a stale one: the folder is whole
+                    folder.rename(trash)
+                    moved = True
+                self.catalog.delete(article_id)
+            except BaseException as exc:
+                # the row stays, so the folder must too: left as .del-<id>, the article
+                # showed empty, check --repair made it pending and the next open removed it
+                if moved:
+                    trash.rename(folder)
+                if isinstance(exc, (OSError, sqlite3.Error)):
+                    raise ArchiveError(f"{article_id}: could not delete the article ({exc})") from exc
+                raise
+            self._index_delete(article_id)
+            shutil.rmtree(trash, ignore_errors=True)
+
+    # -- search --------------------------------------------------------------------
+    def search(self, query: str, *, limit: int = 20, offset: int = 0, sort: str = "relevance") -> list[SearchHit]:
+        from archive.search.engine import run_search
+
+        return run_search(self, query, limit=limit, offset=offset, sort=sort).hits
+
+    def search_full(self, query: str, *, limit: int = 20, offset: int = 0, sort: str = "relevance",
+                    facets: bool = False, snippets: bool = True):
+        """Hits plus the total count, a note on how the query was read, a "did you
+        mean" suggestion when nothing matched, and (facets=True) tag/site counts."""
+        from archive.search.engine import run_search
+
+        return run_search(self, query, limit=limit, offset=offset, sort=sort, facets=facets,
+                          snippets=snippets)
+
+    def count(self, query: str) -> int:
+        """How many articles a query matches (no snippets, no spelling suggestions)."""
+        from archive.search.engine import run_search
+
+        return run_search(self, query, limit=1, snippets=False, suggest=False).total
+
+    # -- index maintenance ---------------------------------------------------------
+    def reindex(self, progress: ProgressFn | None = None) -> int:
+        """Rebuild the index from the catalog and the article files, on every core."""
+        from archive.search.reindex import rebuild_archive
+
+        articles = self.articles()
+        ids = [a.id for a in articles]
+        # queued first: a rebuild cut short is finished on the next open
+        self.catalog.queue_for_index(ids)
+        rebuild_archive(self, articles, progress)
+        self.catalog.dequeue_indexed(ids)
+        return len(articles)
+
+    # -- welcome -------------------------------------------------------------------
+    def seed_welcome(self) -> list[Article]:
+        """Fill a new, empty archive with the welcome articles from resources/."""
+        out: list[Article] = []
+        folder = RESOURCES / "welcome"
+        if not folder.is_dir():
+            return out
+        with self.batch():
+            for path in sorted(folder.glob("*.html")):
+                page = path.read_text(encoding="utf-8", errors="replace")
+                title = title_of_page(page)
+                # the heading repeats the title, which the reader and the list show
+                # already (it stays in the file, for reading it in a browser)
+                page = re.sub(r"<h1>\s*" + re.escape(htmlmod.escape(title, quote=False)) + r"\s*</h1>",
+                              "", page, count=1)
+                result = self.save_html(page, None, source=f"quire:welcome/{path.name}", title=title,
+                                        extract=False, download_images=False, tags=["quire"])
+                out.append(result.article)
+        return out
+

@@ -1,0 +1,399 @@
+"""Running a query: Whoosh hits → SearchHit records with highlighted snippets.
+
+Cheap enough to run on every keystroke: relevance-ranked queries of terms,
+prefixes, phrases, date ranges, AND/OR/NOT are scored and counted by the
+block scorer (topn.py: whole posting blocks as numpy arrays, Whoosh's BM25F
+formula) in one pass; other queries go through Whoosh, with the total from
+an unscored pass over the matching document numbers. Snippets are made only
+for the rows of the requested page, from the compressed text store, by a
+plain regex scan (no re-analysis of the whole text). Facets and "Did you
+mean" cost extra and run only when asked (facets) or when nothing matched.
+
+Scores and order are Whoosh's; titles, tags and dates come from the
+catalog (the index keeps only what search needs), so a tag change shows in
+results as soon as it is committed.
+"""
+from __future__ import annotations
+
+import re
+import threading
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Iterable
+
+from whoosh import query as wq
+
+from archive.search.index import SPACELESS_CHAR, WORD_RE, word_term
+from archive.base.models import SearchHit
+from archive.search.phrases import AdjacentTerms, phrase_scores
+from archive.search.query import OPERATORS, parse_query
+from archive.search.ranges import ColumnRange
+from archive.search.snippets import Highlight, find_matches, highlight_for, make_snippet
+from archive.search.topn import POSITIONLESS, block_ids, top_n
+
+if TYPE_CHECKING:
+    from archive.library.store import Archive
+
+SORTS = ("relevance", "newest", "oldest")
+FACET_TOP = 30
+
+
+@dataclass
+class SearchResult:
+    hits: list[SearchHit]
+    total: int
+    note: str = ""  # how a malformed query was read instead
+    #: "tag" and "site" → [(name, count)] over all matching articles (facets=True only)
+    facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
+    #: a corrected query that has hits, offered when this one has none ("Did you mean …")
+    suggestion: str | None = None
+
+
+def run_search(archive: "Archive", text: str, *, limit: int = 20, offset: int = 0,
+               sort: str = "relevance", snippets: bool = True, facets: bool = False,
+               suggest: bool = True) -> SearchResult:
+    """One page of results for the user's query text (never raises on odd text)."""
+    parsed = parse_query(text)
+    note = parsed.note
+    limit = max(1, int(limit))
+    offset = max(0, int(offset))
+    q, collection_note = _resolve_collections(archive, parsed.query)
+    if collection_note:
+        note = f"{note}; {collection_note}" if note else collection_note
+    index = archive.index
+    if isinstance(q, wq.Every) and not q.fieldname and not facets:
+        # No query: the whole archive, newest first — a page of the catalog, far
+        # cheaper than sorting every document in the index (the window's first screen).
+        ids = archive.catalog.page_ids(limit, offset, newest_first=sort != "oldest")
+        return SearchResult(hits=_hits(archive, [({"id": i}, 1.0) for i in ids], Highlight(), snippets),
+                            total=archive.catalog.count(), note=note)
+    with index.searcher() as searcher:
+        kwargs: dict[str, Any] = {"limit": offset + limit}
+        if sort in ("newest", "date"):
+            kwargs.update(sortedby="saved", reverse=True)
+        elif sort == "oldest":
+            kwargs.update(sortedby="saved")
+        fast = top_n(searcher, q, offset + limit) if sort == "relevance" else None
+        if fast is not None:
+            best, total = fast
+            page = best[offset:offset + limit]
+        else:
+            results = searcher.search(q, **kwargs)
+            page = [(hit.docnum, hit.score) for hit in results[offset:offset + limit]]
+            total = len(results) if results.has_exact_length() else -1
+        docnums: set[int] | None = None
+        if facets:
+            docnums = _all_docnums(searcher, q)
+            total = len(docnums)
+        elif total < 0:
+            total = _count(searcher, q)
+        rows = [(searcher.stored_fields(docnum), score) for docnum, score in page]
+        highlight = highlight_for(searcher, q) if snippets and rows else Highlight()
+        facet_counts = _facets(index, searcher, docnums) if docnums is not None else {}
+        suggestion = None
+        if total == 0 and suggest and text.strip():
+            suggestion = _did_you_mean(archive, searcher, text, parsed.note)
+
+    hits = _hits(archive, rows, highlight, snippets)
+    if facet_counts.get("tag"):
+        facet_counts["tag"] = _tag_display_names(archive, facet_counts["tag"])
+    return SearchResult(hits=hits, total=total, note=note, facets=facet_counts, suggestion=suggestion)
+
+
+def _hits(archive: "Archive", rows: list[tuple[dict, float]], highlight: Highlight,
+          snippets: bool) -> list[SearchHit]:
+    """Search hits for (stored fields, score) rows: titles, tags and dates from the
+    catalog, snippets from the text store."""
+    ids = [stored["id"] for stored, _ in rows]
+    texts = archive.index.texts_of(ids) if snippets else {}
+    articles = archive.catalog.get_many(ids)
+    hits: list[SearchHit] = []
+    for stored, score in rows:
+        aid = stored["id"]
+        a = articles.get(aid)
+        if a is None:  # indexed but gone from the catalog: `check` reports it
+            continue
+        snippet = make_snippet(texts.get(aid, ""), highlight) if snippets else ""
+        hits.append(SearchHit(id=aid, title=a.title or stored.get("title", ""), url=a.url, site=a.site,
+                              tags=a.tags, saved=a.saved, score=round(float(score or 0.0), 4),
+                              snippet=snippet))
+    return hits
+
+
+def match_spans(archive: "Archive", query_text: str, text: str) -> list[tuple[int, int]]:
+    """(start, end) of every word of `text` the query matches (its stemmed, accent-
+    folded words, prefixes and fuzzy terms, its phrases where whole; not words under
+    NOT): for the reader, which highlights the matches of the search that opened an
+    article."""
+    parsed = parse_query(query_text)
+    with archive.index.searcher() as searcher:
+        highlight = highlight_for(searcher, parsed.query)
+    return find_matches(text, highlight) if highlight else []
+
+
+def _count(searcher: Any, q: wq.Query) -> int:
+    """Matching documents, unscored: set operations over posting ids (read a block
+    at a time) are far cheaper than scoring, or than walking a matcher tree."""
+    return sum(len(_docset(sub, q)) for sub, _offset in _leaves(searcher))
+
+
+def _all_docnums(searcher: Any, q: wq.Query) -> set[int]:
+    """Global document numbers of all matches (for facets)."""
+    out: set[int] = set()
+    for sub, offset in _leaves(searcher):
+        out.update(d + offset for d in _docset(sub, q))
+    return out
+
+
+def _leaves(searcher: Any) -> list[tuple[Any, int]]:
+    return searcher.subsearchers or [(searcher, 0)]
+
+
+def _posting_ids(reader: Any, fieldname: str, text: Any) -> set[int]:
+    from whoosh.codec.whoosh3 import W3LeafMatcher
+    from whoosh.matching import wrappers
+
+    if POSITIONLESS.get(fieldname) in reader.schema:  # same documents, smaller blocks
+        fieldname = POSITIONLESS[fieldname]
+    try:
+        m = reader.postings(fieldname, text)
+    except Exception:  # noqa: BLE001 - TermNotFound and friends: no documents
+        return set()
+    filtered = False
+    if isinstance(m, wrappers.WrappingMatcher) and isinstance(m.child, W3LeafMatcher):
+        m, filtered = m.child, True  # deletions: filtered below
+    if not isinstance(m, W3LeafMatcher):
+        return set(m.all_ids())
+    ids: list[int] = []
+    while m.is_active():
+        ids.extend(block_ids(m)[m._i:])
+        if m._lastblock:
+            break
+        m._next_block()
+    if filtered:
+        is_deleted = reader.is_deleted
+        return {d for d in ids if not is_deleted(d)}
+    return set(ids)
+
+
+def _docset(searcher: Any, q: wq.Query) -> set[int]:
+    """Document numbers (of one segment) matching q, by set algebra where the
+    query is made of terms, AND/OR/NOT and prefixes; the matcher otherwise."""
+    reader = searcher.reader()
+    if isinstance(q, wq.Term):
+        field = searcher.schema[q.fieldname] if q.fieldname in searcher.schema else None
+        if field is None:
+            return set()
+        try:
+            text = field.to_bytes(q.text)
+        except ValueError:
+            return set()
+        return _posting_ids(reader, q.fieldname, text)
+    if isinstance(q, wq.And):
+        positive = [c for c in q.subqueries if not isinstance(c, wq.Not)]
+        negative = [c.query for c in q.subqueries if isinstance(c, wq.Not)]
+        if not positive:
+            result = set(reader.all_doc_ids())
+        else:
+            sets = sorted((_docset(searcher, c) for c in positive), key=len)
+            result = sets[0].intersection(*sets[1:])
+        for c in negative:
+            if not result:
+                break
+            result -= _docset(searcher, c)
+        return result
+    if isinstance(q, wq.Or) and not isinstance(q, wq.DisjunctionMax):
+        result: set[int] = set()
+        for c in q.subqueries:
+            result |= _docset(searcher, c)
+        return result
+    if isinstance(q, wq.AndNot):
+        return _docset(searcher, q.a) - _docset(searcher, q.b)
+    if isinstance(q, wq.Not):
+        return set(reader.all_doc_ids()) - _docset(searcher, q.query)
+    if isinstance(q, wq.Every) and not q.fieldname:
+        return set(reader.all_doc_ids())
+    if isinstance(q, (wq.Prefix, wq.Wildcard, wq.FuzzyTerm)):
+        result = set()
+        for btext in q._btexts(reader):
+            result |= _posting_ids(reader, q.fieldname, btext)
+        return result
+    if isinstance(q, ColumnRange):
+        return set(q.docnums(reader))
+    if isinstance(q, AdjacentTerms):
+        found = phrase_scores(searcher, q)
+        if found is not None:
+            return set(found[0].tolist())
+    if isinstance(q, wq.ConstantScoreQuery):
+        return _docset(searcher, q.child)
+    if q is wq.NullQuery or isinstance(q, type(wq.NullQuery)):
+        return set()
+    m = q.matcher(searcher)
+    return set(m.all_ids()) if m.is_active() else set()
+
+
+# -- collections ---------------------------------------------------------------------
+_resolving = threading.local()
+
+
+def _resolve_collections(archive: "Archive", q: wq.Query) -> tuple[wq.Query, str]:
+    """Replace `collection:NAME` terms by the collection's members (manual) or its
+    query (smart), read from the catalog now, so membership is never stale."""
+    notes: list[str] = []
+    if not any(isinstance(n, wq.Term) and n.fieldname == "collection" for n in _walk(q)):
+        return q, ""
+
+    def fix(node: wq.Query) -> wq.Query:
+        if isinstance(node, wq.Term) and node.fieldname == "collection":
+            return _collection_query(archive, str(node.text), notes)
+        return node.apply(fix)
+
+    return fix(q), "; ".join(notes)
+
+
+def _collection_query(archive: "Archive", name: str, notes: list[str]) -> wq.Query:
+    from archive.library import collections
+    from archive.base.errors import NotFoundError
+
+    active: set[str] = getattr(_resolving, "names", set())
+    if name in active:
+        notes.append(f"collection {name!r} refers to itself")
+        return wq.NullQuery
+    try:
+        row = collections._row(archive, name)
+    except NotFoundError:
+        notes.append(f"no collection named {name!r}")
+        return wq.Term("collection", name)  # documents indexed with it, if any
+    if row["query"] is not None:
+        _resolving.names = active | {name}
+        try:
+            inner, inner_note = _resolve_collections(archive, parse_query(row["query"]).query)
+        finally:
+            _resolving.names = active
+        if inner_note:
+            notes.append(inner_note)
+        return wq.ConstantScoreQuery(inner)
+    ids = collections.members(archive, row["name"])
+    if not ids:
+        return wq.NullQuery
+    return wq.ConstantScoreQuery(wq.Or([wq.Term("id", aid) for aid in ids]))
+
+
+def _walk(q: wq.Query) -> Iterable[wq.Query]:
+    stack = [q]
+    while stack:
+        node = stack.pop()
+        yield node
+        stack.extend(node.children())
+
+
+# -- facets --------------------------------------------------------------------------
+def _facets(index: Any, searcher: Any, docnums: set[int]) -> dict[str, list[tuple[str, int]]]:
+    """Counts by tag and by site among the matching documents, largest first."""
+    out: dict[str, list[tuple[str, int]]] = {}
+    for name, fieldname in (("tag", "tag"), ("site", "site_name")):
+        counts = []
+        if docnums:
+            for term, ids in index.facet_postings(searcher, fieldname).items():
+                n = len(ids & docnums) if len(ids) < len(docnums) else len(docnums & ids)
+                if n:
+                    counts.append((term, n))
+        counts.sort(key=lambda c: (-c[1], c[0].lower()))
+        out[name] = counts[:FACET_TOP]
+    return out
+
+
+def _tag_display_names(archive: "Archive", counts: list[tuple[str, int]]) -> list[tuple[str, int]]:
+    """The index keeps tags lower-cased; show them as the user wrote them."""
+    try:
+        names = {name.lower(): name for name, _n in archive.catalog.tag_counts()}
+    except Exception:  # noqa: BLE001 - display nicety only
+        names = {}
+    return [(names.get(term, term), n) for term, n in counts]
+
+
+# -- did you mean ----------------------------------------------------------------------
+_FREE_WORD = re.compile(r"(?<![\w:\"*~])(\w+)(?![\w:*~])")
+
+
+def _did_you_mean(archive: "Archive", searcher: Any, text: str, note: str) -> str | None:
+    """The query with each unknown word replaced by a close indexed word (candidates
+    from Whoosh's spelling corrector over the content terms, ranked by edit
+    distance with transpositions, then by how common), if that query has hits."""
+    if '"' in text:  # words inside phrases are left alone: spans get complicated
+        return None
+    corrector = searcher.corrector("content")
+    corrected = text
+    changed = False
+    for m in _FREE_WORD.finditer(text):
+        word = m.group(1)
+        if word in OPERATORS or word.isdigit() or len(word) < 3 \
+                or SPACELESS_CHAR.search(word) or text[max(0, m.start() - 1):m.start()] in ("'", "’"):
+            # a one- or two-letter word has too many close neighbours ("solar's" became
+            # "solar'so"), and Chinese or Japanese characters are not spelt
+            continue
+        term = word_term(word)
+        if searcher.doc_frequency("content", term):
+            continue
+        candidates = corrector.suggest(term, limit=8, maxdist=2, prefix=1)
+        candidates.sort(key=lambda c: (_edit_distance(term, c), -searcher.doc_frequency("content", c)))
+        for stem in candidates[:4]:
+            docnum = _first_doc(searcher, stem)
+            if docnum is None:
+                continue
+            stored = searcher.stored_fields(docnum)
+            aid = stored["id"]
+            sample = archive.index.texts_of([aid]).get(aid, "") + " " + (stored.get("title") or "")
+            replacement = _surface_forms(sample, {stem}).get(stem, stem)
+            corrected = re.sub(rf"(?<![\w:]){re.escape(word)}(?!\w)", replacement, corrected)
+            changed = True
+            break
+    if not changed or corrected == text:
+        return None
+    check = parse_query(corrected)  # the whole corrected query must find something
+    if _note_count(check.note) > _note_count(note):
+        return None  # the correction made a part unreadable; a note it shares ("or" …) is fine
+    fast = top_n(searcher, check.query, 1)  # uses the cached term scores when it can
+    if not (fast[1] if fast is not None else _count(searcher, check.query)):
+        return None
+    return corrected
+
+
+def _note_count(note: str) -> int:
+    return len(note.split("; ")) if note else 0
+
+
+def _first_doc(searcher: Any, term: str) -> int | None:
+    """A (global) document containing the content term, without scoring anything."""
+    for sub, offset in _leaves(searcher):
+        try:
+            m = sub.postings("content", term)
+        except Exception:  # noqa: BLE001 - not in this segment
+            continue
+        if m.is_active():
+            return m.id() + offset
+    return None
+
+
+def _edit_distance(a: str, b: str) -> int:
+    """Damerau-Levenshtein (optimal string alignment): a swap of two letters is one edit."""
+    prev2: list[int] = []
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i] + [0] * len(b)
+        for j, cb in enumerate(b, 1):
+            cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb))
+            if i > 1 and j > 1 and ca == b[j - 2] and a[i - 2] == cb:
+                cur[j] = min(cur[j], prev2[j - 2] + 1)
+        prev2, prev = prev, cur
+    return prev[-1]
+
+
+def _surface_forms(text: str, stems: set[str]) -> dict[str, str]:
+    """For each stem, the most frequent word of `text` (lower-cased) that stems to it."""
+    counts: dict[str, dict[str, int]] = {}
+    for w in WORD_RE.findall(text):
+        t = word_term(w)
+        if t in stems:
+            forms = counts.setdefault(t, {})
+            forms[w.lower()] = forms.get(w.lower(), 0) + 1
+    return {t: max(forms, key=lambda f: (forms[f], -len(f))) for t, forms in counts.items()}

@@ -1,0 +1,598 @@
+"""The Whoosh full-text index: derived data, rebuilt from the archive by `reindex`.
+
+Whoosh allows one writer per index. Every write in this process goes through
+`SearchIndex`'s lock, and the writer waits (rather than failing with LockError)
+while another process — the GUI beside a CLI command — holds the lock.
+Searchers are refreshed after each commit, so a save is searchable at once.
+
+Layout choices, for speed (bench/search.py measures them):
+- words go through one fast analyzer (`WordAnalyzer`: words as WORD_RE cuts them, lower-cased,
+  accent-folded, Porter2 (Snowball English) stemmed, with a cache) instead of Whoosh's chain of
+  generator filters, and `WordText.index` builds postings without Token objects;
+- the article text is not stored in Whoosh: it lives compressed in a
+  `TextStore` beside the index, read only for the snippets of the rows shown;
+- the words are indexed twice: `content` with positions (phrases, Whoosh's own
+  queries) and `words` without (`WordCounts`: document ids and counts only).
+  A posting block of `content` holds the positions of all its documents, so
+  ranking a common word by it decompresses and unpickles kilobytes of
+  positions it never looks at; the block scorer (topn.py) and the counts read
+  the small `words` blocks instead, with `content`'s statistics, so the
+  scores are the same;
+- the frequent terms of each segment are also written flat, uncompressed
+  (archive/dense.py): phrases with a common word, and ranking a common word,
+  read them with numpy instead of a Python loop over posting blocks.
+"""
+from __future__ import annotations
+
+import re
+import threading
+from collections import Counter
+import time
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any, Iterable, Iterator
+
+from archive.search import whoosh_memory  # noqa: F401  (before any index is opened: no copy into RAM)
+from whoosh import index as windex
+from whoosh.analysis import LowercaseFilter, RegexTokenizer, Token
+from whoosh.analysis.analyzers import Analyzer
+from whoosh.analysis import CharsetFilter
+from whoosh.fields import DATETIME, ID, KEYWORD, TEXT, Schema
+from whoosh.formats import Existence
+from whoosh.lang.porter2 import stem as porter_stem
+from whoosh.support.charset import accent_map
+
+from archive.base.errors import ArchiveError
+from archive.extraction.htmlparse import composed
+from archive.search.phrases import ArrayPositions, encode_positions, pair_terms
+from archive.search.scoring import FastBM25F
+from archive.search.textstore import TextStore
+
+#: Han ideographs (with their iteration marks) and hiragana: scripts written
+#: without spaces between words. Each such character is a word of its own, as in
+#: Unicode's word-break rules (UAX #29), and a query word written in them is
+#: searched as a phrase of its characters (WordText.multitoken_query), so 東京
+#: finds "東京の寿司" and so does 寿司. Katakana and Hangul runs stay whole words.
+SPACELESS_CHARS = "\u3005-\u3007\u3040-\u309f\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\U00020000-\U0003134f"
+#: One character of those scripts.
+SPACELESS_CHAR = re.compile(f"[{SPACELESS_CHARS}]")
+#: A word: one character of those scripts, or a run of other word characters.
+WORD_RE = re.compile(rf"[{SPACELESS_CHARS}]|[^\W{SPACELESS_CHARS}]+")
+#: The same on text without such characters (the common case, and faster).
+_PLAIN_WORD_RE = re.compile(r"\w+")
+
+#: Whoosh's accent_map, plus letters it folds wrongly or not at all: ß is "ss"
+#: (it gave "s", so "strasse" missed "Straße"), ё is е (Russian prints ёлка and
+#: елка for one word), æ and œ are "ae" and "oe" (œuvre, oeuvre).
+FOLD_MAP: dict[int, str] = {**accent_map, ord("ß"): "ss", ord("ẞ"): "ss", ord("ё"): "е",
+                            ord("Ё"): "е", ord("æ"): "ae", ord("Æ"): "ae", ord("œ"): "oe",
+                            ord("Œ"): "oe"}
+
+_TERM_CACHE: dict[str, str] = {}
+_CACHE_MAX = 500_000
+
+
+def word_pattern(text: str) -> re.Pattern[str]:
+    """The word regex for `text`: WORD_RE, or the plain one when `text` has no
+    characters of the scripts written without spaces (a C-speed check)."""
+    return WORD_RE if SPACELESS_CHAR.search(text) else _PLAIN_WORD_RE
+
+
+def word_term(word: str) -> str:
+    """The index term of one word: lower-cased, accent-folded, stemmed (cached:
+    a text repeats its words, and stemming is the costly step)."""
+    term = _TERM_CACHE.get(word)
+    if term is None:
+        if len(_TERM_CACHE) > _CACHE_MAX:
+            _TERM_CACHE.clear()
+        term = porter_stem(word.lower().translate(FOLD_MAP))
+        _TERM_CACHE[word] = term
+    return term
+
+
+def fold(word: str) -> str:
+    """Lower-cased and accent-folded, not stemmed (prefixes, spelling)."""
+    return word.lower().translate(FOLD_MAP)
+
+
+def text_terms(text: str) -> list[str]:
+    """The terms of a text in order (one per word); a cached word costs a dict
+    lookup, not a function call."""
+    get = _TERM_CACHE.get
+    text = composed(text)
+    return [get(w) or word_term(w) for w in word_pattern(text).findall(text)]
+
+
+class WordAnalyzer(Analyzer):
+    """Words (WORD_RE), lower-cased, accent-folded (FOLD_MAP) and stemmed, in one
+    generator.
+
+    Same terms as StemmingAnalyzer | CharsetFilter(FOLD_MAP) without a stop
+    list, several times faster; the query parser and highlighting use it too,
+    so query terms always match indexed terms.
+    """
+
+    def __call__(self, value: str, positions: bool = False, chars: bool = False,
+                 keeporiginal: bool = False, removestops: bool = True, start_pos: int = 0,
+                 start_char: int = 0, tokenize: bool = True, mode: str = "", **kwargs: Any):
+        no_morph = kwargs.pop("no_morph", False) or kwargs.pop("nomorph", False)
+        convert = fold if no_morph else word_term
+        t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
+        if not tokenize:
+            value = composed(value)
+            t.original = value
+            t.text = convert(value)
+            t.boost = 1.0
+            t.stopped = False
+            if positions:
+                t.pos = start_pos
+            if chars:
+                t.startchar, t.endchar = start_char, start_char + len(value)
+            yield t
+            return
+        value = composed(value)  # character offsets are into the composed text
+        for i, m in enumerate(word_pattern(value).finditer(value)):
+            word = m.group()
+            t.text = convert(word)
+            t.boost = 1.0
+            t.stopped = False
+            if keeporiginal:
+                t.original = word
+            if positions:
+                t.pos = start_pos + i
+            if chars:
+                t.startchar, t.endchar = start_char + m.start(), start_char + m.end()
+            yield t
+
+
+class WordText(TEXT):
+    """A TEXT field whose postings are built straight from `text_terms`."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(analyzer=WordAnalyzer(), phrase=True, **kwargs)
+        self.format = ArrayPositions(field_boost=self.format.field_boost)
+        # a query "word" that is several words to the index (東京, e-mail, don't)
+        # must find them together, in that order
+        self.multitoken_query = "phrase"
+
+    def index(self, value: str | list[str], **kwargs: Any):
+        """Postings of a text, or of its terms when `make_document` analysed it already."""
+        terms = text_terms(value) if isinstance(value, str) else value
+        poses: dict[str, list[int]] = {}
+        for pos, term in enumerate(terms):
+            found = poses.get(term)
+            if found is None:
+                poses[term] = [pos]
+            else:
+                found.append(pos)
+        boost = self.format.field_boost
+        for term, poslist in poses.items():
+            yield term.encode("utf-8"), len(poslist), len(poslist) * boost, encode_positions(poslist)
+
+
+class PairText(TEXT):
+    """Adjacent pairs of common words ("of the") with positions: see archive/phrases.py."""
+
+    def __init__(self) -> None:
+        super().__init__(analyzer=WordAnalyzer(), phrase=True)
+        self.format = ArrayPositions(field_boost=self.format.field_boost)
+
+    def index(self, value: str | list[str], **kwargs: Any):
+        terms = text_terms(value) if isinstance(value, str) else value
+        for term, poslist in pair_terms(terms).items():
+            yield term.encode("utf-8"), len(poslist), float(len(poslist)), encode_positions(poslist)
+
+
+class WordCounts(TEXT):
+    """The terms of `content` without positions: one posting (document, count) per
+    term, with no value bytes (see the module doc). Not scorable on its own: it
+    has no length column; the block scorer scores its postings with `content`'s
+    statistics."""
+
+    #: FastSegmentWriter copies content's postings (ids and weights) instead of
+    #: analysing the text again; `index` is for Whoosh's own writers
+    mirror_of = "content"
+
+    def __init__(self) -> None:
+        super().__init__(analyzer=WordAnalyzer(), phrase=False)
+        self.format = Existence()  # fixed-size (empty) values: a block is ids + weights
+        self.scorable = False
+
+    def index(self, value: str | list[str], **kwargs: Any):
+        terms = text_terms(value) if isinstance(value, str) else value
+        for term, count in Counter(terms).items():
+            yield term.encode("utf-8"), count, float(count), b""
+
+
+#: Names (sites, authors, URLs): split on anything but letters/digits/dots, no stemming.
+NAME_ANALYZER = RegexTokenizer(r"[\w.]+|\w+") | LowercaseFilter() | CharsetFilter(FOLD_MAP)
+PLAIN_ANALYZER = RegexTokenizer(r"\w+") | LowercaseFilter() | CharsetFilter(FOLD_MAP)
+
+#: Bumped when the index layout changes: an index of another version is rebuilt.
+#: 9: frequent terms' flat postings beside each segment (archive/dense.py); an
+#: index without them works, but its big segments would stay slow until merged.
+#: 10: each Han/hiragana character is a word; ß→ss, ё→е, æ→ae, œ→oe; composed (NFC) text.
+INDEX_VERSION = 10
+VERSION_FILE = "quire-index-version"
+#: During bulk work, commit at least this often (documents, seconds).
+BATCH_DOCS = 500
+BATCH_SECONDS = 5.0
+
+
+def make_schema() -> Schema:
+    return Schema(
+        id=ID(stored=True, unique=True),
+        title=WordText(stored=True, field_boost=2.0),
+        content=WordText(),
+        words=WordCounts(),  # content's terms without positions: fast ranking and counts
+        pairs=PairText(),
+        author=TEXT(analyzer=PLAIN_ANALYZER),
+        site=TEXT(analyzer=NAME_ANALYZER),
+        site_name=ID(),  # the site's display name, exactly: facet counts
+        url=TEXT(analyzer=NAME_ANALYZER),
+        tag=KEYWORD(commas=True, lowercase=True),
+        lang=ID(),
+        saved=DATETIME(sortable=True),
+        published=DATETIME(sortable=True),
+        # `is:` states: read unread favorite archived uncertain pending
+        **{"is": KEYWORD()},
+        collection=KEYWORD(commas=True, lowercase=True),
+    )
+
+
+def _schema_signature(schema: Schema) -> dict[str, str]:
+    return {name: type(schema[name]).__name__ for name in schema.names()}
+
+
+def parse_iso(value: str | None) -> datetime | None:
+    """ISO 8601 to a naive UTC datetime, as Whoosh's DATETIME wants; None if unparseable."""
+    if not value:
+        return None
+    try:
+        dt = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if dt.tzinfo is not None:
+        dt = dt.astimezone(timezone.utc).replace(tzinfo=None)
+    return dt
+
+
+#: How long a writer waits for another process's lock before giving up (seconds).
+WRITER_TIMEOUT = 300.0
+
+
+class SearchIndex:
+    """Owns the index folder: writing (serialized), the text store, a shared searcher."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self._write_lock = threading.RLock()
+        self._read_lock = threading.RLock()
+        self._batch_depth = 0
+        self._pending_docs: list[dict[str, Any]] = []
+        self._pending_deletes: list[str] = []
+        self.was_rebuilt = False
+        self._last_flush = time.monotonic()
+        # Commits land in the order their documents were taken from the pending
+        # lists: each flush takes a ticket under the write lock, then writes in turn
+        # without it, so other threads keep adding while a batch is written.
+        self._turn = threading.Condition()
+        self._next_ticket = 0
+        self._serving = 0
+        self._facet_cache: tuple[Any, dict[str, dict[str, frozenset[int]]]] | None = None
+        try:
+            self.path.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise ArchiveError(f"cannot create the search index folder {self.path}: {exc}") from exc
+        try:
+            if windex.exists_in(str(self.path)):
+                self.ix = windex.open_dir(str(self.path))
+                if (_schema_signature(self.ix.schema) != _schema_signature(make_schema())
+                        or self._version() != INDEX_VERSION):
+                    raise ValueError("index schema is out of date")
+            else:
+                self._wipe()  # a text store without an index is stale
+                self._create()
+        except (OSError, ValueError, EOFError, KeyError, AttributeError, ImportError,
+                windex.IndexError) as exc:
+            # A missing, corrupted or outdated index is derived data: start a
+            # fresh one; the archive notices `was_rebuilt` and reindexes.
+            self._wipe()
+            try:
+                self._create()
+            except OSError as exc2:
+                raise ArchiveError(f"cannot create the search index in {self.path}: {exc2}") from exc
+        self.texts = TextStore(self.path)
+        self._searcher = self.ix.searcher(weighting=FastBM25F())
+
+    def _create(self) -> None:
+        self.ix = windex.create_in(str(self.path), make_schema())
+        (self.path / VERSION_FILE).write_text(str(INDEX_VERSION))
+        self.was_rebuilt = True
+
+    def _version(self) -> int:
+        try:
+            return int((self.path / VERSION_FILE).read_text().strip())
+        except (OSError, ValueError):
+            return 0
+
+    def _wipe(self) -> None:
+        for child in self.path.iterdir():
+            if child.is_file():
+                try:
+                    child.unlink()
+                except OSError:
+                    pass
+
+    # -- writing -----------------------------------------------------------------
+    @property
+    def write_lock(self) -> threading.RLock:
+        """Held around add/flush; the archive holds it to pair an add with its bookkeeping."""
+        return self._write_lock
+
+    @property
+    def in_batch(self) -> bool:
+        return self._batch_depth > 0
+
+    @contextmanager
+    def batch(self) -> Iterator[None]:
+        """Group many writes into few commits (bulk saves, imports, reindex).
+
+        The lock is not held while the batch runs: worker threads add documents
+        to it concurrently, and they are committed every few hundred documents
+        or seconds and when the outermost batch ends.
+        """
+        with self._write_lock:
+            self._batch_depth += 1
+        try:
+            yield
+        finally:
+            with self._write_lock:
+                self._batch_depth -= 1
+                if self._batch_depth == 0:
+                    self.flush()
+
+    def add(self, doc: dict[str, Any]) -> None:
+        """Add or replace the document of one article (a `make_document` dict).
+
+        Outside a batch it is committed at once. Inside one it waits for the
+        next commit: call `flush_if_due` afterwards, without holding the write
+        lock, so the commit does not hold up the other threads' adds.
+        """
+        with self._write_lock:
+            self._pending_deletes = [d for d in self._pending_deletes if d != doc["id"]]
+            self._pending_docs = [d for d in self._pending_docs if d["id"] != doc["id"]]
+            self._pending_docs.append(doc)
+            if self._batch_depth == 0:
+                self.flush()
+
+    def flush_if_due(self) -> None:
+        """Commit the pending batch if it is big or old enough (bulk work calls this
+        after each add, outside the write lock)."""
+        with self._write_lock:
+            due = (len(self._pending_docs) >= BATCH_DOCS
+                   or (self._pending_docs and time.monotonic() - self._last_flush > BATCH_SECONDS))
+            if due:
+                self._last_flush = time.monotonic()  # others need not flush it too
+        if due:
+            self.flush()
+
+    def delete(self, article_id: str) -> None:
+        with self._write_lock:
+            self._pending_docs = [d for d in self._pending_docs if d["id"] != article_id]
+            self._pending_deletes.append(article_id)
+            if self._batch_depth == 0:
+                self.flush()
+
+    def writer(self):
+        """Whoosh's writer, waiting for another process's lock instead of raising LockError."""
+        from archive.search.fastwrite import FastSegmentWriter
+
+        return FastSegmentWriter(self.ix, timeout=WRITER_TIMEOUT, delay=0.05)
+
+    @contextmanager
+    def _in_turn(self) -> Iterator[tuple[list, list]]:
+        """Take what is pending (under the write lock, briefly) and a place in the
+        commit order, then wait until every earlier commit has landed. Yields the
+        taken (docs, deletes). The write lock is not needed while waiting, so a
+        caller that holds it cannot deadlock with a commit in progress."""
+        with self._write_lock:
+            taken = (self._pending_docs, self._pending_deletes)
+            self._pending_docs, self._pending_deletes = [], []
+            ticket = self._next_ticket
+            self._next_ticket += 1
+        with self._turn:
+            while self._serving != ticket:
+                self._turn.wait()
+        try:
+            yield taken
+        finally:
+            with self._turn:
+                self._serving += 1
+                self._turn.notify_all()
+
+    def flush(self) -> None:
+        """Commit what is pending, waiting for another process's writer if need be.
+
+        Returns once everything added before the call is committed (earlier
+        flushes still being written included)."""
+        with self._in_turn() as (docs, deletes):
+            if not docs and not deletes:
+                return
+            writer = self.writer()
+            try:
+                # the text store is written under the index lock too, so two
+                # processes' writes land in the same order in both
+                self.texts.delete_many(deletes)
+                self.texts.put_many((doc["id"], doc.get("_text", "")) for doc in docs)
+                for aid in deletes:
+                    writer.delete_by_term("id", aid)
+                for doc in docs:
+                    writer.update_document(**doc)
+            except BaseException:
+                writer.cancel()
+                raise
+            writer.commit()
+            self._last_flush = time.monotonic()
+            self._refresh()
+
+    def clear(self) -> None:
+        """Drop every document (before a full rebuild)."""
+        from whoosh.writing import CLEAR
+
+        with self._in_turn():  # what was pending is dropped with the rest
+            writer = self.writer()
+            self.texts.clear()
+            writer.commit(mergetype=CLEAR)
+            self._refresh()
+
+    def _refresh(self) -> None:
+        """Open a new searcher if the index changed.
+
+        Not Searcher.refresh(): in Whoosh-Reloaded 2.7.5 it re-adds the old
+        reader's segments to the new list (index.py `_reader(reuse=…)`), which
+        fails on an empty index and resurrects merged-away segments.
+        """
+        with self._read_lock:
+            if not self._searcher.up_to_date():
+                old = self._searcher
+                self._searcher = self.ix.searcher(weighting=FastBM25F())
+                self._facet_cache = None
+                old.close()
+
+    # -- reading -----------------------------------------------------------------
+    @contextmanager
+    def searcher(self) -> Iterator[Any]:
+        with self._read_lock:
+            self._refresh()  # pick up other processes' commits
+            yield self._searcher
+
+    def facet_postings(self, searcher: Any, fieldname: str) -> dict[str, frozenset[int]]:
+        """term → document numbers, for every term of a small field (tags, sites),
+        kept until the searcher changes: facet counts are then set intersections."""
+        with self._read_lock:
+            if self._facet_cache is None or self._facet_cache[0] is not searcher:
+                self._facet_cache = (searcher, {})
+            fields = self._facet_cache[1]
+            if fieldname not in fields:
+                table: dict[str, frozenset[int]] = {}
+                for term in searcher.lexicon(fieldname):
+                    text = term.decode("utf-8") if isinstance(term, bytes) else term
+                    ids = frozenset(searcher.postings(fieldname, text).all_ids())
+                    if ids:
+                        table[text] = ids
+                fields[fieldname] = table
+            return fields[fieldname]
+
+    def stored_text(self, article_id: str) -> str | None:
+        """The indexed plain text of an article, or None if it is not indexed."""
+        return self.texts.get(article_id)
+
+    def texts_of(self, ids: list[str]) -> dict[str, str]:
+        return self.texts.get_many(ids)
+
+    def ids(self) -> set[str]:
+        with self.searcher() as s:
+            return {fields["id"] for fields in s.all_stored_fields()}
+
+    def doc_count(self) -> int:
+        with self.searcher() as s:
+            return s.doc_count()
+
+    def close(self) -> None:
+        with self._write_lock:
+            self.flush()
+            with self._read_lock:
+                self._searcher.close()
+            self.ix.close()
+            self.texts.close()
+
+
+def make_document(article: Any, text: str, collections: Iterable[str] = ()) -> dict[str, Any]:
+    """The Whoosh document for an article (an archive.models.Article) and its text.
+
+    `collections` defaults to the article's own manual collections. (Searches
+    resolve `collection:` from the catalog at query time, so smart collections
+    and fresh membership changes work too; this field is the offline copy.)"""
+    collections = list(collections) or list(getattr(article, "collections", None) or [])
+    states = ["read" if article.is_read else "unread"]
+    if article.is_favorite:
+        states.append("favorite")
+    if article.is_archived:
+        states.append("archived")
+    if article.uncertain:
+        states.append("uncertain")
+    if article.status == "pending":
+        states.append("pending")
+    title = article.title or ""
+    # Analysed once here for both word fields. The title is indexed with the text
+    # (twice: a title word weighs more), so a plain word is one term lookup in one
+    # field, not title OR content.
+    title_terms = text_terms(title)
+    terms = title_terms + title_terms + text_terms(text or "")
+    doc: dict[str, Any] = {
+        "id": article.id,
+        "title": title,
+        "content": terms,
+        "words": terms,
+        "pairs": terms,
+        "_text": text or "",  # for the text store; Whoosh ignores "_" keys
+        "author": " ".join(article.authors),
+        "site": _site_terms(article.site, article.url),
+        # dotted names and plain words both: url:nytimes.com and url:nytimes; the words
+        # as url: reads a pasted address (no scheme, www., #fragment, tracking)
+        "url": f"{article.url} {' '.join(url_words(article.url))}" if article.url else "",
+        "tag": ",".join(t.replace(",", " ") for t in article.tags),
+        "lang": (article.lang or "").lower(),
+        "is": " ".join(states),
+        "collection": ",".join(c.replace(",", " ") for c in collections),
+    }
+    site_name = article.site or _host(article.url)
+    if site_name:
+        doc["site_name"] = site_name
+    saved = parse_iso(article.saved)
+    if saved:
+        doc["saved"] = saved
+    published = parse_iso(article.published)
+    if published:
+        doc["published"] = published
+    return doc
+
+
+def url_words(address: str) -> list[str]:
+    """The words of an address as the url field holds them, without the parts
+    that vary between copies of one link (scheme, www., #fragment, tracking
+    parameters such as utm_source)."""
+    from archive.capture.urls import strip_tracking
+
+    text = re.sub(r"^[a-z][\w+.-]*://", "", address.strip(), flags=re.IGNORECASE)
+    text = text.split("#", 1)[0]
+    base, _, params = text.partition("?")
+    kept = strip_tracking(params.replace(";", "&"))
+    host, slash, path = base.partition("/")
+    host = re.sub(r"^www\d*\.", "", host, flags=re.IGNORECASE)
+    return WORD_RE.findall(host + slash + path + ("?" + kept if kept else ""))
+
+
+def _host(url: str | None) -> str:
+    from urllib.parse import urlsplit
+
+    if not url:
+        return ""
+    try:
+        host = (urlsplit(url).hostname or "").lower()
+    except ValueError:
+        return ""
+    return host[4:] if host.startswith("www.") else host
+
+
+def _site_terms(site: str, url: str | None) -> str:
+    """The site name, the host and the host's parts, so `site:nytimes`,
+    `site:nytimes.com` and `site:"new york times"` all match."""
+    parts = [site or ""]
+    host = _host(url)
+    if host:
+        parts.append(host)
+        parts.extend(host.split("."))
+    return " ".join(parts)

@@ -1,0 +1,78 @@
+"""Batched index commits during bulk work: a commit being written must not hold up
+the other threads' adds, and commits must land in the order their documents came."""
+from __future__ import annotations
+
+import threading
+
+from archive.search.index import SearchIndex, make_document
+from archive.base.models import Article
+
+
+def _doc(aid: str, text: str) -> dict:
+    return make_document(Article(id=aid, title=f"Item {aid}", saved="2026-01-01T00:00:00+00:00"), text)
+
+
+class _OtherWriter:
+    """A real Whoosh writer on the same index (what a CLI command beside the GUI holds),
+    let go on release or, if a check fails first, when the block ends."""
+
+    def __init__(self, index: SearchIndex) -> None:
+        self.writer = index.ix.writer()
+        self.held = True
+
+    def release(self) -> None:
+        if self.held:
+            self.held = False
+            self.writer.cancel()
+
+    def __enter__(self) -> "_OtherWriter":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.release()
+
+
+def test_adds_go_on_while_a_batch_commit_waits_for_the_writer(tmp_path) -> None:
+    index = SearchIndex(tmp_path / "index")
+    with index.batch():
+        index.add(_doc("a0001", "first heron"))
+        with _OtherWriter(index) as other:  # the commit below must wait for this writer
+            index._last_flush = 0.0  # the batch is "old": the next flush_if_due commits it
+            committer = threading.Thread(target=index.flush_if_due)
+            committer.start()
+            committer.join(0.5)
+            assert committer.is_alive(), "the commit should be waiting for the other writer"
+
+            adder = threading.Thread(target=lambda: index.add(_doc("a0002", "second heron")))
+            adder.start()
+            adder.join(10)
+            assert not adder.is_alive(), "an add was held up by a commit in progress"
+            assert committer.is_alive()
+            other.release()  # the other writer goes away: the waiting commit lands
+            committer.join(30)
+            assert not committer.is_alive()
+    assert index.ids() == {"a0001", "a0002"}
+    index.close()
+
+
+def test_commits_land_in_the_order_their_documents_came(tmp_path) -> None:
+    index = SearchIndex(tmp_path / "index")
+    with index.batch():
+        index.add(_doc("a0001", "old words osprey"))
+        with _OtherWriter(index) as other:
+            index._last_flush = 0.0
+            first = threading.Thread(target=index.flush_if_due)
+            first.start()
+            first.join(0.5)
+            index.add(_doc("a0001", "new words kestrel"))  # the same article, changed
+            second = threading.Thread(target=index.flush)
+            second.start()
+            second.join(0.5)
+            assert first.is_alive() and second.is_alive()
+            other.release()
+            first.join(30)
+            second.join(30)
+    assert index.stored_text("a0001") == "new words kestrel"
+    with index.searcher() as s:
+        assert s.doc_count() == 1
+    index.close()
