@@ -126,7 +126,7 @@ def cmd_add(archive, args) -> int:
 
 
 def cmd_search(archive, args) -> int:
-    result = archive.search_full(" ".join(args.query), limit=max(1, args.limit), sort=args.sort)
+    result = archive.search_full(" ".join(args.query), limit=args.limit, sort=args.sort)
     if result.note:
         _err(result.note)
     if args.json:

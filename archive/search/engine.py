@@ -54,7 +54,9 @@ def run_search(archive: "Archive", text: str, *, limit: int = 20, offset: int = 
     """One page of results for the user's query text (never raises on odd text)."""
     parsed = parse_query(text)
     note = parsed.note
-    limit = max(1, int(limit))
+    # limit <= 0 asks for no rows (the total is still counted): max(1, limit) gave one
+    wanted = max(0, int(limit))
+    limit = max(1, wanted)
     offset = max(0, int(offset))
     q, collection_note = _resolve_collections(archive, parsed.query)
     if collection_note:
@@ -63,7 +65,7 @@ def run_search(archive: "Archive", text: str, *, limit: int = 20, offset: int = 
     if isinstance(q, wq.Every) and not q.fieldname and not facets:
         # No query: the whole archive, newest first — a page of the catalog, far
         # cheaper than sorting every document in the index (the window's first screen).
-        ids = archive.catalog.page_ids(limit, offset, newest_first=sort != "oldest")
+        ids = archive.catalog.page_ids(wanted, offset, newest_first=sort != "oldest") if wanted else []
         return SearchResult(hits=_hits(archive, [({"id": i}, 1.0) for i in ids], Highlight(), snippets),
                             total=archive.catalog.count(), note=note)
     with index.searcher() as searcher:
@@ -75,10 +77,10 @@ def run_search(archive: "Archive", text: str, *, limit: int = 20, offset: int = 
         fast = top_n(searcher, q, offset + limit) if sort == "relevance" else None
         if fast is not None:
             best, total = fast
-            page = best[offset:offset + limit]
+            page = best[offset:offset + wanted]
         else:
             results = searcher.search(q, **kwargs)
-            page = [(hit.docnum, hit.score) for hit in results[offset:offset + limit]]
+            page = [(hit.docnum, hit.score) for hit in results[offset:offset + wanted]]
             total = len(results) if results.has_exact_length() else -1
         docnums: set[int] | None = None
         if facets:
@@ -312,6 +314,14 @@ def _tag_display_names(archive: "Archive", counts: list[tuple[str, int]]) -> lis
 
 
 # -- did you mean ----------------------------------------------------------------------
+#: Work caps for "did you mean": a pasted page of text (10,000 characters) took seconds
+#: in the spelling corrector and the edit distances. A query longer than this is not
+#: corrected at all, words longer than MAX_SUGGEST_WORD are left alone (no real word is,
+#: and the corrector's cost grows with the word), and at most MAX_SUGGEST_WORDS unknown
+#: words are looked up.
+MAX_SUGGEST_QUERY = 1000
+MAX_SUGGEST_WORD = 30
+MAX_SUGGEST_WORDS = 6
 _FREE_WORD = re.compile(r"(?<![\w:\"*~])(\w+)(?![\w:*~])")
 
 
@@ -321,12 +331,15 @@ def _did_you_mean(archive: "Archive", searcher: Any, text: str, note: str) -> st
     distance with transpositions, then by how common), if that query has hits."""
     if '"' in text:  # words inside phrases are left alone: spans get complicated
         return None
+    if len(text) > MAX_SUGGEST_QUERY:
+        return None  # pasted text, not a typed query: nothing worth the work
     corrector = searcher.corrector("content")
     corrected = text
     changed = False
+    looked_up = 0
     for m in _FREE_WORD.finditer(text):
         word = m.group(1)
-        if word in OPERATORS or word.isdigit() or len(word) < 3 \
+        if word in OPERATORS or word.isdigit() or not 3 <= len(word) <= MAX_SUGGEST_WORD \
                 or SPACELESS_CHAR.search(word) or text[max(0, m.start() - 1):m.start()] in ("'", "’"):
             # a one- or two-letter word has too many close neighbours ("solar's" became
             # "solar'so"), and Chinese or Japanese characters are not spelt
@@ -334,6 +347,9 @@ def _did_you_mean(archive: "Archive", searcher: Any, text: str, note: str) -> st
         term = word_term(word)
         if searcher.doc_frequency("content", term):
             continue
+        if looked_up >= MAX_SUGGEST_WORDS:
+            break
+        looked_up += 1
         candidates = corrector.suggest(term, limit=8, maxdist=2, prefix=1)
         candidates.sort(key=lambda c: (_edit_distance(term, c), -searcher.doc_frequency("content", c)))
         for stem in candidates[:4]:
