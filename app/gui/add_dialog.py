@@ -23,7 +23,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.gui.jobs import split_items
+from app.gui.jobs import is_written_address, split_items
+from archive.extraction.pages import HTML_SUFFIXES
 
 
 class AddDialog(QDialog):
@@ -68,13 +69,14 @@ class AddDialog(QDialog):
         layout.addWidget(buttons)
 
         clip = QGuiApplication.clipboard().text().strip()
-        if clip.lower().startswith(("http://", "https://")) and "\n" not in clip:
+        if is_written_address(clip) and "\n" not in clip:
             self.items.setPlainText(clip)
             self.items.selectAll()
 
     def _browse(self) -> None:
         paths, _ = QFileDialog.getOpenFileNames(
-            self, "Choose saved pages", "", "Web pages (*.html *.htm *.xhtml)"
+            self, "Choose saved pages", "",
+            f"Web pages ({' '.join('*' + suffix for suffix in HTML_SUFFIXES)})",
         )
         if paths:
             existing = self.items.toPlainText().strip()

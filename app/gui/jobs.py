@@ -17,30 +17,14 @@ from app.gui.tag_pane import STATES
 from archive.base.errors import QuireError
 from archive.base.models import Article
 
-HTML_SUFFIXES = (".html", ".htm", ".xhtml")
+#: What counts as a web address written out whole in pasted or dropped text (prose
+#: that merely mentions a link is not a list of links to save).
+WEB_PREFIXES = ("http://", "https://")
 
 
-def classify_item(item: str) -> tuple[str, str]:
-    """('url', u) or ('file', path) for one thing the user asked to save.
-
-    Raises QuireError naming the item when it is neither."""
-    text = item.strip().strip("<>").strip()
-    if text.lower().startswith(("http://", "https://")):
-        return "url", text
-    if text.lower().startswith("file://"):
-        from urllib.parse import unquote, urlparse
-
-        text = unquote(urlparse(text).path)
-    path = Path(text).expanduser()
-    if path.is_file():
-        return "file", str(path)
-    looks_like_path = text.startswith(("/", "~", ".", "\\")) or path.suffix.lower() in HTML_SUFFIXES
-    if looks_like_path:
-        raise QuireError(f"{item}: no such file")
-    host = text.split("/")[0]
-    if "." in host and " " not in text and ":" not in host:
-        return "url", "https://" + text  # 'example.com/page' typed without a scheme
-    raise QuireError(f"{item}: not a web address (http:// or https://) or an existing .html file")
+def is_written_address(text: str) -> bool:
+    """A web address with its scheme: what a paste or a drop of text may save."""
+    return text.lower().startswith(WEB_PREFIXES)
 
 
 def split_items(text: str) -> list[str]:
@@ -53,7 +37,7 @@ def split_items(text: str) -> list[str]:
         if not line:
             continue
         parts = line.split()
-        if len(parts) > 1 and all(p.lower().startswith(("http://", "https://")) for p in parts):
+        if len(parts) > 1 and all(is_written_address(p) for p in parts):
             items.extend(parts)
         else:
             items.append(line)
@@ -86,21 +70,22 @@ class SaveSummary:
         return text[0].upper() + text[1:]
 
 
-def save_items(archive: Any, items: Iterable[str], tags: list[str], ctx: OpContext) -> SaveSummary:
+def save_items(archive: Any, items: list[str], tags: list[str], ctx: OpContext) -> SaveSummary:
     """Save URLs and files; a failure never stops the others.
 
-    Items are checked here (so a typo gets a clear message at once), then
+    Items are classified here by the core's one rule (bulk.classify_input, as
+    `quire add` does), so a typo gets a clear message at once; then they are
     handed to archive.bulk.save_many, which fetches concurrently and extracts
     on a process pool; a big batch runs wholly in a child process
     (archive.child), so the GUI process keeps its GIL for the window."""
-    from archive.work.bulk import save_all
+    from archive.work.bulk import classify_input, save_all
     from archive.work.child import run_job
 
     summary = SaveSummary(tags=list(tags))
     targets: dict[str, str] = {}  # what save_many gets -> what the user gave
     for item in items:
         try:
-            _kind, target = classify_item(item)
+            _kind, target = classify_input(item)
         except QuireError as exc:
             summary.failed.append((item, str(exc)))
             continue
@@ -125,6 +110,8 @@ def save_items(archive: Any, items: Iterable[str], tags: list[str], ctx: OpConte
         else:
             (summary.saved if outcome.created else summary.duplicates).append(outcome.article)
             summary.missing_pictures += len(outcome.picture_problems)
+    order = {item: n for n, item in enumerate(items)}
+    summary.failed.sort(key=lambda failure: order.get(failure[0], len(order)))  # as typed
     return summary
 
 

@@ -47,7 +47,6 @@ from app.gui.reader import (
     ReaderView,
     load_article_content,
     load_fulltext_content,
-    query_terms,
     shown_title,
 )
 from app.gui.search_pane import SearchPane
@@ -63,6 +62,7 @@ from app.gui.themes import (
 from app.gui.transfer import TransferMixin
 from archive.base.errors import QuireError
 from archive.base.models import Article
+from archive.extraction.pages import HTML_SUFFIXES
 
 UNDO_SECONDS = 10  # how long a deletion can be undone
 ICON_PATH = Path(__file__).resolve().parents[2] / "resources" / "icons" / "quire.svg"
@@ -392,25 +392,28 @@ class MainWindow(MenusMixin, LibraryOpsMixin, TransferMixin, QMainWindow):
     def _highlight_query(self, query: str, *, scroll: bool) -> None:
         """Mark the query's matches in the open article.
 
-        At once with a word pattern, then exactly as the index matched them
-        (stems, accents, prefixes, fuzzy terms) from archive.search.match_spans
-        on the reading pool."""
-        terms = query_terms(query)
-        self.reader.highlight_terms(terms, scroll=False)
-        if not terms or self.reader.content is None:
-            return
-        from archive.search.engine import match_spans
+        At once with the query's words as the index analyses them (stems, accents:
+        archive.search.engine.word_match_spans), then exactly as the index matched
+        them (prefixes and fuzzy terms too) from match_spans on the reading pool."""
+        from archive.search.engine import match_spans, word_match_spans
 
-        archive, text, article_id = self.archive, self.reader.body_text(), self.reader.article_id
+        if self.reader.content is None:
+            return
+        text = self.reader.body_text()
+        quick = word_match_spans(query, text) if query.strip() else []
+        self.reader.highlight_spans(quick, scroll=False)
+        if not query.strip():
+            return
+        archive, article_id = self.archive, self.reader.article_id
 
         def done(spans: list[tuple[int, int]]) -> None:
             if self.reader.article_id == article_id and self.search.query_text == query:
                 self.reader.highlight_spans(spans, scroll=scroll)
                 self.highlighted.emit(len(spans))
 
-        def failed(_exc: BaseException) -> None:  # keep the word-pattern marks
+        def failed(_exc: BaseException) -> None:  # keep the quick marks
             if scroll and self.reader.article_id == article_id:
-                self.reader.highlight_terms(terms, scroll=True)
+                self.reader.highlight_spans(quick, scroll=True)
 
         self.run_op(
             lambda _ctx: match_spans(archive, query, text),
@@ -504,7 +507,7 @@ class MainWindow(MenusMixin, LibraryOpsMixin, TransferMixin, QMainWindow):
         if mime.hasUrls():
             for url in mime.urls():
                 if url.isLocalFile():
-                    if url.toLocalFile().lower().endswith(jobs.HTML_SUFFIXES):
+                    if url.toLocalFile().lower().endswith(HTML_SUFFIXES):
                         items.append(url.toLocalFile())
                 elif url.scheme() in ("http", "https"):
                     items.append(url.toString())
@@ -512,7 +515,7 @@ class MainWindow(MenusMixin, LibraryOpsMixin, TransferMixin, QMainWindow):
             items = [
                 t
                 for t in jobs.split_items(mime.text())
-                if t.lower().startswith(("http://", "https://"))
+                if jobs.is_written_address(t)
             ]
         return items
 
@@ -520,9 +523,7 @@ class MainWindow(MenusMixin, LibraryOpsMixin, TransferMixin, QMainWindow):
         """Ctrl+V outside a text box saves a pasted web address."""
         if event.matches(QKeySequence.StandardKey.Paste):
             text = QGuiApplication.clipboard().text().strip()
-            urls = [
-                t for t in jobs.split_items(text) if t.lower().startswith(("http://", "https://"))
-            ]
+            urls = [t for t in jobs.split_items(text) if jobs.is_written_address(t)]
             if urls:
                 self.save_items(urls)
                 return

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote, unquote
 
-from PySide6.QtCore import QRegularExpression, Qt, QTimer, QUrl, Signal
+from PySide6.QtCore import Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import (
     QColor,
     QDesktopServices,
@@ -244,57 +244,6 @@ def header_html(article: Article) -> str:
     return "\n".join(parts)
 
 
-def query_terms(query: str) -> list[str]:
-    """Plain words and phrases of a search query, for highlighting in the text.
-
-    Field filters (tag:x, site:y, is:unread), operators and negated words are
-    left out: they do not name text in the article."""
-    terms: list[str] = []
-    for phrase, word in re.findall(r'"([^"]+)"|(\S+)', query):
-        if phrase:
-            terms.append(phrase.strip())
-            continue
-        if word.startswith("-") or ":" in word or word in {"AND", "OR", "NOT"}:
-            continue
-        word = word.strip("()*~?")
-        if len(word) >= 2:
-            terms.append(word)
-    return terms
-
-
-_SUFFIXES = ("ations", "ation", "ings", "ing", "ies", "ied", "ers", "er", "es", "ed", "ly", "s")
-_INFLECTIONS = r"(?:s|es|ed|d|ing|ings|er|ers|ly|ies|ied|ion|ions|ation|ations)?"
-
-
-def term_pattern(term: str) -> QRegularExpression:
-    """A case-insensitive pattern for a query term as the index matches it.
-
-    The index stems words, so 'reading' also finds 'reads': highlight the
-    term's rough stem followed by a common inflection (not any longer word:
-    'space' must not light up 'spacecraft'). Phrases match as written."""
-    words = term.split()
-    if len(words) == 1:
-        word = words[0]
-        for suffix in _SUFFIXES:
-            if word.lower().endswith(suffix) and len(word) - len(suffix) >= 3:
-                word = word[: -len(suffix)]
-                break
-        stems = {word}
-        if word.lower().endswith(("e", "y")) and len(word) > 3:
-            stems.add(word[:-1])  # 'space' -> 'spac' + 'ing'; 'study' -> 'stud' + 'ies'
-        body = "(?:" + "|".join(
-            QRegularExpression.escape(w) for w in sorted(stems, key=len, reverse=True)
-        )
-        body += ")" + _INFLECTIONS
-    else:
-        body = r"\s+".join(QRegularExpression.escape(w) for w in words)
-    return QRegularExpression(
-        r"\b" + body + r"\b",
-        QRegularExpression.PatternOption.CaseInsensitiveOption
-        | QRegularExpression.PatternOption.UseUnicodePropertiesOption,
-    )
-
-
 class ReaderView(QTextBrowser):
     """QTextBrowser that shows one ArticleContent and nothing from outside it."""
 
@@ -324,7 +273,7 @@ class ReaderView(QTextBrowser):
         self._find: list[QTextEdit.ExtraSelection] = []
         self._highlight_color = QColor("#ffe28a")
         self._highlight_text = QColor("#1d1d1d")
-        self._terms: list[str] = []
+        self._spans: list[tuple[int, int]] = []  # the marked matches, kept across re-renders
         self._restoring = False
         self._progress_timer = QTimer(self, singleShot=True, interval=700)
         self._progress_timer.timeout.connect(self._emit_progress)
@@ -376,9 +325,9 @@ class ReaderView(QTextBrowser):
         )
         self._find = []
         if keep_position and same:
-            self.highlight_terms(self._terms, scroll=False)
+            self.highlight_spans(self._spans, scroll=False)  # the body text is the same
         else:
-            self._terms = []
+            self._spans = []
             self._highlights = []
             self._apply_selections()
         if keep_position and same:
@@ -492,27 +441,6 @@ class ReaderView(QTextBrowser):
             self.scrollToAnchor(url.fragment())
 
     # -- highlighting and find --------------------------------------------
-    def highlight_terms(self, terms: list[str], *, scroll: bool = True) -> int:
-        """Mark every occurrence of the search terms; scroll to the first."""
-        self._terms = list(terms)
-        self._highlights = []
-        fmt = QTextCharFormat()
-        fmt.setBackground(self._highlight_color)
-        fmt.setForeground(self._highlight_text)
-        doc = self.document()
-        body_start = self._body_start()
-        first: QTextCursor | None = None
-        for term in terms:
-            pattern = term_pattern(term)
-            cursor = QTextCursor(doc)
-            cursor.setPosition(body_start)
-            while True:
-                cursor = doc.find(pattern, cursor)
-                if cursor.isNull():
-                    break
-                first = self._add_highlight(cursor, fmt, first)
-        return self._show_highlights(first, scroll)
-
     def body_text(self) -> str:
         """The article text after the header, exactly as the document holds it
         (positions in it map one to one onto document positions)."""
@@ -520,7 +448,9 @@ class ReaderView(QTextBrowser):
         return raw[self._body_start() :]
 
     def highlight_spans(self, spans: list[tuple[int, int]], *, scroll: bool = True) -> int:
-        """Mark (start, end) spans of body_text(): the words the index matched."""
+        """Mark (start, end) spans of body_text(): the words the query matches, found
+        by the core's analyser (archive.search.engine.word_match_spans, match_spans)."""
+        self._spans = list(spans)
         self._highlights = []
         fmt = QTextCharFormat()
         fmt.setBackground(self._highlight_color)

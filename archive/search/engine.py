@@ -132,6 +132,15 @@ def match_spans(archive: "Archive", query_text: str, text: str) -> list[tuple[in
     return find_matches(text, highlight) if highlight else []
 
 
+def word_match_spans(query_text: str, text: str) -> list[tuple[int, int]]:
+    """match_spans without the index: the query's words and phrases as the index
+    analyses them (stemmed, accent-folded), not its prefix*/fuzzy~ terms, which
+    only the index's word list can expand. Quick enough for the UI thread, so the
+    reader marks the words at once and match_spans completes them."""
+    highlight = highlight_for(None, parse_query(query_text).query)
+    return find_matches(text, highlight) if highlight else []
+
+
 def _count(searcher: Any, q: wq.Query) -> int:
     """Matching documents, unscored: set operations over posting ids (read a block
     at a time) are far cheaper than scoring, or than walking a matcher tree."""

@@ -61,9 +61,10 @@ class Highlight:
         return terms if isinstance(terms, Highlight) else cls(frozenset(terms))
 
 
-def highlight_for(searcher: Any, q: wq.Query) -> Highlight:
+def highlight_for(searcher: Any | None, q: wq.Query) -> Highlight:
     """The text terms and phrases a hit can match (not those under NOT), with
-    prefix*/fuzzy~ expanded against the index."""
+    prefix*/fuzzy~ expanded against the index; without a searcher (None) they are
+    left out: only the index knows the words they stand for."""
     terms: set[str] = set()
     phrases: set[tuple[str, ...]] = set()
     stack = [q]
@@ -73,6 +74,8 @@ def highlight_for(searcher: Any, q: wq.Query) -> Highlight:
             continue
         if getattr(node, "fieldname", None) in TEXT_FIELDS:
             if isinstance(node, wq.MultiTerm):
+                if searcher is None:
+                    continue
                 for n, btext in enumerate(node._btexts(searcher.reader())):
                     if n >= MAX_HIGHLIGHT_TERMS:
                         break

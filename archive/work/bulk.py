@@ -12,11 +12,12 @@ import os
 import threading
 from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
+from typing import Callable, Iterable, Iterator, Literal
+from urllib.parse import unquote, urlparse
 
 from archive.base.errors import QuireError
 from archive.base.models import ProgressFn
-from archive.extraction.pages import check_page_file, prepare_page, read_page_file
+from archive.extraction.pages import HTML_SUFFIXES, check_page_file, prepare_page, read_page_file
 from archive.library.store import Archive, SaveResult
 
 #: Below this many items a process pool costs more to start than it saves.
@@ -26,38 +27,75 @@ Outcome = SaveResult | Exception
 Answer = tuple[str, Outcome]
 
 
-def looks_like_url(item: str) -> bool:
-    return "://" in item or item.lower().startswith(("www.", "javascript:", "data:", "mailto:", "file:"))
+#: What the user may type before an address to name a scheme that is not a web page's
+#: (refused with the fetcher's message, not taken for a file name).
+_OTHER_SCHEMES = ("javascript:", "data:", "mailto:", "file:")
+#: Names that are files, not hosts, when typed bare ('notes.txt' is no web site).
+_FILE_SUFFIXES = (".txt", ".md", ".pdf", ".csv", ".json", ".zip", ".epub", ".mht", ".mhtml",
+                  ".png", ".jpg", ".jpeg", ".gif", ".webp", ".doc", ".docx", ".odt")
 
 
-def _as_url(item: str) -> str:
-    return f"https://{item}" if item.lower().startswith("www.") else item
+def classify_input(text: str) -> tuple[Literal["url", "file"], str]:
+    """('url', address) or ('file', path): what one thing a user asked to save names.
+
+    The one rule of every front end (`quire add`, the window's Save box, drops and
+    pastes), so an item means the same wherever it is typed. An address keeps its
+    scheme (a refused one, javascript:, is refused by the fetcher with its reason);
+    `www.x/p` and `example.org/page` typed without one are https; a file:// URL is
+    its path; an existing file, or text that reads as a path or a page file's name
+    (pages.HTML_SUFFIXES), is a file, checked when saved (pages.check_page_file).
+    Raises QuireError when the text is neither."""
+    item = text.strip().strip("<>").strip()
+    lower = item.lower()
+    if lower.startswith("file://"):
+        return "file", unquote(urlparse(item).path)
+    if "://" in item or lower.startswith(_OTHER_SCHEMES):
+        return "url", item
+    if lower.startswith("www."):
+        return "url", f"https://{item}"
+    if "\x00" in item:
+        return "file", item  # check_page_file names the problem
+    path = Path(item).expanduser()
+    try:
+        exists = path.exists()
+    except (OSError, ValueError):
+        exists = False
+    if exists or item.startswith(("/", "~", ".", "\\")) or path.suffix.lower() in HTML_SUFFIXES:
+        return "file", item
+    host = item.split("/")[0]
+    if "." in host and " " not in item and ":" not in host and (
+            "/" in item or path.suffix.lower() not in _FILE_SUFFIXES):
+        return "url", f"https://{item}"  # 'example.org/page' typed without a scheme
+    raise QuireError(f"{text}: no such file, and not a web address (http:// or https://)")
 
 
 def _page_file(item: str) -> Path:
     """The saved page `item` names, after the checks every file save makes
-    (pages.check_page_file); an item that is no file may have been meant as a URL."""
-    if "\x00" not in item and not Path(item).expanduser().exists():
-        raise QuireError(f"{item}: no such file, and not a URL")
+    (pages.check_page_file)."""
     return check_page_file(item)
 
 
 def _key(item: str) -> str:
     """What makes two items the same work: the URL fetched (``www.x/p`` is
     ``https://www.x/p``), or the file read."""
-    if looks_like_url(item):
-        return _as_url(item)
     try:
-        return f"file:{Path(item).expanduser().resolve()}"
-    except (OSError, ValueError):
+        kind, target = classify_input(item)
+    except QuireError:
         return item
+    if kind == "url":
+        return target
+    try:
+        return f"file:{Path(target).expanduser().resolve()}"
+    except (OSError, ValueError):
+        return target
 
 
 def save_one(archive: Archive, item: str, tags: Iterable[str] = ()) -> SaveResult:
     """Save a URL or a local file, whichever `item` names."""
-    if looks_like_url(item):
-        return archive.save_url(_as_url(item), tags=tags)
-    return archive.save_file(_page_file(item), tags=tags)
+    kind, target = classify_input(item)
+    if kind == "url":
+        return archive.save_url(target, tags=tags)
+    return archive.save_file(_page_file(target), tags=tags)
 
 
 def _wrap(item: str, exc: BaseException) -> QuireError:
@@ -110,10 +148,11 @@ def save_many(archive: Archive, items: list[str], *, tags: Iterable[str] = (), c
             continue
         first_of[key] = item
         try:
-            if looks_like_url(item):
+            kind, target = classify_input(item)
+            if kind == "url":
                 from archive.capture.urls import check_scheme
 
-                url = _as_url(item)
+                url = target
                 check_scheme(url)
                 existing = archive.find_duplicate(url=url)
                 if existing is not None:
@@ -121,7 +160,7 @@ def save_many(archive: Archive, items: list[str], *, tags: Iterable[str] = (), c
                 else:
                     urls.append(item)
             else:
-                path = _page_file(item)
+                path = _page_file(target)
                 source = f"file:{path.resolve()}"
                 existing = archive.find_duplicate(source=source)
                 if existing is not None:
@@ -257,7 +296,7 @@ def _save_in_stages(archive: Archive, urls: list[str], files: list[tuple[str, Pa
                 for item in urls:
                     deliver(item, QuireError(f"{item}: fetching is turned off for this archive"))
             else:
-                unanswered = {_as_url(i): i for i in urls}  # one item per URL (save_many's stage 0)
+                unanswered = {classify_input(i)[1]: i for i in urls}  # one item per URL (save_many's stage 0)
                 # decoded in the extraction processes, from the header's charset
                 fetches = fetcher.fetch_many(list(unanswered), concurrency=concurrency, decode=False)
                 for url, result in fetches:

@@ -172,3 +172,36 @@ def test_bulk_files_get_the_same_checks_as_one_file(tmp_path):
     assert "not an HTML file" in str(together[str(notes)])
     assert "51 MB" in str(together[str(huge)]) and "50 MB" in str(together[str(huge)])
     assert "is a folder" in str(together[str(saved_pages)])
+
+
+def test_one_rule_says_what_an_item_names(tmp_path):
+    """classify_input is the rule of `quire add` and of the window's Save box alike."""
+    import pytest
+    from archive.work.bulk import classify_input
+
+    page = tmp_path / "saved page.html"
+    page.write_text(make_page("A saved page", "words"), encoding="utf-8")
+    notes = tmp_path / "notes"
+    notes.write_text("not a page", encoding="utf-8")
+    assert classify_input("https://a.example/x") == ("url", "https://a.example/x")
+    assert classify_input("  <https://a.example/x>  ") == ("url", "https://a.example/x")
+    assert classify_input("www.a.example/x") == ("url", "https://www.a.example/x")
+    assert classify_input("a.example/page") == ("url", "https://a.example/page")
+    assert classify_input("javascript:alert(1)") == ("url", "javascript:alert(1)")  # refused when fetched
+    assert classify_input(str(page)) == ("file", str(page))
+    assert classify_input(page.as_uri()) == ("file", str(page))
+    assert classify_input(str(notes)) == ("file", str(notes))  # exists: check_page_file says why not
+    assert classify_input(str(tmp_path / "gone.html")) == ("file", str(tmp_path / "gone.html"))
+    assert classify_input("page.shtml") == ("file", "page.shtml")  # pages.HTML_SUFFIXES, one list
+    for neither in ("not a thing", "notes.txt"):
+        with pytest.raises(QuireError, match="no such file, and not a web address"):
+            classify_input(neither)
+
+
+def test_a_file_url_saves_the_file(tmp_path):
+    page = tmp_path / "dropped.html"
+    page.write_text(make_page("Saved from a file URL", "fileurlword"), encoding="utf-8")
+    with Archive(tmp_path / "a", seed=False, fetch=False) as a:
+        (item, outcome), = list(save_many(a, [page.as_uri()]))
+        assert not isinstance(outcome, Exception), outcome
+        assert outcome.article.title == "Saved from a file URL"
