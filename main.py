@@ -1,19 +1,8 @@
-"""Quire: `python main.py` opens the window; `python main.py COMMAND` is the CLI."""
+"""`python main.py [COMMAND …]`: a shim for running from a checkout; the entry
+point itself is app.launcher.main (the installed `quire` script calls it too)."""
 import sys
 
-
-def open_window(root, screenshot=None) -> int:
-    """The GUI, imported only when wanted, so commands never load Qt."""
-    from app import run
-
-    return run(root, screenshot=screenshot)
-
-
-def main() -> int:
-    from app.cli.commands import main as cli_main
-
-    return cli_main(sys.argv[1:], gui=open_window)
-
+from app.launcher import main
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -149,7 +149,7 @@ def test_malformed_queries_never_fail(archive):
 
 
 def test_importing_archive_leaves_qt_out():
-    code = "import sys, archive, archive.library.store, app.cli.commands, archive.work.bulk; print('PySide6' in sys.modules)"
+    code = "import sys, archive, archive.library.store, app.cli.main, app.launcher, archive.work.bulk; print('PySide6' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
 

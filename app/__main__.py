@@ -1,0 +1,6 @@
+"""`python -m app`: the same as `quire`."""
+import sys
+
+from app.launcher import main
+
+sys.exit(main())

@@ -1,0 +1,108 @@
+"""The command line's parser and dispatch: `quire COMMAND …` (app.launcher sends
+every invocation with a command here; with none it opens the window instead).
+
+Every command is one `Command` record in a module of its group (saving, reading,
+tagging, transfer, upkeep, collections) and is listed once, in COMMANDS below:
+that table is the only registration, in the order `quire --help` shows them.
+This package imports no Qt.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from archive.base.errors import QuireError
+from archive.library.paths import resolve_archive_root
+
+from app.cli import collections, reading, saving, tagging, transfer, upkeep
+from app.cli.common import EXIT_ITEM_FAILED, EXIT_USAGE, Command, err
+
+COMMANDS: tuple[Command, ...] = (
+    saving.ADD,
+    reading.SEARCH,
+    reading.SHOW,
+    tagging.TAG,
+    tagging.TAGS,
+    upkeep.REINDEX,
+    upkeep.REEXTRACT,
+    reading.LIST,
+    upkeep.DELETE,
+    upkeep.CHECK,
+    upkeep.BACKUP,
+    upkeep.RESTORE,
+    transfer.IMPORT,
+    saving.RETRY,
+    transfer.EXPORT,
+    collections.COLLECTION,
+)
+
+_BY_NAME = {c.name: c for c in COMMANDS}
+assert len(_BY_NAME) == len(COMMANDS), "two commands share a name"
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # argparse exits 2 already; keep the text clear
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_USAGE, f"{self.prog}: error: {message}\n")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The parser with `--archive` and one subparser per command of COMMANDS.
+    The launcher adds its own window options (`--screenshot`) to it."""
+    p = _Parser(prog="quire", description="Quire: an offline reading archive.")
+    p.add_argument("--archive", metavar="DIR",
+                   help="archive folder (default: $QUIRE_ARCHIVE, else the user data folder)")
+    sub = p.add_subparsers(dest="command", parser_class=_Parser)
+    for command in COMMANDS:
+        command.configure(sub.add_parser(command.name, help=command.help))
+    return p
+
+
+def parse(parser: argparse.ArgumentParser, argv: Sequence[str] | None) -> argparse.Namespace:
+    """Parse argv. `tag ID +a -b`: "-b" looks like an option to argparse, so unknown
+    "-x" arguments are taken as tag removals for that one command."""
+    args, unknown = parser.parse_known_args(argv)
+    if unknown:
+        if args.command == "tag" and all(u.startswith("-") and not u.startswith("--") for u in unknown):
+            args.changes = list(args.changes or []) + unknown
+        else:
+            parser.error(f"unrecognized arguments: {' '.join(unknown)}")
+    return args
+
+
+def run(args: argparse.Namespace) -> int:
+    """Run the command args.command names, on what it needs (an opened Archive,
+    the archive folder, or nothing). A QuireError becomes one line and status 1."""
+    command = _BY_NAME[args.command]
+    try:
+        if command.needs == "nothing":
+            return command.run(None, args)
+        root = resolve_archive_root(args.archive)
+        if command.needs == "folder":
+            return command.run(root, args)
+        from archive.library.store import Archive
+
+        archive = Archive(root)
+    except QuireError as exc:
+        err(f"quire: {exc}")
+        return EXIT_ITEM_FAILED
+    try:
+        return command.run(archive, args)
+    except QuireError as exc:
+        err(f"quire: {exc}")
+        return EXIT_ITEM_FAILED
+    except KeyboardInterrupt:
+        err("quire: interrupted")
+        return 130
+    finally:
+        archive.close()
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """The command line alone (`python -m app.cli`): a command is required."""
+    parser = build_parser()
+    args = parse(parser, argv)
+    if args.command is None:
+        parser.error("give a command (`quire` with no command opens the window)")
+    return run(args)

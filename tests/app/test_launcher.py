@@ -1,0 +1,56 @@
+"""The entry point: no command opens the window (here: a screenshot), a command
+runs the command line; every command is registered once, in app.cli.main.COMMANDS."""
+from __future__ import annotations
+
+import importlib
+import os
+import pkgutil
+import subprocess
+import sys
+
+import app.cli
+from app.cli.common import Command
+from app.cli.main import COMMANDS
+from tests.support import REPO
+
+
+def _run(*args, **env):
+    full_env = {**os.environ, "QT_QPA_PLATFORM": "offscreen", **env}
+    full_env.pop("QUIRE_ARCHIVE", None)
+    return subprocess.run([sys.executable, *args], capture_output=True, text=True, env=full_env,
+                          timeout=120, cwd=REPO)
+
+
+def test_every_command_module_is_in_the_table():
+    defined = []
+    for info in pkgutil.iter_modules(app.cli.__path__):
+        if info.name == "__main__":
+            continue
+        module = importlib.import_module(f"app.cli.{info.name}")
+        defined += [v for v in vars(module).values() if isinstance(v, Command)]
+    assert sorted(c.name for c in defined) == sorted(c.name for c in COMMANDS)
+    assert len({c.name for c in COMMANDS}) == len(COMMANDS)
+
+
+def test_no_command_opens_the_window_and_screenshots_it(tmp_path):
+    out = tmp_path / "shot.png"
+    done = _run("main.py", "--archive", str(tmp_path / "arch"), "--screenshot", str(out))
+    assert done.returncode == 0, done.stderr
+    assert out.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert any((tmp_path / "arch" / "articles").iterdir())  # the welcome articles were seeded
+
+
+def test_screenshot_with_a_command_is_a_usage_error(tmp_path):
+    done = _run("main.py", "--archive", str(tmp_path / "arch"), "--screenshot", "x.png", "list")
+    assert done.returncode == 2
+    assert "--screenshot" in done.stderr
+
+
+def test_the_cli_alone_needs_a_command_and_never_loads_qt(tmp_path):
+    done = _run("-m", "app.cli", "--archive", str(tmp_path / "arch"))
+    assert done.returncode == 2 and "give a command" in done.stderr
+    code = ("import sys; from app.cli.main import main; main(['--archive', sys.argv[1], 'tags']); "
+            "print('PySide6' in sys.modules)")
+    done = _run("-c", code, str(tmp_path / "arch"))
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip().splitlines()[-1] == "False"
