@@ -10,9 +10,13 @@ from typing import Any, Callable
 
 #: Version of catalog.sqlite and meta.json. 1: first release; 2: reading progress and
 #: the index queue (crash-safe batched indexing); 3: the page's canonical and final
-#: (after redirects) addresses, also used to recognise it again. Older archives are
+#: (after redirects) addresses, also used to recognise it again; 4: highlights and notes
+#: (a catalog table, mirrored into meta.json's "highlights"). Older archives are
 #: migrated on open.
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
+
+#: The colours a highlight may have; the first is the default.
+HIGHLIGHT_COLORS = ("yellow", "green", "blue", "pink")
 
 #: Callback used by long operations: progress(done, total, message).
 ProgressFn = Callable[[int, int, str], None]
@@ -43,6 +47,39 @@ class Extracted:
 
 
 @dataclass
+class Highlight:
+    """A marked passage of an article, with an optional note.
+
+    Anchored twice, as the W3C Web Annotation model does: `quote` with `prefix` and
+    `suffix` (a TextQuoteSelector, ~32 characters each side) and `start`/`end`
+    (a TextPositionSelector: offsets into the article's canonical plain text,
+    archive.library.highlights.plain_text). `unplaced` is set when the text changed
+    and the quote could not be found again: it is kept, listed and never painted.
+    """
+
+    id: str
+    article_id: str
+    quote: str
+    start: int
+    end: int
+    prefix: str = ""
+    suffix: str = ""
+    color: str = HIGHLIGHT_COLORS[0]
+    note: str = ""
+    created: str = ""  # ISO 8601, UTC
+    updated: str = ""
+    unplaced: bool = False
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "Highlight":
+        known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
+        return cls(**known)
+
+
+@dataclass
 class Article:
     """One saved article as the catalog knows it (mirrored into meta.json)."""
 
@@ -70,6 +107,9 @@ class Article:
     error: str | None = None  # why a pending article has no content yet
     source: str | None = None  # original file path or import source, for de-duplication
     progress: float = 0.0  # reading progress, 0..1
+    #: its highlights in text order (the catalog's rows, mirrored into meta.json so that
+    #: the files alone rebuild them); unplaced ones last
+    highlights: list[Highlight] = field(default_factory=list)
     schema_version: int = SCHEMA_VERSION
 
     def to_dict(self) -> dict[str, Any]:
@@ -78,6 +118,10 @@ class Article:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "Article":
         known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
+        marks = known.get("highlights") or []
+        known["highlights"] = [h if isinstance(h, Highlight) else Highlight.from_dict(
+            {**h, "article_id": h.get("article_id") or known.get("id", "")})
+            for h in marks if isinstance(h, (dict, Highlight))]
         return cls(**known)
 
 

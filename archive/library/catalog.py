@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Iterable, Iterator
 
 from archive.base.errors import ArchiveError, NotFoundError
-from archive.base.models import SCHEMA_VERSION, Article
+from archive.base.models import SCHEMA_VERSION, Article, Highlight
 
 _COLUMNS = (
     "id", "title", "url", "canonical_url", "final_url", "norm_url", "source", "site", "authors", "published", "saved", "lang",
@@ -78,10 +78,28 @@ CREATE TABLE IF NOT EXISTS collection_members (
     PRIMARY KEY (collection_id, article_id)
 );
 CREATE INDEX IF NOT EXISTS collection_members_article ON collection_members(article_id);
+CREATE TABLE IF NOT EXISTS highlights (
+    id TEXT PRIMARY KEY,
+    article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
+    quote TEXT NOT NULL,
+    prefix TEXT NOT NULL DEFAULT '',
+    suffix TEXT NOT NULL DEFAULT '',
+    pos_start INTEGER NOT NULL,
+    pos_end INTEGER NOT NULL,
+    color TEXT NOT NULL DEFAULT 'yellow',
+    note TEXT NOT NULL DEFAULT '',
+    created TEXT NOT NULL,
+    updated TEXT NOT NULL,
+    unplaced INTEGER NOT NULL DEFAULT 0
+);
+CREATE INDEX IF NOT EXISTS highlights_article ON highlights(article_id, pos_start);
+CREATE INDEX IF NOT EXISTS highlights_created ON highlights(created);
 """
 
 _SCHEMA_COLLECTIONS = [stmt.strip() for stmt in _SCHEMA.split(";")
                        if "collection" in stmt and stmt.strip()]
+_SCHEMA_HIGHLIGHTS = [stmt.strip() for stmt in _SCHEMA.split(";")
+                      if "highlights" in stmt and stmt.strip()]
 
 #: Steps from each older schema version to the next; each runs in one transaction.
 _MIGRATIONS: dict[int, list[str]] = {
@@ -99,6 +117,8 @@ _MIGRATIONS: dict[int, list[str]] = {
         "REFERENCES articles(id) ON DELETE CASCADE, PRIMARY KEY (norm_url, article_id))",
         "CREATE INDEX IF NOT EXISTS url_aliases_article ON url_aliases(article_id)",
     ],
+    # highlights and notes: a new table; meta.json files gain "highlights" when next written
+    3: _SCHEMA_HIGHLIGHTS,
 }
 
 
@@ -141,6 +161,19 @@ def _sql_text(value: str) -> str:
 #: Manual collections an article is in (smart ones are queries, not memberships).
 _MEMBER_SQL = ("SELECT m.article_id, c.name FROM collection_members m "
                "JOIN collections c ON c.id = m.collection_id")
+
+_HIGHLIGHT_COLUMNS = ("id", "article_id", "quote", "prefix", "suffix", "pos_start", "pos_end",
+                      "color", "note", "created", "updated", "unplaced")
+#: An article's highlights in text order, the ones that could not be placed last.
+_HIGHLIGHT_ORDER = "ORDER BY unplaced, pos_start, pos_end, id"
+
+
+def highlight_of(row: sqlite3.Row | tuple) -> Highlight:
+    """A Highlight from a row of the highlights table (columns as _HIGHLIGHT_COLUMNS)."""
+    (hid, aid, quote, prefix, suffix, start, end, color, note, created, updated, unplaced) = tuple(row)
+    return Highlight(id=hid, article_id=aid, quote=quote, prefix=prefix, suffix=suffix, start=start,
+                     end=end, color=color, note=note, created=created, updated=updated,
+                     unplaced=bool(unplaced))
 
 
 class Catalog:
@@ -331,6 +364,7 @@ class Catalog:
     def delete(self, article_id: str, db: sqlite3.Connection | None = None) -> None:
         with self._maybe_tx(db) as conn:
             conn.execute("DELETE FROM tags WHERE article_id = ?", (article_id,))
+            conn.execute("DELETE FROM highlights WHERE article_id = ?", (article_id,))
             conn.execute("DELETE FROM articles WHERE id = ?", (article_id,))
             conn.execute("INSERT OR IGNORE INTO index_queue (article_id) VALUES (?)", (article_id,))
 
@@ -351,9 +385,11 @@ class Catalog:
             d[flag] = int(bool(d[flag]))
         return d
 
-    def _article_of(self, row: sqlite3.Row, tags: list[str], collections: list[str] | None = None) -> Article:
+    def _article_of(self, row: sqlite3.Row, tags: list[str], collections: list[str] | None = None,
+                    highlights: list[Highlight] | None = None) -> Article:
         d = dict(row)
         d["collections"] = collections or []
+        d["highlights"] = highlights or []
         d.pop("norm_url", None)
         d["authors"] = json.loads(d["authors"] or "[]")
         for flag in ("is_read", "is_favorite", "is_archived", "uncertain"):
@@ -370,7 +406,8 @@ class Catalog:
                 "SELECT tag FROM tags WHERE article_id = ? ORDER BY tag COLLATE NOCASE, tag", (article_id,))]
             colls = [r[1] for r in self._db.execute(_MEMBER_SQL + " WHERE m.article_id = ? ORDER BY c.name",
                                                     (article_id,))]
-        return self._article_of(row, tags, colls)
+            marks = self.highlights_of(article_id)
+        return self._article_of(row, tags, colls, marks)
 
     def get_many(self, ids: list[str]) -> dict[str, Article]:
         """Articles by id in one query per 500 ids (used to decorate search hits)."""
@@ -388,8 +425,14 @@ class Catalog:
                 for aid, name in self._db.execute(
                         _MEMBER_SQL + f" WHERE m.article_id IN ({marks}) ORDER BY c.name", chunk):
                     colls.setdefault(aid, []).append(name)
+                lights: dict[str, list[Highlight]] = {}
+                for hrow in self._db.execute(
+                        f"SELECT {', '.join(_HIGHLIGHT_COLUMNS)} FROM highlights "
+                        f"WHERE article_id IN ({marks}) {_HIGHLIGHT_ORDER}", chunk):
+                    lights.setdefault(hrow[1], []).append(highlight_of(hrow))
                 for row in self._db.execute(f"SELECT * FROM articles WHERE id IN ({marks})", chunk):
-                    out[row["id"]] = self._article_of(row, tags.get(row["id"], []), colls.get(row["id"]))
+                    out[row["id"]] = self._article_of(row, tags.get(row["id"], []), colls.get(row["id"]),
+                                                      lights.get(row["id"]))
         return out
 
     def all(self, status: str | None = None) -> list[Article]:
@@ -401,12 +444,17 @@ class Catalog:
             colls: dict[str, list[str]] = {}
             for aid, name in self._db.execute(_MEMBER_SQL + " ORDER BY c.name"):
                 colls.setdefault(aid, []).append(name)
+            lights: dict[str, list[Highlight]] = {}
+            for hrow in self._db.execute(
+                    f"SELECT {', '.join(_HIGHLIGHT_COLUMNS)} FROM highlights {_HIGHLIGHT_ORDER}"):
+                lights.setdefault(hrow[1], []).append(highlight_of(hrow))
             if status:
                 rows = self._db.execute(
                     "SELECT * FROM articles WHERE status = ? ORDER BY saved DESC, id", (status,))
             else:
                 rows = self._db.execute("SELECT * FROM articles ORDER BY saved DESC, id")
-            return [self._article_of(r, tags.get(r["id"], []), colls.get(r["id"])) for r in rows]
+            return [self._article_of(r, tags.get(r["id"], []), colls.get(r["id"]), lights.get(r["id"]))
+                    for r in rows]
 
     def page_ids(self, limit: int, offset: int = 0, *, newest_first: bool = True) -> list[str]:
         """One page of article ids by saved date (the unfiltered list)."""
@@ -470,3 +518,44 @@ class Catalog:
     def count(self) -> int:
         with self._lock:
             return int(self._db.execute("SELECT COUNT(*) FROM articles").fetchone()[0])
+
+    # -- highlights (archive.library.highlights is the manager; these are its rows) ----
+    def highlights_of(self, article_id: str, db: sqlite3.Connection | None = None) -> list[Highlight]:
+        """An article's highlights in text order (unplaced ones last)."""
+        with self._lock:
+            conn = db or self._db
+            return [highlight_of(r) for r in conn.execute(
+                f"SELECT {', '.join(_HIGHLIGHT_COLUMNS)} FROM highlights WHERE article_id = ? "
+                f"{_HIGHLIGHT_ORDER}", (article_id,))]
+
+    def highlight(self, highlight_id: str) -> Highlight:
+        with self._lock:
+            row = self._db.execute(f"SELECT {', '.join(_HIGHLIGHT_COLUMNS)} FROM highlights WHERE id = ?",
+                                   (highlight_id,)).fetchone()
+        if row is None:
+            raise NotFoundError(f"no highlight with id {highlight_id!r}")
+        return highlight_of(row)
+
+    def all_highlights(self) -> list[Highlight]:
+        """Every highlight, newest first (the Highlights view, the CLI, exports)."""
+        with self._lock:
+            return [highlight_of(r) for r in self._db.execute(
+                f"SELECT {', '.join(_HIGHLIGHT_COLUMNS)} FROM highlights ORDER BY created DESC, id")]
+
+    def put_highlight(self, mark: Highlight, db: sqlite3.Connection) -> None:
+        """Insert or replace one highlight (inside the caller's transaction)."""
+        db.execute(f"INSERT OR REPLACE INTO highlights ({', '.join(_HIGHLIGHT_COLUMNS)}) "
+                   f"VALUES ({', '.join('?' for _ in _HIGHLIGHT_COLUMNS)})",
+                   (mark.id, mark.article_id, mark.quote, mark.prefix, mark.suffix, mark.start, mark.end,
+                    mark.color, mark.note, mark.created, mark.updated, int(mark.unplaced)))
+
+    def drop_highlights(self, ids: Iterable[str], db: sqlite3.Connection) -> None:
+        db.executemany("DELETE FROM highlights WHERE id = ?", [(i,) for i in ids])
+
+    def orphan_highlights(self) -> list[Highlight]:
+        """Highlights whose article is not in the catalog (a catalog edited with foreign
+        keys off, or restored by hand): `check` lists them."""
+        with self._lock:
+            return [highlight_of(r) for r in self._db.execute(
+                f"SELECT {', '.join('h.' + c for c in _HIGHLIGHT_COLUMNS)} FROM highlights h "
+                "LEFT JOIN articles a ON a.id = h.article_id WHERE a.id IS NULL")]

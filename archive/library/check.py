@@ -9,6 +9,10 @@ state and is mirrored into meta.json, the index is derived. So:
 - index entries are added for articles missing from it and removed for
   articles that no longer exist;
 - article.html missing beside a readable source.html.gz is re-extracted;
+- highlights: one whose article is not in the catalog is removed (its folder, had
+  it one, would have been adopted with it from meta.json); meta.json's highlights
+  out of step with the catalog's are rewritten from the catalog; one whose offsets no
+  longer hold its quote (article.html changed) is placed again, or flagged;
 - articles sharing one address (two imports run at once before the catalog
   had a unique index) are listed; a pending copy is merged into the other
   (tags, states and collections kept) and removed, while two copies with
@@ -32,7 +36,7 @@ if TYPE_CHECKING:
 
 @dataclass
 class Problem:
-    kind: str  # orphan-folder, missing-folder, meta-mismatch, index-missing, index-orphan, bad-source, missing-html, bad-meta, duplicate-url
+    kind: str  # orphan-folder, missing-folder, meta-mismatch, index-missing, index-orphan, bad-source, missing-html, bad-meta, duplicate-url, highlight-orphan, highlights-mismatch, highlight-drift
     article_id: str
     detail: str
     repaired: bool = False
@@ -97,15 +101,25 @@ def check_archive(archive: "Archive", repair: bool = False, progress=None) -> li
         expected = article.to_dict()
         # the version a meta.json was written with is no disagreement: an upgraded
         # archive keeps its files as they were until each article is next written
-        if meta is None or {k: meta.get(k) for k in expected if k != "schema_version"} != \
-                {k: v for k, v in expected.items() if k != "schema_version"}:
-            p = Problem("meta-mismatch", aid, f"{article.title!r}: meta.json differs from the catalog")
-            if repair:
-                from archive.base import atomic
+        # (and one from before highlights has none)
+        plain = [k for k in expected if k not in ("schema_version", "highlights")]
+        rewrite = False
+        if meta is None or {k: meta.get(k) for k in plain} != {k: expected[k] for k in plain}:
+            problems.append(Problem("meta-mismatch", aid, f"{article.title!r}: meta.json differs from the catalog"))
+            rewrite = True
+        elif (meta.get("highlights") or []) != expected["highlights"]:
+            have = len(meta.get("highlights") or []) if isinstance(meta.get("highlights"), list) else 0
+            problems.append(Problem("highlights-mismatch", aid, f"{article.title!r}: meta.json lists {have} "
+                                    f"highlight(s), the catalog {len(article.highlights)}"))
+            rewrite = True
+        if rewrite and repair:
+            from archive.base import atomic
 
-                atomic.write_json(folder / "meta.json", expected)
-                p.repaired = True
-            problems.append(p)
+            atomic.write_json(folder / "meta.json", expected)
+            problems[-1].repaired = True
+        if article.status == "saved" and any(not m.unplaced for m in article.highlights) \
+                and (folder / "article.html").exists():
+            problems.extend(_check_anchors(archive, article, repair))
         if article.status != "saved":
             continue
         source = folder / "source.html.gz"
@@ -128,6 +142,18 @@ def check_archive(archive: "Archive", repair: bool = False, progress=None) -> li
                 except QuireError as exc:
                     p.detail += f" (re-extraction failed: {exc})"
             problems.append(p)
+
+    # highlights whose article is gone
+    orphans = archive.catalog.orphan_highlights()
+    for mark in orphans:
+        p = Problem("highlight-orphan", mark.article_id,
+                    f"highlight {mark.id} ({mark.quote[:40]!r}) belongs to article {mark.article_id}, "
+                    "which is not in the archive")
+        if repair:
+            with archive.catalog.transaction() as db:
+                archive.catalog.drop_highlights([mark.id], db)
+            p.repaired = True
+        problems.append(p)
 
     # 4. one article per address
     problems.extend(_check_duplicates(archive, repair))
@@ -257,3 +283,23 @@ def _restore_memberships(archive: "Archive", article: Article) -> None:
                 db.execute("INSERT OR IGNORE INTO collection_members (collection_id, article_id, added) "
                            "SELECT id, ?, ? FROM collections WHERE name = ?",
                            (article.id, article.saved, name))
+
+
+def _check_anchors(archive: "Archive", article: Article, repair: bool) -> list[Problem]:
+    """A highlight whose offsets no longer hold its quote (article.html changed by hand or
+    by a tool): repair places it again (or flags it as could-not-be-placed)."""
+    text = archive.highlights.text(article.id)
+    drifted = [m for m in article.highlights if not m.unplaced and text[m.start:m.end] != m.quote]
+    if not drifted:
+        return []
+    p = Problem("highlight-drift", article.id, f"{article.title!r}: {len(drifted)} highlight(s) no longer "
+                "match the article's text at their place")
+    if repair:
+        with archive._commit_lock:
+            with archive.catalog.transaction() as db:
+                report = archive.highlights.reanchor_in(db, article.id, text)
+                archive.catalog.queue_for_index([article.id], db)
+            archive._written(archive.catalog.get(article.id), searchable=True)
+        p.detail += f"; {report.summary()}"
+        p.repaired = True
+    return [p]

@@ -19,7 +19,7 @@ import threading
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 
 from archive.base import atomic
 from archive.library.catalog import Catalog, CatalogDamagedError, DuplicateURLError
@@ -40,6 +40,9 @@ from archive.extraction.pages import (  # noqa: F401  (prepare_page, html_to_tex
 )
 from archive.library.paths import RESOURCES
 from archive.capture.urls import other_address
+
+if TYPE_CHECKING:
+    from archive.library.highlights import ReanchorReport
 
 ARTICLES_DIR = "articles"
 #: What re-extraction or filling a pending article changes; everything else of the
@@ -85,6 +88,10 @@ class Archive:
         self._fetcher_lock = threading.Lock()
         self._commit_lock = threading.RLock()
         self._unflushed: list[str] = []
+        from archive.library.highlights import Highlights
+
+        #: highlights and notes (archive.library.highlights)
+        self.highlights = Highlights(self)
         self._open_lock = OpenLock(self.root)
         try:
             self.catalog = Catalog(self.root / "catalog.sqlite")  # refuses a newer archive untouched
@@ -271,7 +278,11 @@ class Archive:
         between placing the folder and the catalog row). Index it afterwards."""
         with self._commit_lock:
             norm = self._norm_of(article)
-            self.catalog.insert(article, norm, allow_duplicate=True, aliases=self._aliases(article, norm))
+            with self.catalog.transaction() as db:
+                self.catalog.insert(article, norm, db, allow_duplicate=True, aliases=self._aliases(article, norm))
+                for mark in article.highlights:  # meta.json carries them: the files alone rebuild them
+                    mark.article_id = article.id
+                    self.catalog.put_highlight(mark, db)
 
     def _recover_folders(self) -> None:
         """Finish or undo what a crash interrupted: half-built folders are dropped,
@@ -578,8 +589,11 @@ class Archive:
             return self._commit_new(article, norm, tmp, "", url)
 
     def replace_content(self, article_id: str, html: str | bytes, *, final_url: str | None = None,
-                        declared_encoding: str | None = None, extract: bool = True) -> Article:
-        """Fill a pending article, or re-extract a saved one, keeping its tags and states."""
+                        declared_encoding: str | None = None, extract: bool = True,
+                        anchors: "ReanchorReport | None" = None) -> Article:
+        """Fill a pending article, or re-extract a saved one, keeping its tags and states.
+        Its highlights are placed again in the new text (`anchors` adds up how many were
+        and could not be)."""
         old = self.get(article_id)
         where = old.url or article_id
         page_url = final_url or old.url
@@ -617,6 +631,10 @@ class Archive:
         # pictures stored before are reused: re-extraction works offline
         self._build_folder(staging, new, ex, raw, page_url, LocalFirstFetcher(staging / "images", network),
                            where)
+        try:
+            new_text = html_to_text((staging / "article.html").read_text(encoding="utf-8"))
+        except OSError:
+            new_text = ""
         with self._commit_lock:
             try:
                 # The row is read again inside the write transaction: tags, states,
@@ -629,6 +647,10 @@ class Archive:
                     for name in _CONTENT_FIELDS:
                         setattr(current, name, getattr(new, name))
                     new = current
+                    placed = self.highlights.reanchor_in(db, article_id, new_text)
+                    if anchors is not None:
+                        anchors.add(placed)
+                    new.highlights = self.catalog.highlights_of(article_id, db)
                     atomic.write_json(staging / "meta.json", new.to_dict())
                     norm = self._norm_of(new)
                     self.catalog.update(new, norm, db, aliases=self._aliases(new, norm))
@@ -643,8 +665,10 @@ class Archive:
         return new
 
     def reextract(self, ids: Iterable[str] | None = None, progress: ProgressFn | None = None,
-                  cancel: threading.Event | None = None) -> tuple[int, list[str]]:
-        """Run the current extractor again on stored originals. Returns (done, failures)."""
+                  cancel: threading.Event | None = None,
+                  anchors: "ReanchorReport | None" = None) -> tuple[int, list[str]]:
+        """Run the current extractor again on stored originals. Returns (done, failures);
+        `anchors` adds up the highlights placed again and those that could not be."""
         targets = list(ids) if ids is not None else [a.id for a in self.articles() if a.status == "saved"]
         failures: list[str] = []
         done = 0
@@ -657,7 +681,7 @@ class Archive:
                     if not raw:
                         raise QuireError(f"{aid}: no stored original (source.html.gz) to re-extract")
                     welcome = (self.get(aid).source or "").startswith("quire:welcome/")
-                    self.replace_content(aid, raw, extract=not welcome)
+                    self.replace_content(aid, raw, extract=not welcome, anchors=anchors)
                     done += 1
                 except QuireError as exc:
                     failures.append(str(exc))
@@ -712,6 +736,9 @@ class Archive:
     def _written(self, article: Article, *, searchable: bool) -> None:
         """After the catalog row: meta.json mirrors it, and the index if it must know."""
         folder = self.article_dir(article.id)
+        # the catalog's highlights, not the caller's copy's: one added meanwhile (by
+        # another process) is mirrored, not overwritten
+        article.highlights = self.catalog.highlights_of(article.id)
         if folder.is_dir():
             atomic.write_json(folder / "meta.json", article.to_dict())
         if searchable:

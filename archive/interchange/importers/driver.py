@@ -246,13 +246,52 @@ def _restore_pending(archive: "Archive", article: Article, item: ImportItem) -> 
     return article
 
 
+def _restore_highlights(archive: "Archive", article: Article, item: ImportItem) -> list[str]:
+    """The item's highlights as Quire highlights. A Quire export's come back exactly
+    (ids, offsets, times); another service's are anchored by their quote. Returns a
+    warning per highlight whose quote is not in the article's text."""
+    from archive.base.models import Highlight
+    from archive.library.highlights import check_color
+
+    warnings: list[str] = []
+    exact: list[Highlight] = []
+    for data in item.highlights:
+        try:
+            color = check_color(data.get("color")) if data.get("color") else None
+        except QuireError:
+            color = None
+        if {"id", "start", "end"} <= set(data):
+            try:
+                mark = Highlight.from_dict({**data, "article_id": article.id})
+                mark.start, mark.end = int(mark.start), int(mark.end)
+                mark.color = color or "yellow"
+                mark.note, mark.unplaced = str(mark.note or ""), bool(mark.unplaced)
+                exact.append(mark)
+                continue
+            except (TypeError, ValueError):
+                pass  # placed by its quote below
+        try:
+            archive.highlights.add_quote(article.id, data["quote"], color=color, note=data.get("note") or "",
+                                         created=data.get("created") or None)
+        except QuireError as exc:
+            warnings.append(f"{_label(item)}: a highlight was not kept: {exc}")
+    if exact:
+        archive.highlights.put_exact(article.id, exact)
+    return warnings
+
+
 def _record(report: ImportReport, outcome: _Outcome, item: ImportItem,
-            memberships: list[tuple[str, str]]) -> None:
+            memberships: list[tuple[str, str]], archive: "Archive | None" = None) -> None:
     if outcome.kind == "failed":
         report.failed.append(outcome.message)
         return
     if outcome.message:
         report.warnings.append(outcome.message)
+    if item.highlights and archive is not None and outcome.article is not None and outcome.kind != "duplicate":
+        try:
+            report.warnings.extend(_restore_highlights(archive, outcome.article, item))
+        except QuireError as exc:
+            report.warnings.append(f"{_label(item)}: its highlights were not kept: {exc}")
     if outcome.kind == "duplicate":
         report.duplicates += 1
         return
@@ -363,7 +402,7 @@ def _run(archive: "Archive", todo: list[ImportItem], fetch: bool, concurrency: i
             finished, _ = wait(running, return_when=FIRST_COMPLETED)
             for future in finished:
                 item = running.pop(future)
-                _record(report, future.result(), item, memberships)
+                _record(report, future.result(), item, memberships, archive)
                 done += 1
                 if progress:
                     progress(done, total, item.title or _label(item))

@@ -46,6 +46,10 @@ class ImportItem:
     # More catalog fields to restore as they were (lang, description, lead_image, uncertain).
     restore: dict[str, object] = field(default_factory=dict)
     collections: list[str] = field(default_factory=list)
+    #: highlights the export carries: each a dict with at least "quote", and "note",
+    #: "color", "created" where known; a Quire export also gives "id", "start", "end",
+    #: "prefix", "suffix", "updated", "unplaced", restored exactly
+    highlights: list[dict] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         # Every parser's text fields pass here: an export may carry control characters

@@ -108,6 +108,20 @@ class _Fields:
             return None
         return value.strip()
 
+    def highlights(self) -> list[dict]:
+        """The article's highlights: each an object with a text "quote"; others dropped."""
+        value = self.entry.get("highlights")
+        if value is None:
+            return []
+        if not isinstance(value, list):
+            self._drop("highlights", "is not a list")
+            return []
+        good = [h for h in value if isinstance(h, dict) and isinstance(h.get("quote"), str) and h["quote"]]
+        if len(good) != len(value):
+            self.problems.append(ImportProblem(
+                self.where, f"{len(value) - len(good)} highlight(s) without a quote were left out", skipped=False))
+        return good
+
     def fraction(self, key: str) -> float | None:
         value = self.entry.get(key)
         if value is None:
@@ -162,6 +176,7 @@ def _item(entry: dict[str, Any], where: str) -> ParseResult:
         source_key=fields.text("source"),
         restore=restore,
         text=None if pending else fields.text("text"),
+        highlights=fields.highlights(),
     )
     yield from fields.problems
     yield item

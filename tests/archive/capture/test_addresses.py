@@ -11,6 +11,7 @@ from werkzeug.wrappers import Response
 
 from archive import Archive
 from archive.capture.urls import other_address
+from archive.base.models import SCHEMA_VERSION
 from tests.support import make_page
 
 
@@ -89,7 +90,7 @@ def test_a_schema_2_catalog_is_upgraded_and_keeps_its_articles(tmp_path):
     db.commit()
     db.close()
     with Archive(root, seed=False, fetch=False) as archive:
-        assert archive.catalog.schema_version == 3
+        assert archive.catalog.schema_version == SCHEMA_VERSION
         assert archive.get(kept.id).title == "Kept through the upgrade"
         assert archive.find_duplicate(url="https://old.example/kept").id == kept.id
         saved = archive.save_html(page_with_canonical("New", "https://new.example/a"), "https://new.example/a?x=1")

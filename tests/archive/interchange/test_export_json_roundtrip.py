@@ -76,3 +76,30 @@ def test_json_round_trip_into_an_empty_archive(library, tmp_path):
 
 def after_key(archive, article_id: str) -> str:
     return key(archive.get(article_id))
+
+
+def test_json_round_trip_restores_highlights_exactly(library, tmp_path):
+    source, ids = library
+    photo = ids["photo"]
+    marks = source.highlights
+    text = marks.text(photo)
+    first = marks.add(photo, text.index("The grey heron"), text.index("The grey heron") + 30,
+                      color="green", note="stands still\nfor an hour")
+    second = marks.add(photo, text.index("seven weeks"), text.index("seven weeks") + 11)
+    waiting = marks.add_quote(ids["pending"], "words that arrive later", note="kept while pending")
+    out = tmp_path / "everything.json"
+    export(source, [a.id for a in source.articles()], "json", out)
+    exported = {a["id"]: a for a in json.loads(out.read_text(encoding="utf-8"))["articles"]}
+    assert [m["quote"] for m in exported[photo]["highlights"]] == [first.quote, second.quote]
+
+    with Archive(tmp_path / "empty", seed=False, fetch=False) as target:
+        report = import_file(target, out, fetch=False)
+        assert report.failed == [] and report.warnings == []
+        new_photo = target.find_duplicate(url=source.get(photo).url).id
+        assert target.highlights.list(new_photo) == [
+            type(m)(**{**m.to_dict(), "article_id": new_photo}) for m in source.highlights.list(photo)]
+        new_pending = target.find_duplicate(url=source.get(ids["pending"]).url).id
+        (kept,) = target.highlights.list(new_pending)
+        assert (kept.id, kept.quote, kept.note, kept.unplaced) == (waiting.id, waiting.quote, waiting.note, True)
+        import_file(target, out, fetch=False)  # again: nothing doubled
+        assert len(target.highlights.list()) == 3
