@@ -36,6 +36,7 @@ import httpx
 
 from archive.capture.charset import decode_html
 from archive.base.errors import FetchError, NotAnArticleError, QuireError
+from archive.capture.hosts import refuse_private
 from archive.capture.urls import check_scheme
 
 T = TypeVar("T")
@@ -238,7 +239,11 @@ class Fetcher:
         user_agent: str = DEFAULT_USER_AGENT,
         accept_language: str = DEFAULT_ACCEPT_LANGUAGE,
         max_connections: int = 32,
+        public_only: bool = False,
     ) -> None:
+        """public_only: refuse every hop to a loopback, private or local address
+        (archive.capture.hosts), for fetches made on a caller's behalf."""
+        self.public_only = public_only
         self.timeout_connect = timeout_connect
         self.timeout_total = timeout_total
         self.max_bytes = max_bytes
@@ -400,6 +405,8 @@ class Fetcher:
         seen: set[str] = set()
         looped = False
         for _hop in range(self.max_redirects + 1):
+            if self.public_only:
+                await refuse_private(current)
             headers = {"Accept": accept}
             if referer:
                 headers["Referer"] = referer

@@ -425,10 +425,13 @@ class Archive:
                   is_favorite: bool = False, is_archived: bool = False, title: str | None = None,
                   extract: bool = True, download_images: bool | None = None,
                   final_url: str | None = None, declared_encoding: str | None = None,
-                  prepared: "tuple[bytes, Extracted] | None" = None) -> SaveResult:
+                  prepared: "tuple[bytes, Extracted] | None" = None,
+                  image_fetcher=None) -> SaveResult:
         """Save a page given as text or bytes. `extract=False` keeps the given HTML as the
         article body (content that was extracted already, e.g. a wallabag export).
-        `prepared` is prepare_page()'s result when it already ran (in a worker process)."""
+        `prepared` is prepare_page()'s result when it already ran (in a worker process).
+        `image_fetcher` downloads the pictures instead of the archive's own fetcher (the
+        browser connector's refuses local and private addresses)."""
         where = url or source or "the page"
         page_url = final_url or url
         raw, ex = prepared or prepare_page(html, page_url, extract=extract, title=title,
@@ -452,12 +455,13 @@ class Archive:
             is_archived=is_archived, uncertain=ex.uncertain, source=source,
         )
         if download_images is None:
-            download_images = self.fetch_enabled and bool(page_url) and page_url.startswith(("http:", "https:"))
+            download_images = ((self.fetch_enabled or image_fetcher is not None) and bool(page_url)
+                               and page_url.startswith(("http:", "https:")))
         # The folder is built outside the commit lock (image downloads take time),
         # under a dot-name that nothing lists; only the commit is serialized.
         tmp = self.root / ARTICLES_DIR / f".tmp-{article.id}"
         problems = self._build_folder(tmp, article, ex, raw, page_url,
-                                      self.fetcher if download_images else None, where)
+                                      (image_fetcher or self.fetcher) if download_images else None, where)
         result = self._commit_new(article, norm, tmp, ex.searchable_text, where)
         if result.created:
             result.picture_problems = problems

@@ -1,0 +1,114 @@
+"""The connector's endpoints over real HTTP: saving a rendered page (through the
+same pipeline as every save: extraction, sanitizing, pictures stored locally),
+saving by address, status by the canonical address, tagging."""
+from __future__ import annotations
+
+from tests.support import make_page
+from tests.support.export_library import PNG
+
+RENDERED = """<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Owls after dark</title></head>
+<body><nav><a href="/">Home</a></nav><article><h1>Owls after dark</h1>
+<p>The tawny owl hunts by sound alone; on a still night it hears a vole under a hand's depth of snow.
+Field workers on the ridge ringed thirty owlets this spring, the most since records began.</p>
+<figure><img src="{pic}" alt="An owl on a branch"><figcaption>An owl on a branch</figcaption></figure>
+<p>Young owls leave the nest before they can fly and climb the trunk back up with beak and claws,
+which is why a fallen owlet should be left where it is found.</p>
+<script>document.title = 'changed'</script></article></body></html>"""
+
+
+def saved_pictures(archive, article_id: str) -> list[str]:
+    return sorted(p.name for p in (archive.article_dir(article_id) / "images").glob("*.png"))
+
+
+def test_save_rendered_html_goes_through_the_save_pipeline(connector, httpserver):
+    httpserver.expect_request("/img/owl.png").respond_with_data(PNG, content_type="image/png")
+    page = RENDERED.format(pic=httpserver.url_for("/img/owl.png"))
+    answer = connector.client.post("/api/v1/save", json={
+        "url": "https://example.com/owls?utm_source=feed", "title": "Tab title", "html": page,
+        "tags": ["birds", "night"], "selection": "The tawny owl hunts by sound alone"})
+    assert answer.status_code == 201, answer.text
+    body = answer.json()
+    assert body["title"] == "Owls after dark"
+    assert body["created"] is True and body["tags"] == ["birds", "night"]
+    article = connector.archive.get(body["id"])
+    assert article.tags == ["birds", "night"]
+    text = connector.archive.article_text(body["id"])
+    assert "hears a vole under a hand's depth of snow" in text
+    html = connector.archive.article_html(body["id"])
+    assert "<script" not in html and "document.title" not in html  # sanitized
+    assert saved_pictures(connector.archive, body["id"]) and 'src="images/' in html
+    assert httpserver.url_for("/img/owl.png") not in html
+    assert connector.archive.search("tawny vole")[0].id == body["id"]
+    assert connector.changes == [(body["id"], "saved")]
+
+
+def test_the_tabs_title_is_used_when_the_page_names_itself_nowhere(connector):
+    page = ("<html><body><article>" + "<p>" + "Plain words about the river delta and its silt. " * 20
+            + "</p></article></body></html>")
+    answer = connector.client.post("/api/v1/save", json={"url": "https://example.com/untitled",
+                                                         "title": "The river delta", "html": page})
+    assert answer.status_code == 201, answer.text
+    assert answer.json()["title"] == "The river delta"
+
+
+def test_save_without_html_fetches_the_page_as_a_cli_save_does(connector, httpserver):
+    httpserver.expect_request("/story").respond_with_data(make_page("Tides of the connector"),
+                                                          content_type="text/html; charset=utf-8")
+    answer = connector.client.post("/api/v1/save", json={"url": httpserver.url_for("/story")})
+    assert answer.status_code == 201, answer.text
+    assert answer.json()["title"] == "Tides of the connector"
+    assert "harbour observatory" in connector.archive.article_text(answer.json()["id"])
+
+
+def test_a_fetch_failure_gives_the_clis_message(connector, httpserver):
+    httpserver.expect_request("/gone").respond_with_data("no", status=404)
+    answer = connector.client.post("/api/v1/save", json={"url": httpserver.url_for("/gone")})
+    assert answer.status_code == 422
+    assert answer.json()["error"] == f"Could not fetch {httpserver.url_for('/gone')}: HTTP 404 Not Found"
+
+
+def test_saving_again_returns_the_article_and_adds_the_tags(connector):
+    page = make_page("Saved twice")
+    first = connector.client.post("/api/v1/save", json={"url": "https://example.com/twice", "html": page,
+                                                        "tags": ["a"]})
+    again = connector.client.post("/api/v1/save", json={"url": "https://EXAMPLE.com/twice#top", "html": page,
+                                                        "tags": ["b"]})
+    assert first.status_code == 201 and again.status_code == 200
+    assert again.json()["id"] == first.json()["id"] and again.json()["created"] is False
+    assert again.json()["tags"] == ["a", "b"]
+    assert len(connector.archive.articles()) == 1
+
+
+def test_status_follows_the_canonical_and_tracking_rules(connector):
+    page = make_page("Status check").replace("<head>", '<head><link rel="canonical" href="https://example.com/c/story">')
+    saved = connector.client.post("/api/v1/save", json={"url": "https://example.com/s?id=7", "html": page,
+                                                        "tags": ["kept"]}).json()
+    for url in ("https://example.com/s?id=7&utm_source=x&fbclid=1", "HTTPS://Example.COM/s?id=7#frag",
+                "https://example.com/c/story"):
+        answer = connector.client.get("/api/v1/status", params={"url": url})
+        assert answer.status_code == 200
+        assert answer.json() == {"saved": True, "id": saved["id"], "title": "Status check",
+                                 "tags": ["kept"], "status": "saved"}
+    assert connector.client.get("/api/v1/status", params={"url": "https://example.com/s?id=8"}).json() == {
+        "saved": False}
+
+
+def test_tags_adds_and_removes(connector):
+    saved = connector.client.post("/api/v1/save", json={"url": "https://example.com/t",
+                                                        "html": make_page("Tagged"), "tags": ["old"]}).json()
+    answer = connector.client.post("/api/v1/tags", json={"id": saved["id"], "add": ["new", "Other"],
+                                                         "remove": ["old"]})
+    assert answer.status_code == 200
+    assert answer.json() == {"id": saved["id"], "tags": ["new", "Other"]}
+    assert connector.archive.get(saved["id"]).tags == ["new", "Other"]
+    assert (saved["id"], "tagged") in connector.changes
+    missing = connector.client.post("/api/v1/tags", json={"id": "0000000000", "add": ["x"]})
+    assert missing.status_code == 404 and "no article" in missing.json()["error"]
+
+
+def test_keep_alive_connections_serve_several_requests(connector):
+    for _ in range(3):
+        assert connector.client.get("/api/v1/ping").status_code == 200
+    assert connector.client.post("/api/v1/save", content=b"{", headers={"Content-Type": "application/json"}
+                                 ).status_code == 400
+    assert connector.client.get("/api/v1/status?url=https://example.com/k").json() == {"saved": False}
