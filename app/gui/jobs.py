@@ -14,6 +14,7 @@ from typing import Any
 
 from app.gui.ops import OpContext
 from app.gui.tag_pane import STATES
+from archive.base.changes import Changes
 from archive.base.errors import QuireError
 from archive.base.models import Article
 
@@ -52,6 +53,13 @@ class SaveSummary:
     cancelled: bool = False
     tags: list[str] = field(default_factory=list)  # what they were saved with (for Retry)
     missing_pictures: int = 0  # pictures of the saved articles that could not be kept
+
+    def changes(self) -> Changes:
+        """New articles; those already saved may have gained the tags asked for."""
+        return Changes(added=frozenset(a.id for a in self.saved),
+                       articles=frozenset(a.id for a in self.duplicates),
+                       tags=bool(self.tags), states=bool(self.saved),
+                       fresh={a.id: a for a in self.duplicates})
 
     def message(self) -> str:
         parts = []
@@ -177,6 +185,13 @@ class BulkResult:
     articles: list[Article] = field(default_factory=list)
     deleted: list[str] = field(default_factory=list)
     failed: list[tuple[str, str]] = field(default_factory=list)
+    tagged: bool = False  # tags were added or removed
+    stated: bool = False  # read, favourite or archived changed
+
+    def changes(self) -> Changes:
+        """What the bulk change did, for the panes."""
+        return Changes.of_articles(self.articles, tags=self.tagged or bool(self.deleted),
+                                   states=self.stated) | Changes(deleted=frozenset(self.deleted))
 
 
 def bulk(
@@ -191,8 +206,8 @@ def bulk(
 ) -> BulkResult:
     """Tag, untag, change state of or delete many articles, with progress."""
     add, remove = list(add), list(remove)
-    result = BulkResult()
     changes = {k: v for k, v in state.items() if v is not None}
+    result = BulkResult(tagged=bool(add or remove), stated=bool(changes))
     with archive.batch():  # one index commit for all (unbatched: ~0.1-0.2 s per article)
         for n, article_id in enumerate(ids):
             ctx.progress(n, len(ids), "")

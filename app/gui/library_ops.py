@@ -1,6 +1,6 @@
 """Tag and state changes on articles: the open one, a multi-selection, or a
 tag across the archive (rename, merge, delete). Each runs as an Op and then
-updates only the rows, header and counts it changed."""
+announces what it changed (MainWindow.changed): the panes refresh from that."""
 
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ from app.gui import jobs
 from app.gui.ops import Op
 from app.gui.plaintext import as_plain
 from app.gui.tag_pane import tag_query
+from archive.base.changes import Changes
 from archive.base.errors import QuireError
-from archive.base.models import Article
 
 
 class LibraryOpsMixin:
@@ -26,14 +26,9 @@ class LibraryOpsMixin:
             return
         archive = self.archive
 
-        def done(article: Article) -> None:
-            self._article_changed(article)
-            self.reader.update_article(article)
-            self.refresh_library()
-
         self.run_op(
             lambda _ctx: archive.tag(article_id, add=list(add), remove=list(remove)),
-            done,
+            lambda article: self.announce(Changes.of_articles([article], tags=True)),
             label="Tagging",
         )
 
@@ -106,9 +101,7 @@ class LibraryOpsMixin:
         archive = self.archive
 
         def done(change: jobs.TagChange) -> None:
-            for article in change.articles:
-                self._article_changed(article)
-                self.reader.update_article(article)
+            self.announce(Changes.of_articles(change.articles, tags=True))
             what = "Deleted" if not new else "Renamed"
             self.statusBar().showMessage(
                 f"{what} tag {old} on {len(change.articles)} articles", 6000
@@ -116,7 +109,6 @@ class LibraryOpsMixin:
             query = self.search.query_text
             if any(tag_query(name) in query for name in change.renamed):
                 self.search.set_query(tag_query(new) if new else "")
-            self.refresh_library()
 
         label = f"Deleting tag {old}" if not new else f"Renaming tag {old}"
         return self.run_task(
@@ -166,20 +158,11 @@ class LibraryOpsMixin:
         archive = self.archive
 
         def done(result: jobs.BulkResult) -> None:
-            for article in result.articles:
-                self._article_changed(article)
-                self.reader.update_article(article)
-            if result.deleted:
-                self.search.model.remove_ids(set(result.deleted))
-                if self.reader.article_id in result.deleted:
-                    self.reader.show_placeholder("The article was deleted.")
-                    self.tags.set_article_tags(None)
-                    self._update_article_actions()
+            self.announce(result.changes())
             if result.failed:
                 self.show_error(
                     label, QuireError("\n".join(f"{i}: {why}" for i, why in result.failed))
                 )
-            self.refresh_library()
 
         pool = self.work_pool if len(ids) > 1 else self.read_pool
         return self.run_op(

@@ -60,6 +60,7 @@ from app.gui.themes import (
     window_stylesheet,
 )
 from app.gui.transfer import TransferMixin
+from archive.base.changes import Changes
 from archive.base.errors import QuireError
 from archive.base.models import Article
 from archive.extraction.pages import HTML_SUFFIXES
@@ -79,6 +80,9 @@ class MainWindow(MenusMixin, LibraryOpsMixin, TransferMixin, QMainWindow):
     exported = Signal(object)  # archive.exporters.ExportReport
     reextracted = Signal(int)
     highlighted = Signal(int)  # the open article's matches were marked (how many)
+    #: What an op changed (archive.base.changes.Changes), announced once after it:
+    #: each pane refreshes what it shows of it (none is refreshed by hand).
+    changed = Signal(object)
 
     def __init__(
         self,
@@ -281,6 +285,10 @@ class MainWindow(MenusMixin, LibraryOpsMixin, TransferMixin, QMainWindow):
         self.reader.fulltext_clicked.connect(self.show_fulltext)
         self.reader.progress_changed.connect(self._save_progress)
         self.reader.reached_end.connect(self._reached_end)
+        self.changed.connect(self.search.apply_changes)
+        self.changed.connect(self.tags.apply_changes)
+        self.changed.connect(self._open_article_changes)
+        self.tags.counts_wanted.connect(self.refresh_library)
 
     # -- reading settings ----------------------------------------------------
     def apply_reading_settings(self) -> None:
@@ -430,7 +438,7 @@ class MainWindow(MenusMixin, LibraryOpsMixin, TransferMixin, QMainWindow):
         archive = self.archive
         self.run_op(
             lambda _ctx: archive.set_state(article_id, progress=progress),
-            self._article_changed,
+            lambda article: self.announce(Changes.of_articles([article])),
             label="Saving reading position",
         )
 
@@ -441,17 +449,44 @@ class MainWindow(MenusMixin, LibraryOpsMixin, TransferMixin, QMainWindow):
         archive = self.archive
         self.run_op(
             lambda _ctx: archive.set_state(article_id, is_read=True, progress=1.0),
-            lambda art: (self._article_changed(art), self.refresh_library()),
+            lambda article: self.announce(Changes.of_articles([article], states=True)),
             label="Marking read",
         )
 
-    def _article_changed(self, article: Article) -> None:
-        """One article's catalog row changed: update the row, header and tags."""
-        self.search.model.update_article(article)
-        if self.reader.article_id == article.id:
-            self.reader.content.article = article  # type: ignore[union-attr]
-            self.tags.set_article_tags(article.tags)
+    def announce(self, changes: Changes) -> None:
+        """Tell every pane what an op changed (nothing: no signal)."""
+        if changes:
+            self.changed.emit(changes)
+
+    def _open_article_changes(self, changes: Changes) -> None:
+        """The open article's part of a change: gone, or its row (header, tags, the
+        state buttons) as written — read again when the change did not carry it."""
+        article_id = self.reader.article_id
+        if not changes.touches(article_id):
+            return
+        if article_id in changes.deleted:
+            self.reader.show_placeholder("The article was deleted.")
+            self.tags.set_article_tags(None)
             self._update_article_actions()
+            return
+        fresh = changes.fresh.get(article_id)
+        if fresh is not None:
+            self._open_article_row(fresh)
+            return
+        archive = self.archive
+        self.run_op(
+            lambda _ctx: archive.get(article_id),
+            self._open_article_row,
+            label="Reading the article's changes",
+            on_failure=lambda _exc: None,  # deleted meanwhile: that change says so
+        )
+
+    def _open_article_row(self, article: Article) -> None:
+        if self.reader.article_id != article.id:
+            return
+        self.reader.update_article(article)
+        self.tags.set_article_tags(article.tags)
+        self._update_article_actions()
 
     def _update_article_actions(self) -> None:
         content = self.reader.content

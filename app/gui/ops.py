@@ -15,7 +15,6 @@ from __future__ import annotations
 import threading
 import traceback
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
@@ -57,17 +56,6 @@ class OpContext:
 
     def cancel(self) -> None:
         self._cancel.set()
-
-
-@dataclass
-class Changes:
-    """What an op changed, so panes refresh only what they must."""
-
-    articles: set[str] = field(default_factory=set)  # ids whose catalog row changed
-    added: bool = False  # new articles exist: results and counts are stale
-    deleted: bool = False
-    tags: bool = False  # the tag list or counts changed
-    state: bool = False  # read/favourite/archived counts changed
 
 
 class _Bridge(QObject):

@@ -336,11 +336,15 @@ class ReaderView(QTextBrowser):
             QTimer.singleShot(0, lambda: self._restore(None, content.article.progress))
 
     def update_article(self, article: Article) -> None:
-        """The open article's tags or state changed: redraw its header only."""
+        """The open article's row changed: redraw it (keeping the place and the marks)
+        only when its header shows the difference (tags, title…); a reading position
+        or a state is just kept."""
         if self.content is None or self.content.article.id != article.id:
             return
+        redraw = header_html(self.content.article) != header_html(article)
         self.content.article = article
-        self.show_content(self.content, keep_position=True)
+        if redraw:
+            self.show_content(self.content, keep_position=True)
 
     @property
     def article_id(self) -> str | None:

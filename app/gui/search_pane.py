@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 from app.gui.ops import Op
 from app.gui.result_delegate import ResultDelegate
 from app.gui.results_model import IdRole, ResultRow, ResultsModel
+from archive.base.changes import Changes
 
 PAGE = 50
 DEBOUNCE_MS = 150
@@ -201,6 +202,8 @@ class SearchPane(QWidget):
 
         self._timer = QTimer(self, singleShot=True, interval=DEBOUNCE_MS)
         self._timer.timeout.connect(self.search_now)
+        self._refresh_timer = QTimer(self, singleShot=True, interval=0)
+        self._refresh_timer.timeout.connect(self.refresh)
         self.query.textChanged.connect(lambda _t: self._timer.start())
         self.query.down_pressed.connect(self._enter_results)
         self.query.enter_pressed.connect(self._open_first)
@@ -258,6 +261,31 @@ class SearchPane(QWidget):
     def refresh(self) -> None:
         """Re-run the current query (articles were added, deleted or changed)."""
         self.search_now()
+
+    def apply_changes(self, changes: Changes) -> None:
+        """Show what an operation (here or in another process) changed: the list is
+        searched again when articles came or searches find something else; gone
+        articles leave it; changed rows are redrawn from the articles as written
+        (read on the search thread when the change did not carry them)."""
+        if changes.added or changes.found:
+            self._refresh_timer.start()  # several changes at once: one search
+        if changes.deleted:
+            self.model.remove_ids(set(changes.deleted))
+        shown = [aid for aid in changes.articles if self.model.row_of(aid) >= 0]
+        for aid in shown:
+            if aid in changes.fresh:
+                self.model.update_article(changes.fresh[aid])
+        unread = [aid for aid in shown if aid not in changes.fresh]
+        archive = self._archive()
+        if unread and archive is not None and not self._refresh_timer.isActive():
+            Op(
+                lambda _ctx: archive.get_many(unread),
+                on_success=lambda articles: [self.model.update_article(a)
+                                             for a in articles.values()],
+                on_failure=lambda _exc: None,  # gone meanwhile: the next change says so
+                label="changed rows",
+                parent=self,
+            ).start(self.pool)
 
     def _first_page(self, generation: int, page: SearchPage) -> None:
         if generation != self.generation:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import unicodedata
 
-from PySide6.QtCore import QModelIndex, QStringListModel, Qt, Signal
+from PySide6.QtCore import QModelIndex, QStringListModel, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.gui.plaintext import as_plain
+from archive.base.changes import Changes
 
 QueryRole = Qt.ItemDataRole.UserRole + 1
 CountRole = Qt.ItemDataRole.UserRole + 2
@@ -102,6 +103,7 @@ class TagPane(QWidget):
     rename_requested = Signal(str, str)  # old, new (a merge when new exists)
     delete_requested = Signal(str, int)  # tag, number of articles
     colors_changed = Signal(dict)  # tag name (lower case) -> "#rrggbb"
+    counts_wanted = Signal()  # the counts shown are stale: the window reads them again
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -132,6 +134,8 @@ class TagPane(QWidget):
         self._tag_names: list[str] = []
         self._first_fill = True
         self._build_static()
+        self._counts_timer = QTimer(self, singleShot=True, interval=0)
+        self._counts_timer.timeout.connect(self.counts_wanted)
 
         self.article_label = QLabel("Tags on this article")
         self.article_label.setObjectName("paneHeading")
@@ -218,6 +222,12 @@ class TagPane(QWidget):
             self.model.takeRow(root.row())
 
     # -- filling (main thread, from worker results) ------------------------
+    def apply_changes(self, changes: Changes) -> None:
+        """Ask for fresh counts when a change touches states, tags, collections or
+        which articles exist (several changes at once: one read)."""
+        if changes.counts:
+            self._counts_timer.start()
+
     def set_facets(self, facets: dict[str, list[tuple[str, int]]]) -> None:
         """Tag and site counts over the current results; shown only for a query."""
         root = self._facets_root

@@ -29,6 +29,7 @@ from PySide6.QtWidgets import (
 from app.gui import jobs
 from app.gui.add_dialog import AddDialog
 from app.gui.ops import Op, OpContext
+from archive.base.changes import Changes
 from archive.base.errors import QuireError
 
 EXPORT_FORMATS = [
@@ -60,6 +61,14 @@ def import_summary(report: Any) -> str:
         parts.append(f"cancelled, {report.not_reached} not reached")
     text = ", ".join(parts)
     return text[0].upper() + text[1:]
+
+
+def import_changes(report: Any) -> Changes:
+    """What an import (or a retry of pending articles) changed: articles came or were
+    filled in, with their tags and states; which ones, the list finds by searching."""
+    touched = bool(report.added or report.pending or report.updated)
+    ids = frozenset(getattr(report, "article_ids", []) or [])
+    return Changes(articles=ids, found=touched, tags=touched, states=touched)
 
 
 def run_import(archive: Any, path: str, fetch: bool, ctx: OpContext) -> Any:
@@ -216,9 +225,8 @@ class TransferMixin:
 
     def _saved(self, summary: jobs.SaveSummary) -> None:
         self.statusBar().showMessage(summary.message(), 8000)
+        self.announce(summary.changes())
         if summary.saved or summary.duplicates:
-            self.search.refresh()
-            self.refresh_library()
             first = (summary.saved or summary.duplicates)[0]
             self.open_article(first.id)
         if summary.failed:
@@ -255,7 +263,7 @@ class TransferMixin:
             self._transfer_done(
                 import_summary(report),
                 report.failed + report.warnings,
-                changed=bool(report.added or report.pending or report.updated),
+                import_changes(report),
             )
             self.imported.emit(report)
 
@@ -273,7 +281,7 @@ class TransferMixin:
             self._transfer_done(
                 import_summary(report).replace("Imported", "Fetched", 1),
                 report.failed,
-                changed=True,
+                import_changes(report),
             )
             if self.reader.article_id and (ids is None or self.reader.article_id in ids):
                 self.open_article(self.reader.article_id)  # show what was fetched
@@ -295,7 +303,7 @@ class TransferMixin:
 
         def done(report: Any) -> None:
             self._transfer_done(
-                f"Exported {report.exported} to {report.path}", report.skipped, changed=False
+                f"Exported {report.exported} to {report.path}", report.skipped, Changes()
             )
             self.exported.emit(report)
 
@@ -305,11 +313,9 @@ class TransferMixin:
             label=f"Exporting to {Path(request.path).name}",
         )
 
-    def _transfer_done(self, summary: str, problems: list[str], *, changed: bool) -> None:
+    def _transfer_done(self, summary: str, problems: list[str], changes: Changes) -> None:
         self.statusBar().showMessage(summary, 10000)
-        if changed:
-            self.search.refresh()
-            self.refresh_library()
+        self.announce(changes)
         if problems:
             shown = problems[:30] + (
                 [f"… and {len(problems) - 30} more"] if len(problems) > 30 else []
@@ -323,7 +329,7 @@ class TransferMixin:
             lambda ctx: run_reindex(archive, ctx),
             lambda n: (
                 self.statusBar().showMessage(f"Re-indexed {n} articles", 6000),
-                self.search.refresh(),
+                self.announce(Changes(found=True)),
             ),
             label="Rebuilding the index",
             cancellable=False,
@@ -340,7 +346,8 @@ class TransferMixin:
 
         def done(result: tuple[int, list[str]]) -> None:
             count, failures = result
-            self._transfer_done(f"Re-extracted {count} of {len(ids)}", failures, changed=True)
+            self._transfer_done(f"Re-extracted {count} of {len(ids)}", failures,
+                                Changes(articles=frozenset(ids), found=True))
             if self.reader.article_id in ids:
                 self.open_article(self.reader.article_id)
             self.reextracted.emit(count)
