@@ -250,7 +250,7 @@ class ConnectorServer:
         except OSError as exc:
             raise PortInUseError(exc.errno, f"cannot listen on {HOST}:{self._wanted_port}: "
                                  f"{exc.strerror or exc} (another Quire, or another program, "
-                                 "may be using that port; choose another in the settings)") from exc
+                                 "may be using it; choose another port)") from exc
 
     def start(self) -> "ConnectorServer":
         self.bind()
