@@ -70,6 +70,11 @@ class MenusMixin:
             "&Export…", self.export_dialog, "Ctrl+E", tip="Export the current results"
         )
         self.act_quit = a("&Quit", self.close, QKeySequence.StandardKey.Quit)
+        # Some platform themes bind no key to Quit (the generic and offscreen
+        # ones): Ctrl+Q always quits, as the menu shows.
+        quit_keys = QKeySequence.keyBindings(QKeySequence.StandardKey.Quit)
+        if QKeySequence("Ctrl+Q") not in quit_keys:
+            self.act_quit.setShortcuts([QKeySequence("Ctrl+Q"), *quit_keys])
         self.act_search = a(
             "&Search", self.search.focus_query, "Ctrl+F", tip="Jump to the search box"
         )

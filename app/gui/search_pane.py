@@ -30,33 +30,11 @@ from app.gui.ops import Op
 from app.gui.result_delegate import ResultDelegate
 from app.gui.results_model import IdRole, ResultRow, ResultsModel
 from archive.base.changes import Changes
+from app.gui.search_help import SearchHelp
 
 PAGE = 50
 DEBOUNCE_MS = 150
 SORTS = [("Relevance", "relevance"), ("Newest", "newest"), ("Oldest", "oldest")]
-
-
-SEARCH_HELP = """<b>Search as you type</b> &mdash; words are stemmed and accents ignored.<br><br>
-<table cellspacing="3">
-<tr><td><code>solar battery</code></td><td>both words</td></tr>
-<tr><td><code>"solar battery"</code></td><td>the exact phrase</td></tr>
-<tr><td><code>solar OR wind</code></td><td>either word (operators in capitals)</td></tr>
-<tr><td><code>solar -battery</code></td><td>without a word</td></tr>
-<tr><td><code>photo*</code> &nbsp; <code>colour~</code></td>
-<td>prefix, nearly-spelled (<code>?</code> is not a wildcard)</td></tr>
-<tr><td><code>title: site: author: url: lang:</code></td>
-<td>one field; paste an address to find its page</td></tr>
-<tr><td><code>tag:health</code> &nbsp; <code>tag:"long reads"</code></td>
-<td>a tag, and the tags under it (health/diet)</td></tr>
-<tr><td><code>saved:2026-03</code> &nbsp; <code>published:2015..2017</code></td>
-<td>a period; a range, both ends included</td></tr>
-<tr><td><code>saved:&lt;2020</code> &nbsp; <code>saved:&gt;=last-week</code></td>
-<td>before 2020 began; since last week began</td></tr>
-<tr><td><code>saved:today</code> &nbsp; <code>saved:last-month</code></td>
-<td>your calendar (last-: all of the previous one)</td></tr>
-<tr><td><code>is:unread is:favorite is:archived</code></td><td>reading state</td></tr>
-</table><br>
-<b>Down</b> moves into the results, <b>Enter</b> opens, <b>Esc</b> clears."""
 
 
 @dataclass
@@ -152,6 +130,7 @@ class SearchPane(QWidget):
         self._open_when_ready = False
         #: Ids not to show (deleted, waiting for the undo period to end).
         self.hidden_ids: set[str] = set()
+        self._help: SearchHelp | None = None
 
         self.query = QueryEdit()
         self.query.setPlaceholderText('Search  (words, "phrases", tag:x, site:y, is:unread)')
@@ -349,17 +328,12 @@ class SearchPane(QWidget):
         self.note_label.show()
 
     def show_help(self) -> None:
-        """A popover under the query box with the query language."""
-        popup = QLabel(SEARCH_HELP, self, Qt.WindowType.Popup)
-        popup.setObjectName("searchHelp")
-        popup.setTextFormat(Qt.TextFormat.RichText)
-        popup.setMargin(12)
-        popup.setAccessibleName("Search syntax")
-        popup.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        popup.adjustSize()
-        popup.move(self.query.mapToGlobal(self.query.rect().bottomLeft()))
-        popup.show()
-        self._help = popup
+        """Show the query language under the query box, or hide it if shown
+        (F1, the ? button and View → Search syntax toggle it)."""
+        window = self.window()
+        if self._help is None or self._help.parentWidget() is not window:
+            self._help = SearchHelp(window)
+        self._help.toggle(self.query, self.help_button)
 
     # -- selection and keys ------------------------------------------------
     def _current_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:

@@ -608,7 +608,7 @@ def test_highlight_pattern_follows_stems_not_longer_words():
 def test_search_help_popover_and_pane_shortcuts(qtbot, window):
     window.act_help.trigger()
     popup = window.search._help
-    assert popup.isVisible() and "exact phrase" in popup.text()
+    assert popup.isVisible() and "exact phrase" in popup.toPlainText()
     popup.close()
     window.act_focus_tags.trigger()
     assert window.tags.tree.hasFocus()
