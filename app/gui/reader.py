@@ -29,6 +29,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QTextBrowser, QTextEdit, QWidget
 
+from app.gui.book_html import book_html
 from app.gui.result_delegate import format_date
 from archive.base.models import Article
 
@@ -119,7 +120,7 @@ def load_article_content(archive: Any, article_id: str) -> ArticleContent:
             image = image.scaledToWidth(MAX_IMAGE_PX)
         images[src] = image
         images[key] = image
-    return ArticleContent(article=article, body_html=body, images=images)
+    return ArticleContent(article=article, body_html=book_html(body), images=images)
 
 
 def missing_article_html(archive: Any, article_id: str, folder: Path) -> str:

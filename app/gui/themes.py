@@ -15,7 +15,7 @@ from functools import cache
 from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt
-from PySide6.QtGui import QColor, QFont, QGuiApplication, QPalette
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QGuiApplication, QPalette
 
 THEMES_DIR = Path(__file__).resolve().parents[2] / "resources" / "themes"
 THEME_NAMES = ["light", "sepia", "dark"]
@@ -102,7 +102,7 @@ def load_theme(name: str, settings: ReadingSettings | None = None) -> Theme:
     name = name if name in THEME_NAMES else "light"
     css = _read_css(name)
     if settings is not None:
-        css += f"\nbody {{ line-height: {settings.line_spacing}%; }}\n"
+        css += f"\nbody {{ line-height: {settings.line_spacing}%; }}\n" + typography_css(settings)
     return Theme(
         name=name,
         css=css,
@@ -111,6 +111,39 @@ def load_theme(name: str, settings: ReadingSettings | None = None) -> Theme:
         highlight_bg=_rule(css, ".quire-highlight", "background-color", "#ffe28a"),
         highlight_fg=_rule(css, ".quire-highlight", "color", "#1d1d1d"),
     )
+
+
+def typography_css(settings: ReadingSettings) -> str:
+    """Font sizes and spacing for the reading size, in pt and px.
+
+    Qt's rich text ignores `em` in font sizes and takes it as a fixed ~14 px in
+    margins, so sizes written in the theme files never followed the reading
+    size. Here each is worked out from the font: a book's rhythm at 9 pt and
+    at 30 pt alike — paragraphs most of a line apart, a picture well apart
+    from the text, its caption close under it and a clear space after it."""
+    size = settings.font_size
+    em = QFontMetricsF(settings.font()).height()  # one line of text, px
+
+    def px(factor: float) -> str:
+        return f"{max(1, round(em * factor))}px"
+
+    def pt(factor: float) -> str:
+        return f"{size * factor:.1f}pt"
+
+    return f"""
+h1.title {{ margin-top: {px(0.2)}; margin-bottom: {px(0.45)}; }}
+p.byline {{ font-size: {pt(0.86)}; margin-top: 0; margin-bottom: {px(0.3)}; }}
+p.links {{ font-size: {pt(0.86)}; margin-top: 0; margin-bottom: {px(1.5)}; }}
+p.placeholder {{ font-size: {pt(1.1)}; margin-top: 120px; }}
+p {{ margin-top: 0; margin-bottom: {px(0.75)}; }}
+h2 {{ font-size: {pt(1.35)}; margin-top: {px(1.4)}; margin-bottom: {px(0.35)}; }}
+h3 {{ font-size: {pt(1.15)}; margin-top: {px(1.1)}; margin-bottom: {px(0.25)}; }}
+pre {{ font-size: {pt(0.9)}; }}
+p.picture {{ margin-top: {px(1.0)}; margin-bottom: {px(1.1)}; line-height: 100%; text-align: center; }}
+p.captioned {{ margin-top: {px(1.0)}; margin-bottom: {px(0.3)}; line-height: 100%; text-align: center; }}
+p.caption, div.caption {{ font-size: {pt(0.85)}; line-height: 135%; text-align: center;
+  margin-top: 0; margin-bottom: {px(1.5)}; }}
+"""
 
 
 def reader_palette(base: QPalette, theme: Theme) -> QPalette:
