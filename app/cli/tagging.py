@@ -1,4 +1,6 @@
-"""Tags: `tag ID +a -b` changes one article's tags; `tags` lists them."""
+"""Tags: `tag ID +a -b` changes one article's tags; `tags` lists them, and
+`tags rename OLD NEW`, `tags merge TARGET SOURCE...`, `tags delete NAME` change
+a tag on every article (its "name/…" children with it)."""
 from __future__ import annotations
 
 import argparse
@@ -32,9 +34,25 @@ def _run_tag(archive, args) -> int:
 
 def _conf_tags(p: argparse.ArgumentParser) -> None:
     p.add_argument("--json", action="store_true")
+    sub = p.add_subparsers(dest="tags_action", metavar="{rename,merge,delete}")
+    r = sub.add_parser("rename", help="rename a tag on every article (an existing NEW: a merge)")
+    r.add_argument("old", metavar="OLD")
+    r.add_argument("new", metavar="NEW")
+    m = sub.add_parser("merge", help="the SOURCE tags become TARGET on every article")
+    m.add_argument("target", metavar="TARGET")
+    m.add_argument("sources", nargs="+", metavar="SOURCE")
+    d = sub.add_parser("delete", help="remove a tag from every article (the articles stay)")
+    d.add_argument("name", metavar="NAME")
 
 
 def _run_tags(archive, args) -> int:
+    action = getattr(args, "tags_action", None)
+    if action == "rename":
+        return _said(archive.rename_tag(args.old, args.new))
+    if action == "merge":
+        return _said(archive.merge_tags(args.target, args.sources))
+    if action == "delete":
+        return _said(archive.delete_tag(args.name))
     tags = archive.tags()
     if args.json:
         print(json.dumps([{"tag": t, "count": c} for t, c in tags], ensure_ascii=False, indent=2))
@@ -45,4 +63,14 @@ def _run_tags(archive, args) -> int:
 
 
 TAG = Command("tag", "add (+name) or remove (-name) tags", _conf_tag, _run_tag)
-TAGS = Command("tags", "list tags with counts", _conf_tags, _run_tags)
+TAGS = Command("tags", "list tags with counts; rename, merge or delete a tag everywhere",
+               _conf_tags, _run_tags)
+
+
+def _said(change) -> int:
+    """One line per tag name changed, then how many articles it touched."""
+    for old, new in change.renamed.items():
+        say(f"{old} -> {new}" if new else f"{old} removed")
+    n = len(change.articles)
+    say(f"{n} article{'s' if n != 1 else ''} changed")
+    return EXIT_OK

@@ -17,6 +17,7 @@ from app.gui.tag_pane import STATES
 from archive.base.changes import Changes
 from archive.base.errors import QuireError
 from archive.base.models import Article
+from archive.library.tags import TagChange
 
 #: What counts as a web address written out whole in pasted or dropped text (prose
 #: that merely mentions a link is not a list of links to save).
@@ -143,40 +144,15 @@ def library_counts(archive: Any) -> LibraryCounts:
     return LibraryCounts(states=states, tags=archive.tags(), collections=collections)
 
 
-def articles_tagged(archive: Any, name: str) -> list[str]:
-    """Ids of the articles carrying a tag (case-insensitive), from the catalog."""
-    wanted = name.casefold()
-    return [a.id for a in archive.articles() if wanted in {t.casefold() for t in a.tags}]
-
-
-@dataclass
-class TagChange:
-    renamed: dict[str, str] = field(default_factory=dict)  # old tag -> new tag ('' when deleted)
-    articles: list[Article] = field(default_factory=list)
-
-
 def rename_tag(archive: Any, old: str, new: str, ctx: OpContext) -> TagChange:
     """Rename a tag on every article, its 'old/...' children with it; an
-    existing `new` makes this a merge. An empty `new` deletes the tag(s)."""
-    names = [
-        n
-        for n, _c in archive.tags()
-        if n.casefold() == old.casefold() or n.casefold().startswith(old.casefold() + "/")
-    ]
-    change = TagChange()
-    for name in names:
-        target = (new + name[len(old) :]) if new else ""
-        change.renamed[name] = target
-    work = [
-        (aid, name, target)
-        for name, target in change.renamed.items()
-        for aid in articles_tagged(archive, name)
-    ]
-    with archive.batch():  # one index commit for all, not one per article
-        for n, (aid, name, target) in enumerate(work):
-            ctx.progress(n, len(work), name)
-            change.articles.append(archive.tag(aid, add=[target] if target else [], remove=[name]))
-    ctx.report(len(work), len(work), "")
+    existing `new` makes this a merge. An empty `new` deletes the tag(s).
+    The work is the core's (Archive.rename_tag / delete_tag: one pass, one commit)."""
+    if new:
+        change = archive.rename_tag(old, new, progress=ctx.report)
+    else:
+        change = archive.delete_tag(old, progress=ctx.report)
+    ctx.report(len(change.articles), len(change.articles), "")
     return change
 
 

@@ -510,6 +510,17 @@ class Catalog:
         with self._lock:
             return [r[0] for r in self._db.execute("SELECT article_id FROM index_queue")]
 
+    def ids_tagged(self, names: list[str]) -> list[str]:
+        """Ids of the articles carrying any of these exact tag names."""
+        out: list[str] = []
+        with self._lock:
+            for start in range(0, len(names), 500):
+                chunk = names[start:start + 500]
+                marks = ",".join("?" for _ in chunk)
+                out += [r[0] for r in self._db.execute(
+                    f"SELECT DISTINCT article_id FROM tags WHERE tag IN ({marks})", chunk)]
+        return sorted(set(out))
+
     def tag_counts(self) -> list[tuple[str, int]]:
         with self._lock:
             return [(r[0], r[1]) for r in self._db.execute(

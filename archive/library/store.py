@@ -38,7 +38,9 @@ from archive.extraction.pages import (  # noqa: F401  (prepare_page, html_to_tex
     read_page_file,
     title_of_page,
 )
+from archive.library import tags as tags_ops
 from archive.library.paths import RESOURCES
+from archive.library.tags import TagChange
 from archive.capture.urls import other_address
 
 if TYPE_CHECKING:
@@ -786,6 +788,47 @@ class Archive:
 
     def tags(self) -> list[tuple[str, int]]:
         return self.catalog.tag_counts()
+
+    def rename_tag(self, old: str, new: str, progress: ProgressFn | None = None) -> TagChange:
+        """Rename the tag `old` on every article, its "old/…" children with it; when
+        `new` already exists this merges the two. NotFoundError if no article has it."""
+        return self._retag(lambda stored: tags_ops.rename_mapping(stored, old, new), progress)
+
+    def merge_tags(self, target: str, sources: Iterable[str],
+                   progress: ProgressFn | None = None) -> TagChange:
+        """Every source tag (and its children) becomes `target` on every article."""
+        sources = list(sources)
+        return self._retag(lambda stored: tags_ops.merge_mapping(stored, target, sources), progress)
+
+    def delete_tag(self, name: str, progress: ProgressFn | None = None) -> TagChange:
+        """Remove the tag `name` and its "name/…" children from every article
+        (the articles stay)."""
+        return self._retag(lambda stored: tags_ops.rename_mapping(stored, name, ""), progress)
+
+    def _retag(self, plan: Callable[[list[str]], dict[str, str]],
+               progress: ProgressFn | None) -> TagChange:
+        """One pass: the mapping is planned from the tags stored at that moment and
+        every affected article rewritten in one catalog transaction (each stays
+        queued for indexing until its entry is committed, so a crash loses nothing);
+        then meta.json of each, and the index in one commit. `progress` only reports:
+        the catalog is committed before it is first called, so the rest must run too."""
+        with self._commit_lock:
+            with self.catalog.transaction() as db:
+                mapping = plan([name for name, _count in self.catalog.tag_counts()])
+                change = tags_ops.TagChange(renamed=mapping)
+                ids = self.catalog.ids_tagged(list(mapping))
+                for article in self.catalog.get_many(ids).values():
+                    article.tags = tags_ops.apply_mapping(article.tags, mapping)
+                    self.catalog.update(article, self._norm_of(article), db)
+                    change.articles.append(article)
+            with self.batch():  # one index commit for all, not one per article
+                for n, article in enumerate(change.articles):
+                    if progress:
+                        progress(n, len(change.articles), article.title)
+                    self._written(article, searchable=True)
+        if progress:
+            progress(len(change.articles), len(change.articles), "")
+        return change
 
     def set_state(self, article_id: str, *, is_read: bool | None = None, is_favorite: bool | None = None,
                   is_archived: bool | None = None, progress: float | None = None) -> Article:
