@@ -151,12 +151,14 @@ def fill_gaps(body: HtmlElement, paragraphs: list[HtmlElement]) -> None:
         return
     first, last = min(kept), max(kept)
     body_words = " ".join(norm_words(body.text_content()))
-    for position in range(max(0, first - 1), min(last, len(paragraphs))):
+    before, after = _block_edges(paragraphs, first, last)
+    for position in range(before, min(after + 1, len(paragraphs))):
         if position in kept:
             continue
         original = paragraphs[position]
         is_lead = position < first
-        if not _reads_as_prose(original, LEAD_MIN_WORDS if is_lead else GAP_MIN_WORDS):
+        is_trail = position > last
+        if not _reads_as_prose(original, LEAD_MIN_WORDS if is_lead or is_trail else GAP_MIN_WORDS):
             continue
         if is_lead and not _near(original, paragraphs[first]):
             continue
@@ -167,11 +169,44 @@ def fill_gaps(body: HtmlElement, paragraphs: list[HtmlElement]) -> None:
         restored.tag = "p"
         restored.tail = None
         if is_lead:
-            kept[first].addprevious(restored)
+            kept[min(kept)].addprevious(restored)
         else:
             anchor = kept[max(p for p in kept if p < position)]
             anchor.addnext(restored)
         kept[position] = restored
+
+
+#: A paragraph continues the kept run when it shares an ancestor this many levels up...
+RUN_LEVELS = 3
+#: ...and the run ends after more than this many paragraphs in a row that are not prose.
+RUN_MAX_MISSES = 2
+
+
+def _block_edges(paragraphs: list[HtmlElement], first: int, last: int) -> tuple[int, int]:
+    """How far before ``first`` and after ``last`` the article's run of prose goes.
+
+    An article's body is sometimes split over several sibling containers (one per
+    section, an ad slot between them); readability keeps the best one. The
+    paragraphs next to the kept run that sit in the same block of the page (a
+    shared ancestor a few levels up) and read as prose continue it; the run ends
+    at the first stretch of more than a couple of paragraphs that do not.
+    """
+    def edge(start: int, step: int, anchor: HtmlElement) -> int:
+        reached, misses, position = start, 0, start + step
+        while 0 <= position < len(paragraphs):
+            para = paragraphs[position]
+            if not _near(para, anchor, RUN_LEVELS):
+                break
+            if _reads_as_prose(para, LEAD_MIN_WORDS):
+                reached, misses = position, 0
+            else:
+                misses += 1
+                if misses > RUN_MAX_MISSES:
+                    break
+            position += step
+        return reached
+
+    return edge(first, -1, paragraphs[first]), edge(last, 1, paragraphs[last])
 
 
 def _has_image_source(img: HtmlElement) -> bool:
@@ -381,6 +416,45 @@ def _body_div(body: HtmlElement | None, doc: HtmlElement) -> HtmlElement:
     return wrapper
 
 
+#: readability kept less than this share of the page's running prose: ask trafilatura too.
+PROSE_SHARE = 0.4
+#: trafilatura's reading replaces ours when it is this much longer and holds this
+#: share of our reading's word 4-grams (it found the same story, and more of it).
+LONGER_READING = 1.5
+READING_COVERED = 0.6
+
+
+def _prose_words(paragraphs: list[HtmlElement]) -> int:
+    """Words in the page's paragraphs of running text (not links, not page chrome)."""
+    total = 0
+    for para in paragraphs:
+        if para.tag != "p":
+            continue
+        text = para.text_content()
+        n = len(text.split())
+        if n < 8 or link_chars(para) > 0.3 * len(text):
+            continue
+        total += n
+    return total
+
+
+def _containment(a: str, b: str, size: int = 4) -> float:
+    """Share of a's word 4-grams found in b."""
+    def grams(text: str) -> set[tuple[str, ...]]:
+        words = norm_words(text)
+        return {tuple(words[k:k + size]) for k in range(max(1, len(words) - size + 1))}
+    ga = grams(a)
+    return len(ga & grams(b)) / len(ga) if ga else 1.0
+
+
+def _second_reading_wins(text: str, words: int, second_text: str, second_words: int) -> bool:
+    """trafilatura's reading replaces ours when ours is no article and its is, or when
+    its reading is the same story told longer (ours was one of several containers)."""
+    if words < MIN_ARTICLE_WORDS and second_words >= max(MIN_ARTICLE_WORDS, 2 * words):
+        return True
+    return second_words >= LONGER_READING * words and _containment(text, second_text) >= READING_COVERED
+
+
 def extract_article(html: str, url: str | None) -> Extracted:
     """Extract the article in ``html`` (a whole page, already decoded) found at ``url``.
 
@@ -404,9 +478,9 @@ def extract_article(html: str, url: str | None) -> Extracted:
     # The page's whole text costs a walk over every element: only short or
     # doubtful extractions need it (readability leaves the page tree untouched).
     fulltext = element_text(doc, skip_invisible=True) if words < DOUBTFUL_WORDS or link_dense else None
-    doubtful = link_dense or (
+    doubtful = link_dense or words < MIN_ARTICLE_WORDS or (
         fulltext is not None and words < DOUBTFUL_SHARE * len(norm_words(fulltext))
-    )
+    ) or words < PROSE_SHARE * _prose_words(paragraphs)
     uncertain = truncated or words < MIN_ARTICLE_WORDS or link_dense
     if doubtful:
         # readability may have picked a teaser box, a link list or nothing at all:
@@ -421,7 +495,7 @@ def extract_article(html: str, url: str | None) -> Extracted:
             sanitize_tree(second, base)
             second_text = element_text(second)
             second_words = len(norm_words(second_text))
-            if words < MIN_ARTICLE_WORDS and second_words >= max(MIN_ARTICLE_WORDS, 2 * words):
+            if _second_reading_wins(text, words, second_text, second_words):
                 body, text = second, second_text
             elif _shingle_f1(text, second_text) < AGREEMENT:
                 uncertain = True
