@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from archive.base.errors import QuireError
 from archive.library.paths import resolve_archive_root
 
-from app.cli import collections, connector, reading, saving, tagging, transfer, upkeep
+from app.cli import collections, connector, highlights, reading, saving, tagging, transfer, upkeep
 from app.cli.common import EXIT_ITEM_FAILED, EXIT_USAGE, Command, err
 
 COMMANDS: tuple[Command, ...] = (
@@ -37,6 +37,8 @@ COMMANDS: tuple[Command, ...] = (
     collections.COLLECTION,
     connector.SERVE,
     connector.CONNECTOR,
+    highlights.HIGHLIGHTS,
+    highlights.HIGHLIGHT,
 )
 
 _BY_NAME = {c.name: c for c in COMMANDS}

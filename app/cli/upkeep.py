@@ -47,11 +47,18 @@ def _conf_reextract(p: argparse.ArgumentParser) -> None:
 
 
 def _run_reextract(archive, args) -> int:
+    from archive.library.highlights import ReanchorReport
+
     ids = None if args.all else [archive.resolve_id(i) for i in args.ids]
-    done, failures = archive.reextract(ids, progress=progress_printer("reextract"))
+    anchors = ReanchorReport()
+    done, failures = archive.reextract(ids, progress=progress_printer("reextract"), anchors=anchors)
     for f in failures:
         say(f"FAILED {f}")
+    for line in anchors.unplaced:
+        say(f"warning: highlight {line}")
     say(f"re-extracted {done} articles")
+    if anchors.placed or anchors.unplaced:
+        say(anchors.summary())
     return EXIT_ITEM_FAILED if failures else EXIT_OK
 
 

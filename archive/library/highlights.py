@@ -381,3 +381,37 @@ class Highlights:
         for m in placed:
             catalog.put_highlight(m, db)
         return report
+
+
+#: A query finds at most this many articles whose highlights are listed.
+MAX_QUERY_ARTICLES = 100_000
+
+
+def matching(archive: "Archive", query: str = "", *, color: str | None = None) -> list[Highlight]:
+    """Highlights for the CLI's `highlights QUERY` and the Highlights view, newest first.
+
+    Without a query: all of them. With one: the highlights of the articles the search
+    finds; of an article whose highlights hold the query's words (in the quote or the
+    note), only those highlights; of one found otherwise (its title, a tag, a date),
+    all of its highlights."""
+    from archive.search.engine import run_search
+    from archive.search.query import parse_query
+    from archive.search.snippets import find_matches, highlight_for
+
+    color = check_color(color)
+    marks = archive.highlights.list()
+    if color:
+        marks = [m for m in marks if m.color == color]
+    query = (query or "").strip()
+    if not query or not marks:
+        return marks
+    found = {h.id for h in run_search(archive, query, limit=MAX_QUERY_ARTICLES, snippets=False,
+                                      suggest=False).hits}
+    with archive.index.searcher() as searcher:
+        words = highlight_for(searcher, parse_query(query).query)
+    marks = [m for m in marks if m.article_id in found]
+    if not words:
+        return marks
+    hit = {m.id for m in marks if find_matches(m.quote, words) or (m.note and find_matches(m.note, words))}
+    with_hits = {m.article_id for m in marks if m.id in hit}
+    return [m for m in marks if m.id in hit or m.article_id not in with_hits]

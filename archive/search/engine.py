@@ -27,7 +27,7 @@ from archive.base.models import SearchHit
 from archive.search.phrases import AdjacentTerms, phrase_scores
 from archive.search.query import OPERATORS, parse_query
 from archive.search.ranges import ColumnRange
-from archive.search.snippets import Highlight, find_matches, highlight_for, make_snippet
+from archive.search.snippets import Highlight, find_matches, highlight_for, highlight_snippet, make_snippet
 from archive.search.topn import POSITIONLESS, block_ids, top_n
 
 if TYPE_CHECKING:
@@ -114,7 +114,11 @@ def _hits(archive: "Archive", rows: list[tuple[dict, float]], highlight: Highlig
         a = articles.get(aid)
         if a is None:  # indexed but gone from the catalog: `check` reports it
             continue
-        snippet = make_snippet(texts.get(aid, ""), highlight) if snippets else ""
+        snippet = ""
+        if snippets:
+            # a hit in a highlight (or its note) shows that highlight
+            snippet = (a.highlights and highlight_snippet(a.highlights, highlight)) \
+                or make_snippet(texts.get(aid, ""), highlight)
         hits.append(SearchHit(id=aid, title=a.title or stored.get("title", ""), url=a.url, site=a.site,
                               tags=a.tags, saved=a.saved, score=round(float(score or 0.0), 4),
                               snippet=snippet))

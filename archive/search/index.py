@@ -213,7 +213,8 @@ PLAIN_ANALYZER = RegexTokenizer(r"\w+") | LowercaseFilter() | CharsetFilter(FOLD
 #: 9: frequent terms' flat postings beside each segment (archive/dense.py); an
 #: index without them works, but its big segments would stay slow until merged.
 #: 10: each Han/hiragana character is a word; ß→ss, ё→е, æ→ae, œ→oe; composed (NFC) text.
-INDEX_VERSION = 10
+#: 11: highlights and notes (`highlight`, `note` word fields; `has`: highlights, notes).
+INDEX_VERSION = 11
 VERSION_FILE = "quire-index-version"
 #: During bulk work, commit at least this often (documents, seconds).
 BATCH_DOCS = 500
@@ -238,6 +239,11 @@ def make_schema() -> Schema:
         # `is:` states: read unread favorite archived uncertain pending
         **{"is": KEYWORD()},
         collection=KEYWORD(commas=True, lowercase=True),
+        # highlights' quotes and notes (archive/library/highlights.py): highlight:, note:;
+        # `has:` highlights / notes
+        highlight=WordText(),
+        note=WordText(),
+        has=KEYWORD(),
     )
 
 
@@ -530,7 +536,10 @@ def make_document(article: Any, text: str, collections: Iterable[str] = ()) -> d
     # (twice: a title word weighs more), so a plain word is one term lookup in one
     # field, not title OR content.
     title_terms = text_terms(title)
-    terms = title_terms + title_terms + text_terms(text or "")
+    marks = [m for m in getattr(article, "highlights", None) or []]
+    notes = "\n".join(m.note for m in marks if m.note)
+    # a note's words are the reader's own: a plain search finds them too
+    terms = title_terms + title_terms + text_terms(text or "") + (text_terms(notes) if notes else [])
     doc: dict[str, Any] = {
         "id": article.id,
         "title": title,
@@ -548,6 +557,11 @@ def make_document(article: Any, text: str, collections: Iterable[str] = ()) -> d
         "is": " ".join(states),
         "collection": ",".join(c.replace(",", " ") for c in collections),
     }
+    if marks:
+        doc["highlight"] = text_terms("\n".join(m.quote for m in marks))
+        doc["has"] = "highlights notes" if notes else "highlights"
+    if notes:
+        doc["note"] = text_terms(notes)
     site_name = article.site or _host(article.url)
     if site_name:
         doc["site_name"] = site_name

@@ -1,7 +1,8 @@
 """The query language: words, "phrases", AND/OR/NOT (upper case), -word, prefix*,
-fuzzy~, field filters (title: author: site: tag: url: lang: collection:), dates
-(saved:/published: with comparisons, ranges and relative forms: archive.querydates)
-and is: states.
+fuzzy~, field filters (title: author: site: tag: url: lang: collection:, and
+highlight: note: for the words of highlights and their notes), dates
+(saved:/published: with comparisons, ranges and relative forms: archive.querydates),
+is: states and has:highlights / has:notes.
 
 The friendly forms are rewritten into what Whoosh's parser reads. The values of
 dates, tags, collections and languages are read here and become queries of
@@ -27,12 +28,15 @@ from archive.search.ranges import ColumnRange
 _SCHEMA = make_schema()
 #: Fields a user may name (the others are internal).
 PUBLIC_FIELDS = ("title", "author", "site", "tag", "url", "lang", "saved", "published", "is",
-                 "collection", "content")
+                 "collection", "content", "highlight", "note", "has")
 FIELD_ALIASES = {"tags": "tag", "sites": "site", "authors": "author", "by": "author",
                  "language": "lang", "state": "is", "in": "collection", "text": "content",
-                 "date": "saved", "added": "saved"}
+                 "date": "saved", "added": "saved", "highlights": "highlight", "notes": "note"}
 OPERATORS = ("AND", "OR", "NOT", "ANDNOT", "ANDMAYBE")
 STATES = ("read", "unread", "favorite", "archived", "uncertain", "pending")
+#: What `has:` asks about (has:highlights, has:notes; singular forms too).
+HAS = ("highlights", "notes")
+HAS_ALIASES = {"highlight": "highlights", "note": "notes"}
 IS_ALIASES = {"favourite": "favorite", "fav": "favorite", "starred": "favorite",
               "new": "unread", "done": "read"}
 
@@ -166,6 +170,8 @@ class _Rewriter:
         text = self._unquote(value)[0].strip()
         if name == "is":
             return IS_ALIASES.get(text.lower(), text.lower()) in STATES
+        if name == "has":
+            return HAS_ALIASES.get(text.lower(), text.lower()) in HAS
         if name in ("saved", "published"):
             notes = len(self.notes)
             try:
@@ -187,6 +193,8 @@ class _Rewriter:
             return self._url(given, value)
         if name == "is":
             return self._state(given, value)
+        if name == "has":
+            return self._has(given, value)
         return self._words(name, given, value)
 
     def _words(self, name: str, given: str, value: str) -> str:
@@ -246,6 +254,13 @@ class _Rewriter:
         if state not in STATES:
             self.notes.append(f"is:{text} is not a state (use {', '.join(STATES)})")
         return self._part(Term("is", state))
+
+    def _has(self, given: str, value: str) -> str:
+        text = self._unquote(value)[0].strip().lower()
+        what = HAS_ALIASES.get(text, text)
+        if what not in HAS:
+            return self._ignore(f"ignored {given}:{text}: use has:highlights or has:notes")
+        return self._part(Term("has", what))
 
     # -- dates ---------------------------------------------------------------------
     def _dates(self, name: str, given: str, value: str) -> str:

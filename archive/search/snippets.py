@@ -34,7 +34,7 @@ MAX_HIGHLIGHT_TERMS = 2000
 #: word beginnings (then each candidate is checked against the terms).
 MAX_PATTERN_ALTERNATIVES = 40
 #: Fields whose words are the article's text (the title is indexed with it).
-TEXT_FIELDS = ("content", "title")
+TEXT_FIELDS = ("content", "title", "highlight", "note")
 
 _ANY_WORD_CHAR = re.compile(r"\w")
 
@@ -295,3 +295,28 @@ def _lead(text: str, width: int) -> str:
         return htmlmod.escape(" ".join(text.split()), quote=False)
     cut = _word_boundary(text, width, backwards=True) or width
     return htmlmod.escape(" ".join(text[:cut].split()), quote=False) + " …"
+
+
+def highlight_snippet(marks: Iterable[Any], highlight: Highlight) -> str | None:
+    """When the query's words are in one of the article's highlights (its quote or its
+    note), that highlight as the snippet: “quote” — note, the words marked; the one
+    with the most matching words wins. None when no highlight matches."""
+    if not highlight:
+        return None
+    best: tuple[int, Any, bool] | None = None
+    for mark in marks:
+        if getattr(mark, "unplaced", False):
+            continue
+        found = len(find_matches(mark.quote, highlight))
+        in_note = len(find_matches(mark.note, highlight)) if mark.note else 0
+        if found + in_note and (best is None or found + in_note > best[0]):
+            best = (found + in_note, mark, in_note > 0)
+    if best is None:
+        return None
+    _count, mark, note_matches = best
+    quote = make_snippet(mark.quote, highlight, fragments=2)
+    out = f'<span class="highlight-snippet">“{quote}”</span>'
+    if mark.note:
+        note = make_snippet(mark.note, highlight, fragments=1) if note_matches else _lead(mark.note, FRAGMENT_CHARS // 2)
+        out += f' — <span class="note-snippet">{note}</span>'
+    return out
