@@ -9,10 +9,11 @@ This package imports no Qt.
 from __future__ import annotations
 
 import argparse
+import sqlite3
 import sys
 from collections.abc import Sequence
 
-from archive.base.errors import QuireError
+from archive.base.errors import QuireError, explain_failure
 from archive.library.paths import resolve_archive_root
 
 from app.cli import collections, connector, highlights, reading, saving, tagging, transfer, upkeep
@@ -91,16 +92,27 @@ def run(args: argparse.Namespace) -> int:
     except QuireError as exc:
         err(f"quire: {exc}")
         return EXIT_ITEM_FAILED
+    except (OSError, sqlite3.Error) as exc:  # a full or failing disk: one sentence, no traceback
+        err(f"quire: {explain_failure(exc, args.archive or '')}")
+        return EXIT_ITEM_FAILED
+    for notice in archive.notices:  # a rebuilt catalog, a read-only archive
+        err(f"quire: {notice}")
     try:
         return command.run(archive, args)
     except QuireError as exc:
         err(f"quire: {exc}")
         return EXIT_ITEM_FAILED
+    except (OSError, sqlite3.Error) as exc:
+        err(f"quire: {explain_failure(exc, archive.root)}")
+        return EXIT_ITEM_FAILED
     except KeyboardInterrupt:
         err("quire: interrupted")
         return 130
     finally:
-        archive.close()
+        try:
+            archive.close()
+        except (QuireError, OSError, sqlite3.Error) as exc:
+            err(f"quire: {explain_failure(exc, archive.root)}")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -24,7 +24,15 @@ def _run_check(archive, args) -> int:
         for p in problems:
             mark = "repaired" if p.repaired else "found"
             say(f"{mark:8}  {p.kind:14}  {p.detail}")
-        say(f"{len(problems)} problem(s)" + (f", {sum(p.repaired for p in problems)} repaired" if args.repair else "")
+        if problems:
+            say("")
+            say("what this means:")
+        for kind in dict.fromkeys(p.kind for p in problems):  # each kind once, in plain words
+            sample = next(p for p in problems if p.kind == kind)
+            say(f"  {kind}: {sample.means}.")
+            say(f"    {'--repair ' if not args.repair else 'repair: '}{sample.repair_does}.")
+        say(f"{len(problems)} problem(s)" + (f", {sum(p.repaired for p in problems)} repaired" if args.repair else
+                                              "; `quire check --repair` mends what it can")
             if problems else "the archive is consistent")
     unresolved = [p for p in problems if not p.repaired]
     return EXIT_ITEM_FAILED if unresolved else EXIT_OK

@@ -29,3 +29,31 @@ class ArchiveError(QuireError):
 class ImportFileError(QuireError):
     """An import file cannot be used as a whole: unknown format, unreadable, or
     unsafe (a zip that inflates past the size cap)."""
+
+
+def explain_failure(exc: BaseException, where: object = "") -> str:
+    """One sentence for an error that escaped as an OSError or a SQLite error: a full
+    disk says "the disk is full", a read-only one says so, anything else names itself.
+    (The core raises QuireErrors; this is the last line for what slipped through.)"""
+    import errno
+    import sqlite3
+
+    if isinstance(exc, QuireError):
+        return str(exc)
+    if isinstance(exc, OSError):
+        reason = exc.strerror or str(exc)
+        if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            return f"the disk is full ({reason}); free some space and try again (reading still works)"
+        if exc.errno == errno.EROFS:
+            return f"this archive is read-only: {where} cannot be changed ({reason})"
+        name = f" {exc.filename}" if exc.filename else ""
+        return f"could not read or write{name}: {reason}"
+    if isinstance(exc, sqlite3.Error):
+        name = str(getattr(exc, "sqlite_errorname", ""))
+        if name.startswith("SQLITE_FULL") or "disk is full" in str(exc):
+            return f"the disk is full ({exc}); free some space and try again (reading still works)"
+        if name.startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB")):
+            return (f"the catalog or index is damaged ({exc}); run `quire check --repair` to "
+                    "rebuild what is damaged")
+        return f"the archive's database failed: {exc}"
+    return f"{type(exc).__name__}: {exc}"

@@ -139,11 +139,99 @@ WHERE n > 1 ORDER BY id
 
 
 class CatalogDamagedError(ArchiveError):
-    """catalog.sqlite is not a readable SQLite database (torn, overwritten, truncated)."""
+    """catalog.sqlite is not a readable SQLite database (torn, overwritten, truncated),
+    or pages inside it are (garbage written over part of the file)."""
 
 
-#: SQLite's result codes for a file that is not, or no longer, a whole database.
+class ReadOnlyError(ArchiveError):
+    """A write asked of an archive opened read-only (read-only media, no permission)."""
+
+
+#: SQLite's result codes for a file that is not, or no longer, a whole database
+#: (extended codes such as SQLITE_CORRUPT_INDEX start the same).
 _DAMAGED = ("SQLITE_NOTADB", "SQLITE_CORRUPT")
+#: A catalog up to this size is verified (PRAGMA quick_check) on every open: 20,000
+#: articles make ~10 MB, checked in ~15 ms. A bigger one is verified by `quire check`,
+#: and damage met by any query is reported as CatalogDamagedError all the same.
+VERIFY_ON_OPEN_BYTES = 64 << 20
+
+
+def is_damage(exc: BaseException) -> bool:
+    """True when a SQLite error means the file itself is damaged (not locked, not full)."""
+    return isinstance(exc, sqlite3.DatabaseError) and \
+        str(getattr(exc, "sqlite_errorname", "") or "").startswith(_DAMAGED)
+
+
+class _GuardedCursor(sqlite3.Cursor):
+    """A cursor whose every step turns "database disk image is malformed" into
+    CatalogDamagedError, which the archive and the command line explain (a bare
+    sqlite3.DatabaseError ended every command in a traceback)."""
+
+    def _damaged(self, exc: sqlite3.DatabaseError) -> CatalogDamagedError:
+        return CatalogDamagedError(f"the catalog {getattr(self.connection, 'path', '')} "
+                                   f"is damaged ({exc})")
+
+    def execute(self, *args):  # type: ignore[override]
+        try:
+            return super().execute(*args)
+        except sqlite3.DatabaseError as exc:
+            if is_damage(exc):
+                raise self._damaged(exc) from exc
+            raise
+
+    def executemany(self, *args):  # type: ignore[override]
+        try:
+            return super().executemany(*args)
+        except sqlite3.DatabaseError as exc:
+            if is_damage(exc):
+                raise self._damaged(exc) from exc
+            raise
+
+    def fetchone(self):
+        try:
+            return super().fetchone()
+        except sqlite3.DatabaseError as exc:
+            if is_damage(exc):
+                raise self._damaged(exc) from exc
+            raise
+
+    def fetchall(self):
+        try:
+            return super().fetchall()
+        except sqlite3.DatabaseError as exc:
+            if is_damage(exc):
+                raise self._damaged(exc) from exc
+            raise
+
+    def __next__(self):
+        try:
+            return super().__next__()
+        except sqlite3.DatabaseError as exc:
+            if is_damage(exc):
+                raise self._damaged(exc) from exc
+            raise
+
+
+class _GuardedConnection(sqlite3.Connection):
+    """Connection.execute is a shortcut that bypasses cursor(): routed through it."""
+
+    path = ""
+
+    def cursor(self, factory=_GuardedCursor):  # type: ignore[override]
+        return super().cursor(factory)
+
+    def execute(self, sql, parameters=()):  # type: ignore[override]
+        return self.cursor().execute(sql, parameters)
+
+    def executemany(self, sql, parameters):  # type: ignore[override]
+        return self.cursor().executemany(sql, parameters)
+
+
+def read_only_uri(path: Path, *, immutable: bool = False) -> str:
+    """The SQLite URI that opens `path` without writing to it or beside it."""
+    from urllib.parse import quote
+
+    return f"file:{quote(str(Path(path).resolve()))}?mode=ro" + ("&immutable=1" if immutable else "")
 
 
 class DuplicateURLError(ArchiveError):
@@ -179,27 +267,89 @@ def highlight_of(row: sqlite3.Row | tuple) -> Highlight:
 class Catalog:
     """Thread-safe access to catalog.sqlite (one connection, one lock)."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, read_only: bool = False) -> None:
+        """Open (or create) the catalog. `read_only` opens it without writing anything
+        (read-only media, another user's folder): no WAL, no migration; writes raise
+        ReadOnlyError. The file is verified (quick_check) when small enough
+        (VERIFY_ON_OPEN_BYTES): damage inside it raises CatalogDamagedError here, not
+        in the middle of a command."""
         self.path = Path(path)
+        self.read_only = read_only
         self._lock = threading.RLock()
         self.migrated_from: int | None = None  # set when an older catalog was upgraded
         self.created = False  # True when this open made a new, empty catalog
-        try:
-            self._db = sqlite3.connect(self.path, check_same_thread=False, timeout=30,
-                                       isolation_level=None)
-        except sqlite3.Error as exc:
-            raise ArchiveError(f"cannot open the catalog {self.path}: {exc}") from exc
+        self._db = self._connect()
         try:
             self._db.row_factory = sqlite3.Row
             self._db.execute("PRAGMA foreign_keys = ON")
             self._db.execute("PRAGMA busy_timeout = 30000")
-            self._migrate()
-            self.guard_unique_urls()
-        except sqlite3.DatabaseError as exc:
+            if read_only:
+                self._check_readable()
+            else:
+                self._migrate()
+            try:
+                small = self.path.stat().st_size <= VERIFY_ON_OPEN_BYTES
+            except OSError:
+                small = False
+            if small and not self.created:
+                verdict = self.verify()
+                if verdict != "ok":
+                    raise CatalogDamagedError(f"the catalog {self.path} is damaged ({verdict})")
+            if not read_only:
+                self.guard_unique_urls()
+        except BaseException as exc:
             self._db.close()
-            if getattr(exc, "sqlite_errorname", "") in _DAMAGED:
+            if is_damage(exc):
                 raise CatalogDamagedError(f"the catalog {self.path} is damaged ({exc})") from exc
             raise
+
+    def _connect(self) -> sqlite3.Connection:
+        try:
+            if self.read_only:
+                if not self.path.exists():
+                    raise ArchiveError(f"this archive is read-only and has no catalog ({self.path})")
+                try:
+                    db = sqlite3.connect(read_only_uri(self.path), uri=True, check_same_thread=False,
+                                         timeout=30, isolation_level=None, factory=_GuardedConnection)
+                    db.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
+                except sqlite3.OperationalError:
+                    # read-only media: a WAL database cannot make its -shm file there;
+                    # immutable reads the file as it stands (nothing else can change it)
+                    db = sqlite3.connect(read_only_uri(self.path, immutable=True), uri=True,
+                                         check_same_thread=False, timeout=30, isolation_level=None,
+                                         factory=_GuardedConnection)
+            else:
+                db = sqlite3.connect(self.path, check_same_thread=False, timeout=30,
+                                     isolation_level=None, factory=_GuardedConnection)
+        except sqlite3.Error as exc:
+            if is_damage(exc):
+                raise CatalogDamagedError(f"the catalog {self.path} is damaged ({exc})") from exc
+            raise ArchiveError(f"cannot open the catalog {self.path}: {exc}") from exc
+        db.path = str(self.path)  # type: ignore[attr-defined]
+        return db
+
+    def _check_readable(self) -> None:
+        """A read-only catalog cannot be migrated: refuse one this version cannot read."""
+        version = self._db.execute("PRAGMA user_version").fetchone()[0]
+        if version > SCHEMA_VERSION:
+            raise ArchiveError(
+                f"the archive at {self.path.parent} was written by a newer Quire "
+                f"(catalog schema {version}, this version reads up to {SCHEMA_VERSION}); "
+                "it was left untouched")
+        if version < SCHEMA_VERSION:
+            raise ArchiveError(f"this archive is read-only: it was written by an older Quire "
+                               f"(catalog schema {version}) and must be upgraded, which needs "
+                               "write access; copy it to a writable folder and open the copy")
+
+    def verify(self) -> str:
+        """'ok', or what SQLite's quick_check found wrong with the file (damage inside
+        it: garbage over some pages). Reads the whole file once."""
+        with self._lock:
+            try:
+                rows = [r[0] for r in self._db.execute("PRAGMA quick_check(5)").fetchall()]
+            except (sqlite3.DatabaseError, CatalogDamagedError) as exc:
+                return str(exc.__cause__ or exc) or "unreadable"
+        return "ok" if rows == ["ok"] else "; ".join(str(r) for r in rows)
 
     # -- schema -----------------------------------------------------------------
     def _migrate(self) -> None:
@@ -286,14 +436,27 @@ class Catalog:
     @contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
         """BEGIN IMMEDIATE … COMMIT, rolled back on any error."""
+        if self.read_only:
+            raise ReadOnlyError(f"this archive is read-only: {self.path.parent} cannot be changed "
+                                "(read-only media or no write permission)")
         with self._lock:
             self._db.execute("BEGIN IMMEDIATE")
             try:
                 yield self._db
             except BaseException:
-                self._db.execute("ROLLBACK")
+                try:
+                    self._db.execute("ROLLBACK")
+                except (sqlite3.Error, ArchiveError):
+                    pass  # a failed COMMIT (disk full) may have ended it already
                 raise
-            self._db.execute("COMMIT")
+            try:
+                self._db.execute("COMMIT")
+            except BaseException:
+                try:
+                    self._db.execute("ROLLBACK")
+                except (sqlite3.Error, ArchiveError):
+                    pass
+                raise
 
     @property
     def connection(self) -> sqlite3.Connection:

@@ -29,20 +29,85 @@ from typing import TYPE_CHECKING
 
 from archive.base.errors import QuireError
 from archive.base.models import SCHEMA_VERSION, Article
+from archive.library import userdata
 
 if TYPE_CHECKING:
     from archive.library.store import Archive
 
 
+#: For each kind of finding: what it means for the user, and what --repair does about
+#: it, in plain words (`quire check` prints them; --json carries them too).
+EXPLAINED: dict[str, tuple[str, str]] = {
+    "damaged-catalog": (
+        "catalog.sqlite, which lists your articles with their tags and states, is damaged: "
+        "commands fail or show wrong lists",
+        "moves the damaged file aside (it is kept) and rebuilds the catalog from each article's "
+        "meta.json and collections.json; nothing you saved is lost"),
+    "damaged-index": (
+        "the search index is damaged: searches fail or miss articles; your articles are intact",
+        "rebuilds the search index from the articles' files"),
+    "collections-file": (
+        "collections.json, the copy of your collections a rebuilt catalog reads back, is missing "
+        "or out of date: a rebuild would lose smart collections",
+        "rewrites collections.json from the catalog"),
+    "orphan-folder": (
+        "an article's folder is on disk but not listed (a crash while saving): you cannot see it",
+        "adds it back to the archive from its meta.json, with its tags and states"),
+    "missing-folder": (
+        "an article is listed but its files are gone: it opens empty",
+        "keeps it, with its tags and states, as a pending article that can be fetched or added again"),
+    "meta-mismatch": (
+        "an article's meta.json disagrees with the catalog: a rebuilt catalog would get old "
+        "tags or states",
+        "rewrites meta.json from the catalog"),
+    "bad-meta": (
+        "a folder has no readable meta.json: it cannot be added back by itself",
+        "nothing (it is left in place for you to look at)"),
+    "bad-source": (
+        "the stored original page is unreadable: the article reads fine but cannot be re-extracted",
+        "nothing (the article itself is kept)"),
+    "missing-html": (
+        "an article's readable text (article.html) is missing: it opens empty",
+        "extracts it again from the stored original page"),
+    "duplicate-url": (
+        "the same address was saved more than once: it is listed twice",
+        "merges a copy without content into the other; two copies with content are left for you"),
+    "index-missing": (
+        "an article is missing from the search index: searches do not find it",
+        "adds it to the index"),
+    "highlight-orphan": (
+        "a highlight belongs to an article that no longer exists",
+        "removes it"),
+    "highlights-mismatch": (
+        "an article's meta.json lists other highlights than the catalog: a rebuilt catalog "
+        "would get the wrong ones",
+        "rewrites meta.json from the catalog"),
+    "highlight-drift": (
+        "a highlight no longer matches the article's text at its place: it marks the wrong words",
+        "places it again by its quoted text (or flags it as not placed)"),
+    "index-orphan": (
+        "the search index lists an article that no longer exists: a search may show a gap",
+        "removes it from the index"),
+}
+
+
 @dataclass
 class Problem:
-    kind: str  # orphan-folder, missing-folder, meta-mismatch, index-missing, index-orphan, bad-source, missing-html, bad-meta, duplicate-url, highlight-orphan, highlights-mismatch, highlight-drift
+    kind: str  # a key of EXPLAINED
     article_id: str
     detail: str
     repaired: bool = False
 
+    @property
+    def means(self) -> str:
+        return EXPLAINED.get(self.kind, ("", ""))[0]
+
+    @property
+    def repair_does(self) -> str:
+        return EXPLAINED.get(self.kind, ("", ""))[1]
+
     def to_dict(self) -> dict:
-        return asdict(self)
+        return {**asdict(self), "means": self.means, "repair": self.repair_does}
 
 
 def _read_meta(path) -> dict | None:
@@ -57,6 +122,31 @@ def check_archive(archive: "Archive", repair: bool = False, progress=None) -> li
     from archive.library.store import ARTICLES_DIR
 
     problems: list[Problem] = []
+    if repair and archive.read_only:
+        from archive.library.catalog import ReadOnlyError
+
+        raise ReadOnlyError(f"this archive is read-only: {archive.root} cannot be repaired here "
+                            "(read-only media or no write permission); `quire check` without "
+                            "--repair still reports")
+    # 0. the catalog itself: garbage inside it fails every command that meets it
+    verdict = archive.catalog.verify()
+    if verdict != "ok":
+        p = Problem("damaged-catalog", "", f"catalog.sqlite is damaged ({verdict})")
+        problems.append(p)
+        if not repair:
+            return problems  # nothing read from it can be trusted
+        try:
+            p.detail = archive.rebuild_catalog(f"the catalog was damaged ({verdict})")
+            p.repaired = True
+        except QuireError as exc:
+            p.detail += f"; not rebuilt: {exc}"
+            return problems
+    if not userdata.in_step(archive):
+        p = Problem("collections-file", "", f"{userdata.FILENAME} does not match the catalog's collections")
+        if repair:
+            userdata.save(archive)
+            p.repaired = True
+        problems.append(p)
     base = archive.root / ARTICLES_DIR
     catalog_ids = set(archive.catalog.ids())
     folder_ids = {p.name for p in base.iterdir() if p.is_dir() and not p.name.startswith(".")}
@@ -283,6 +373,7 @@ def _restore_memberships(archive: "Archive", article: Article) -> None:
                 db.execute("INSERT OR IGNORE INTO collection_members (collection_id, article_id, added) "
                            "SELECT id, ?, ? FROM collections WHERE name = ?",
                            (article.id, article.saved, name))
+                userdata.write(archive.root, db)
 
 
 def _check_anchors(archive: "Archive", article: Article, repair: bool) -> list[Problem]:

@@ -14,6 +14,7 @@ from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Iterable
 
 from archive.base.errors import NotFoundError, QuireError
+from archive.library import userdata
 
 if TYPE_CHECKING:
     from archive.library.store import Archive
@@ -93,6 +94,7 @@ def create(archive: "Archive", name: str, query: str | None = None) -> Collectio
         with archive.catalog.transaction() as db:
             db.execute("INSERT INTO collections (name, query, created) VALUES (?, ?, ?)",
                        (name, query, _now()))
+            userdata.write(archive.root, db)  # a rebuilt catalog gets it back
     except sqlite3.IntegrityError:
         raise QuireError(f"a collection named {name!r} exists already") from None
     return get(archive, name)
@@ -104,6 +106,7 @@ def rename(archive: "Archive", old: str, new: str) -> Collection:
     try:
         with archive.catalog.transaction() as db:
             db.execute("UPDATE collections SET name = ? WHERE id = ?", (new, row["id"]))
+            userdata.write(archive.root, db)
     except sqlite3.IntegrityError:
         raise QuireError(
             f"cannot rename {old!r}: a collection named {new!r} exists already") from None
@@ -121,6 +124,7 @@ def set_query(archive: "Archive", name: str, query: str) -> Collection:
         raise QuireError(f"smart collection {row['name']!r} needs a query")
     with archive.catalog.transaction() as db:
         db.execute("UPDATE collections SET query = ? WHERE id = ?", (query.strip(), row["id"]))
+        userdata.write(archive.root, db)
     return get(archive, name)
 
 
@@ -131,6 +135,7 @@ def delete(archive: "Archive", name: str) -> None:
     with archive.catalog.transaction() as db:
         db.execute("DELETE FROM collection_members WHERE collection_id = ?", (row["id"],))
         db.execute("DELETE FROM collections WHERE id = ?", (row["id"],))
+        userdata.write(archive.root, db)
     _reindex(archive, former)
 
 
@@ -154,6 +159,7 @@ def add(archive: "Archive", name: str, article_ids: Iterable[str]) -> int:
             "INSERT OR IGNORE INTO collection_members (collection_id, article_id, added) "
             "VALUES (?, ?, ?)", [(row["id"], aid, _now()) for aid in ids])
         added = db.total_changes - before
+        userdata.write(archive.root, db)
     _reindex(archive, ids)
     return added
 
@@ -167,6 +173,7 @@ def remove(archive: "Archive", name: str, article_ids: Iterable[str]) -> int:
         db.executemany("DELETE FROM collection_members WHERE collection_id = ? AND article_id = ?",
                        [(row["id"], aid) for aid in ids])
         removed = db.total_changes - before
+        userdata.write(archive.root, db)
     _reindex(archive, ids)
     return removed
 

@@ -98,6 +98,18 @@ class OpenLock(_FileLock):
             return False
         return True
 
+    def try_exclusive(self) -> bool:
+        """From shared to exclusive, without waiting: True when no other process has
+        the archive open (call `share` afterwards). False when another does, or
+        when the lock is not held (a read-only archive)."""
+        if self._fh is None:
+            return False
+        try:
+            fcntl.flock(self._fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return False
+        return True
+
     def share(self) -> None:
         """From exclusive to shared, once recovery is done (waits while another
         process recovers)."""

@@ -22,7 +22,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 
 from archive.base import atomic
-from archive.library.catalog import Catalog, CatalogDamagedError, DuplicateURLError
+from archive.library import media, userdata
+from archive.library.catalog import Catalog, CatalogDamagedError, DuplicateURLError, ReadOnlyError
 from archive.base.errors import ArchiveError, NotFoundError, QuireError
 from archive.search.index import SearchIndex, make_document
 from archive.library.lock import OpenLock
@@ -47,6 +48,12 @@ if TYPE_CHECKING:
     from archive.library.highlights import ReanchorReport
 
 ARTICLES_DIR = "articles"
+
+
+def _reason(exc: BaseException) -> str:
+    """What SQLite said, without the path the message repeats."""
+    text = str(exc)
+    return text[text.rfind("(") + 1:text.rfind(")")] if text.endswith(")") and "(" in text else text
 #: What re-extraction or filling a pending article changes; everything else of the
 #: row (tags, states, progress, collections) is the user's and is kept.
 _CONTENT_FIELDS = ("site", "authors", "published", "lang", "description", "lead_image", "uncertain",
@@ -70,20 +77,35 @@ class Archive:
 
     def __init__(self, root: Path | str, *, seed: bool = True, fetch: bool = True,
                  fetch_options: dict | None = None, progress: ProgressFn | None = None,
-                 recover: bool = True) -> None:
+                 recover: bool = True, read_only: bool | None = None) -> None:
         """Open (or create) the archive at `root`.
 
         Leftovers of a crash (half-built or half-swapped folders) are recovered
         only when no other process has the archive open (lock.OpenLock): another
         process's folders in the making look the same. recover=False skips it in
         any case (a child process doing bulk work for the GUI).
+
+        A catalog damaged inside (found by its quick_check on open) or lost is moved
+        aside, never deleted, and rebuilt from the article folders and
+        collections.json; `notices` then says so. An archive that cannot be written
+        (read-only media, another user's folder: `read_only` None detects it) is
+        opened for reading only: nothing is written, writes raise ReadOnlyError.
         """
         self.root = Path(root).expanduser()
-        try:
-            self.root.mkdir(parents=True, exist_ok=True)
-            (self.root / ARTICLES_DIR).mkdir(exist_ok=True)
-        except OSError as exc:
-            raise ArchiveError(f"cannot create the archive folder {self.root}: {exc.strerror or exc}") from exc
+        #: what opening the archive did that the user should be told (a rebuilt catalog)
+        self.notices: list[str] = []
+        self.read_only = media.is_read_only(self.root) if read_only is None else read_only
+        if not self.read_only:
+            try:
+                self.root.mkdir(parents=True, exist_ok=True)
+                (self.root / ARTICLES_DIR).mkdir(exist_ok=True)
+            except OSError as exc:
+                if not media.is_read_only_error(exc) or not (self.root / "catalog.sqlite").exists():
+                    raise ArchiveError(f"cannot create the archive folder {self.root}: "
+                                       f"{exc.strerror or exc}") from exc
+                self.read_only = True
+        elif not (self.root / "catalog.sqlite").exists():
+            raise ArchiveError(f"{self.root} is read-only and holds no Quire archive")
         self.fetch_enabled = fetch
         self.fetch_options = dict(fetch_options or {})  # Fetcher(**options): timeouts, size cap
         self._fetcher = None
@@ -95,41 +117,49 @@ class Archive:
         #: highlights and notes (archive.library.highlights)
         self.highlights = Highlights(self)
         self._open_lock = OpenLock(self.root)
+        rebuilt: str | None = None  # why the catalog is rebuilt from the folders, if it is
         try:
-            self.catalog = Catalog(self.root / "catalog.sqlite")  # refuses a newer archive untouched
-            alone = self._open_lock.open_alone()  # no other process has it open
+            self.catalog = Catalog(self.root / "catalog.sqlite", read_only=self.read_only)
+            lost = self.catalog.created and any(self._article_folders())
+            alone = False if self.read_only else self._open_lock.open_alone()
+            if lost:
+                rebuilt = "the catalog was missing"
         except CatalogDamagedError as exc:
+            if self.read_only:
+                raise ArchiveError(f"{exc}; this archive is read-only, so the catalog cannot be "
+                                   "rebuilt here: copy the archive to a writable folder and open "
+                                   "the copy") from exc
             alone = self._open_lock.open_alone()
             if not alone:
                 self._open_lock.release()
                 raise ArchiveError(f"{exc}; close every other Quire window or command on this archive "
                                    "and open it again to rebuild the catalog from the article folders") from exc
             try:
-                self._set_aside_catalog()
+                saved_collections = userdata.load(self.root)
+                aside = self._set_aside_catalog()
                 self.catalog = Catalog(self.root / "catalog.sqlite")
             except BaseException:
                 self._open_lock.release()
                 raise
+            rebuilt = f"the catalog was damaged ({_reason(exc)}); it was moved aside to {aside.name}"
+        else:
+            saved_collections = userdata.load(self.root) if rebuilt else None
         try:
             self.index = self._open_index(alone)
             if recover and alone:
                 try:
                     self._recover_folders()
                 except OSError:
-                    pass  # a read-only archive: nothing to recover into
-                if self.catalog.created and any(self._article_folders()):
-                    # the catalog was lost or damaged: the folders' meta.json rebuild it
-                    # (indexed below, from the index queue)
-                    from archive.library.check import adopt_orphans
-
-                    known = set(self.catalog.ids())
-                    adopt_orphans(self, sorted(p.name for p in self._article_folders() if p.name not in known),
-                                  index=False)
+                    pass  # nothing to recover into (a full disk): the next open tries again
+                if rebuilt and recover:
+                    self.notices.append(self._rebuild_from_folders(rebuilt, saved_collections))
         except BaseException:
             self.catalog.close()
             self._open_lock.release()
             raise
         self._open_lock.share()
+        if self.read_only:
+            return  # nothing is indexed, drained or seeded: it would all be writing
         try:
             if self.index.was_rebuilt and self.catalog.count():
                 self.reindex(progress)
@@ -137,9 +167,62 @@ class Archive:
                 self._drain_index_queue(progress)
             if seed and self.catalog.count() == 0 and not any(self._article_folders()):
                 self.seed_welcome()
+            if alone and not userdata.path_of(self.root).exists() and self._has_collections():
+                userdata.save(self)  # an archive from before collections.json
         except BaseException:  # nothing stays open (a failed open in the window is retried)
             self.close()
             raise
+
+    def _has_collections(self) -> bool:
+        with self.catalog.lock:
+            return self.catalog.connection.execute("SELECT 1 FROM collections LIMIT 1").fetchone() is not None
+
+    def _rebuild_from_folders(self, why: str, saved_collections: list[dict] | None) -> str:
+        """Fill a new, empty catalog from the article folders' meta.json and the
+        collections collections.json kept; the sentence that tells the user so."""
+        from archive.library.check import adopt_orphans
+
+        known = set(self.catalog.ids())
+        problems = adopt_orphans(self, sorted(p.name for p in self._article_folders() if p.name not in known),
+                                 index=False)  # indexed from the index queue
+        userdata.restore(self, saved_collections)
+        with self.catalog.lock:
+            kinds = [q for (q,) in self.catalog.connection.execute("SELECT query FROM collections")]
+        smart = sum(q is not None for q in kinds)
+        articles = self.catalog.count()
+        told = (f"{why}, and was rebuilt from the article folders: {articles} article"
+                f"{'' if articles == 1 else 's'} and {len(kinds)} collection{'' if len(kinds) == 1 else 's'}"
+                f"{f' ({smart} smart)' if smart else ''} restored")
+        unreadable = [p for p in problems if p.kind == "bad-meta"]
+        if unreadable:
+            told += (f"; {len(unreadable)} folder{'' if len(unreadable) == 1 else 's'} could not be read "
+                     "and were left in place (`quire check` lists them)")
+        return told
+
+    def rebuild_catalog(self, why: str) -> str:
+        """Move a damaged catalog aside and rebuild it from the folders while the archive
+        is open (check --repair). Needs the archive to itself: another process would
+        keep using the old file."""
+        if self.read_only:
+            raise ReadOnlyError(f"this archive is read-only: {self.root} cannot be changed, so the "
+                                "damaged catalog cannot be rebuilt here; copy the archive to a "
+                                "writable folder and run `quire check --repair` on the copy")
+        if not self._open_lock.try_exclusive():
+            raise ArchiveError(f"{why}; close every other Quire window or command on this archive "
+                               "and run `quire check --repair` again to rebuild the catalog")
+        try:
+            with self._commit_lock:
+                saved_collections = userdata.load(self.root)
+                self.catalog.close()
+                aside = self._set_aside_catalog()
+                self.catalog = Catalog(self.root / "catalog.sqlite")
+                told = self._rebuild_from_folders(f"{why}; it was moved aside to {aside.name}",
+                                                  saved_collections)
+        finally:
+            self._open_lock.share()
+        self._drain_index_queue()
+        self.notices.append(told)
+        return told
 
     def _open_index(self, alone: bool) -> SearchIndex:
         """The search index; one too damaged to open (a torn texts.sqlite or segment

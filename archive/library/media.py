@@ -1,0 +1,81 @@
+"""Whether the archive's folder can be written: read-only media (a backup disk, a
+mounted image), a folder without write permission (another user's), or a full disk.
+
+Quire opens a read-only archive for reading rather than failing on its first
+write, and tells a full disk from damage: an I/O error is never a reason to
+delete derived data (the index) and rebuild it.
+"""
+from __future__ import annotations
+
+import errno
+import os
+import sqlite3
+from pathlib import Path
+
+#: errno values that say "cannot write here", not "the data is damaged"
+READ_ONLY_ERRNOS = frozenset({errno.EROFS, errno.EACCES, errno.EPERM})
+#: errno values of a disk (or quota) that is full
+FULL_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT})
+#: I/O errors that are not damage: nothing derived may be wiped because of them
+NOT_DAMAGE_ERRNOS = READ_ONLY_ERRNOS | FULL_ERRNOS | {errno.EIO, errno.EAGAIN, errno.EBUSY,
+                                                      errno.ENOMEM, errno.EMFILE, errno.ENFILE}
+
+
+def is_read_only(root: Path) -> bool:
+    """True when `root` is an existing archive folder this process cannot write:
+    on read-only media (statvfs says so even to root), or without write permission
+    on the folder or its catalog."""
+    root = Path(root)
+    if not root.is_dir():
+        return False
+    try:
+        if os.statvfs(root).f_flag & os.ST_RDONLY:
+            return True
+    except OSError:
+        pass
+    if not os.access(root, os.W_OK):
+        return True
+    catalog = root / "catalog.sqlite"
+    return catalog.exists() and not os.access(catalog, os.W_OK)
+
+
+def is_read_only_error(exc: BaseException) -> bool:
+    return isinstance(exc, OSError) and exc.errno in READ_ONLY_ERRNOS
+
+
+def is_disk_full(exc: BaseException) -> bool:
+    """An OSError (ENOSPC, EDQUOT) or a SQLite error saying the disk is full."""
+    if isinstance(exc, OSError):
+        return exc.errno in FULL_ERRNOS
+    if isinstance(exc, sqlite3.Error):
+        return str(getattr(exc, "sqlite_errorname", "")).startswith("SQLITE_FULL") or "disk is full" in str(exc)
+    return False
+
+
+def is_io_trouble(exc: BaseException) -> bool:
+    """An error that says the disk cannot be written or read just now (full, read-only,
+    failing, locked by another process), as opposed to a damaged file."""
+    if isinstance(exc, OSError):
+        return exc.errno in NOT_DAMAGE_ERRNOS
+    if isinstance(exc, sqlite3.OperationalError):
+        name = str(getattr(exc, "sqlite_errorname", ""))
+        return name.startswith(("SQLITE_FULL", "SQLITE_IOERR", "SQLITE_READONLY", "SQLITE_CANTOPEN",
+                                "SQLITE_BUSY", "SQLITE_LOCKED", "SQLITE_PERM", "SQLITE_NOMEM")) \
+            or "disk is full" in str(exc) or "unable to open" in str(exc)
+    return False
+
+
+def free_bytes(path: Path) -> int | None:
+    """Free space on the file system holding `path` for this user, or None if unknown."""
+    try:
+        return __import__("shutil").disk_usage(path).free
+    except OSError:
+        return None
+
+
+def disk_full_message(root: Path, what: str = "") -> str:
+    """The one sentence every command says on a full disk."""
+    free = free_bytes(root)
+    room = f" ({free >> 20} MB free)" if free is not None else ""
+    return (f"the disk is full{room}: {what + ' ' if what else ''}could not be written to {root}; "
+            "free some space and try again (reading still works)")

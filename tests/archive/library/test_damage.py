@@ -1,0 +1,124 @@
+"""The archive survives damage inside its files and says what it did (issue 18):
+garbage inside catalog.sqlite, a rebuilt catalog keeping what the user made, a
+damaged index segment, an article saved from a file whose folder was lost."""
+from __future__ import annotations
+
+import json
+import random
+import subprocess
+import sys
+
+from archive import Archive
+from archive.library import collections as coll
+from archive.library.check import check_archive
+from tests.support import REPO, make_page
+
+
+def cli(root, *args):
+    return subprocess.run([sys.executable, str(REPO / "main.py"), "--archive", str(root), *args],
+                          capture_output=True, text=True, timeout=180)
+
+
+def _archive_with_collections(root, n: int = 30) -> dict:
+    """n saved articles with tags and a favourite, a manual collection with members,
+    an empty manual one and a smart one."""
+    with Archive(root, seed=False, fetch=False) as a:
+        with a.batch():
+            ids = [a.save_html(make_page(f"Damage story {i}", f"keptword{i} herons"),
+                               f"https://kept.example/{i}", tags=[f"tag{i % 3}"]).article.id
+                   for i in range(n)]
+        a.set_state(ids[0], is_favorite=True)
+        coll.create(a, "Reading list")
+        coll.add(a, "Reading list", ids[1:4])
+        coll.create(a, "Someday")
+        coll.create(a, "Tag one", query="tag:tag1")
+        smart = coll.members(a, "Tag one")
+    return {"ids": ids, "reading": sorted(ids[1:4]), "smart": sorted(smart)}
+
+
+def _garbage_inside(path, seed: int = 18) -> bytes:
+    """4 KB of random bytes at a few offsets past the first page (the header stays intact)."""
+    data = bytearray(path.read_bytes())
+    rnd = random.Random(seed)
+    pages = len(data) // 4096
+    assert pages > 4, pages
+    for page in sorted(rnd.sample(range(1, pages), min(4, pages - 1))):
+        data[page * 4096:(page + 1) * 4096] = rnd.randbytes(4096)
+    path.write_bytes(bytes(data))
+    return bytes(data)
+
+
+def test_garbage_inside_the_catalog_is_moved_aside_and_rebuilt(tmp_path):
+    """4 KB of random bytes inside catalog.sqlite (header intact) made every command,
+    check --repair included, end in `sqlite3.DatabaseError: database disk image is
+    malformed`. The file is moved aside (never deleted), the catalog rebuilt from the
+    folders' meta.json and collections.json, and the command says so."""
+    root = tmp_path / "arch"
+    made = _archive_with_collections(root)
+    damaged = _garbage_inside(root / "catalog.sqlite")
+
+    out = cli(root, "list")
+    assert out.returncode == 0, out.stderr
+    assert "Traceback" not in out.stderr
+    assert "damaged" in out.stderr and "rebuilt" in out.stderr, out.stderr
+    assert "catalog.sqlite.damaged-" in out.stderr
+    assert "3 collections" in out.stderr, out.stderr
+    assert sorted(line.split()[0] for line in out.stdout.splitlines()) == sorted(made["ids"])
+    aside = [p for p in root.iterdir() if p.name.startswith("catalog.sqlite.damaged-")
+             and not p.name.endswith(("-wal", "-shm"))]
+    assert [p.read_bytes() for p in aside] == [damaged]
+
+    with Archive(root, seed=False, fetch=False) as a:
+        assert a.get(made["ids"][0]).is_favorite
+        assert a.get(made["ids"][5]).tags == ["tag2"]
+        assert sorted(coll.members(a, "Reading list")) == made["reading"]
+        assert coll.get(a, "Someday").count == 0
+        smart = coll.get(a, "Tag one")
+        assert smart.query == "tag:tag1" and sorted(coll.members(a, "Tag one")) == made["smart"]
+        assert [h.id for h in a.search("keptword7")] == [made["ids"][7]]
+        assert check_archive(a) == []
+
+
+def test_damage_check_finds_inside_the_catalog_is_repaired_by_check(tmp_path):
+    """A catalog too big to be verified on every open is verified by `check`, which
+    says what the damage means, and `check --repair` rebuilds it."""
+    import archive.library.catalog as catalog
+
+    root = tmp_path / "arch"
+    made = _archive_with_collections(root, 8)
+    _garbage_inside(root / "catalog.sqlite")
+    old = catalog.VERIFY_ON_OPEN_BYTES
+    catalog.VERIFY_ON_OPEN_BYTES = 0  # as if the catalog were huge
+    try:
+        with Archive(root, seed=False, fetch=False) as a:
+            problems = check_archive(a)
+            assert [p.kind for p in problems][:1] == ["damaged-catalog"], problems
+            assert "malformed" in problems[0].detail and not problems[0].repaired
+            assert "rebuilds the catalog" in problems[0].repair_does
+            problems = check_archive(a, repair=True)
+            assert problems[0].kind == "damaged-catalog" and problems[0].repaired
+            assert sorted(x.id for x in a.articles()) == sorted(made["ids"])
+            assert sorted(coll.members(a, "Reading list")) == made["reading"]
+            assert check_archive(a) == []
+    finally:
+        catalog.VERIFY_ON_OPEN_BYTES = old
+
+
+def test_a_lost_catalog_gets_its_smart_collections_back(tmp_path):
+    """A rebuilt catalog lost smart collections (and empty manual ones): they lived only
+    in the catalog. collections.json beside it, written on each change, brings them back."""
+    root = tmp_path / "arch"
+    made = _archive_with_collections(root, 6)
+    saved = json.loads((root / "collections.json").read_text(encoding="utf-8"))
+    assert {c["name"] for c in saved["collections"]} == {"Reading list", "Someday", "Tag one"}
+    with Archive(root, seed=False, fetch=False) as a:
+        coll.rename(a, "Someday", "Later")
+        coll.set_query(a, "Tag one", "tag:tag1 OR tag:tag2")
+    (root / "catalog.sqlite").unlink()
+    with Archive(root, seed=False, fetch=False) as a:
+        assert any("collections" in note for note in a.notices), a.notices
+        names = {c.name: c for c in coll.list_collections(a)}
+        assert set(names) == {"Reading list", "Later", "Tag one"}
+        assert names["Tag one"].query == "tag:tag1 OR tag:tag2"
+        assert sorted(coll.members(a, "Reading list")) == made["reading"]
+        assert check_archive(a) == []
