@@ -60,6 +60,7 @@ from app.gui.themes import (
     window_stylesheet,
 )
 from app.gui.transfer import TransferMixin
+from app.gui.watch import ArchiveWatch
 from archive.base.changes import Changes
 from archive.base.errors import QuireError
 from archive.base.models import Article
@@ -107,6 +108,7 @@ class MainWindow(MenusMixin, LibraryOpsMixin, TransferMixin, QMainWindow):
         self._distraction_free = False
         self._fetch = fetch
         self._lock: Any = None
+        self.watch: ArchiveWatch | None = None
 
         self.setWindowTitle("Quire")
         self.setAcceptDrops(True)
@@ -207,6 +209,9 @@ class MainWindow(MenusMixin, LibraryOpsMixin, TransferMixin, QMainWindow):
     _closed = False
 
     def _release_archive(self) -> None:
+        if self.watch is not None:
+            self.watch.stop()
+            self.watch = None
         if self.archive is not None:
             self.archive.close()
             self.archive = None
@@ -219,6 +224,10 @@ class MainWindow(MenusMixin, LibraryOpsMixin, TransferMixin, QMainWindow):
         self.reader.show_placeholder("Choose an article to read it here.")
         self.search.search_now()
         self.refresh_library()
+        # what a `quire add` or `tag` beside the window changes shows here too
+        self.watch = ArchiveWatch(self.archive, self)
+        self.watch.changed.connect(self.announce)
+        self.watch.start()
         self.archive_ready.emit()
 
     open_failed = False  # the archive could not be opened (see last_error)
@@ -617,6 +626,8 @@ class MainWindow(MenusMixin, LibraryOpsMixin, TransferMixin, QMainWindow):
         self.reader.flush_progress()  # a position scrolled to just before closing
         self.taskbar.cancel_all()
         self.commit_pending_delete()  # the undo period ends with the window
+        if self.watch is not None:
+            self.watch.stop()
         self.work_pool.waitForDone(5000)
         self.read_pool.waitForDone(2000)
         self.search.pool.waitForDone(2000)

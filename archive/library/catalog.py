@@ -693,6 +693,13 @@ class Catalog:
         with self._lock:
             return int(self._db.execute("SELECT COUNT(*) FROM articles").fetchone()[0])
 
+    def data_version(self) -> int:
+        """SQLite's data_version of this connection: it moves when another connection
+        (another process: a `quire add` beside the window) commits, never on this
+        one's own commits. A cheap read (archive.library.watch polls it)."""
+        with self._lock:
+            return int(self._db.execute("PRAGMA data_version").fetchone()[0])
+
     # -- highlights (archive.library.highlights is the manager; these are its rows) ----
     def highlights_of(self, article_id: str, db: sqlite3.Connection | None = None) -> list[Highlight]:
         """An article's highlights in text order (unplaced ones last)."""

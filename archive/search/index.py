@@ -506,6 +506,11 @@ class SearchIndex:
         with self.searcher() as s:
             return s.doc_count()
 
+    def generation(self) -> int:
+        """The newest committed generation of the index on disk (any process's
+        commit moves it): how a watcher learns that searches may find more."""
+        return int(self.ix.latest_generation())
+
     def close(self) -> None:
         with self._write_lock:
             self.flush()

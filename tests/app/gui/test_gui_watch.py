@@ -1,0 +1,70 @@
+"""Issue 19, 'the window knows what changed': a `quire add` or `tag` run beside an
+open window shows in it within a second or two, without a restart."""
+
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+import subprocess
+import sys
+from pathlib import Path
+
+from archive import Archive
+from tests.app.gui.test_gui import (  # noqa: F401  (fixtures)
+    PAGES,
+    WAIT,
+    filled,
+    filled_template,
+    make_window,
+    titles,
+    window,
+)
+from tests.support import make_page
+
+REPO = Path(__file__).resolve().parents[3]
+
+
+def test_a_second_handle_adds_an_article_and_a_tag(qtbot, window, filled):
+    root, ids = filled
+    with qtbot.waitSignal(window.article_shown, timeout=WAIT):
+        window.open_article(ids[0])
+    with Archive(root, seed=False, fetch=False) as other:
+        other.save_html(make_page("Saved in another process", "Bog myrtle and cotton grass."),
+                        "https://elsewhere.example/1", download_images=False, tags=["moor"])
+        other.tag(ids[0], add=["islands"])
+    qtbot.waitUntil(lambda: "Saved in another process" in titles(window), timeout=WAIT)
+    qtbot.waitUntil(lambda: window.tags.tag_items().get("moor") == 1, timeout=WAIT)
+    qtbot.waitUntil(lambda: window.tags.tag_items().get("islands") == 1, timeout=WAIT)
+    # the open article's header and tag list follow too
+    qtbot.waitUntil(lambda: "#islands" in window.reader.toPlainText(), timeout=WAIT)
+    assert window.tags.article_tags.stringList() == ["islands"]
+    qtbot.waitUntil(lambda: "(4)" in window.tags._state_items["All articles"].text(), timeout=WAIT)
+
+
+def test_quire_add_and_tag_on_the_command_line_show_in_the_window(qtbot, window, filled, tmp_path):
+    root, ids = filled
+    page = tmp_path / "fen.html"
+    page.write_text(make_page("Fenland drainage and the windpumps", "Sails turned the scoops."),
+                    encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if k != "QUIRE_ARCHIVE"}
+    env["PYTHONPATH"] = str(REPO)
+
+    def quire(*args: str) -> None:
+        done = subprocess.run([sys.executable, str(REPO / "main.py"), "--archive", str(root), *args],
+                              capture_output=True, text=True, env=env, timeout=120)
+        assert done.returncode == 0, done.stderr
+
+    quire("add", str(page), "--tag", "fens")
+    qtbot.waitUntil(lambda: "Fenland drainage and the windpumps" in titles(window), timeout=WAIT)
+    qtbot.waitUntil(lambda: window.tags.tag_items().get("fens") == 1, timeout=WAIT)
+    # a search for the new article's words finds it: the index's commit was seen too
+    window.search.set_query("windpumps")
+    qtbot.waitUntil(lambda: titles(window) == ["Fenland drainage and the windpumps"], timeout=WAIT)
+
+    window.search.set_query("")
+    quire("tag", ids[1], "+wild-yeast")
+    qtbot.waitUntil(lambda: window.tags.tag_items().get("wild-yeast") == 1, timeout=WAIT)
+    qtbot.waitUntil(lambda: "wild-yeast" in window.search.model.row_at(
+        window.search.model.row_of(ids[1])).tags, timeout=WAIT)
