@@ -46,7 +46,7 @@ from archive.extraction.furniture import (
     remove_furniture,
 )
 from archive.extraction.htmlparse import element_text, parse_page
-from archive.extraction.metadata import extract_metadata
+from archive.extraction.metadata import authors_from_bylines, extract_metadata
 from archive.base.models import Extracted
 from archive.extraction.sanitize import LAZY_SRC_ATTRS, LAZY_SRCSET_ATTRS, sanitize_tree, web_url
 
@@ -207,6 +207,62 @@ def _block_edges(paragraphs: list[HtmlElement], first: int, last: int) -> tuple[
         return reached
 
     return edge(first, -1, paragraphs[first]), edge(last, 1, paragraphs[last])
+
+
+_BYLINE_START = ("by ", "von ", "par ", "por ")
+
+
+def _bylines_above(body: HtmlElement, paragraphs: list[HtmlElement]) -> list[str]:
+    """Byline lines ("By Mirror Staff") among the few paragraphs just above the
+    story that readability kept, in the same block of the page."""
+    positions = [int(p) for p in (el.get(PARA_INDEX_ATTR) for el in body.iter("p", "div"))
+                 if p is not None and p.isdigit()]
+    if not positions:
+        return []
+    first = min(positions)
+    found = []
+    for para in paragraphs[max(0, first - 3):first]:
+        text = " ".join(para.text_content().split())
+        if text.lower().startswith(_BYLINE_START) and len(text.split()) <= 15 and _near(para, paragraphs[first]):
+            found.append(text)
+    return found
+
+
+#: How far from the first kept paragraph a lead picture is looked for: this many
+#: ancestors up, this many preceding siblings at each.
+LEAD_FIGURE_LEVELS = 3
+LEAD_FIGURE_SIBLINGS = 4
+
+
+def restore_lead_figure(body: HtmlElement, paragraphs: list[HtmlElement]) -> None:
+    """Put back the picture that opens the story when readability kept the text
+    below it but not it: a <figure> with a picture just above the first kept
+    paragraph (between it and the headline), in the same block of the page."""
+    if body.find(".//img") is not None:
+        return  # the article has its pictures; which one leads is not in doubt
+    positions = [int(p) for p in (el.get(PARA_INDEX_ATTR) for el in body.iter("p", "div"))
+                 if p is not None and p.isdigit()]
+    if not positions:
+        return
+    node = paragraphs[min(positions)]
+    for _level in range(LEAD_FIGURE_LEVELS):
+        for count, sibling in enumerate(node.itersiblings(preceding=True)):
+            if count >= LEAD_FIGURE_SIBLINGS or not isinstance(sibling.tag, str) or sibling.tag in ("h1", "nav", "aside"):
+                break
+            figure = sibling if sibling.tag == "figure" else sibling.find(".//figure")
+            if figure is not None and any(_has_image_source(img) for img in figure.iter("img")):
+                if _text_len_of(figure) <= 400 and not _is_hidden(figure):
+                    restored = copy.deepcopy(figure)
+                    restored.tail = None
+                    body.insert(0, restored)
+                return
+        node = node.getparent()
+        if node is None or node.tag in ("body", "html"):
+            return
+
+
+def _text_len_of(el: HtmlElement) -> int:
+    return len(" ".join(el.text_content().split()))
 
 
 def _has_image_source(img: HtmlElement) -> bool:
@@ -467,7 +523,10 @@ def extract_article(html: str, url: str | None) -> Extracted:
     paragraphs = number_paragraphs(doc)
 
     body = _body_div(_readability_body(doc, url), doc)
-    remove_furniture(body, meta.title, meta.authors)
+    restore_lead_figure(body, paragraphs)  # before furniture: its caption and credit are judged too
+    bylines = remove_furniture(body, meta.title, meta.authors)
+    if not meta.authors:
+        meta.authors = authors_from_bylines(bylines or _bylines_above(body, paragraphs), meta.site_name)
     fill_gaps(body, paragraphs)
     base = _base_url(doc, url)
     sanitize_tree(body, base)

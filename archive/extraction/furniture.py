@@ -57,6 +57,7 @@ FURNITURE_TEXT = re.compile(
     | (?:getty(?:\s+images)?|reuters|ap(?:\s+photo)?|afp|shutterstock|istock|epa)\W*
     | media\s+playback\b.*|this\s+(?:slideshow|video|content)\s+requires\b.*
     | video\s+(?:loading|unavailable)\b.*|click\s+to\s+play\b.*|(?:image|slide|photo)\s+\d+\s+(?:of|/)\s+\d+.*
+    | filed\s+(?:under|in)\s*:.*|posted\s+in\s*:.*
     | follow\s+(?:us|him|her|me|them|@\w+)\b.*|like\s+this\s+(?:story|article)\b.*|skip\s+(?:ad|advert)\b.*
     )\W*$""",
     re.I | re.X,
@@ -174,6 +175,12 @@ def _is_furniture_by_class(el: HtmlElement, total_chars: int) -> bool:
     return True
 
 
+#: A block drawn with punctuation only ("___", "---", "* * *"): a separator. Between
+#: sections of a story it is kept (wire stories divide their parts so); at the end,
+#: where it only fenced off what followed the story, it goes.
+_SEPARATOR_ONLY = re.compile(r"[\s_\-–—=~*•·#.]{3,}")
+
+
 def is_furniture_by_text(el: HtmlElement) -> bool:
     """Furniture recognisable from its words: teaser lists and teaser links,
     credit and contact lines, promos, widget labels, shortcodes, time stamps.
@@ -234,9 +241,12 @@ def _same_text(a: str, b: str) -> bool:
     return bool(wa) and wa == wb
 
 
-def remove_furniture(body: HtmlElement, title: str | None, authors: list[str]) -> None:
+def remove_furniture(body: HtmlElement, title: str | None, authors: list[str]) -> list[str]:
     """Drop captions, credits, share bars, related links, teasers, bylines and the
-    repeated headline from an extracted article body, in place."""
+    repeated headline from an extracted article body, in place.
+
+    Returns the byline lines dropped ("By LISA MASCARO, AP Writer"): a page that names
+    its author nowhere but in the text still gets one from them."""
     total = _text_len(body) or 1
     doomed: list[HtmlElement] = []
     walker = etree.iterwalk(body, events=("start",))
@@ -261,7 +271,20 @@ def remove_furniture(body: HtmlElement, title: str | None, authors: list[str]) -
     for el in doomed:
         if el.getparent() is not None:
             el.drop_tree()
-    _remove_header_lines(body, title, authors)
+    _remove_trailing_separators(body)
+    return _remove_header_lines(body, title, authors)
+
+
+def _remove_trailing_separators(body: HtmlElement) -> None:
+    """Separator lines ("___") left at the very end of the article."""
+    for el in reversed(_leaf_blocks(body)):
+        text = " ".join(el.text_content().split())
+        if not text and el.find(".//img") is None:
+            continue
+        if _SEPARATOR_ONLY.fullmatch(text) and el.find(".//img") is None:
+            el.drop_tree()
+            continue
+        break
 
 
 def _leaf_blocks(body: HtmlElement) -> list[HtmlElement]:
@@ -280,7 +303,10 @@ def _is_dek(el: HtmlElement, body: HtmlElement, total_chars: int) -> bool:
     """Inside a standfirst/summary block (by class, id or itemprop) that is not the story."""
     node: HtmlElement | None = el
     while node is not None and node is not body:
-        if class_words(node) & DEK_WORDS or node.get("itemprop") in ("description", "alternativeHeadline"):
+        words = class_words(node)
+        if "speakable" in words:
+            return False  # schema.org speakable: the story's own text, read aloud by assistants
+        if words & DEK_WORDS or node.get("itemprop") in ("description", "alternativeHeadline"):
             return _text_len(node) < 0.3 * total_chars
         node = node.getparent()
     return False
@@ -303,10 +329,12 @@ def _is_dateline(text: str) -> bool:
     return len(words) <= 3
 
 
-def _remove_header_lines(body: HtmlElement, title: str | None, authors: list[str]) -> None:
+def _remove_header_lines(body: HtmlElement, title: str | None, authors: list[str]) -> list[str]:
     """The headline, standfirst, byline and dateline above the first paragraph
-    duplicate the metadata that the reader shows on its own."""
+    duplicate the metadata that the reader shows on its own. Returns the byline
+    lines ("By ...") among them."""
     names = [a.lower() for a in authors if len(a) > 3]
+    bylines: list[str] = []
     total = _text_len(body) or 1
     for el in _leaf_blocks(body)[:10]:
         text = " ".join(el.text_content().split())
@@ -326,8 +354,11 @@ def _remove_header_lines(body: HtmlElement, title: str | None, authors: list[str
             or any(name in lowered for name in names)
             or _is_dateline(text)
         ):
+            if lowered.startswith(("by ", "von ", "par ", "por ")):
+                bylines.append(text)
             el.drop_tree()
         elif el.tag in ("h1", "h2", "h3") and len(words) <= 15:
             continue
         else:
             break
+    return bylines

@@ -207,6 +207,22 @@ def clean_authors(values: Iterable[str], site_name: str | None = None) -> list[s
     return list(seen.values())
 
 
+def authors_from_bylines(lines: Iterable[str], site_name: str | None = None) -> list[str]:
+    """Authors from byline lines found in the article's text ("By LISA MASCARO, AP
+    Congressional Correspondent"). A byline that names a desk rather than a person
+    ("By Mirror Staff") is the author the page gives, so it is kept as written."""
+    lines = list(lines)
+    names = clean_authors(lines, site_name)
+    if names:
+        return names
+    for line in lines:
+        credit = _BY_PREFIX.sub("", _clean(line)).strip(" ,;|-–—:.")
+        words = credit.split()
+        if 0 < len(words) <= 4 and all(w[:1].isupper() for w in words) and not any(c.isdigit() for c in credit):
+            return [credit.title() if credit.isupper() else credit]
+    return []
+
+
 def strip_title_suffix(
     title: str, site_name: str | None, h1: str | None = None, host: str | None = None
 ) -> str:

@@ -441,3 +441,51 @@ def test_a_longer_second_reading_of_the_same_story_replaces_ours() -> None:
     assert _second_reading_wins(ours, n(ours), longer, n(longer))
     assert not _second_reading_wins(ours, n(ours), other, n(other))  # another text, not more of ours
     assert not _second_reading_wins(longer, n(longer), ours, n(ours))
+
+
+NEWS = """<!doctype html><html lang="en"><head><title>Senate passes the budget | Wire</title></head>
+<body><nav><a href="/">Home</a> <a href="/politics">Politics</a></nav>
+<article><h1>Senate passes the budget</h1>{lead}
+<p>{byline}</p>
+<div class="story">
+<p class="{first_class}">WASHINGTON (AP) — The Senate passed the budget late on Thursday after a long night of votes, sending it to the House.</p>
+<p>Leaders of both parties spent the day negotiating over amendments that would have changed the spending levels for the coming year.</p>
+<p>The House is expected to take up the measure next week, when members return from their recess in their home districts.</p>
+<p>Several senators said they would keep pressing for changes to the farm programmes before the final vote in the other chamber.</p>
+{tail}
+</div></article><footer>Copyright Wire</footer></body></html>"""
+
+
+def _news(lead: str = "", byline: str = "By LISA MASCARO, AP Congressional Correspondent",
+          first_class: str = "", tail: str = "") -> str:
+    return NEWS.format(lead=lead, byline=byline, first_class=first_class, tail=tail)
+
+
+def test_a_lead_paragraph_marked_as_speakable_summary_is_the_story_not_a_standfirst() -> None:
+    """schema.org's speakable markup names the story's own summary for voice assistants:
+    the paragraph it marks is the first of the article, not a standfirst above it."""
+    text = extract_article(_news(first_class="speakable-summary"), "https://wire.example/budget").text
+    assert text.startswith("WASHINGTON (AP) — The Senate passed the budget")
+
+
+def test_a_lead_figure_above_the_first_paragraph_is_kept() -> None:
+    lead = ('<figure class="lead-art"><img src="/img/capitol.jpg" alt="The Capitol at night">'
+            "<figcaption>The Capitol on Thursday night.</figcaption></figure>")
+    result = extract_article(_news(lead=lead), "https://wire.example/budget")
+    assert "capitol.jpg" in result.content_html
+
+
+def test_bylines_in_the_text_name_the_author() -> None:
+    wire = extract_article(_news(), "https://wire.example/budget")
+    assert wire.authors == ["Lisa Mascaro"]
+    assert "LISA MASCARO" not in wire.text
+    staff = extract_article(_news(byline="By Mirror Staff"), "https://wire.example/budget")
+    assert staff.authors == ["Mirror Staff"]
+
+
+def test_trailing_separators_and_filed_under_lines_are_not_article_text() -> None:
+    tail = "<p>___</p><p>Associated Press writer Kevin Freking contributed to this report.</p><p>Filed under: Politics, Congress</p>"
+    text = extract_article(_news(tail=tail), "https://wire.example/budget").text
+    assert "___" not in text
+    assert "Filed under" not in text
+    assert "farm programmes before the final vote" in text
