@@ -52,5 +52,6 @@ def _run_export(archive, args) -> int:
 
 IMPORT = Command("import", "import another service's export, a bookmarks file, "
                  "a list of URLs or a folder/zip of saved pages", _conf_import, _run_import)
-EXPORT = Command("export", "export articles as epub, html, markdown, json, netscape or pocket-csv",
+EXPORT = Command("export", "export articles as epub, html, markdown, json, netscape, pocket-csv, "
+                 "or their highlights as highlights-markdown or readwise-csv",
                  _conf_export, _run_export)

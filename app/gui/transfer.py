@@ -39,6 +39,8 @@ EXPORT_FORMATS = [
     ("Quire JSON (lossless)", "json"),
     ("Bookmarks (Netscape HTML)", "netscape"),
     ("Pocket CSV", "pocket-csv"),
+    ("Highlights and notes, Markdown (zip)", "highlights-markdown"),
+    ("Highlights for Readwise (CSV)", "readwise-csv"),
 ]
 SCOPES = [
     ("Selected articles", "selected"),

@@ -1,4 +1,5 @@
-"""Export articles: EPUB, HTML zip, Markdown zip (Obsidian), lossless JSON, Netscape, Pocket CSV.
+"""Export articles: EPUB, HTML zip, Markdown zip (Obsidian), lossless JSON, Netscape, Pocket CSV,
+and their highlights: highlights-only Markdown (Obsidian/Logseq), Readwise CSV.
 
 Entry points (the CLI's `export`, the GUI's Ctrl+E):
     export(archive, article_ids, fmt, out_path, progress=None, cancel=None) -> ExportReport
@@ -14,11 +15,13 @@ from typing import TYPE_CHECKING, Callable
 from archive.base.errors import QuireError
 from archive.base.models import ProgressFn
 from archive.interchange.exporters import epub
+from archive.interchange.exporters import highlights_markdown
 from archive.interchange.exporters import html_zip
 from archive.interchange.exporters import json_export
 from archive.interchange.exporters import markdown_zip
 from archive.interchange.exporters import netscape
 from archive.interchange.exporters import pocket_csv
+from archive.interchange.exporters import readwise_csv
 from archive.interchange.exporters.common import ExportCancelled, ExportReport, Job, load_articles
 
 if TYPE_CHECKING:
@@ -31,13 +34,17 @@ EXPORTERS: dict[str, Callable[[Job, Path], ExportReport]] = {
     "json": json_export.export,
     "netscape": netscape.export,
     "pocket-csv": pocket_csv.export,
+    "highlights-markdown": highlights_markdown.export,
+    "readwise-csv": readwise_csv.export,
 }
 FORMATS = tuple(EXPORTERS)
 ALIASES = {"md": "markdown", "obsidian": "markdown", "pocket": "pocket-csv", "csv": "pocket-csv",
-           "pocket_csv": "pocket-csv", "bookmarks": "netscape", "zip": "html"}
+           "pocket_csv": "pocket-csv", "bookmarks": "netscape", "zip": "html",
+           "highlights": "highlights-markdown", "readwise": "readwise-csv"}
 #: The file extension each format writes (the CLI/GUI suggest it for the output name).
 EXTENSIONS = {"epub": ".epub", "html": ".zip", "markdown": ".zip", "json": ".json",
-              "netscape": ".html", "pocket-csv": ".csv"}
+              "netscape": ".html", "pocket-csv": ".csv", "highlights-markdown": ".zip",
+              "readwise-csv": ".csv"}
 
 
 def export(archive: "Archive", article_ids: list[str], fmt: str, out_path: Path | str,

@@ -32,6 +32,7 @@ from archive.interchange.exporters.common import (
     image_type,
     local_image,
 )
+from archive.interchange.exporters.marks import MARK_STYLE, epub_types, mark_highlights, note_list_html
 
 CORE_IMAGE_TYPES = {"image/png", "image/jpeg", "image/gif", "image/svg+xml"}
 ALLOWED_ELEMENTS = set("""
@@ -76,7 +77,8 @@ img { max-width: 100%; }
 pre { white-space: pre-wrap; font-size: 0.85em; }
 blockquote { margin-left: 1em; padding-left: 0.8em; border-left: 2px solid #aaa; }
 .cover { text-align: center; margin-top: 30%; }
-"""
+aside { font-size: 0.9em; }
+""" + MARK_STYLE
 
 
 _LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
@@ -129,7 +131,11 @@ class _ChapterBuilder:
         for child in element:
             self._copy(child, out)
         self._fix_links(out)
-        return etree.tostring(out, encoding="unicode", method="xml")
+        # highlights marked in the clean copy, notes as EPUB 3 footnotes after the text
+        marked = mark_highlights(out, self.job.archive.highlights.text(self.article.id),
+                                 self.article.highlights, refs=True, epub=True)
+        return epub_types(etree.tostring(out, encoding="unicode", method="xml")
+                          + note_list_html(marked, epub=True))
 
     def _copy(self, source: etree._Element, parent: etree._Element, phrasing: bool = False,
               in_link: bool = False) -> None:

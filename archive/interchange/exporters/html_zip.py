@@ -22,6 +22,7 @@ from archive.interchange.exporters.common import (
     drop_title_heading,
     inline_images,
 )
+from archive.interchange.exporters.marks import MARK_STYLE, mark_highlights, note_list_html
 
 STYLE = """
 body { max-width: 42em; margin: 2em auto; padding: 0 1em; font: 18px/1.6 Georgia, serif;
@@ -35,7 +36,9 @@ table.index { border-collapse: collapse; width: 100%; }
 table.index td, table.index th { text-align: left; padding: 0.3em 0.5em;
                                  border-bottom: 1px solid #eee; }
 .tags { color: #885; }
-"""
+mark { padding: 0 0.1em; }
+.highlight-notes { border-top: 1px solid #ddd; margin-top: 2em; font-size: 0.9em; }
+""" + MARK_STYLE
 
 
 def _page(title: str, body: str, lang: str | None = None) -> str:
@@ -84,6 +87,8 @@ def export(job: Job, out_path: Path) -> ExportReport:
             name = unique_name(safe_filename(article.title, ".html", fallback=article.id), taken)
             element = body_element(archive, article.id)
             drop_title_heading(element, article.title)
+            marked = mark_highlights(element, archive.highlights.text(article.id), article.highlights,
+                                     refs=True)
             inline_images(archive, article.id, element)
             content = (html.escape(element.text or "", quote=False) + "".join(
                 lxml.html.tostring(child, encoding="unicode") for child in element))
@@ -91,7 +96,7 @@ def export(job: Job, out_path: Path) -> ExportReport:
                 f'<p><a href="../index.html">← All articles</a></p>\n'
                 f"<header class=\"meta\"><h1>{html.escape(article.title)}</h1>\n"
                 f"<p>{meta}</p></header>\n"
-                f"<article>\n{content}\n</article>"), article.lang)
+                f"<article>\n{content}\n</article>{note_list_html(marked)}"), article.lang)
             zf.writestr(f"articles/{name}", page)
             rows.append(f'<tr><td><a href="articles/{quote(name)}">{html.escape(article.title)}</a>'
                         f"<br><small>{meta}</small></td><td>{display_date(article.saved)}</td></tr>")

@@ -3,10 +3,15 @@
 Unzipped, it is an Obsidian vault: `Title.md` next to a `Title/` folder holding
 that note's images, linked relatively. Front matter values are written as JSON
 scalars and lists, which are valid YAML, so no value can break the block.
+
+An article with highlights ends with a `## Highlights` section (highlights_section):
+each quote as a blockquote, its note under it, its colour as a tag
+(#highlight/yellow); the front matter counts them (highlights:, notes:).
 """
 from __future__ import annotations
 
 import json
+import re
 import zipfile
 from pathlib import Path
 from urllib.parse import quote
@@ -28,7 +33,33 @@ from archive.interchange.exporters.common import (
 )
 
 
-def front_matter(article: Article) -> str:
+def highlights_section(article: Article, heading: str = "## Highlights") -> str:
+    """The article's highlights as Markdown (empty when it has none), in text order;
+    one that could not be placed in the current text says so."""
+    if not article.highlights:
+        return ""
+    out = [heading, ""]
+    for mark in article.highlights:
+        for line in mark.quote.splitlines() or [""]:
+            out.append(f"> {_md_text(line)}".rstrip())
+        out.append("")
+        if mark.note:
+            out.extend(mark.note.splitlines())
+            out.append("")
+        tag = f"#highlight/{mark.color}"
+        if mark.unplaced:
+            tag += " (could not be placed in the current text)"
+        out.extend([tag, ""])
+    return "\n".join(out)
+
+
+def _md_text(line: str) -> str:
+    """A line of quoted text that Markdown shows as written (no heading, list or HTML)."""
+    line = line.replace("\\", "\\\\").replace("<", "&lt;")
+    return re.sub(r"^([#>*+-]|\d+\.)", r"\\\1", line)
+
+
+def front_matter(article: Article, extra: dict | None = None) -> str:
     fields = {
         "title": article.title,
         "url": article.url,
@@ -38,6 +69,10 @@ def front_matter(article: Article) -> str:
         "saved": article.saved,
         "tags": article.tags,
     }
+    if article.highlights:
+        fields["highlights"] = len(article.highlights)
+        fields["notes"] = sum(1 for m in article.highlights if m.note)
+    fields.update(extra or {})
     lines = ["---"]
     for key, value in fields.items():
         lines.append(f"{key}: {json.dumps(value, ensure_ascii=False)}")
@@ -75,7 +110,9 @@ def export(job: Job, out_path: Path) -> ExportReport:
                 lxml.html.tostring(child, encoding="unicode") for child in element)
             markdown = markdownify(content, heading_style="ATX", bullets="-").strip()
             source = f"\n<{article.url}>\n" if article.url else ""
-            zf.writestr(note, f"{front_matter(article)}\n# {article.title}\n{source}\n{markdown}\n")
+            marks = highlights_section(article)
+            zf.writestr(note, f"{front_matter(article)}\n# {article.title}\n{source}\n{markdown}\n"
+                        + (f"\n{marks}" if marks else ""))
             report.exported += 1
         job.step(len(job.articles), "done")
     return report
