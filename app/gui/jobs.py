@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from app.gui.ops import OpContext
 from app.gui.tag_pane import STATES
@@ -18,6 +18,9 @@ from archive.base.changes import Changes
 from archive.base.errors import QuireError
 from archive.base.models import Article
 from archive.library.tags import TagChange
+
+if TYPE_CHECKING:
+    from archive.library.store import Archive
 
 #: What counts as a web address written out whole in pasted or dropped text (prose
 #: that merely mentions a link is not a list of links to save).
@@ -79,7 +82,7 @@ class SaveSummary:
         return text[0].upper() + text[1:]
 
 
-def save_items(archive: Any, items: list[str], tags: list[str], ctx: OpContext) -> SaveSummary:
+def save_items(archive: Archive, items: list[str], tags: list[str], ctx: OpContext) -> SaveSummary:
     """Save URLs and files; a failure never stops the others.
 
     Items are classified here by the core's one rule (bulk.classify_input, as
@@ -133,7 +136,7 @@ class LibraryCounts:
     collections: list[tuple[str, int]] = field(default_factory=list)
 
 
-def library_counts(archive: Any) -> LibraryCounts:
+def library_counts(archive: Archive) -> LibraryCounts:
     states = {label: archive.count(query) for label, query in STATES}
     try:
         from archive.library.collections import list_collections
@@ -144,7 +147,7 @@ def library_counts(archive: Any) -> LibraryCounts:
     return LibraryCounts(states=states, tags=archive.tags(), collections=collections)
 
 
-def rename_tag(archive: Any, old: str, new: str, ctx: OpContext) -> TagChange:
+def rename_tag(archive: Archive, old: str, new: str, ctx: OpContext) -> TagChange:
     """Rename a tag on every article, its 'old/...' children with it; an
     existing `new` makes this a merge. An empty `new` deletes the tag(s).
     The work is the core's (Archive.rename_tag / delete_tag: one pass, one commit)."""
@@ -171,7 +174,7 @@ class BulkResult:
 
 
 def bulk(
-    archive: Any,
+    archive: Archive,
     ids: list[str],
     ctx: OpContext,
     *,

@@ -4,9 +4,7 @@ announces what it changed (MainWindow.changed): the panes refresh from that."""
 
 from __future__ import annotations
 
-from typing import Any
-
-from PySide6.QtCore import QUrl
+from PySide6.QtCore import QPoint, QUrl
 from PySide6.QtWidgets import QMessageBox
 
 from app.gui import jobs
@@ -101,7 +99,7 @@ class LibraryOpsMixin:
         archive = self.archive
 
         def done(change: jobs.TagChange) -> None:
-            self.announce(Changes.of_articles(change.articles, tags=True))
+            self.announce(change.changes())
             what = "Deleted" if not new else "Renamed"
             self.statusBar().showMessage(
                 f"{what} tag {old} on {len(change.articles)} articles", 6000
@@ -132,7 +130,7 @@ class LibraryOpsMixin:
         box.finished.connect(lambda _r: box.clickedButton() is remove and self.rename_tag(name, ""))
         box.open()
 
-    def results_menu(self, pos: Any) -> None:
+    def results_menu(self, pos: QPoint) -> None:
         from PySide6.QtWidgets import QMenu
 
         if not self.search.selected_ids():
@@ -152,7 +150,7 @@ class LibraryOpsMixin:
         menu.addAction("Delete…", self.delete_selected)
         menu.popup(self.search.view.viewport().mapToGlobal(pos))
 
-    def _bulk(self, ids: list[str], label: str, **kwargs: Any) -> Op | None:
+    def _bulk(self, ids: list[str], label: str, **kwargs: bool | list[str]) -> Op | None:
         if not ids:
             return None
         archive = self.archive

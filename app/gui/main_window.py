@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, TypeVar
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, QThreadPool, QTimer, Signal
 from PySide6.QtGui import (
@@ -40,7 +40,7 @@ from app.gui import jobs
 from app.gui.find_bar import FindBar
 from app.gui.library_ops import LibraryOpsMixin
 from app.gui.menus import MenusMixin
-from app.gui.ops import Op
+from app.gui.ops import Op, OpContext
 from app.gui.plaintext import as_plain
 from app.gui.reader import (
     ArticleContent,
@@ -65,6 +65,15 @@ from archive.base.changes import Changes
 from archive.base.errors import QuireError
 from archive.base.models import Article
 from archive.extraction.pages import HTML_SUFFIXES
+
+if TYPE_CHECKING:
+    from PySide6.QtCore import QMimeData
+
+    from archive.library.lock import WindowLock
+    from archive.library.store import Archive
+
+#: What an op's function returns, and its success callback takes.
+T = TypeVar("T")
 
 UNDO_SECONDS = 10  # how long a deletion can be undone
 ICON_PATH = Path(__file__).resolve().parents[2] / "resources" / "icons" / "quire.svg"
@@ -92,12 +101,12 @@ class MainWindow(MenusMixin, LibraryOpsMixin, TransferMixin, QMainWindow):
         *,
         seed: bool = True,
         fetch: bool = True,
-        archive: Any = None,
+        archive: Archive | None = None,
     ) -> None:
         super().__init__()
         self.archive_root = Path(archive_root)
         self.settings = settings or QSettings()
-        self.archive: Any = archive
+        self.archive: Archive | None = archive
         self.last_error: str = ""
         self.reading = ReadingSettings.load(self.settings)
         self.work_pool = QThreadPool(self)
@@ -107,7 +116,7 @@ class MainWindow(MenusMixin, LibraryOpsMixin, TransferMixin, QMainWindow):
         self._open_generation = 0
         self._distraction_free = False
         self._fetch = fetch
-        self._lock: Any = None
+        self._lock: WindowLock | None = None
         self.watch: ArchiveWatch | None = None
 
         self.setWindowTitle("Quire")
@@ -178,7 +187,7 @@ class MainWindow(MenusMixin, LibraryOpsMixin, TransferMixin, QMainWindow):
 
         root = self.archive_root
 
-        def open_locked(ctx: Any) -> tuple[Any, WindowLock]:
+        def open_locked(ctx: OpContext) -> tuple[Archive, WindowLock]:
             # One window per archive: a second one is refused with a clear message.
             lock = WindowLock(root)
             lock.acquire()
@@ -199,7 +208,7 @@ class MainWindow(MenusMixin, LibraryOpsMixin, TransferMixin, QMainWindow):
         self.taskbar.track(op, cancellable=False)
         op.start(self.work_pool)
 
-    def _archive_opened(self, opened: tuple[Any, Any]) -> None:
+    def _archive_opened(self, opened: tuple[Archive, WindowLock]) -> None:
         self.archive, self._lock = opened
         if self._closed:  # closed while opening: let go at once
             self._release_archive()
@@ -239,8 +248,8 @@ class MainWindow(MenusMixin, LibraryOpsMixin, TransferMixin, QMainWindow):
 
     def run_op(
         self,
-        fn: Callable[[Any], Any],
-        on_success: Callable[[Any], None] | None = None,
+        fn: Callable[[OpContext], T],
+        on_success: Callable[[T], object] | None = None,
         *,
         label: str,
         pool: QThreadPool | None = None,
@@ -264,8 +273,8 @@ class MainWindow(MenusMixin, LibraryOpsMixin, TransferMixin, QMainWindow):
 
     def run_task(
         self,
-        fn: Callable[[Any], Any],
-        on_success: Callable[[Any], None] | None = None,
+        fn: Callable[[OpContext], T],
+        on_success: Callable[[T], object] | None = None,
         *,
         label: str,
         cancellable: bool = True,
@@ -322,7 +331,7 @@ class MainWindow(MenusMixin, LibraryOpsMixin, TransferMixin, QMainWindow):
             act.setChecked(act.data() == self.reading.line_spacing)
         self.reading.save(self.settings)
 
-    def _system_scheme_changed(self, _scheme: Any) -> None:
+    def _system_scheme_changed(self, _scheme: Qt.ColorScheme) -> None:
         if self.reading.theme == "system":
             self.apply_reading_settings()
 
@@ -368,7 +377,7 @@ class MainWindow(MenusMixin, LibraryOpsMixin, TransferMixin, QMainWindow):
         generation = self._open_generation
         archive = self.archive
 
-        def load(_ctx: Any) -> ArticleContent | None:
+        def load(_ctx: OpContext) -> ArticleContent | None:
             if generation != self._open_generation:
                 return None  # moved on before this load began (Down held): skip the disk
             return load_article_content(archive, article_id)
@@ -546,7 +555,7 @@ class MainWindow(MenusMixin, LibraryOpsMixin, TransferMixin, QMainWindow):
             self.save_items(items)
 
     @staticmethod
-    def _dropped_items(mime: Any) -> list[str]:
+    def _dropped_items(mime: QMimeData) -> list[str]:
         items: list[str] = []
         if mime.hasUrls():
             for url in mime.urls():

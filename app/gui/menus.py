@@ -7,12 +7,16 @@ menus and toolbar are hidden (distraction-free reading).
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import TypeVar
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
+from PySide6.QtWidgets import QMenu
 
 from app.gui.themes import LINE_SPACINGS, LINE_WIDTHS, THEME_CHOICES
+
+#: The value a choice menu sets (a theme name, a width in px…).
+V = TypeVar("V")
 
 
 class MenusMixin:
@@ -22,7 +26,7 @@ class MenusMixin:
         self,
         text: str,
         slot: Callable[[], None],
-        shortcut: Any = None,
+        shortcut: QKeySequence | QKeySequence.StandardKey | str | None = None,
         *,
         tip: str = "",
         checkable: bool = False,
@@ -44,7 +48,7 @@ class MenusMixin:
         return action
 
     def _choice_menu(
-        self, parent: Any, title: str, choices: dict[str, Any], setter: Callable[[Any], None]
+        self, parent: QMenu, title: str, choices: dict[str, V], setter: Callable[[V], None]
     ) -> QActionGroup:
         """A submenu of exclusive choices (label → value); each calls setter(value).
         The group's actions carry their values, so the window can check the current one."""

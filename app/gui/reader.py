@@ -13,7 +13,7 @@ import html as html_lib
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, unquote
 
 from PySide6.QtCore import Qt, QTimer, QUrl, Signal
@@ -21,6 +21,7 @@ from PySide6.QtGui import (
     QColor,
     QDesktopServices,
     QFont,
+    QImage,
     QResizeEvent,
     QTextCharFormat,
     QTextCursor,
@@ -32,6 +33,9 @@ from PySide6.QtWidgets import QTextBrowser, QTextEdit, QWidget
 from app.gui.book_html import book_html
 from app.gui.result_delegate import format_date
 from archive.base.models import Article
+
+if TYPE_CHECKING:
+    from archive.library.store import Archive
 
 TAG_SCHEME = "quire-tag"
 RETRY_SCHEME = "quire-retry"
@@ -51,7 +55,7 @@ class ArticleContent:
 
     article: Article
     body_html: str
-    images: dict[str, Any] = field(default_factory=dict)  # relative path -> QImage
+    images: dict[str, QImage] = field(default_factory=dict)  # relative path -> picture
 
 
 def _relative_key(src: str) -> str | None:
@@ -88,13 +92,12 @@ def article_body(document: str, title: str) -> str:
     return body
 
 
-def load_article_content(archive: Any, article_id: str) -> ArticleContent:
+def load_article_content(archive: Archive, article_id: str) -> ArticleContent:
     """Read an article and decode its local images (runs on a worker thread).
 
     Only files that resolve to a path inside archive.article_dir(id) are
     read; anything else (remote URLs, '../' escapes, symlinks out) is left out
     and the view shows nothing in its place."""
-    from PySide6.QtGui import QImage  # QImage is safe off the GUI thread
 
     article = archive.get(article_id)
     folder = Path(archive.article_dir(article_id)).resolve()
@@ -104,7 +107,7 @@ def load_article_content(archive: Any, article_id: str) -> ArticleContent:
         body = missing_article_html(archive, article_id, folder)
     else:
         body = article_body(archive.article_html(article_id), article.title)
-    images: dict[str, Any] = {}
+    images: dict[str, QImage] = {}
     for match in _IMG_SRC.finditer(body):
         src = html_lib.unescape(next(g for g in match.groups() if g is not None))
         key = _relative_key(src)
@@ -123,7 +126,7 @@ def load_article_content(archive: Any, article_id: str) -> ArticleContent:
     return ArticleContent(article=article, body_html=book_html(body), images=images)
 
 
-def missing_article_html(archive: Any, article_id: str, folder: Path) -> str:
+def missing_article_html(archive: Archive, article_id: str, folder: Path) -> str:
     """What the reader shows when article.html is gone from the article's folder
     (deleted by hand, a damaged disk): why the page is not the article, the
     text the search index kept, and how to get the article back."""
@@ -144,7 +147,7 @@ _IMG_TAG = re.compile(r"<img\b[^>]*>", re.IGNORECASE)
 _SIZE_ATTR = re.compile(r"\s(?:width|height)\s*=\s*(?:\"[^\"]*\"|'[^']*'|[^\s>]+)", re.IGNORECASE)
 
 
-def sized_images(body: str, images: dict[str, Any], column: int) -> str:
+def sized_images(body: str, images: dict[str, QImage], column: int) -> str:
     """Give each local image a width that fits the column (and its height).
 
     Sized in the HTML, images need no second layout after the text is set."""
@@ -175,7 +178,7 @@ def text_to_html(text: str) -> str:
     )
 
 
-def load_fulltext_content(archive: Any, article_id: str) -> ArticleContent:
+def load_fulltext_content(archive: Archive, article_id: str) -> ArticleContent:
     """The whole visible text of the saved original, for a doubtful extraction."""
     article = archive.get(article_id)
     text = archive.article_fulltext(article_id)

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import html
 from dataclasses import dataclass, field
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, QThreadPool, QTimer, Signal
 from PySide6.QtGui import QKeyEvent
@@ -32,6 +33,9 @@ from app.gui.results_model import IdRole, ResultRow, ResultsModel
 from archive.base.changes import Changes
 from app.gui.search_help import SearchHelp
 
+if TYPE_CHECKING:
+    from archive.library.store import Archive
+
 PAGE = 50
 DEBOUNCE_MS = 150
 SORTS = [("Relevance", "relevance"), ("Newest", "newest"), ("Oldest", "oldest")]
@@ -51,7 +55,7 @@ class SearchPage:
 
 
 def run_search(
-    archive: Any, query: str, sort: str, offset: int, limit: int | None = None
+    archive: Archive, query: str, sort: str, offset: int, limit: int | None = None
 ) -> SearchPage:
     """Search and attach each hit's reading state (worker thread).
 
@@ -70,9 +74,9 @@ def run_search(
         offset=offset,
         rows=rows,
         total=int(result.total),
-        note=getattr(result, "note", "") or "",
-        suggestion=getattr(result, "suggestion", None),
-        facets=dict(getattr(result, "facets", {}) or {}),
+        note=result.note,
+        suggestion=result.suggestion,
+        facets=dict(result.facets),
     )
 
 
@@ -119,7 +123,8 @@ class SearchPane(QWidget):
     searched = Signal(str, int)  # query, total (after a first page arrived)
     facets_changed = Signal(dict)  # {"tag": [(name, n)], "site": [...]} of the current query
 
-    def __init__(self, archive_getter: Any, parent: QWidget | None = None) -> None:
+    def __init__(self, archive_getter: Callable[[], Archive | None],
+                 parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._archive = archive_getter  # callable returning the Archive, or None before it opens
         self.pool = QThreadPool(self)

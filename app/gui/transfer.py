@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtWidgets import (
     QComboBox,
@@ -32,6 +32,11 @@ from app.gui.ops import Op, OpContext
 from archive.base.changes import Changes
 from archive.base.errors import QuireError
 
+if TYPE_CHECKING:
+    from archive.interchange.exporters.common import ExportReport
+    from archive.interchange.importers.driver import ImportReport
+    from archive.library.store import Archive
+
 EXPORT_FORMATS = [
     ("EPUB e-book", "epub"),
     ("HTML pages (zip)", "html"),
@@ -49,9 +54,9 @@ SCOPES = [
 ]
 
 
-def import_summary(report: Any) -> str:
+def import_summary(report: ImportReport) -> str:
     parts = [f"imported {report.added}"]
-    if getattr(report, "updated", 0):
+    if report.updated:
         parts.append(f"{report.updated} waiting articles filled in")
     if report.duplicates:
         parts.append(f"{report.duplicates} already there")
@@ -65,15 +70,15 @@ def import_summary(report: Any) -> str:
     return text[0].upper() + text[1:]
 
 
-def import_changes(report: Any) -> Changes:
+def import_changes(report: ImportReport) -> Changes:
     """What an import (or a retry of pending articles) changed: articles came or were
     filled in, with their tags and states; which ones, the list finds by searching."""
     touched = bool(report.added or report.pending or report.updated)
-    ids = frozenset(getattr(report, "article_ids", []) or [])
+    ids = frozenset(report.article_ids)
     return Changes(articles=ids, found=touched, tags=touched, states=touched)
 
 
-def run_import(archive: Any, path: str, fetch: bool, ctx: OpContext) -> Any:
+def run_import(archive: Archive, path: str, fetch: bool, ctx: OpContext) -> ImportReport:
     """Import in a child process (archive.child): an import saves hundreds of
     articles on several threads, which would otherwise take turns with the UI
     thread for this process's GIL."""
@@ -84,7 +89,7 @@ def run_import(archive: Any, path: str, fetch: bool, ctx: OpContext) -> Any:
                    path=path, fmt="auto", fetch=fetch)
 
 
-def run_retry(archive: Any, ctx: OpContext, ids: list[str] | None = None) -> Any:
+def run_retry(archive: Archive, ctx: OpContext, ids: list[str] | None = None) -> ImportReport:
     from archive.work.child import run_job
     from archive.interchange.importers import retry_pending
 
@@ -92,13 +97,13 @@ def run_retry(archive: Any, ctx: OpContext, ids: list[str] | None = None) -> Any
                    progress=ctx.report, cancel=ctx.cancel_event, ids=ids)
 
 
-def run_reindex(archive: Any, ctx: OpContext) -> int:
+def run_reindex(archive: Archive, ctx: OpContext) -> int:
     from archive.work.child import reindex_job, run_job
 
     return run_job(archive, reindex_job, progress=ctx.report)
 
 
-def run_reextract(archive: Any, ids: list[str], ctx: OpContext) -> tuple[int, list[str]]:
+def run_reextract(archive: Archive, ids: list[str], ctx: OpContext) -> tuple[int, list[str]]:
     from archive.work.child import reextract_job, run_job
 
     return run_job(archive, reextract_job, size=len(ids), progress=ctx.report,
@@ -114,7 +119,7 @@ class ExportRequest:
     query: str = ""
 
 
-def run_export(archive: Any, request: ExportRequest, ctx: OpContext) -> Any:
+def run_export(archive: Archive, request: ExportRequest, ctx: OpContext) -> ExportReport:
     from archive.interchange.exporters import export, select_ids
 
     if request.scope == "selected":
@@ -261,7 +266,7 @@ class TransferMixin:
         """Import a file or folder (format detected) with progress and Cancel."""
         archive, fetch = self.archive, self._fetch
 
-        def done(report: Any) -> None:
+        def done(report: ImportReport) -> None:
             self._transfer_done(
                 import_summary(report),
                 report.failed + report.warnings,
@@ -279,7 +284,7 @@ class TransferMixin:
         """Fetch pending articles again (all, or just `ids`)."""
         archive = self.archive
 
-        def done(report: Any) -> None:
+        def done(report: ImportReport) -> None:
             self._transfer_done(
                 import_summary(report).replace("Imported", "Fetched", 1),
                 report.failed,
@@ -300,10 +305,10 @@ class TransferMixin:
         dialog.accepted.connect(lambda: self.export(dialog.request()))
         dialog.open()
 
-    def export(self, request: Any) -> Op | None:
+    def export(self, request: ExportRequest) -> Op | None:
         archive = self.archive
 
-        def done(report: Any) -> None:
+        def done(report: ExportReport) -> None:
             self._transfer_done(
                 f"Exported {report.exported} to {report.path}", report.skipped, Changes()
             )

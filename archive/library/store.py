@@ -45,6 +45,7 @@ from archive.library.tags import TagChange
 from archive.capture.urls import other_address
 
 if TYPE_CHECKING:
+    from archive.search.engine import SearchResult
     from archive.library.highlights import ReanchorReport
 
 ARTICLES_DIR = "articles"
@@ -958,7 +959,7 @@ class Archive:
         return run_search(self, query, limit=limit, offset=offset, sort=sort).hits
 
     def search_full(self, query: str, *, limit: int = 20, offset: int = 0, sort: str = "relevance",
-                    facets: bool = False, snippets: bool = True):
+                    facets: bool = False, snippets: bool = True) -> SearchResult:
         """Hits plus the total count, a note on how the query was read, a "did you
         mean" suggestion when nothing matched, and (facets=True) tag/site counts."""
         from archive.search.engine import run_search

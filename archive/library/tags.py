@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from archive.base.changes import Changes
 from archive.base.errors import NotFoundError, QuireError
 from archive.base.models import Article
 from archive.extraction.pages import normalize_tags
@@ -29,6 +30,10 @@ class TagChange:
 
     renamed: dict[str, str] = field(default_factory=dict)
     articles: list[Article] = field(default_factory=list)
+
+    def changes(self) -> Changes:
+        """The same as a Changes: the articles' rows and the tag list changed."""
+        return Changes.of_articles(self.articles, tags=bool(self.renamed))
 
 
 def clean_tag_name(name: str) -> str:
