@@ -141,6 +141,18 @@ def check_archive(archive: "Archive", repair: bool = False, progress=None) -> li
         except QuireError as exc:
             p.detail += f"; not rebuilt: {exc}"
             return problems
+    index_verdict = archive.index.verify()
+    index_ok = index_verdict == "ok"
+    if not index_ok:
+        p = Problem("damaged-index", "", f"the search index is damaged: {index_verdict}")
+        if repair:
+            try:
+                archive.reindex()
+                p.detail += "; rebuilt"
+                p.repaired = index_ok = archive.index.verify() == "ok"
+            except QuireError as exc:
+                p.detail += f"; not rebuilt: {exc}"
+        problems.append(p)
     if not userdata.in_step(archive):
         p = Problem("collections-file", "", f"{userdata.FILENAME} does not match the catalog's collections")
         if repair:
@@ -248,7 +260,9 @@ def check_archive(archive: "Archive", repair: bool = False, progress=None) -> li
     # 4. one article per address
     problems.extend(_check_duplicates(archive, repair))
 
-    # 5. index ↔ catalog
+    # 5. index ↔ catalog (a damaged index cannot be compared: reported above)
+    if not index_ok:
+        return problems
     catalog_ids = set(archive.catalog.ids())
     indexed = archive.index.ids()
     for aid in sorted(catalog_ids - indexed):

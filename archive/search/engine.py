@@ -22,7 +22,8 @@ from typing import TYPE_CHECKING, Any, Iterable
 
 from whoosh import query as wq
 
-from archive.search.index import SPACELESS_CHAR, WORD_RE, word_term
+from archive.base.errors import QuireError
+from archive.search.index import SPACELESS_CHAR, WORD_RE, IndexDamagedError, word_term
 from archive.base.models import SearchHit
 from archive.search.phrases import AdjacentTerms, phrase_scores
 from archive.search.query import OPERATORS, parse_query
@@ -51,7 +52,33 @@ class SearchResult:
 def run_search(archive: "Archive", text: str, *, limit: int = 20, offset: int = 0,
                sort: str = "relevance", snippets: bool = True, facets: bool = False,
                suggest: bool = True) -> SearchResult:
-    """One page of results for the user's query text (never raises on odd text)."""
+    """One page of results for the user's query text (never raises on odd text).
+    A search that meets a damaged index raises IndexDamagedError, which says so and
+    what mends it, instead of whatever the garbage made Whoosh raise."""
+    try:
+        return _run_search(archive, text, limit=limit, offset=offset, sort=sort, snippets=snippets,
+                           facets=facets, suggest=suggest)
+    except QuireError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - garbage in a segment raises anything at all
+        damage = _index_damage(archive)
+        if damage is None:
+            raise  # a sound index: a bug, to be seen as one
+        raise IndexDamagedError(f"the search index is damaged ({damage}); your articles are intact: "
+                                "run `quire check --repair` to rebuild the index") from exc
+
+
+def _index_damage(archive: "Archive") -> str | None:
+    """What is damaged in the archive's index, or None when it reads whole."""
+    try:
+        verdict = archive.index.verify()
+    except Exception as exc:  # noqa: BLE001
+        return f"{type(exc).__name__}: {exc}"
+    return None if verdict == "ok" else verdict
+
+
+def _run_search(archive: "Archive", text: str, *, limit: int, offset: int, sort: str,
+                snippets: bool, facets: bool, suggest: bool) -> SearchResult:
     parsed = parse_query(text)
     note = parsed.note
     # limit <= 0 asks for no rows (the total is still counted): max(1, limit) gave one

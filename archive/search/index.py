@@ -264,6 +264,10 @@ def parse_iso(value: str | None) -> datetime | None:
     return dt
 
 
+class IndexDamagedError(ArchiveError):
+    """A search met garbage inside the index (a damaged segment or text store)."""
+
+
 #: How long a writer waits for another process's lock before giving up (seconds).
 WRITER_TIMEOUT = 300.0
 
@@ -501,6 +505,14 @@ class SearchIndex:
     def ids(self) -> set[str]:
         with self.searcher() as s:
             return {fields["id"] for fields in s.all_stored_fields()}
+
+    def verify(self) -> str:
+        """'ok', or what is damaged (reads the whole index once: archive/search/verify.py)."""
+        from archive.search.verify import verify_index
+
+        with self._write_lock:
+            self.flush()
+            return verify_index(self)
 
     def doc_count(self) -> int:
         with self.searcher() as s:

@@ -84,6 +84,19 @@ class TextStore:
                 raise
             self._db.execute("COMMIT")
 
+    def verify(self) -> str:
+        """'ok', or what SQLite's quick_check (and decompressing every text) found wrong."""
+        with self._lock:
+            rows = [r[0] for r in self._db.execute("PRAGMA quick_check(5)").fetchall()]
+            if rows != ["ok"]:
+                return "; ".join(str(r) for r in rows)
+            for aid, body in self._db.execute("SELECT id, body FROM texts"):
+                try:
+                    zlib.decompress(body).decode("utf-8")
+                except (zlib.error, UnicodeDecodeError, TypeError) as exc:
+                    return f"the text of {aid} cannot be read ({exc})"
+        return "ok"
+
     def clear(self) -> None:
         with self._lock:
             self._db.execute("DELETE FROM texts")
