@@ -45,11 +45,22 @@ def plain_snippet(snippet: str) -> str:
 def _conf_show(p: argparse.ArgumentParser) -> None:
     p.add_argument("id")
     p.add_argument("--json", action="store_true")
+    p.add_argument("--why", action="store_true",
+                   help="say how the extractor reads the stored page (which method, and why)")
 
 
 def _run_show(archive, args) -> int:
     aid = archive.resolve_id(args.id)
     article = archive.get(aid)
+    if args.why:
+        story = archive.extraction_story(aid)
+        if args.json:
+            print(json.dumps({"id": aid, "why": story}, ensure_ascii=False, indent=2))
+        else:
+            say(f"{article.title} ({aid})")
+            for step in story:
+                say(f"- {step}")
+        return EXIT_OK
     text = archive.article_text(aid)
     if args.json:
         data = article.to_dict()

@@ -59,12 +59,14 @@ def _run_reextract(archive, args) -> int:
 
     ids = None if args.all else [archive.resolve_id(i) for i in args.ids]
     anchors = ReanchorReport()
-    done, failures = archive.reextract(ids, progress=progress_printer("reextract"), anchors=anchors)
+    changed: list[str] = []
+    done, failures = archive.reextract(ids, progress=progress_printer("reextract"), anchors=anchors,
+                                       changed=changed)
     for f in failures:
         say(f"FAILED {f}")
     for line in anchors.unplaced:
         say(f"warning: highlight {line}")
-    say(f"re-extracted {done} articles")
+    say(f"re-extracted {done} articles: {len(changed)} changed, {done - len(changed)} unchanged")
     if anchors.placed or anchors.unplaced:
         say(anchors.summary())
     return EXIT_ITEM_FAILED if failures else EXIT_OK

@@ -38,6 +38,8 @@ class Extracted:
     canonical_url: str | None = None
     uncertain: bool = False  # extraction looks poor: the reader offers the full text
     fulltext: str = ""  # the page's whole visible text, kept for uncertain pages
+    #: How the text was found, step by step, in plain words (`quire show ID --why`).
+    why: list[str] = field(default_factory=list)
 
     @property
     def searchable_text(self) -> str:

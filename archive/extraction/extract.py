@@ -46,6 +46,7 @@ from archive.extraction.furniture import (
     remove_furniture,
 )
 from archive.extraction.htmlparse import element_text, parse_page
+from archive.extraction.language import detect_language
 from archive.extraction.metadata import authors_from_bylines, extract_metadata
 from archive.base.models import Extracted
 from archive.extraction.sanitize import LAZY_SRC_ATTRS, LAZY_SRCSET_ATTRS, sanitize_tree, web_url
@@ -522,12 +523,23 @@ def extract_article(html: str, url: str | None) -> Extracted:
     meta = extract_metadata(doc, url, text_heuristics=len(html) <= TEXT_DATE_SEARCH_CHARS)
     paragraphs = number_paragraphs(doc)
 
+    why: list[str] = []
     body = _body_div(_readability_body(doc, url), doc)
+    why.append(f"readability chose the page's main block ({len(norm_words(element_text(body)))} words)")
+    had_picture = body.find(".//img") is not None
     restore_lead_figure(body, paragraphs)  # before furniture: its caption and credit are judged too
+    if not had_picture and body.find(".//img") is not None:
+        why.append("the picture just above the story was put back")
     bylines = remove_furniture(body, meta.title, meta.authors)
     if not meta.authors:
         meta.authors = authors_from_bylines(bylines or _bylines_above(body, paragraphs), meta.site_name)
+        if meta.authors:
+            why.append(f"the author was read from the byline in the text: {', '.join(meta.authors)}")
+    before_gaps = len(norm_words(body.text_content()))
     fill_gaps(body, paragraphs)
+    restored = len(norm_words(body.text_content())) - before_gaps
+    if restored > 0:
+        why.append(f"{restored} words of prose around that block, which readability left out, were put back")
     base = _base_url(doc, url)
     sanitize_tree(body, base)
     text = element_text(body)
@@ -537,11 +549,21 @@ def extract_article(html: str, url: str | None) -> Extracted:
     # The page's whole text costs a walk over every element: only short or
     # doubtful extractions need it (readability leaves the page tree untouched).
     fulltext = element_text(doc, skip_invisible=True) if words < DOUBTFUL_WORDS or link_dense else None
-    doubtful = link_dense or words < MIN_ARTICLE_WORDS or (
-        fulltext is not None and words < DOUBTFUL_SHARE * len(norm_words(fulltext))
-    ) or words < PROSE_SHARE * _prose_words(paragraphs)
+    prose = _prose_words(paragraphs)
+    reasons = []
+    if link_dense:
+        reasons.append("most of its text is links")
+    if words < MIN_ARTICLE_WORDS:
+        reasons.append(f"it has fewer than {MIN_ARTICLE_WORDS} words")
+    if fulltext is not None and words < DOUBTFUL_SHARE * len(norm_words(fulltext)):
+        reasons.append(f"it is under {DOUBTFUL_SHARE:.0%} of the page's visible text")
+    if words < PROSE_SHARE * prose:
+        reasons.append(f"it holds {words} of the page's {prose} words of running prose")
     uncertain = truncated or words < MIN_ARTICLE_WORDS or link_dense
-    if doubtful:
+    if truncated:
+        why.append("the page was larger than Quire reads and was cut")
+    if reasons:
+        why.append("that reading was doubtful: " + "; ".join(reasons))
         # readability may have picked a teaser box, a link list or nothing at all:
         # trafilatura gives a second opinion, and replaces a reading that failed.
         # Without one (a huge page, or trafilatura finds nothing) the doubt stands.
@@ -549,6 +571,8 @@ def extract_article(html: str, url: str | None) -> Extracted:
         second = _trafilatura_body(doc, url) if small else None
         if second is None:
             uncertain = True
+            why.append("trafilatura was not asked (the page is huge)" if not small
+                       else "trafilatura found no article either")
         else:
             remove_furniture(second, meta.title, meta.authors)
             sanitize_tree(second, base)
@@ -556,8 +580,24 @@ def extract_article(html: str, url: str | None) -> Extracted:
             second_words = len(norm_words(second_text))
             if _second_reading_wins(text, words, second_text, second_words):
                 body, text = second, second_text
+                why.append(f"trafilatura's reading ({second_words} words) replaced it: it tells the same "
+                           "story, longer" if words >= MIN_ARTICLE_WORDS else
+                           f"trafilatura's reading ({second_words} words) replaced it")
             elif _shingle_f1(text, second_text) < AGREEMENT:
                 uncertain = True
+                why.append(f"trafilatura read the page differently ({second_words} words): "
+                           "readability's reading was kept and marked uncertain")
+            else:
+                why.append("trafilatura's reading agreed: readability's was kept")
+    if uncertain:
+        why.append("the article is marked uncertain: the reader offers the page's whole text")
+    lang = meta.lang
+    if lang:
+        why.append(f"the language ({lang}) is the one the page declares")
+    else:
+        lang = detect_language(text or fulltext or "")
+        if lang:
+            why.append(f"the language ({lang}) was detected from the text")
     return Extracted(
         title=meta.title or (url or "Untitled"),
         content_html=_serialize(body),
@@ -565,7 +605,7 @@ def extract_article(html: str, url: str | None) -> Extracted:
         authors=meta.authors,
         published=meta.published,
         site_name=meta.site_name,
-        lang=meta.lang,
+        lang=lang,
         lead_image=meta.lead_image,
         description=meta.description,
         canonical_url=meta.canonical_url,
@@ -573,6 +613,7 @@ def extract_article(html: str, url: str | None) -> Extracted:
         fulltext=(fulltext if fulltext is not None else element_text(doc, skip_invisible=True))
         if uncertain
         else "",
+        why=why,
     )
 
 

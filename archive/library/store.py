@@ -446,6 +446,19 @@ class Archive:
         except FileNotFoundError:
             return b""
 
+    def extraction_story(self, article_id: str) -> list[str]:
+        """How the current extractor reads the article's stored original, step by step
+        (`quire show ID --why`): what a user reporting a bad page can quote."""
+        article = self.get(article_id)
+        raw = self.source_html(article_id)
+        if not raw:
+            return [f"{article_id}: no stored original (source.html.gz): it was never fetched"
+                    if article.status == "pending" else f"{article_id}: its stored original is missing"]
+        if (article.source or "").startswith("quire:welcome/"):
+            return ["a welcome article: its text is Quire's own, shipped as it is, not extracted"]
+        _raw, ex = prepare_page(raw, article.final_url or article.url)
+        return ex.why
+
     def article_fulltext(self, article_id: str) -> str:
         """The whole visible text of the original page (offered for uncertain articles)."""
         from archive.capture.charset import decode_html
@@ -680,10 +693,12 @@ class Archive:
 
     def replace_content(self, article_id: str, html: str | bytes, *, final_url: str | None = None,
                         declared_encoding: str | None = None, extract: bool = True,
-                        anchors: "ReanchorReport | None" = None) -> Article:
+                        anchors: "ReanchorReport | None" = None,
+                        changed: list[str] | None = None) -> Article:
         """Fill a pending article, or re-extract a saved one, keeping its tags and states.
         Its highlights are placed again in the new text (`anchors` adds up how many were
-        and could not be)."""
+        and could not be). A saved article whose new reading is the one it has is left
+        exactly as it is (nothing written); one that did change is added to `changed`."""
         old = self.get(article_id)
         where = old.url or article_id
         page_url = final_url or old.url
@@ -725,6 +740,11 @@ class Archive:
             new_text = html_to_text((staging / "article.html").read_text(encoding="utf-8"))
         except OSError:
             new_text = ""
+        if old.status == "saved" and self._same_reading(folder, staging, old, new):
+            shutil.rmtree(staging, ignore_errors=True)
+            return old
+        if changed is not None:
+            changed.append(article_id)
         with self._commit_lock:
             try:
                 # The row is read again inside the write transaction: tags, states,
@@ -754,11 +774,27 @@ class Archive:
             self._index_add(new, ex.searchable_text)
         return new
 
+    @staticmethod
+    def _same_reading(folder: Path, staging: Path, old: Article, new: Article) -> bool:
+        """The re-extracted folder holds what the article has: the same article.html,
+        the same pictures and the same facts read from the page."""
+        try:
+            if (folder / "article.html").read_bytes() != (staging / "article.html").read_bytes():
+                return False
+            pictures = lambda root: sorted(p.name for p in (root / "images").glob("*")) if (root / "images").is_dir() else []
+            if pictures(folder) != pictures(staging):
+                return False
+        except OSError:
+            return False
+        return all(getattr(old, name) == getattr(new, name) for name in _CONTENT_FIELDS)
+
     def reextract(self, ids: Iterable[str] | None = None, progress: ProgressFn | None = None,
                   cancel: threading.Event | None = None,
-                  anchors: "ReanchorReport | None" = None) -> tuple[int, list[str]]:
+                  anchors: "ReanchorReport | None" = None,
+                  changed: list[str] | None = None) -> tuple[int, list[str]]:
         """Run the current extractor again on stored originals. Returns (done, failures);
-        `anchors` adds up the highlights placed again and those that could not be."""
+        `anchors` adds up the highlights placed again and those that could not be;
+        `changed` gets the ids whose article did change (the others are not written)."""
         targets = list(ids) if ids is not None else [a.id for a in self.articles() if a.status == "saved"]
         failures: list[str] = []
         done = 0
@@ -771,7 +807,7 @@ class Archive:
                     if not raw:
                         raise QuireError(f"{aid}: no stored original (source.html.gz) to re-extract")
                     welcome = (self.get(aid).source or "").startswith("quire:welcome/")
-                    self.replace_content(aid, raw, extract=not welcome, anchors=anchors)
+                    self.replace_content(aid, raw, extract=not welcome, anchors=anchors, changed=changed)
                     done += 1
                 except QuireError as exc:
                     failures.append(str(exc))

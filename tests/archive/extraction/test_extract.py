@@ -489,3 +489,21 @@ def test_trailing_separators_and_filed_under_lines_are_not_article_text() -> Non
     assert "___" not in text
     assert "Filed under" not in text
     assert "farm programmes before the final vote" in text
+
+
+def test_a_page_that_declares_no_language_gets_the_one_its_text_is_in() -> None:
+    from archive.extraction.language import detect_language, is_right_to_left, text_direction
+
+    page = ("<html><body><article><h1>Topinambur ernten</h1>"
+            "<p>Topinamburknollen sind erntereif, sobald das Laub im Herbst braun ist. Je nach Lage und "
+            "Sorte kann das bei frühreifenden Sorten bereits ab September sein.</p>"
+            "<p>Solange der Boden offen ist, holt man sich die Knollen am besten frisch aus dem Garten, "
+            "denn tiefe Temperaturen können den Knollen nichts anhaben.</p></article></body></html>")
+    result = extract_article(page, "https://garten.example/topinambur")
+    assert result.lang == "de"
+    assert any("detected from the text" in step for step in result.why)
+    declared = extract_article(page.replace("<html>", '<html lang="fr">'), "https://garten.example/t")
+    assert declared.lang == "fr"  # what the page declares wins
+    assert detect_language("OK") is None
+    assert is_right_to_left("ar") and is_right_to_left("he-IL") and not is_right_to_left("en")
+    assert text_direction("fa_IR") == "rtl" and text_direction(None) == "ltr"

@@ -50,3 +50,39 @@ def test_cli_reextract_all_and_by_id(tmp_path):
     out = run("reextract", aid)
     assert out.returncode == 0 and "re-extracted 1 articles" in out.stdout
     assert run("reextract").returncode == 2
+
+
+def test_reextract_on_an_archive_from_todays_extractor_changes_nothing(tmp_path):
+    """`reextract --all` after an upgrade that changed nothing reports 0 changed and writes
+    nothing: tags, states, highlights and the files stay as they are."""
+    page = tmp_path / "p.html"
+    page.write_text(make_page(), encoding="utf-8")
+    with Archive(tmp_path / "arch", seed=False, fetch=False) as a:
+        art = a.save_file(page, tags=["keep"]).article
+        a.set_state(art.id, is_read=True)
+        folder = a.article_dir(art.id)
+        stamps = {p.name: p.stat().st_mtime_ns for p in folder.iterdir()}
+        changed: list[str] = []
+        assert a.reextract(changed=changed) == (1, []) and changed == []
+        assert {p.name: p.stat().st_mtime_ns for p in folder.iterdir()} == stamps
+        # an article extracted by an older extractor (its text differs) is changed
+        (folder / "article.html").write_text("<p>An older reading.</p>", encoding="utf-8")
+        assert a.reextract(changed=changed) == (1, []) and changed == [art.id]
+        after = a.get(art.id)
+        assert after.tags == ["keep"] and after.is_read
+        assert "herons" in a.article_html(art.id)
+
+
+def test_show_why_says_how_the_page_was_read(tmp_path):
+    page = tmp_path / "p.html"
+    page.write_text(make_page().replace('<html lang="en">', "<html>"), encoding="utf-8")
+    root = tmp_path / "arch"
+    run = lambda *args: subprocess.run([sys.executable, str(REPO / "main.py"), "--archive", str(root), *args],
+                                       capture_output=True, text=True, timeout=120)
+    aid = run("add", str(page)).stdout.split()[0]
+    out = run("show", aid, "--why")
+    assert out.returncode == 0, out.stderr
+    assert "readability chose" in out.stdout
+    assert "language (en) was detected from the text" in out.stdout
+    story = json.loads(run("show", aid, "--why", "--json").stdout)
+    assert story["id"] == aid and story["why"][0].startswith("readability chose")
