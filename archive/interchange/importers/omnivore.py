@@ -5,7 +5,11 @@ Layout, as Omnivore wrote it before shutting down:
                               state, readingProgress, thumbnail, labels, savedAt,
                               updatedAt, publishedAt}
   content/<slug>.html         the saved article, when Omnivore had it
-  highlights/<slug>.md        highlights (not imported)
+  highlights/<slug>.md        highlights: each "> quote" (a paragraph break inside
+                              it written as a "> " line), then, after blank lines,
+                              its labels ("#name ...") and its note (see
+                              highlightToMarkdown in Omnivore's exporter); imported
+                              as highlights anchored by their quote
 state is "Succeeded", "Archived", …; readingProgress is a percentage; labels are
 tag names. Items with content are imported as they are; others get fetched.
 """
@@ -41,6 +45,44 @@ def _date(entry: dict[str, Any], key: str, where: str, problems: list[ImportProb
         problems.append(ImportProblem(where, f"{key} {entry.get(key)!r} is not a date; imported "
                                              "without it", skipped=False))
         return None
+
+
+_LABELS = re.compile(r"^#\S+(\s+#\S+)*$")
+
+
+def parse_highlights(markdown: str) -> list[dict]:
+    """Omnivore's highlights/<slug>.md as ImportItem highlights (quote, note)."""
+    out: list[dict] = []
+    blocks = re.split(r"\n\s*\n", markdown.replace("\r\n", "\n"))
+    current: dict | None = None
+    notes: list[str] = []
+
+    def close() -> None:
+        if current is not None:
+            current["note"] = "\n\n".join(notes).strip()
+            out.append(current)
+
+    for block in blocks:
+        block = block.strip("\n")
+        if not block.strip():
+            continue
+        if block.startswith(">"):
+            close()
+            lines = [(line[1:].lstrip() if line.startswith(">") else line).rstrip() for line in block.split("\n")]
+            current, notes = {"quote": "\n".join(lines).strip()}, []
+        elif current is not None and not _LABELS.match(block.strip()):
+            notes.append(block.strip())
+    close()
+    return [h for h in out if h["quote"]]
+
+
+def _highlights(highlights_dir: Path | None, slug: str) -> list[dict]:
+    if highlights_dir is None or not slug or "/" in slug or "\\" in slug:
+        return []
+    path = highlights_dir / f"{slug}.md"
+    if not path.is_file():
+        return []
+    return parse_highlights(read_text(path))
 
 
 def _entries(meta_file: Path, content_dir: Path | None) -> ParseResult:
@@ -85,6 +127,7 @@ def _entries(meta_file: Path, content_dir: Path | None) -> ParseResult:
             progress=(min(1.0, max(0.0, progress / 100))
                       if isinstance(progress, (int, float)) else None),
             source_key=None,
+            highlights=_highlights(meta_file.parent / "highlights", slug),
         )
 
 

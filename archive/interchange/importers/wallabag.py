@@ -2,8 +2,11 @@
 
 Each entry has url, title, content (the extracted HTML), tags, is_archived,
 is_starred, created_at ('2016-09-08T11:55:58+0200'), published_at,
-published_by, domain_name and more. Content is imported as it is, without
-fetching; an entry whose content wallabag failed to fetch is fetched again.
+published_by, domain_name, annotations and more. Content is imported as it is,
+without fetching; an entry whose content wallabag failed to fetch is fetched again.
+Annotations (wallabag's annotator.js records: quote, text, ranges, created_at)
+become highlights, anchored by their quote (the ranges are XPaths into
+wallabag's own copy of the page, which Quire's copy need not share).
 """
 from __future__ import annotations
 
@@ -37,6 +40,23 @@ def _content(entry: dict[str, Any]) -> str | None:
     if any(marker in content for marker in _FAILED_CONTENT_MARKERS):
         return None
     return content
+
+
+def _annotations(entry: dict[str, Any]) -> list[dict]:
+    """The entry's annotations as ImportItem highlights (quote, note, created)."""
+    out: list[dict] = []
+    raw = entry.get("annotations")
+    for note in raw if isinstance(raw, list) else []:
+        if not isinstance(note, dict) or not isinstance(note.get("quote"), str) or not note["quote"].strip():
+            continue
+        try:
+            created = iso_from_text(note.get("created_at"))
+        except (ValueError, TypeError, OverflowError):
+            created = None
+        text = note.get("text")
+        out.append({"quote": note["quote"], "note": text if isinstance(text, str) else "",
+                    "created": created})
+    return out
 
 
 def _unwrapped(data: dict[str, Any]) -> object:
@@ -94,4 +114,5 @@ def parse(path: Path) -> ParseResult:
             published=dates["published_at"],
             site=site if isinstance(site, str) and site.strip() else None,
             source_key=None,
+            highlights=_annotations(entry),
         )
