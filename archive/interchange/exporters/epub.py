@@ -20,6 +20,7 @@ from urllib.parse import urljoin, urlsplit
 from ebooklib import epub
 from lxml import etree
 
+from archive.extraction.language import is_right_to_left
 from archive.base.models import Article
 from archive.extraction.pages import XML_INCOMPATIBLE
 from archive.interchange.exporters.common import (
@@ -344,7 +345,8 @@ def export(job: Job, out_path: Path, title: str | None = None) -> ExportReport:
         chapter = epub.EpubHtml(title=article.title or f"Article {number + 1}",
                                 file_name=f"article-{number + 1:05d}.xhtml",
                                 lang=_language(article.lang) or language)
-        chapter.content = (f"<html><body><section>{_header(article)}{builder.build()}"
+        direction = ' dir="rtl"' if is_right_to_left(article.lang) else ""
+        chapter.content = (f"<html><body><section{direction}>{_header(article)}{builder.build()}"
                            "</section></body></html>")
         chapter.add_item(style)
         book.add_item(chapter)

@@ -12,6 +12,7 @@ from urllib.parse import quote
 
 import lxml.html
 
+from archive.extraction.language import is_right_to_left
 from archive.base.safe_names import safe_filename, unique_name
 from archive.interchange.exporters.common import (
     ExportReport,
@@ -43,6 +44,8 @@ mark { padding: 0 0.1em; }
 
 def _page(title: str, body: str, lang: str | None = None) -> str:
     lang_attr = f' lang="{html.escape(lang)}"' if lang else ""
+    if is_right_to_left(lang):
+        lang_attr += ' dir="rtl"'  # Arabic, Hebrew, Persian... read right to left
     return (f"<!DOCTYPE html>\n<html{lang_attr}>\n<head>\n<meta charset=\"utf-8\">\n"
             f"<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n"
             f"<title>{html.escape(title)}</title>\n<style>{STYLE}</style>\n</head>\n"

@@ -19,6 +19,7 @@ from urllib.parse import quote
 import lxml.html
 from markdownify import markdownify
 
+from archive.extraction.language import is_right_to_left
 from archive.base.models import Article
 from archive.base.safe_names import safe_filename, unique_name
 from archive.interchange.exporters.common import (
@@ -68,7 +69,10 @@ def front_matter(article: Article, extra: dict | None = None) -> str:
         "published": article.published,
         "saved": article.saved,
         "tags": article.tags,
+        "lang": article.lang or None,
     }
+    if is_right_to_left(article.lang):
+        fields["dir"] = "rtl"
     if article.highlights:
         fields["highlights"] = len(article.highlights)
         fields["notes"] = sum(1 for m in article.highlights if m.note)
@@ -109,6 +113,10 @@ def export(job: Job, out_path: Path) -> ExportReport:
             content = (element.text or "") + "".join(
                 lxml.html.tostring(child, encoding="unicode") for child in element)
             markdown = markdownify(content, heading_style="ATX", bullets="-").strip()
+            if is_right_to_left(article.lang):
+                # an HTML block around Markdown (blank lines inside: CommonMark, Obsidian
+                # and pandoc still read the Markdown) so the note reads right to left
+                markdown = f'<div dir="rtl">\n\n{markdown}\n\n</div>'
             source = f"\n<{article.url}>\n" if article.url else ""
             marks = highlights_section(article)
             zf.writestr(note, f"{front_matter(article)}\n# {article.title}\n{source}\n{markdown}\n"
