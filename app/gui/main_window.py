@@ -41,6 +41,8 @@ from app.gui.find_bar import FindBar
 from app.gui.library_ops import LibraryOpsMixin
 from app.gui.menus import MenusMixin
 from app.gui.ops import Op, OpContext
+from app.gui.panes import PANE_MIN, READER, SEARCH, TAGS, PaneLayout
+from app.gui.panes import SETTINGS_KEY as PANES_KEY
 from app.gui.plaintext import as_plain
 from app.gui.reader import (
     ArticleContent,
@@ -143,13 +145,10 @@ class MainWindow(MenusMixin, LibraryOpsMixin, TransferMixin, QMainWindow):
         self.splitter.addWidget(self.search)
         self.splitter.addWidget(reader_box)
         self.splitter.addWidget(self.tags)
-        self.splitter.setStretchFactor(0, 0)
-        self.splitter.setStretchFactor(1, 1)
-        self.splitter.setStretchFactor(2, 0)
-        self.splitter.setChildrenCollapsible(False)
-        self.search.setMinimumWidth(260)
-        self.tags.setMinimumWidth(180)
-        self.splitter.setSizes([380, 760, 240])
+        self.search.setMinimumWidth(PANE_MIN[SEARCH])
+        self.tags.setMinimumWidth(PANE_MIN[TAGS])
+        # The panes give way to the text in a small window (app/gui/panes.py).
+        self.panes = PaneLayout(self.splitter, self.settings)
         self.setCentralWidget(self.splitter)
 
         self.taskbar = TaskBar()
@@ -172,6 +171,7 @@ class MainWindow(MenusMixin, LibraryOpsMixin, TransferMixin, QMainWindow):
 
         self._build_actions()
         self._connect()
+        self.panes.changed.connect(self._panes_changed)
         self.apply_reading_settings()
         self._restore_window()
         self.reader.show_placeholder("Opening the archive…")
@@ -582,13 +582,29 @@ class MainWindow(MenusMixin, LibraryOpsMixin, TransferMixin, QMainWindow):
                 return
         super().keyPressEvent(event)
 
+    # -- side panes --------------------------------------------------------
+    def show_pane(self, pane: int, shown: bool = True) -> None:
+        """Fold or unfold the search or tags pane (View menu; going to a folded
+        pane unfolds it)."""
+        if self.panes.is_visible(pane) != shown:
+            self.panes.set_shown(pane, shown)
+
+    def _panes_changed(self) -> None:
+        self.act_show_search.setChecked(self.panes.is_visible(SEARCH))
+        self.act_show_tags.setChecked(self.panes.is_visible(TAGS))
+
     # -- distraction-free ----------------------------------------------------
     def toggle_distraction_free(self) -> None:
         self._distraction_free = not self._distraction_free
         on = self._distraction_free
         self.act_focus.setChecked(on)
+        if on:
+            self.panes.save()  # the widths to come back to
+        self.panes.paused = on
         for widget in (self.search, self.tags, self.toolbar, self.menuBar(), self.statusBar()):
             widget.setVisible(not on)
+        if not on:
+            self.panes.apply()
         if on:
             self._was_maximized = self.isMaximized()
             self.showFullScreen()
@@ -605,9 +621,13 @@ class MainWindow(MenusMixin, LibraryOpsMixin, TransferMixin, QMainWindow):
             self.restoreGeometry(geometry)
         else:
             self.resize(1360, 860)
-        state = self.settings.value("window/splitter")
-        if isinstance(state, QByteArray):
+        state = self.settings.value("window/splitter")  # before window/panes: its widths
+        if isinstance(state, QByteArray) and self.settings.value(PANES_KEY) is None:
             self.splitter.restoreState(state)
+            self.panes.wanted.update(
+                {i: w for i, w in enumerate(self.splitter.sizes()) if i != READER and w > 0}
+            )
+        self.panes.restore()
         try:
             colors = json.loads(str(self.settings.value("tags/colors", "{}")))
         except ValueError:
@@ -624,7 +644,7 @@ class MainWindow(MenusMixin, LibraryOpsMixin, TransferMixin, QMainWindow):
 
     def save_settings(self) -> None:
         self.settings.setValue("window/geometry", self.saveGeometry())
-        self.settings.setValue("window/splitter", self.splitter.saveState())
+        self.panes.save()
         self.reading.save(self.settings)
         self.settings.sync()
 

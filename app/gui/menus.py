@@ -80,10 +80,12 @@ class MenusMixin:
         if QKeySequence("Ctrl+Q") not in quit_keys:
             self.act_quit.setShortcuts([QKeySequence("Ctrl+Q"), *quit_keys])
         self.act_search = a(
-            "&Search", self.search.focus_query, "Ctrl+F", tip="Jump to the search box"
+            "&Search", lambda: (self.show_pane(0), self.search.focus_query()), "Ctrl+F",
+            tip="Jump to the search box"
         )
         self.act_tag = a(
-            "&Tag article…", self.tags.focus_tag_input, "Ctrl+T", tip="Tag the open article"
+            "&Tag article…", lambda: (self.show_pane(2), self.tags.focus_tag_input()), "Ctrl+T",
+            tip="Tag the open article"
         )
         self.act_delete = a(
             "&Delete…",
@@ -119,11 +121,26 @@ class MenusMixin:
         self.act_import_folder = a("Import a &folder of saved pages…", self.import_folder_dialog)
         self.act_retry = a("&Fetch pending articles again", lambda: self.retry_pending())
         self.act_open_original = a("Open &original", self.open_original, "Ctrl+Shift+O")
-        self.act_focus_results = a("Go to &results", lambda: self.search.view.setFocus(), "Ctrl+1")
+        self.act_focus_results = a(
+            "Go to &results", lambda: (self.show_pane(0), self.search.view.setFocus()), "Ctrl+1"
+        )
         self.act_focus_reader = a("Go to the &reader", lambda: self.reader.setFocus(), "Ctrl+2")
-        self.act_focus_tags = a("Go to the &tags", lambda: self.tags.tree.setFocus(), "Ctrl+3")
+        self.act_focus_tags = a(
+            "Go to the &tags", lambda: (self.show_pane(2), self.tags.tree.setFocus()), "Ctrl+3"
+        )
+        self.act_show_search = a(
+            "Search &pane", lambda: self.show_pane(0, self.act_show_search.isChecked()),
+            "Ctrl+Shift+1", checkable=True, tip="Show or fold the search pane",
+        )
+        self.act_show_tags = a(
+            "Ta&gs pane", lambda: self.show_pane(2, self.act_show_tags.isChecked()),
+            "Ctrl+Shift+3", checkable=True, tip="Show or fold the tags pane",
+        )
+        self.act_show_search.setChecked(True)
+        self.act_show_tags.setChecked(True)
         self.act_help = a(
-            "Search &syntax", self.search.show_help, QKeySequence.StandardKey.HelpContents
+            "Search &syntax", lambda: (self.show_pane(0), self.search.show_help()),
+            QKeySequence.StandardKey.HelpContents
         )
 
         menu = self.menuBar()
@@ -155,6 +172,8 @@ class MenusMixin:
         for act in (self.act_focus_results, self.act_focus_reader, self.act_focus_tags):
             view_menu.addAction(act)
         view_menu.addAction(self.act_focus)
+        view_menu.addAction(self.act_show_search)
+        view_menu.addAction(self.act_show_tags)
         view_menu.addSeparator()
         theme_menu = view_menu.addMenu("Reader &theme")
         self.theme_group = QActionGroup(self)

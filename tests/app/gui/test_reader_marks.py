@@ -26,8 +26,8 @@ def test_theme_and_size_changes_keep_the_search_marks(qtbot, window, filled):
     for change in (lambda: window.set_theme("dark"), lambda: window.set_theme("sepia"),
                    lambda: window.change_font_size(+2), lambda: window.set_line_width(560)):
         change()
-        qtbot.wait(50)
-        assert marked(window) == before
+        # (a search or highlight still in flight may re-mark meanwhile: wait it out)
+        qtbot.waitUntil(lambda: marked(window) == before, timeout=WAIT)
     selection = window.reader.extraSelections()[0]
     colour = selection.format.background().color()
     assert colour == window.reader._highlight_color  # in the new theme's colour
