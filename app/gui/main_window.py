@@ -231,12 +231,17 @@ class MainWindow(MenusMixin, LibraryOpsMixin, TransferMixin, QMainWindow):
     def _archive_opened_now(self) -> None:
         self.statusBar().showMessage(f"Archive: {self.archive_root}", 4000)
         self.reader.show_placeholder("Choose an article to read it here.")
+        # what a `quire add` or `tag` beside the window changes shows here too; the
+        # mark is taken before the first search, so a change made before the watcher's
+        # first snapshot is not lost (two cheap reads: data_version, a folder listing)
+        from archive.library.watch import ArchiveWatcher
+
+        since = ArchiveWatcher.mark(self.archive)
         self.search.search_now()
         self.refresh_library()
-        # what a `quire add` or `tag` beside the window changes shows here too
         self.watch = ArchiveWatch(self.archive, self)
         self.watch.changed.connect(self.announce)
-        self.watch.start()
+        self.watch.start(since)
         self.archive_ready.emit()
 
     open_failed = False  # the archive could not be opened (see last_error)

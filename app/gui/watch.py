@@ -44,23 +44,29 @@ class ArchiveWatch(QObject):
         self._busy = False
         self._stopped = False
         self._next_at = 0.0  # no look before this (time.monotonic)
+        self._since: tuple[int, int] | None = None
         self.pool = QThreadPool(self)
         self.pool.setMaxThreadCount(1)
         self._timer = QTimer(self, interval=interval_ms)
         self._timer.timeout.connect(self.poll)
 
-    def start(self) -> None:
-        """Take the first snapshot (off the UI thread), then poll."""
+    def start(self, since: tuple[int, int] | None = None) -> None:
+        """Take the first snapshot (off the UI thread), then poll. `since`: the
+        archive's ArchiveWatcher.mark() when the window read what it shows."""
         from archive.library.watch import ArchiveWatcher
 
         archive = self._archive
+        if since is not None:
+            self._since = since
+        since = self._since  # a retried start keeps the first mark
 
         def started(watcher: ArchiveWatcher) -> None:
             self._watcher = watcher
 
         if not self._stopped:
             self._timer.start()
-            self._run(lambda _ctx: ArchiveWatcher(archive), started, "Watching the archive")
+            self._run(lambda _ctx: ArchiveWatcher(archive, since=since), started,
+                      "Watching the archive")
 
     def poll(self) -> None:
         """One look (skipped while the last one is still running)."""

@@ -110,22 +110,35 @@ class ArchiveWatcher:
 
     Not thread-safe by itself: poll it from one thread at a time."""
 
-    def __init__(self, archive: "Archive", *, clock=time.monotonic) -> None:
+    def __init__(self, archive: "Archive", *, since: tuple[int, int] | None = None,
+                 clock=time.monotonic) -> None:
+        """`since`: the archive's mark() when the front end read what it shows. A
+        change made between then and this first snapshot is in the snapshot, so it
+        could not be told apart: the first poll then says that everything may have
+        changed."""
         self._archive = archive
         self._clock = clock
-        self._version = archive.catalog.data_version()
-        self._generation = archive.index.generation()
+        self._version, self._generation = self.mark(archive)
         self._snapshots = _Snapshots(archive.catalog.path)
         self._index_until = 0.0  # look for the index commits that follow a foreign change
+        self._missed = Changes()
+        if since is not None and since != (self._version, self._generation):
+            self._missed = Changes(found=True, tags=True, states=True, collections=True)
+            self._index_until = self._clock() + INDEX_FOLLOWS_S
+
+    @staticmethod
+    def mark(archive: "Archive") -> tuple[int, int]:
+        """Where the archive is now (catalog data_version, index generation): two
+        cheap reads, for `since`."""
+        return archive.catalog.data_version(), archive.index.generation()
 
     def poll(self) -> Changes:
         """The changes since the last poll (empty when none): cheap when nothing moved."""
-        version = self._archive.catalog.data_version()
-        generation = self._archive.index.generation()
-        changes = Changes()
+        version, generation = self.mark(self._archive)
+        changes, self._missed = self._missed, Changes()
         if version != self._version:
             self._version = version
-            changes = self._snapshots.changes()
+            changes = changes | self._snapshots.changes()
             if changes:
                 self._index_until = self._clock() + INDEX_FOLLOWS_S
         if generation != self._generation:

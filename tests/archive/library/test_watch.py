@@ -62,3 +62,19 @@ def test_the_index_commit_that_follows_a_change_is_told(tmp_path):
             now[0] += 3600  # long after: an index commit is this window's own
             _save(window, "Our own", 2)
             assert not watcher.poll()
+
+
+def test_a_change_before_the_first_snapshot_is_not_lost(tmp_path):
+    """The window reads what it shows, then the watcher takes its first snapshot: a
+    `quire add` between the two is in the snapshot, so it is told as 'anything may
+    have changed' rather than never."""
+    root = tmp_path / "a"
+    with Archive(root, seed=False, fetch=False) as window:
+        since = ArchiveWatcher.mark(window)
+        with Archive(root, seed=False, fetch=False) as other:
+            _save(other, "Saved while the window opened", 1)
+        watcher = ArchiveWatcher(window, since=since)
+        changes = watcher.poll()
+        assert changes.found and changes.tags and changes.states and changes.collections
+        assert not watcher.poll()
+        assert not ArchiveWatcher(window, since=ArchiveWatcher.mark(window)).poll()
