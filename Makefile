@@ -25,7 +25,7 @@ install-test: $(VENV)/.installed-test
 run: install
 	# compiled once here, so every launch starts from cached bytecode (~0.2 s less),
 	# even where the environment sets PYTHONDONTWRITEBYTECODE
-	$(PY) -m compileall -q main.py app archive
+	$(PY) -m compileall -q main.py app archive resources
 	$(PY) main.py
 
 test: install-test

@@ -6,10 +6,16 @@ imports only `archive.extraction.pages` and should not pay for the index and its
 """
 from typing import Any
 
+#: Quire's version: pyproject.toml reads it from here (one place to change it)
+__version__ = "0.1.0"
+#: the same marker in app, archive and resources: app.launcher checks that all
+#: three top-level packages are Quire's own, from one installation
+QUIRE_PACKAGE = "quire"
+
 from archive.base.errors import QuireError
 from archive.base.models import Article, Extracted, SearchHit
 
-__all__ = ["Archive", "Article", "Extracted", "QuireError", "SaveResult", "SearchHit"]
+__all__ = ["QUIRE_PACKAGE", "__version__", "Archive", "Article", "Extracted", "QuireError", "SaveResult", "SearchHit"]
 
 
 def __getattr__(name: str) -> Any:

@@ -13,10 +13,11 @@ import sqlite3
 import sys
 from collections.abc import Sequence
 
+from archive import __version__
 from archive.base.errors import QuireError, explain_failure
 from archive.library.paths import resolve_archive_root
 
-from app.cli import collections, connector, highlights, reading, saving, tagging, transfer, upkeep
+from app.cli import collections, connector, desktop, highlights, reading, saving, tagging, transfer, upkeep
 from app.cli.common import EXIT_ITEM_FAILED, EXIT_USAGE, Command, err
 
 COMMANDS: tuple[Command, ...] = (
@@ -40,6 +41,7 @@ COMMANDS: tuple[Command, ...] = (
     connector.CONNECTOR,
     highlights.HIGHLIGHTS,
     highlights.HIGHLIGHT,
+    desktop.INSTALL_DESKTOP,
 )
 
 _BY_NAME = {c.name: c for c in COMMANDS}
@@ -58,6 +60,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = _Parser(prog="quire", description="Quire: an offline reading archive.")
     p.add_argument("--archive", metavar="DIR",
                    help="archive folder (default: $QUIRE_ARCHIVE, else the user data folder)")
+    p.add_argument("--version", action="version", version=f"quire {__version__}")
     sub = p.add_subparsers(dest="command", parser_class=_Parser)
     for command in COMMANDS:
         command.configure(sub.add_parser(command.name, help=command.help))

@@ -67,6 +67,7 @@ from archive.base.changes import Changes
 from archive.base.errors import QuireError
 from archive.base.models import Article
 from archive.extraction.pages import HTML_SUFFIXES
+from resources import resource_path
 
 if TYPE_CHECKING:
     from PySide6.QtCore import QMimeData
@@ -78,7 +79,7 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 UNDO_SECONDS = 10  # how long a deletion can be undone
-ICON_PATH = Path(__file__).resolve().parents[2] / "resources" / "icons" / "quire.svg"
+ICON_PATH = resource_path("icons", "quire.svg")
 
 
 class MainWindow(MenusMixin, LibraryOpsMixin, TransferMixin, QMainWindow):

@@ -12,12 +12,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
 
 from PySide6.QtCore import QSettings, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QGuiApplication, QPalette
 
-THEMES_DIR = Path(__file__).resolve().parents[2] / "resources" / "themes"
+from resources import resource_path
+
+THEMES_DIR = resource_path("themes")
 THEME_NAMES = ["light", "sepia", "dark"]
 THEME_CHOICES = ["system", *THEME_NAMES]
 DEFAULT_FAMILIES = ["Charter", "Georgia", "Source Serif Pro", "Noto Serif", "DejaVu Serif", "serif"]

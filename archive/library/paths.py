@@ -8,8 +8,6 @@ import platformdirs
 
 APP_NAME = "Quire"
 ENV_VAR = "QUIRE_ARCHIVE"
-REPO_ROOT = Path(__file__).resolve().parents[2]
-RESOURCES = REPO_ROOT / "resources"
 
 
 def default_archive_root() -> Path:

@@ -40,9 +40,9 @@ from archive.extraction.pages import (  # noqa: F401  (prepare_page, html_to_tex
     title_of_page,
 )
 from archive.library import tags as tags_ops
-from archive.library.paths import RESOURCES
 from archive.library.tags import TagChange
 from archive.capture.urls import other_address
+from resources import resource_path
 
 if TYPE_CHECKING:
     from archive.search.engine import SearchResult
@@ -1026,7 +1026,7 @@ class Archive:
     def seed_welcome(self) -> list[Article]:
         """Fill a new, empty archive with the welcome articles from resources/."""
         out: list[Article] = []
-        folder = RESOURCES / "welcome"
+        folder = resource_path("welcome")
         if not folder.is_dir():
             return out
         with self.batch():

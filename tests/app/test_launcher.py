@@ -54,3 +54,25 @@ def test_the_cli_alone_needs_a_command_and_never_loads_qt(tmp_path):
     done = _run("-c", code, str(tmp_path / "arch"))
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip().splitlines()[-1] == "False"
+
+
+def test_a_foreign_top_level_package_is_refused_with_a_clear_message(tmp_path):
+    foreign = tmp_path / "foreign"
+    (foreign / "app").mkdir(parents=True)
+    (foreign / "app" / "__init__.py").write_text("")
+    (foreign / "app" / "launcher.py").write_text((REPO / "app" / "launcher.py").read_text())
+    code = "import sys; from app.launcher import installation_problem; print(installation_problem())"
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(foreign), str(REPO)])}
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, cwd=tmp_path,
+                          timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == f"the package 'app' that Python finds ({foreign / 'app' / '__init__.py'}) is not Quire's"
+    done = _run("-c", "from app.launcher import installation_problem; print(installation_problem())")
+    assert done.stdout.strip() == "None"
+
+
+def test_version(tmp_path):
+    from archive import __version__
+
+    done = _run("main.py", "--version")
+    assert done.returncode == 0 and done.stdout.strip() == f"quire {__version__}"
