@@ -78,6 +78,49 @@ PROMO_TEXT = re.compile(
     r"(?:download|get)\s+(?:the|our)\s+(?:free\s+)?app)\b",
     re.I,
 )
+#: The same widget lines in the other languages most pages are written in (German,
+#: French, Spanish, Italian, Portuguese, Dutch, Polish): share and print buttons,
+#: "read also" teasers, comment and rating prompts, picture and source credits,
+#: "published in" stamps, membership calls, ad labels. Short blocks only, like
+#: FURNITURE_TEXT; each alternative is the start of the block.
+FURNITURE_TEXT_INTL = re.compile(
+    r"""^\W*(?:
+      (?:teilen|partager|compartir|condividi|compartilhe|compartilhar|delen|udostępnij)
+      (?:\s+(?:sie\s+)?(?:dies|diesen|den|das|auf|mit|per|via|sur|par|ce|cet|cette|en|este|esta|su|questo|no|op|dit|na)\b.*)?
+    | (?:drucken|imprimer|imprimir|stampa|afdrukken|drukuj)\W*$|pinnen\W*$|épingler\W*$
+    | (?:rezept|recette|receta|ricetta|receita|recept|przepis|artikel|article|artículo|articolo)\s+
+      (?:drucken|imprimer|imprimir|stampare|afdrukken|drukuj|teilen|partager|compartir)\b.*
+    | (?:tipp|rezept|artikel)\s+(?:favorisieren|merken|speichern|bewerten)\b.*
+    | (?:das\s+könnte\s+sie\s+auch\s+interessieren|ähnliche\s+(?:artikel|beiträge|themen)|weitere\s+(?:artikel|beiträge|news)
+      |mehr\s+zum\s+thema|lesen\s+sie\s+auch|auch\s+interessant|(?:à\s+)?lire\s+aussi|voir\s+aussi|articles?\s+similaires
+      |sur\s+le\s+même\s+sujet|lee\s+también|te\s+puede\s+interesar|noticias\s+relacionadas|leggi\s+anche
+      |potrebbe\s+interessarti|articoli\s+correlati|veja\s+também|leia\s+também|lees\s+ook|gerelateerde\s+artikelen
+      |zobacz\s+(?:też|także)|czytaj\s+(?:też|także))\b.*
+    | (?:weiterlesen|mehr\s+lesen|lire\s+la\s+suite|leer\s+más|continua\s+a\s+leggere|leia\s+mais|lees\s+meer
+      |czytaj\s+więcej)\b.*
+    | (?:kommentare?|kommentieren|commentaires?|comentarios?|commenti|comentários|reacties|komentarze?)\b.*
+    | (?:war\s+(?:der|dieser)\s+(?:artikel|beitrag)\s+(?:nützlich|hilfreich)|cet\s+article\s+vous\s+a-t-il
+      |(?:te|le)\s+(?:ha\s+)?(?:resultado|parece)\s+útil|ti\s+è\s+stato\s+utile|was\s+dit\s+artikel\s+nuttig)\b.*
+    | möchten\s+sie\s+(?:den|diesen)\s+(?:artikel|beitrag)\s+teilen\b.*
+    | (?:titelbild|bildquelle|bildnachweis|foto|fotos|bild|crédits?\s+photos?|imagen|fotografía|immagine|créditos?)\s*:.*
+    | (?:quelle|source|fuente|fonte|bron|źródło)\s*:.*
+    | (?:dieser\s+(?:eintrag|beitrag|artikel)\s+wurde\s+(?:am\s+|in\s+|unter\s+)?(?:veröffentlicht|abgelegt)
+      |veröffentlicht\s+(?:am|in|unter)|publié\s+(?:le|dans|par)|publicado\s+(?:el|en|por)|pubblicato\s+(?:il|in|da))\b.*
+    | (?:schlagw(?:ö|o)rter|schlagworte?|stichw(?:ö|o)rter|stichworte?|mots?-clés?|etiquetas|kategorien?|catégories?|categorías?|categorie|rubrik)\s*:.*
+    | (?:anzeige|werbung|publicité|publicidad|pubblicità|advertentie|reklama)\W*$
+    | (?:newsletter\s+abonnieren|jetzt\s+abonnieren|abonnez-vous|suscríbete|iscriviti|assine|abonneer|hazte\s+(?:miembro|socio))\b.*
+    | alle\s+angaben\s+ohne\s+gewähr\b.*|sans\s+garantie\b.*
+    | (?:le\s+puede\s+interesar|puedes\s+ver|te\s+recomendamos|ti\s+potrebbe\s+interessare|vous\s+aimerez\s+aussi)\b.*
+    | (?:keine\s+kommentare|noch\s+keine\s+(?:kommentare|bewertungen)|aucun\s+commentaire|sin\s+comentarios|nessun\s+commento)\b.*
+    | \(?noch\s+keine\s+bewertungen\)?
+    | (?:über\s+den\s+autor|über\s+die\s+autorin|à\s+propos\s+de\s+l'auteur|sobre\s+el\s+autor|sull'autore|about\s+the\s+author)\W*$
+    | (?:quellenangaben|quellen|literatur|zum\s+weiterlesen|weiterführende\s+links)\s*:?
+    | (?:wird\s+geladen|lade|chargement|cargando|caricamento)\W*$
+    | this\s+(?:entry|post)\s+was\s+(?:posted|published|filed)\b.*|(?:photo|image)\s+by\s+\S+.*\bon\s+(?:unsplash|pexels|pixabay)\W*
+    | (?:mit\s+unserem\s+newsletter|sie\s+sind\s+(?:aktuell\s+)?nicht\s+eingeloggt|vous\s+n'êtes\s+pas\s+connecté)\b.*
+    )\W*$""",
+    re.I | re.X,
+)
 #: A block that is one unrendered CMS shortcode: "[button link=...]Send us...[/button]".
 SHORTCODE = re.compile(r"^\[(\w+)\b[^\]]*\].*\[/\1\]$")
 _STAMP = re.compile(r"^\W*(?:updated|published|posted|last\s+(?:updated|modified))\b", re.I)
@@ -205,7 +248,7 @@ def is_furniture_by_text(el: HtmlElement) -> bool:
         return True
     if len(words) > SHORT_BLOCK_WORDS:
         return False
-    if FURNITURE_TEXT.match(text) or SHORTCODE.match(text):
+    if FURNITURE_TEXT.match(text) or FURNITURE_TEXT_INTL.match(text) or SHORTCODE.match(text):
         return True
     if _STAMP.match(text) and _DATE_LINE.search(text) and len(words) <= 12:
         return True

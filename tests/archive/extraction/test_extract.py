@@ -427,7 +427,7 @@ def test_the_pages_of_the_wild_corpus_keep_their_article_text() -> None:
         kept += sum(1 for s in item.get("without", []) if s in text)
     precision, recall = found / (found + kept), found / (found + missed)
     f1 = 2 * precision * recall / (precision + recall)
-    assert f1 >= 0.90, f"F1 {f1:.4f} (precision {precision:.4f}, recall {recall:.4f})"
+    assert f1 >= 0.905, f"F1 {f1:.4f} (precision {precision:.4f}, recall {recall:.4f})"
 
 
 def test_a_longer_second_reading_of_the_same_story_replaces_ours() -> None:
@@ -507,3 +507,32 @@ def test_a_page_that_declares_no_language_gets_the_one_its_text_is_in() -> None:
     assert detect_language("OK") is None
     assert is_right_to_left("ar") and is_right_to_left("he-IL") and not is_right_to_left("en")
     assert text_direction("fa_IR") == "rtl" and text_direction(None) == "ltr"
+
+
+@pytest.mark.parametrize("line", [
+    "Teilen Sie dies mit:", "Rezept drucken", "Pinnen", "Lesen Sie auch: Die besten Tipps für den Winter",
+    "À lire aussi : la réforme des retraites", "Le puede interesar: la nueva ley", "Leggi anche",
+    "Kommentare (3)", "War der Artikel nützlich?", "Bildquelle: Pixabay", "Quelle: dpa",
+    "Dieser Eintrag wurde veröffentlicht in Allgemein", "Schlagwörter: Garten, Winter", "Anzeige",
+    "Newsletter abonnieren", "Hazte miembro y disfruta", "Über den Autor", "Wird geladen …",
+    "Photo by Jane Doe on Unsplash", "Zobacz też: inne przepisy",
+])
+def test_widget_lines_in_other_languages_are_furniture(line: str) -> None:
+    from lxml.html import fragment_fromstring
+
+    from archive.extraction.furniture import is_furniture_by_text
+
+    assert is_furniture_by_text(fragment_fromstring(f"<p>{line}</p>"))
+
+
+@pytest.mark.parametrize("line", [
+    "Die Quelle des Flusses liegt in den Bergen, wo der Schnee bis in den Juni liegt.",
+    "Teilen ist für viele Familien im Winter eine Notwendigkeit geworden, sagt die Sozialarbeiterin.",
+    "Foto und Film waren für ihn dasselbe Handwerk, erzählt der Regisseur im Gespräch.",
+])
+def test_story_sentences_that_start_like_widgets_stay(line: str) -> None:
+    from lxml.html import fragment_fromstring
+
+    from archive.extraction.furniture import is_furniture_by_text
+
+    assert not is_furniture_by_text(fragment_fromstring(f"<p>{line}</p>"))
