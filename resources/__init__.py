@@ -7,7 +7,6 @@ Modules ask `resource_path("themes")` instead of walking up from their own file.
 """
 from __future__ import annotations
 
-from importlib.resources import files
 from pathlib import Path
 
 #: the same marker in app, archive and resources: the launcher checks that all
@@ -19,6 +18,10 @@ def resource_path(*parts: str) -> Path:
     """A file or folder of Quire's resources as a real path on disk (Qt, shutil
     and glob want paths). Quire is only ever installed unpacked (a wheel, never a
     zip), so the package's files are plain files."""
+    # imported here, not at the top: importlib.resources brings zipfile and tempfile
+    # (~5-10 ms), and every start imports this package for the launcher's check
+    from importlib.resources import files
+
     found = files(__name__).joinpath(*parts)
     if not isinstance(found, Path):
         raise RuntimeError(f"Quire's resources are not plain files ({found!r}): "

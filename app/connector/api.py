@@ -11,12 +11,15 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from archive.base.errors import NotFoundError, QuireError
 from archive.capture.hosts import PrivateAddressError, refuse_at_once
 from archive.capture.urls import check_scheme
-from archive.library.store import Archive, SaveResult
+
+if TYPE_CHECKING:  # annotations only: `quire --help` builds the serve parser from this package,
+    # and every command would pay for the store's import (~0.4 s: the index, numpy)
+    from archive.library.store import Archive, SaveResult
 
 NAME = "Quire"
 API_VERSION = 1
