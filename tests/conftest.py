@@ -8,6 +8,9 @@ import os
 import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# A window under test listens for the browser extension on a free port, never on the
+# user's (a Quire window may be open on this machine).
+os.environ.setdefault("QUIRE_CONNECTOR_PORT", "0")
 
 
 @pytest.fixture

@@ -21,22 +21,23 @@ def _port(text: str) -> int:
 
 
 def _conf_serve(p: argparse.ArgumentParser) -> None:
-    from app.connector.server import DEFAULT_PORT
+    from app.connector.server import DEFAULT_PORT, PORT_ENV
 
-    p.add_argument("--port", type=_port, default=DEFAULT_PORT,
-                   help=f"port on 127.0.0.1 (default {DEFAULT_PORT}; 0 picks a free one)")
+    p.add_argument("--port", type=_port, default=None,
+                   help=f"port on 127.0.0.1 (default ${PORT_ENV}, else {DEFAULT_PORT}; 0 picks a free one)")
 
 
 def _run_serve(archive, args) -> int:
     """Serve until SIGINT or SIGTERM, then stop cleanly (requests in progress finish:
     a save is atomic either way)."""
     from app.connector import ConnectorAPI, ConnectorServer, PortInUseError
+    from app.connector.server import default_port
 
     def saved(article_id: str, what: str) -> None:
         if what == "saved":
             say(f"saved {article_id}  {archive.get(article_id).title}")
 
-    server = ConnectorServer(ConnectorAPI(archive, on_changed=saved), port=args.port)
+    server = ConnectorServer(ConnectorAPI(archive, on_changed=saved), port=default_port() if args.port is None else args.port)
     try:
         server.start()
     except PortInUseError as exc:

@@ -25,7 +25,7 @@ NAME = "Quire"
 API_VERSION = 1
 MAX_URL_CHARS = 8 * 1024
 MAX_TITLE_CHARS = 4 * 1024
-MAX_SELECTION_CHARS = 1024 * 1024
+MAX_SELECTION_CHARS = 100_000
 MAX_TAGS = 200
 MAX_TAG_CHARS = 200
 MAX_ID_CHARS = 64
@@ -176,7 +176,9 @@ class ConnectorAPI:
         if existing is not None:
             if req.tags:
                 existing = self._tagged(existing.id, req.tags)
-            return 200, self._answer(existing, False)
+            answer = self._answer(existing, False)
+            answer.update(self._keep_selection(existing.id, req.selection, "tagged"))
+            return 200, answer
         if req.html is None and not self.allow_private_hosts:
             try:
                 refuse_at_once(req.url)
@@ -193,6 +195,8 @@ class ConnectorAPI:
         elif result.created:
             self._tell(result.article.id, "saved")
         answer = self._answer(result.article, result.created)
+        # after "saved" was told: the window lists the article, then redraws its highlight
+        answer.update(self._keep_selection(result.article.id, req.selection, "tagged"))
         if result.picture_problems:
             answer["picture_problems"] = result.picture_problems
         return (201 if result.created else 200), answer
@@ -212,6 +216,19 @@ class ConnectorAPI:
             ex.title = req.title.strip()  # the tab's title, when the page names itself nowhere
         return archive.save_html(b"", req.url, tags=req.tags, final_url=final_url,
                                  prepared=(raw, ex), image_fetcher=fetcher)
+
+    def _keep_selection(self, article_id: str, selection: str | None, what: str) -> dict:
+        """The user's selection as the article's highlight (archive.highlights): found in
+        the article's text exactly, else loosely. A selection the extracted article does
+        not hold (a menu, a caption left out) is said in the answer; the save stands."""
+        if not selection or not selection.strip():
+            return {}
+        try:
+            mark = self.archive.highlights.add_quote(article_id, selection)
+        except QuireError as exc:
+            return {"highlight_problem": str(exc)}
+        self._tell(article_id, what)
+        return {"highlight": mark.id}
 
     def _tagged(self, article_id: str, tags: list[str]):
         article = self.archive.tag(article_id, add=tags)

@@ -21,6 +21,7 @@ from __future__ import annotations
 import hmac
 import json
 import logging
+import os
 import socket
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -39,6 +40,16 @@ MAX_BODY = 60 * 1024 * 1024
 EXTENSION_SCHEMES = ("chrome-extension://", "moz-extension://")
 API = "/api/v1/"
 _ROUTES = {"ping": ("GET",), "status": ("GET",), "save": ("POST",), "tags": ("POST",)}
+
+
+#: overrides DEFAULT_PORT (the window's settings and `serve --port` still win)
+PORT_ENV = "QUIRE_CONNECTOR_PORT"
+
+
+def default_port() -> int:
+    """The port used when none is given: $QUIRE_CONNECTOR_PORT, else DEFAULT_PORT."""
+    value = os.environ.get(PORT_ENV, "").strip()
+    return int(value) if value.isdigit() and int(value) <= 65535 else DEFAULT_PORT
 
 
 class PortInUseError(OSError):
@@ -125,6 +136,11 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _handle(self) -> None:
         self._body_read = False
+        connector = self.server.connector
+        if not connector._enter():
+            self.close_connection = True
+            self._fail(503, "Quire is closing")
+            return
         try:
             self._checked()
         except ApiError as exc:
@@ -137,6 +153,8 @@ class _Handler(BaseHTTPRequestHandler):
                 self._fail(500, f"internal error in Quire: {exc!r}")
             except OSError:
                 self.close_connection = True
+        finally:
+            connector._leave()
 
     def _checked(self) -> None:
         connector = self.server.connector
@@ -233,6 +251,22 @@ class ConnectorServer:
         self._wanted_port = port
         self._httpd: _Server | None = None
         self._thread: threading.Thread | None = None
+        self._active = 0  # requests being answered
+        self._stopping = False
+        self._idle = threading.Condition()
+
+    def _enter(self) -> bool:
+        """A request begins; False once stopping (a kept-alive connection's next request)."""
+        with self._idle:
+            if self._stopping:
+                return False
+            self._active += 1
+            return True
+
+    def _leave(self) -> None:
+        with self._idle:
+            self._active -= 1
+            self._idle.notify_all()
 
     @property
     def port(self) -> int:
@@ -260,9 +294,12 @@ class ConnectorServer:
         self._thread.start()
         return self
 
-    def stop(self) -> None:
-        """Stop listening (requests in progress finish on their threads) and close
-        the connector's fetcher."""
+    def stop(self, wait: float = 30.0) -> bool:
+        """Stop listening, refuse further requests on open connections, wait up to
+        `wait` seconds for requests in progress (a save), then close the connector's
+        fetcher. False when some request was still running (its save is atomic)."""
+        with self._idle:
+            self._stopping = True
         httpd, self._httpd = self._httpd, None
         if httpd is not None:
             if self._thread is not None:
@@ -270,4 +307,7 @@ class ConnectorServer:
                 self._thread.join(5)
                 self._thread = None
             httpd.server_close()
+        with self._idle:
+            finished = self._idle.wait_for(lambda: self._active == 0, timeout=wait)
         self.api.close()
+        return finished

@@ -103,6 +103,7 @@ def run(archive_root: Path, screenshot: Path | None = None) -> int:
         settings_dir = Path(tempfile.mkdtemp(prefix="quire-screenshot-"))
         settings = QSettings(str(settings_dir / "settings.ini"), QSettings.Format.IniFormat)
         settings.setValue("reader/theme", "light")
+        settings.setValue("connector/enabled", False)  # a picture needs no port
         window = MainWindow(Path(archive_root), settings)
         window.resize(1440, 900)
         window.show()

@@ -37,6 +37,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.gui import jobs
+from app.gui.browser_connector import ConnectorMixin
 from app.gui.find_bar import FindBar
 from app.gui.library_ops import LibraryOpsMixin
 from app.gui.menus import MenusMixin
@@ -82,7 +83,7 @@ UNDO_SECONDS = 10  # how long a deletion can be undone
 ICON_PATH = resource_path("icons", "quire.svg")
 
 
-class MainWindow(MenusMixin, LibraryOpsMixin, TransferMixin, QMainWindow):
+class MainWindow(MenusMixin, LibraryOpsMixin, TransferMixin, ConnectorMixin, QMainWindow):
     """Quire's window. `archive_ready` fires once the archive is open."""
 
     archive_ready = Signal()
@@ -169,6 +170,7 @@ class MainWindow(MenusMixin, LibraryOpsMixin, TransferMixin, QMainWindow):
         self._delete_timer = QTimer(self, singleShot=True, interval=UNDO_SECONDS * 1000)
         self._delete_timer.timeout.connect(self.commit_pending_delete)
         self.statusBar().setAccessibleName("Status")
+        self._setup_connector()
 
         self._build_actions()
         self._connect()
@@ -243,6 +245,7 @@ class MainWindow(MenusMixin, LibraryOpsMixin, TransferMixin, QMainWindow):
         self.watch = ArchiveWatch(self.archive, self)
         self.watch.changed.connect(self.announce)
         self.watch.start(since)
+        self.connector.start(self.archive)  # answered on its own threads
         self.archive_ready.emit()
 
     open_failed = False  # the archive could not be opened (see last_error)
@@ -667,5 +670,6 @@ class MainWindow(MenusMixin, LibraryOpsMixin, TransferMixin, QMainWindow):
         self.read_pool.waitForDone(2000)
         self.search.pool.waitForDone(2000)
         self._closed = True
+        self.connector.stop()  # before the archive closes: a save in progress finishes
         self._release_archive()
         super().closeEvent(event)

@@ -142,12 +142,21 @@ class MenusMixin:
             "Search &syntax", lambda: (self.show_pane(0), self.search.show_help()),
             QKeySequence.StandardKey.HelpContents
         )
+        self.act_connector = a(
+            "&Browser connector…", self.connector_settings,
+            tip="Let the browser extension save pages into Quire: port and secret",
+        )
+        self.act_extension_help = a(
+            "Save from the &browser…", self._open_extension_help,
+            tip="How to install the browser extension",
+        )
 
         menu = self.menuBar()
         file_menu = menu.addMenu("&File")
         for act in (self.act_add, self.act_import, self.act_import_folder, self.act_export):
             file_menu.addAction(act)
         file_menu.addAction(self.act_retry)
+        file_menu.addAction(self.act_connector)
         file_menu.addSeparator()
         file_menu.addAction(self.act_reindex)
         file_menu.addSeparator()
@@ -194,6 +203,9 @@ class MenusMixin:
         view_menu.addAction(self.act_font)
         view_menu.addAction(self.act_bigger)
         view_menu.addAction(self.act_smaller)
+        help_menu = menu.addMenu("&Help")
+        help_menu.addAction(self.act_help)
+        help_menu.addAction(self.act_extension_help)
 
         toolbar = self.addToolBar("Main")
         toolbar.setObjectName("mainToolbar")

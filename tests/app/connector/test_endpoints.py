@@ -39,7 +39,23 @@ def test_save_rendered_html_goes_through_the_save_pipeline(connector, httpserver
     assert saved_pictures(connector.archive, body["id"]) and 'src="images/' in html
     assert httpserver.url_for("/img/owl.png") not in html
     assert connector.archive.search("tawny vole")[0].id == body["id"]
-    assert connector.changes == [(body["id"], "saved")]
+    marks = connector.archive.highlights.list(body["id"])
+    assert [m.quote for m in marks] == ["The tawny owl hunts by sound alone"]
+    assert body["highlight"] == marks[0].id
+    assert connector.changes == [(body["id"], "saved"), (body["id"], "tagged")]
+
+
+def test_a_selection_the_article_does_not_hold_is_said_and_the_save_stands(connector):
+    answer = connector.client.post("/api/v1/save", json={
+        "url": "https://example.com/menu", "html": make_page("Menus"), "selection": "Home World"})
+    assert answer.status_code == 201
+    assert "does not contain" in answer.json()["highlight_problem"]
+    assert connector.archive.highlights.list(answer.json()["id"]) == []
+    again = connector.client.post("/api/v1/save", json={
+        "url": "https://example.com/menu", "selection": "the marsh birds had adjusted"})
+    assert again.status_code == 200 and "highlight" in again.json()
+    assert [m.quote for m in connector.archive.highlights.list(answer.json()["id"])] == [
+        "the marsh birds had adjusted"]
 
 
 def test_the_tabs_title_is_used_when_the_page_names_itself_nowhere(connector):

@@ -188,7 +188,7 @@ def test_malformed_json_gets_400_with_a_message(connector, content, message):
     ({"url": "https://example.com/a", "html": PAGE, "tags": ["t"] * 201}, "at most 200"),
     ({"url": "https://example.com/a", "html": PAGE, "title": {"x": 1}}, "'title' must be a string"),
     ({"url": "https://example.com/a", "html": PAGE, "title": "t" * 5000}, "'title' is too long"),
-    ({"url": "https://example.com/a", "html": PAGE, "selection": "s" * (1024 * 1024 + 1)}, "'selection' is too long"),
+    ({"url": "https://example.com/a", "html": PAGE, "selection": "s" * 100_001}, "'selection' is too long"),
     ({"url": "https://example.com/" + "a" * 9000, "html": PAGE}, "too long"),
     ({"url": "file:///etc/passwd"}, "only http and https"),
     ({"url": "javascript:alert(1)", "html": PAGE}, "only http and https"),
@@ -291,3 +291,25 @@ def test_it_listens_on_127_0_0_1_only(connector):
     assert connector.server._httpd.server_address[0] == "127.0.0.1"
     with pytest.raises(httpx.ConnectError):
         httpx.get(f"http://[::1]:{connector.port}/api/v1/ping", timeout=5)
+
+
+def test_a_stopped_connector_answers_nothing_more_on_an_open_connection(connector):
+    assert connector.client.get("/api/v1/ping").status_code == 200  # the connection stays open
+    assert connector.server.stop() is True
+    try:
+        answer = connector.client.get("/api/v1/status?url=https://example.com/a")
+    except httpx.TransportError:
+        return  # the connection was gone already
+    assert answer.status_code == 503
+
+
+def test_the_connector_core_loads_no_qt():
+    import subprocess
+    import sys
+
+    from tests.support import REPO
+
+    code = ("import sys, app.connector, app.connector.api, app.connector.server, app.connector.secret, "
+            "app.connector.browser, app.cli.connector; print('PySide6' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO, timeout=60)
+    assert done.stdout.strip() == "False", done.stderr
