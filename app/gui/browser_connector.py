@@ -28,11 +28,11 @@ from PySide6.QtWidgets import (
 )
 
 from archive.base.changes import Changes
-from archive.library.paths import RESOURCES
+from resources import resource_path
 
 PORT_KEY = "connector/port"
 ENABLED_KEY = "connector/enabled"
-EXTENSION_README = RESOURCES / "extension" / "README.md"
+EXTENSION_README = resource_path("extension", "README.md")
 
 
 def default_port() -> int:

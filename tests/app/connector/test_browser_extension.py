@@ -1,0 +1,209 @@
+"""End to end in a real browser: Debian's Chromium, headless, with the unpacked
+extension, saving a page whose article is built by JavaScript after load and
+whose pictures are lazy, into an archive through the running connector.
+Everything is on 127.0.0.1 (the page from pytest-httpserver, the connector)."""
+from __future__ import annotations
+
+import socket
+import time
+
+import pytest
+
+from app.connector import browser
+from tests.support.export_library import GIF, PNG
+
+pytestmark = pytest.mark.skipif(browser.why_not_available() is not None,
+                                reason=f"no browser to drive: {browser.why_not_available()}")
+
+#: The page as served: no article text at all, only a script that writes it after load,
+#: and pictures a browser shows only through lazy loading.
+SHELL = """<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Moths of the orchard</title>
+</head><body><nav><a href="/">Home</a></nav><main id="story"><p>Loading…</p></main>
+<script>
+window.addEventListener("load", () => setTimeout(() => {
+  document.getElementById("story").innerHTML = `<article><h1>Moths of the orchard</h1>
+  <p>The glass-winged moths of the lowland orchard fly only on the warmest nights of August, when
+  the pears are ripe and the air over the grass is thick with their scent.</p>
+  <figure><img id="swapped" src="data:image/gif;base64,R0lGODlhAQABAIAAAP///wAAACH5BAEAAAAALAAAAAABAAEAAAICRAEAOw=="
+    data-src="/img/swapped.png" alt="A moth on a pear leaf"><figcaption>A moth on a pear leaf</figcaption></figure>
+  <p>Counting them takes a white sheet, a lamp and patience: the recorders sat up for eleven nights
+  and logged four hundred and twelve moths of nineteen kinds, three never seen in the valley before.</p>
+  <figure><img id="waiting" src="data:image/gif;base64,R0lGODlhAQABAIAAAP///wAAACH5BAEAAAAALAAAAAABAAEAAAICRAEAOw=="
+    data-src="img/waiting.png" class="lazyload" alt="The sheet at midnight"><figcaption>The sheet at midnight</figcaption></figure>
+  <p>The orchard's owners have agreed to leave the long grass under the trees uncut until October,
+  so that the caterpillars can finish feeding before the first frost.</p>
+  <div style="height: 3000px"></div>
+  <figure><img id="native" src="/img/native.gif" loading="lazy" alt="The valley at dawn" width="300" height="200">
+  <figcaption>The valley at dawn</figcaption></figure></article>`;
+  const swapped = document.getElementById("swapped");
+  swapped.src = swapped.dataset.src;  // a lazy loader at work: the real picture is shown now
+}, 50));
+</script></body></html>"""
+
+TEXT_BUILT_BY_SCRIPT = "glass-winged moths of the lowland orchard"
+
+
+@pytest.fixture(scope="module")
+def chromium(tmp_path_factory):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        context = browser.launch(p, tmp_path_factory.mktemp("profile"))
+        try:
+            yield context, browser.service_worker(context)
+        finally:
+            context.close()
+
+
+@pytest.fixture
+def web(httpserver):
+    httpserver.expect_request("/moths").respond_with_data(SHELL, content_type="text/html; charset=utf-8")
+    httpserver.expect_request("/img/swapped.png").respond_with_data(PNG, content_type="image/png")
+    httpserver.expect_request("/img/waiting.png").respond_with_data(PNG + b"\x00", content_type="image/png")
+    httpserver.expect_request("/img/native.gif").respond_with_data(GIF, content_type="image/gif")
+    return httpserver
+
+
+def open_built_page(context, url: str):
+    page = context.new_page()
+    page.goto(url)
+    page.wait_for_selector("#story article")
+    page.wait_for_function("document.getElementById('swapped').complete")
+    return page
+
+
+def badge(worker, tid: int) -> str:
+    return worker.evaluate("(tabId) => chrome.action.getBadgeText({tabId})", tid)
+
+
+def wait_for_badge(worker, tid: int, text: str, seconds: float = 15) -> str:
+    deadline = time.monotonic() + seconds
+    while True:
+        shown = badge(worker, tid)
+        if shown == text or time.monotonic() > deadline:
+            return shown
+        time.sleep(0.1)
+
+
+def test_the_toolbar_save_keeps_the_page_as_the_browser_built_it(chromium, connector, web):
+    context, worker = chromium
+    browser.configure(worker, connector.port, connector.secret)
+    url = web.url_for("/moths")
+    page = open_built_page(context, url)
+    try:
+        tid = browser.tab_id(worker, url)
+        assert wait_for_badge(worker, tid, "") == ""  # not in Quire yet
+        result = worker.evaluate("(tabId) => quireSaveTab(tabId)", tid)
+        assert result["state"] == "saved", result
+        assert result["created"] is True and result["title"] == "Moths of the orchard"
+
+        archive = connector.archive
+        text = archive.article_text(result["id"])
+        assert TEXT_BUILT_BY_SCRIPT in text
+        assert "four hundred and twelve moths" in text
+        html = archive.article_html(result["id"])
+        pictures = sorted(p.name for p in (archive.article_dir(result["id"]) / "images").iterdir()
+                          if p.suffix in (".png", ".gif"))
+        assert len(pictures) == 3, (pictures, html)
+        assert 'src="http' not in html and "data:image" not in html
+        requested = {req.path for req, _resp in web.log}
+        assert {"/img/swapped.png", "/img/waiting.png", "/img/native.gif"} <= requested
+
+        # the badge says it is saved, now and after the page is loaded again
+        assert badge(worker, tid) == "\u2713"
+        page.reload()
+        assert wait_for_badge(worker, tid, "\u2713") == "\u2713"
+        status = worker.evaluate("([tabId, url]) => quireRefreshBadge(tabId, url)", [tid, url])
+        assert status["state"] == "saved" and status["id"] == result["id"]
+    finally:
+        page.close()
+
+
+def test_the_popup_saves_and_tags(chromium, connector, web):
+    context, worker = chromium
+    browser.configure(worker, connector.port, connector.secret)
+    url = web.url_for("/moths")
+    page = open_built_page(context, url)
+    popup = context.new_page()
+    try:
+        tid = browser.tab_id(worker, url)
+        popup.goto(f"chrome-extension://{browser.extension_id(worker)}/popup.html?tabId={tid}")
+        popup.wait_for_selector("#state.saved", timeout=30000)
+        assert popup.text_content("#state") == "Saved to Quire"
+        popup.fill("#tag-input", "moths, summer nights")
+        popup.click("button[type=submit]")
+        popup.wait_for_selector("#tags:has-text('summer nights')")
+        (article,) = connector.archive.articles()
+        assert article.tags == ["moths", "summer nights"]
+        assert TEXT_BUILT_BY_SCRIPT in connector.archive.article_text(article.id)
+        popup.reload()  # opened again on the same page: it is there already
+        popup.wait_for_selector("#state.saved", timeout=30000)
+        assert popup.text_content("#state") == "Already in Quire"
+        assert len(connector.archive.articles()) == 1
+    finally:
+        popup.close()
+        page.close()
+
+
+def test_the_states_a_person_sees(chromium, connector, web):
+    context, worker = chromium
+    url = web.url_for("/moths")
+    page = open_built_page(context, url)
+    try:
+        tid = browser.tab_id(worker, url)
+        browser.configure(worker, connector.port, "not-the-secret")
+        wrong = worker.evaluate("(tabId) => quireSaveTab(tabId)", tid)
+        assert wrong["state"] == "wrong-secret" and "Wrong secret" in wrong["error"]
+        assert badge(worker, tid) == "!"
+        browser.configure(worker, connector.port, "")
+        assert worker.evaluate("(tabId) => quireSaveTab(tabId)", tid)["state"] == "no-secret"
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            closed_port = s.getsockname()[1]
+        browser.configure(worker, closed_port, connector.secret)
+        down = worker.evaluate("(tabId) => quireSaveTab(tabId)", tid)
+        assert down["state"] == "not-running" and "Quire is not running" in down["error"]
+        browser.configure(worker, connector.port, connector.secret)
+        failed = worker.evaluate("(url) => quireSaveLink(url, null)", web.url_for("/img/native.gif"))
+        assert failed["state"] == "failed" and "is not an article" in failed["error"]
+        assert connector.archive.articles() == []
+        tested = worker.evaluate("([port, secret]) => quireTest({port, secret})", [connector.port, connector.secret])
+        assert tested["name"] == "Quire"
+    finally:
+        page.close()
+
+
+def test_save_link_sends_the_address_only(chromium, connector, web):
+    context, worker = chromium
+    browser.configure(worker, connector.port, connector.secret)
+    web.expect_request("/plain").respond_with_data(
+        "<html><head><title>A plain page</title></head><body><article><p>" + "Words on the page. " * 40
+        + "</p></article></body></html>", content_type="text/html")
+    result = worker.evaluate("(url) => quireSaveLink(url, null)", web.url_for("/plain"))
+    assert result["state"] == "saved", result
+    assert result["title"] == "A plain page"
+
+
+def test_the_selection_is_sent_with_the_page_and_kept_as_a_highlight(chromium, connector, web):
+    context, worker = chromium
+    browser.configure(worker, connector.port, connector.secret)
+    url = web.url_for("/moths")
+    page = open_built_page(context, url)
+    try:
+        page.evaluate("""() => {
+            const p = document.querySelector('#story article p');
+            const range = document.createRange(); range.selectNodeContents(p);
+            getSelection().removeAllRanges(); getSelection().addRange(range); }""")
+        tid = browser.tab_id(worker, url)
+        serialized = worker.evaluate("(tabId) => serializeTab(tabId)", tid)
+        assert serialized["selection"].startswith("The glass-winged moths")
+        assert serialized["url"] == url
+        assert f'src="{web.url_for("/img/waiting.png")}"' in serialized["html"]  # resolved, absolute
+        assert "<script" not in serialized["html"]
+        # saved from the selection's context menu: the selection is the first highlight
+        result = worker.evaluate("(tabId) => quireSaveTab(tabId, {selection: null})", tid)
+        assert result["state"] == "saved" and "highlight" in result, result
+        (mark,) = connector.archive.highlights.list(result["id"])
+        assert mark.quote.startswith("The glass-winged moths of the lowland orchard fly only")
+    finally:
+        page.close()
