@@ -122,6 +122,9 @@ class MainWindow(MenusMixin, LibraryOpsMixin, TransferMixin, ConnectorMixin, QMa
         self._fetch = fetch
         self._lock: WindowLock | None = None
         self.watch: ArchiveWatch | None = None
+        self._held_changes = Changes()  # changes made elsewhere, told after our own work
+        self._held_timer = QTimer(self, singleShot=True, interval=500)
+        self._held_timer.timeout.connect(lambda: self._changed_elsewhere(Changes()))
 
         self.setWindowTitle("Quire")
         self.setAcceptDrops(True)
@@ -243,7 +246,7 @@ class MainWindow(MenusMixin, LibraryOpsMixin, TransferMixin, ConnectorMixin, QMa
         self.search.search_now()
         self.refresh_library()
         self.watch = ArchiveWatch(self.archive, self)
-        self.watch.changed.connect(self.announce)
+        self.watch.changed.connect(self._changed_elsewhere)
         self.watch.start(since)
         self.connector.start(self.archive)  # answered on its own threads
         self.archive_ready.emit()
@@ -484,6 +487,18 @@ class MainWindow(MenusMixin, LibraryOpsMixin, TransferMixin, ConnectorMixin, QMa
         """Tell every pane what an op changed (nothing: no signal)."""
         if changes:
             self.changed.emit(changes)
+
+    def _changed_elsewhere(self, changes: Changes) -> None:
+        """Another process changed the archive (archive.library.watch). While this
+        window's own long work runs (a save or an import, whose child process the
+        watcher sees too) the changes are held and told once it ends, as before:
+        the list does not start over under the user every second of an import."""
+        self._held_changes = self._held_changes | changes
+        if self.work_pool.activeThreadCount():
+            self._held_timer.start()
+            return
+        held, self._held_changes = self._held_changes, Changes()
+        self.announce(held)
 
     def _open_article_changes(self, changes: Changes) -> None:
         """The open article's part of a change: gone, or its row (header, tags, the

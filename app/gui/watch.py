@@ -61,7 +61,10 @@ class ArchiveWatch(QObject):
         since = self._since  # a retried start keeps the first mark
 
         def started(watcher: ArchiveWatcher) -> None:
-            self._watcher = watcher
+            if self._stopped:  # the window closed while the first snapshot was taken
+                watcher.close()
+            else:
+                self._watcher = watcher
 
         if not self._stopped:
             self._timer.start()

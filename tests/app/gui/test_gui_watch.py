@@ -68,3 +68,27 @@ def test_quire_add_and_tag_on_the_command_line_show_in_the_window(qtbot, window,
     qtbot.waitUntil(lambda: window.tags.tag_items().get("wild-yeast") == 1, timeout=WAIT)
     qtbot.waitUntil(lambda: "wild-yeast" in window.search.model.row_at(
         window.search.model.row_of(ids[1])).tags, timeout=WAIT)
+
+
+def test_changes_made_elsewhere_wait_for_the_windows_own_work(qtbot, window, filled):
+    """An import in the window runs in a child process, which the watcher sees as
+    another process: its changes are told once the window's own work ends, so the
+    list does not start over under the user every second of the import."""
+    import threading
+
+    from archive.base.changes import Changes
+
+    root, _ids = filled
+    release = threading.Event()
+    told: list[Changes] = []
+    window.changed.connect(told.append)
+    window.run_task(lambda _ctx: release.wait(WAIT / 1000), label="Long work")
+    with Archive(root, seed=False, fetch=False) as other:
+        other.save_html(make_page("Saved during the import", "Reed beds."),
+                        "https://elsewhere.example/2", download_images=False)
+    qtbot.waitUntil(lambda: bool(window._held_changes.added), timeout=WAIT)
+    assert not [c for c in told if c.added]
+    assert "Saved during the import" not in titles(window)
+    release.set()
+    qtbot.waitUntil(lambda: "Saved during the import" in titles(window), timeout=WAIT)
+    assert [c for c in told if c.added]
