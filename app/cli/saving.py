@@ -34,7 +34,8 @@ def _run_add(archive, args) -> int:
             failed += 1
             say(f"FAILED {item}: {outcome}")
         else:
-            note = "" if outcome.created else "  (already saved)"
+            note = "" if outcome.created else \
+                "  (was pending: now saved)" if getattr(outcome, "filled", False) else "  (already saved)"
             say(f"{outcome.article.id}  {outcome.article.title}{note}")
             for problem in outcome.picture_problems[:10]:
                 say(f"    picture not saved: {problem}")

@@ -183,7 +183,8 @@ def check_archive(archive: "Archive", repair: bool = False, progress=None) -> li
                 p.detail += f" (could not put back {leftover.name}: {exc})"
         elif repair:
             article.status = "pending"
-            article.error = "the article's files were missing; fetch it again with `quire retry`"
+            article.error = f"the article's files were missing; {how_to_refill(article)}"
+            p.detail += f"; kept as a pending article: {how_to_refill(article)}"
             try:
                 (base / aid).mkdir()
                 archive.update(article)
@@ -278,6 +279,21 @@ def check_archive(archive: "Archive", repair: bool = False, progress=None) -> li
             p.repaired = True
         problems.append(p)
     return problems
+
+
+def how_to_refill(article: Article) -> str:
+    """What will actually give a pending article its content back, in words: `retry`
+    fetches an address, a page saved from a file is added again, and one that came
+    from neither (pasted HTML, a welcome page) has nothing to fetch."""
+    source = article.source or ""
+    if article.url:
+        return f"fetch it again with `quire retry {article.id}` (or add {article.url} again)"
+    if source.startswith("file:"):
+        return f"add its file again with `quire add {source[len('file:'):]!s}`"
+    if source.startswith("quire:welcome/"):
+        return "it is a welcome article: delete it with `quire delete " + article.id + "`"
+    return ("it has no address or file to fetch it from again: save the page again, or delete it "
+            f"with `quire delete {article.id}` (its tags and states are kept until then)")
 
 
 def adopt_orphans(archive: "Archive", ids: list[str], repair: bool = True, *,

@@ -71,6 +71,9 @@ class SaveResult:
     #: one line per picture that could not be kept (its address and why); the article
     #: shows a placeholder naming it instead
     picture_problems: list[str] = field(default_factory=list)
+    #: the item was in the archive as a pending article (its files lost, or an import's
+    #: failed fetch) and this save gave it its content
+    filled: bool = False
 
 
 class Archive:
@@ -496,12 +499,15 @@ class Archive:
         url = url.strip()
         check_scheme(url)
         existing = self.find_duplicate(url=url)
-        if existing is not None:
+        if existing is not None and existing.status != "pending":
             return SaveResult(existing, False)
         fetcher = self.fetcher
         if fetcher is None:
             raise QuireError(f"{url}: fetching is turned off for this archive")
         result = fetcher.fetch(url)
+        if existing is not None:  # adding a pending article's page again fills it
+            return self._fill(existing, tags, result.body, final_url=result.url,
+                              declared_encoding=result.encoding)
         return self.save_html(result.body, url, final_url=result.url, tags=tags, saved=saved,
                               is_read=is_read, is_favorite=is_favorite, is_archived=is_archived,
                               declared_encoding=result.encoding)
@@ -513,9 +519,11 @@ class Archive:
         path, data = read_page_file(path)
         source = f"file:{path.resolve()}"
         existing = self.find_duplicate(source=source)
-        if existing is not None:
+        if existing is not None and existing.status != "pending":
             return SaveResult(existing, False)
         prepared = prepare_page(data, None, page_file=str(path))
+        if existing is not None:  # its files were lost (check --repair made it pending)
+            return self._fill(existing, tags, b"", prepared=prepared)
         return self.save_html(b"", None, tags=tags, source=source, download_images=False,
                               prepared=prepared)
 
@@ -691,19 +699,31 @@ class Archive:
                 raise ArchiveError(f"{url}: could not write the pending article ({exc.strerror or exc})") from exc
             return self._commit_new(article, norm, tmp, "", url)
 
+    def _fill(self, pending: Article, tags: Iterable[str], html: str | bytes, **kwargs) -> SaveResult:
+        """Give a pending article the content of a page saved again (`quire add` of its
+        address or file), keeping its tags, states and collections, adding `tags`."""
+        article = self.replace_content(pending.id, html, **kwargs)
+        if list(tags):
+            article = self.tag(article.id, add=tags)
+        return SaveResult(article, False, filled=True)
+
     def replace_content(self, article_id: str, html: str | bytes, *, final_url: str | None = None,
                         declared_encoding: str | None = None, extract: bool = True,
                         anchors: "ReanchorReport | None" = None,
-                        changed: list[str] | None = None) -> Article:
+                        changed: list[str] | None = None,
+                        prepared: "tuple[bytes, Extracted] | None" = None) -> Article:
         """Fill a pending article, or re-extract a saved one, keeping its tags and states.
         Its highlights are placed again in the new text (`anchors` adds up how many were
         and could not be). A saved article whose new reading is the one it has is left
-        exactly as it is (nothing written); one that did change is added to `changed`."""
+        exactly as it is (nothing written); one that did change is added to `changed`.
+        `prepared` is prepare_page()'s result when it already ran (a page file, with the
+        pictures saved beside it)."""
         old = self.get(article_id)
         where = old.url or article_id
         page_url = final_url or old.url
-        raw, ex = prepare_page(html, page_url, extract=extract, title=None if extract else old.title,
-                               declared_encoding=declared_encoding)
+        raw, ex = prepared or prepare_page(html, page_url, extract=extract,
+                                           title=None if extract else old.title,
+                                           declared_encoding=declared_encoding)
         folder = self.article_dir(article_id)
         new = Article.from_dict(old.to_dict())
         if old.status == "pending" or not old.title or old.title == old.url:

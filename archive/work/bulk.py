@@ -155,7 +155,9 @@ def save_many(archive: Archive, items: list[str], *, tags: Iterable[str] = (), c
                 url = target
                 check_scheme(url)
                 existing = archive.find_duplicate(url=url)
-                if existing is not None:
+                if existing is not None and existing.status == "pending":
+                    yield report(item, save_one(archive, item, tags))  # fills it
+                elif existing is not None:
                     yield report(item, SaveResult(existing, False))
                 else:
                     urls.append(item)
@@ -163,7 +165,9 @@ def save_many(archive: Archive, items: list[str], *, tags: Iterable[str] = (), c
                 path = _page_file(target)
                 source = f"file:{path.resolve()}"
                 existing = archive.find_duplicate(source=source)
-                if existing is not None:
+                if existing is not None and existing.status == "pending":
+                    yield report(item, save_one(archive, item, tags))  # fills it
+                elif existing is not None:
                     yield report(item, SaveResult(existing, False))
                 else:
                     files.append((item, path, source))

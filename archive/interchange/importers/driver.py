@@ -428,7 +428,10 @@ def retry_pending(archive: "Archive", progress: ProgressFn | None = None,
             if fetcher is None:
                 raise QuireError(f"{article.url}: fetching is turned off for this archive")
             if not article.url:
-                raise QuireError(f"{article.id}: a pending article without a URL cannot be fetched")
+                from archive.library.check import how_to_refill
+
+                raise QuireError(f"{article.id}: a pending article without a URL cannot be fetched; "
+                                 f"{how_to_refill(article)}")
             result = fetcher.fetch(article.url)
             return _Outcome("added", archive.replace_content(
                 article.id, result.body, final_url=result.url,

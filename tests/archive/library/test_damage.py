@@ -191,3 +191,51 @@ def test_a_damaged_index_segment_is_found_by_check_and_rebuilt(tmp_path):
     assert out.returncode == 0, (out.stdout, out.stderr)
     out = cli(root, "search", "--json", "--limit", "100", "*")
     assert sorted(h["id"] for h in json.loads(out.stdout)) == sorted(ids)
+
+
+def test_an_article_from_a_file_whose_folder_was_lost_is_filled_by_adding_the_file(tmp_path):
+    """check --repair made it pending and said `quire retry`, which cannot fetch a page
+    that has no URL; adding the same file again said "already saved" and left it pending."""
+    import shutil
+
+    root = tmp_path / "arch"
+    page = tmp_path / "saved page.html"
+    page.write_text(make_page("A page from disk", "diskword and herons"), encoding="utf-8")
+    with Archive(root, seed=False, fetch=False) as a:
+        aid = a.save_file(page, tags=["kept"]).article.id
+        a.set_state(aid, is_favorite=True)
+    shutil.rmtree(root / "articles" / aid)
+
+    out = cli(root, "check", "--repair")
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert "quire retry" not in out.stdout
+    assert f"quire add {page}" in out.stdout, out.stdout
+    with Archive(root, seed=False, fetch=False) as a:
+        assert a.get(aid).status == "pending" and f"quire add {page}" in a.get(aid).error
+    out = cli(root, "retry")
+    assert f"quire add {page}" in out.stdout, out.stdout
+
+    out = cli(root, "add", str(page), "--tag", "again")
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert "already saved" not in out.stdout and aid in out.stdout, out.stdout
+    with Archive(root, seed=False, fetch=False) as a:
+        article = a.get(aid)
+        assert article.status == "saved" and article.error is None
+        assert article.title == "A page from disk"
+        assert article.is_favorite and article.tags == ["again", "kept"]
+        assert [h.id for h in a.search("diskword")] == [aid]
+        assert len(a.articles()) == 1
+        assert check_archive(a) == []
+
+
+def test_a_pending_article_is_filled_by_adding_its_address_again(tmp_path, httpserver):
+    root = tmp_path / "arch"
+    httpserver.expect_request("/story").respond_with_data(make_page("Fetched at last", "fetchword"),
+                                                          content_type="text/html")
+    url = httpserver.url_for("/story")
+    with Archive(root, seed=False, fetch=True) as a:
+        aid = a.add_pending(url, title="Later", tags=["kept"], error="offline").article.id
+        result = a.save_url(url)
+        assert result.filled and result.article.id == aid
+        assert a.get(aid).status == "saved" and a.get(aid).tags == ["kept"]
+        assert [h.id for h in a.search("fetchword")] == [aid]
