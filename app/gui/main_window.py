@@ -5,6 +5,11 @@ The window owns the Archive but never calls it on the UI thread: every call
 goes through an `Op` on one of three pools — searches (one thread, in the
 search pane), reading (one thread: opening articles, tag and state changes,
 so they never wait behind a long import) and work (saves, imports, bulk).
+
+What an op changed is announced once, as an archive.base.changes.Changes, on
+the window's `changed` signal; so is what another process changed (app/gui/
+watch.py). The search pane, the tag pane and the open article each refresh from
+it what the change touches: no op refreshes a pane itself.
 """
 
 from __future__ import annotations
