@@ -492,8 +492,10 @@ class Archive:
 
     # -- saving ------------------------------------------------------------------
     def save_url(self, url: str, *, tags: Iterable[str] = (), saved: str | None = None,
-                 is_read: bool = False, is_favorite: bool = False, is_archived: bool = False) -> SaveResult:
-        """Fetch a page and save it (or return the copy already saved)."""
+                 is_read: bool = False, is_favorite: bool = False, is_archived: bool = False,
+                 description: str | None = None) -> SaveResult:
+        """Fetch a page and save it (or return the copy already saved). `description`
+        (a bookmark's note) replaces the page's own summary."""
         from archive.capture.urls import check_scheme
 
         url = url.strip()
@@ -510,7 +512,7 @@ class Archive:
                               declared_encoding=result.encoding)
         return self.save_html(result.body, url, final_url=result.url, tags=tags, saved=saved,
                               is_read=is_read, is_favorite=is_favorite, is_archived=is_archived,
-                              declared_encoding=result.encoding)
+                              declared_encoding=result.encoding, description=description)
 
     def save_file(self, path: Path | str, *, tags: Iterable[str] = ()) -> SaveResult:
         """Save a local .html/.htm file (charset from BOM, <meta>, else detection), with
@@ -533,7 +535,7 @@ class Archive:
                   extract: bool = True, download_images: bool | None = None,
                   final_url: str | None = None, declared_encoding: str | None = None,
                   prepared: "tuple[bytes, Extracted] | None" = None,
-                  image_fetcher=None) -> SaveResult:
+                  image_fetcher=None, description: str | None = None) -> SaveResult:
         """Save a page given as text or bytes. `extract=False` keeps the given HTML as the
         article body (content that was extracted already, e.g. a wallabag export).
         `prepared` is prepare_page()'s result when it already ran (in a worker process).
@@ -556,7 +558,7 @@ class Archive:
             url=url, canonical_url=canonical, final_url=final_url,
             site=ex.site_name or host_of(page_url), authors=ex.authors,
             published=ex.published, saved=saved or now_iso(), lang=ex.lang,
-            description=(ex.description or "")[:2000], lead_image=ex.lead_image,
+            description=(description or ex.description or "")[:2000], lead_image=ex.lead_image,
             word_count=words, reading_minutes=minutes,
             tags=normalize_tags(tags), is_read=is_read, is_favorite=is_favorite,
             is_archived=is_archived, uncertain=ex.uncertain, source=source,
@@ -673,7 +675,7 @@ class Archive:
     def add_pending(self, url: str, *, title: str = "", tags: Iterable[str] = (),
                     saved: str | None = None, error: str, is_read: bool = False,
                     is_favorite: bool = False, is_archived: bool = False,
-                    source: str | None = None) -> SaveResult:
+                    source: str | None = None, description: str | None = None) -> SaveResult:
         """Keep an item whose content could not be had yet (a failed fetch during import),
         so nothing is lost: it is listed, searchable by title/URL and retryable."""
         from archive.capture.urls import normalize_url
@@ -687,7 +689,8 @@ class Archive:
             norm = None
         article = Article(id="", title=title or url, url=url, site=host_of(url), saved=saved or now_iso(),
                           tags=normalize_tags(tags), is_read=is_read, is_favorite=is_favorite,
-                          is_archived=is_archived, status="pending", error=error, source=source)
+                          is_archived=is_archived, status="pending", error=error, source=source,
+                          description=(description or "")[:2000])
         with self._commit_lock:
             article.id = self._new_id()
             tmp = self.root / ARTICLES_DIR / f".tmp-{article.id}"
@@ -969,6 +972,36 @@ class Archive:
         if progress:
             progress(len(change.articles), len(change.articles), "")
         return change
+
+    def merge_in(self, article_id: str, *, title: str = "", tags: Iterable[str] = (),
+                 is_read: bool = False, is_favorite: bool = False,
+                 is_archived: bool = False, description: str | None = None) -> tuple[Article, bool]:
+        """Add what another copy of the article says (an import meeting it again) without
+        removing anything: its tags are added, a state it sets is set, its title replaces
+        only a missing or address-only one, its description only a missing one. The saved
+        date stays the archive's (when it was first saved). Returns the article and whether anything changed (an
+        unchanged article is not written at all)."""
+        with self._commit_lock:
+            with self.catalog.transaction() as db:
+                article = self.catalog.get(article_id)
+                before = article.to_dict()
+                article.tags = normalize_tags([*article.tags, *tags])
+                article.is_read = article.is_read or is_read
+                article.is_favorite = article.is_favorite or is_favorite
+                article.is_archived = article.is_archived or is_archived
+                old_title = article.title.strip()
+                if title.strip() and (not old_title or old_title in (article.url, article.source)
+                                      or re.match(r"^[a-z][a-z0-9+.-]*://\S+$", old_title, re.I)):
+                    article.title = " ".join(title.split())[:1000]
+                if description and not article.description.strip():
+                    article.description = description[:2000]
+                changed = article.to_dict() != before
+                if changed:
+                    self.catalog.update(article, self._norm_of(article), db)
+            if changed:
+                self._written(article, searchable=True)
+        return article, changed
+
 
     def set_state(self, article_id: str, *, is_read: bool | None = None, is_favorite: bool | None = None,
                   is_archived: bool | None = None, progress: float | None = None) -> Article:

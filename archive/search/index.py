@@ -555,8 +555,13 @@ def make_document(article: Any, text: str, collections: Iterable[str] = ()) -> d
     title_terms = text_terms(title)
     marks = [m for m in getattr(article, "highlights", None) or []]
     notes = "\n".join(m.note for m in marks if m.note)
+    # The description too (a bookmark's note, an export's summary: often all a pending
+    # article has), unless the text holds it already (a page's lead paragraph).
+    description = (getattr(article, "description", "") or "").strip()
+    extra = text_terms(description) if description and description not in (text or "") else []
     # a note's words are the reader's own: a plain search finds them too
-    terms = title_terms + title_terms + text_terms(text or "") + (text_terms(notes) if notes else [])
+    terms = (title_terms + title_terms + extra + text_terms(text or "")
+             + (text_terms(notes) if notes else []))
     doc: dict[str, Any] = {
         "id": article.id,
         "title": title,

@@ -2,10 +2,14 @@
 
 The order of checks is what makes a re-import free and a big import safe:
 1. parse the whole file (pure, fast) and collect every bad row as a message;
-2. drop items the archive already has (find_duplicate) *before* any network
-   work, and items repeated within the file -- except that an item carrying
-   content fills an article that is still pending (as `retry` would), merging
-   its tags and states, and counts as updated;
+2. fold items repeated within the file (the same page saved twice, the
+   addresses differing by a tracking parameter or a #fragment) into one that
+   keeps what both say (items.merge_items); then, *before* any network work,
+   merge each item the archive already has into that article (its tags,
+   states, title over an address-only title, description: archive.merge_in,
+   nothing removed) -- except that an item carrying content fills an article
+   that is still pending (as `retry` would), merging the same way, and counts
+   as updated;
 3. save items that carry their content without fetching;
 4. fetch the others on a bounded thread pool; a failed fetch becomes a
    pending article holding the reason, so a dead link loses nothing.
@@ -34,7 +38,13 @@ from archive.interchange.importers import quire_json
 from archive.interchange.importers import urls
 from archive.interchange.importers import wallabag
 from archive.interchange.importers.detect import FORMATS, detect_format
-from archive.interchange.importers.items import ImportCollection, ImportItem, ImportProblem, ParseResult
+from archive.interchange.importers.items import (
+    ImportCollection,
+    ImportItem,
+    ImportProblem,
+    ParseResult,
+    merge_items,
+)
 
 if TYPE_CHECKING:
     from archive.library.store import Archive
@@ -61,8 +71,12 @@ FOLDER_FORMATS = {"pocket", "omnivore", "folder"}
 class ImportReport:
     added: int = 0  # new saved articles
     updated: int = 0  # pending articles the import filled with content
-    duplicates: int = 0  # already in the archive, or repeated in the file
+    merged: int = 0  # already in the archive, and the file added tags, states or a description
+    duplicates: int = 0  # already in the archive, with nothing new in the file
+    combined: int = 0  # entries repeated within the file, folded into their first copy
     pending: int = 0  # kept without content (fetch failed or not attempted)
+    #: why each pending article is pending: "address: reason"
+    pending_why: list[str] = field(default_factory=list)
     failed: list[str] = field(default_factory=list)  # "file line 7: reason", not imported
     warnings: list[str] = field(default_factory=list)  # imported, but something was dropped
     cancelled: bool = False
@@ -72,8 +86,21 @@ class ImportReport:
 
     @property
     def total(self) -> int:
-        return (self.added + self.updated + self.duplicates + self.pending + len(self.failed)
-                + self.not_reached)
+        """The entries the file holds (every repeat and every refused row counted)."""
+        return (self.added + self.updated + self.merged + self.duplicates + self.combined
+                + self.pending + len(self.failed) + self.not_reached)
+
+    @property
+    def found(self) -> int:
+        return self.total
+
+    def pending_reasons(self) -> dict[str, int]:
+        """How many articles are pending for each reason (the address left out)."""
+        counts: dict[str, int] = {}
+        for line in self.pending_why:
+            reason = line.split(": ", 1)[1] if ": " in line else line
+            counts[reason] = counts.get(reason, 0) + 1
+        return counts
 
 
 def resolve_format(path: Path, fmt: str) -> str:
@@ -111,7 +138,7 @@ def _dedupe_key(item: ImportItem) -> str | None:
 
 @dataclass
 class _Outcome:
-    kind: str  # "added" | "updated" | "duplicate" | "pending" | "failed"
+    kind: str  # "added" | "updated" | "merged" | "duplicate" | "pending" | "failed"
     article: Article | None = None
     message: str = ""  # why it failed; for another kind, a warning to show
 
@@ -126,8 +153,19 @@ def _pending(archive: "Archive", item: ImportItem, error: str) -> _Outcome:
     result = archive.add_pending(
         item.url, title=item.title, tags=item.tags, saved=item.saved, error=error,
         is_read=item.is_read, is_favorite=item.is_favorite, is_archived=item.is_archived,
-        source=item.source_key)
-    return _Outcome("pending" if result.created else "duplicate", result.article)
+        source=item.source_key, description=item.description)
+    if not result.created:
+        return _merge_existing(archive, result.article, item)
+    return _Outcome("pending", result.article)
+
+
+def _merge_existing(archive: "Archive", existing: Article, item: ImportItem) -> _Outcome:
+    """An item the archive has already: what it adds is merged in (archive.merge_in)."""
+    article, changed = archive.merge_in(
+        existing.id, title=item.title, tags=item.tags, is_read=item.is_read,
+        is_favorite=item.is_favorite, is_archived=item.is_archived,
+        description=item.description)
+    return _Outcome("merged" if changed else "duplicate", article)
 
 
 def _prepare(item: ImportItem) -> tuple[bytes, Extracted]:
@@ -172,6 +210,7 @@ def _fill_pending(archive: "Archive", pending: Article, item: ImportItem) -> _Ou
                         f"{_label(item)}: already in the archive, still pending: its content "
                         f"could not be saved ({exc})")
     article.tags = normalize_tags([*article.tags, *item.tags])
+    article.description = item.description or article.description or ""
     article.is_read = article.is_read or item.is_read
     article.is_archived = article.is_archived or item.is_archived
     article.is_favorite = article.is_favorite or item.is_favorite
@@ -198,12 +237,14 @@ def _import_one(archive: "Archive", item: ImportItem, fetch: bool) -> _Outcome:
                     prepared[0], item.url, tags=item.tags, saved=item.saved,
                     source=item.source_key, is_read=item.is_read, is_favorite=item.is_favorite,
                     is_archived=item.is_archived, download_images=None if fetch else False,
-                    prepared=prepared)
+                    prepared=prepared, description=item.description)
             except QuireError as exc:
                 return _pending(archive, item, f"its content could not be saved: {exc}")
             if _fills(result.article if not result.created else None, item):
                 return _fill_pending(archive, result.article, item)  # found by its canonical URL
-            outcome = _Outcome("added" if result.created else "duplicate", result.article)
+            if not result.created:
+                return _merge_existing(archive, result.article, item)
+            outcome = _Outcome("added", result.article)
         elif item.pending_error is not None:
             outcome = _pending(archive, item, item.pending_error)
             if outcome.article is not None and outcome.kind == "pending":
@@ -214,10 +255,13 @@ def _import_one(archive: "Archive", item: ImportItem, fetch: bool) -> _Outcome:
             try:
                 result = archive.save_url(
                     item.url, tags=item.tags, saved=item.saved, is_read=item.is_read,
-                    is_favorite=item.is_favorite, is_archived=item.is_archived)
+                    is_favorite=item.is_favorite, is_archived=item.is_archived,
+                    description=item.description)
             except QuireError as exc:
                 return _pending(archive, item, str(exc))
-            outcome = _Outcome("added" if result.created else "duplicate", result.article)
+            if not result.created:
+                return _merge_existing(archive, result.article, item)
+            outcome = _Outcome("added", result.article)
         if outcome.kind == "added" and item.progress and outcome.article is not None:
             outcome.article = archive.set_state(outcome.article.id, progress=item.progress)
         return outcome
@@ -295,12 +339,19 @@ def _record(report: ImportReport, outcome: _Outcome, item: ImportItem,
     if outcome.kind == "duplicate":
         report.duplicates += 1
         return
+    if outcome.kind == "merged":
+        report.merged += 1
+        if outcome.article is not None:
+            memberships.extend((name, outcome.article.id) for name in item.collections)
+        return
     if outcome.kind == "added":
         report.added += 1
     elif outcome.kind == "updated":
         report.updated += 1
     else:
         report.pending += 1
+        if outcome.article is not None:
+            report.pending_why.append(f"{_label(item)}: {outcome.article.error or 'pending'}")
     if outcome.article is not None:
         report.article_ids.append(outcome.article.id)
         memberships.extend((name, outcome.article.id) for name in item.collections)
@@ -359,20 +410,19 @@ def import_file(archive: "Archive", path: Path | str, fmt: str = "auto", *, fetc
                               f"({exc.strerror or exc})") from exc
     total = len(items)
     memberships: list[tuple[str, str]] = []
-    seen: set[str] = set()
+    unique = _fold_repeats(items, report)
     todo: list[ImportItem] = []
-    for item in items:  # duplicates: no network, no extraction
-        key = _dedupe_key(item)
-        if key in seen:
-            report.duplicates += 1
-            continue
-        existing = archive.find_duplicate(url=item.url, source=item.source_key)
-        if existing is not None and not _fills(existing, item):
-            report.duplicates += 1
-            continue
-        if key:
-            seen.add(key)
-        todo.append(item)
+    with archive.batch():
+        for item in unique:  # already in the archive: no network, no extraction
+            existing = archive.find_duplicate(url=item.url, source=item.source_key)
+            if existing is None or _fills(existing, item):
+                todo.append(item)
+                continue
+            try:
+                outcome = _merge_existing(archive, existing, item)
+            except QuireError as exc:
+                outcome = _Outcome("failed", message=f"{_label(item)}: {exc}")
+            _record(report, outcome, item, memberships)
     done = total - len(todo)
     if progress:
         progress(done, total, f"{done} already in the archive" if done else "importing")
@@ -381,6 +431,25 @@ def import_file(archive: "Archive", path: Path | str, fmt: str = "auto", *, fetc
     if collection_defs or memberships:
         _restore_collections(archive, collection_defs, memberships, report)
     return report
+
+
+def _fold_repeats(items: list[ImportItem], report: ImportReport) -> list[ImportItem]:
+    """The file's items with each page once: a repeat (the same normalized address, or
+    source) is merged into the page's first item (items.merge_items) and counted as
+    combined. Items with neither an address nor a source are all kept."""
+    first_of: dict[str, ImportItem] = {}
+    unique: list[ImportItem] = []
+    for item in items:
+        key = _dedupe_key(item)
+        if key is None:
+            unique.append(item)
+        elif key in first_of:
+            merge_items(first_of[key], item)
+            report.combined += 1
+        else:
+            first_of[key] = item
+            unique.append(item)
+    return unique
 
 
 def _run(archive: "Archive", todo: list[ImportItem], fetch: bool, concurrency: int,

@@ -50,6 +50,9 @@ class ImportItem:
     #: "color", "created" where known; a Quire export also gives "id", "start", "end",
     #: "prefix", "suffix", "updated", "unplaced", restored exactly
     highlights: list[dict] = field(default_factory=list)
+    #: The export's own note or summary of the article (a bookmark's <DD>, Pinboard's
+    #: "extended", Raindrop's note): kept as the article's description, searchable.
+    description: str | None = None
 
     def __post_init__(self) -> None:
         # Every parser's text fields pass here: an export may carry control characters
@@ -61,6 +64,51 @@ class ImportItem:
         self.site = clean_line(self.site) or None
         collections = [self.collections] if isinstance(self.collections, str) else self.collections
         self.collections = [name for name in (clean_line(c) for c in collections) if name]
+        self.description = clean_text(self.description) or None
+
+
+def merge_items(first: ImportItem, other: ImportItem) -> ImportItem:
+    """Fold `other` (the same page saved again: it differs by a tracking parameter or a
+    #fragment) into `first`, losing nothing either says: the union of tags and
+    collections, the real title over a blank one (link_title blanks a URL-as-title),
+    the earliest saved date, a state set on either side, content and metadata from
+    whichever has them. Returns `first`, changed in place."""
+    first.tags = clean_tags([*first.tags, *other.tags])
+    first.collections = list(dict.fromkeys([*first.collections, *other.collections]))
+    if not first.title or (looks_like_url(first.title) and other.title
+                           and not looks_like_url(other.title)):
+        first.title = other.title or first.title
+    first.saved = earliest(first.saved, other.saved)
+    first.is_read = first.is_read or other.is_read
+    first.is_archived = first.is_archived or other.is_archived
+    first.is_favorite = first.is_favorite or other.is_favorite
+    if first.html is None and other.html is not None:
+        first.html, first.extracted, first.text = other.html, other.extracted, other.text
+    if first.html is None and first.pending_error is not None and other.pending_error is None:
+        first.pending_error = None  # the other copy may be fetched
+    first.description = first.description or other.description
+    first.authors = first.authors or other.authors
+    first.published = first.published or other.published
+    first.site = first.site or other.site
+    if other.progress is not None:
+        first.progress = max(first.progress or 0.0, other.progress)
+    for name, value in other.restore.items():
+        first.restore.setdefault(name, value)
+    first.highlights = [*first.highlights,
+                        *(h for h in other.highlights if h not in first.highlights)]
+    return first
+
+
+def looks_like_url(text: str | None) -> bool:
+    """A title that is only an address (some exports write the URL when there is no title)."""
+    return bool(text) and re.match(r"^[a-z][a-z0-9+.-]*://\S+$", text.strip(), re.I) is not None
+
+
+def earliest(a: str | None, b: str | None) -> str | None:
+    """The earlier of two ISO 8601 UTC dates (the archive writes one spelling, so they
+    compare as text); None only when both are."""
+    dates = [d for d in (a, b) if d]
+    return min(dates) if dates else None
 
 
 @dataclass
@@ -165,6 +213,23 @@ def clean_line(text: object) -> str:
         return ""
     spaced = " ".join(str(text).split())  # line breaks (CR, LF, NEL) and tabs first
     return " ".join(_CONTROL.sub("", spaced).split())
+
+
+def clean_text(text: object) -> str:
+    """A multi-line text field (a description, a note): control characters dropped,
+    lines kept, each line's runs of spaces made one, blank lines at the ends trimmed."""
+    if text is None:
+        return ""
+    lines = [" ".join(_CONTROL.sub("", line).split()) for line in str(text).splitlines()]
+    return "\n".join(lines).strip()
+
+
+def folder_tag(name: object) -> str:
+    """A folder (or collection) name as ONE tag. A comma separates tags everywhere in
+    Quire (typing tags, the index, a bookmark file's TAGS attribute), so a folder named
+    "Linux, Unix OS, Other stuff" would fall apart into three; its commas become
+    semicolons, which read the same and separate nothing: "Linux; Unix OS; Other stuff"."""
+    return clean_line(name).replace(",", ";")
 
 
 def clean_tags(tags: object) -> list[str]:

@@ -260,3 +260,24 @@ def test_spreadsheet_resaves_utf16_semicolons_tabs_and_nul_bytes(tmp_path):
     assert detect_format(tabbed) == "instapaper"
     items, _ = split(parse_file(tabbed))
     assert [(i.title, i.is_favorite) for i in items] == [("Tab title", True)]
+
+
+def test_netscape_folder_is_one_tag_dd_is_the_description_and_roots_in_any_language():
+    items, problems = split(parse_file(FIXTURES / "bookmarks_chrome_fr.html"))
+    assert problems == []
+    urls = by_url(items)
+    # "Barre de favoris" (PERSONAL_TOOLBAR_FOLDER) says nothing; the folder is one tag
+    assert urls["https://lwn.net/Articles/900000/"].tags == []
+    grep = urls["https://man.example.org/grep.1"]
+    assert grep.tags == ["Linux; Unix OS; Other stuff"]
+    assert grep.description == "Searching text with regular expressions;\nalso the -P flag"
+    make = urls["https://dev.example.org/make"]
+    assert make.tags == ["Linux; Unix OS; Other stuff", "Dev", "Build"]  # dev = Dev
+    assert make.description is None
+    crepes = urls["https://recettes.example.fr/crepes"]
+    assert crepes.tags == [] and crepes.description == "La pâte doit reposer une heure."
+    # German and Spanish root names are roots too; a "Favoris" folder inside one is the user's
+    assert urls["https://zeitung.example.de/"].tags == []
+    assert urls["https://nested.example.com/"].tags == ["Favoris"]
+    assert urls["https://movil.example.es/"].tags == []
+    assert urls["https://movil.example.es/"].saved == "2023-07-22T04:38:20+00:00"

@@ -105,7 +105,7 @@ def test_pocket_zip_of_csv_parts_imports_every_part_as_one_report(archive, tmp_p
     assert detect_format(source) == "pocket"
     report = import_file(archive, source, fetch=False)
     assert report.format == "pocket"
-    assert (report.pending, report.duplicates) == (3, 1)  # p1 is in both parts
+    assert (report.pending, report.duplicates, report.combined) == (3, 0, 1)  # p1 is in both parts
     assert report.failed == ["pocket_export.zip/part_000001.csv line 4: no URL (No address)"]
     by_url = {a.url: a for a in archive.articles()}
     assert by_url["https://example.invalid/p1"].tags == ["python", "tech"]
@@ -119,7 +119,7 @@ def test_pocket_zip_of_csv_parts_imports_every_part_as_one_report(archive, tmp_p
     assert detect_format(folder) == "pocket"
     for path in (folder, source):
         again = import_file(archive, path, "pocket", fetch=False)
-        assert (again.pending, again.duplicates, len(again.failed)) == (0, 4, 1)
+        assert (again.pending, again.duplicates, again.combined, len(again.failed)) == (0, 3, 1, 1)
 
 
 # -- 3. content for an article still pending ------------------------------------------------
