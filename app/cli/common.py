@@ -58,8 +58,7 @@ def print_report(report, verb: str) -> int:
         say(f"FAILED {line}")
     for line in report.warnings:
         say(f"warning: {line}")
-    updated = f"{report.updated} updated, " if report.updated else ""
-    say(f"{verb}: {report.added} added, {updated}{report.duplicates} already saved, "
-        f"{report.pending} pending, {len(report.failed)} failed"
-        + (f", cancelled with {report.not_reached} not reached" if report.cancelled else ""))
+    for line in report.pending_lines():
+        say(line)
+    say(f"{verb}: {report.counts_text()}")
     return EXIT_ITEM_FAILED if report.failed else EXIT_OK

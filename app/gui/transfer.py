@@ -58,8 +58,12 @@ def import_summary(report: ImportReport) -> str:
     parts = [f"imported {report.added}"]
     if report.updated:
         parts.append(f"{report.updated} waiting articles filled in")
+    if getattr(report, "merged", 0):
+        parts.append(f"{report.merged} merged into articles already there")
     if report.duplicates:
         parts.append(f"{report.duplicates} already there")
+    if getattr(report, "combined", 0):
+        parts.append(f"{report.combined} repeated in the file")
     if report.pending:
         parts.append(f"{report.pending} kept to fetch later")
     if report.failed:

@@ -94,6 +94,32 @@ class ImportReport:
     def found(self) -> int:
         return self.total
 
+    def counts_text(self) -> str:
+        """One line of counts: "found 9: 3 added, 2 merged into existing, 1 already saved,
+        1 repeated in the file, 1 pending, 1 failed" (zero counts of the rarer kinds left out)."""
+        parts = [f"{self.added} added"]
+        if self.updated:
+            parts.append(f"{self.updated} updated")
+        if self.merged:
+            parts.append(f"{self.merged} merged into existing")
+        parts.append(f"{self.duplicates} already saved")
+        if self.combined:
+            parts.append(f"{self.combined} repeated in the file (merged into their first copy)")
+        parts.append(f"{self.pending} pending")
+        parts.append(f"{len(self.failed)} failed")
+        if self.cancelled:
+            parts.append(f"cancelled with {self.not_reached} not reached")
+        return f"found {self.found}: " + ", ".join(parts)
+
+    def pending_lines(self) -> list[str]:
+        """Why articles were kept pending: one line per reason shared by several
+        ("12 pending: not fetched (imported without fetching)"), else the article's own."""
+        counts = self.pending_reasons()
+        lines = [f"{n} pending: {reason}" for reason, n in counts.items() if n > 1]
+        lines += [f"pending {line}" for line in self.pending_why
+                  if counts.get(line.split(": ", 1)[1] if ": " in line else line, 0) == 1]
+        return lines
+
     def pending_reasons(self) -> dict[str, int]:
         """How many articles are pending for each reason (the address left out)."""
         counts: dict[str, int] = {}
@@ -422,7 +448,7 @@ def import_file(archive: "Archive", path: Path | str, fmt: str = "auto", *, fetc
                 outcome = _merge_existing(archive, existing, item)
             except QuireError as exc:
                 outcome = _Outcome("failed", message=f"{_label(item)}: {exc}")
-            _record(report, outcome, item, memberships)
+            _record(report, outcome, item, memberships, archive)
     done = total - len(todo)
     if progress:
         progress(done, total, f"{done} already in the archive" if done else "importing")

@@ -91,3 +91,22 @@ def test_description_from_the_file_is_kept_and_merged_into_an_existing_article(a
     article = archive.articles()[0]
     assert article.description == "Notes on grey herons nesting in colonies"
     assert {h.id for h in archive.search("colonies")} == {article.id}
+
+
+def test_the_command_line_summary_says_found_merged_combined_pending_why_and_refused(tmp_path):
+    from tests.app.cli.test_cli import quire
+
+    arch = tmp_path / "arch"
+    first = tmp_path / "first.csv"
+    first.write_text("title,url,time_added,tags,status\n"
+                     ",https://sea.example.net/around-us,1600000400,,unread\n", encoding="utf-8")
+    assert quire(arch, "import", "--no-fetch", str(first)).returncode == 0
+    broken = tmp_path / "dups.csv"
+    broken.write_text((FIXTURES / "pocket_near_duplicates.csv").read_text(encoding="utf-8")
+                      + "No address,,1600000700,,unread\n", encoding="utf-8")
+    out = quire(arch, "import", "--no-fetch", str(broken))
+    assert "Traceback" not in out.stderr
+    assert ("found 6: 0 added, 1 merged into existing, 0 already saved, 2 repeated in the file "
+            "(merged into their first copy), 2 pending, 1 failed") in out.stdout, out.stdout
+    assert "FAILED dups.csv line 7: no URL (No address)" in out.stdout
+    assert "2 pending: not fetched (imported without fetching)" in out.stdout
