@@ -11,9 +11,10 @@ from typing import Any, Callable
 #: Version of catalog.sqlite and meta.json. 1: first release; 2: reading progress and
 #: the index queue (crash-safe batched indexing); 3: the page's canonical and final
 #: (after redirects) addresses, also used to recognise it again; 4: highlights and notes
-#: (a catalog table, mirrored into meta.json's "highlights"). Older archives are
-#: migrated on open.
-SCHEMA_VERSION = 4
+#: (a catalog table, mirrored into meta.json's "highlights"); 5: tags case-insensitive
+#: archive-wide (the first spelling kept; existing case-duplicates merged). Older
+#: archives are migrated on open.
+SCHEMA_VERSION = 5
 
 #: The colours a highlight may have; the first is the default.
 HIGHLIGHT_COLORS = ("yellow", "green", "blue", "pink")

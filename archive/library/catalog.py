@@ -10,7 +10,7 @@ import sqlite3
 import threading
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Callable, Iterable, Iterator
 
 from archive.base.errors import ArchiveError, NotFoundError
 from archive.base.models import SCHEMA_VERSION, Article, Highlight
@@ -53,9 +53,11 @@ CREATE INDEX IF NOT EXISTS articles_saved ON articles(saved);
 CREATE TABLE IF NOT EXISTS tags (
     article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
     tag TEXT NOT NULL,
+    fold TEXT NOT NULL DEFAULT '',
     PRIMARY KEY (article_id, tag)
 );
 CREATE INDEX IF NOT EXISTS tags_tag ON tags(tag);
+CREATE INDEX IF NOT EXISTS tags_fold ON tags(fold);
 CREATE TABLE IF NOT EXISTS url_aliases (
     norm_url TEXT NOT NULL,
     article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
@@ -63,6 +65,9 @@ CREATE TABLE IF NOT EXISTS url_aliases (
 );
 CREATE INDEX IF NOT EXISTS url_aliases_article ON url_aliases(article_id);
 CREATE TABLE IF NOT EXISTS index_queue (
+    article_id TEXT PRIMARY KEY
+);
+CREATE TABLE IF NOT EXISTS meta_queue (
     article_id TEXT PRIMARY KEY
 );
 CREATE TABLE IF NOT EXISTS collections (
@@ -101,8 +106,40 @@ _SCHEMA_COLLECTIONS = [stmt.strip() for stmt in _SCHEMA.split(";")
 _SCHEMA_HIGHLIGHTS = [stmt.strip() for stmt in _SCHEMA.split(";")
                       if "highlights" in stmt and stmt.strip()]
 
-#: Steps from each older schema version to the next; each runs in one transaction.
-_MIGRATIONS: dict[int, list[str]] = {
+def _merge_tag_cases(db: sqlite3.Connection) -> None:
+    """Schema 5: tags are case-insensitive archive-wide. Each tag gets its case-folded
+    key (`fold`), and tags that differ only by case ("Dev", "dev") become one, spelled as
+    the earliest saved article spells it (the first spelling seen). Articles whose tags
+    changed are queued for indexing and for a new meta.json (meta_queue), which the
+    Archive writes on open."""
+    if "fold" not in {row[1] for row in db.execute("PRAGMA table_info(tags)")}:
+        db.execute("ALTER TABLE tags ADD COLUMN fold TEXT NOT NULL DEFAULT ''")
+    rows = db.execute("SELECT t.article_id, t.tag FROM tags t JOIN articles a ON a.id = t.article_id "
+                      "ORDER BY a.saved, a.id, t.tag").fetchall()
+    first: dict[str, str] = {}
+    for _aid, tag in rows:
+        first.setdefault(tag.casefold(), tag)
+    changed: set[str] = set()
+    for aid, tag in rows:
+        spelling = first[tag.casefold()]
+        if spelling != tag:
+            db.execute("DELETE FROM tags WHERE article_id = ? AND tag = ?", (aid, tag))
+            db.execute("INSERT OR IGNORE INTO tags (article_id, tag) VALUES (?, ?)", (aid, spelling))
+            changed.add(aid)
+    db.executemany("UPDATE tags SET fold = ? WHERE tag = ?",
+                   [(fold, tag) for fold, tag in first.items()])
+    db.execute("DELETE FROM tags WHERE article_id NOT IN (SELECT id FROM articles)")
+    db.execute("CREATE INDEX IF NOT EXISTS tags_fold ON tags(fold)")
+    db.executemany("INSERT OR IGNORE INTO index_queue (article_id) VALUES (?)",
+                   [(aid,) for aid in sorted(changed)])
+    db.execute("CREATE TABLE IF NOT EXISTS meta_queue (article_id TEXT PRIMARY KEY)")
+    db.executemany("INSERT OR IGNORE INTO meta_queue (article_id) VALUES (?)",
+                   [(aid,) for aid in sorted(changed)])
+
+
+#: Steps from each older schema version to the next; each runs in one transaction. A
+#: step is SQL statements, or a function given the connection inside the transaction.
+_MIGRATIONS: dict[int, list[str] | Callable[[sqlite3.Connection], None]] = {
     1: [
         "ALTER TABLE articles ADD COLUMN progress REAL NOT NULL DEFAULT 0",
         "CREATE TABLE IF NOT EXISTS index_queue (article_id TEXT PRIMARY KEY)",
@@ -119,6 +156,8 @@ _MIGRATIONS: dict[int, list[str]] = {
     ],
     # highlights and notes: a new table; meta.json files gain "highlights" when next written
     3: _SCHEMA_HIGHLIGHTS,
+    # tags case-insensitive archive-wide, the first spelling kept (Catalog.canonical_tags)
+    4: _merge_tag_cases,
 }
 
 
@@ -385,8 +424,12 @@ class Catalog:
                         db.execute(stmt)
             while version < SCHEMA_VERSION:
                 with self.transaction() as db:
-                    for stmt in _MIGRATIONS[version]:
-                        db.execute(stmt)
+                    step = _MIGRATIONS[version]
+                    if callable(step):
+                        step(db)
+                    else:
+                        for stmt in step:
+                            db.execute(stmt)
                     version += 1
                     db.execute(f"PRAGMA user_version = {version}")
                 self.migrated_from = self.migrated_from or version - 1
@@ -494,8 +537,7 @@ class Catalog:
                 conn.execute(sql, [row[c] for c in _COLUMNS])
                 self._create_unique_index(conn)
             conn.execute("INSERT OR IGNORE INTO index_queue (article_id) VALUES (?)", (article.id,))
-            conn.executemany("INSERT OR IGNORE INTO tags (article_id, tag) VALUES (?, ?)",
-                             [(article.id, t) for t in article.tags])
+            self._write_tags(conn, article)
             self._set_aliases(conn, article.id, aliases)
 
     def update(self, article: Article, norm_url: str | None, db: sqlite3.Connection | None = None,
@@ -510,12 +552,58 @@ class Catalog:
             conn.execute(sql, [row[c] for c in cols] + [article.id])
             if reindex:
                 conn.execute("INSERT OR IGNORE INTO index_queue (article_id) VALUES (?)", (article.id,))
-            conn.execute("DELETE FROM tags WHERE article_id = ?", (article.id,))
-            conn.executemany("INSERT OR IGNORE INTO tags (article_id, tag) VALUES (?, ?)",
-                             [(article.id, t) for t in article.tags])
+            self._write_tags(conn, article)
             if aliases is not None:
                 conn.execute("DELETE FROM url_aliases WHERE article_id = ?", (article.id,))
                 self._set_aliases(conn, article.id, aliases)
+
+    def canonical_tags(self, tags: Iterable[str], article_id: str | None = None,
+                       db: sqlite3.Connection | None = None) -> list[str]:
+        """`tags` as the archive spells them. Tags are case-insensitive archive-wide: a tag
+        the article does not carry yet (in any case) takes the spelling other articles
+        already give it, so "dev" added beside an existing "Dev" is "Dev" (the first
+        spelling seen). A tag the article carries keeps the spelling given, which is how
+        a rename changes the case everywhere (every article in one transaction)."""
+        conn = db or self._db
+        with self._lock:
+            own = {r[0] for r in conn.execute(
+                "SELECT fold FROM tags WHERE article_id = ?", (article_id,))} if article_id else set()
+            out: list[str] = []
+            seen: set[str] = set()
+            for tag in tags:
+                fold = tag.casefold()
+                if fold in seen:
+                    continue
+                seen.add(fold)
+                if fold not in own:
+                    row = conn.execute("SELECT tag FROM tags WHERE fold = ? AND article_id != ? LIMIT 1",
+                                       (fold, article_id or "")).fetchone()
+                    tag = row[0] if row else tag
+                out.append(tag)
+        return sorted(out, key=lambda t: (t.lower(), t))  # normalize_tags' order
+
+    def _write_tags(self, conn: sqlite3.Connection, article: Article) -> None:
+        """Replace the article's tag rows with its tags, spelled as the archive spells
+        them (canonical_tags); `article.tags` is updated to match, so the meta.json
+        written from it agrees with the catalog."""
+        article.tags = self.canonical_tags(article.tags, article.id, conn)
+        conn.execute("DELETE FROM tags WHERE article_id = ?", (article.id,))
+        conn.executemany("INSERT OR IGNORE INTO tags (article_id, tag, fold) VALUES (?, ?, ?)",
+                         [(article.id, t, t.casefold()) for t in article.tags])
+
+    def meta_queue(self) -> list[str]:
+        """Articles whose meta.json must be written again from the catalog (after a
+        migration changed their rows); done_meta() once written."""
+        with self._lock:
+            try:
+                return [r[0] for r in self._db.execute("SELECT article_id FROM meta_queue")]
+            except sqlite3.OperationalError:
+                return []
+
+    def done_meta(self, ids: list[str]) -> None:
+        if ids:
+            with self.transaction() as conn:
+                conn.executemany("DELETE FROM meta_queue WHERE article_id = ?", [(i,) for i in ids])
 
     @staticmethod
     def _set_aliases(conn: sqlite3.Connection, article_id: str, aliases: Iterable[str]) -> None:

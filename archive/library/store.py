@@ -168,6 +168,7 @@ class Archive:
             if self.index.was_rebuilt and self.catalog.count():
                 self.reindex(progress)
             if recover:
+                self._rewrite_queued_meta()
                 self._drain_index_queue(progress)
             if seed and self.catalog.count() == 0 and not any(self._article_folders()):
                 self.seed_welcome()
@@ -330,6 +331,27 @@ class Archive:
             self.index.delete(article_id)
             self._unflushed.append(article_id)
         self._dequeue_flushed()
+
+    def _rewrite_queued_meta(self) -> None:
+        """Write meta.json again for the articles a catalog migration changed (tags merged
+        by case), so the files keep agreeing with the catalog; the queue is emptied only
+        once written, so a crash meanwhile redoes it on the next open."""
+        queued = self.catalog.meta_queue()
+        if not queued:
+            return
+        done: list[str] = []
+        with self._commit_lock:
+            for article in self.catalog.get_many(queued).values():
+                try:
+                    self._written(article, searchable=False)
+                except OSError:
+                    continue  # read-only media: tried again next time
+                done.append(article.id)
+        gone = set(queued) - set(self.catalog.get_many(queued))
+        try:
+            self.catalog.done_meta(done + sorted(gone))
+        except sqlite3.OperationalError:
+            pass
 
     def _drain_index_queue(self, progress: ProgressFn | None = None) -> int:
         """Index (or un-index) whatever a crash or an older version left queued.
@@ -560,8 +582,8 @@ class Archive:
             published=ex.published, saved=saved or now_iso(), lang=ex.lang,
             description=(description or ex.description or "")[:2000], lead_image=ex.lead_image,
             word_count=words, reading_minutes=minutes,
-            tags=normalize_tags(tags), is_read=is_read, is_favorite=is_favorite,
-            is_archived=is_archived, uncertain=ex.uncertain, source=source,
+            tags=self.catalog.canonical_tags(normalize_tags(tags)), is_read=is_read,
+            is_favorite=is_favorite, is_archived=is_archived, uncertain=ex.uncertain, source=source,
         )
         if download_images is None:
             download_images = ((self.fetch_enabled or image_fetcher is not None) and bool(page_url)
@@ -663,7 +685,10 @@ class Archive:
             shutil.rmtree(tmp, ignore_errors=True)
             raise ArchiveError(f"{where}: could not write the article ({exc.strerror or exc})") from exc
         try:
+            tags = list(article.tags)
             self.catalog.insert(article, norm, aliases=self._aliases(article, norm))
+            if article.tags != tags:  # another save spelled a tag first meanwhile
+                atomic.write_json(final / "meta.json", article.to_dict())
         except BaseException as exc:
             shutil.rmtree(final, ignore_errors=True)
             if isinstance(exc, DuplicateURLError):
@@ -688,8 +713,8 @@ class Archive:
         except QuireError:
             norm = None
         article = Article(id="", title=title or url, url=url, site=host_of(url), saved=saved or now_iso(),
-                          tags=normalize_tags(tags), is_read=is_read, is_favorite=is_favorite,
-                          is_archived=is_archived, status="pending", error=error, source=source,
+                          tags=self.catalog.canonical_tags(normalize_tags(tags)), is_read=is_read,
+                          is_favorite=is_favorite, is_archived=is_archived, status="pending", error=error, source=source,
                           description=(description or "")[:2000])
         with self._commit_lock:
             article.id = self._new_id()
@@ -784,9 +809,9 @@ class Archive:
                     if anchors is not None:
                         anchors.add(placed)
                     new.highlights = self.catalog.highlights_of(article_id, db)
-                    atomic.write_json(staging / "meta.json", new.to_dict())
                     norm = self._norm_of(new)
                     self.catalog.update(new, norm, db, aliases=self._aliases(new, norm))
+                    atomic.write_json(staging / "meta.json", new.to_dict())  # as the catalog has it
                     # last: a failure rolls the row back
                     atomic.replace_dir(folder, staging, folder.parent / f".old-{folder.name}")
             except BaseException as exc:
