@@ -597,7 +597,7 @@ class Catalog:
         with self._lock:
             try:
                 return [r[0] for r in self._db.execute("SELECT article_id FROM meta_queue")]
-            except sqlite3.OperationalError:
+            except (sqlite3.DatabaseError, CatalogDamagedError):  # no table; damage: check says so
                 return []
 
     def done_meta(self, ids: list[str]) -> None:
