@@ -37,7 +37,6 @@ from readability.readability import REGEXES as READABILITY_REGEXES
 
 from archive.extraction import readability_clean
 from archive.extraction.furniture import (
-    DEK_WORDS,
     FURNITURE_WORDS,
     class_words,
     is_furniture_by_text,
@@ -84,7 +83,11 @@ AGREEMENT = 0.5
 PARA_INDEX_ATTR = "data-quire-para"
 GAP_MIN_WORDS = 6
 LEAD_MIN_WORDS = 15
-_NOT_PROSE_WORDS = FURNITURE_WORDS | DEK_WORDS | frozenset("image img photo picture gallery media".split())
+#: Class words that mark a block as no prose to put back. A standfirst's words
+#: ("summary", "intro") are not among them: a paragraph so marked between or around
+#: the kept ones is the story's (the standfirst above the story goes with the
+#: header lines, before gaps are filled).
+_NOT_PROSE_WORDS = FURNITURE_WORDS | frozenset("image img photo picture gallery media".split())
 _NEVER_CONTENT_ANCESTORS = frozenset("aside nav footer form figure figcaption li header button label".split())
 
 
