@@ -6,8 +6,8 @@ pre-filled with a URL from the clipboard, the usual reason for opening it.
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QGuiApplication
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QGuiApplication, QKeyEvent
 from PySide6.QtWidgets import (
     QCompleter,
     QDialog,
@@ -27,14 +27,37 @@ from app.gui.jobs import is_written_address, split_items
 from archive.extraction.pages import HTML_SUFFIXES
 
 
+class ItemsEdit(QPlainTextEdit):
+    """The box of addresses: Enter (or Ctrl+Enter) saves, as the welcome article
+    promises; Shift+Enter starts another line for several links. A pasted list
+    keeps its lines. Enter with nothing in the box does nothing."""
+
+    submitted = Signal()
+
+    def keyPressEvent(self, event: QKeyEvent) -> None:
+        if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
+            mods = event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
+            if mods & Qt.KeyboardModifier.ShiftModifier:
+                self.insertPlainText("\n")
+                return
+            if mods in (Qt.KeyboardModifier.NoModifier, Qt.KeyboardModifier.ControlModifier):
+                if self.toPlainText().strip():
+                    self.submitted.emit()
+                return
+        super().keyPressEvent(event)
+
+
 class AddDialog(QDialog):
     def __init__(self, tag_names: list[str], parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("Save articles")
         self.setMinimumWidth(520)
-        intro = QLabel("Paste one or more web addresses, or choose saved .html pages.")
+        intro = QLabel(
+            "Paste a web address and press Enter, or choose saved .html pages. "
+            "Shift+Enter starts another line for several addresses."
+        )
         intro.setWordWrap(True)
-        self.items = QPlainTextEdit()
+        self.items = ItemsEdit()
         self.items.setPlaceholderText(
             "https://example.org/an-article\n/home/me/Downloads/saved-page.html"
         )
@@ -44,6 +67,7 @@ class AddDialog(QDialog):
         browse = QPushButton("Choose files…")
         browse.setAccessibleName("Choose saved HTML files")
         browse.clicked.connect(self._browse)
+        browse.setAutoDefault(False)  # Enter in the tags box saves, it does not browse
         self.tags = QLineEdit()
         self.tags.setPlaceholderText("optional, comma-separated")
         self.tags.setAccessibleName("Tags for the saved articles")
@@ -55,6 +79,9 @@ class AddDialog(QDialog):
         )
         buttons.accepted.connect(self.accept)
         buttons.rejected.connect(self.reject)
+        save = buttons.button(QDialogButtonBox.StandardButton.Save)
+        save.setDefault(True)
+        self.items.submitted.connect(save.click)
 
         row = QHBoxLayout()
         row.addStretch(1)
