@@ -15,6 +15,7 @@ it what the change touches: no op refreshes a pane itself.
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
@@ -84,6 +85,10 @@ if TYPE_CHECKING:
 #: What an op's function returns, and its success callback takes.
 T = TypeVar("T")
 
+CLOSE_WAIT_MS = 60_000  # the closing thread waits this long for work still running
+#: The closing threads of this process's windows, by archive (a new window on the
+#: same archive waits for its closing thread before it takes the archive's lock).
+_closing: dict[Path, threading.Thread] = {}
 UNDO_SECONDS = 10  # how long a deletion can be undone
 ICON_PATH = resource_path("icons", "quire.svg")
 
@@ -123,6 +128,7 @@ class MainWindow(MenusMixin, LibraryOpsMixin, TransferMixin, ConnectorMixin, QMa
         self.read_pool = QThreadPool(self)
         self.read_pool.setMaxThreadCount(1)
         self._open_generation = 0
+        self._fully_closed = threading.Event()
         self._distraction_free = False
         self._fetch = fetch
         self._lock: WindowLock | None = None
@@ -136,7 +142,7 @@ class MainWindow(MenusMixin, LibraryOpsMixin, TransferMixin, ConnectorMixin, QMa
         if ICON_PATH.exists():
             self.setWindowIcon(QIcon(str(ICON_PATH)))
 
-        self.search = SearchPane(lambda: self.archive)
+        self.search = SearchPane(lambda: None if self._closed else self.archive)
         self.reader = ReaderView()
         self.find_bar = FindBar(self.reader)
         self.tags = TagPane()
@@ -199,12 +205,17 @@ class MainWindow(MenusMixin, LibraryOpsMixin, TransferMixin, ConnectorMixin, QMa
         root = self.archive_root
 
         def open_locked(ctx: OpContext) -> tuple[Archive, WindowLock]:
+            closing = _closing.get(root)
+            if closing is not None:  # a window of this process on it is still closing
+                closing.join(CLOSE_WAIT_MS / 1000)
             # One window per archive: a second one is refused with a clear message.
             lock = WindowLock(root)
             lock.acquire()
             try:
                 # Progress shows when opening means rebuilding an outdated index.
-                return Archive(root, seed=seed, fetch=fetch, progress=ctx.report), lock
+                opened = Archive(root, seed=seed, fetch=fetch, progress=ctx.report), lock
+                self._opened = opened  # for the closing thread, should the window close first
+                return opened
             except BaseException:
                 lock.release()
                 raise
@@ -220,24 +231,12 @@ class MainWindow(MenusMixin, LibraryOpsMixin, TransferMixin, ConnectorMixin, QMa
         op.start(self.work_pool)
 
     def _archive_opened(self, opened: tuple[Archive, WindowLock]) -> None:
-        self.archive, self._lock = opened
-        if self._closed:  # closed while opening: let go at once
-            self._release_archive()
+        if self._closed:  # closed while opening: the closing thread lets it go
             return
+        self.archive, self._lock = opened
         self._archive_opened_now()
 
     _closed = False
-
-    def _release_archive(self) -> None:
-        if self.watch is not None:
-            self.watch.stop()
-            self.watch = None
-        if self.archive is not None:
-            self.archive.close()
-            self.archive = None
-        if self._lock is not None:
-            self._lock.release()
-            self._lock = None
 
     def _archive_opened_now(self) -> None:
         self.statusBar().showMessage(f"Archive: {self.archive_root}", 4000)
@@ -275,7 +274,7 @@ class MainWindow(MenusMixin, LibraryOpsMixin, TransferMixin, ConnectorMixin, QMa
         on_failure: Callable[[BaseException], None] | None = None,
     ) -> Op | None:
         """Run fn(ctx) off the UI thread; errors become a clear message."""
-        if self.archive is None:
+        if self.archive is None or self._closed:
             return None
         op = Op(
             fn,
@@ -678,18 +677,68 @@ class MainWindow(MenusMixin, LibraryOpsMixin, TransferMixin, ConnectorMixin, QMa
         self.settings.sync()
 
     def closeEvent(self, event: QCloseEvent) -> None:
+        """Close at once; work still running finishes on the closing thread.
+
+        Ctrl+Q used to wait here, on the UI thread, for every pool (up to 5 + 2 +
+        2 s, plus the watcher's 5) before closing the archive: the window stayed
+        on screen, frozen, while a save noticed its Cancel or the archive was
+        still being opened. Now the UI thread only saves the settings, cancels,
+        and queues the last writes (reading position, a deletion whose undo
+        period ends); when any of that work is still running, a closing thread
+        waits for it and then closes the archive. It is not a daemon, so the
+        process ends only after the archive is closed (nothing is cut short)."""
         if self._distraction_free:
             self.toggle_distraction_free()
         self.save_settings()
         self.reader.flush_progress()  # a position scrolled to just before closing
         self.taskbar.cancel_all()
         self.commit_pending_delete()  # the undo period ends with the window
-        if self.watch is not None:
-            self.watch.stop()
-        self.work_pool.waitForDone(5000)
-        self.read_pool.waitForDone(2000)
-        self.search.pool.waitForDone(2000)
-        self._closed = True
-        self.connector.stop()  # before the archive closes: a save in progress finishes
-        self._release_archive()
+        self._closed = True  # no new work from here on
+        watch, self.watch = self.watch, None
+        if watch is not None:
+            watch.stop(wait=False)
+        pools = [self.work_pool, self.read_pool, self.search.pool]
+        if watch is not None:
+            pools.append(watch.pool)
+        opening = self.archive is None and not self.open_failed
+        connector = self.connector if self.connector.listening else None
+        if opening or connector is not None or any(p.activeThreadCount() for p in pools):
+            self._closer = threading.Thread(
+                target=self._finish_closing, args=(pools, watch, connector),
+                name="quire-closing",
+            )
+            _closing[self.archive_root] = self._closer
+            self._closer.start()
+        else:  # nothing running: close now (tens of ms)
+            self._finish_closing([], watch, None)
         super().closeEvent(event)
+
+    _closer: threading.Thread | None = None
+    _opened: tuple[Any, Any] | None = None  # set by the opening op, on its thread
+
+    def _finish_closing(self, pools: list[QThreadPool], watch: ArchiveWatch | None,
+                        connector: Any) -> None:
+        """Wait for the work still running, then close the archive and let go of
+        its lock (the closing thread; or the UI thread when nothing runs)."""
+        if connector is not None:
+            connector.stop()  # first: a save from the browser in progress finishes
+        for pool in pools:
+            pool.waitForDone(CLOSE_WAIT_MS)
+        if watch is not None:
+            watch.finish(CLOSE_WAIT_MS)
+        archive, lock = self._opened or (self.archive, self._lock)
+        self.archive, self._lock, self._opened = None, None, None
+        try:
+            if archive is not None:
+                archive.close()
+        finally:
+            if lock is not None:
+                lock.release()
+            self._fully_closed.set()
+            if _closing.get(self.archive_root) is threading.current_thread():
+                del _closing[self.archive_root]
+
+    def wait_closed(self, timeout: float | None = None) -> bool:
+        """Block until the archive is closed after the window closed (tests,
+        screenshots; the process's exit waits for it by itself)."""
+        return self._fully_closed.wait(timeout)

@@ -107,11 +107,18 @@ class ArchiveWatch(QObject):
 
         Op(fn, on_success=done, on_failure=failed, label=label, parent=self).start(self.pool)
 
-    def stop(self) -> None:
-        """No more polls; waits for one that is running (before the archive closes)."""
+    def stop(self, wait: bool = True) -> None:
+        """No more polls. With `wait`, waits for one that is running and closes
+        the watcher's connection (before the archive closes); without, the
+        window's closing thread calls finish() later, off the UI thread."""
         self._stopped = True
         self._timer.stop()
-        self.pool.waitForDone(5000)
-        if self._watcher is not None:
-            self._watcher.close()
-            self._watcher = None
+        if wait:
+            self.finish()
+
+    def finish(self, timeout_ms: int = 5000) -> None:
+        """Wait for a running poll, then close the watcher (any thread)."""
+        self.pool.waitForDone(timeout_ms)
+        watcher, self._watcher = self._watcher, None
+        if watcher is not None:
+            watcher.close()

@@ -274,6 +274,7 @@ def test_closing_the_window_ends_the_undo_period(qtbot, filled, tmp_path):
     w = make_window(qtbot, root, tmp_path, "close.ini")
     w.delete_with_undo([ids[0]])
     w.close()
+    assert w.wait_closed(60)  # the deletion finishes on the closing thread
     with Archive(root, seed=False, fetch=False) as a, pytest.raises(NotFoundError):
         a.get(ids[0])
 
@@ -795,6 +796,7 @@ def test_closing_the_window_stops_a_save_running_in_a_child(qtbot, filled, tmp_p
     with qtbot.waitSignal(op.progressed, timeout=60000):
         pass  # the child is at work
     w.close()
+    assert w.wait_closed(60)
     qtbot.waitUntil(lambda: not multiprocessing.active_children(), timeout=60000)
     with Archive(root, seed=False, fetch=False) as archive:  # whatever was saved is whole
         assert check_archive(archive) == []

@@ -125,6 +125,7 @@ def test_a_position_scrolled_to_just_before_closing_is_kept(qtbot, odd, tmp_path
     qtbot.waitUntil(lambda: bar.maximum() > 1000 and not window.reader._restoring, timeout=WAIT)
     bar.setValue(bar.maximum() // 2)
     window.close()
+    assert window.wait_closed(60)  # the last write finishes on the closing thread
     with Archive(root, seed=False, fetch=False) as a:
         assert a.get(ids["long"]).progress > 0.4
 
