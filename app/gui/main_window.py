@@ -703,6 +703,8 @@ class MainWindow(MenusMixin, LibraryOpsMixin, TransferMixin, ConnectorMixin, QMa
         opening = self.archive is None and not self.open_failed
         connector = self.connector if self.connector.listening else None
         if opening or connector is not None or any(p.activeThreadCount() for p in pools):
+            for pool in pools:  # the closing thread owns them now: deleting the window
+                pool.setParent(None)  # must not delete a pool it is waiting on
             self._closer = threading.Thread(
                 target=self._finish_closing, args=(pools, watch, connector),
                 name="quire-closing",
@@ -722,12 +724,15 @@ class MainWindow(MenusMixin, LibraryOpsMixin, TransferMixin, ConnectorMixin, QMa
         its lock (the closing thread; or the UI thread when nothing runs)."""
         if connector is not None:
             connector.stop()  # first: a save from the browser in progress finishes
-        for pool in pools:
-            pool.waitForDone(CLOSE_WAIT_MS)
-        if watch is not None:
-            watch.finish(CLOSE_WAIT_MS)
-        archive, lock = self._opened or (self.archive, self._lock)
-        self.archive, self._lock, self._opened = None, None, None
+        archive, lock = None, None
+        try:
+            for pool in pools:
+                pool.waitForDone(CLOSE_WAIT_MS)
+            if watch is not None:
+                watch.finish(CLOSE_WAIT_MS)
+        finally:  # whatever happened above, the archive is closed and its lock let go
+            archive, lock = self._opened or (self.archive, self._lock)
+            self.archive, self._lock, self._opened = None, None, None
         try:
             if archive is not None:
                 archive.close()

@@ -118,7 +118,10 @@ class ArchiveWatch(QObject):
 
     def finish(self, timeout_ms: int = 5000) -> None:
         """Wait for a running poll, then close the watcher (any thread)."""
-        self.pool.waitForDone(timeout_ms)
+        try:
+            self.pool.waitForDone(timeout_ms)
+        except RuntimeError:  # the pool went with the window: its poll is over
+            pass
         watcher, self._watcher = self._watcher, None
         if watcher is not None:
             watcher.close()

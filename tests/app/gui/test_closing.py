@@ -48,8 +48,15 @@ def test_close_hands_running_work_to_a_closing_thread(qtbot, filled, tmp_path):
 
 
 def test_an_idle_window_closes_on_the_spot(qtbot, filled, tmp_path):
+    from PySide6.QtCore import QSettings
+
+    from app.gui.browser_connector import ENABLED_KEY
+
     root, _ids = filled
-    w = make_window(qtbot, root, tmp_path)
+    settings = QSettings(str(tmp_path / "idle.ini"), QSettings.Format.IniFormat)
+    settings.setValue(ENABLED_KEY, "false")  # a listening connector is stopped on the closing thread
+    settings.sync()
+    w = make_window(qtbot, root, tmp_path, "idle.ini")
     qtbot.waitUntil(lambda: all(p.activeThreadCount() == 0
                                 for p in (w.work_pool, w.read_pool, w.search.pool)), timeout=WAIT)
     w.close()

@@ -139,6 +139,7 @@ def test_closing_the_window_stops_the_connector(qtbot, filled, tmp_path):
     qtbot.waitUntil(lambda: w.connector.listening, timeout=WAIT)
     port = w.connector.server.port
     w.close()
+    assert w.wait_closed(60)  # stopped on the closing thread, before the archive closes
     assert not w.connector.listening
     with socket.socket() as s:
         assert s.connect_ex(("127.0.0.1", port)) != 0
