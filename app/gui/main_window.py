@@ -45,6 +45,7 @@ from PySide6.QtWidgets import (
 from app.gui import jobs
 from app.gui.browser_connector import ConnectorMixin
 from app.gui.find_bar import FindBar
+from app.gui.highlight_ops import HighlightsMixin
 from app.gui.library_ops import LibraryOpsMixin
 from app.gui.menus import MenusMixin
 from app.gui.ops import Op, OpContext
@@ -93,7 +94,7 @@ UNDO_SECONDS = 10  # how long a deletion can be undone
 ICON_PATH = resource_path("icons", "quire.svg")
 
 
-class MainWindow(MenusMixin, LibraryOpsMixin, TransferMixin, ConnectorMixin, QMainWindow):
+class MainWindow(MenusMixin, LibraryOpsMixin, TransferMixin, ConnectorMixin, HighlightsMixin, QMainWindow):
     """Quire's window. `archive_ready` fires once the archive is open."""
 
     archive_ready = Signal()
@@ -146,6 +147,7 @@ class MainWindow(MenusMixin, LibraryOpsMixin, TransferMixin, ConnectorMixin, QMa
         self.reader = ReaderView()
         self.find_bar = FindBar(self.reader)
         self.tags = TagPane()
+        self._build_highlights()  # the side tabs: tags | the article's highlights
         reader_box = QWidget()
         reader_box.setObjectName("readerBox")
         box = QVBoxLayout(reader_box)
@@ -160,7 +162,7 @@ class MainWindow(MenusMixin, LibraryOpsMixin, TransferMixin, ConnectorMixin, QMa
         self.splitter.setObjectName("mainSplitter")
         self.splitter.addWidget(self.search)
         self.splitter.addWidget(reader_box)
-        self.splitter.addWidget(self.tags)
+        self.splitter.addWidget(self.side_tabs)
         self.search.setMinimumWidth(PANE_MIN[SEARCH])
         self.tags.setMinimumWidth(PANE_MIN[TAGS])
         # The panes give way to the text in a small window (app/gui/panes.py).
@@ -187,6 +189,7 @@ class MainWindow(MenusMixin, LibraryOpsMixin, TransferMixin, ConnectorMixin, QMa
         self._setup_connector()
 
         self._build_actions()
+        self._build_highlight_actions()
         self._connect()
         self.panes.changed.connect(self._panes_changed)
         self.apply_reading_settings()
@@ -335,6 +338,7 @@ class MainWindow(MenusMixin, LibraryOpsMixin, TransferMixin, ConnectorMixin, QMa
         self.reader.setAutoFillBackground(True)
         self.reader.viewport().setAutoFillBackground(True)
         self.reader.set_line_width(self.reading.line_width)
+        self.reader.set_mark_theme(theme.name)
         self.reader.set_stylesheet(
             theme.css, self.reading.font(), theme.highlight_bg, theme.highlight_fg
         )
@@ -532,6 +536,8 @@ class MainWindow(MenusMixin, LibraryOpsMixin, TransferMixin, ConnectorMixin, QMa
             return
         self.reader.update_article(article)
         self.tags.set_article_tags(article.tags)
+        if self.reader.content is not None and self.reader.content.plain_text:
+            self.highlight_panel.set_highlights(article.highlights)  # another process's too
         self._update_article_actions()
 
     def _update_article_actions(self) -> None:
@@ -629,7 +635,7 @@ class MainWindow(MenusMixin, LibraryOpsMixin, TransferMixin, ConnectorMixin, QMa
         if on:
             self.panes.save()  # the widths to come back to
         self.panes.paused = on
-        for widget in (self.search, self.tags, self.toolbar, self.menuBar(), self.statusBar()):
+        for widget in (self.search, self.side_tabs, self.toolbar, self.menuBar(), self.statusBar()):
             widget.setVisible(not on)
         if not on:
             self.panes.apply()

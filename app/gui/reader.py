@@ -16,8 +16,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, unquote
 
-from PySide6.QtCore import Qt, QTimer, QUrl, Signal
+from PySide6.QtCore import QPoint, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import (
+    QAction,
     QColor,
     QDesktopServices,
     QFont,
@@ -28,11 +29,13 @@ from PySide6.QtGui import (
     QTextDocument,
     QTextImageFormat,
 )
-from PySide6.QtWidgets import QTextBrowser, QTextEdit, QWidget
+from PySide6.QtWidgets import QMenu, QTextBrowser, QTextEdit, QWidget
 
+from app.gui import highlight_paint
 from app.gui.book_html import book_html
 from app.gui.result_delegate import format_date
-from archive.base.models import Article
+from archive.base.models import HIGHLIGHT_COLORS, Article, Highlight
+from archive.library.textmap import OffsetMap
 
 if TYPE_CHECKING:
     from archive.library.store import Archive
@@ -56,6 +59,9 @@ class ArticleContent:
     article: Article
     body_html: str
     images: dict[str, QImage] = field(default_factory=dict)  # relative path -> picture
+    #: the canonical plain text highlight offsets count in (archive.library.highlights);
+    #: empty for what is not the article's own text (a pending article, the page's full text)
+    plain_text: str = ""
 
 
 def _relative_key(src: str) -> str | None:
@@ -123,7 +129,8 @@ def load_article_content(archive: Archive, article_id: str) -> ArticleContent:
             image = image.scaledToWidth(MAX_IMAGE_PX)
         images[src] = image
         images[key] = image
-    return ArticleContent(article=article, body_html=book_html(body), images=images)
+    plain = archive.highlights.text(article_id) if article.status == "saved" else ""
+    return ArticleContent(article=article, body_html=book_html(body), images=images, plain_text=plain)
 
 
 def missing_article_html(archive: Archive, article_id: str, folder: Path) -> str:
@@ -256,6 +263,16 @@ class ReaderView(QTextBrowser):
     fulltext_clicked = Signal(str)
     progress_changed = Signal(str, float)  # article id, 0..1 (debounced)
     reached_end = Signal(str)
+    #: highlights: a selection to highlight (canonical start, end, colour; "" = default)
+    highlight_requested = Signal(int, int, str)
+    #: a highlight clicked (its id, where on screen), or chosen in the context menu
+    mark_clicked = Signal(str, QPoint)
+    mark_recolor_requested = Signal(str, str)
+    mark_delete_requested = Signal(str)
+    #: text was selected with the mouse (where the little highlight popup goes)
+    selection_finished = Signal(QPoint)
+    #: the highlight stepped to with the keyboard (or None)
+    current_mark_changed = Signal(str)
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -282,9 +299,25 @@ class ReaderView(QTextBrowser):
         self._progress_timer = QTimer(self, singleShot=True, interval=700)
         self._progress_timer.timeout.connect(self._emit_progress)
         self.verticalScrollBar().valueChanged.connect(self._on_scroll)
+        # highlights: painted as char formats into the document (highlight_paint)
+        self.document().setUndoRedoEnabled(False)  # painting is no edit to undo
+        self._marks: dict[str, Highlight] = {}
+        self._mark_spans: dict[str, tuple[int, int]] = {}
+        self._map: OffsetMap | None = None
+        self._map_offset = 0
+        self.current_mark: str | None = None
+        self.mark_colors = highlight_paint.palette_for("light")
+        self.mark_text: QColor | None = None
         self.show_placeholder()
 
     # -- content -----------------------------------------------------------
+    def set_mark_theme(self, theme: str) -> None:
+        """The colours highlights are painted in (set before set_stylesheet, which
+        re-renders the article and paints them again)."""
+        self.mark_colors = highlight_paint.palette_for(theme)
+        text = highlight_paint.TEXT_ON.get(theme)
+        self.mark_text = QColor(text) if text else None
+
     def set_stylesheet(
         self, css: str, font: QFont, highlight: QColor, highlight_text: QColor
     ) -> None:
@@ -302,6 +335,7 @@ class ReaderView(QTextBrowser):
     def show_placeholder(self, message: str = "Choose an article to read it here.") -> None:
         self._progress_timer.stop()  # nothing to save for an article that is gone
         self.content = None
+        self._reset_marks()
         self.document().setDefaultStyleSheet(self._stylesheet)
         self.setHtml(
             f'<body><p class="placeholder">{html_lib.escape(message)}</p></body>'
@@ -328,6 +362,8 @@ class ReaderView(QTextBrowser):
             + "</div></body>"
         )
         self._find = []
+        self._reset_marks()
+        self.set_highlights(content.article.highlights)
         if keep_position and same:
             self.highlight_spans(self._spans, scroll=False)  # the body text is the same
         else:
@@ -346,9 +382,12 @@ class ReaderView(QTextBrowser):
         if self.content is None or self.content.article.id != article.id:
             return
         redraw = header_html(self.content.article) != header_html(article)
+        marks_changed = self.content.article.highlights != article.highlights
         self.content.article = article
         if redraw:
             self.show_content(self.content, keep_position=True)
+        elif marks_changed:
+            self.set_highlights(article.highlights)
 
     @property
     def article_id(self) -> str | None:
@@ -538,6 +577,162 @@ class ReaderView(QTextBrowser):
 
     def _apply_selections(self) -> None:
         self.setExtraSelections(self._highlights + self._find)
+
+    # -- highlights and notes -------------------------------------------------
+    def _reset_marks(self) -> None:
+        self._marks, self._mark_spans, self._map = {}, {}, None
+        self.current_mark = None
+
+    def _mapping(self) -> OffsetMap | None:
+        """The canonical text ↔ document map, built when first needed for this render."""
+        if self.content is None or not self.content.plain_text:
+            return None
+        if self._map is None:
+            self._map_offset = self._body_start()
+            self._map = OffsetMap(self.content.plain_text, self.body_text())
+        return self._map
+
+    def set_highlights(self, marks: list[Highlight]) -> None:
+        """Paint the article's highlights (taking off those painted before)."""
+        doc = self.document()
+        if self._mark_spans:
+            highlight_paint.unpaint(doc, list(self._mark_spans.values()))
+        self._marks = {m.id: m for m in marks}
+        mapping = self._mapping() if marks else None
+        self._mark_spans = (highlight_paint.document_spans(mapping, marks, self._map_offset)
+                            if mapping is not None else {})
+        if self._mark_spans:
+            highlight_paint.paint(doc, self._mark_spans, self._marks, self.mark_colors, self.mark_text)
+        if self.current_mark not in self._marks:
+            self.current_mark = None
+
+    @property
+    def highlights(self) -> list[Highlight]:
+        """The open article's highlights, in text order (those not placed last)."""
+        return list(self._marks.values())
+
+    def mark_span(self, mark_id: str) -> tuple[int, int] | None:
+        """The document span a highlight is painted on."""
+        return self._mark_spans.get(mark_id)
+
+    def selected_range(self) -> tuple[int, int] | None:
+        """The selection as offsets of the canonical plain text, or None (nothing
+        selected, or only the header)."""
+        cursor = self.textCursor()
+        if not cursor.hasSelection():
+            return None
+        mapping = self._mapping()
+        if mapping is None:
+            return None
+        start = max(cursor.selectionStart() - self._map_offset, 0)
+        end = cursor.selectionEnd() - self._map_offset
+        if end <= start:
+            return None
+        return mapping.back(start, end)
+
+    def select_range(self, start: int, end: int) -> bool:
+        """Select canonical text [start, end) in the document (tests, the Highlights view)."""
+        mapping = self._mapping()
+        span = mapping.span(start, end) if mapping is not None else None
+        if span is None:
+            return False
+        cursor = QTextCursor(self.document())
+        cursor.setPosition(self._map_offset + span[0])
+        cursor.setPosition(self._map_offset + span[1], QTextCursor.MoveMode.KeepAnchor)
+        self.setTextCursor(cursor)
+        return True
+
+    def mark_at(self, pos: QPoint) -> str | None:
+        """The highlight under a viewport position."""
+        if not self._mark_spans:
+            return None
+        return highlight_paint.mark_at(self.document(), self.cursorForPosition(pos).position())
+
+    def scroll_to_mark(self, mark_id: str) -> bool:
+        span = self._mark_spans.get(mark_id)
+        if span is None:
+            return False
+        cursor = QTextCursor(self.document())
+        cursor.setPosition(span[0])
+        self._scroll_to(cursor)
+        self.current_mark = mark_id
+        return True
+
+    def step_mark(self, step: int) -> str | None:
+        """Go to the next (step=1) or previous (-1) highlight, wrapping round; the
+        keyboard way through an article's highlights."""
+        order = sorted(self._mark_spans, key=lambda i: self._mark_spans[i])
+        if not order:
+            return None
+        if self.current_mark in order:
+            index = (order.index(self.current_mark) + step) % len(order)
+        else:
+            index = 0 if step > 0 else len(order) - 1
+        self.scroll_to_mark(order[index])
+        self.current_mark_changed.emit(order[index])
+        return order[index]
+
+    def highlight_selection(self, color: str = "") -> bool:
+        """Ask for the selection to be highlighted (the window does the work)."""
+        chosen = self.selected_range()
+        if chosen is None:
+            return False
+        self.highlight_requested.emit(chosen[0], chosen[1], color)
+        return True
+
+    def mouseReleaseEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        super().mouseReleaseEvent(event)
+        if event.button() != Qt.MouseButton.LeftButton or self.content is None:
+            return
+        pos = event.position().toPoint()
+        if self.textCursor().hasSelection():
+            if self.selected_range() is not None:
+                self.selection_finished.emit(self.viewport().mapToGlobal(pos))
+            return
+        mark_id = self.mark_at(pos)
+        if mark_id is not None:
+            self.current_mark = mark_id
+            self.mark_clicked.emit(mark_id, self.viewport().mapToGlobal(pos))
+
+    def contextMenuEvent(self, event) -> None:  # noqa: N802 - Qt's name
+        menu = self.highlight_menu(event.pos())
+        menu.exec(event.globalPos())
+
+    def highlight_menu(self, pos: QPoint) -> QMenu:
+        """The standard menu plus Highlight (with its colours) for a selection, and
+        Note / colours / Remove for a highlight under the pointer."""
+        menu = self.createStandardContextMenu(pos)
+        menu.setObjectName("readerContextMenu")
+        first = menu.actions()[0] if menu.actions() else None
+        added = []
+        if self.selected_range() is not None:
+            act = QAction("&Highlight", menu)
+            act.setShortcut("Ctrl+H")
+            act.triggered.connect(lambda: self.highlight_selection())
+            added.append(act)
+            colors = QMenu("Highlight in colour", menu)
+            for name in HIGHLIGHT_COLORS:
+                colors.addAction(highlight_paint.COLOR_LABELS[name],
+                                 lambda n=name: self.highlight_selection(n))
+            added.append(colors.menuAction())
+        mark_id = self.mark_at(pos)
+        if mark_id is not None:
+            note = QAction("Highlight &note…", menu)
+            note.triggered.connect(lambda: self.mark_clicked.emit(mark_id, self.viewport().mapToGlobal(pos)))
+            added.append(note)
+            recolor = QMenu("Highlight colour", menu)
+            for name in HIGHLIGHT_COLORS:
+                recolor.addAction(highlight_paint.COLOR_LABELS[name],
+                                  lambda n=name: self.mark_recolor_requested.emit(mark_id, n))
+            added.append(recolor.menuAction())
+            remove = QAction("&Remove highlight", menu)
+            remove.triggered.connect(lambda: self.mark_delete_requested.emit(mark_id))
+            added.append(remove)
+        if added:
+            menu.insertActions(first, added) if first is not None else menu.addActions(added)
+            if first is not None:
+                menu.insertSeparator(first)
+        return menu
 
     # -- reading progress --------------------------------------------------
     def progress(self) -> float:

@@ -99,6 +99,12 @@ class ReanchorReport:
     moved: int = 0  # of those, found somewhere else or changed (fuzzy)
     unplaced: list[str] = field(default_factory=list)  # "article id: quote…" of those not found
 
+    @classmethod
+    def unchanged(cls, marks: list[Highlight]) -> "ReanchorReport":
+        """The report for an article whose text did not change."""
+        return cls(placed=sum(1 for m in marks if not m.unplaced),
+                   unplaced=[f"{m.article_id}: could not be placed: {_short(m.quote)}" for m in marks if m.unplaced])
+
     def add(self, other: "ReanchorReport") -> None:
         self.placed += other.placed
         self.moved += other.moved

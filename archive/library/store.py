@@ -26,6 +26,7 @@ from archive.library import media, userdata
 from archive.library.catalog import Catalog, CatalogDamagedError, DuplicateURLError, ReadOnlyError
 from archive.base.errors import ArchiveError, NotFoundError, QuireError
 from archive.search.index import SearchIndex, make_document
+from archive.library.highlights import ReanchorReport
 from archive.library.lock import OpenLock
 from archive.extraction.metadata import reading_stats
 from archive.base.models import Article, Extracted, ProgressFn, SearchHit
@@ -46,7 +47,6 @@ from resources import resource_path
 
 if TYPE_CHECKING:
     from archive.search.engine import SearchResult
-    from archive.library.highlights import ReanchorReport
 
 ARTICLES_DIR = "articles"
 
@@ -790,6 +790,8 @@ class Archive:
             new_text = ""
         if old.status == "saved" and self._same_reading(folder, staging, old, new):
             shutil.rmtree(staging, ignore_errors=True)
+            if anchors is not None:  # the same text: each highlight stays where it is
+                anchors.add(ReanchorReport.unchanged(old.highlights))
             return old
         if changed is not None:
             changed.append(article_id)

@@ -5,7 +5,7 @@ run beside an open window.
 thread). It costs two cheap reads while nothing happened: SQLite's data_version
 of the catalog's own connection (it moves only when *another* connection
 commits) and the index's newest generation. When the catalog moved it compares a
-snapshot of what the window shows (each article's row and tags, the collections)
+snapshot of what the window shows (each article's row, tags and highlights, the collections)
 with the last one and says what changed as a `Changes`; when the index moved
 after such a change (the other process commits the catalog first, the index
 after), it says that searches find more.
@@ -40,7 +40,9 @@ _SEP = "char(31)"  # between the columns of a row's signature (no title holds it
 _CURRENT_SQL = f"""
 INSERT INTO temp.current SELECT a.id AS id,
     {f" || {_SEP} || ".join(f"ifnull(a.{c}, '')" for c in _SHOWN)} || {_SEP} || ifnull(
-        (SELECT group_concat(t.tag, {_SEP}) FROM tags t WHERE t.article_id = a.id), '') AS shown,
+        (SELECT group_concat(t.tag, {_SEP}) FROM tags t WHERE t.article_id = a.id), '')
+        || {_SEP} || ifnull((SELECT group_concat(h.id || ':' || h.updated || ':' || h.pos_start || ':'
+        || h.pos_end || ':' || h.unplaced, ',') FROM highlights h WHERE h.article_id = a.id), '') AS shown,
     {f" || {_SEP} || ".join(f"a.{c}" for c in _STATES)} AS states
 FROM articles a
 """

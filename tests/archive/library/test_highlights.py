@@ -278,3 +278,28 @@ def test_another_process_adding_a_highlight_loses_neither(tmp_path):
         meta = json.loads((window.article_dir(aid) / "meta.json").read_text())
         assert sorted(m["quote"] for m in meta["highlights"]) == quotes
         assert check_archive(window) == []
+
+
+def test_offset_map_between_renderings_of_one_text():
+    from archive.library.textmap import OffsetMap
+
+    canonical = "Hello brave new world.\nSecond para here with words.\nThird."
+    other = "A HEADING\nHello brave  new world.\n[picture]\n\u2029Second para here with words.\n\ufffcThird."
+    mapping = OffsetMap(canonical, other)
+    for words in ("brave new", "Second para", "Third", "Hello", "world.\nSecond"):
+        start = canonical.index(words)
+        span = mapping.span(start, start + len(words))
+        assert " ".join(other[span[0]:span[1]].split()).startswith(words.split()[0])
+        assert mapping.back(*span) == (start, start + len(words))
+    assert mapping.span(5, 6) is None  # only a space
+
+
+def test_anchoring_prefers_the_occurrence_whose_context_matches():
+    from archive.library.anchoring import context_of, place
+
+    text = "the tide rose. the tide fell at dawn. the tide rose again at noon."
+    start = text.index("the tide rose again")
+    quote, prefix, suffix = context_of(text, start, start + len("the tide"))
+    changed = "NEW. " + text.replace("rose. ", "rose high. ")
+    spot = place(changed, quote, prefix, suffix, start, start + len("the tide"))
+    assert spot.how == "quote" and changed[spot.end:].startswith(" rose again")
