@@ -91,6 +91,8 @@ CLOSE_WAIT_MS = 60_000  # the closing thread waits this long for work still runn
 #: same archive waits for its closing thread before it takes the archive's lock).
 _closing: dict[Path, threading.Thread] = {}
 UNDO_SECONDS = 10  # how long a deletion can be undone
+#: Longest article text whose search words are marked on the UI thread at once.
+QUICK_MARK_CHARS = 60_000
 ICON_PATH = resource_path("icons", "quire.svg")
 
 
@@ -446,7 +448,10 @@ class MainWindow(MenusMixin, LibraryOpsMixin, TransferMixin, ConnectorMixin, Hig
         if self.reader.content is None:
             return
         text = self.reader.body_text()
-        quick = word_match_spans(query, text) if query.strip() else []
+        # on the UI thread only for an article of usual length (~5 ms); a book-length
+        # one waits for match_spans (1 MB of text: ~0.1 s, a stall)
+        quick = (word_match_spans(query, text)
+                 if query.strip() and len(text) <= QUICK_MARK_CHARS else [])
         self.reader.highlight_spans(quick, scroll=False)
         if not query.strip():
             return
