@@ -17,10 +17,14 @@ def _conf_import(p: argparse.ArgumentParser) -> None:
 
 
 def _run_import(archive, args) -> int:
-    from archive.interchange.importers.driver import import_file
+    from archive.base.errors import UnknownFormatError
+    from archive.interchange.importers.driver import FORMATS, import_file
 
-    report = import_file(archive, args.file, args.format, fetch=not args.no_fetch,
-                         progress=progress_printer("import"))
+    try:
+        report = import_file(archive, args.file, args.format, fetch=not args.no_fetch,
+                             progress=progress_printer("import"))
+    except UnknownFormatError as exc:  # the core does not know how the format is named here
+        raise UnknownFormatError(f"{exc}; --format names it (one of {', '.join(FORMATS)})") from exc
     return print_report(report, f"imported {args.file} ({report.format})")
 
 

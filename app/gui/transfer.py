@@ -30,7 +30,7 @@ from app.gui import jobs
 from app.gui.add_dialog import AddDialog
 from app.gui.ops import Op, OpContext
 from archive.base.changes import Changes
-from archive.base.errors import QuireError
+from archive.base.errors import QuireError, UnknownFormatError
 
 if TYPE_CHECKING:
     from archive.interchange.exporters.common import ExportReport
@@ -82,7 +82,31 @@ def import_changes(report: ImportReport) -> Changes:
     return Changes(articles=ids, found=touched, tags=touched, states=touched)
 
 
-def run_import(archive: Archive, path: str, fetch: bool, ctx: OpContext) -> ImportReport:
+#: The Import dialog's file types: choosing one names the format (the window's
+#: --format); the first detects it from the content.
+IMPORT_TYPES: list[tuple[str, str]] = [
+    ("Detect the format (*.csv *.html *.htm *.json *.zip *.txt)", "auto"),
+    ("Pocket export (*.csv *.html *.htm *.zip)", "pocket"),
+    ("Instapaper CSV (*.csv)", "instapaper"),
+    ("wallabag JSON (*.json)", "wallabag"),
+    ("Omnivore export (*.zip)", "omnivore"),
+    ("Browser bookmarks (*.html *.htm)", "netscape"),
+    ("Web addresses, one a line (*.txt *.csv *.list)", "urls"),
+    ("Quire JSON export (*.json)", "json"),
+    ("A zip of saved pages (*.zip)", "folder"),
+    ("Any file, format detected (*)", "auto"),
+]
+CHOOSE_TYPE = ("Choose its format in the Import dialog\u2019s file type list "
+               "(File \u2192 Import\u2026).")
+
+
+def import_format(name_filter: str) -> str:
+    """The format an Import dialog file type names ('auto' for the others)."""
+    return next((fmt for label, fmt in IMPORT_TYPES if label == name_filter), "auto")
+
+
+def run_import(archive: Archive, path: str, fetch: bool, ctx: OpContext,
+               fmt: str = "auto") -> ImportReport:
     """Import in a child process (archive.child): an import saves hundreds of
     articles on several threads, which would otherwise take turns with the UI
     thread for this process's GIL."""
@@ -90,7 +114,7 @@ def run_import(archive: Archive, path: str, fetch: bool, ctx: OpContext) -> Impo
     from archive.interchange.importers import import_file
 
     return run_job(archive, import_file, progress=ctx.report, cancel=ctx.cancel_event,
-                   path=path, fmt="auto", fetch=fetch)
+                   path=path, fmt=fmt, fetch=fetch)
 
 
 def run_retry(archive: Archive, ctx: OpContext, ids: list[str] | None = None) -> ImportReport:
@@ -253,9 +277,11 @@ class TransferMixin:
 
         dialog = QFileDialog(self, "Import from Pocket, Instapaper, wallabag, Omnivore, bookmarks…")
         dialog.setFileMode(QFileDialog.FileMode.ExistingFile)
-        dialog.setNameFilters(["Exports (*.csv *.html *.htm *.json *.zip *.txt)", "All files (*)"])
+        dialog.setNameFilters([label for label, _fmt in IMPORT_TYPES])
         dialog.setObjectName("importDialog")
-        dialog.fileSelected.connect(self.import_path)
+        dialog.fileSelected.connect(
+            lambda path: self.import_path(path, import_format(dialog.selectedNameFilter()))
+        )
         dialog.open()
 
     def import_folder_dialog(self) -> None:
@@ -266,9 +292,15 @@ class TransferMixin:
         dialog.fileSelected.connect(self.import_path)
         dialog.open()
 
-    def import_path(self, path: str) -> Op | None:
-        """Import a file or folder (format detected) with progress and Cancel."""
+    def import_path(self, path: str, fmt: str = "auto") -> Op | None:
+        """Import a file or folder (format detected, or `fmt`) with progress and Cancel."""
         archive, fetch = self.archive, self._fetch
+        label = f"Importing {Path(path).name}"
+
+        def failed(exc: BaseException) -> None:
+            if isinstance(exc, UnknownFormatError):
+                exc = UnknownFormatError(f"{exc}. {CHOOSE_TYPE}")
+            self.show_error(label, exc)
 
         def done(report: ImportReport) -> None:
             self._transfer_done(
@@ -278,10 +310,14 @@ class TransferMixin:
             )
             self.imported.emit(report)
 
-        return self.run_task(
-            lambda ctx: run_import(archive, path, fetch, ctx),
+        return self.run_op(
+            lambda ctx: run_import(archive, path, fetch, ctx, fmt),
             done,
-            label=f"Importing {Path(path).name}",
+            label=label,
+            pool=self.work_pool,
+            track=True,
+            cancellable=True,
+            on_failure=failed,
         )
 
     def retry_pending(self, ids: list[str] | None = None) -> Op | None:

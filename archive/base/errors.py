@@ -31,6 +31,12 @@ class ImportFileError(QuireError):
     unsafe (a zip that inflates past the size cap)."""
 
 
+class UnknownFormatError(ImportFileError):
+    """The format of an import file cannot be told from its content. The message
+    does not say how to name the format: the command line adds its --format, the
+    window its Import dialog's file types."""
+
+
 def explain_failure(exc: BaseException, where: object = "") -> str:
     """One sentence for an error that escaped as an OSError or a SQLite error: a full
     disk says "the disk is full", a read-only one says so, anything else names itself.

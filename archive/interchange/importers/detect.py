@@ -11,7 +11,7 @@ import re
 import zipfile
 from pathlib import Path
 
-from archive.base.errors import ImportFileError
+from archive.base.errors import ImportFileError, UnknownFormatError
 from archive.interchange.importers.items import check_url, decode_text
 
 FORMATS = ("netscape", "pocket", "instapaper", "wallabag", "omnivore", "urls", "folder", "json")
@@ -29,7 +29,7 @@ def _detect_names(names: list[str], label: str) -> str:
         return "pocket"
     if any(_PAGE.search(n) for n in names):
         return "folder"
-    raise ImportFileError(f"{label}: no Omnivore metadata, no Pocket part_*.csv files and no "
+    raise UnknownFormatError(f"{label}: no Omnivore metadata, no Pocket part_*.csv files and no "
                           ".html pages inside; cannot tell what to import")
 
 
@@ -49,7 +49,7 @@ def _detect_json(text: str, label: str) -> str:
             return "wallabag"
         if "slug" in first or "savedAt" in first or "labels" in first:
             return "omnivore"
-    raise ImportFileError(f"{label}: JSON, but neither a wallabag, Omnivore nor Quire export")
+    raise UnknownFormatError(f"{label}: JSON, but neither a wallabag, Omnivore nor Quire export")
 
 
 def _detect_text(text: str, label: str) -> str:
@@ -76,11 +76,10 @@ def _detect_text(text: str, label: str) -> str:
     web_lines = sum(check_url(ln.split()[0]) is None for ln in sample)
     if sample and web_lines >= max(1, len(sample) // 2):
         return "urls"
-    raise ImportFileError(
+    raise UnknownFormatError(
         f"{label}: cannot tell the format from the content: it is not an export Quire reads "
         "(Pocket CSV or HTML, Instapaper CSV, wallabag JSON, Omnivore zip, a bookmarks file, "
-        "a list of web addresses, saved pages, Quire JSON); on the command line, "
-        f"--format names it (one of {', '.join(FORMATS)})")
+        "a list of web addresses, saved pages, Quire JSON)")
 
 
 def detect_format(path: Path | str) -> str:
