@@ -70,8 +70,15 @@ class HighlightsMixin:
         self.act_undo_highlight = a("&Undo highlight removal", self.undo_highlight_removal, "Ctrl+Z")
         self.act_highlights_view = a("All &highlights…", self.show_highlights_view, "Ctrl+Shift+H",
                                      tip="Every highlight in the archive")
-        menu = self.menuBar()
-        marks_menu = menu.addMenu("&Highlights")
+        from PySide6.QtWidgets import QMenu
+
+        bar = self.menuBar()
+        marks_menu = QMenu("&Highlights", self)
+        help_menu = next((act for act in bar.actions() if act.text().replace("&", "") == "Help"), None)
+        if help_menu is not None:  # before Help, which stays last
+            bar.insertMenu(help_menu, marks_menu)
+        else:
+            bar.addMenu(marks_menu)
         for act in (self.act_highlight, self.act_next_mark, self.act_prev_mark,
                     self.act_undo_highlight):
             marks_menu.addAction(act)
@@ -205,6 +212,7 @@ class HighlightsMixin:
         mark = next((m for m in self.reader.highlights if m.id == mark_id), None)
         if mark is None:
             return
+        self.selection_popup.hide()
         if where is None:
             span = self.reader.mark_span(mark_id)
             if span is not None:

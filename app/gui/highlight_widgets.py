@@ -168,7 +168,7 @@ class ArticleHighlightsPanel(QWidget):
         super().__init__(parent)
         self.setObjectName("articleHighlights")
         box = QVBoxLayout(self)
-        box.setContentsMargins(0, 0, 0, 0)
+        box.setContentsMargins(10, 10, 10, 10)
         self.summary = QLabel("No highlights yet: select text and press Ctrl+H.")
         self.summary.setWordWrap(True)
         box.addWidget(self.summary)

@@ -254,9 +254,9 @@ class HighlightsWindow(QWidget):
         self.view.horizontalHeader().setStretchLastSection(True)
         self.view.setAlternatingRowColors(True)
         self.view.setAccessibleName("Highlights")
-        self.view.setColumnWidth(0, 380)
-        self.view.setColumnWidth(1, 180)
-        self.view.setColumnWidth(2, 200)
+        for column, width in enumerate((360, 170, 200, 110)):
+            self.view.setColumnWidth(column, width)
+        self.view.setColumnHidden(2, True)  # grouped: the heading row names the article
         self.view.activated.connect(self._activated)
         self.view.doubleClicked.connect(self._activated)
         box.addWidget(self.view, 1)
@@ -291,6 +291,7 @@ class HighlightsWindow(QWidget):
 
     def _regroup(self) -> None:
         self.model.set_grouped(bool(self.grouping.currentData()))
+        self.view.setColumnHidden(2, self.model.grouped)
         self._after_change()
 
     def _after_change(self) -> None:

@@ -627,6 +627,8 @@ class MainWindow(MenusMixin, LibraryOpsMixin, TransferMixin, ConnectorMixin, Hig
         pane unfolds it)."""
         if self.panes.is_visible(pane) != shown:
             self.panes.set_shown(pane, shown)
+        if shown and pane == TAGS:  # the tags, not the highlights tab beside them
+            self.side_tabs.setCurrentWidget(self.tags)
 
     def _panes_changed(self) -> None:
         self.act_show_search.setChecked(self.panes.is_visible(SEARCH))

@@ -80,3 +80,48 @@ def test_sigkill_during_bulk_save_loses_nothing(tmp_path, pages):
     print("\nruns (killed after N reported, reported saved, in archive):", report)
     assert len(report) == RUNS
     assert any(r[1] > 0 for r in report) and any(r[1] < PAGES for r in report)  # kills landed mid-work
+
+
+_ADD_HIGHLIGHTS = """
+import sys
+from archive import Archive
+root, aid = sys.argv[1], sys.argv[2]
+with Archive(root, seed=False, fetch=False) as a:
+    text = a.highlights.text(aid)
+    for n in range(0, len(text) - 12, 14):
+        mark = a.highlights.add(aid, n, n + 10, note=f"note {n}")
+        print(mark.id, flush=True)
+"""
+
+
+def test_sigkill_while_adding_highlights_loses_none_reported(tmp_path):
+    """A highlight reported saved survives a SIGKILL at any moment after."""
+    rng = random.Random(14)
+    for run in range(5):
+        root = tmp_path / f"marks{run}"
+        with Archive(root, seed=False, fetch=False) as a:
+            aid = a.save_html(make_page(f"Highlight crash {run}", "many words to mark " * 40),
+                              f"https://crash.example/{run}").article.id
+        env = dict(os.environ, PYTHONPATH=str(REPO))
+        proc = subprocess.Popen([sys.executable, "-c", _ADD_HIGHLIGHTS, str(root), aid], stdout=subprocess.PIPE,
+                                stderr=subprocess.PIPE, text=True, env=env, start_new_session=True)
+        reported = []
+        wanted = rng.randrange(1, 15)
+        while len(reported) < wanted:
+            line = proc.stdout.readline()
+            if not line:
+                break
+            reported.append(line.strip())
+        time.sleep(rng.uniform(0.0, 0.05))
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+        out, _err = proc.communicate(timeout=60)
+        reported += [line.strip() for line in out.splitlines() if line.strip()]
+        assert reported, _err
+        with Archive(root, seed=False, fetch=False) as a:
+            check_archive(a, repair=True)
+            assert check_archive(a) == []
+            kept = {m.id for m in a.highlights.list(aid)}
+            assert set(reported) <= kept, (run, set(reported) - kept)
+            meta = (a.article_dir(aid) / "meta.json").read_text(encoding="utf-8")
+            assert all(mark_id in meta for mark_id in reported)
