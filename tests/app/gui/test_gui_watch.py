@@ -92,3 +92,19 @@ def test_changes_made_elsewhere_wait_for_the_windows_own_work(qtbot, window, fil
     release.set()
     qtbot.waitUntil(lambda: "Saved during the import" in titles(window), timeout=WAIT)
     assert [c for c in told if c.added]
+
+
+def test_a_collection_made_elsewhere_shows_in_the_tag_pane(qtbot, window, filled):
+    from archive.library import collections
+
+    root, ids = filled
+
+    def shown() -> list[str]:
+        heading = window.tags._collections_root
+        return [heading.child(r).text() for r in range(heading.rowCount())]
+
+    assert shown() == []
+    with Archive(root, seed=False, fetch=False) as other:
+        collections.create(other, "Reading list")
+        collections.add(other, "Reading list", ids[:2])
+    qtbot.waitUntil(lambda: shown() == ["Reading list  (2)"], timeout=WAIT)
