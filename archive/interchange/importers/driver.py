@@ -37,6 +37,8 @@ from archive.interchange.importers import pocket
 from archive.interchange.importers import quire_json
 from archive.interchange.importers import urls
 from archive.interchange.importers import wallabag
+from archive.interchange.importers import chrome, firefox, karakeep, linkwarden, pinboard
+from archive.interchange.importers import raindrop, readeck, readwise
 from archive.interchange.importers.detect import FORMATS, detect_format
 from archive.interchange.importers.items import (
     ImportCollection,
@@ -58,13 +60,23 @@ PARSERS: dict[str, Callable[[Path], ParseResult]] = {
     "urls": urls.parse,
     "folder": htmlpages.parse,
     "json": quire_json.parse,
+    "pinboard": pinboard.parse,
+    "linkwarden": linkwarden.parse,
+    "karakeep": karakeep.parse,
+    "readwise": readwise.parse,
+    "raindrop": raindrop.parse,
+    "readeck": readeck.parse,
+    "chrome": chrome.parse,
+    "firefox": firefox.parse,
 }
 ALIASES = {"pocket-csv": "pocket", "pocket_csv": "pocket", "html": "folder",
-           "bookmarks": "netscape",
+           "bookmarks": "netscape", "hoarder": "karakeep", "reader": "readwise",
+           "readwise-reader": "readwise", "chromium": "chrome", "edge": "chrome",
+           "places": "firefox", "places.sqlite": "firefox", "raindrop.io": "raindrop",
            "quire": "json", "txt": "urls"}
 NOT_FETCHED = "not fetched (imported without fetching)"
 #: Formats that read a folder (or a zip) as well as a file; the others read one file.
-FOLDER_FORMATS = {"pocket", "omnivore", "folder"}
+FOLDER_FORMATS = {"pocket", "omnivore", "folder", "readeck"}
 
 
 @dataclass

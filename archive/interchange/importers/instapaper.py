@@ -1,7 +1,7 @@
 """Instapaper's CSV export: `URL,Title,Selection,Folder,Timestamp` (+ `Tags` since late 2025).
 
 Folder is `Unread`, `Archive`, `Starred` or the name of a user folder, which
-becomes a tag. Tags, when present, is a JSON array of names. Timestamp is Unix
+becomes a tag. Selection is the text the user selected when saving: the description. Tags, when present, is a JSON array of names. Timestamp is Unix
 seconds.
 """
 from __future__ import annotations
@@ -58,4 +58,5 @@ def parse(path: Path) -> ParseResult:
             is_archived=archived,
             is_favorite=starred,
             source_key=None,
+            description=values.get("selection", "").strip() or None,
         )

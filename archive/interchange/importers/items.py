@@ -224,6 +224,39 @@ def clean_text(text: object) -> str:
     return "\n".join(lines).strip()
 
 
+def html_from_text(text: str) -> str:
+    """Plain text an export stores (Linkwarden's textContent, a Karakeep note) as a
+    readable article body: one <p> per paragraph (blank lines), lines kept as <br>."""
+    import html as htmlmod
+
+    paragraphs = [p.strip() for p in re.split(r"\n\s*\n", text.replace("\r\n", "\n")) if p.strip()]
+    return "\n".join("<p>" + "<br>".join(htmlmod.escape(line.strip()) for line in p.splitlines())
+                     + "</p>" for p in paragraphs)
+
+
+def date_or_problem(value: object, name: str, where: str,
+                    problems: list["ImportProblem"]) -> str | None:
+    """An exported date (ISO text, or Unix seconds/ms/µs as a number or text) as ISO 8601;
+    a bad one is a warning in `problems` and the item is kept without it."""
+    if value is None or value == "":
+        return None
+    try:
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return iso_from_timestamp(value)
+        return iso_from_text(str(value))
+    except (ValueError, TypeError, OverflowError, OSError):
+        problems.append(ImportProblem(where, f"{name} {value!r} is not a date; imported without it",
+                                      skipped=False))
+        return None
+
+
+def json_flag(value: object) -> bool:
+    """A yes/no an export writes as true, 1, "yes", "true" or "1"."""
+    if isinstance(value, str):
+        return value.strip().lower() in ("1", "true", "yes", "y", "on")
+    return bool(value) if isinstance(value, (bool, int, float)) else False
+
+
 def folder_tag(name: object) -> str:
     """A folder (or collection) name as ONE tag. A comma separates tags everywhere in
     Quire (typing tags, the index, a bookmark file's TAGS attribute), so a folder named
@@ -240,8 +273,8 @@ def clean_tags(tags: object) -> list[str]:
         tags = [tags]
     seen: dict[str, None] = {}
     for tag in tags:  # type: ignore[union-attr]
-        if isinstance(tag, dict):  # wallabag API style {"label": ...}
-            tag = tag.get("label") or tag.get("slug") or ""
+        if isinstance(tag, dict):  # wallabag {"label": ...}, Linkwarden/Omnivore {"name": ...}
+            tag = tag.get("label") or tag.get("name") or tag.get("slug") or ""
         name = clean_line(tag)
         if name and name.lower() not in {t.lower() for t in seen}:
             seen[name] = None

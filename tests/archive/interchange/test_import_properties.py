@@ -15,12 +15,22 @@ from archive.interchange.importers import PARSERS, ImportCollection, ImportItem,
 from archive.interchange.importers.detect import detect_format
 
 SUFFIX = {"netscape": ".html", "pocket": ".csv", "instapaper": ".csv", "wallabag": ".json", "omnivore": ".zip",
-          "urls": ".txt", "folder": ".html", "json": ".json"}
+          "urls": ".txt", "folder": ".html", "json": ".json", "pinboard": ".json", "linkwarden": ".json",
+          "karakeep": ".json", "readwise": ".csv", "raindrop": ".csv", "readeck": ".zip", "chrome": "",
+          "firefox": ".sqlite"}
 
 # Bytes that look a little like each format, so the parsers get past their first checks.
 SEEDS = [b"title,url,time_added,tags,status\n", b"URL,Title,Selection,Folder,Timestamp\n",
          b"<!DOCTYPE NETSCAPE-Bookmark-file-1>\n<DL><p>\n<DT><A HREF=\"", b"[{\"url\": \"", b"https://",
-         b"{\"quire_export\": 1, \"articles\": [", b"PK\x03\x04", b"<html><head><title>"]
+         b"{\"quire_export\": 1, \"articles\": [", b"PK\x03\x04", b"<html><head><title>",
+         # the formats added for issue 17
+         b"SQLite format 3\x00", b"[{\"href\": \"https://a.example/\", \"toread\": ",
+         b"{\"collections\": [{\"id\": 1, \"parentId\": ", b"{\"collections\": [{\"links\": [{\"url\": \"",
+         b"{\"roots\": {\"bookmark_bar\": {\"children\": [{\"type\": \"url\", \"date_added\": ",
+         b"{\"bookmarks\": [{\"createdAt\": 1, \"content\": {\"type\": \"",
+         b"[{\"url\": \"https://a.example/\", \"is_marked\": true, \"read_progress\": ",
+         b"Title,URL,ID,Document tags,Saved date,Reading progress,Location,Seen\nT,https://a.example/,1,\"[",
+         b"id,title,note,excerpt,url,folder,tags,created,cover,highlights,favorite\n1,"]
 
 
 @pytest.mark.parametrize("fmt", sorted(PARSERS))
