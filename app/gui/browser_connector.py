@@ -9,7 +9,7 @@ the list shows a saved article at once.
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, QSettings, Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QGuiApplication
@@ -28,6 +28,10 @@ from PySide6.QtWidgets import (
 )
 
 from archive.base.changes import Changes
+
+if TYPE_CHECKING:
+    from app.connector import ConnectorServer
+    from archive.library.store import Archive
 from resources import resource_path
 
 PORT_KEY = "connector/port"
@@ -59,9 +63,9 @@ class BrowserConnector(QObject):
     def __init__(self, settings: QSettings, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.settings = settings
-        self.server: Any = None
+        self.server: ConnectorServer | None = None
         self.error: str = ""
-        self._archive: Any = None
+        self._archive: Archive | None = None
 
     # -- settings ----------------------------------------------------------------
     @property
@@ -88,7 +92,7 @@ class BrowserConnector(QObject):
         return "Off: the browser extension cannot save into Quire while the window is open"
 
     # -- lifecycle ----------------------------------------------------------------
-    def start(self, archive: Any) -> bool:
+    def start(self, archive: Archive | None) -> bool:
         """Listen for the extension on the configured port, if enabled. False (and
         `error` says why) when the port is taken."""
         from app.connector import ConnectorAPI, ConnectorServer, PortInUseError
