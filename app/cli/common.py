@@ -2,7 +2,7 @@
 table in app/cli/main.py lists, and the output helpers.
 
 Exit status: 0 all went well, 1 some item failed (the others still done),
-2 usage error. Every failure line names the item and the reason.
+2 usage error, 141 the output was closed early (`quire list | head`). Every failure line names the item and the reason.
 """
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Callable, Literal
 
 EXIT_OK, EXIT_ITEM_FAILED, EXIT_USAGE = 0, 1, 2
+EXIT_OUTPUT_CLOSED = 141  # stdout closed early (`| head`): 128 + SIGPIPE, as a shell reports
 
 #: what a command's run() is given: an opened Archive, the archive's folder
 #: (restore writes into a folder that may not be an archive yet), or nothing
@@ -32,6 +33,18 @@ class Command:
     needs: Needs = "archive"
 
 
+def positive_int(text: str) -> int:
+    """An argparse type: a whole number of at least 1 (`--limit 0` or `-5` is a
+    usage error, not an empty or odd answer)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be 1 or more, not {value}")
+    return value
+
+
 def say(line: str) -> None:
     """One line of results on stdout, flushed so a pipe sees progress at once."""
     print(line, flush=True)
@@ -40,6 +53,12 @@ def say(line: str) -> None:
 def err(line: str) -> None:
     """One line of diagnostics on stderr."""
     print(line, file=sys.stderr, flush=True)
+
+
+def failure_line(item: str, exc: BaseException) -> str:
+    """`FAILED item: why`, naming the item once (most errors name it themselves)."""
+    text = str(exc)
+    return f"FAILED {text}" if item and item in text else f"FAILED {item}: {text}"
 
 
 def progress_printer(label: str) -> Callable[[int, int, str], None]:

@@ -9,6 +9,7 @@ This package imports no Qt.
 from __future__ import annotations
 
 import argparse
+import os
 import sqlite3
 import sys
 from collections.abc import Sequence
@@ -18,7 +19,7 @@ from archive.base.errors import QuireError, explain_failure
 from archive.library.paths import resolve_archive_root
 
 from app.cli import collections, connector, desktop, highlights, reading, saving, tagging, transfer, upkeep
-from app.cli.common import EXIT_ITEM_FAILED, EXIT_USAGE, Command, err
+from app.cli.common import EXIT_ITEM_FAILED, EXIT_OUTPUT_CLOSED, EXIT_USAGE, Command, err
 
 COMMANDS: tuple[Command, ...] = (
     saving.ADD,
@@ -81,7 +82,29 @@ def parse(parser: argparse.ArgumentParser, argv: Sequence[str] | None) -> argpar
 
 def run(args: argparse.Namespace) -> int:
     """Run the command args.command names, on what it needs (an opened Archive,
-    the archive folder, or nothing). A QuireError becomes one line and status 1."""
+    the archive folder, or nothing). A QuireError becomes one line and status 1;
+    output closed early (`quire list | head -2`) ends it quietly, status 141."""
+    try:
+        return _run(args)
+    except BrokenPipeError:
+        return output_closed()
+
+
+def output_closed() -> int:
+    """Whoever read our output went away: stop without a traceback. stdout now
+    points at /dev/null, so the interpreter's last flush cannot fail again (the
+    recipe of Python's signal documentation). 141 is what a shell reports for a
+    program that SIGPIPE stopped, as `yes | head` does."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):  # no stdout at all: nothing left to protect
+        pass
+    return EXIT_OUTPUT_CLOSED
+
+
+def _run(args: argparse.Namespace) -> int:
     command = _BY_NAME[args.command]
     try:
         if command.needs == "nothing":
@@ -95,6 +118,8 @@ def run(args: argparse.Namespace) -> int:
     except QuireError as exc:
         err(f"quire: {exc}")
         return EXIT_ITEM_FAILED
+    except BrokenPipeError:
+        raise  # not the disk: the output was closed (run() ends quietly)
     except (OSError, sqlite3.Error) as exc:  # a full or failing disk: one sentence, no traceback
         err(f"quire: {explain_failure(exc, args.archive or '')}")
         return EXIT_ITEM_FAILED
@@ -105,6 +130,8 @@ def run(args: argparse.Namespace) -> int:
     except QuireError as exc:
         err(f"quire: {exc}")
         return EXIT_ITEM_FAILED
+    except BrokenPipeError:
+        raise
     except (OSError, sqlite3.Error) as exc:
         err(f"quire: {explain_failure(exc, archive.root)}")
         return EXIT_ITEM_FAILED

@@ -6,13 +6,13 @@ import html
 import json
 import re
 
-from app.cli.common import EXIT_OK, Command, err, say
+from app.cli.common import EXIT_OK, Command, err, positive_int, say
 
 
 def _conf_search(p: argparse.ArgumentParser) -> None:
     p.add_argument("query", nargs="+")
     p.add_argument("--json", action="store_true")
-    p.add_argument("--limit", type=int, default=20)
+    p.add_argument("--limit", type=positive_int, default=20, help="at most this many hits (1 or more)")
     p.add_argument("--sort", choices=["relevance", "newest", "oldest"], default="relevance")
 
 
@@ -29,7 +29,8 @@ def _run_search(archive, args) -> int:
             say(f"did you mean: {result.suggestion}")
     for h in result.hits:
         tags = f"  [{', '.join(h.tags)}]" if h.tags else ""
-        say(f"{h.id}  {h.title}  — {h.site or '-'}  {h.saved[:10]}{tags}")
+        site = f"  — {h.site}" if h.site else ""  # no "— -" for an article without one
+        say(f"{h.id}  {h.title}{site}  {h.saved[:10]}{tags}")
         snippet = plain_snippet(h.snippet)
         if snippet:
             say(f"    {snippet}")

@@ -4,7 +4,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from app.cli.common import EXIT_ITEM_FAILED, EXIT_OK, Command, err, print_report, progress_printer, say
+from app.cli.common import (EXIT_ITEM_FAILED, EXIT_OK, Command, err, failure_line, print_report,
+                            progress_printer, say)
 
 
 def _conf_add(p: argparse.ArgumentParser) -> None:
@@ -32,16 +33,25 @@ def _run_add(archive, args) -> int:
     for item, outcome in save_many(archive, items, tags=args.tag):
         if isinstance(outcome, Exception):
             failed += 1
-            say(f"FAILED {item}: {outcome}")
+            say(failure_line(item, outcome))
         else:
             note = "" if outcome.created else \
-                "  (was pending: now saved)" if getattr(outcome, "filled", False) else "  (already saved)"
+                "  (was pending: now saved)" if outcome.filled else _already(outcome, args.tag)
             say(f"{outcome.article.id}  {outcome.article.title}{note}")
             for problem in outcome.picture_problems[:10]:
                 say(f"    picture not saved: {problem}")
             if len(outcome.picture_problems) > 10:
                 say(f"    … and {len(outcome.picture_problems) - 10} more pictures not saved")
     return EXIT_ITEM_FAILED if failed else EXIT_OK
+
+
+def _already(outcome, tags: list[str]) -> str:
+    """What `add` says of a page saved before: and whether its --tag were added."""
+    if outcome.tags_added:
+        return f"  (already saved; tagged {', '.join(outcome.tags_added)})"
+    if tags:
+        return "  (already saved, with those tags)"
+    return "  (already saved)"
 
 
 def _conf_retry(p: argparse.ArgumentParser) -> None:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 import json
 
-from app.cli.common import EXIT_OK, EXIT_USAGE, Command, err, say
+from app.cli.common import EXIT_ITEM_FAILED, EXIT_OK, EXIT_USAGE, Command, err, say
 
 
 def _conf_tag(p: argparse.ArgumentParser) -> None:
@@ -27,9 +27,15 @@ def _run_tag(archive, args) -> int:
             remove.append(change[1:])
         else:
             add.append(change)
+    from archive.extraction.pages import normalize_tags
+
+    had = {t.lower() for t in archive.get(aid).tags}
+    missing = [t for t in normalize_tags(remove) if t.lower() not in had]
     article = archive.tag(aid, add=add, remove=remove)
+    for name in missing:  # it used to be accepted silently
+        err(f"quire tag: {article.id} was not tagged {name!r}: nothing to remove")
     say(f"{article.id}  {article.title}  [{', '.join(article.tags)}]")
-    return EXIT_OK
+    return EXIT_ITEM_FAILED if missing else EXIT_OK
 
 
 def _conf_tags(p: argparse.ArgumentParser) -> None:

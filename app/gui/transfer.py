@@ -327,7 +327,7 @@ class TransferMixin:
         def done(report: ImportReport) -> None:
             self._transfer_done(
                 import_summary(report).replace("Imported", "Fetched", 1),
-                report.failed,
+                report.failed + report.pending_why,  # why each is still pending
                 import_changes(report),
             )
             if self.reader.article_id and (ids is None or self.reader.article_id in ids):

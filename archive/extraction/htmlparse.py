@@ -89,17 +89,17 @@ def _parser() -> HTMLParser:
 
 def _check_is_page(html: str, url: str | None) -> None:
     """Raise ExtractionError for input that cannot be a web page at all."""
-    where = url or "the document"
+    where = f"{url}: " if url else ""  # the caller names a page that has no address
     if not isinstance(html, str):
-        raise ExtractionError(f"{where}: expected decoded text, got {type(html).__name__}")
+        raise ExtractionError(f"{where}expected decoded text, got {type(html).__name__}")
     if not html.strip():
-        raise ExtractionError(f"{where}: the document is empty")
+        raise ExtractionError(f"{where}the page is empty")
     sample = html[:8192]
     junk = len(_CONTROL.findall(sample)) + sample.count("\ufffd")
     if junk > 0.1 * len(sample) and not _TAG_LIKE.search(sample):
-        raise ExtractionError(f"{where}: the document is binary data, not an HTML page")
+        raise ExtractionError(f"{where}the page is binary data, not an HTML page")
     if junk > 0.3 * len(sample):
-        raise ExtractionError(f"{where}: the document is mostly binary data, not an HTML page")
+        raise ExtractionError(f"{where}the page is mostly binary data, not an HTML page")
 
 
 def shrink_page(html: str) -> tuple[str, bool]:
@@ -160,7 +160,7 @@ def parse_page(html: str, url: str | None = None) -> tuple[HtmlElement, bool]:
     try:
         doc = document_fromstring(text, parser=parser)
     except (etree.ParserError, ValueError) as exc:
-        raise ExtractionError(f"{url or 'the document'}: not parseable as HTML ({exc})") from exc
+        raise ExtractionError(f"{url + ': ' if url else ''}not parseable as HTML ({exc})") from exc
     truncated = cut or any(err.type_name == "ERR_RESOURCE_LIMIT" for err in parser.error_log)
     normalize_tree(doc)
     return doc, truncated

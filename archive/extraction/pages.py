@@ -61,9 +61,13 @@ def read_page_file(path: Path | str) -> tuple[Path, bytes]:
     """check_page_file, then the file's bytes (QuireError if it cannot be read)."""
     checked = check_page_file(path)
     try:
-        return checked, checked.read_bytes()
+        data = checked.read_bytes()
     except OSError as exc:
         raise QuireError(f"{shown_path(path)}: cannot read the file ({exc.strerror or exc})") from exc
+    if not data.strip(b" \t\r\n\f\v\x00\xef\xbb\xbf\xff\xfe"):
+        # named here, where the file is known (the parser would call it "the document")
+        raise QuireError(f"{shown_path(path)}: the file is empty")
+    return checked, data
 
 
 def now_iso() -> str:

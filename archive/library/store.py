@@ -49,6 +49,7 @@ if TYPE_CHECKING:
     from archive.search.engine import SearchResult
 
 ARTICLES_DIR = "articles"
+WELCOME_SITE = "Quire"  # the site the welcome articles show
 
 
 def _reason(exc: BaseException) -> str:
@@ -74,6 +75,8 @@ class SaveResult:
     #: the item was in the archive as a pending article (its files lost, or an import's
     #: failed fetch) and this save gave it its content
     filled: bool = False
+    #: the item was in the archive already, and these tags it was given were added to it
+    tags_added: list[str] = field(default_factory=list)
 
 
 class Archive:
@@ -524,7 +527,7 @@ class Archive:
         check_scheme(url)
         existing = self.find_duplicate(url=url)
         if existing is not None and existing.status != "pending":
-            return SaveResult(existing, False)
+            return self.already_saved(existing, tags)
         fetcher = self.fetcher
         if fetcher is None:
             raise QuireError(f"{url}: fetching is turned off for this archive")
@@ -544,7 +547,7 @@ class Archive:
         source = f"file:{path.resolve()}"
         existing = self.find_duplicate(source=source)
         if existing is not None and existing.status != "pending":
-            return SaveResult(existing, False)
+            return self.already_saved(existing, tags)
         prepared = prepare_page(data, None, page_file=str(path))
         if existing is not None:  # its files were lost (check --repair made it pending)
             return self._fill(existing, tags, b"", prepared=prepared)
@@ -572,7 +575,7 @@ class Archive:
         norm = self._first_norm(url, canonical, final_url)
         existing = self._existing(url, final_url, canonical, source)
         if existing is not None:
-            return SaveResult(existing, False)
+            return self.already_saved(existing, tags)
 
         words, minutes = reading_stats(ex.text or ex.fulltext)
         article = Article(
@@ -645,7 +648,7 @@ class Archive:
             existing = self._existing_of(article)
             if existing is not None:
                 shutil.rmtree(tmp, ignore_errors=True)
-                return SaveResult(existing, False)
+                return self.already_saved(existing, article.tags)
             try:
                 self._place(article, norm, tmp, where)
             except DuplicateURLError:  # by another process, between the check and the insert
@@ -662,7 +665,7 @@ class Archive:
         if existing is None:
             raise ArchiveError(f"{where}: the catalog refused it as a duplicate address, "
                                "but no article has that address")
-        return SaveResult(existing, False)
+        return self.already_saved(existing, article.tags)
 
     def _index_new(self, article: Article, text: str, where: str) -> SaveResult:
         try:
@@ -726,6 +729,17 @@ class Archive:
                 shutil.rmtree(tmp, ignore_errors=True)
                 raise ArchiveError(f"{url}: could not write the pending article ({exc.strerror or exc})") from exc
             return self._commit_new(article, norm, tmp, "", url)
+
+    def already_saved(self, existing: Article, tags: Iterable[str] = ()) -> SaveResult:
+        """An item saved again: the tags it was given now are added to the article
+        (`add PAGE --tag x` for a saved page tags it; it used to ignore them), and
+        the result says which were new. Nothing else of the article changes."""
+        tags = list(tags)
+        if not tags:
+            return SaveResult(existing, False)
+        had = {t.lower() for t in existing.tags}
+        article, _changed = self.merge_in(existing.id, tags=tags)
+        return SaveResult(article, False, tags_added=[t for t in article.tags if t.lower() not in had])
 
     def _fill(self, pending: Article, tags: Iterable[str], html: str | bytes, **kwargs) -> SaveResult:
         """Give a pending article the content of a page saved again (`quire add` of its
@@ -1117,8 +1131,11 @@ class Archive:
                 # already (it stays in the file, for reading it in a browser)
                 page = re.sub(r"<h1>\s*" + re.escape(htmlmod.escape(title, quote=False)) + r"\s*</h1>",
                               "", page, count=1)
-                result = self.save_html(page, None, source=f"quire:welcome/{path.name}", title=title,
-                                        extract=False, download_images=False, tags=["quire"])
+                raw, ex = prepare_page(page, None, extract=False, title=title)
+                ex.site_name = WELCOME_SITE  # Quire's own pages: not "" (shown as "— -")
+                result = self.save_html(b"", None, source=f"quire:welcome/{path.name}", title=title,
+                                        extract=False, download_images=False, tags=["quire"],
+                                        prepared=(raw, ex))
                 out.append(result.article)
         return out
 

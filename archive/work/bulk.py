@@ -158,7 +158,7 @@ def save_many(archive: Archive, items: list[str], *, tags: Iterable[str] = (), c
                 if existing is not None and existing.status == "pending":
                     yield report(item, save_one(archive, item, tags))  # fills it
                 elif existing is not None:
-                    yield report(item, SaveResult(existing, False))
+                    yield report(item, archive.already_saved(existing, tags))
                 else:
                     urls.append(item)
             else:
@@ -168,7 +168,7 @@ def save_many(archive: Archive, items: list[str], *, tags: Iterable[str] = (), c
                 if existing is not None and existing.status == "pending":
                     yield report(item, save_one(archive, item, tags))  # fills it
                 elif existing is not None:
-                    yield report(item, SaveResult(existing, False))
+                    yield report(item, archive.already_saved(existing, tags))
                 else:
                     files.append((item, path, source))
         except Exception as exc:

@@ -572,9 +572,9 @@ def retry_pending(archive: "Archive", progress: ProgressFn | None = None,
                 if outcome.kind == "added":
                     report.added += 1
                     report.article_ids.append(article.id)
-                else:
+                else:  # still pending, with its new reason: counted once, as pending
                     report.pending += 1
-                    report.failed.append(outcome.message)
+                    report.pending_why.append(outcome.message)
                 done += 1
                 if progress:
                     progress(done, total, article.title or article.url or article.id)

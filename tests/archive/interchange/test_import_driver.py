@@ -164,7 +164,8 @@ def test_retry_pending_fills_articles_in_place(fetching_archive, httpserver, tmp
     assert "503" in (pending.error or "")
 
     still = retry_pending(fetching_archive)
-    assert (still.added, still.pending) == (0, 1) and "503" in still.failed[0]
+    assert (still.added, still.pending) == (0, 1) and "503" in still.pending_why[0]
+    assert still.failed == [] and still.total == 1  # still pending: counted once, not also failed
 
     state["up"] = True
     retried = retry_pending(fetching_archive)
