@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, Callable
 from archive.base.errors import NotFoundError, QuireError
 from archive.capture.hosts import PrivateAddressError, refuse_at_once
 from archive.capture.urls import check_scheme
+from app.connector.grouping import GroupCommit
 
 if TYPE_CHECKING:  # annotations only: `quire --help` builds the serve parser from this package,
     # and every command would pay for the store's import (~0.4 s: the index, numpy)
@@ -30,7 +31,7 @@ MAX_TAGS = 200
 MAX_TAG_CHARS = 200
 MAX_ID_CHARS = 64
 #: Saves running at once; more wait (each holds a page of up to the body cap in memory).
-MAX_CONCURRENT_SAVES = 6
+MAX_CONCURRENT_SAVES = 8
 
 
 class ApiError(Exception):
@@ -132,6 +133,7 @@ class ConnectorAPI:
         #: thread: the window refreshes its list and tags from it
         self.on_changed = on_changed
         self._saves = threading.BoundedSemaphore(MAX_CONCURRENT_SAVES)
+        self._group = GroupCommit(archive)
         self._fetcher = None
         self._fetcher_lock = threading.Lock()
 
@@ -185,7 +187,13 @@ class ConnectorAPI:
             except PrivateAddressError as exc:
                 raise ApiError(400, str(exc)) from None
         try:
-            result = self._save(req)
+            self._group.enter()
+            try:
+                result = self._save(req)
+                if result.created:
+                    self._group.commit()  # findable before it is answered, one commit for many
+            finally:
+                self._group.leave()
         except PrivateAddressError as exc:
             raise ApiError(400, str(exc)) from None
         except QuireError as exc:

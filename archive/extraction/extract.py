@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import copy
 import re
+import threading
 from urllib.parse import urljoin, urlsplit
 
 from lxml import etree
@@ -443,9 +444,15 @@ def _shingle_f1(a: str, b: str, size: int = 4) -> float:
     return 2 * common / (len(ga) + len(gb)) if ga and gb else 0.0
 
 
+#: trafilatura's first import, from two threads at once (the browser connector saves
+#: pages on several), can fail with a _DeadlockError in its own circular imports
+_TRAFILATURA_IMPORT = threading.Lock()
+
+
 def _trafilatura_body(doc: HtmlElement, url: str | None) -> HtmlElement | None:
     """trafilatura's reading of the page, as a <div> of HTML (None if it finds nothing)."""
-    import trafilatura  # only doubtful pages need it; importing costs half a second
+    with _TRAFILATURA_IMPORT:
+        import trafilatura  # only doubtful pages need it; importing costs half a second
 
     try:
         html = trafilatura.extract(

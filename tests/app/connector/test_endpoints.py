@@ -3,6 +3,8 @@ same pipeline as every save: extraction, sanitizing, pictures stored locally),
 saving by address, status by the canonical address, tagging."""
 from __future__ import annotations
 
+import httpx
+
 from tests.support import make_page
 from tests.support.export_library import PNG
 
@@ -128,3 +130,34 @@ def test_keep_alive_connections_serve_several_requests(connector):
     assert connector.client.post("/api/v1/save", content=b"{", headers={"Content-Type": "application/json"}
                                  ).status_code == 400
     assert connector.client.get("/api/v1/status?url=https://example.com/k").json() == {"saved": False}
+
+
+def test_saves_posted_together_share_index_commits_and_are_findable_when_answered(connector):
+    import threading
+
+    commits = []
+    writer = connector.archive.index.writer
+
+    def counting_writer():
+        commits.append(1)
+        return writer()
+
+    connector.archive.index.writer = counting_writer  # counts commits; each still happens
+    found: dict[int, bool] = {}
+
+    def post(n: int) -> None:
+        with httpx.Client(base_url=connector.base, timeout=120,
+                          headers={"Authorization": f"Bearer {connector.secret}"}) as http:
+            answer = http.post("/api/v1/save", json={"url": f"https://example.com/together/{n}",
+                                                     "html": make_page(f"Together {n}")})
+        assert answer.status_code == 201, answer.text
+        found[n] = bool(connector.archive.index.stored_text(answer.json()["id"]))
+
+    threads = [threading.Thread(target=post, args=(n,)) for n in range(12)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert found == {n: True for n in range(12)}  # in the index before its answer came
+    assert len(commits) < 12
+    assert len(connector.archive.search("together", limit=50)) == 12

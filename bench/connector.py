@@ -1,0 +1,184 @@
+"""The browser connector under load: saves per second with 50 rendered pages
+posted at once, and how fast `status` answers while saves run.
+
+The connector runs in its own process, as in the window or `quire serve`, over a
+fresh archive; the pages are the real news pages of ../shared/corpus/extraction
+(bench/save.py's local web server: every address rewritten to it, pictures
+answered with real PNGs), posted as the extension posts them: JSON with the
+rendered HTML, each picture then downloaded by the connector from 127.0.0.1
+(the bench allows private hosts, as the tests do).
+
+Figures:
+  saves_per_s            50 (--pages) saves posted concurrently, first post to last answer
+  connector_cpu_ms_per_save  the connector process's CPU time per save (a busy machine
+                         slows saves_per_s; this says what the saves cost)
+  status_p95_ms_posting  status answer times while those saves run
+  status_p95_ms_bulk     status answer times while a bulk save (archive.work.bulk.save_many,
+                         --bulk pages fetched and extracted in a process pool) runs in the
+                         connector's process
+Targets (2 cores): saves_per_s >= 20, status p95 <= 20 ms.
+
+usage: python bench/connector.py [--pages 50] [--bulk 100]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing
+import os
+import statistics
+import sys
+import tempfile
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "bench"))
+
+import save as save_bench  # noqa: E402  (bench/save.py: the local web server and its pages)
+
+
+def run_connector(root: str, queue, commands) -> None:
+    """The connector's process: serve, and run a bulk save when told."""
+    from archive import Archive
+    from archive.work.bulk import save_many
+    from app.connector import ConnectorAPI, ConnectorServer
+
+    with Archive(root, seed=False) as archive:
+        server = ConnectorServer(ConnectorAPI(archive, allow_private_hosts=True), port=0).start()
+        queue.put((server.port, server.secret.get()))
+        try:
+            while True:
+                command, payload = commands.get()
+                if command == "stop":
+                    break
+                if command == "cpu":  # this process's CPU seconds so far (all threads)
+                    t = os.times()
+                    queue.put(("cpu", t.user + t.system))
+                if command == "bulk":
+                    started = time.perf_counter()
+                    outcomes = list(save_many(archive, payload))
+                    failed = sum(isinstance(o, Exception) for _, o in outcomes)
+                    queue.put(("bulk-done", len(outcomes) - failed, failed,
+                               time.perf_counter() - started))
+        finally:
+            server.stop()
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+
+
+def poll_status(base: str, secret: str, urls: list[str], stop: threading.Event) -> list[float]:
+    """status answer times (ms), one request after another on a kept-alive connection."""
+    import httpx
+
+    times: list[float] = []
+    with httpx.Client(base_url=base, headers={"Authorization": f"Bearer {secret}"}, timeout=30) as client:
+        n = 0
+        while not stop.is_set():
+            url = urls[n % len(urls)]
+            n += 1
+            started = time.perf_counter()
+            answer = client.get("/api/v1/status", params={"url": url})
+            times.append((time.perf_counter() - started) * 1000)
+            answer.raise_for_status()
+            stop.wait(0.01)
+    return times
+
+
+def summary(times: list[float]) -> dict:
+    if not times:
+        return {}
+    return {"n": len(times), "p50_ms": round(statistics.median(times), 2),
+            "p95_ms": round(percentile(times, 95), 2), "max_ms": round(max(times), 2)}
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--pages", type=int, default=50, help="rendered pages posted at once")
+    ap.add_argument("--bulk", type=int, default=100, help="pages of the bulk save measured beside status")
+    args = ap.parse_args()
+    if not any(save_bench.CORPUS.glob("*.html.gz")):
+        sys.exit(f"corpus not found at {save_bench.CORPUS}")
+    import httpx
+
+    ctx = multiprocessing.get_context("spawn")
+    web_queue = ctx.Queue()
+    web = ctx.Process(target=save_bench.serve, args=(web_queue, args.pages + args.bulk), daemon=True)
+    web.start()
+    web_port = web_queue.get(timeout=120)
+    pages = save_bench.build_pages(args.pages, web_port)  # the same pages the web server has
+    page_urls = [f"http://127.0.0.1:{web_port}/page/{i}" for i in range(args.pages)]
+    bulk_urls = [f"http://127.0.0.1:{web_port}/page/{i}" for i in range(args.pages, args.pages + args.bulk)]
+
+    with tempfile.TemporaryDirectory() as tmp:
+        queue, commands = ctx.Queue(), ctx.Queue()
+        connector = ctx.Process(target=run_connector, args=(str(Path(tmp) / "a"), queue, commands))
+        connector.start()
+        try:
+            port, secret = queue.get(timeout=120)
+            base = f"http://127.0.0.1:{port}"
+            # warm up: first use of the extractor, the fetcher and the index writer
+            httpx.get(f"{base}/api/v1/ping").raise_for_status()
+
+            def post(i: int) -> int:
+                with httpx.Client(timeout=300) as client:
+                    body = {"url": page_urls[i], "title": f"page {i}", "html": pages[i].decode("utf-8")}
+                    return client.post(f"{base}/api/v1/save", json=body,
+                                       headers={"Authorization": f"Bearer {secret}"}).status_code
+
+            commands.put(("cpu", None))
+            cpu_before = queue.get(timeout=60)[1]
+            stop = threading.Event()
+            with ThreadPoolExecutor(1) as poller:
+                polling = poller.submit(poll_status, base, secret, page_urls, stop)
+                started = time.perf_counter()
+                with ThreadPoolExecutor(args.pages) as pool:
+                    codes = list(pool.map(post, range(args.pages)))
+                seconds = time.perf_counter() - started
+                stop.set()
+                during_posts = polling.result()
+            commands.put(("cpu", None))
+            cpu_posts = queue.get(timeout=60)[1] - cpu_before
+
+            stop = threading.Event()
+            with ThreadPoolExecutor(1) as poller:
+                commands.put(("bulk", bulk_urls))
+                polling = poller.submit(poll_status, base, secret, page_urls + bulk_urls, stop)
+                _, bulk_saved, bulk_failed, bulk_seconds = queue.get(timeout=1800)
+                stop.set()
+                during_bulk = polling.result()
+            commands.put(("stop", None))
+            connector.join(60)
+        finally:
+            if connector.is_alive():
+                connector.terminate()
+            web.terminate()
+        images = sum(1 for _ in (Path(tmp) / "a" / "articles").glob("*/images/*.png"))
+
+    print(json.dumps({
+        "pages_posted": args.pages, "seconds": round(seconds, 2),
+        "saves_per_s": round(args.pages / seconds, 1),
+        "created": codes.count(201), "failed": len(codes) - codes.count(201) - codes.count(200),
+        "images_stored": images,
+        # CPU the connector's process spent per save (status answers included): on a
+        # machine shared with other work, 1000 / this is what one core would give
+        "connector_cpu_ms_per_save": round(cpu_posts / args.pages * 1000, 1),
+        "status_posting": summary(during_posts),
+        "status_p95_ms_posting": summary(during_posts).get("p95_ms"),
+        "bulk_pages": args.bulk, "bulk_saved": bulk_saved, "bulk_failed": bulk_failed,
+        "bulk_seconds": round(bulk_seconds, 2),
+        "status_bulk": summary(during_bulk),
+        "status_p95_ms_bulk": summary(during_bulk).get("p95_ms"),
+        "cpus": os.cpu_count(), "load_avg": round(os.getloadavg()[0], 2),
+    }))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
