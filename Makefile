@@ -38,6 +38,7 @@ bench: install
 	$(PY) bench/import.py
 	$(PY) bench/startup.py --articles 2000
 	$(PY) bench/ui_latency.py
+	$(PY) bench/highlights.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info

@@ -33,6 +33,8 @@ _ROWS = [
     ("<code>saved:today</code> &nbsp; <code>saved:last-month</code>",
      "your calendar (last-: all of the previous one)"),
     ("<code>is:unread is:favorite is:archived</code>", "reading state"),
+    ("<code>highlight:tide</code> &nbsp; <code>note:idea</code> &nbsp; <code>has:notes</code>",
+     "your highlights and notes; articles that have them"),
 ]
 COLUMN_GAP = 20  # px between the syntax and its meaning
 
