@@ -8,6 +8,16 @@ import os
 import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# Tests talk only to 127.0.0.1 (pytest-httpserver, the connector): a proxy from the
+# user's environment (corporate machines set https_proxy, often in lower case) would
+# take those requests elsewhere. Every proxy variable goes, in both cases, before any
+# client is made; subprocesses (the CLI tests) inherit the cleaned environment.
+PROXY_VARIABLES = ("http_proxy", "https_proxy", "all_proxy", "ftp_proxy", "ws_proxy", "wss_proxy",
+                   "socks_proxy")
+for _name in list(os.environ):
+    if _name.lower() in PROXY_VARIABLES:
+        del os.environ[_name]
+os.environ["NO_PROXY"] = os.environ["no_proxy"] = "127.0.0.1,localhost,::1"
 # A window under test listens for the browser extension on a free port, never on the
 # user's (a Quire window may be open on this machine).
 os.environ.setdefault("QUIRE_CONNECTOR_PORT", "0")
