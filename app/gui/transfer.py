@@ -131,11 +131,13 @@ def run_reindex(archive: Archive, ctx: OpContext) -> int:
     return run_job(archive, reindex_job, progress=ctx.report)
 
 
-def run_reextract(archive: Archive, ids: list[str], ctx: OpContext) -> tuple[int, list[str]]:
+def run_reextract(archive: Archive, ids: list[str], ctx: OpContext) -> tuple[int, list[str], list[str]]:
+    """(done, failures, what became of the highlights: a summary line, then those that
+    could not be placed)."""
     from archive.work.child import reextract_job, run_job
 
     return run_job(archive, reextract_job, size=len(ids), progress=ctx.report,
-                   cancel=ctx.cancel_event, ids=ids)
+                   cancel=ctx.cancel_event, ids=ids, highlights=True)
 
 
 @dataclass
@@ -391,10 +393,11 @@ class TransferMixin:
             return None
         archive = self.archive
 
-        def done(result: tuple[int, list[str]]) -> None:
-            count, failures = result
-            self._transfer_done(f"Re-extracted {count} of {len(ids)}", failures,
-                                Changes(articles=frozenset(ids), found=True))
+        def done(result: tuple[int, list[str], list[str]]) -> None:
+            count, failures, marks = result
+            summary = f"Re-extracted {count} of {len(ids)}" + (f"; {marks[0]}" if marks else "")
+            lost = [f"highlight {line}" for line in marks[1:]]  # kept, flagged, never dropped
+            self._transfer_done(summary, failures + lost, Changes(articles=frozenset(ids), found=True))
             if self.reader.article_id in ids:
                 self.open_article(self.reader.article_id)
             self.reextracted.emit(count)

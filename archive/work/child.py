@@ -161,6 +161,15 @@ def reindex_job(archive: Any, *, progress: ProgressFn | None = None, cancel: Any
 
 
 def reextract_job(archive: Any, *, ids: list[str], progress: ProgressFn | None = None,
-                  cancel: Any = None) -> tuple[int, list[str]]:
-    """Archive.reextract of `ids`."""
-    return archive.reextract(ids, progress=progress, cancel=cancel)
+                  cancel: Any = None, highlights: bool = False) -> tuple:
+    """Archive.reextract of `ids`: (done, failures), and with `highlights` a third item,
+    what became of their highlights (a summary line, then one line per highlight that
+    could not be placed; nothing when they had none)."""
+    from archive.library.highlights import ReanchorReport
+
+    anchors = ReanchorReport()
+    done, failures = archive.reextract(ids, progress=progress, cancel=cancel, anchors=anchors)
+    if not highlights:
+        return done, failures
+    lines = [anchors.summary(), *anchors.unplaced] if anchors.placed or anchors.unplaced else []
+    return done, failures, lines

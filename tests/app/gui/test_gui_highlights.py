@@ -202,3 +202,18 @@ def test_a_highlight_added_by_another_process_appears(qtbot, filled, tmp_path):
     qtbot.waitUntil(lambda: len(painted(window.reader)) == 1, timeout=WAIT * 2)
     assert window.highlight_panel.list.count() == 1
     window.close()
+
+
+def test_reextract_in_the_window_says_what_became_of_the_highlights(qtbot, filled, tmp_path):
+    root, ids = filled
+    from archive import Archive
+
+    with Archive(root, seed=False, fetch=False) as archive:
+        mark = archive.highlights.add_quote(ids[2], "harbour observatory")
+    window = make_window(qtbot, root, tmp_path)
+    open_article(qtbot, window, ids[2])
+    with qtbot.waitSignal(window.reextracted, timeout=WAIT * 2):
+        window.reextract_selected()
+    assert "highlights: 1 re-anchored, 0 could not be placed" in window.statusBar().currentMessage()
+    qtbot.waitUntil(lambda: mark.id in painted(window.reader), timeout=WAIT)
+    window.close()
