@@ -23,7 +23,8 @@ ORG = "Quire"
 APP = "Quire"
 
 
-def _make_app(offscreen: bool):
+def make_app(offscreen: bool):
+    """The QApplication, set up for Quire (offscreen for screenshots and tests)."""
     if offscreen and not os.environ.get("QT_QPA_PLATFORM"):
         os.environ["QT_QPA_PLATFORM"] = "offscreen"
     from PySide6.QtGui import QIcon
@@ -95,7 +96,7 @@ def run(archive_root: Path, screenshot: Path | None = None) -> int:
     With `screenshot`, render the window offscreen into that PNG and return 0."""
     from PySide6.QtCore import QSettings
 
-    app = _make_app(offscreen=screenshot is not None)
+    app = make_app(offscreen=screenshot is not None)
     from app.gui.main_window import MainWindow
 
     if screenshot is not None:

@@ -35,6 +35,7 @@ from app.gui import highlight_paint
 from app.gui.book_html import book_html
 from app.gui.result_delegate import format_date
 from archive.base.models import HIGHLIGHT_COLORS, Article, Highlight
+from archive.library import layout
 from archive.library.textmap import OffsetMap
 
 if TYPE_CHECKING:
@@ -109,7 +110,7 @@ def load_article_content(archive: Archive, article_id: str) -> ArticleContent:
     folder = Path(archive.article_dir(article_id)).resolve()
     if article.status == "pending":
         body = ""
-    elif not (folder / "article.html").is_file():
+    elif not layout.article_file(folder).is_file():
         body = missing_article_html(archive, article_id, folder)
     else:
         body = article_body(archive.article_html(article_id), article.title)
@@ -137,7 +138,7 @@ def missing_article_html(archive: Archive, article_id: str, folder: Path) -> str
     """What the reader shows when article.html is gone from the article's folder
     (deleted by hand, a damaged disk): why the page is not the article, the
     text the search index kept, and how to get the article back."""
-    if (folder / "source.html.gz").is_file():
+    if layout.source_file(folder).is_file():
         remedy = ("Article \N{RIGHTWARDS ARROW} Re-extract from the saved original "
                   "rebuilds it.")
     else:
@@ -145,7 +146,7 @@ def missing_article_html(archive: Archive, article_id: str, folder: Path) -> str
     text = archive.article_text(article_id)
     kept = ("Below is the text the search index kept, without pictures or formatting."
             if text.strip() else "The search index kept no text of it either.")
-    notice = (f'<p class="notice">The article\u2019s file (article.html) is missing from '
+    notice = (f'<p class="notice">The article\u2019s file ({layout.ARTICLE_FILE}) is missing from '
               f"{html_lib.escape(str(folder))}. {kept} {html_lib.escape(remedy)}</p>")
     return notice + text_to_html(text)
 

@@ -78,9 +78,9 @@ def render_all(archive_root: Path, out: Path, query: str = "space", article: int
     os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
     from PySide6.QtCore import QSettings
 
-    from app.gui.main import _make_app, render_screenshot, settle
+    from app.gui.main import make_app, render_screenshot, settle
 
-    _qt_app = _make_app(True)  # keep a reference: the QApplication must outlive the window
+    _qt_app = make_app(True)  # keep a reference: the QApplication must outlive the window
     from app.gui.main_window import MainWindow
 
     written: list[Path] = []

@@ -13,6 +13,10 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+#: The name a file is written under before it is renamed over its target
+#: (archive.library.layout.is_unfinished_file recognises leftovers of a crash).
+TEMP_PREFIX = ".tmp-"
+
 
 def fsync_dir(path: Path) -> None:
     """Make a rename inside `path` durable."""
@@ -30,7 +34,7 @@ def fsync_dir(path: Path) -> None:
 
 def write_bytes(path: Path, data: bytes) -> None:
     path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=".tmp-", dir=path.parent)
+    fd, tmp = tempfile.mkstemp(prefix=TEMP_PREFIX, dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)

@@ -1,5 +1,7 @@
 """Errors the core raises. Each message names the item and the reason, so the
 CLI and the GUI can show it as it is."""
+import errno
+import sqlite3
 
 
 class QuireError(Exception):
@@ -41,9 +43,6 @@ def explain_failure(exc: BaseException, where: object = "") -> str:
     """One sentence for an error that escaped as an OSError or a SQLite error: a full
     disk says "the disk is full", a read-only one says so, anything else names itself.
     (The core raises QuireErrors; this is the last line for what slipped through.)"""
-    import errno
-    import sqlite3
-
     if isinstance(exc, QuireError):
         return str(exc)
     if isinstance(exc, OSError):

@@ -30,7 +30,7 @@ from lxml import etree
 
 from archive.base import atomic
 from archive.base.errors import QuireError
-from archive.extraction.htmlparse import EMBED_MARK, repair_void_elements
+from archive.base.markup import EMBED_MARK, repair_void_elements
 from archive.capture.imagefiles import (
     CSS_IMPORT,
     CSS_LOADERS,

@@ -17,6 +17,8 @@ from urllib.parse import unquote, urlsplit
 import lxml.html
 from lxml import etree
 
+from archive.capture.images import LAZY_SRC_ATTRS, LAZY_SRCSET_ATTRS
+
 #: Pictures larger than this stay out (the per-image cap of a save).
 MAX_INLINE_IMAGE = 10 * 1024 * 1024
 _IMG = re.compile(r"<img\b", re.I)
@@ -25,8 +27,6 @@ _IMG = re.compile(r"<img\b", re.I)
 def inline_local_images(doc: etree._Element, page: Path, root: Path) -> bool:
     """Replace <img src="page_files/x.png"> in `doc` by data: URIs for the image files
     under `root`; True if anything changed."""
-    from archive.capture.images import LAZY_SRC_ATTRS, LAZY_SRCSET_ATTRS
-
     changed = False
     root = root.resolve()
     for img in doc.iter("img"):

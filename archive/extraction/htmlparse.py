@@ -28,6 +28,7 @@ from lxml.html import (
 )
 
 from archive.base.errors import ExtractionError
+from archive.base.markup import EMBED_MARK, VOID_TAGS, repair_void_elements  # noqa: F401  (shared; re-exported)
 from archive.capture.imagefiles import remove_keeping_tail, svg_data_uri
 
 #: Tags whose end (and start) is a paragraph boundary in the plain text.
@@ -233,15 +234,6 @@ def element_text(root: HtmlElement, skip_invisible: bool = False) -> str:
 
 
 # -- the shape later steps rely on ------------------------------------------------------
-#: HTML's empty elements. libxml2 parses HTML4 and does not know the HTML5 ones
-#: (embed, source, track, wbr, keygen): it nests everything that follows them
-#: inside, up to the parent's end, so removing one would remove the rest of the
-#: article with it.
-VOID_TAGS = ("area", "base", "br", "col", "embed", "hr", "img", "input", "keygen", "link", "meta",
-             "param", "source", "track", "wbr", "frame", "basefont", "bgsound")
-#: Set on the empty <a href="original"> that stands for embedded media; its value
-#: is the kind ("video", "audio", "embed"). Empty, so it adds no words to the text.
-EMBED_MARK = "data-quire-embed"
 EMBEDDED_TAGS = ("iframe", "frame", "embed", "object", "video", "audio", "portal")
 _MEDIA_KINDS = {"video": "video", "audio": "audio"}
 _IMAGE_FILE = re.compile(r"\.(?:svg|png|jpe?g|gif|webp|avif)(?:[?#]|$)", re.I)
@@ -259,24 +251,6 @@ def normalize_tree(root: HtmlElement) -> None:
     repair_void_elements(root)
     keep_figure_charts(root)  # first: a figure's video or frame makes its SVG an icon
     mark_embedded_media(root)
-
-
-def repair_void_elements(root: HtmlElement) -> None:
-    """Move what libxml2 nested inside an empty element out, right after it:
-    ``<p>A</p><embed src=x><p>B</p>`` must keep B beside the embed, not in it."""
-    for void in [el for el in root.iter(*VOID_TAGS) if len(el) or el.text]:
-        if void.getparent() is None:
-            continue
-        inner_text, after = void.text or "", void.tail or ""
-        children = list(void)
-        void.text = None
-        last = void
-        for child in children:
-            last.addnext(child)  # the child's tail moves with it
-            last = child
-        # what followed the element's (implied) end comes after what it swallowed
-        void.tail = inner_text or None
-        last.tail = ((last.tail or "") if last is not void else (void.tail or "")) + after or None
 
 
 def mark_embedded_media(root: HtmlElement) -> None:

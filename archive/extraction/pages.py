@@ -18,6 +18,9 @@ from lxml.html import fragment_fromstring
 
 from archive.base.errors import QuireError
 from archive.base.models import Article, Extracted
+from archive.capture.charset import decode_html
+from archive.capture.localfiles import with_local_images
+from archive.extraction.htmlparse import element_text
 
 #: A saved page larger than this is refused (the fetcher caps downloads at 20 MB).
 MAX_FILE_BYTES = 50 * 1024 * 1024
@@ -76,8 +79,6 @@ def now_iso() -> str:
 
 def html_to_text(fragment: str) -> str:
     """Plain text of a stored article (one paragraph per line)."""
-    from archive.extraction.htmlparse import element_text
-
     if not fragment.strip():
         return ""
     root = fragment_fromstring(fragment, create_parent="div")
@@ -107,7 +108,9 @@ def prepare_page(html: str | bytes, page_url: str | None, *, extract: bool = Tru
     `page_file` is where a page saved from disk lies: pictures in files beside it
     are taken in (archive.localfiles), and the original kept is that page with
     them, UTF-8 with a byte-order mark, so re-extraction needs the files no more."""
-    from archive.capture.charset import decode_html
+    # The extractor and sanitizer (readability, lxml_html_clean) cost 40-85 ms to
+    # import (python -X importtime): `quire list`, search and the window's start
+    # import this module and never extract.
     from archive.extraction.extract import extract_article
     from archive.extraction.sanitize import sanitize_html
 
@@ -117,8 +120,6 @@ def prepare_page(html: str | bytes, page_url: str | None, *, extract: bool = Tru
     else:
         raw, text = html.encode("utf-8", errors="surrogatepass"), html
     if page_file:
-        from archive.capture.localfiles import with_local_images
-
         inlined = with_local_images(text, Path(page_file))
         if inlined is not None:
             text = inlined
@@ -187,8 +188,6 @@ def article_document(article: Article, body_html: str) -> str:
 
 
 def title_of_page(page: str) -> str:
-    import re
-
     m = re.search(r"<title>(.*?)</title>", page, re.S | re.I)
     return htmlmod.unescape(m.group(1)).strip() if m else ""
 

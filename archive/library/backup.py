@@ -15,16 +15,17 @@ from pathlib import Path
 
 from archive.base import atomic
 from archive.base.errors import ArchiveError, QuireError
-from archive.library.lock import OpenLock
 from archive.base.models import ProgressFn
+from archive.base.safe_names import safe_extract
+from archive.library import layout
+from archive.library.lock import OpenLock
+from archive.library.store import Archive
 
 BACKUP_MARKER = "quire-backup.txt"
 
 
 def backup(archive, out: Path | str, progress: ProgressFn | None = None) -> int:
     """Write the archive to a zip; returns the number of article folders stored."""
-    from archive.library.store import ARTICLES_DIR
-
     out = Path(out).expanduser()
     if out.suffix.lower() != ".zip":
         raise QuireError(f"{out}: a backup is a .zip file")
@@ -32,7 +33,7 @@ def backup(archive, out: Path | str, progress: ProgressFn | None = None) -> int:
     os.close(fd)
     try:
         with tempfile.TemporaryDirectory() as tmpdir:
-            snapshot = Path(tmpdir) / "catalog.sqlite"
+            snapshot = Path(tmpdir) / layout.CATALOG_FILE
             with archive.catalog.lock:
                 dst = sqlite3.connect(snapshot)
                 archive.catalog.connection.backup(dst)
@@ -40,14 +41,13 @@ def backup(archive, out: Path | str, progress: ProgressFn | None = None) -> int:
             # Folders are listed after the catalog is copied: an article saved in
             # between is then in the zip without its row (check --repair adopts it),
             # not a row without its folder (which only a pending article could become).
-            folders = sorted(p for p in (archive.root / ARTICLES_DIR).iterdir()
-                             if p.is_dir() and not p.name.startswith("."))
+            folders = sorted(archive.layout.article_folders())
             with zipfile.ZipFile(tmp_zip, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as zf:
                 zf.writestr(BACKUP_MARKER, "Quire archive backup. Restore with: quire restore THIS.zip\n")
-                zf.write(snapshot, "catalog.sqlite")
+                zf.write(snapshot, layout.CATALOG_FILE)
                 for n, folder in enumerate(folders, 1):
                     for f in sorted(folder.rglob("*")):
-                        if f.is_file() and not f.name.startswith(".tmp-"):
+                        if f.is_file() and not layout.is_unfinished_file(f.name):
                             rel = f.relative_to(archive.root).as_posix()
                             # already-compressed files are stored as they are
                             kind = zipfile.ZIP_STORED if f.suffix in (".gz", ".jpg", ".jpeg", ".png", ".webp", ".gif") else zipfile.ZIP_DEFLATED
@@ -68,17 +68,14 @@ def restore(zip_path: Path | str, root: Path | str, *, force: bool = False,
             progress: ProgressFn | None = None) -> int:
     """Unpack a backup into `root` (refusing a non-empty archive unless `force`),
     then open it so the index is rebuilt. Returns the number of articles."""
-    from archive.base.safe_names import safe_extract
-    from archive.library.store import Archive
-
     zip_path, root = Path(zip_path).expanduser(), Path(root).expanduser()
     try:
         with zipfile.ZipFile(zip_path) as zf:
             names = set(zf.namelist())
     except (zipfile.BadZipFile, OSError) as exc:
         raise QuireError(f"{zip_path}: not a readable zip file ({exc})") from exc
-    if "catalog.sqlite" not in names or BACKUP_MARKER not in names:
-        raise QuireError(f"{zip_path}: not a Quire backup (no catalog.sqlite / {BACKUP_MARKER} inside)")
+    if layout.CATALOG_FILE not in names or BACKUP_MARKER not in names:
+        raise QuireError(f"{zip_path}: not a Quire backup (no {layout.CATALOG_FILE} / {BACKUP_MARKER} inside)")
     if root.exists() and any(root.iterdir()):
         if not force:
             raise QuireError(f"{root}: the archive folder is not empty; restore with --force to replace it")
@@ -102,7 +99,7 @@ def restore(zip_path: Path | str, root: Path | str, *, force: bool = False,
         # The restored archive is opened (migrated, indexed) where it was unpacked, and
         # only a whole, readable one replaces the archive there: a damaged backup or one
         # from a newer Quire used to replace, and so delete, the archive it was meant to restore.
-        _check_catalog(zip_path, staging / "catalog.sqlite")
+        _check_catalog(zip_path, layout.Layout(staging).catalog)
         try:
             with Archive(staging, seed=False, fetch=False, progress=progress) as archive:
                 count = archive.catalog.count()

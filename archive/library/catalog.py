@@ -11,6 +11,7 @@ import threading
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
+from urllib.parse import quote
 
 from archive.base.errors import ArchiveError, NotFoundError
 from archive.base.models import SCHEMA_VERSION, Article, Highlight
@@ -268,8 +269,6 @@ class _GuardedConnection(sqlite3.Connection):
 
 def read_only_uri(path: Path, *, immutable: bool = False) -> str:
     """The SQLite URI that opens `path` without writing to it or beside it."""
-    from urllib.parse import quote
-
     return f"file:{quote(str(Path(path).resolve()))}?mode=ro" + ("&immutable=1" if immutable else "")
 
 

@@ -27,9 +27,13 @@ from contextlib import nullcontext
 from dataclasses import asdict, dataclass
 from typing import TYPE_CHECKING
 
-from archive.base.errors import QuireError
+from archive.base import atomic
+from archive.base.errors import NotFoundError, QuireError
 from archive.base.models import SCHEMA_VERSION, Article
-from archive.library import userdata
+from archive.extraction.pages import normalize_tags
+from archive.library import collections as coll
+from archive.library import layout, userdata
+from archive.library.catalog import ReadOnlyError
 
 if TYPE_CHECKING:
     from archive.library.store import Archive
@@ -119,12 +123,8 @@ def _read_meta(path) -> dict | None:
 
 
 def check_archive(archive: "Archive", repair: bool = False, progress=None) -> list[Problem]:
-    from archive.library.store import ARTICLES_DIR
-
     problems: list[Problem] = []
     if repair and archive.read_only:
-        from archive.library.catalog import ReadOnlyError
-
         raise ReadOnlyError(f"this archive is read-only: {archive.root} cannot be repaired here "
                             "(read-only media or no write permission); `quire check` without "
                             "--repair still reports")
@@ -159,9 +159,9 @@ def check_archive(archive: "Archive", repair: bool = False, progress=None) -> li
             userdata.save(archive)
             p.repaired = True
         problems.append(p)
-    base = archive.root / ARTICLES_DIR
+    paths = archive.layout
     catalog_ids = set(archive.catalog.ids())
-    folder_ids = {p.name for p in base.iterdir() if p.is_dir() and not p.name.startswith(".")}
+    folder_ids = paths.folder_ids()
 
     # 1. folders the catalog does not know
     problems.extend(adopt_orphans(archive, sorted(folder_ids - catalog_ids), repair))
@@ -170,13 +170,12 @@ def check_archive(archive: "Archive", repair: bool = False, progress=None) -> li
     for aid in sorted(catalog_ids - folder_ids):
         article = archive.catalog.get(aid)
         p = Problem("missing-folder", aid, f"{article.title!r}: its folder articles/{aid} is missing")
-        leftover = next((base / f"{prefix}{aid}" for prefix in (".old-", ".del-")
-                         if (base / f"{prefix}{aid}").is_dir()), None)
+        leftover = paths.set_aside(aid)
         if repair and leftover is not None:
             # an interrupted swap or delete left the whole folder under another name:
             # it is put back (making the article pending would lose it on the next open)
             try:
-                leftover.rename(base / aid)
+                leftover.rename(paths.folder(aid))
                 p.detail += f"; put back from {leftover.name}"
                 p.repaired = True
             except OSError as exc:
@@ -186,7 +185,7 @@ def check_archive(archive: "Archive", repair: bool = False, progress=None) -> li
             article.error = f"the article's files were missing; {how_to_refill(article)}"
             p.detail += f"; kept as a pending article: {how_to_refill(article)}"
             try:
-                (base / aid).mkdir()
+                paths.folder(aid).mkdir()
                 archive.update(article)
                 p.repaired = True
             except OSError as exc:
@@ -199,8 +198,8 @@ def check_archive(archive: "Archive", repair: bool = False, progress=None) -> li
         if progress:
             progress(n, len(ids), aid)
         article = archive.catalog.get(aid)
-        folder = base / aid
-        meta = _read_meta(folder / "meta.json")
+        folder = paths.folder(aid)
+        meta = _read_meta(layout.meta_file(folder))
         expected = article.to_dict()
         # the version a meta.json was written with is no disagreement: an upgraded
         # archive keeps its files as they were until each article is next written
@@ -216,16 +215,14 @@ def check_archive(archive: "Archive", repair: bool = False, progress=None) -> li
                                     f"highlight(s), the catalog {len(article.highlights)}"))
             rewrite = True
         if rewrite and repair:
-            from archive.base import atomic
-
-            atomic.write_json(folder / "meta.json", expected)
+            atomic.write_json(layout.meta_file(folder), expected)
             problems[-1].repaired = True
         if article.status == "saved" and any(not m.unplaced for m in article.highlights) \
-                and (folder / "article.html").exists():
+                and layout.article_file(folder).exists():
             problems.extend(_check_anchors(archive, article, repair))
         if article.status != "saved":
             continue
-        source = folder / "source.html.gz"
+        source = layout.source_file(folder)
         source_ok = False
         if source.exists():
             try:
@@ -236,7 +233,7 @@ def check_archive(archive: "Archive", repair: bool = False, progress=None) -> li
             except (OSError, EOFError, zlib.error) as exc:
                 problems.append(Problem("bad-source", aid, f"{article.title!r}: source.html.gz is unreadable ({exc}); "
                                         "the article itself is intact but cannot be re-extracted"))
-        if not (folder / "article.html").exists():
+        if not layout.article_file(folder).exists():
             p = Problem("missing-html", aid, f"{article.title!r}: article.html is missing")
             if repair and source_ok:
                 try:
@@ -302,12 +299,9 @@ def adopt_orphans(archive: "Archive", ids: list[str], repair: bool = True, *,
     `repair` records each from its meta.json, with its manual collections, and
     (`index`) indexes it at once, else it waits in the index queue. A folder
     without a readable meta.json, or one from a newer Quire, is left in place."""
-    from archive.library.store import ARTICLES_DIR
-
     problems: list[Problem] = []
-    base = archive.root / ARTICLES_DIR
     for aid in ids:
-        meta = _read_meta(base / aid / "meta.json")
+        meta = _read_meta(archive.layout.meta_file(aid))
         if meta is None or meta.get("id") != aid:
             problems.append(Problem("bad-meta", aid, f"folder articles/{aid} has no readable meta.json; left in place"))
             continue
@@ -370,9 +364,6 @@ def _check_duplicates(archive: "Archive", repair: bool) -> list[Problem]:
 def _merge_into(archive: "Archive", keep: Article, pending: Article) -> Article:
     """Give `keep` the tags, states, progress and manual collections of `pending`, a copy
     of the same address without content, then remove that copy."""
-    from archive.library import collections as coll
-    from archive.extraction.pages import normalize_tags
-
     for name in pending.collections:
         if name not in keep.collections:
             coll.add(archive, name, [keep.id])
@@ -390,9 +381,6 @@ def _merge_into(archive: "Archive", keep: Article, pending: Article) -> Article:
 def _restore_memberships(archive: "Archive", article: Article) -> None:
     """Put an adopted article back in the manual collections its meta.json names
     (creating a collection that no longer exists)."""
-    from archive.library import collections as coll
-    from archive.base.errors import NotFoundError
-
     for name in article.collections:
         try:
             existing = coll.get(archive, name)

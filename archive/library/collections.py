@@ -1,9 +1,8 @@
 """Collections: named sets of articles, manual (articles put in) or smart (a saved query).
 
-They live in two tables of the catalog, added here with CREATE TABLE IF NOT
-EXISTS so an archive made before collections existed simply gains them.
-Membership rows cascade away when an article is deleted (the catalog turns
-foreign keys on). A smart collection stores only its query and resolves it
+They live in two tables of the catalog (defined, and added to older archives,
+by archive.library.catalog's schema and migrations). Membership rows cascade
+away when an article is deleted (the catalog turns foreign keys on). A smart collection stores only its query and resolves it
 through the search index each time, so it is never stale.
 """
 from __future__ import annotations
@@ -21,22 +20,6 @@ if TYPE_CHECKING:
 
 MAX_NAME = 100
 
-_SCHEMA = (
-    """CREATE TABLE IF NOT EXISTS collections (
-        id INTEGER PRIMARY KEY,
-        name TEXT NOT NULL UNIQUE COLLATE NOCASE,
-        query TEXT,
-        created TEXT NOT NULL
-    )""",
-    """CREATE TABLE IF NOT EXISTS collection_members (
-        collection_id INTEGER NOT NULL REFERENCES collections(id) ON DELETE CASCADE,
-        article_id TEXT NOT NULL REFERENCES articles(id) ON DELETE CASCADE,
-        added TEXT NOT NULL,
-        PRIMARY KEY (collection_id, article_id)
-    )""",
-    "CREATE INDEX IF NOT EXISTS collection_members_article ON collection_members(article_id)",
-)
-
 
 @dataclass
 class Collection:
@@ -50,14 +33,8 @@ class Collection:
 
 
 def _db(archive: "Archive") -> sqlite3.Connection:
-    """The catalog's connection with the collection tables in place (idempotent)."""
-    catalog = archive.catalog
-    if not getattr(catalog, "_collections_ready", False):
-        with catalog.transaction() as db:
-            for statement in _SCHEMA:
-                db.execute(statement)
-        catalog._collections_ready = True  # type: ignore[attr-defined]
-    return catalog.connection
+    """The catalog's connection (hold its lock around each use)."""
+    return archive.catalog.connection
 
 
 def _clean_name(name: str) -> str:
@@ -89,7 +66,6 @@ def create(archive: "Archive", name: str, query: str | None = None) -> Collectio
     query = query.strip() if query is not None else None
     if query == "":
         raise QuireError(f"smart collection {name!r} needs a query")
-    _db(archive)
     try:
         with archive.catalog.transaction() as db:
             db.execute("INSERT INTO collections (name, query, created) VALUES (?, ?, ?)",
@@ -190,12 +166,10 @@ def _reindex(archive: "Archive", article_ids: Iterable[str]) -> None:
 
 
 def _smart_members(archive: "Archive", query: str) -> list[str]:
-    from archive.search.engine import run_search
-
     total = archive.catalog.count()
     if total == 0:
         return []
-    result = run_search(archive, query, limit=total, sort="newest", snippets=False)
+    result = archive.search_full(query, limit=total, sort="newest", snippets=False)
     return [hit.id for hit in result.hits]
 
 
@@ -209,6 +183,16 @@ def members(archive: "Archive", name: str) -> list[str]:
         return [r[0] for r in db.execute(
             "SELECT m.article_id FROM collection_members m JOIN articles a ON a.id = m.article_id "
             "WHERE m.collection_id = ? ORDER BY a.saved DESC, a.id", (row["id"],))]
+
+
+def search_filter(archive: "Archive", name: str) -> str | list[str]:
+    """What `collection:NAME` in a query stands for, read now (membership is never
+    stale): a smart collection's query text, or a manual one's member ids, newest
+    first. NotFoundError when there is no such collection."""
+    row = _row(archive, name)
+    if row["query"] is not None:
+        return row["query"]
+    return members(archive, row["name"])
 
 
 def _smart_count(archive: "Archive", query: str) -> int:

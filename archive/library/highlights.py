@@ -171,7 +171,7 @@ class Highlights:
     # -- reading ------------------------------------------------------------------
     def text(self, article_id: str) -> str:
         """The article's canonical plain text, parsed once per version of its file."""
-        path = self._archive.article_dir(article_id) / "article.html"
+        path = self._archive.layout.article_file(article_id)
         try:
             st = path.stat()
             stamp = (st.st_mtime_ns, st.st_size)

@@ -12,6 +12,8 @@ import os
 import sqlite3
 from pathlib import Path
 
+from archive.library import layout
+
 #: errno values that say "cannot write here", not "the data is damaged"
 READ_ONLY_ERRNOS = frozenset({errno.EROFS, errno.EACCES, errno.EPERM})
 #: errno values of a disk (or quota) that is full
@@ -35,7 +37,7 @@ def is_read_only(root: Path) -> bool:
         pass
     if not os.access(root, os.W_OK):
         return True
-    catalog = root / "catalog.sqlite"
+    catalog = layout.Layout(root).catalog
     return catalog.exists() and not os.access(catalog, os.W_OK)
 
 

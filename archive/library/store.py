@@ -17,19 +17,20 @@ import shutil
 import sqlite3
 import threading
 from contextlib import contextmanager
+from datetime import datetime
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 
 from archive.base import atomic
-from archive.library import media, userdata
-from archive.library.catalog import Catalog, CatalogDamagedError, DuplicateURLError, ReadOnlyError
 from archive.base.errors import ArchiveError, NotFoundError, QuireError
-from archive.search.index import SearchIndex, make_document
-from archive.library.highlights import ReanchorReport
-from archive.library.lock import OpenLock
-from archive.extraction.metadata import reading_stats
 from archive.base.models import Article, Extracted, ProgressFn, SearchHit
+from archive.capture.charset import decode_html
+from archive.capture.image_sources import LocalFirstFetcher, RecordingFetcher
+from archive.capture.images import localize_images
+from archive.capture.urls import check_scheme, normalize_url, other_address
+from archive.extraction.htmlparse import element_text, parse_page
+from archive.extraction.metadata import reading_stats
 from archive.extraction.pages import (  # noqa: F401  (prepare_page, html_to_text: re-exported for callers)
     article_document,
     host_of,
@@ -40,15 +41,20 @@ from archive.extraction.pages import (  # noqa: F401  (prepare_page, html_to_tex
     read_page_file,
     title_of_page,
 )
+from archive.library import collections, layout, media, userdata
 from archive.library import tags as tags_ops
+from archive.library.catalog import Catalog, CatalogDamagedError, DuplicateURLError, ReadOnlyError
+from archive.library.check import adopt_orphans
+from archive.library.highlights import Highlights, ReanchorReport
+from archive.library.lock import OpenLock
 from archive.library.tags import TagChange
-from archive.capture.urls import other_address
+from archive.search import reindex as index_rebuild
+from archive.search.index import SearchIndex, make_document
 from resources import resource_path
 
 if TYPE_CHECKING:
     from archive.search.engine import SearchResult
 
-ARTICLES_DIR = "articles"
 WELCOME_SITE = "Quire"  # the site the welcome articles show
 
 
@@ -56,6 +62,8 @@ def _reason(exc: BaseException) -> str:
     """What SQLite said, without the path the message repeats."""
     text = str(exc)
     return text[text.rfind("(") + 1:text.rfind(")")] if text.endswith(")") and "(" in text else text
+
+
 #: What re-extraction or filling a pending article changes; everything else of the
 #: row (tags, states, progress, collections) is the user's and is kept.
 _CONTENT_FIELDS = ("site", "authors", "published", "lang", "description", "lead_image", "uncertain",
@@ -99,19 +107,20 @@ class Archive:
         opened for reading only: nothing is written, writes raise ReadOnlyError.
         """
         self.root = Path(root).expanduser()
+        self.layout = layout.Layout(self.root)
         #: what opening the archive did that the user should be told (a rebuilt catalog)
         self.notices: list[str] = []
         self.read_only = media.is_read_only(self.root) if read_only is None else read_only
         if not self.read_only:
             try:
                 self.root.mkdir(parents=True, exist_ok=True)
-                (self.root / ARTICLES_DIR).mkdir(exist_ok=True)
+                self.layout.articles.mkdir(exist_ok=True)
             except OSError as exc:
-                if not media.is_read_only_error(exc) or not (self.root / "catalog.sqlite").exists():
+                if not media.is_read_only_error(exc) or not self.layout.catalog.exists():
                     raise ArchiveError(f"cannot create the archive folder {self.root}: "
                                        f"{exc.strerror or exc}") from exc
                 self.read_only = True
-        elif not (self.root / "catalog.sqlite").exists():
+        elif not self.layout.catalog.exists():
             raise ArchiveError(f"{self.root} is read-only and holds no Quire archive")
         self.fetch_enabled = fetch
         self.fetch_options = dict(fetch_options or {})  # Fetcher(**options): timeouts, size cap
@@ -119,14 +128,12 @@ class Archive:
         self._fetcher_lock = threading.Lock()
         self._commit_lock = threading.RLock()
         self._unflushed: list[str] = []
-        from archive.library.highlights import Highlights
-
         #: highlights and notes (archive.library.highlights)
         self.highlights = Highlights(self)
         self._open_lock = OpenLock(self.root)
         rebuilt: str | None = None  # why the catalog is rebuilt from the folders, if it is
         try:
-            self.catalog = Catalog(self.root / "catalog.sqlite", read_only=self.read_only)
+            self.catalog = Catalog(self.layout.catalog, read_only=self.read_only)
             lost = self.catalog.created and any(self._article_folders())
             alone = False if self.read_only else self._open_lock.open_alone()
             if lost:
@@ -144,7 +151,7 @@ class Archive:
             try:
                 saved_collections = userdata.load(self.root)
                 aside = self._set_aside_catalog()
-                self.catalog = Catalog(self.root / "catalog.sqlite")
+                self.catalog = Catalogself.layout.catalog
             except BaseException:
                 self._open_lock.release()
                 raise
@@ -188,8 +195,6 @@ class Archive:
     def _rebuild_from_folders(self, why: str, saved_collections: list[dict] | None) -> str:
         """Fill a new, empty catalog from the article folders' meta.json and the
         collections collections.json kept; the sentence that tells the user so."""
-        from archive.library.check import adopt_orphans
-
         known = set(self.catalog.ids())
         problems = adopt_orphans(self, sorted(p.name for p in self._article_folders() if p.name not in known),
                                  index=False)  # indexed from the index queue
@@ -223,7 +228,7 @@ class Archive:
                 saved_collections = userdata.load(self.root)
                 self.catalog.close()
                 aside = self._set_aside_catalog()
-                self.catalog = Catalog(self.root / "catalog.sqlite")
+                self.catalog = Catalogself.layout.catalog
                 told = self._rebuild_from_folders(f"{why}; it was moved aside to {aside.name}",
                                                   saved_collections)
         finally:
@@ -235,7 +240,7 @@ class Archive:
     def _open_index(self, alone: bool) -> SearchIndex:
         """The search index; one too damaged to open (a torn texts.sqlite or segment
         file) is derived data: emptied and rebuilt, when no other process uses it."""
-        path = self.root / "index"
+        path = self.layout.index
         try:
             return SearchIndex(path)
         except ArchiveError:
@@ -255,17 +260,15 @@ class Archive:
     def _set_aside_catalog(self) -> Path:
         """Move a damaged catalog.sqlite (and its -wal/-shm files) aside, never deleting
         it: smart collections live only there, and a tool may salvage more of it."""
-        from datetime import datetime
-
-        path = self.root / "catalog.sqlite"
+        path = self.layout.catalog
         stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
-        aside = path.with_name(f"catalog.sqlite.damaged-{stamp}")
+        aside = self.layout.damaged_catalog(stamp)
         n = 1
         while aside.exists():
             n += 1
-            aside = path.with_name(f"catalog.sqlite.damaged-{stamp}-{n}")
+            aside = self.layout.damaged_catalog(stamp, n)
         try:
-            for suffix in ("-wal", "-shm"):
+            for suffix in layout.CATALOG_SIDE_FILES:
                 extra = path.with_name(path.name + suffix)
                 if extra.exists():
                     extra.rename(aside.with_name(aside.name + suffix))
@@ -297,6 +300,8 @@ class Archive:
             return None
         with self._fetcher_lock:
             if self._fetcher is None:
+                # httpx costs 80-400 ms to import (python -X importtime): only commands
+                # that fetch pay for it
                 from archive.capture.fetch import Fetcher
 
                 self._fetcher = Fetcher(**self.fetch_options)
@@ -401,28 +406,19 @@ class Archive:
     def _recover_folders(self) -> None:
         """Finish or undo what a crash interrupted: half-built folders are dropped,
         an interrupted swap or delete is rolled back to the whole old folder."""
-        base = self.root / ARTICLES_DIR
-        for p in base.iterdir():
-            name = p.name
-            if not p.is_dir() or not name.startswith("."):
-                continue
-            for prefix in (".tmp-", ".old-", ".del-"):
-                if name.startswith(prefix):
-                    aid = name[len(prefix):]
-                    target = base / aid
-                    if prefix == ".tmp-" or target.exists() or not self.catalog.exists(aid):
-                        shutil.rmtree(p, ignore_errors=True)
-                    else:
-                        p.rename(target)  # the catalog still has it: bring the files back
+        for prefix, aid, p in list(self.layout.leftovers()):
+            target = self.layout.folder(aid)
+            if prefix == layout.BUILDING_PREFIX or target.exists() or not self.catalog.exists(aid):
+                shutil.rmtree(p, ignore_errors=True)
+            else:
+                p.rename(target)  # the catalog still has it: bring the files back
 
     # -- paths -------------------------------------------------------------------
     def _article_folders(self) -> Iterator[Path]:
-        for p in (self.root / ARTICLES_DIR).iterdir():
-            if p.is_dir() and not p.name.startswith("."):
-                yield p
+        return self.layout.article_folders()
 
     def article_dir(self, article_id: str) -> Path:
-        return self.root / ARTICLES_DIR / article_id
+        return self.layout.folder(article_id)
 
     def _new_id(self) -> str:
         while True:
@@ -454,7 +450,7 @@ class Archive:
         return self.catalog.all(status)
 
     def article_html(self, article_id: str) -> str:
-        path = self.article_dir(article_id) / "article.html"
+        path = self.layout.article_file(article_id)
         try:
             return path.read_text(encoding="utf-8")
         except FileNotFoundError:
@@ -468,7 +464,7 @@ class Archive:
         return html_to_text(self.article_html(article_id))
 
     def source_html(self, article_id: str) -> bytes:
-        path = self.article_dir(article_id) / "source.html.gz"
+        path = self.layout.source_file(article_id)
         try:
             return gzip.decompress(path.read_bytes())
         except FileNotFoundError:
@@ -489,9 +485,6 @@ class Archive:
 
     def article_fulltext(self, article_id: str) -> str:
         """The whole visible text of the original page (offered for uncertain articles)."""
-        from archive.capture.charset import decode_html
-        from archive.extraction.htmlparse import element_text, parse_page
-
         raw = self.source_html(article_id)
         if not raw:
             return ""
@@ -505,8 +498,6 @@ class Archive:
     def find_duplicate(self, url: str | None = None, source: str | None = None) -> Article | None:
         aid = None
         if url:
-            from archive.capture.urls import normalize_url
-
             try:
                 aid = self.catalog.find_by_url(normalize_url(url))
             except QuireError:
@@ -521,8 +512,6 @@ class Archive:
                  description: str | None = None) -> SaveResult:
         """Fetch a page and save it (or return the copy already saved). `description`
         (a bookmark's note) replaces the page's own summary."""
-        from archive.capture.urls import check_scheme
-
         url = url.strip()
         check_scheme(url)
         existing = self.find_duplicate(url=url)
@@ -593,7 +582,7 @@ class Archive:
                                and page_url.startswith(("http:", "https:")))
         # The folder is built outside the commit lock (image downloads take time),
         # under a dot-name that nothing lists; only the commit is serialized.
-        tmp = self.root / ARTICLES_DIR / f".tmp-{article.id}"
+        tmp = self.layout.building(article.id)
         problems = self._build_folder(tmp, article, ex, raw, page_url,
                                       (image_fetcher or self.fetcher) if download_images else None, where)
         result = self._commit_new(article, norm, tmp, ex.searchable_text, where)
@@ -607,18 +596,16 @@ class Archive:
         (fetched through `fetcher`, None for none, their addresses recorded), article.html,
         source.html.gz, meta.json. Runs outside the commit lock: downloads take time.
         Removes the folder again on any failure. Returns the pictures not kept."""
-        from archive.capture.image_sources import RecordingFetcher
-        from archive.capture.images import localize_images
-
         try:
             folder.mkdir(exist_ok=True)
             recorder = RecordingFetcher(fetcher) if fetcher is not None else None
-            body, problems = localize_images(ex.content_html, page_url, folder / "images", recorder)
+            pictures = layout.images_dir(folder)
+            body, problems = localize_images(ex.content_html, page_url, pictures, recorder)
             if recorder is not None:
-                recorder.write_sources(folder / "images")
-            atomic.write_text(folder / "article.html", article_document(article, body))
-            atomic.write_gzip(folder / "source.html.gz", raw)
-            atomic.write_json(folder / "meta.json", article.to_dict())
+                recorder.write_sources(pictures)
+            atomic.write_text(layout.article_file(folder), article_document(article, body))
+            atomic.write_gzip(layout.source_file(folder), raw)
+            atomic.write_json(layout.meta_file(folder), article.to_dict())
             atomic.fsync_dir(folder)
         except OSError as exc:
             shutil.rmtree(folder, ignore_errors=True)
@@ -691,7 +678,7 @@ class Archive:
             tags = list(article.tags)
             self.catalog.insert(article, norm, aliases=self._aliases(article, norm))
             if article.tags != tags:  # another save spelled a tag first meanwhile
-                atomic.write_json(final / "meta.json", article.to_dict())
+                atomic.write_json(layout.meta_file(final), article.to_dict())
         except BaseException as exc:
             shutil.rmtree(final, ignore_errors=True)
             if isinstance(exc, DuplicateURLError):
@@ -706,8 +693,6 @@ class Archive:
                     source: str | None = None, description: str | None = None) -> SaveResult:
         """Keep an item whose content could not be had yet (a failed fetch during import),
         so nothing is lost: it is listed, searchable by title/URL and retryable."""
-        from archive.capture.urls import normalize_url
-
         existing = self.find_duplicate(url=url, source=source)
         if existing is not None:
             return SaveResult(existing, False)
@@ -721,10 +706,10 @@ class Archive:
                           description=(description or "")[:2000])
         with self._commit_lock:
             article.id = self._new_id()
-            tmp = self.root / ARTICLES_DIR / f".tmp-{article.id}"
+            tmp = self.layout.building(article.id)
             try:
                 tmp.mkdir()
-                atomic.write_json(tmp / "meta.json", article.to_dict())
+                atomic.write_json(layout.meta_file(tmp), article.to_dict())
             except OSError as exc:
                 shutil.rmtree(tmp, ignore_errors=True)
                 raise ArchiveError(f"{url}: could not write the pending article ({exc.strerror or exc})") from exc
@@ -784,22 +769,20 @@ class Archive:
         new.word_count, new.reading_minutes = reading_stats(ex.text or ex.fulltext)
         # The new folder is built beside the old one, outside the commit lock; only the
         # swap (the old folder stays whole until the new one is complete) is serialized.
-        staging = folder.parent / f".tmp-{article_id}-{secrets.token_hex(3)}"
+        staging = self.layout.building(article_id, secrets.token_hex(3))
         try:
             staging.mkdir()
-            if (folder / "images").is_dir():
-                shutil.copytree(folder / "images", staging / "images")
+            if layout.images_dir(folder).is_dir():
+                shutil.copytree(layout.images_dir(folder), layout.images_dir(staging))
         except OSError as exc:
             shutil.rmtree(staging, ignore_errors=True)
             raise ArchiveError(f"{where}: could not write the article ({exc.strerror or exc})") from exc
-        from archive.capture.image_sources import LocalFirstFetcher
-
         network = self.fetcher if (page_url or "").startswith(("http:", "https:")) else None
         # pictures stored before are reused: re-extraction works offline
-        self._build_folder(staging, new, ex, raw, page_url, LocalFirstFetcher(staging / "images", network),
+        self._build_folder(staging, new, ex, raw, page_url, LocalFirstFetcher(layout.images_dir(staging), network),
                            where)
         try:
-            new_text = html_to_text((staging / "article.html").read_text(encoding="utf-8"))
+            new_text = html_to_text(layout.article_file(staging).read_text(encoding="utf-8"))
         except OSError:
             new_text = ""
         if old.status == "saved" and self._same_reading(folder, staging, old, new):
@@ -827,9 +810,9 @@ class Archive:
                     new.highlights = self.catalog.highlights_of(article_id, db)
                     norm = self._norm_of(new)
                     self.catalog.update(new, norm, db, aliases=self._aliases(new, norm))
-                    atomic.write_json(staging / "meta.json", new.to_dict())  # as the catalog has it
+                    atomic.write_json(layout.meta_file(staging), new.to_dict())  # as the catalog has it
                     # last: a failure rolls the row back
-                    atomic.replace_dir(folder, staging, folder.parent / f".old-{folder.name}")
+                    atomic.replace_dir(folder, staging, self.layout.swapped(article_id))
             except BaseException as exc:
                 shutil.rmtree(staging, ignore_errors=True)
                 if isinstance(exc, OSError):
@@ -843,9 +826,9 @@ class Archive:
         """The re-extracted folder holds what the article has: the same article.html,
         the same pictures and the same facts read from the page."""
         try:
-            if (folder / "article.html").read_bytes() != (staging / "article.html").read_bytes():
+            if layout.article_file(folder).read_bytes() != layout.article_file(staging).read_bytes():
                 return False
-            pictures = lambda root: sorted(p.name for p in (root / "images").glob("*")) if (root / "images").is_dir() else []
+            pictures = lambda root: sorted(p.name for p in layout.images_dir(root).glob("*")) if layout.images_dir(root).is_dir() else []
             if pictures(folder) != pictures(staging):
                 return False
         except OSError:
@@ -881,8 +864,6 @@ class Archive:
 
     @staticmethod
     def _norm(url: str | None) -> str | None:
-        from archive.capture.urls import normalize_url
-
         if not url:
             return None
         try:
@@ -930,7 +911,7 @@ class Archive:
         # another process) is mirrored, not overwritten
         article.highlights = self.catalog.highlights_of(article.id)
         if folder.is_dir():
-            atomic.write_json(folder / "meta.json", article.to_dict())
+            atomic.write_json(layout.meta_file(folder), article.to_dict())
         if searchable:
             self._index_add(article, self.article_text(article.id))
 
@@ -1063,7 +1044,7 @@ class Archive:
         with self._commit_lock:
             self.get(article_id)
             folder = self.article_dir(article_id)
-            trash = folder.parent / f".del-{article_id}"
+            trash = self.layout.deleting(article_id)
             moved = False
             try:
                 if folder.exists():
@@ -1084,35 +1065,38 @@ class Archive:
 
     # -- search --------------------------------------------------------------------
     def search(self, query: str, *, limit: int = 20, offset: int = 0, sort: str = "relevance") -> list[SearchHit]:
-        from archive.search.engine import run_search
-
-        return run_search(self, query, limit=limit, offset=offset, sort=sort).hits
+        return self.search_full(query, limit=limit, offset=offset, sort=sort).hits
 
     def search_full(self, query: str, *, limit: int = 20, offset: int = 0, sort: str = "relevance",
-                    facets: bool = False, snippets: bool = True) -> SearchResult:
+                    facets: bool = False, snippets: bool = True, suggest: bool = True) -> "SearchResult":
         """Hits plus the total count, a note on how the query was read, a "did you
         mean" suggestion when nothing matched, and (facets=True) tag/site counts."""
+        # Imported on the first search: the query language, snippets and the block
+        # scorer cost 60-160 ms to import (python -X importtime main.py list), which
+        # `quire list`, `add` and the window's first paint do not need.
         from archive.search.engine import run_search
 
         return run_search(self, query, limit=limit, offset=offset, sort=sort, facets=facets,
-                          snippets=snippets)
+                          snippets=snippets, suggest=suggest)
 
     def count(self, query: str) -> int:
         """How many articles a query matches (no snippets, no spelling suggestions)."""
-        from archive.search.engine import run_search
+        return self.search_full(query, limit=1, snippets=False, suggest=False).total
 
-        return run_search(self, query, limit=1, snippets=False, suggest=False).total
+    def collection_filter(self, name: str) -> str | list[str]:
+        """What `collection:NAME` in a query stands for (the search engine asks, so it
+        needs to know nothing of collections): a smart collection's query text, or a
+        manual one's member ids. NotFoundError when there is no such collection."""
+        return collections.search_filter(self, name)
 
     # -- index maintenance ---------------------------------------------------------
     def reindex(self, progress: ProgressFn | None = None) -> int:
         """Rebuild the index from the catalog and the article files, on every core."""
-        from archive.search.reindex import rebuild_archive
-
         articles = self.articles()
         ids = [a.id for a in articles]
         # queued first: a rebuild cut short is finished on the next open
         self.catalog.queue_for_index(ids)
-        rebuild_archive(self, articles, progress)
+        index_rebuild.rebuild_archive(self, articles, progress)
         self.catalog.dequeue_indexed(ids)
         return len(articles)
 

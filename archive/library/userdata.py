@@ -16,11 +16,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from archive.base import atomic
+from archive.library import layout
 
 if TYPE_CHECKING:
     from archive.library.store import Archive
 
-FILENAME = "collections.json"
+FILENAME = layout.COLLECTIONS_FILE
 FORMAT = "quire-collections"
 VERSION = 1
 
@@ -42,7 +43,7 @@ def snapshot(db: sqlite3.Connection) -> dict:
 
 
 def path_of(root: Path) -> Path:
-    return Path(root) / FILENAME
+    return layout.Layout(root).collections
 
 
 def write(root: Path, db: sqlite3.Connection) -> None:

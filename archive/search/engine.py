@@ -18,24 +18,38 @@ from __future__ import annotations
 import re
 import threading
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Iterable
+from typing import Any, Iterable, Protocol
 
 from whoosh import query as wq
 
-from archive.base.errors import QuireError
-from archive.search.index import SPACELESS_CHAR, WORD_RE, IndexDamagedError, word_term
+from archive.base.errors import NotFoundError, QuireError
 from archive.base.models import SearchHit
+from archive.search.index import SPACELESS_CHAR, WORD_RE, IndexDamagedError, SearchIndex, word_term
 from archive.search.phrases import AdjacentTerms, phrase_scores
 from archive.search.query import OPERATORS, parse_query
 from archive.search.ranges import ColumnRange
 from archive.search.snippets import Highlight, find_matches, highlight_for, highlight_snippet, make_snippet
 from archive.search.topn import POSITIONLESS, block_ids, top_n
 
-if TYPE_CHECKING:
-    from archive.library.store import Archive
-
 SORTS = ("relevance", "newest", "oldest")
 FACET_TOP = 30
+
+
+class SearchSource(Protocol):
+    """What a search needs of an archive (archive.library.store.Archive is one): its
+    index, its catalog (titles, tags and dates of the hits; a page of the newest for
+    no query) and what `collection:NAME` stands for. The engine knows nothing of the
+    layers above it."""
+
+    @property
+    def index(self) -> SearchIndex: ...
+
+    @property
+    def catalog(self) -> Any: ...  # archive.library.catalog.Catalog
+
+    def collection_filter(self, name: str) -> str | list[str]:
+        """A smart collection's query text or a manual one's member ids; NotFoundError."""
+        ...
 
 
 @dataclass
@@ -49,7 +63,7 @@ class SearchResult:
     suggestion: str | None = None
 
 
-def run_search(archive: "Archive", text: str, *, limit: int = 20, offset: int = 0,
+def run_search(archive: SearchSource, text: str, *, limit: int = 20, offset: int = 0,
                sort: str = "relevance", snippets: bool = True, facets: bool = False,
                suggest: bool = True) -> SearchResult:
     """One page of results for the user's query text (never raises on odd text).
@@ -128,7 +142,7 @@ def _run_search(archive: "Archive", text: str, *, limit: int, offset: int, sort:
     return SearchResult(hits=hits, total=total, note=note, facets=facet_counts, suggestion=suggestion)
 
 
-def _hits(archive: "Archive", rows: list[tuple[dict, float]], highlight: Highlight,
+def _hits(archive: SearchSource, rows: list[tuple[dict, float]], highlight: Highlight,
           snippets: bool) -> list[SearchHit]:
     """Search hits for (stored fields, score) rows: titles, tags and dates from the
     catalog, snippets from the text store."""
@@ -152,7 +166,7 @@ def _hits(archive: "Archive", rows: list[tuple[dict, float]], highlight: Highlig
     return hits
 
 
-def match_spans(archive: "Archive", query_text: str, text: str) -> list[tuple[int, int]]:
+def match_spans(archive: SearchSource, query_text: str, text: str) -> list[tuple[int, int]]:
     """(start, end) of every word of `text` the query matches (its stemmed, accent-
     folded words, prefixes and fuzzy terms, its phrases where whole; not words under
     NOT): for the reader, which highlights the matches of the search that opened an
@@ -277,7 +291,7 @@ def _docset(searcher: Any, q: wq.Query) -> set[int]:
 _resolving = threading.local()
 
 
-def _resolve_collections(archive: "Archive", q: wq.Query) -> tuple[wq.Query, str]:
+def _resolve_collections(archive: SearchSource, q: wq.Query) -> tuple[wq.Query, str]:
     """Replace `collection:NAME` terms by the collection's members (manual) or its
     query (smart), read from the catalog now, so membership is never stale."""
     notes: list[str] = []
@@ -292,29 +306,26 @@ def _resolve_collections(archive: "Archive", q: wq.Query) -> tuple[wq.Query, str
     return fix(q), "; ".join(notes)
 
 
-def _collection_query(archive: "Archive", name: str, notes: list[str]) -> wq.Query:
-    from archive.library import collections
-    from archive.base.errors import NotFoundError
-
+def _collection_query(archive: SearchSource, name: str, notes: list[str]) -> wq.Query:
     active: set[str] = getattr(_resolving, "names", set())
     if name in active:
         notes.append(f"collection {name!r} refers to itself")
         return wq.NullQuery
     try:
-        row = collections._row(archive, name)
+        found = archive.collection_filter(name)
     except NotFoundError:
         notes.append(f"no collection named {name!r}")
         return wq.Term("collection", name)  # documents indexed with it, if any
-    if row["query"] is not None:
+    if isinstance(found, str):  # a smart collection's query
         _resolving.names = active | {name}
         try:
-            inner, inner_note = _resolve_collections(archive, parse_query(row["query"]).query)
+            inner, inner_note = _resolve_collections(archive, parse_query(found).query)
         finally:
             _resolving.names = active
         if inner_note:
             notes.append(inner_note)
         return wq.ConstantScoreQuery(inner)
-    ids = collections.members(archive, row["name"])
+    ids = found
     if not ids:
         return wq.NullQuery
     return wq.ConstantScoreQuery(wq.Or([wq.Term("id", aid) for aid in ids]))
@@ -344,7 +355,7 @@ def _facets(index: Any, searcher: Any, docnums: set[int]) -> dict[str, list[tupl
     return out
 
 
-def _tag_display_names(archive: "Archive", counts: list[tuple[str, int]]) -> list[tuple[str, int]]:
+def _tag_display_names(archive: SearchSource, counts: list[tuple[str, int]]) -> list[tuple[str, int]]:
     """The index keeps tags lower-cased; show them as the user wrote them."""
     try:
         names = {name.lower(): name for name, _n in archive.catalog.tag_counts()}
@@ -365,7 +376,7 @@ MAX_SUGGEST_WORDS = 6
 _FREE_WORD = re.compile(r"(?<![\w:\"*~])(\w+)(?![\w:*~])")
 
 
-def _did_you_mean(archive: "Archive", searcher: Any, text: str, note: str) -> str | None:
+def _did_you_mean(archive: SearchSource, searcher: Any, text: str, note: str) -> str | None:
     """The query with each unknown word replaced by a close indexed word (candidates
     from Whoosh's spelling corrector over the content terms, ranked by edit
     distance with transpositions, then by how common), if that query has hits."""

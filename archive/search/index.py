@@ -32,6 +32,7 @@ from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any, Iterable, Iterator
+from urllib.parse import urlsplit
 
 from archive.search import whoosh_memory  # noqa: F401  (before any index is opened: no copy into RAM)
 from whoosh import index as windex
@@ -42,9 +43,12 @@ from whoosh.fields import DATETIME, ID, KEYWORD, TEXT, Schema
 from whoosh.formats import Existence
 from whoosh.lang.porter2 import stem as porter_stem
 from whoosh.support.charset import accent_map
+from whoosh.writing import CLEAR
 
 from archive.base.errors import ArchiveError
+from archive.capture.urls import strip_tracking
 from archive.extraction.htmlparse import composed
+from archive.search.fastwrite import FastSegmentWriter
 from archive.search.phrases import ArrayPositions, encode_positions, pair_terms
 from archive.search.scoring import FastBM25F
 from archive.search.textstore import TextStore
@@ -397,8 +401,6 @@ class SearchIndex:
 
     def writer(self):
         """Whoosh's writer, waiting for another process's lock instead of raising LockError."""
-        from archive.search.fastwrite import FastSegmentWriter
-
         return FastSegmentWriter(self.ix, timeout=WRITER_TIMEOUT, delay=0.05)
 
     @contextmanager
@@ -445,19 +447,17 @@ class SearchIndex:
                 raise
             writer.commit()
             self._last_flush = time.monotonic()
-            self._refresh()
+            self.refresh()
 
     def clear(self) -> None:
         """Drop every document (before a full rebuild)."""
-        from whoosh.writing import CLEAR
-
         with self._in_turn():  # what was pending is dropped with the rest
             writer = self.writer()
             self.texts.clear()
             writer.commit(mergetype=CLEAR)
-            self._refresh()
+            self.refresh()
 
-    def _refresh(self) -> None:
+    def refresh(self) -> None:
         """Open a new searcher if the index changed.
 
         Not Searcher.refresh(): in Whoosh-Reloaded 2.7.5 it re-adds the old
@@ -475,7 +475,7 @@ class SearchIndex:
     @contextmanager
     def searcher(self) -> Iterator[Any]:
         with self._read_lock:
-            self._refresh()  # pick up other processes' commits
+            self.refresh()  # pick up other processes' commits
             yield self._searcher
 
     def facet_postings(self, searcher: Any, fieldname: str) -> dict[str, frozenset[int]]:
@@ -600,8 +600,6 @@ def url_words(address: str) -> list[str]:
     """The words of an address as the url field holds them, without the parts
     that vary between copies of one link (scheme, www., #fragment, tracking
     parameters such as utm_source)."""
-    from archive.capture.urls import strip_tracking
-
     text = re.sub(r"^[a-z][\w+.-]*://", "", address.strip(), flags=re.IGNORECASE)
     text = text.split("#", 1)[0]
     base, _, params = text.partition("?")
@@ -612,8 +610,6 @@ def url_words(address: str) -> list[str]:
 
 
 def _host(url: str | None) -> str:
-    from urllib.parse import urlsplit
-
     if not url:
         return ""
     try:

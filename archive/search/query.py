@@ -21,7 +21,8 @@ from whoosh import qparser
 from whoosh.query import (AndNot, BinaryQuery, CompoundQuery, Every, Not, NullQuery, Or, Phrase,
                           Prefix, Query, Term)
 
-from archive.search.index import WORD_RE, make_schema, url_words
+from archive.search.index import WORD_RE, make_schema, url_words, word_term
+from archive.search.phrases import AdjacentTerms
 from archive.search.querydates import DATE_HELP, DateReader, NotADate, date_text, local_now
 from archive.search.ranges import ColumnRange
 
@@ -451,8 +452,6 @@ class StemPrefix(Prefix):
     """
 
     def _btexts(self, ixreader):  # noqa: ANN001, ANN202 - Whoosh's signature
-        from archive.search.index import word_term
-
         seen = set()
         for btext in super()._btexts(ixreader):
             seen.add(btext)
@@ -478,8 +477,6 @@ def _stem_aware_prefixes(q: Query) -> Query:
 
 def _fast_phrases(q: Query) -> Query:
     """Content phrases → AdjacentTerms (common-word pairs, lean position check)."""
-    from archive.search.phrases import AdjacentTerms
-
     def fix(node: Query) -> Query:
         if isinstance(node, Phrase) and node.fieldname == "content" and node.slop == 1:
             return AdjacentTerms([str(w) for w in node.words], boost=node.boost)

@@ -22,8 +22,14 @@ from itertools import islice
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, Sequence
 
+from whoosh import index as windex
+
 from archive.base.errors import ArchiveError
 from archive.base.models import Article, ProgressFn
+from archive.extraction.pages import html_to_text
+from archive.search.fastwrite import FastSegmentWriter
+from archive.search import index as index_module  # make_document looked up per call (tests replace it)
+from archive.search.textstore import TextStore
 
 #: Below this many articles, worker start-up costs more than it saves.
 MIN_PARALLEL = 400
@@ -59,8 +65,6 @@ def _texts(items: Sequence[WorkItem]) -> Iterator[str]:
     """Each item's text, in order. The files are read READ_AHEAD items ahead on
     threads: on a cold disk the reads overlapped the CPU work instead of adding
     to it (file reads release the GIL)."""
-    from archive.extraction.pages import html_to_text
-
     with ThreadPoolExecutor(max_workers=READ_THREADS) as pool:
         pending: deque = deque()
         ahead = iter(items)
@@ -82,13 +86,6 @@ def _build_segment(index_dir: str, items: Sequence[WorkItem], part: int,
                    report: Callable[[tuple], None]) -> Any:
     """Index `items` into one new segment of the index at index_dir (no lock:
     the parent holds it) and store their texts; returns the segment."""
-    from whoosh import index as windex
-
-    from archive.search.fastwrite import FastSegmentWriter
-
-    from archive.search.index import make_document
-    from archive.search.textstore import TextStore
-
     ix = windex.open_dir(index_dir)
     writer = FastSegmentWriter(ix, _lk=False)
     texts = TextStore(Path(index_dir))
@@ -96,7 +93,7 @@ def _build_segment(index_dir: str, items: Sequence[WorkItem], part: int,
     try:
         for n, (item, text) in enumerate(zip(items, _texts(items)), 1):
             article = item.article
-            writer.add_document(**make_document(article, text, item.collections))
+            writer.add_document(**index_module.make_document(article, text, item.collections))
             pending.append((article.id, text))
             if n % REPORT_EVERY == 0:
                 texts.put_many(pending)
@@ -160,7 +157,7 @@ def rebuild(index: Any, items: Sequence[WorkItem], progress: ProgressFn | None =
         if progress:
             progress(min(done, total), total, message)
 
-    with index._write_lock:
+    with index.write_lock:
         index.flush()
         writer = index.writer()  # other processes wait until the new index is in place
         try:
@@ -179,7 +176,7 @@ def rebuild(index: Any, items: Sequence[WorkItem], progress: ProgressFn | None =
         except BaseException:
             writer.cancel()
             raise
-        index._refresh()
+        index.refresh()
         index.texts.keep_only(item.article.id for item in items)  # articles gone since
     return total
 
@@ -227,7 +224,7 @@ def archive_items(archive: Any, articles: Iterable[Article] | None = None) -> li
     """What `Archive.reindex` indexes: every catalog row, text from its article.html."""
     items = []
     for article in (archive.articles() if articles is None else articles):
-        path = archive.article_dir(article.id) / "article.html"
+        path = archive.layout.article_file(article.id)  # archive.library.layout
         items.append(WorkItem(article=article,
                               html_path=str(path) if article.status == "saved" else None,
                               text=None if article.status == "saved" else ""))

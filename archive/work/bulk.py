@@ -17,6 +17,7 @@ from urllib.parse import unquote, urlparse
 
 from archive.base.errors import QuireError
 from archive.base.models import ProgressFn
+from archive.capture.urls import check_scheme
 from archive.extraction.pages import HTML_SUFFIXES, check_page_file, prepare_page, read_page_file
 from archive.library.store import Archive, SaveResult
 
@@ -150,8 +151,6 @@ def save_many(archive: Archive, items: list[str], *, tags: Iterable[str] = (), c
         try:
             kind, target = classify_input(item)
             if kind == "url":
-                from archive.capture.urls import check_scheme
-
                 url = target
                 check_scheme(url)
                 existing = archive.find_duplicate(url=url)

@@ -23,6 +23,7 @@ from archive.interchange.exporters import netscape
 from archive.interchange.exporters import pocket_csv
 from archive.interchange.exporters import readwise_csv
 from archive.interchange.exporters.common import ExportCancelled, ExportReport, Job, load_articles
+from archive.library import collections
 
 if TYPE_CHECKING:
     from archive.library.store import Archive
@@ -72,18 +73,14 @@ def select_ids(archive: "Archive", *, query: str | None = None, tag: str | None 
     if all:
         return [a.id for a in archive.articles()]
     if collection is not None:
-        from archive.library import collections
-
         return collections.members(archive, collection)
     if tag is not None:
         wanted = tag.strip().lower()
         return [a.id for a in archive.articles() if wanted in {t.lower() for t in a.tags}]
     if query is not None:
-        from archive.search.engine import run_search
-
         total = max(1, archive.catalog.count())
-        return [hit.id for hit in run_search(archive, query, limit=total, sort="newest",
-                                             snippets=False).hits]
+        return [hit.id for hit in archive.search_full(query, limit=total, sort="newest",
+                                                      snippets=False).hits]
     raise QuireError("say what to export: a query, a tag, a collection or everything")
 
 

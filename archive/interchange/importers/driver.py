@@ -27,8 +27,10 @@ from typing import TYPE_CHECKING, Callable, Iterable
 
 from archive.library import collections as collections_mod
 from archive.base.errors import ImportFileError, QuireError
-from archive.base.models import Article, Extracted, ProgressFn
-from archive.extraction.pages import normalize_tags
+from archive.base.models import Article, Extracted, Highlight, ProgressFn
+from archive.library.highlights import check_color
+from archive.capture.urls import normalize_url
+from archive.extraction.pages import normalize_tags, prepare_page
 from archive.interchange.importers import htmlpages
 from archive.interchange.importers import instapaper
 from archive.interchange.importers import netscape
@@ -164,8 +166,6 @@ def parse_file(path: Path | str,
 
 
 def _dedupe_key(item: ImportItem) -> str | None:
-    from archive.capture.urls import normalize_url
-
     if item.url:
         try:
             return "url:" + normalize_url(item.url)
@@ -209,8 +209,6 @@ def _merge_existing(archive: "Archive", existing: Article, item: ImportItem) -> 
 def _prepare(item: ImportItem) -> tuple[bytes, Extracted]:
     """Decode/extract an item's content, then lay the export's own metadata over what the
     extractor found, so the save writes and indexes the article once, complete."""
-    from archive.library.store import prepare_page
-
     raw, ex = prepare_page(item.html or "", item.url, extract=not item.extracted,
                            title=(item.title or None) if item.extracted else None)
     if item.text:  # the text the source archive indexed: same search hits, same word count
@@ -332,9 +330,6 @@ def _restore_highlights(archive: "Archive", article: Article, item: ImportItem) 
     """The item's highlights as Quire highlights. A Quire export's come back exactly
     (ids, offsets, times); another service's are anchored by their quote. Returns a
     warning per highlight whose quote is not in the article's text."""
-    from archive.base.models import Highlight
-    from archive.library.highlights import check_color
-
     warnings: list[str] = []
     exact: list[Highlight] = []
     for data in item.highlights:
