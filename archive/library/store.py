@@ -151,7 +151,7 @@ class Archive:
             try:
                 saved_collections = userdata.load(self.root)
                 aside = self._set_aside_catalog()
-                self.catalog = Catalogself.layout.catalog
+                self.catalog = Catalog(self.layout.catalog)
             except BaseException:
                 self._open_lock.release()
                 raise
@@ -228,7 +228,7 @@ class Archive:
                 saved_collections = userdata.load(self.root)
                 self.catalog.close()
                 aside = self._set_aside_catalog()
-                self.catalog = Catalogself.layout.catalog
+                self.catalog = Catalog(self.layout.catalog)
                 told = self._rebuild_from_folders(f"{why}; it was moved aside to {aside.name}",
                                                   saved_collections)
         finally:
