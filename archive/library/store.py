@@ -55,6 +55,7 @@ from resources import resource_path
 if TYPE_CHECKING:
     from archive.search.engine import SearchResult
 
+
 WELCOME_SITE = "Quire"  # the site the welcome articles show
 
 
