@@ -296,7 +296,7 @@ class Highlights:
         if spot is None:
             raise QuireError(f"{article_id}: the article's text does not contain {_short(quote)!r}")
         mark = self.add(article_id, spot[0], spot[1], color=color, note=note)
-        if created and created < mark.created:
+        if isinstance(created, str) and created and created < mark.created:
             mark = self._set(mark.id, lambda m: replace(m, created=created), touch=False)
         return mark
 

@@ -341,15 +341,23 @@ def _restore_highlights(archive: "Archive", article: Article, item: ImportItem) 
             try:
                 mark = Highlight.from_dict({**data, "article_id": article.id})
                 mark.start, mark.end = int(mark.start), int(mark.end)
+                if not 0 <= mark.start <= mark.end:
+                    raise ValueError("a range that ends before it starts")
                 mark.color = color or "yellow"
+                # a hand-edited file may hold numbers or nulls where text belongs
+                mark.id, mark.quote = str(mark.id), str(mark.quote)
+                mark.prefix, mark.suffix = str(mark.prefix or ""), str(mark.suffix or "")
                 mark.note, mark.unplaced = str(mark.note or ""), bool(mark.unplaced)
+                mark.created, mark.updated = str(mark.created or ""), str(mark.updated or "")
                 exact.append(mark)
                 continue
             except (TypeError, ValueError):
                 pass  # placed by its quote below
         try:
-            archive.highlights.add_quote(article.id, data["quote"], color=color, note=data.get("note") or "",
-                                         created=data.get("created") or None)
+            note, created = data.get("note"), data.get("created")
+            archive.highlights.add_quote(article.id, data["quote"], color=color,
+                                         note=note if isinstance(note, str) else "",
+                                         created=created if isinstance(created, str) and created else None)
         except QuireError as exc:
             warnings.append(f"{_label(item)}: a highlight was not kept: {exc}")
     if exact:

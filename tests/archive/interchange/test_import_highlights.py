@@ -62,3 +62,27 @@ def test_omnivore_export_highlights_become_highlights(archive, tmp_path):
         ("The last keepers left when the lights were automated",
          "Automation ended a way of life.\n\nTheir logbooks survive.")]
     assert not any(m.unplaced for m in marks)
+
+
+def test_hand_edited_quire_highlights_import_what_is_good(archive, tmp_path):
+    from archive.interchange.exporters import export
+
+    aid = archive.save_html("<html><body><article><p>" + "The tide comes in twice a day. " * 20
+                            + "</p></article></body></html>", "https://example.com/tide").article.id
+    archive.highlights.add_quote(aid, "comes in twice", note="n")
+    out = tmp_path / "export.json"
+    export(archive, [aid], "json", out)
+    data = json.loads(out.read_text(encoding="utf-8"))
+    marks = data["articles"][0]["highlights"]
+    marks.append({**marks[0], "id": 7, "start": "x", "created": 12, "note": None})  # placed by quote
+    marks.append({"quote": 5})  # no text: left out with a warning
+    marks.append({**marks[0], "id": "backwards", "start": 50, "end": 10, "color": "purple"})
+    out.write_text(json.dumps(data), encoding="utf-8")
+    from archive import Archive
+
+    with Archive(tmp_path / "other", seed=False, fetch=False) as target:
+        report = import_file(target, out, fetch=False)
+        assert report.failed == []
+        assert any("without a quote" in w for w in report.warnings)
+        (kept,) = target.highlights.list()  # the others merged into it: the same words
+        assert kept.quote == "comes in twice" and kept.note == "n"
