@@ -17,6 +17,7 @@ from archive.base.errors import NotFoundError, QuireError
 from archive.capture.hosts import PrivateAddressError, refuse_at_once
 from archive.capture.urls import check_scheme
 from app.connector.grouping import GroupCommit
+from app.connector.preparing import Preparer
 
 if TYPE_CHECKING:  # annotations only: `quire --help` builds the serve parser from this package,
     # and every command would pay for the store's import (~0.4 s: the index, numpy)
@@ -134,6 +135,7 @@ class ConnectorAPI:
         self.on_changed = on_changed
         self._saves = threading.BoundedSemaphore(MAX_CONCURRENT_SAVES)
         self._group = GroupCommit(archive)
+        self._preparer = Preparer()
         self._fetcher = None
         self._fetcher_lock = threading.Lock()
 
@@ -149,6 +151,7 @@ class ConnectorAPI:
             return self._fetcher
 
     def close(self) -> None:
+        self._preparer.close()
         with self._fetcher_lock:
             if self._fetcher is not None:
                 self._fetcher.close()
@@ -210,8 +213,6 @@ class ConnectorAPI:
         return (201 if result.created else 200), answer
 
     def _save(self, req: SaveRequest) -> SaveResult:
-        from archive.extraction.pages import prepare_page
-
         archive = self.archive
         fetcher = self.fetcher
         if req.html is not None:
@@ -219,7 +220,7 @@ class ConnectorAPI:
         else:
             fetched = fetcher.fetch(req.url)
             final_url, raw_page, encoding = fetched.url, fetched.body, fetched.encoding
-        raw, ex = prepare_page(raw_page, final_url, declared_encoding=encoding)
+        raw, ex = self._preparer.prepare(raw_page, final_url, encoding)
         if req.title and req.title.strip() and (not ex.title or ex.title.strip() in (req.url, final_url)):
             ex.title = req.title.strip()  # the tab's title, when the page names itself nowhere
         return archive.save_html(b"", req.url, tags=req.tags, final_url=final_url,
