@@ -303,3 +303,23 @@ def test_anchoring_prefers_the_occurrence_whose_context_matches():
     changed = "NEW. " + text.replace("rose. ", "rose high. ")
     spot = place(changed, quote, prefix, suffix, start, start + len("the tide"))
     assert spot.how == "quote" and changed[spot.end:].startswith(" rose again")
+
+
+def test_reanchor_merges_what_lands_together_and_keeps_the_older():
+    from archive.base.models import Highlight
+    from archive.library.highlights import reanchor
+
+    old = "alpha beta gamma delta. alpha beta gamma delta. epsilon"
+    def mark(i, start, end, created, note=""):
+        return Highlight(id=i, article_id="a", quote=old[start:end], start=start, end=end,
+                         prefix=old[max(0, start - 32):start], suffix=old[end:end + 32],
+                         created=created, note=note)
+    marks = [mark("one", 0, 10, "2020-01-02", "first"), mark("two", 24, 34, "2020-01-01", "second"),
+             mark("three", 6, 16, "2020-01-03", "third"), mark("far", 48, 55, "2020-01-04")]
+    new = "alpha beta gamma delta. epsilon"  # the repeated sentence is gone
+    placed, dropped, report = reanchor(marks, new)
+    by_id = {m.id: m for m in placed}
+    assert set(dropped) == {"one", "three"} and set(by_id) == {"two", "far"}
+    assert by_id["two"].quote == "alpha beta gamma" and by_id["two"].note == "second\n\nfirst\n\nthird"
+    assert report.placed == 4 and report.unplaced == []
+    assert new[by_id["far"].start:by_id["far"].end] == "epsilon"
