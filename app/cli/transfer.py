@@ -50,7 +50,7 @@ def _run_export(archive, args) -> int:
     report = export(archive, ids, args.format, args.output, progress=progress_printer("export"))
     for line in getattr(report, "skipped", []) or []:
         say(f"skipped {line}")
-    say(f"exported {report.exported} articles to {report.path}")
+    say(f"exported {report.exported} article{'s' if report.exported != 1 else ''} to {report.path}")
     return EXIT_OK
 
 

@@ -46,6 +46,27 @@ ALIASES = {"md": "markdown", "obsidian": "markdown", "pocket": "pocket-csv", "cs
 EXTENSIONS = {"epub": ".epub", "html": ".zip", "markdown": ".zip", "json": ".json",
               "netscape": ".html", "pocket-csv": ".csv", "highlights-markdown": ".zip",
               "readwise-csv": ".csv"}
+#: Every extension a format's file may be given (a .md for one article's note).
+ACCEPTED = {**{name: {ext} for name, ext in EXTENSIONS.items()},
+            "markdown": {".zip", ".md"}, "netscape": {".html", ".htm"}}
+
+
+def output_path(out_path: Path | str, fmt: str) -> Path:
+    """Where a `fmt` export is written: the path as given when its extension fits
+    the format, the format's extension added when it has none; a file is never
+    given a wrong one (a zip called notes.md): QuireError naming the right one."""
+    out = Path(out_path).expanduser()
+    if out.is_dir() or not out.name:
+        return out  # atomic_output says what is wrong with it
+    suffix = out.suffix.lower()
+    if not suffix:
+        return out.with_name(out.name + EXTENSIONS[fmt])
+    if suffix not in ACCEPTED[fmt]:
+        right = " or ".join(sorted(ACCEPTED[fmt]))
+        hint = " (.md for a single article's note)" if fmt == "markdown" else ""
+        raise QuireError(f"{out.name}: a {fmt} export is a {right} file{hint}; "
+                         f"name it {out.with_suffix(EXTENSIONS[fmt]).name}")
+    return out
 
 
 def export(archive: "Archive", article_ids: list[str], fmt: str, out_path: Path | str,
@@ -63,8 +84,9 @@ def export(archive: "Archive", article_ids: list[str], fmt: str, out_path: Path 
     ids = list(article_ids)
     if not ids:
         raise QuireError("nothing to export: the selection is empty")
+    out = output_path(out_path, name)
     job = Job(archive, load_articles(archive, ids), progress, cancel)
-    return EXPORTERS[name](job, Path(out_path).expanduser())
+    return EXPORTERS[name](job, out)
 
 
 def select_ids(archive: "Archive", *, query: str | None = None, tag: str | None = None,
@@ -74,9 +96,13 @@ def select_ids(archive: "Archive", *, query: str | None = None, tag: str | None 
         return [a.id for a in archive.articles()]
     if collection is not None:
         return collections.members(archive, collection)
-    if tag is not None:
-        wanted = tag.strip().lower()
-        return [a.id for a in archive.articles() if wanted in {t.lower() for t in a.tags}]
+    if tag is not None:  # the tag and the tags under it, as search's tag: reads it
+        from archive.extraction.pages import normalize_tags
+
+        given = tag.strip().strip("/")
+        wanted = (normalize_tags([given]) or [given])[0].lower()
+        return [a.id for a in archive.articles()
+                if any(t.lower() == wanted or t.lower().startswith(wanted + "/") for t in a.tags)]
     if query is not None:
         total = max(1, archive.catalog.count())
         return [hit.id for hit in archive.search_full(query, limit=total, sort="newest",
@@ -84,5 +110,5 @@ def select_ids(archive: "Archive", *, query: str | None = None, tag: str | None 
     raise QuireError("say what to export: a query, a tag, a collection or everything")
 
 
-__all__ = ["ALIASES", "EXPORTERS", "EXTENSIONS", "FORMATS", "ExportCancelled", "ExportReport",
-           "export", "select_ids"]
+__all__ = ["ACCEPTED", "ALIASES", "EXPORTERS", "EXTENSIONS", "FORMATS", "ExportCancelled", "ExportReport",
+           "export", "output_path", "select_ids"]

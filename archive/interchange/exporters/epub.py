@@ -91,6 +91,23 @@ def _language(value: str | None) -> str | None:
     return value if _LANGUAGE_TAG.match(value) else None
 
 
+MAX_CREATORS = 8  # a book of many articles names its first authors, not dozens
+PRODUCER = "Quire"  # the creator of a book whose articles name no author
+
+
+def creators(articles: list) -> list[str]:
+    """The book's dc:creator values: the articles' authors (each once, in article
+    order, at most MAX_CREATORS), else Quire, which made the book."""
+    seen: dict[str, str] = {}
+    for article in articles:
+        for author in article.authors:
+            name = _meta_text(author)
+            if name and name.casefold() not in seen:
+                seen[name.casefold()] = name
+    names = list(seen.values())[:MAX_CREATORS]
+    return names or [PRODUCER]
+
+
 def _xml_safe(text: str | None) -> str | None:
     """Drop characters XML cannot hold (control characters survive some pages, and
     archives written before imports cleaned titles hold them in metadata too)."""
@@ -329,9 +346,8 @@ def export(job: Job, out_path: Path, title: str | None = None) -> ExportReport:
     book.set_identifier(f"urn:uuid:{uuid.uuid4()}")
     book.set_title(book_title)
     book.set_language(language)
-    if len(saved) == 1:
-        for author in saved[0].authors:
-            book.add_author(author)
+    for author in creators(saved):  # readers (calibre) show "Unknown" without one
+        book.add_author(author)
     style = epub.EpubItem(uid="style", file_name="style/book.css", media_type="text/css",
                           content=STYLE.encode("utf-8"))
     book.add_item(style)

@@ -37,6 +37,8 @@ table.index { border-collapse: collapse; width: 100%; }
 table.index td, table.index th { text-align: left; padding: 0.3em 0.5em;
                                  border-bottom: 1px solid #eee; }
 .tags { color: #885; }
+h1, h2, h3, h4, h5, h6 { color: #111; line-height: 1.25; }
+table.index .saved { white-space: nowrap; width: 1%; }
 mark { padding: 0 0.1em; }
 .highlight-notes { border-top: 1px solid #ddd; margin-top: 2em; font-size: 0.9em; }
 """ + MARK_STYLE
@@ -102,11 +104,12 @@ def export(job: Job, out_path: Path) -> ExportReport:
                 f"<article>\n{content}\n</article>{note_list_html(marked)}"), article.lang)
             zf.writestr(f"articles/{name}", page)
             rows.append(f'<tr><td><a href="articles/{quote(name)}">{html.escape(article.title)}</a>'
-                        f"<br><small>{meta}</small></td><td>{display_date(article.saved)}</td></tr>")
+                        f"<br><small>{meta}</small></td>"
+                        f'<td class="saved">{display_date(article.saved)}</td></tr>')
             report.exported += 1
         index = _page("Quire export", (
             f"<h1>Quire export</h1>\n<p>{report.exported} articles.</p>\n"
-            "<table class=\"index\">\n<tr><th>Article</th><th>Saved</th></tr>\n"
+            "<table class=\"index\">\n<tr><th>Article</th><th class=\"saved\">Saved</th></tr>\n"
             + "\n".join(rows) + "\n</table>"))
         zf.writestr("index.html", index)
         job.step(len(job.articles), "done")

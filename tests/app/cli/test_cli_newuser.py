@@ -128,3 +128,18 @@ def test_retry_counts_an_article_still_pending_once(tmp_path):
     assert out.returncode == 1
     assert "2 pending, 0 failed" in out.stdout, out.stdout
     assert "FAILED" not in out.stdout
+
+
+def test_export_by_tag_and_markdown_to_a_md_path(tmp_path):
+    root, ids = saved_archive(tmp_path)  # three articles tagged world/news
+    notes = tmp_path / "notes.md"
+    out = quire(root, "export", "--tag", "world", "--format", "markdown", "-o", str(notes))
+    assert out.returncode == 1 and not notes.exists()
+    assert "a Markdown file holds one article, and 3 are to be exported" in out.stderr
+    assert "notes.zip" in out.stderr
+    out = quire(root, "export", "--tag", "world", "--format", "markdown", "-o", str(tmp_path / "notes"))
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == f"exported 3 articles to {tmp_path / 'notes.zip'}"
+    out = quire(root, "export", "--query", "tide table 1", "--format", "markdown", "-o", str(notes))
+    assert out.returncode == 0 and notes.read_text(encoding="utf-8").startswith("---")
+    assert out.stdout.strip() == f"exported 1 article to {notes}"
