@@ -85,12 +85,20 @@ def import_changes(report: ImportReport) -> Changes:
 #: The Import dialog's file types: choosing one names the format (the window's
 #: --format); the first detects it from the content.
 IMPORT_TYPES: list[tuple[str, str]] = [
-    ("Detect the format (*.csv *.html *.htm *.json *.zip *.txt)", "auto"),
+    ("Detect the format (*.csv *.html *.htm *.json *.zip *.txt *.sqlite Bookmarks)", "auto"),
     ("Pocket export (*.csv *.html *.htm *.zip)", "pocket"),
     ("Instapaper CSV (*.csv)", "instapaper"),
     ("wallabag JSON (*.json)", "wallabag"),
     ("Omnivore export (*.zip)", "omnivore"),
+    ("Readwise Reader CSV (*.csv)", "readwise"),
+    ("Raindrop.io CSV (*.csv)", "raindrop"),
+    ("Pinboard JSON (*.json)", "pinboard"),
+    ("Linkwarden JSON (*.json)", "linkwarden"),
+    ("Karakeep JSON (*.json)", "karakeep"),
+    ("Readeck export (*.zip)", "readeck"),
     ("Browser bookmarks (*.html *.htm)", "netscape"),
+    ("Chrome, Edge or Chromium profile bookmarks (Bookmarks)", "chrome"),
+    ("Firefox profile bookmarks (places.sqlite)", "firefox"),
     ("Web addresses, one a line (*.txt *.csv *.list)", "urls"),
     ("Quire JSON export (*.json)", "json"),
     ("A zip of saved pages (*.zip)", "folder"),

@@ -705,16 +705,26 @@ class Archive:
                           tags=self.catalog.canonical_tags(normalize_tags(tags)), is_read=is_read,
                           is_favorite=is_favorite, is_archived=is_archived, status="pending", error=error, source=source,
                           description=(description or "")[:2000])
-        with self._commit_lock:
+        # The folder is written outside the commit lock (its fsync takes time, and an
+        # import adds thousands of these on several threads); only placing it and the
+        # catalog row are serialized (_commit_new), which also catches a duplicate saved
+        # meanwhile. The dot-name is unique: mkdir refuses an id another thread drew.
+        while True:
             article.id = self._new_id()
             tmp = self.layout.building(article.id)
             try:
                 tmp.mkdir()
-                atomic.write_json(layout.meta_file(tmp), article.to_dict())
+                break
+            except FileExistsError:
+                continue
             except OSError as exc:
-                shutil.rmtree(tmp, ignore_errors=True)
                 raise ArchiveError(f"{url}: could not write the pending article ({exc.strerror or exc})") from exc
-            return self._commit_new(article, norm, tmp, "", url)
+        try:
+            atomic.write_json(layout.meta_file(tmp), article.to_dict())
+        except OSError as exc:
+            shutil.rmtree(tmp, ignore_errors=True)
+            raise ArchiveError(f"{url}: could not write the pending article ({exc.strerror or exc})") from exc
+        return self._commit_new(article, norm, tmp, "", url)
 
     def already_saved(self, existing: Article, tags: Iterable[str] = ()) -> SaveResult:
         """An item saved again: the tags it was given now are added to the article
