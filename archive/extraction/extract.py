@@ -570,6 +570,11 @@ def extract_article(html: str, url: str | None) -> Extracted:
     if words < PROSE_SHARE * prose:
         reasons.append(f"it holds {words} of the page's {prose} words of running prose")
     uncertain = truncated or words < MIN_ARTICLE_WORDS or link_dense
+    # Whether the reading itself is in doubt (then the index keeps the page's whole
+    # text, so a search finds what the reader offers). A page only cut to fit is
+    # uncertain too, but its reading is the article: the index keeps that, not the
+    # cut page's text from its menu on (a 30 MB page's snippets began with the menu).
+    doubtful = words < MIN_ARTICLE_WORDS or link_dense
     if truncated:
         why.append("the page was larger than Quire reads and was cut")
     if reasons:
@@ -580,7 +585,7 @@ def extract_article(html: str, url: str | None) -> Extracted:
         small = sum(1 for _ in doc.iter()) <= SECOND_OPINION_MAX_ELEMENTS
         second = _trafilatura_body(doc, url) if small else None
         if second is None:
-            uncertain = True
+            uncertain = doubtful = True
             why.append("trafilatura was not asked (the page is huge)" if not small
                        else "trafilatura found no article either")
         else:
@@ -594,7 +599,7 @@ def extract_article(html: str, url: str | None) -> Extracted:
                            "story, longer" if words >= MIN_ARTICLE_WORDS else
                            f"trafilatura's reading ({second_words} words) replaced it")
             elif _shingle_f1(text, second_text) < AGREEMENT:
-                uncertain = True
+                uncertain = doubtful = True
                 why.append(f"trafilatura read the page differently ({second_words} words): "
                            "readability's reading was kept and marked uncertain")
             else:
@@ -621,7 +626,7 @@ def extract_article(html: str, url: str | None) -> Extracted:
         canonical_url=meta.canonical_url,
         uncertain=uncertain,
         fulltext=(fulltext if fulltext is not None else element_text(doc, skip_invisible=True))
-        if uncertain
+        if doubtful
         else "",
         why=why,
     )
