@@ -8,9 +8,10 @@ in, an import), `place` tries, in order:
 1. the position, if the quote is still exactly there;
 2. the quote found exactly elsewhere, choosing among several occurrences by how
    much of the prefix/suffix context matches and then by nearness to the old spot;
-3. a fuzzy match of the quote (a word or two changed inside it): candidate spots
-   come from exact hits of pieces of the quote, each aligned with difflib and
-   accepted when similar enough (FUZZY_MIN_RATIO);
+3. a fuzzy match of the quote (a word or two changed inside it): exact hits of
+   pieces of the quote vote for where it starts, the best-voted places get their
+   edges aligned with difflib (on the quote's first and last EDGE characters only),
+   and one similar enough (FUZZY_MIN_RATIO) is accepted;
 4. nothing: the caller keeps the highlight and flags it as "could not be placed".
 
 The search is bounded (candidates and window sizes are capped), so a long article
@@ -93,33 +94,61 @@ def _pieces(quote: str) -> list[tuple[int, str]]:
     return out
 
 
+#: Characters at each end of a quote aligned on their own to find a fuzzy match's edges.
+EDGE = 32
+#: A fuzzy match tries at most this many places (those most pieces of the quote point at).
+FUZZY_TRIES = 12
+#: Quotes longer than this are compared word by word (difflib on characters is quadratic).
+CHAR_COMPARE_MAX = 400
+
+
+def _edge(text: str, edge: str, around: int, slack: int, *, head: bool) -> int:
+    """Where a quote's first (head) or last characters begin or end in text near `around`."""
+    around = min(max(around, 0), len(text))  # (a negative end would slice from the back)
+    lo = max(0, around - slack - len(edge))
+    window = text[lo:around + slack + len(edge)]
+    blocks = [b for b in SequenceMatcher(None, edge, window, autojunk=False).get_matching_blocks() if b.size]
+    if not blocks:
+        return around
+    if head:
+        first = blocks[0]
+        return max(0, lo + first.b - first.a)
+    last = blocks[-1]
+    return min(len(text), lo + last.b + last.size + (len(edge) - last.a - last.size))
+
+
+def _similarity(quote: str, found: str) -> float:
+    if len(quote) <= CHAR_COMPARE_MAX:
+        return SequenceMatcher(None, quote, found, autojunk=False).ratio()
+    # long quotes: the words, in order where cheap (quick_ratio is linear)
+    return SequenceMatcher(None, quote.split(), found.split(), autojunk=False).quick_ratio()
+
+
 def _fuzzy(text: str, quote: str, prefix: str, suffix: str, near: int) -> Placement | None:
-    slack = max(8, len(quote) // 4)
-    candidates: list[int] = []
+    """The quote with a few words changed: pieces of it found exactly vote for where it
+    starts; the places with most votes are tried, their edges aligned with the quote's
+    ends, and the most similar one above FUZZY_MIN_RATIO wins. Bounded: a few small
+    difflib runs per try, whatever the lengths."""
+    slack = max(8, min(len(quote) // 4, 400))
+    bucket = max(4, slack // 2)
+    votes: dict[int, list[int]] = {}  # bucket -> guesses falling in it
     for offset, piece in _pieces(quote):
         for at in _occurrences(text, piece):
             guess = at - offset
-            if all(abs(guess - c) > slack for c in candidates):
-                candidates.append(guess)
-            if len(candidates) >= MAX_CANDIDATES:
-                break
+            if -slack <= guess <= len(text):  # a start the quote could have
+                votes.setdefault(guess // bucket, []).append(guess)
+    if not votes:
+        return None
+    ranked = sorted(votes.values(), key=lambda g: (-len(g), abs(g[0] - near)))[:FUZZY_TRIES]
     best: tuple[float, int, int] | None = None  # (ratio, context agreeing, -distance)
     best_spot = (0, 0)
-    for guess in candidates:
-        lo = max(0, guess - slack)
-        window = text[lo:guess + len(quote) + slack]
-        matcher = SequenceMatcher(None, quote, window, autojunk=False)
-        blocks = [b for b in matcher.get_matching_blocks() if b.size]
-        if not blocks:
+    for guesses in ranked:
+        guess = sorted(guesses)[len(guesses) // 2]
+        start = _edge(text, quote[:EDGE], guess, slack, head=True)
+        end = _edge(text, quote[-EDGE:], guess + len(quote), slack, head=False)
+        if end <= start or abs((end - start) - len(quote)) > 2 * slack:
             continue
-        start = lo + blocks[0].b - blocks[0].a if blocks[0].a < 4 else lo + blocks[0].b
-        last = blocks[-1]
-        tail = len(quote) - (last.a + last.size)
-        end = lo + last.b + last.size + (tail if tail < 4 else 0)
-        start, end = max(0, start), min(len(text), end)
-        if end <= start:
-            continue
-        ratio = SequenceMatcher(None, quote, text[start:end], autojunk=False).ratio()
+        ratio = _similarity(quote, text[start:end])
         if ratio < FUZZY_MIN_RATIO:
             continue
         key = (round(ratio, 3), _context_score(text, start, end, prefix, suffix), -abs(start - near))

@@ -323,3 +323,32 @@ def test_reanchor_merges_what_lands_together_and_keeps_the_older():
     assert by_id["two"].quote == "alpha beta gamma" and by_id["two"].note == "second\n\nfirst\n\nthird"
     assert report.placed == 4 and report.unplaced == []
     assert new[by_id["far"].start:by_id["far"].end] == "epsilon"
+
+
+def test_a_long_quote_with_a_changed_word_is_placed_with_bounded_work(monkeypatch):
+    """A 5,000-character highlight took difflib minutes (quadratic on characters): the
+    fuzzy match now compares only the quote's edges by character, the rest by words."""
+    import random
+
+    from archive.library import anchoring
+
+    rnd = random.Random(5)
+    words = "tide marsh heron winter flood observer spring water bird nest calendar".split()
+    text = " ".join(rnd.choice(words) for _ in range(3000))
+    quote = text[2000:7000].strip()
+    changed = "A new opening line. " + text.replace(quote, quote.replace("heron", "egret", 3))
+    work = []
+    real = anchoring.SequenceMatcher
+
+    class Counting(real):
+        def __init__(self, isjunk=None, a="", b="", autojunk=True):
+            if isinstance(a, str):
+                work.append(len(a) * len(b))
+            super().__init__(isjunk, a, b, autojunk)
+
+    monkeypatch.setattr(anchoring, "SequenceMatcher", Counting)
+    spot = anchoring.place(changed, quote, "", "", 2000, 2000 + len(quote))
+    assert spot is not None and spot.how == "fuzzy"
+    assert changed[spot.start:spot.start + 40] == quote.replace("heron", "egret", 3)[:40]
+    assert max(work) <= anchoring.EDGE * (2 * 400 + 2 * anchoring.EDGE)  # edges only, by character
+    assert len(work) <= 2 * anchoring.FUZZY_TRIES
