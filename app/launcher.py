@@ -51,7 +51,16 @@ def check_installation() -> None:
 
 
 def open_window(root: Path, screenshot: Path | None = None) -> int:
-    """The GUI, imported only when wanted, so commands never load Qt."""
+    """The GUI, imported only when wanted, so commands never load Qt. Before Qt
+    loads, the X11 libraries it needs are checked (app.syslibs): a missing one
+    is one clear message with the install command, not Qt's abort."""
+    if screenshot is None:
+        from app import syslibs
+
+        problem = syslibs.check_window_libraries()
+        if problem:
+            print(problem, file=sys.stderr)
+            return 1
     from app.gui.main import run
 
     return run(root, screenshot)
