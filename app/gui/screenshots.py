@@ -1,6 +1,7 @@
-"""Render the README's pictures: the window and each pane, light and dark.
+"""Render the README's pictures: the window and each pane, light and dark, and
+the reader with pictures and captions in each theme.
 
-usage: python -m app.screenshots [OUT_DIR] [--archive DIR]
+usage: python -m app.gui.screenshots [OUT_DIR] [--archive DIR] [--pictures]
 
 Without --archive it builds a small demo archive in a temporary folder: the
 welcome articles plus a dozen pages of the extraction corpus
@@ -54,6 +55,9 @@ def build_demo(root: Path) -> None:
     from archive import Archive
 
     with Archive(root, seed=True, fetch=False) as archive:
+        from app.gui import picture_demo
+
+        picture_demo.add_to(archive, root.parent / "picture-page")
         truth_path = CORPUS / "ground-truth.json"
         if not truth_path.exists():
             return
@@ -107,10 +111,71 @@ def render_all(archive_root: Path, out: Path, query: str = "space", article: int
         window.set_theme("light")
         render_screenshot(window, out / "window.png", query=query, article=article)
         written.append(out / "window.png")
+        written += render_pictures(window, out)
     finally:
         window.close()
         shutil.rmtree(ini.parent, ignore_errors=True)
     return written
+
+
+def render_pictures(window, out: Path) -> list[Path]:
+    """The picture article in the reader, in each theme (pictures-<theme>.png):
+    its first picture, caption and the paragraphs around them."""
+    from app.gui.main import render_screenshot, settle
+    from app.gui.picture_demo import TITLE
+    from app.gui.themes import THEME_NAMES
+
+    written = []
+    window.search.set_query("")  # no search: no marks in the text
+    settle(window)
+    model = window.search.model
+    row = next((r for r in range(model.rowCount()) if model.row_at(r).title == TITLE), 0)
+    for theme in THEME_NAMES:
+        render_screenshot(window, out / f"pictures-{theme}.png", theme=theme, article=row)
+        reader = window.reader
+        doc = reader.document()
+        block = doc.begin()
+        while block.isValid() and "\ufffc" not in block.text():
+            block = block.next()
+        if block.isValid():  # the first picture, with the end of the paragraph above it
+            top = doc.documentLayout().blockBoundingRect(block).top()
+            reader.verticalScrollBar().setValue(max(0, int(top) - 150))
+        settle(window)
+        path = out / f"pictures-{theme}.png"
+        if not reader.grab().save(str(path)):
+            raise OSError(f"could not write the screenshot {path}")
+        written.append(path)
+    return written
+
+
+def render_picture_shots(out: Path) -> list[Path]:
+    """Only the pictures-<theme>.png shots, from an archive of the picture article."""
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    from PySide6.QtCore import QSettings
+
+    from app.gui import picture_demo
+    from app.gui.main import make_app, settle
+    from archive import Archive
+
+    _qt_app = make_app(True)
+    from app.gui.main_window import MainWindow
+
+    tmp = Path(tempfile.mkdtemp(prefix="quire-pictures-"))
+    try:
+        with Archive(tmp / "archive", seed=False, fetch=False) as archive:
+            picture_demo.add_to(archive, tmp / "page")
+        settings = QSettings(str(tmp / "settings.ini"), QSettings.Format.IniFormat)
+        window = MainWindow(tmp / "archive", settings, seed=False, fetch=False)
+        window.resize(1440, 900)
+        window.show()
+        settle(window)
+        try:
+            return render_pictures(window, out)
+        finally:
+            window.close()
+            window.wait_closed(60)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -121,7 +186,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--article", type=int, default=1, help="which hit the reader shows (0 = first)"
     )
+    parser.add_argument("--pictures", action="store_true",
+                        help="only the reader with pictures and captions, in each theme")
     args = parser.parse_args(argv)
+    if args.pictures:
+        for path in render_picture_shots(args.out):
+            print(path)
+        return 0
     tmp = None
     root = args.archive
     if root is None:
