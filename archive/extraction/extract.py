@@ -214,6 +214,108 @@ def _block_edges(paragraphs: list[HtmlElement], first: int, last: int) -> tuple[
     return edge(first, -1, paragraphs[first]), edge(last, 1, paragraphs[last])
 
 
+# --------------------------------------------------------------------------- repeated posts
+# A forum thread (and a blog post written as a row of same-styled sections) is a
+# run of sibling containers built alike: readability scores each on its own and
+# keeps the best one, a later post of the thread. The containers alike to the one
+# it kept, at the same place in each, are the rest of the article.
+
+#: How far above the kept block a repeated container is looked for.
+REPEAT_LEVELS = 8
+#: At least this many containers alike make a thread.
+REPEAT_MIN = 3
+#: The kept post holds at most this share of the thread's words.
+REPEAT_SHARE = 0.5
+#: Class words of repeated containers that are not the article's (comments under
+#: a story, teaser cards, list items of navigation).
+_NOT_POST_WORDS = FURNITURE_WORDS | frozenset("card cards item items tile tiles slide slides thumb".split())
+
+
+def _signature(el: HtmlElement) -> tuple[str, frozenset[str]] | None:
+    """Tag and class words of a container, leaving out numbered ones ("post-1234")."""
+    classes = frozenset(c for c in (el.get("class") or "").split() if not any(ch.isdigit() for ch in c))
+    if not isinstance(el.tag, str) or not classes:
+        return None
+    return el.tag, classes
+
+
+def _first_class(el: HtmlElement) -> str | None:
+    classes = (el.get("class") or "").split()
+    return classes[0] if classes else None
+
+
+def _kept_originals(body: HtmlElement, paragraphs: list[HtmlElement]) -> list[HtmlElement]:
+    found = []
+    for el in body.iter("p", "div"):
+        position = el.get(PARA_INDEX_ATTR)
+        if position is not None and position.isdigit() and int(position) < len(paragraphs):
+            found.append(paragraphs[int(position)])
+    return found
+
+
+def _common_ancestor(elements: list[HtmlElement]) -> HtmlElement | None:
+    if not elements:
+        return None
+    first = elements[0]
+    chain = [first, *first.iterancestors()]
+    depth_of = {id(el): depth for depth, el in enumerate(chain)}
+    deepest = 0
+    for el in elements[1:]:
+        for node in (el, *el.iterancestors()):
+            if id(node) in depth_of:
+                deepest = max(deepest, depth_of[id(node)])
+                break
+        else:
+            return None
+    return chain[deepest]
+
+
+def _follow(root: HtmlElement, path: list[tuple[str, str | None, int]]) -> HtmlElement | None:
+    """The element reached from ``root`` by the same steps (tag, class, rank) as in a sibling."""
+    node = root
+    for tag, cls, rank in path:
+        matches = [c for c in node if c.tag == tag and _first_class(c) == cls]
+        if rank >= len(matches):
+            return None
+        node = matches[rank]
+    return node
+
+
+def repeated_posts(body: HtmlElement, paragraphs: list[HtmlElement]) -> list[HtmlElement]:
+    """The blocks of a thread of posts that readability's choice is one of, in page
+    order (deep copies), or [] when what it kept is not part of such a run."""
+    kept = _kept_originals(body, paragraphs)
+    block = _common_ancestor(kept)
+    if block is None:
+        return []
+    if len(kept) == 1 and block.tag == "p" and block.getparent() is not None:
+        block = block.getparent()
+    path: list[tuple[str, str | None, int]] = []
+    node = block
+    for _level in range(REPEAT_LEVELS):
+        parent = node.getparent()
+        if parent is None or parent.tag in ("body", "html"):
+            return []
+        signature = _signature(node)
+        if signature is not None and not class_words(node) & _NOT_POST_WORDS:
+            alike = [s for s in parent if _signature(s) == signature]
+            if len(alike) >= REPEAT_MIN:
+                found = [_follow(s, path) for s in alike]
+                posts = [f for f in found if f is not None and len(norm_words(f.text_content())) >= GAP_MIN_WORDS]
+                if len(posts) < REPEAT_MIN or block not in posts:
+                    return []
+                # Posts of a thread are alike in size too: one container holding most
+                # of the text is the article, the others its furniture.
+                sizes = [len(norm_words(p.text_content())) for p in posts]
+                if sizes[posts.index(block)] > REPEAT_SHARE * sum(sizes):
+                    return []
+                return [copy.deepcopy(p) for p in posts]
+        same = [c for c in parent if c.tag == node.tag and _first_class(c) == _first_class(node)]
+        path.insert(0, (node.tag, _first_class(node), same.index(node)))
+        node = parent
+    return []
+
+
 _BYLINE_START = ("by ", "von ", "par ", "por ")
 
 
@@ -485,24 +587,49 @@ def _body_div(body: HtmlElement | None, doc: HtmlElement) -> HtmlElement:
 
 #: readability kept less than this share of the page's running prose: ask trafilatura too.
 PROSE_SHARE = 0.4
-#: trafilatura's reading replaces ours when it is this much longer and holds this
-#: share of our reading's word 4-grams (it found the same story, and more of it).
+#: trafilatura's reading replaces our doubtful one when it is this much longer; when
+#: it holds this share of our reading's word 4-grams it found the same story, and
+#: more of it (otherwise another part of the page: `why` says which).
 LONGER_READING = 1.5
 READING_COVERED = 0.6
 
 
+#: A line of running prose has at least this many words (a list of names, one per
+#: line, has none, however long the list).
+PROSE_LINE_WORDS = 8
+
+
+def _lines(para: HtmlElement) -> list[str]:
+    """The lines of a paragraph, split where it has <br>s."""
+    if para.find(".//br") is None:
+        return [para.text_content()]
+    lines: list[list[str]] = [[]]
+    for node in para.iter():
+        if node.tag == "br":
+            lines.append([])
+        elif isinstance(node.tag, str) and node.text:
+            lines[-1].append(node.text)
+        if node is not para and node.tail:
+            lines[-1].append(node.tail)
+    return [" ".join(line) for line in lines]
+
+
 def _prose_words(paragraphs: list[HtmlElement]) -> int:
-    """Words in the page's paragraphs of running text (not links, not page chrome)."""
+    """Words in the page's lines of running text (not links, not page chrome, not
+    lists of names or figures written one per line)."""
     total = 0
     for para in paragraphs:
-        if para.tag != "p":
-            continue
         text = para.text_content()
         n = len(text.split())
-        if n < 8 or link_chars(para) > 0.3 * len(text):
+        if n < PROSE_LINE_WORDS or link_chars(para) > 0.3 * len(text):
             continue
-        total += n
+        total += sum(w for w in (len(line.split()) for line in _lines(para)) if w >= PROSE_LINE_WORDS)
     return total
+
+
+def _text_prose_words(text: str) -> int:
+    """Words in the lines of running prose of an extracted text (one paragraph a line)."""
+    return sum(w for w in (len(line.split()) for line in text.split("\n")) if w >= PROSE_LINE_WORDS)
 
 
 def _containment(a: str, b: str, size: int = 4) -> float:
@@ -515,11 +642,13 @@ def _containment(a: str, b: str, size: int = 4) -> float:
 
 
 def _second_reading_wins(text: str, words: int, second_text: str, second_words: int) -> bool:
-    """trafilatura's reading replaces ours when ours is no article and its is, or when
-    its reading is the same story told longer (ours was one of several containers)."""
+    """trafilatura's reading replaces our doubtful one when ours is no article and its
+    is, or when its reading is much longer: the same story told longer (ours was one
+    of several containers), or another part of the page (ours was one box of it: a
+    disclosure, a teaser, one post of a thread)."""
     if words < MIN_ARTICLE_WORDS and second_words >= max(MIN_ARTICLE_WORDS, 2 * words):
         return True
-    return second_words >= LONGER_READING * words and _containment(text, second_text) >= READING_COVERED
+    return second_words >= LONGER_READING * words
 
 
 def extract_article(html: str, url: str | None) -> Extracted:
@@ -536,6 +665,11 @@ def extract_article(html: str, url: str | None) -> Extracted:
     why: list[str] = []
     body = _body_div(_readability_body(doc, url), doc)
     why.append(f"readability chose the page's main block ({len(norm_words(element_text(body)))} words)")
+    posts = repeated_posts(body, paragraphs)
+    if posts:
+        body = doc.makeelement("div")
+        body.extend(posts)
+        why.append(f"that block is one of {len(posts)} posts built alike (a thread): all were kept")
     had_picture = body.find(".//img") is not None
     restore_lead_figure(body, paragraphs)  # before furniture: its caption and credit are judged too
     if not had_picture and body.find(".//img") is not None:
@@ -567,8 +701,9 @@ def extract_article(html: str, url: str | None) -> Extracted:
         reasons.append(f"it has fewer than {MIN_ARTICLE_WORDS} words")
     if fulltext is not None and words < DOUBTFUL_SHARE * len(norm_words(fulltext)):
         reasons.append(f"it is under {DOUBTFUL_SHARE:.0%} of the page's visible text")
-    if words < PROSE_SHARE * prose:
-        reasons.append(f"it holds {words} of the page's {prose} words of running prose")
+    own_prose = _text_prose_words(text)
+    if own_prose < PROSE_SHARE * prose:
+        reasons.append(f"it holds {own_prose} of the page's {prose} words of running prose")
     uncertain = truncated or words < MIN_ARTICLE_WORDS or link_dense
     # Whether the reading itself is in doubt (then the index keeps the page's whole
     # text, so a search finds what the reader offers). A page only cut to fit is
@@ -595,9 +730,14 @@ def extract_article(html: str, url: str | None) -> Extracted:
             second_words = len(norm_words(second_text))
             if _second_reading_wins(text, words, second_text, second_words):
                 body, text = second, second_text
-                why.append(f"trafilatura's reading ({second_words} words) replaced it: it tells the same "
-                           "story, longer" if words >= MIN_ARTICLE_WORDS else
-                           f"trafilatura's reading ({second_words} words) replaced it")
+                if words < MIN_ARTICLE_WORDS:
+                    why.append(f"trafilatura's reading ({second_words} words) replaced it")
+                elif _containment(text, second_text) >= READING_COVERED:
+                    why.append(f"trafilatura's reading ({second_words} words) replaced it: it tells the same "
+                               "story, longer")
+                else:
+                    why.append(f"trafilatura's reading ({second_words} words) replaced it: it reads another, "
+                               "longer part of the page")
             elif _shingle_f1(text, second_text) < AGREEMENT:
                 uncertain = doubtful = True
                 why.append(f"trafilatura read the page differently ({second_words} words): "

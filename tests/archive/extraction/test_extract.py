@@ -430,7 +430,9 @@ def test_the_pages_of_the_wild_corpus_keep_their_article_text() -> None:
     assert f1 >= 0.905, f"F1 {f1:.4f} (precision {precision:.4f}, recall {recall:.4f})"
 
 
-def test_a_longer_second_reading_of_the_same_story_replaces_ours() -> None:
+def test_a_much_longer_second_reading_replaces_a_doubtful_one() -> None:
+    """The same story told longer replaces ours; so does another, much longer part of
+    the page (ours was one box of it); a shorter reading never does."""
     from archive.extraction.extract import _second_reading_wins
 
     ours = " ".join(_sentence("opening", 1).split())
@@ -439,8 +441,83 @@ def test_a_longer_second_reading_of_the_same_story_replaces_ours() -> None:
              "and visitors queued in the rain to see the restored altarpiece. ") * 8
     n = lambda s: len(s.split())
     assert _second_reading_wins(ours, n(ours), longer, n(longer))
-    assert not _second_reading_wins(ours, n(ours), other, n(other))  # another text, not more of ours
+    assert _second_reading_wins(ours, n(ours), other, n(other))
     assert not _second_reading_wins(longer, n(longer), ours, n(ours))
+    assert not _second_reading_wins(other, n(other), other[: len(other) * 3 // 4], n(other) * 3 // 4)
+
+
+_NAMES = ["Ada Lovelace, writer", "Alan Turing, Cambridge", "Grace Hopper, Navy", "Emmy Noether, Erlangen",
+          "Kurt Goedel, Vienna", "Lise Meitner, Berlin", "John von Neumann, Princeton", "Marie Curie, Paris"]
+
+
+def test_a_list_of_names_is_not_running_prose() -> None:
+    """A long list of signatories, one name a line (commas everywhere: readability's
+    favourite block), holds no running prose: a reading that is such a list, next to a
+    letter in paragraphs, is doubtful (and gets trafilatura's second opinion)."""
+    from lxml.html import document_fromstring
+
+    from archive.extraction.extract import _prose_words, _text_prose_words, number_paragraphs
+
+    names = "<br>".join(f"{n} {k}" for k in range(12) for n in _NAMES)
+    letter = f"<p>{_sentence('opening', 1)}</p><p>{_sentence('closing', 2)}</p>"
+    doc = document_fromstring(f"<html><body><div>{letter}</div><div><p>{names}</p></div></body></html>")
+    assert _prose_words(number_paragraphs(doc)) == 2 * len(_sentence("opening", 1).split())
+    assert _text_prose_words("\n".join(f"{n} {k}" for k in range(12) for n in _NAMES)) == 0
+    assert _text_prose_words(_sentence("opening", 1) + "\nAda Lovelace") == len(_sentence("opening", 1).split())
+
+
+THREAD = """<!doctype html><html lang="de"><head><title>Unser Kater Pepe | Katzenforum</title></head><body>
+<nav><a href="/">Forum</a> <a href="/katzen">Katzen</a></nav><div class="thread">{posts}</div>
+<footer><a href="/impressum">Impressum</a></footer></body></html>"""
+POST = """<article class="message message--post post-{n}"><div class="user"><a href="/u/{n}">{user}</a>
+<span class="title">Mitglied seit 2014</span></div><div class="message-body"><div class="bbWrapper">{text}</div>
+</div></article>"""
+
+
+def test_a_forum_thread_keeps_every_post_not_only_the_longest() -> None:
+    """The posts of a thread are containers built alike; readability keeps the one it
+    scores best, a later one. The article is the thread: every post's text, in order,
+    without the posters' cards."""
+    words = ["Unser Kater Pepe sitzt seit heute morgen vor der Tür und will einfach nicht herein kommen.",
+             "Das kenne ich, meine Katze macht das auch, vor allem wenn es draußen regnet und kalt ist.",
+             ("Bei uns war es genauso, der Kater hat drei Wochen lang jeden Morgen vor der Tür gesessen, "
+              "gewartet, bis jemand kam, und dann doch nicht herein gewollt. ") * 2,
+             "Vielleicht riecht er etwas Fremdes im Haus, eine neue Katze in der Nachbarschaft etwa.",
+             "Danke euch allen, heute Abend ist er wieder herein gekommen und schläft auf dem Sofa."]
+    posts = "".join(POST.format(n=n, user=f"Nutzer{n}", text=t) for n, t in enumerate(words))
+    result = extract_article(THREAD.format(posts=posts), "https://forum.test/pepe")
+    for post in words:
+        assert post.split(",")[0] in result.text
+    assert "Mitglied seit" not in result.text
+    assert any("thread" in line for line in result.why)
+
+
+def test_alike_containers_around_a_story_that_holds_most_text_are_not_a_thread() -> None:
+    """Sections built alike (the story, a tag box, an author box) are no thread when
+    one of them holds most of the text: readability's choice of the story stands."""
+    import copy
+
+    from lxml.html import document_fromstring
+
+    from archive.extraction.extract import number_paragraphs, repeated_posts
+
+    story = "".join(f"<p>{_sentence(t, k)}</p>" for k, t in enumerate(("opening", "middle", "end", "coda")))
+    page = f"""<html><body><main><article>
+<div class="box entry">{story}</div>
+<div class="box entry"><p>Tags: wool, cashmere, alpaca, fair fashion, winter</p></div>
+<div class="box entry"><p>Julia Esdar studies European culture and economy</p></div>
+</article></main></body></html>"""
+    doc = document_fromstring(page)
+    paragraphs = number_paragraphs(doc)
+    body = doc.makeelement("div")
+    body.append(copy.deepcopy(doc.find(".//div")))  # what readability keeps: the story's box
+    assert repeated_posts(body, paragraphs) == []
+    thread = "".join(f'<div class="box entry"><p>{_sentence(t, 1)}</p></div>' for t in ("first", "second", "third"))
+    doc = document_fromstring(f"<html><body><main><article>{thread}</article></main></body></html>")
+    paragraphs = number_paragraphs(doc)
+    body = doc.makeelement("div")
+    body.append(copy.deepcopy(doc.find(".//div")))
+    assert len(repeated_posts(body, paragraphs)) == 3  # alike in size too: a thread
 
 
 NEWS = """<!doctype html><html lang="en"><head><title>Senate passes the budget | Wire</title></head>
