@@ -112,8 +112,9 @@ def _detect_text(text: str, label: str) -> str:
     header = [c.strip().strip('"') for c in first_line.split(delimiter)]
     if "time_added" in header or ("url" in header and "status" in header):
         return "pocket"
-    if "url" in header and "document tags" in header and "location" in header:
-        return "readwise"
+    if "url" in header and (("document tags" in header and "location" in header)
+                            or "highlight" in header):
+        return "readwise"  # Reader's library, or a highlights CSV
     if "url" in header and "folder" in header and ("excerpt" in header or "cover" in header):
         return "raindrop"
     if header[:2] == ["url", "title"] and ("folder" in header or "selection" in header):

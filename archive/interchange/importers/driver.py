@@ -203,6 +203,11 @@ def _merge_existing(archive: "Archive", existing: Article, item: ImportItem) -> 
         existing.id, title=item.title, tags=item.tags, is_read=item.is_read,
         is_favorite=item.is_favorite, is_archived=item.is_archived,
         description=item.description)
+    if item.highlights:  # only those the article lacks are added (_record), none twice
+        have = {" ".join(str(h.quote).split()) for h in archive.highlights.list(article.id)}
+        item.highlights = [h for h in item.highlights
+                           if " ".join(str(h.get("quote") or "").split()) not in have]
+        changed = changed or bool(item.highlights)
     return _Outcome("merged" if changed else "duplicate", article)
 
 

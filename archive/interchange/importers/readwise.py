@@ -10,7 +10,12 @@ Feed items are imported too (the user may want them), tagged "feed" so they can 
 found and removed. `Seen` (opened once) is not "read": an article is read when it is
 archived or its progress reached the end; how far it was read is kept as its
 reading progress (Quire has no separate seen state).
-Highlights are a separate Readwise export and are not in this file.
+
+Readwise's highlights CSV (the file Readwise imports, and Quire's `export --format
+readwise-csv` writes: Highlight,Title,Author,URL,Note,Location,Date; the export of
+Readwise itself adds Book Title/Book Author/Highlighted at/Tags columns) is read too:
+one item per URL, carrying its highlights (quote, note, date) for the highlights
+feature; rows without a URL cannot be matched to an article and are named.
 """
 from __future__ import annotations
 
@@ -23,6 +28,7 @@ from archive.interchange.importers.items import (
     ParseResult,
     date_or_problem,
     read_link_rows,
+    read_text,
 )
 
 LOCATIONS = {"new", "later", "shortlist", "archive", "feed", ""}
@@ -49,9 +55,45 @@ def parse_tag_list(cell: str) -> list[str]:
     return [str(v) for v in value if isinstance(v, (str, int, float))]
 
 
+def is_highlights_header(columns: list[str]) -> bool:
+    return "highlight" in columns and "url" in columns
+
+
+def _highlight_rows(path: Path) -> ParseResult:
+    """The highlights CSV: one ImportItem per URL, its highlights in file order."""
+    items: dict[str, ImportItem] = {}
+    for row in read_link_rows(path):
+        if isinstance(row, ImportProblem):
+            yield row
+            continue
+        values = row.values
+        quote = values.get("highlight", "").strip()
+        if not quote:
+            yield ImportProblem(row.where, "an empty highlight")
+            continue
+        problems: list[ImportProblem] = []
+        raw_date = (values.get("date") or values.get("highlighted at") or "").strip()
+        created = date_or_problem(raw_date, "Date", row.where, problems)
+        yield from problems
+        item = items.get(row.url)
+        if item is None:
+            title = row.title or values.get("book title", "").strip()
+            author = (values.get("author") or values.get("book author") or "").strip()
+            item = items[row.url] = ImportItem(url=row.url, title=title,
+                                               authors=[author] if author else [])
+        item.highlights.append({"quote": quote, "note": values.get("note", "").strip() or None,
+                                "created": created})
+    yield from items.values()
+
+
 def parse(path: Path) -> ParseResult:
-    """Yield an ImportItem per document row; a problem naming the line for each bad row."""
+    """Yield an ImportItem per document row (or per article of a highlights CSV); a
+    problem naming the line for each bad row."""
     path = Path(path)
+    header = read_text(path).split("\n", 1)[0].lower()
+    if is_highlights_header([c.strip().strip('"').strip() for c in header.replace(";", ",").split(",")]):
+        yield from _highlight_rows(path)
+        return
     for row in read_link_rows(path):
         if isinstance(row, ImportProblem):
             yield row

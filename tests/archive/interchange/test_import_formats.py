@@ -281,3 +281,45 @@ def test_omnivore_keeps_description_and_instapaper_its_selection_and_tags():
     assert selected, "Instapaper's Selection is the text the user picked: kept as the description"
     tagged, _ = split(parse_file(FIXTURES / "instapaper_tags.csv"))
     assert by_url(tagged)["https://example.org/insta2/a"].tags == ["programming", "go"]
+
+
+def test_a_readwise_highlights_csv_round_trips_quire_highlights(archive, tmp_path):
+    """Quire's own `export --format readwise-csv` (Readwise's import CSV) read back:
+    one article per URL with its highlights, notes and dates."""
+    from archive.interchange.exporters import export
+    from tests.support import make_page
+
+    article = archive.save_html(make_page("Herons", "Grey herons nest in colonies near water. "
+                                          "They hunt fish at dawn."), "https://herons.example.org/").article
+    archive.highlights.add_quote(article.id, "nest in colonies", note="check the count")
+    out = tmp_path / "highlights.csv"
+    export(archive, [article.id], "readwise-csv", out)
+    assert detect_format(out) == "readwise"
+    items, problems = split(parse_file(out))
+    assert problems == [] and len(items) == 1
+    [item] = items
+    assert item.url == "https://herons.example.org/" and item.title == article.title
+    assert [(h["quote"], h["note"]) for h in item.highlights] == [("nest in colonies", "check the count")]
+    assert item.highlights[0]["created"]
+    bad = tmp_path / "bad.csv"
+    bad.write_text("Highlight,Title,Author,URL,Note,Location,Date\n"
+                   "A quote,T,,,,1,2024-01-01 10:00:00\n,T,,https://x.example/,,1,\n", encoding="utf-8")
+    items, problems = split(parse_file(bad, "readwise"))
+    assert items == [] and [p.where for p in problems] == ["bad.csv line 2", "bad.csv line 3"]
+
+
+def test_highlights_for_an_article_already_there_are_added_once(archive, tmp_path):
+    from tests.support import make_page
+
+    article = archive.save_html(make_page("Herons", "Grey herons nest in colonies near water. "
+                                          "They hunt fish at dawn."), "https://herons.example.org/").article
+    csv_file = tmp_path / "h.csv"
+    csv_file.write_text("Highlight,Title,Author,URL,Note,Location,Date\n"
+                        "hunt fish at dawn,Herons,,https://herons.example.org/,early,1,2024-01-01 10:00:00\n",
+                        encoding="utf-8")
+    report = import_file(archive, csv_file, fetch=False)
+    assert report.merged == 1
+    assert [(h.quote, h.note) for h in archive.highlights.list(article.id)] == [("hunt fish at dawn", "early")]
+    again = import_file(archive, csv_file, fetch=False)
+    assert again.merged == 0 and again.duplicates == 1
+    assert len(archive.highlights.list(article.id)) == 1
