@@ -11,6 +11,10 @@ from __future__ import annotations
 import struct
 import zlib
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from archive.library.store import Archive
 
 TITLE = "The harbour wall at Skerry Head"
 PARAGRAPHS = [
@@ -108,6 +112,6 @@ def write_page(folder: Path) -> Path:
     return page
 
 
-def add_to(archive, folder: Path) -> str:
+def add_to(archive: Archive, folder: Path) -> str:
     """Save the demo article into `archive`; returns its id."""
     return archive.save_file(write_page(folder), tags=["places"]).article.id
