@@ -103,6 +103,10 @@ class BrowserConnector(QObject):
         if archive is None or not self.enabled:
             self.state_changed.emit()
             return False
+        if getattr(archive, "read_only", False):  # nothing could be saved into it
+            self.error = archive.read_only_reason or "the archive is read-only"
+            self.state_changed.emit()
+            return False
 
         def told(article_id: str, what: str) -> None:  # on a request's thread
             try:

@@ -244,7 +244,13 @@ class MainWindow(MenusMixin, LibraryOpsMixin, TransferMixin, ConnectorMixin, Hig
     _closed = False
 
     def _archive_opened_now(self) -> None:
-        self.statusBar().showMessage(f"Archive: {self.archive_root}", 4000)
+        notices = list(getattr(self.archive, "notices", None) or [])
+        if notices:  # a rebuilt catalog, a read-only archive or a full disk: said, not hidden
+            self.statusBar().showMessage(" · ".join(notices), 60000)
+        else:
+            self.statusBar().showMessage(f"Archive: {self.archive_root}", 4000)
+        if getattr(self.archive, "read_only", False):
+            self.setWindowTitle("Quire (read-only)")
         self.reader.show_placeholder("Choose an article to read it here.")
         # what a `quire add` or `tag` beside the window changes shows here too; the
         # mark is taken before the first search, so a change made before the watcher's

@@ -305,7 +305,7 @@ def highlight_of(row: sqlite3.Row | tuple) -> Highlight:
 class Catalog:
     """Thread-safe access to catalog.sqlite (one connection, one lock)."""
 
-    def __init__(self, path: Path, *, read_only: bool = False) -> None:
+    def __init__(self, path: Path, *, read_only: bool = False, reason: str | None = None) -> None:
         """Open (or create) the catalog. `read_only` opens it without writing anything
         (read-only media, another user's folder): no WAL, no migration; writes raise
         ReadOnlyError. The file is verified (quick_check) when small enough
@@ -313,6 +313,9 @@ class Catalog:
         in the middle of a command."""
         self.path = Path(path)
         self.read_only = read_only
+        #: what a refused write says (why the catalog is read-only)
+        self.read_only_reason = reason or (f"this archive is read-only: {self.path.parent} cannot be "
+                                           "changed (read-only media or no write permission)")
         self._lock = threading.RLock()
         self.migrated_from: int | None = None  # set when an older catalog was upgraded
         self.created = False  # True when this open made a new, empty catalog
@@ -479,8 +482,7 @@ class Catalog:
     def transaction(self) -> Iterator[sqlite3.Connection]:
         """BEGIN IMMEDIATE … COMMIT, rolled back on any error."""
         if self.read_only:
-            raise ReadOnlyError(f"this archive is read-only: {self.path.parent} cannot be changed "
-                                "(read-only media or no write permission)")
+            raise ReadOnlyError(f"{self.read_only_reason}; nothing was changed")
         with self._lock:
             self._db.execute("BEGIN IMMEDIATE")
             try:

@@ -44,8 +44,18 @@ class WindowLock(_FileLock):
     NAME = LOCK_NAME
 
     def acquire(self) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fh = open(self.path, "a+", encoding="utf-8")
+        """Take the lock. On an archive that cannot be written (read-only media, a
+        folder of another user) there is no lock to take, and none is needed: the
+        window opens it for reading only, changing nothing another window could."""
+        from archive.base import media
+
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fh = open(self.path, "a+", encoding="utf-8")
+        except OSError as exc:
+            if media.is_read_only_error(exc) and self.path.parent.is_dir():
+                return
+            raise
         try:
             fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:

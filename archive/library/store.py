@@ -41,7 +41,8 @@ from archive.extraction.pages import (  # noqa: F401  (prepare_page, html_to_tex
     read_page_file,
     title_of_page,
 )
-from archive.library import collections, layout, media, userdata
+from archive.base import media
+from archive.library import collections, layout, userdata
 from archive.library import tags as tags_ops
 from archive.library.catalog import Catalog, CatalogDamagedError, DuplicateURLError, ReadOnlyError
 from archive.library.check import adopt_orphans
@@ -104,25 +105,18 @@ class Archive:
         A catalog damaged inside (found by its quick_check on open) or lost is moved
         aside, never deleted, and rebuilt from the article folders and
         collections.json; `notices` then says so. An archive that cannot be written
-        (read-only media, another user's folder: `read_only` None detects it) is
-        opened for reading only: nothing is written, writes raise ReadOnlyError.
+        (read-only media, another user's folder, a full disk: `read_only` None
+        detects it, also when opening for writing fails so) is opened for reading
+        only: nothing is written, every reading works, writes raise ReadOnlyError
+        with one sentence saying why.
         """
         self.root = Path(root).expanduser()
         self.layout = layout.Layout(self.root)
         #: what opening the archive did that the user should be told (a rebuilt catalog)
         self.notices: list[str] = []
         self.read_only = media.is_read_only(self.root) if read_only is None else read_only
-        if not self.read_only:
-            try:
-                self.root.mkdir(parents=True, exist_ok=True)
-                self.layout.articles.mkdir(exist_ok=True)
-            except OSError as exc:
-                if not media.is_read_only_error(exc) or not self.layout.catalog.exists():
-                    raise ArchiveError(f"cannot create the archive folder {self.root}: "
-                                       f"{exc.strerror or exc}") from exc
-                self.read_only = True
-        elif not self.layout.catalog.exists():
-            raise ArchiveError(f"{self.root} is read-only and holds no Quire archive")
+        #: the sentence a refused write says (None while the archive can be written)
+        self.read_only_reason: str | None = media.read_only_sentence(self.root) if self.read_only else None
         self.fetch_enabled = fetch
         self.fetch_options = dict(fetch_options or {})  # Fetcher(**options): timeouts, size cap
         self._fetcher = None
@@ -131,10 +125,39 @@ class Archive:
         self._unflushed: list[str] = []
         #: highlights and notes (archive.library.highlights)
         self.highlights = Highlights(self)
+        try:
+            self._open(seed=seed, progress=progress, recover=recover)
+        except BaseException as exc:
+            if self.read_only or read_only is False or not media.cannot_write(exc):
+                raise
+            # a full disk (or read-only media statvfs did not tell) met while opening
+            # for writing: everything that only reads still works
+            self.read_only = True
+            self.read_only_reason = (media.disk_full_message(self.root) if media.is_disk_full(exc)
+                                     else media.read_only_sentence(self.root))
+            self._open(seed=seed, progress=progress, recover=recover)
+        if self.read_only:
+            self.notices.append(f"{self.read_only_reason}; opened for reading only")
+
+    def _open(self, *, seed: bool, progress: ProgressFn | None, recover: bool) -> None:
+        """Open the catalog, the index and the lock (for writing unless read_only),
+        recover and index what a crash left; on failure nothing stays open."""
+        if not self.read_only:
+            try:
+                self.root.mkdir(parents=True, exist_ok=True)
+                self.layout.articles.mkdir(exist_ok=True)
+            except OSError as exc:
+                if media.cannot_write(exc) and self.layout.catalog.exists():
+                    raise  # read instead (see __init__)
+                raise ArchiveError(f"cannot create the archive folder {self.root}: "
+                                   f"{exc.strerror or exc}") from exc
+        elif not self.layout.catalog.exists():
+            raise ArchiveError(f"{self.read_only_reason}, and it holds no Quire archive")
         self._open_lock = OpenLock(self.root)
         rebuilt: str | None = None  # why the catalog is rebuilt from the folders, if it is
         try:
-            self.catalog = Catalog(self.layout.catalog, read_only=self.read_only)
+            self.catalog = Catalog(self.layout.catalog, read_only=self.read_only,
+                                   reason=self.read_only_reason)
             lost = self.catalog.created and any(self._article_folders())
             alone = False if self.read_only else self._open_lock.open_alone()
             if lost:
@@ -240,13 +263,17 @@ class Archive:
 
     def _open_index(self, alone: bool) -> SearchIndex:
         """The search index; one too damaged to open (a torn texts.sqlite or segment
-        file) is derived data: emptied and rebuilt, when no other process uses it."""
+        file) is derived data: emptied and rebuilt, when no other process uses it.
+        An I/O error that is not damage (a full disk, read-only media) wipes nothing:
+        it is raised, and the archive is opened for reading instead."""
         path = self.layout.index
         try:
-            return SearchIndex(path)
+            return SearchIndex(path, read_only=self.read_only)
         except ArchiveError:
             raise
         except Exception as exc:  # noqa: BLE001 - sqlite3, Whoosh and OS errors alike
+            if media.is_io_trouble(exc):
+                raise
             if not alone:
                 raise ArchiveError(f"the search index {path} is damaged ({exc}); close every other "
                                    "Quire window or command on this archive and open it again to "
@@ -257,6 +284,11 @@ class Archive:
                 else:
                     child.unlink(missing_ok=True)
             return SearchIndex(path)  # a new, empty index: was_rebuilt, so it is reindexed
+
+    def _check_writable(self) -> None:
+        """ReadOnlyError, saying why, when this archive was opened for reading only."""
+        if self.read_only:
+            raise ReadOnlyError(f"{self.read_only_reason}; nothing was changed")
 
     def _set_aside_catalog(self) -> Path:
         """Move a damaged catalog.sqlite (and its -wal/-shm files) aside, never deleting
@@ -282,11 +314,20 @@ class Archive:
 
     # -- lifecycle ---------------------------------------------------------------
     def close(self) -> None:
-        self.index.close()
-        self.catalog.close()
-        if self._fetcher is not None:
-            self._fetcher.close()
-        self._open_lock.release()
+        """Close everything, even when the last index commit fails (a full disk): what
+        it held stays in the catalog's index queue and is indexed on the next open."""
+        try:
+            self.index.close()
+        except (OSError, sqlite3.Error, QuireError) as exc:
+            if not media.is_io_trouble(exc) and not media.cannot_write(exc):
+                raise
+        finally:
+            try:
+                self.catalog.close()
+            finally:
+                if self._fetcher is not None:
+                    self._fetcher.close()
+                self._open_lock.release()
 
     def __enter__(self) -> "Archive":
         return self
@@ -396,6 +437,7 @@ class Archive:
     def adopt(self, article: Article) -> None:
         """Record an article whose complete folder the catalog does not know (a crash
         between placing the folder and the catalog row). Index it afterwards."""
+        self._check_writable()
         with self._commit_lock:
             norm = self._norm_of(article)
             with self.catalog.transaction() as db:
@@ -513,6 +555,7 @@ class Archive:
                  description: str | None = None) -> SaveResult:
         """Fetch a page and save it (or return the copy already saved). `description`
         (a bookmark's note) replaces the page's own summary."""
+        self._check_writable()
         url = url.strip()
         check_scheme(url)
         existing = self.find_duplicate(url=url)
@@ -533,6 +576,7 @@ class Archive:
         """Save a local .html/.htm file (charset from BOM, <meta>, else detection), with
         the pictures a browser saved beside it (archive.localfiles). Nothing is fetched:
         pictures named by web address become placeholders naming it."""
+        self._check_writable()
         path, data = read_page_file(path)
         source = f"file:{path.resolve()}"
         existing = self.find_duplicate(source=source)
@@ -556,6 +600,7 @@ class Archive:
         `prepared` is prepare_page()'s result when it already ran (in a worker process).
         `image_fetcher` downloads the pictures instead of the archive's own fetcher (the
         browser connector's refuses local and private addresses)."""
+        self._check_writable()
         where = url or source or "the page"
         page_url = final_url or url
         raw, ex = prepared or prepare_page(html, page_url, extract=extract, title=title,
@@ -694,6 +739,7 @@ class Archive:
                     source: str | None = None, description: str | None = None) -> SaveResult:
         """Keep an item whose content could not be had yet (a failed fetch during import),
         so nothing is lost: it is listed, searchable by title/URL and retryable."""
+        self._check_writable()
         existing = self.find_duplicate(url=url, source=source)
         if existing is not None:
             return SaveResult(existing, False)
@@ -756,6 +802,7 @@ class Archive:
         exactly as it is (nothing written); one that did change is added to `changed`.
         `prepared` is prepare_page()'s result when it already ran (a page file, with the
         pictures saved beside it)."""
+        self._check_writable()
         old = self.get(article_id)
         where = old.url or article_id
         page_url = final_url or old.url
@@ -853,6 +900,7 @@ class Archive:
         """Run the current extractor again on stored originals. Returns (done, failures);
         `anchors` adds up the highlights placed again and those that could not be;
         `changed` gets the ids whose article did change (the others are not written)."""
+        self._check_writable()
         targets = list(ids) if ids is not None else [a.id for a in self.articles() if a.status == "saved"]
         failures: list[str] = []
         done = 0
@@ -910,6 +958,7 @@ class Archive:
     # -- tags and states -----------------------------------------------------------
     def _update(self, article: Article) -> Article:
         """Write a changed article to catalog, meta.json and index."""
+        self._check_writable()
         with self._commit_lock:
             self.catalog.update(article, self._norm_of(article))
             self._written(article, searchable=True)
@@ -942,6 +991,7 @@ class Archive:
         """Read the article, `change` it and write it back in one write transaction,
         so a change another process made meanwhile (a CLI tagging beside the window)
         is not undone by an older copy. `change` says whether the index must know."""
+        self._check_writable()
         with self._commit_lock:
             with self.catalog.transaction() as db:
                 article = self.catalog.get(article_id)
@@ -1052,6 +1102,7 @@ class Archive:
         return self._change(article_id, change)
 
     def delete(self, article_id: str) -> None:
+        self._check_writable()
         with self._commit_lock:
             self.get(article_id)
             folder = self.article_dir(article_id)
@@ -1103,6 +1154,7 @@ class Archive:
     # -- index maintenance ---------------------------------------------------------
     def reindex(self, progress: ProgressFn | None = None) -> int:
         """Rebuild the index from the catalog and the article files, on every core."""
+        self._check_writable()
         articles = self.articles()
         ids = [a.id for a in articles]
         # queued first: a rebuild cut short is finished on the next open

@@ -45,6 +45,7 @@ from whoosh.lang.porter2 import stem as porter_stem
 from whoosh.support.charset import accent_map
 from whoosh.writing import CLEAR
 
+from archive.base import media
 from archive.base.errors import ArchiveError
 from archive.capture.urls import strip_tracking
 from archive.extraction.htmlparse import composed
@@ -279,8 +280,16 @@ WRITER_TIMEOUT = 300.0
 class SearchIndex:
     """Owns the index folder: writing (serialized), the text store, a shared searcher."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, read_only: bool = False) -> None:
+        """Open (or create) the index in `path`. A missing, damaged or outdated index
+        is derived data: wiped and made anew (`was_rebuilt`), but never because of an
+        I/O error that is not damage (a full disk, read-only media, a locked file:
+        those are raised, and the index is left as it is). `read_only` writes nothing:
+        an index that cannot be used as it stands is left `unavailable` (the reason)."""
         self.path = Path(path)
+        self.read_only = read_only
+        #: why searching cannot work (a read-only archive with an outdated index), or None
+        self.unavailable: str | None = None
         self._write_lock = threading.RLock()
         self._read_lock = threading.RLock()
         self._batch_depth = 0
@@ -295,6 +304,9 @@ class SearchIndex:
         self._next_ticket = 0
         self._serving = 0
         self._facet_cache: tuple[Any, dict[str, dict[str, frozenset[int]]]] | None = None
+        if read_only:
+            self._open_read_only()
+            return
         try:
             self.path.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
@@ -310,14 +322,37 @@ class SearchIndex:
                 self._create()
         except (OSError, ValueError, EOFError, KeyError, AttributeError, ImportError,
                 windex.IndexError) as exc:
+            if media.is_io_trouble(exc):
+                raise  # not damage: wiping would lose a sound index (and fill the disk again)
             # A missing, corrupted or outdated index is derived data: start a
             # fresh one; the archive notices `was_rebuilt` and reindexes.
             self._wipe()
             try:
                 self._create()
             except OSError as exc2:
+                if media.is_io_trouble(exc2):
+                    raise
                 raise ArchiveError(f"cannot create the search index in {self.path}: {exc2}") from exc
         self.texts = TextStore(self.path)
+        self._searcher = self.ix.searcher(weighting=FastBM25F())
+
+    def _open_read_only(self) -> None:
+        """The index as it stands, written to in no way; an empty one in memory (and
+        `unavailable` set) when it cannot be used without rebuilding it."""
+        from whoosh.filedb.filestore import RamStorage
+
+        try:
+            if not windex.exists_in(str(self.path)):
+                raise ValueError("there is no search index")
+            self.ix = windex.open_dir(str(self.path), readonly=True)
+            if (_schema_signature(self.ix.schema) != _schema_signature(make_schema())
+                    or self._version() != INDEX_VERSION):
+                raise ValueError("the search index was made by another version of Quire")
+        except Exception as exc:  # noqa: BLE001 - whatever it is, it cannot be rebuilt here
+            self.unavailable = (f"searching is not possible: {exc} and the archive cannot be written "
+                                "to rebuild it")
+            self.ix = RamStorage().create_index(make_schema())
+        self.texts = TextStore(self.path, read_only=True)
         self._searcher = self.ix.searcher(weighting=FastBM25F())
 
     def _create(self) -> None:

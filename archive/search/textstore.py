@@ -20,9 +20,14 @@ FILENAME = "texts.sqlite"
 class TextStore:
     """id → text, compressed. Thread-safe (one connection, one lock)."""
 
-    def __init__(self, folder: Path) -> None:
+    def __init__(self, folder: Path, *, read_only: bool = False) -> None:
+        """`read_only`: read the store as it stands (read-only media, a full disk), or
+        an empty one in memory when there is none; nothing is written."""
         self.path = Path(folder) / FILENAME
         self._lock = threading.RLock()
+        if read_only:
+            self._db = self._open_read_only()
+            return
         self._db = sqlite3.connect(self.path, check_same_thread=False, timeout=60,
                                    isolation_level=None)
         self._db.execute("PRAGMA busy_timeout = 60000")
@@ -32,6 +37,22 @@ class TextStore:
             pass
         self._db.execute("PRAGMA synchronous = NORMAL")  # derived data: a lost tail is rebuilt
         self._db.execute("CREATE TABLE IF NOT EXISTS texts (id TEXT PRIMARY KEY, body BLOB NOT NULL)")
+
+    def _open_read_only(self) -> sqlite3.Connection:
+        from urllib.parse import quote
+
+        uri = f"file:{quote(str(self.path.resolve()))}?mode=ro"
+        for suffix in ("", "&immutable=1"):  # immutable: a WAL file on read-only media
+            try:
+                db = sqlite3.connect(uri + suffix, uri=True, check_same_thread=False, timeout=60,
+                                     isolation_level=None)
+                db.execute("SELECT COUNT(*) FROM texts").fetchone()
+                return db
+            except sqlite3.Error:
+                continue
+        db = sqlite3.connect(":memory:", check_same_thread=False, isolation_level=None)
+        db.execute("CREATE TABLE texts (id TEXT PRIMARY KEY, body BLOB NOT NULL)")
+        return db
 
     def put_many(self, items: Iterable[tuple[str, str]]) -> None:
         rows = [(aid, zlib.compress((text or "").encode("utf-8"), 1)) for aid, text in items]

@@ -41,16 +41,51 @@ def is_read_only(root: Path) -> bool:
     return catalog.exists() and not os.access(catalog, os.W_OK)
 
 
+def _chain(exc: BaseException | None):
+    """The error and the errors it was raised from (an ArchiveError wrapping an OSError)."""
+    seen = 0
+    while exc is not None and seen < 10:
+        yield exc
+        exc = exc.__cause__ or exc.__context__
+        seen += 1
+
+
 def is_read_only_error(exc: BaseException) -> bool:
-    return isinstance(exc, OSError) and exc.errno in READ_ONLY_ERRNOS
+    for e in _chain(exc):
+        if isinstance(e, OSError) and e.errno in READ_ONLY_ERRNOS:
+            return True
+        if isinstance(e, sqlite3.Error) and str(getattr(e, "sqlite_errorname", "")).startswith(
+                ("SQLITE_READONLY", "SQLITE_PERM")):
+            return True
+    return False
+
+
+def cannot_write(exc: BaseException) -> bool:
+    """True when `exc` (or what it was raised from) says the archive cannot be written
+    here and now: a full disk, read-only media, no permission. Such an archive is
+    opened for reading instead of failing."""
+    return any(is_disk_full(e) or is_read_only_error(e) for e in _chain(exc)) or any(
+        isinstance(e, sqlite3.OperationalError) and "unable to open database file" in str(e)
+        for e in _chain(exc))
+
+
+def read_only_sentence(root: Path) -> str:
+    """The sentence a write to a read-only archive is refused with."""
+    return (f"this archive is read-only: {root} cannot be written (read-only media or no "
+            "write permission); reading, searching and exporting work")
 
 
 def is_disk_full(exc: BaseException) -> bool:
-    """An OSError (ENOSPC, EDQUOT) or a SQLite error saying the disk is full."""
-    if isinstance(exc, OSError):
-        return exc.errno in FULL_ERRNOS
-    if isinstance(exc, sqlite3.Error):
-        return str(getattr(exc, "sqlite_errorname", "")).startswith("SQLITE_FULL") or "disk is full" in str(exc)
+    """An OSError (ENOSPC, EDQUOT) or a SQLite error saying the disk is full (or an
+    error raised from one)."""
+    for e in _chain(exc):
+        if isinstance(e, OSError) and e.errno in FULL_ERRNOS:
+            return True
+        if isinstance(e, sqlite3.Error) and (
+                str(getattr(e, "sqlite_errorname", "")).startswith("SQLITE_FULL") or "disk is full" in str(e)):
+            return True
+        if "the disk is full" in str(e):
+            return True
     return False
 
 
@@ -79,5 +114,5 @@ def disk_full_message(root: Path, what: str = "") -> str:
     """The one sentence every command says on a full disk."""
     free = free_bytes(root)
     room = f" ({free >> 20} MB free)" if free is not None else ""
-    return (f"the disk is full{room}: {what + ' ' if what else ''}could not be written to {root}; "
-            "free some space and try again (reading still works)")
+    return (f"the disk is full{room}: {what + ' ' if what else ''}nothing more can be written to "
+            f"{root}; free some space and try again (reading still works)")
