@@ -159,6 +159,22 @@ def _mostly_utf8(data: bytes) -> str | None:
     return None
 
 
+def undo_mojibake(text: str) -> str | None:
+    """The text read right, if ``text`` is UTF-8 that was decoded as Latin-1 ("FundacjÄ\x99",
+    "MÃ¤scot"): every character fits in a byte and the bytes are UTF-8 by the rule
+    above. None when the text is fine as it is (or cannot be told apart).
+
+    Pages arrive so when a tool upstream guessed the encoding from one stray byte.
+    """
+    if text.isascii():
+        return None
+    try:
+        data = text.encode("latin-1")
+    except UnicodeEncodeError:
+        return None  # characters beyond Latin-1: decoded knowingly, not mojibake
+    return _mostly_utf8(data)
+
+
 #: Tie-breaker when the detector finds several equally plausible encodings
 #: (short Latin text fits cp1250 and cp1252 equally): prefer the ones most
 #: common on the web.

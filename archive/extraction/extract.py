@@ -36,6 +36,7 @@ from lxml.html import (
 from readability import Document
 from readability.readability import REGEXES as READABILITY_REGEXES
 
+from archive.capture.charset import undo_mojibake
 from archive.extraction import readability_clean
 from archive.extraction.furniture import (
     FURNITURE_WORDS,
@@ -657,12 +658,17 @@ def extract_article(html: str, url: str | None) -> Extracted:
     Raises ExtractionError when the input is not a page at all; a page whose
     extraction looks poor comes back with ``uncertain=True`` and ``fulltext``.
     """
+    repaired = undo_mojibake(html)
+    if repaired is not None:
+        html = repaired
     doc, truncated = parse_page(html, url)
     url = web_url(url)
     meta = extract_metadata(doc, url, text_heuristics=len(html) <= TEXT_DATE_SEARCH_CHARS)
     paragraphs = number_paragraphs(doc)
 
     why: list[str] = []
+    if repaired is not None:
+        why.append("the page was UTF-8 read as Latin-1 (mojibake): it was read again as UTF-8")
     body = _body_div(_readability_body(doc, url), doc)
     why.append(f"readability chose the page's main block ({len(norm_words(element_text(body)))} words)")
     posts = repeated_posts(body, paragraphs)

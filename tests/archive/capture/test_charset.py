@@ -183,3 +183,13 @@ def test_decode_never_raises(data: bytes, declared: str | None) -> None:
     text, enc = decode_html(data, declared)
     assert isinstance(text, str)
     codecs.lookup(enc)  # a real codec name
+
+
+def test_undo_mojibake_reads_utf8_that_was_decoded_as_latin1() -> None:
+    from archive.capture.charset import undo_mojibake
+
+    text = "Fundację Lux Veritatis — Mäscot, weiß"
+    assert undo_mojibake(text.encode("utf-8").decode("latin-1")) == text
+    assert undo_mojibake(text) is None  # already right (beyond Latin-1)
+    assert undo_mojibake("Grüße aus Köln, weiß und schön") is None  # Latin-1 text indeed
+    assert undo_mojibake("plain ascii") is None

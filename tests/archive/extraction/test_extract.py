@@ -613,3 +613,19 @@ def test_story_sentences_that_start_like_widgets_stay(line: str) -> None:
     from archive.extraction.furniture import is_furniture_by_text
 
     assert not is_furniture_by_text(fragment_fromstring(f"<p>{line}</p>"))
+
+
+def test_a_utf8_page_read_as_latin1_is_read_again() -> None:
+    """UTF-8 bytes decoded as Latin-1 upstream (one stray byte made a tool guess) come
+    as mojibake ("MÃ¤scot"): the article is read in its own letters; a page that is
+    Latin-1 indeed stays as it is."""
+    body = "".join(f"<p>Die Schäfer müssen die Weiden {k} Wochen ruhen lassen, bevor die Herde zurückkehrt "
+                   f"und das Gras wieder grün und dicht gewachsen ist.</p>" for k in range(4))
+    page = f"<html><head><title>Schafskunde</title></head><body><article>{body}</article></body></html>"
+    garbled = page.encode("utf-8").decode("latin-1")
+    assert "Schäfer" not in garbled
+    result = extract_article(garbled, "https://wolle.test/schafe")
+    assert "Die Schäfer müssen die Weiden 2 Wochen ruhen" in result.text
+    assert any("mojibake" in line for line in result.why)
+    latin = page.encode("latin-1").decode("latin-1")
+    assert "Die Schäfer müssen" in extract_article(latin, "https://wolle.test/schafe").text
