@@ -68,6 +68,8 @@ class HighlightsMixin:
         self.act_next_mark = a("&Next highlight", lambda: self._step_mark(1), "F8")
         self.act_prev_mark = a("&Previous highlight", lambda: self._step_mark(-1), "Shift+F8")
         self.act_undo_highlight = a("&Undo highlight removal", self.undo_highlight_removal, "Ctrl+Z")
+        self.act_mark_note = a("Highlight &note…", self.open_current_note, "Ctrl+Shift+N",
+                               tip="The note of the highlight stepped to or clicked")
         self.act_highlights_view = a("All &highlights…", self.show_highlights_view, "Ctrl+Shift+H",
                                      tip="Every highlight in the archive")
         from PySide6.QtWidgets import QMenu
@@ -79,7 +81,7 @@ class HighlightsMixin:
             bar.insertMenu(help_menu, marks_menu)
         else:
             bar.addMenu(marks_menu)
-        for act in (self.act_highlight, self.act_next_mark, self.act_prev_mark,
+        for act in (self.act_highlight, self.act_next_mark, self.act_prev_mark, self.act_mark_note,
                     self.act_undo_highlight):
             marks_menu.addAction(act)
         marks_menu.addSeparator()
@@ -100,6 +102,9 @@ class HighlightsMixin:
         self.note_popup.recolored.connect(lambda mid, color: self.update_highlight(mid, color=color))
         self.note_popup.deleted.connect(self.delete_highlight)
         self.highlight_panel.activated.connect(self.go_to_highlight)
+        self.highlight_panel.delete_requested.connect(self.delete_highlight)
+        self.highlight_panel.note_requested.connect(lambda mid: (self.go_to_highlight(mid),
+                                                                 self._open_note(mid, None)))
         self.article_shown.connect(self._article_shown_marks)
 
     # -- adding and changing ----------------------------------------------------
@@ -199,6 +204,15 @@ class HighlightsMixin:
     def go_to_highlight(self, mark_id: str) -> None:
         if self.reader.scroll_to_mark(mark_id):
             self.highlight_panel.select_mark(mark_id)
+        elif any(m.id == mark_id and m.unplaced for m in self.reader.highlights):
+            self.statusBar().showMessage(
+                "This highlight could not be placed in the article's current text; "
+                "it is kept with its note", 8000)
+
+    def open_current_note(self) -> None:
+        """Ctrl+Shift+N: the note of the highlight last stepped to or clicked."""
+        if self.reader.current_mark is not None:
+            self._open_note(self.reader.current_mark, None)
 
     def _step_mark(self, step: int) -> None:
         mark_id = self.reader.step_mark(step)

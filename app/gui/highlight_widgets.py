@@ -163,6 +163,8 @@ class ArticleHighlightsPanel(QWidget):
     it; those that could not be placed after a re-extraction are listed, greyed."""
 
     activated = Signal(str)
+    delete_requested = Signal(str)  # Delete on an item
+    note_requested = Signal(str)  # F2 on an item
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -178,6 +180,7 @@ class ArticleHighlightsPanel(QWidget):
         self.list.setUniformItemSizes(False)
         self.list.itemActivated.connect(self._activated)
         self.list.itemClicked.connect(self._activated)
+        self.list.installEventFilter(self)
         box.addWidget(self.list, 1)
 
     def set_highlights(self, marks: list[Highlight]) -> None:
@@ -212,3 +215,22 @@ class ArticleHighlightsPanel(QWidget):
 
     def _activated(self, item: QListWidgetItem) -> None:
         self.activated.emit(str(item.data(MARK_ROLE)))
+
+    def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt's name
+        """Delete removes the current highlight, F2 opens its note: the list is the
+        keyboard's way to them."""
+        from PySide6.QtCore import QEvent
+
+        if watched is self.list and event.type() == QEvent.Type.ShortcutOverride \
+                and event.key() in (Qt.Key.Key_Delete, Qt.Key.Key_F2) and self.list.currentItem() is not None:
+            event.accept()  # the key is the list's: Delete here is not "delete the article"
+            return True
+        if watched is self.list and event.type() == QEvent.Type.KeyPress:
+            item = self.list.currentItem()
+            if item is not None and event.key() == Qt.Key.Key_Delete:
+                self.delete_requested.emit(str(item.data(MARK_ROLE)))
+                return True
+            if item is not None and event.key() == Qt.Key.Key_F2:
+                self.note_requested.emit(str(item.data(MARK_ROLE)))
+                return True
+        return super().eventFilter(watched, event)

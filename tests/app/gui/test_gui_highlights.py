@@ -217,3 +217,31 @@ def test_reextract_in_the_window_says_what_became_of_the_highlights(qtbot, fille
     assert "highlights: 1 re-anchored, 0 could not be placed" in window.statusBar().currentMessage()
     qtbot.waitUntil(lambda: mark.id in painted(window.reader), timeout=WAIT)
     window.close()
+
+
+def test_keyboard_only_note_and_delete_from_the_list(qtbot, filled, tmp_path):
+    root, ids = filled
+    from archive import Archive
+
+    with Archive(root, seed=False, fetch=False) as archive:
+        mark = archive.highlights.add_quote(ids[2], "harbour observatory")
+    window = make_window(qtbot, root, tmp_path)
+    open_article(qtbot, window, ids[2])
+    window.act_next_mark.trigger()  # F8
+    window.act_mark_note.trigger()  # Ctrl+Shift+N
+    assert window.note_popup.isVisible() and window.note_popup.mark_id == mark.id
+    window.note_popup.hide()
+    panel = window.highlight_panel.list
+    panel.setCurrentRow(0)
+    panel.setFocus()
+    qtbot.keyClick(panel, Qt.Key.Key_F2)
+    assert window.note_popup.isVisible()
+    window.note_popup.hide()
+    qtbot.keyClick(panel, Qt.Key.Key_Delete)
+    qtbot.waitUntil(lambda: window.archive.highlights.list(ids[2]) == [], timeout=WAIT)
+    qtbot.waitUntil(lambda: painted(window.reader) == {}, timeout=WAIT)
+    # Delete in the list removed the highlight, not the article (the window's Delete)
+    assert window.archive.get(ids[2]).id == ids[2] and not window._pending_delete
+    assert window.undo_highlight_removal()
+    qtbot.waitUntil(lambda: mark.id in painted(window.reader), timeout=WAIT)
+    window.close()
