@@ -57,6 +57,7 @@ class SaveSummary:
     cancelled: bool = False
     tags: list[str] = field(default_factory=list)  # what they were saved with (for Retry)
     missing_pictures: int = 0  # pictures of the saved articles that could not be kept
+    retagged: int = 0  # articles saved before that gained the tags asked for
 
     def changes(self) -> Changes:
         """New articles; those already saved may have gained the tags asked for."""
@@ -70,7 +71,9 @@ class SaveSummary:
         if self.saved:
             parts.append(f"saved {len(self.saved)}")
         if self.duplicates:
-            parts.append(f"{len(self.duplicates)} already in the archive")
+            which = "" if self.retagged == len(self.duplicates) else f"{self.retagged} of them "
+            tagged = f", {which}now tagged {', '.join(self.tags)}" if self.retagged else ""
+            parts.append(f"{len(self.duplicates)} already in the archive{tagged}")
         if self.failed:
             parts.append(f"{len(self.failed)} failed")
         if self.missing_pictures:
@@ -121,6 +124,7 @@ def save_items(archive: Archive, items: list[str], tags: list[str], ctx: OpConte
             summary.failed.append((item, reason))
         else:
             (summary.saved if outcome.created else summary.duplicates).append(outcome.article)
+            summary.retagged += bool(outcome.tags_added)
             summary.missing_pictures += len(outcome.picture_problems)
     order = {item: n for n, item in enumerate(items)}
     summary.failed.sort(key=lambda failure: order.get(failure[0], len(order)))  # as typed

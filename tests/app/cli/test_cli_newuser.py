@@ -143,3 +143,17 @@ def test_export_by_tag_and_markdown_to_a_md_path(tmp_path):
     out = quire(root, "export", "--query", "tide table 1", "--format", "markdown", "-o", str(notes))
     assert out.returncode == 0 and notes.read_text(encoding="utf-8").startswith("---")
     assert out.stdout.strip() == f"exported 1 article to {notes}"
+
+
+def test_an_import_row_for_a_saved_page_adds_its_tags_and_states(tmp_path):
+    root, ids = saved_archive(tmp_path)  # https://news.example/0 is saved, tagged world/news
+    bookmarks = tmp_path / "bookmarks.html"
+    bookmarks.write_text(
+        "<!DOCTYPE NETSCAPE-Bookmark-file-1>\n<DL><p>\n"
+        '<DT><A HREF="https://news.example/0" ADD_DATE="1651234567" TAGS="tides,later">Tide table 0</A>\n'
+        "</DL>\n", encoding="utf-8")
+    out = quire(root, "import", str(bookmarks), "--no-fetch")
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert "1 merged into existing" in out.stdout
+    shown = json.loads(quire(root, "show", ids[0], "--json").stdout)
+    assert shown["tags"] == ["later", "tides", "world/news"]

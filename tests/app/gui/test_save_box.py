@@ -61,3 +61,14 @@ def test_enter_in_an_empty_box_does_nothing_and_enter_in_tags_saves(qtbot, windo
     with qtbot.waitSignal(window.saved, timeout=WAIT) as blocker:
         qtbot.keyClick(dialog.tags, Qt.Key.Key_Return)
     assert blocker.args[0].saved[0].tags == ["harbour"]
+
+
+def test_saving_a_saved_page_again_with_tags_tags_it_and_says_so(qtbot, window, tmp_path):
+    path = page(tmp_path, "again", "Saved twice")
+    with qtbot.waitSignal(window.saved, timeout=WAIT):
+        window.save_items([path])
+    with qtbot.waitSignal(window.saved, timeout=WAIT) as blocker:
+        window.save_items([path], ["harbour"])
+    summary = blocker.args[0]
+    assert [a.tags for a in summary.duplicates] == [["harbour"]]
+    assert summary.message() == "1 already in the archive, now tagged harbour"
