@@ -39,6 +39,8 @@ from readability.readability import REGEXES as READABILITY_REGEXES
 from archive.capture.charset import undo_mojibake
 from archive.extraction import readability_clean
 from archive.extraction.furniture import (
+    _STAMP,
+    DEK_WORDS,
     FURNITURE_WORDS,
     class_words,
     is_furniture_by_text,
@@ -315,6 +317,77 @@ def repeated_posts(body: HtmlElement, paragraphs: list[HtmlElement]) -> list[Htm
         path.insert(0, (node.tag, _first_class(node), same.index(node)))
         node = parent
     return []
+
+
+# --------------------------------------------------------------------------- the lead
+# Many pages set the story's opening paragraph (its lead, intro, teaser, standfirst)
+# apart from the body, in the header next to the headline or in a box of its own:
+# readability keeps the body's block and leaves it out.
+
+#: How many paragraphs before the first kept one are looked at for the lead.
+LEAD_LOOKBACK = 6
+#: The lead shares an ancestor with the story this many levels up.
+LEAD_LEVELS = 5
+LEAD_WORDS = 12
+#: Class words that name a lead; they lift the furniture reading of "teaser". (A
+#: standfirst named as one, DEK_WORDS, is the header's, as on English news pages:
+#: the reader shows the page's description instead.)
+LEAD_CLASS_WORDS = frozenset("lead leadin intro introduction teaser teasertext description".split())
+#: Class words of what sits between a headline and the story and is not its lead:
+#: the meta line (author, date), a sidebar's box, the print edition's notice.
+_NOT_LEAD_WORDS = DEK_WORDS | frozenset("meta date dates time author authors sidebar print".split())
+_LEAD_NEVER_ANCESTORS = frozenset("aside nav footer form figure figcaption li button label".split())
+_HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
+
+
+def _reads_as_lead(para: HtmlElement) -> bool:
+    text = " ".join(para.text_content().split())
+    if len(norm_words(text)) < LEAD_WORDS or link_chars(para) > 0.3 * len(text):
+        return False
+    if para.find(".//script") is not None or next(para.iter(*_HEADINGS), None) is not None:
+        return False  # a headline block (headline and standfirst together) is the header
+    if text.lower().startswith(_BYLINE_START) or _STAMP.match(text):
+        return False
+    for node in (para, *para.iterancestors()):
+        if node.tag in ("body", "html"):
+            break
+        if node.tag in _LEAD_NEVER_ANCESTORS or _is_hidden(node):
+            return False
+        words = class_words(node)
+        if words & _NOT_LEAD_WORDS:
+            return False
+        if words & LEAD_CLASS_WORDS:
+            continue
+        if words & _NOT_PROSE_WORDS:
+            return False
+    return not is_furniture_by_text(para)
+
+
+def restore_lead(body: HtmlElement, paragraphs: list[HtmlElement]) -> int:
+    """Put back the paragraph that opens the story when it stands apart, just above
+    the kept ones, in the same part of the page. Returns the words put back."""
+    kept = [int(p) for p in (el.get(PARA_INDEX_ATTR) for el in body.iter("p", "div"))
+            if p is not None and p.isdigit()]
+    if not kept:
+        return 0
+    first = min(kept)
+    anchor = next(el for el in body.iter("p", "div") if el.get(PARA_INDEX_ATTR) == str(first))
+    body_words = " ".join(norm_words(body.text_content()))
+    for position in range(first - 1, max(-1, first - 1 - LEAD_LOOKBACK), -1):
+        para = paragraphs[position]
+        if not _near(para, paragraphs[first], LEAD_LEVELS):
+            break
+        if not _reads_as_lead(para):
+            continue
+        key = " ".join(norm_words(para.text_content()))
+        if key in body_words:
+            return 0
+        restored = copy.deepcopy(para)
+        restored.tag = "p"
+        restored.tail = None
+        anchor.addprevious(restored)
+        return len(key.split())
+    return 0
 
 
 _BYLINE_START = ("by ", "von ", "par ", "por ")
@@ -687,7 +760,10 @@ def extract_article(html: str, url: str | None) -> Extracted:
             why.append(f"the author was read from the byline in the text: {', '.join(meta.authors)}")
     before_gaps = len(norm_words(body.text_content()))
     fill_gaps(body, paragraphs)
-    restored = len(norm_words(body.text_content())) - before_gaps
+    lead = restore_lead(body, paragraphs)
+    restored = len(norm_words(body.text_content())) - before_gaps - lead
+    if lead:
+        why.append(f"the story's lead paragraph ({lead} words), set apart above it, was put back")
     if restored > 0:
         why.append(f"{restored} words of prose around that block, which readability left out, were put back")
     base = _base_url(doc, url)

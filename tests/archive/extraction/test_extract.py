@@ -427,7 +427,7 @@ def test_the_pages_of_the_wild_corpus_keep_their_article_text() -> None:
         kept += sum(1 for s in item.get("without", []) if s in text)
     precision, recall = found / (found + kept), found / (found + missed)
     f1 = 2 * precision * recall / (precision + recall)
-    assert f1 >= 0.905, f"F1 {f1:.4f} (precision {precision:.4f}, recall {recall:.4f})"
+    assert f1 >= 0.92, f"F1 {f1:.4f} (precision {precision:.4f}, recall {recall:.4f})"
 
 
 def test_a_much_longer_second_reading_replaces_a_doubtful_one() -> None:
@@ -629,3 +629,42 @@ def test_a_utf8_page_read_as_latin1_is_read_again() -> None:
     assert any("mojibake" in line for line in result.why)
     latin = page.encode("latin-1").decode("latin-1")
     assert "Die Schäfer müssen" in extract_article(latin, "https://wolle.test/schafe").text
+
+
+STORY_WITH_LEAD = """<!doctype html><html lang="de"><head><title>Forum fordert Aufklärung</title></head><body>
+<nav><a href="/">Start</a> <a href="/news">News</a></nav>
+<div class="news-reader"><div class="row"><div class="intro col-12">
+<h1>Forum fordert Aufklärung</h1><div class="date">25. Januar 2022 (DJV) Berlin</div>
+{lead}
+</div></div>
+<div class="row"><div class="content text col-12">
+<p>Mit Entsetzen und Trauer hat das Forum die Nachricht aufgenommen, dass zwei Beamte bei einer Kontrolle ums Leben kamen.</p>
+<p>Die Ermittlungen dauern an, und das Forum bittet darum, keine voreiligen Schlüsse aus den ersten Berichten zu ziehen.</p>
+<p>Der Verband wird sich nach dem Abschluss der Ermittlungen ausführlich zu den Ergebnissen und Folgen äußern.</p>
+</div></div></div>
+<footer><a href="/impressum">Impressum</a></footer></body></html>"""
+
+
+def test_a_lead_set_apart_above_the_story_is_put_back() -> None:
+    """The story's opening paragraph in a box of its own next to the headline ("lead",
+    "intro", "teaser-text") is the story's, not furniture: it is put back before it."""
+    lead = ('<div class="teaser-text"><p>Das Forum fordert umfassende und schnelle Aufklärung des Angriffs '
+            'auf zwei Beamte, der am Montag das ganze Land erschüttert hat.</p></div>')
+    result = extract_article(STORY_WITH_LEAD.format(lead=lead), "https://verband.test/news/1")
+    assert result.text.startswith("Das Forum fordert umfassende und schnelle Aufklärung")
+    assert "Mit Entsetzen und Trauer" in result.text
+    assert any("lead paragraph" in line for line in result.why)
+
+
+@pytest.mark.parametrize("lead", [
+    # a byline and a meta line are the header's, not the story's
+    '<p>Von Jona Göbelbecker und Amelie Siekmann, Redaktion Berlin, mit Material von dpa</p>',
+    '<div class="meta-info"><p>Zuletzt geändert am Montag, den 25. Januar 2022 um 14:08 Uhr von der Redaktion</p></div>',
+    # a standfirst named as one: the reader shows the page's description instead
+    '<p class="standfirst">Das Forum fordert umfassende und schnelle Aufklärung des Angriffs auf zwei Beamte.</p>',
+    # a headline block, headline and standfirst together
+    '<div class="title-wrap"><h2>Ein zweiter Titel</h2>Das Forum fordert umfassende und schnelle Aufklärung heute.</div>',
+])
+def test_what_sits_between_headline_and_story_and_is_not_its_lead_stays_out(lead: str) -> None:
+    result = extract_article(STORY_WITH_LEAD.format(lead=lead), "https://verband.test/news/1")
+    assert result.text.startswith("Mit Entsetzen und Trauer")
