@@ -153,6 +153,7 @@ def main() -> int:
         heartbeat.stop()
         typing.stop()
         window.close()
+        window.wait_closed(120)  # the archive closes on the closing thread; then it is removed
         stalls = [max(0.0, g - args.period_ms) for g in gaps]
         if os.environ.get("QUIRE_BENCH_DEBUG"):
             t = 0.0

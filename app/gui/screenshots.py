@@ -114,6 +114,7 @@ def render_all(archive_root: Path, out: Path, query: str = "space", article: int
         written += render_pictures(window, out)
     finally:
         window.close()
+        window.wait_closed(60)  # the demo archive is removed next
         shutil.rmtree(ini.parent, ignore_errors=True)
     return written
 
