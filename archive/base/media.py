@@ -60,10 +60,26 @@ def is_read_only_error(exc: BaseException) -> bool:
     return False
 
 
-def cannot_write(exc: BaseException) -> bool:
+#: Below this much free space, an I/O error is taken for the full disk it most likely
+#: is: SQLite reports a -shm file it cannot grow as "disk I/O error", not "disk full".
+LOW_SPACE = 1 << 20
+
+
+def full_disk_behind(exc: BaseException, root: Path) -> bool:
+    """True when `exc` is a full disk, or an I/O error on a disk with (almost) no
+    free space left."""
+    if is_disk_full(exc):
+        return True
+    free = free_bytes(root)
+    return free is not None and free < LOW_SPACE and any(is_io_trouble(e) for e in _chain(exc))
+
+
+def cannot_write(exc: BaseException, root: Path | None = None) -> bool:
     """True when `exc` (or what it was raised from) says the archive cannot be written
     here and now: a full disk, read-only media, no permission. Such an archive is
     opened for reading instead of failing."""
+    if root is not None and full_disk_behind(exc, root):
+        return True
     return any(is_disk_full(e) or is_read_only_error(e) for e in _chain(exc)) or any(
         isinstance(e, sqlite3.OperationalError) and "unable to open database file" in str(e)
         for e in _chain(exc))

@@ -128,12 +128,13 @@ class Archive:
         try:
             self._open(seed=seed, progress=progress, recover=recover)
         except BaseException as exc:
-            if self.read_only or read_only is False or not media.cannot_write(exc):
+            if self.read_only or read_only is False or not media.cannot_write(exc, self.root):
                 raise
             # a full disk (or read-only media statvfs did not tell) met while opening
             # for writing: everything that only reads still works
             self.read_only = True
-            self.read_only_reason = (media.disk_full_message(self.root) if media.is_disk_full(exc)
+            self.read_only_reason = (media.disk_full_message(self.root)
+                                     if media.full_disk_behind(exc, self.root)
                                      else media.read_only_sentence(self.root))
             self._open(seed=seed, progress=progress, recover=recover)
         if self.read_only:
@@ -285,6 +286,16 @@ class Archive:
                     child.unlink(missing_ok=True)
             return SearchIndex(path)  # a new, empty index: was_rebuilt, so it is reindexed
 
+    def _failed(self, where: str, what: str, exc: BaseException) -> ArchiveError:
+        """The error a failed write raises: "the disk is full" when it is (a SQLite
+        'database or disk is full', an ENOSPC, an I/O error with no space left), else
+        what failed and why."""
+        reason = getattr(exc, "strerror", None) or str(exc)
+        if media.full_disk_behind(exc, self.root):
+            return ArchiveError(f"{where}: the disk is full: {what} "
+                                f"({reason}); free some space and try again (reading still works)")
+        return ArchiveError(f"{where}: {what} ({reason})")
+
     def _check_writable(self) -> None:
         """ReadOnlyError, saying why, when this archive was opened for reading only."""
         if self.read_only:
@@ -357,29 +368,55 @@ class Archive:
         committed, so a crash mid-batch loses no index entry: the next open
         re-indexes whatever is still queued.
         """
-        with self.index.batch():
-            yield
+        try:
+            with self.index.batch():
+                yield
+        except (OSError, sqlite3.Error) as exc:  # the last commit (a full disk)
+            raise self._index_failed(exc) from exc
         self._dequeue_flushed()
+
+    def _index_failed(self, exc: BaseException) -> ArchiveError:
+        """An index commit failed: what was saved stays saved, and in the catalog's index
+        queue, so the next open indexes it; the message says so (and "the disk is full")."""
+        reason = getattr(exc, "strerror", None) or str(exc)
+        what = ("the disk is full: the search index could not be updated"
+                if media.full_disk_behind(exc, self.root) else "the search index could not be updated")
+        return ArchiveError(f"{what} ({reason}); what was saved is kept and will be searchable after "
+                            "the archive is next opened with free space")
 
     def _dequeue_flushed(self) -> None:
         with self.index.write_lock:
             if self.index.in_batch:
                 return
-            self.index.flush()
+            try:
+                self.index.flush()
+            except (OSError, sqlite3.Error) as exc:
+                raise self._index_failed(exc) from exc
             ids, self._unflushed = self._unflushed, []
-        self.catalog.dequeue_indexed(ids)
+        try:
+            self.catalog.dequeue_indexed(ids)
+        except (sqlite3.Error, QuireError) as exc:
+            if not media.is_io_trouble(exc) and not media.cannot_write(exc, self.root):
+                raise
+            # still queued: indexed once more on the next open, which is harmless
 
     def _index_add(self, article: Article, text: str) -> None:
-        with self.index.write_lock:
-            self.index.add(make_document(article, text, article.collections))
-            self._unflushed.append(article.id)
-        self.index.flush_if_due()  # outside the lock: other saves go on adding meanwhile
+        try:
+            with self.index.write_lock:
+                self.index.add(make_document(article, text, article.collections))
+                self._unflushed.append(article.id)
+            self.index.flush_if_due()  # outside the lock: other saves go on adding meanwhile
+        except (OSError, sqlite3.Error) as exc:
+            raise self._index_failed(exc) from exc
         self._dequeue_flushed()
 
     def _index_delete(self, article_id: str) -> None:
-        with self.index.write_lock:
-            self.index.delete(article_id)
-            self._unflushed.append(article_id)
+        try:
+            with self.index.write_lock:
+                self.index.delete(article_id)
+                self._unflushed.append(article_id)
+        except (OSError, sqlite3.Error) as exc:
+            raise self._index_failed(exc) from exc
         self._dequeue_flushed()
 
     def _rewrite_queued_meta(self) -> None:
@@ -655,7 +692,7 @@ class Archive:
             atomic.fsync_dir(folder)
         except OSError as exc:
             shutil.rmtree(folder, ignore_errors=True)
-            raise ArchiveError(f"{where}: could not write the article ({exc.strerror or exc})") from exc
+            raise self._failed(where, "could not write the article", exc) from exc
         except BaseException:
             shutil.rmtree(folder, ignore_errors=True)
             raise
@@ -708,7 +745,7 @@ class Archive:
                 self.catalog.delete(article.id)
                 shutil.rmtree(self.article_dir(article.id), ignore_errors=True)
             if isinstance(exc, Exception):
-                raise ArchiveError(f"{where}: could not index the article ({exc})") from exc
+                raise self._failed(where, "could not index the article", exc) from exc
             raise
         return SaveResult(article, True)
 
@@ -719,7 +756,7 @@ class Archive:
             atomic.fsync_dir(final.parent)
         except OSError as exc:
             shutil.rmtree(tmp, ignore_errors=True)
-            raise ArchiveError(f"{where}: could not write the article ({exc.strerror or exc})") from exc
+            raise self._failed(where, "could not write the article", exc) from exc
         try:
             tags = list(article.tags)
             self.catalog.insert(article, norm, aliases=self._aliases(article, norm))
@@ -730,7 +767,7 @@ class Archive:
             if isinstance(exc, DuplicateURLError):
                 raise  # the caller returns the article saved first
             if isinstance(exc, Exception):
-                raise ArchiveError(f"{where}: could not record the article in the catalog ({exc})") from exc
+                raise self._failed(where, "could not record the article in the catalog", exc) from exc
             raise
 
     def add_pending(self, url: str, *, title: str = "", tags: Iterable[str] = (),
@@ -834,7 +871,7 @@ class Archive:
                 shutil.copytree(layout.images_dir(folder), layout.images_dir(staging))
         except OSError as exc:
             shutil.rmtree(staging, ignore_errors=True)
-            raise ArchiveError(f"{where}: could not write the article ({exc.strerror or exc})") from exc
+            raise self._failed(where, "could not write the article", exc) from exc
         network = self.fetcher if (page_url or "").startswith(("http:", "https:")) else None
         # pictures stored before are reused: re-extraction works offline
         self._build_folder(staging, new, ex, raw, page_url, LocalFirstFetcher(layout.images_dir(staging), network),
@@ -874,7 +911,7 @@ class Archive:
             except BaseException as exc:
                 shutil.rmtree(staging, ignore_errors=True)
                 if isinstance(exc, OSError):
-                    raise ArchiveError(f"{where}: could not write the article ({exc.strerror or exc})") from exc
+                    raise self._failed(where, "could not write the article", exc) from exc
                 raise
             self._index_add(new, ex.searchable_text)
         return new
@@ -1156,12 +1193,36 @@ class Archive:
         """Rebuild the index from the catalog and the article files, on every core."""
         self._check_writable()
         articles = self.articles()
+        self._check_room_for_index(articles)
         ids = [a.id for a in articles]
         # queued first: a rebuild cut short is finished on the next open
         self.catalog.queue_for_index(ids)
-        index_rebuild.rebuild_archive(self, articles, progress)
+        try:
+            index_rebuild.rebuild_archive(self, articles, progress)
+        except (OSError, sqlite3.Error) as exc:
+            raise self._index_failed(exc) from exc
         self.catalog.dequeue_indexed(ids)
         return len(articles)
+
+    def _check_room_for_index(self, articles: list[Article]) -> None:
+        """Refuse a rebuild the disk has no room for: it failed half-way and left its
+        segment files filling the disk. The new index takes about what the old one
+        does (the old stays until the new is complete), or, without one, about half
+        the articles' HTML; plus a margin."""
+        free = media.free_bytes(self.root)
+        if free is None:
+            return
+        html = 0
+        for article in articles:
+            try:
+                html += (self.article_dir(article.id) / "article.html").stat().st_size
+            except OSError:
+                pass
+        needed = max(self.index.size_on_disk(), html // 2) + media.LOW_SPACE
+        if free < needed:
+            raise ArchiveError(f"the disk is full: rebuilding the search index needs about "
+                               f"{-(-needed // (1 << 20))} MB and {free >> 20} MB are free at {self.root}; "
+                               "free some space and try again (reading still works)")
 
     # -- welcome -------------------------------------------------------------------
     def seed_welcome(self) -> list[Article]:

@@ -477,12 +477,71 @@ class SearchIndex:
                     writer.delete_by_term("id", aid)
                 for doc in docs:
                     writer.update_document(**doc)
+                writer.commit()
             except BaseException:
-                writer.cancel()
+                self.abandon(writer)
                 raise
-            writer.commit()
             self._last_flush = time.monotonic()
             self.refresh()
+
+    def abandon(self, writer: Any) -> None:
+        """After a failed write or commit (a full disk): release the writer's lock and
+        temporary folder and remove the files of the segment it was writing, unless
+        the table of contents on disk lists it (the commit got that far). A failed
+        commit left its lock held (every later write waited for it) and its partial
+        segment files behind, more with each attempt."""
+        segment = getattr(writer, "newsegment", None)
+        name = segment.segment_id() if segment is not None else None
+        for step in ("_close_segment", "_finish"):
+            try:
+                getattr(writer, step)()
+            except Exception:  # noqa: BLE001 - already failing: tidy what can be tidied
+                pass
+        if not name:
+            return
+        try:
+            listed = {s.segment_id() for s in self.ix._read_toc().segments}
+        except Exception:  # noqa: BLE001 - cannot tell: keep the files
+            return
+        if name in listed:
+            return
+        for f in self.path.glob(f"{name}.*"):
+            try:
+                f.unlink()
+            except OSError:
+                pass
+
+    def remove_unlisted_segments(self) -> int:
+        """Delete the files of segments the table of contents does not list (the leftovers
+        of a failed rebuild or commit). Only while holding the index's writer lock: a
+        writer of another process may be writing a segment not listed yet."""
+        try:
+            listed = {seg.segment_id() for seg in self.ix._read_toc().segments}
+        except Exception:  # noqa: BLE001 - cannot tell which are in use: keep everything
+            return 0
+        prefix = f"{self.ix.indexname}_"
+        removed = 0
+        for f in self.path.iterdir():
+            name = f.name
+            if not name.startswith(prefix) or name.endswith("WRITELOCK") or not f.is_file():
+                continue
+            if name.split(".", 1)[0] not in listed:
+                try:
+                    f.unlink()
+                    removed += 1
+                except OSError:
+                    pass
+        return removed
+
+    def size_on_disk(self) -> int:
+        """Bytes the index folder takes (segments and stored texts)."""
+        total = 0
+        for f in self.path.iterdir():
+            try:
+                total += f.stat().st_size if f.is_file() else 0
+            except OSError:
+                pass
+        return total
 
     def clear(self) -> None:
         """Drop every document (before a full rebuild)."""

@@ -174,7 +174,13 @@ def rebuild(index: Any, items: Sequence[WorkItem], progress: ProgressFn | None =
             writer._commit_toc(segments)
             writer._finish()
         except BaseException:
-            writer.cancel()
+            # a rebuild that failed (a full disk, a worker gone) leaves no segment
+            # files behind: they filled the disk more with every attempt
+            index.remove_unlisted_segments()
+            try:
+                writer.cancel()
+            except Exception:  # noqa: BLE001 - the first error is the one to report
+                pass
             raise
         index.refresh()
         index.texts.keep_only(item.article.id for item in items)  # articles gone since

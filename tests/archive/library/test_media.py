@@ -134,3 +134,122 @@ def test_an_archive_opened_read_only_writes_nothing(tmp_path):
                 write()
             assert str(err.value).startswith("this archive is read-only")
     assert _fingerprint(root) == before
+
+
+@contextmanager
+def small_disk(where: Path, size: str = "8m"):
+    """A tmpfs of `size` at `where`: a disk that fills up for real."""
+    if os.geteuid() != 0:
+        pytest.skip("needs root to mount a small tmpfs")
+    where.mkdir()
+    if not _mount("-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(where)):
+        pytest.skip("mounting a tmpfs is not allowed here")
+    try:
+        yield where
+    finally:
+        subprocess.run(["umount", "-l", str(where)], capture_output=True)
+
+
+def _fill(disk: Path, leave: int = 0) -> Path:
+    """Take all of the disk's free space but `leave` bytes, in one filler file."""
+    filler = disk / "filler"
+    with open(filler, "wb") as fh:
+        try:
+            while True:
+                fh.write(b"\0" * 65536)
+                fh.flush()
+        except OSError:
+            pass
+        try:
+            fh.close()
+        except OSError:
+            pass
+    if leave:
+        os.truncate(filler, max(0, filler.stat().st_size - leave))
+    return filler
+
+
+def _pages(folder: Path, n: int, start: int = 0) -> list[str]:
+    out = []
+    for i in range(start, start + n):
+        page = folder / f"page{i}.html"
+        page.write_text(make_page(f"Disk page {i}", f"pageword{i} " * 1500), encoding="utf-8")
+        out.append(str(page))
+    return out
+
+
+def _unlisted_segment_files(root: Path) -> list[str]:
+    from whoosh import index as windex
+
+    ix = windex.open_dir(str(root / "index"))
+    try:
+        listed = {s.segment_id() for s in ix._read_toc().segments}
+    finally:
+        ix.close()
+    return sorted(p.name for p in (root / "index").iterdir()
+                  if p.name.startswith("MAIN_") and not p.name.endswith("WRITELOCK")
+                  and p.name.split(".", 1)[0] not in listed) + \
+        sorted(p.name for p in (root / "index").iterdir() if p.is_dir())
+
+
+def test_on_a_full_disk_every_command_reads_or_says_the_disk_is_full(tmp_path):
+    """A full disk: commands failed with 'disk I/O error' (the catalog's -shm could not
+    be made), and an index that could not be opened was taken for damaged and wiped."""
+    with small_disk(tmp_path / "disk") as disk:
+        root = disk / "arch"
+        ids = _small_archive(root)
+        index_before = {k: v for k, v in _fingerprint(root).items() if k.startswith("index/")}
+        filler = _fill(disk)
+        for args in (("list",), ("search", "mediaword1"), ("show", ids[0]), ("tags",), ("check",),
+                     ("collection", "list")):
+            out = cli(root, *args)
+            assert out.returncode == 0, (args, out.stdout, out.stderr)
+            assert "the disk is full" in out.stderr, (args, out.stderr)
+            assert "Traceback" not in out.stderr
+        out = cli(root, "search", "--json", "mediaword1")
+        assert [h["id"] for h in json.loads(out.stdout)] == [ids[1]]
+        for args in (("add", *_pages(tmp_path, 1)), ("tag", ids[0], "+more"), ("delete", ids[1]),
+                     ("reindex",)):
+            out = cli(root, *args)
+            assert out.returncode != 0, args
+            assert "the disk is full" in out.stdout + out.stderr, (args, out.stdout, out.stderr)
+            assert "Traceback" not in out.stderr + out.stdout, (args, out.stderr)
+        index_after = {k: v for k, v in _fingerprint(root).items() if k.startswith("index/")}
+        assert index_after == index_before  # nothing derived was wiped or rebuilt
+
+        filler.unlink()
+        out = cli(root, "add", *_pages(tmp_path, 1, start=5))
+        assert out.returncode == 0 and "the disk is full" not in out.stderr, out.stdout + out.stderr
+        with Archive(root, seed=False, fetch=False) as a:
+            assert len(a.articles()) == 5 and not a.read_only
+            assert [h.id for h in a.search("pageword5")]
+            assert check_archive(a) == []
+
+
+def test_a_save_that_runs_out_of_space_mid_batch_says_so_and_loses_nothing(tmp_path):
+    """`add` of many pages on a nearly full disk ended in an OSError traceback; a failed
+    index commit kept its lock and left partial segment files behind."""
+    with small_disk(tmp_path / "disk") as disk:
+        root = disk / "arch"
+        ids = _small_archive(root)
+        filler = _fill(disk, leave=400 << 10)
+        pages = _pages(tmp_path, 12)
+        out = cli(root, "add", *pages)
+        assert "Traceback" not in out.stderr + out.stdout, out.stderr
+        assert out.returncode != 0 and "the disk is full" in out.stdout + out.stderr, out.stdout + out.stderr
+        saved = [line.split()[0] for line in out.stdout.splitlines() if not line.startswith(("FAILED", " "))]
+        failed = [line for line in out.stdout.splitlines() if line.startswith("FAILED")]
+        assert saved and failed and len(saved) + len(failed) == 12, out.stdout
+        assert _unlisted_segment_files(root) == []
+
+        out = cli(root, "reindex")  # no room for a second index beside the first
+        assert out.returncode != 0 and "the disk is full" in out.stderr, out.stdout + out.stderr
+        assert _unlisted_segment_files(root) == []
+
+        filler.unlink()
+        with Archive(root, seed=False, fetch=False) as a:
+            have = {x.id for x in a.articles()}
+            assert set(saved) | set(ids) == have  # nothing reported saved is lost
+            for aid in saved:
+                assert a.search(a.get(aid).title.split()[-1] and f"pageword{a.get(aid).title.split()[-1]}")
+            assert check_archive(a) == []
