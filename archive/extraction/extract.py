@@ -40,6 +40,7 @@ from archive.capture.charset import undo_mojibake
 from archive.extraction import readability_clean
 from archive.extraction.furniture import (
     _STAMP,
+    _is_link_list,
     DEK_WORDS,
     FURNITURE_WORDS,
     class_words,
@@ -317,6 +318,83 @@ def repeated_posts(body: HtmlElement, paragraphs: list[HtmlElement]) -> list[Htm
         path.insert(0, (node.tag, _first_class(node), same.index(node)))
         node = parent
     return []
+
+
+# --------------------------------------------------------------------------- lists
+# readability's last pass drops a container holding more list items than paragraphs
+# and short blocks: a recipe's ingredients, the steps of a how-to, the items of a
+# patch note go, though they sit among the story's paragraphs.
+
+#: Lists are marked with the number of the last paragraph before them.
+LIST_AFTER_ATTR = "data-quire-after"
+_LIST_NEVER_ANCESTORS = frozenset("aside nav footer form header figure button label".split())
+
+
+def number_lists(doc: HtmlElement) -> list[HtmlElement]:
+    """The page's outermost lists, each marked with the position of the paragraph
+    before it (after number_paragraphs)."""
+    lists = []
+    last = -1
+    for el in doc.iter("p", "div", "ul", "ol"):
+        position = el.get(PARA_INDEX_ATTR)
+        if position is not None:
+            last = int(position)
+        elif el.tag in ("ul", "ol") and not any(a.tag in ("ul", "ol") for a in el.iterancestors()):
+            el.set(LIST_AFTER_ATTR, str(last))
+            lists.append(el)
+    return lists
+
+
+def _reads_as_content_list(lst: HtmlElement, block: HtmlElement) -> bool:
+    """A list of the story's: not links, not furniture, in no furniture box inside
+    the block readability chose (whatever that block's own classes say)."""
+    if _is_link_list(lst) or _is_hidden(lst):
+        return False
+    items = [li for li in lst if li.tag == "li"]
+    if len(items) < 2 or is_furniture_by_text(lst):
+        return False
+    text = " ".join(lst.text_content().split())
+    if not text or link_chars(lst) > 0.3 * len(text):
+        return False
+    for node in (lst, *lst.iterancestors()):
+        if node is block or node.tag in ("body", "html"):
+            break
+        if node.tag in _LIST_NEVER_ANCESTORS or _is_hidden(node) or class_words(node) & _NOT_PROSE_WORDS:
+            return False
+    return True
+
+
+def restore_lists(body: HtmlElement, paragraphs: list[HtmlElement], lists: list[HtmlElement]) -> int:
+    """Put back the lists of the page that sit among the kept paragraphs, inside the
+    block they share, and were dropped. Returns the words put back."""
+    kept: dict[int, HtmlElement] = {}
+    for el in body.iter("p", "div"):
+        position = el.get(PARA_INDEX_ATTR)
+        if position is not None and position.isdigit():
+            kept[int(position)] = el
+    if not kept or not lists:
+        return 0
+    first, last = min(kept), max(kept)
+    block = _common_ancestor([paragraphs[k] for k in kept if k < len(paragraphs)])
+    if block is None:
+        return 0
+    body_words = " ".join(norm_words(body.text_content()))
+    added = 0
+    for lst in lists:
+        after = int(lst.get(LIST_AFTER_ATTR, "-2"))
+        if not first <= after <= last or block not in lst.iterancestors():
+            continue
+        if not _reads_as_content_list(lst, block):
+            continue
+        words = norm_words(lst.text_content())
+        if " ".join(words[:12]) in body_words:
+            continue
+        anchor = kept[max(k for k in kept if k <= after)]
+        restored = copy.deepcopy(lst)
+        restored.tail = None
+        anchor.addnext(restored)
+        added += len(words)
+    return added
 
 
 # --------------------------------------------------------------------------- the lead
@@ -738,6 +816,7 @@ def extract_article(html: str, url: str | None) -> Extracted:
     url = web_url(url)
     meta = extract_metadata(doc, url, text_heuristics=len(html) <= TEXT_DATE_SEARCH_CHARS)
     paragraphs = number_paragraphs(doc)
+    lists = number_lists(doc)
 
     why: list[str] = []
     if repaired is not None:
@@ -760,8 +839,11 @@ def extract_article(html: str, url: str | None) -> Extracted:
             why.append(f"the author was read from the byline in the text: {', '.join(meta.authors)}")
     before_gaps = len(norm_words(body.text_content()))
     fill_gaps(body, paragraphs)
+    listed = restore_lists(body, paragraphs, lists)
+    if listed:
+        why.append(f"{listed} words of lists among the story's paragraphs, which readability left out, were put back")
     lead = restore_lead(body, paragraphs)
-    restored = len(norm_words(body.text_content())) - before_gaps - lead
+    restored = len(norm_words(body.text_content())) - before_gaps - lead - listed
     if lead:
         why.append(f"the story's lead paragraph ({lead} words), set apart above it, was put back")
     if restored > 0:

@@ -45,6 +45,9 @@ CAPTION_TAGS = frozenset({"figcaption"})
 INVISIBLE_TAGS = frozenset(
     "script style noscript template head title meta link iframe object embed svg math canvas".split()
 )
+#: Ruby annotations (the readings printed over Japanese and Chinese characters): shown
+#: by the reader, left out of the plain text, where they would split the words they gloss.
+RUBY_ANNOTATION_TAGS = frozenset({"rt", "rp"})
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _SURROGATES = re.compile("[\ud800-\udfff]")
 _BULKY_START = re.compile(r"<!--|<(script|style|svg|noscript|template)\b", re.I)
@@ -202,7 +205,7 @@ def element_text(root: HtmlElement, skip_invisible: bool = False) -> str:
     for event, el in etree.iterwalk(root, events=("start", "end")):
         tag = el.tag if isinstance(el.tag, str) else ""
         if event == "start":
-            if skipping or (skip_invisible and tag in INVISIBLE_TAGS) or (
+            if skipping or tag in RUBY_ANNOTATION_TAGS or (skip_invisible and tag in INVISIBLE_TAGS) or (
                 not skip_invisible and tag in CAPTION_TAGS
             ):
                 skipping += 1

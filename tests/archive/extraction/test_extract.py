@@ -668,3 +668,38 @@ def test_a_lead_set_apart_above_the_story_is_put_back() -> None:
 def test_what_sits_between_headline_and_story_and_is_not_its_lead_stays_out(lead: str) -> None:
     result = extract_article(STORY_WITH_LEAD.format(lead=lead), "https://verband.test/news/1")
     assert result.text.startswith("Mit Entsetzen und Trauer")
+
+
+RECIPE = """<!doctype html><html lang="de"><head><title>Zitronenkuchen vom Blech</title></head><body>
+<nav><ul><li><a href="/">Start</a></li><li><a href="/kuchen">Kuchen</a></li><li><a href="/brot">Brot</a></li></ul></nav>
+<article><h1>Zitronenkuchen vom Blech</h1>
+<p>Heute gibt es einen echten Klassiker aus der Kaffeetafel meiner Großmutter, saftig und frisch, genau richtig für den Sommer.</p>
+<p>Der Teig ist in wenigen Minuten gerührt, und während der Kuchen backt, bereitet ihr den Guss aus Zitronensaft zu.</p>
+<div class="recipe-ingredients tools-and-ingredients"><h3>Zutaten</h3><ul>
+<li>300 Gramm Butter, weich</li><li>200 Gramm Zucker</li><li>6 mittelgroße Eier</li><li>350 Gramm Mehl</li>
+<li>2 Bio-Zitronen</li></ul></div>
+<p>Den Ofen auf 175 Grad vorheizen, die Butter mit dem Zucker schaumig schlagen und die Eier einzeln unterrühren.</p>
+<p>Den Teig auf dem Blech verteilen, 25 Minuten backen und noch warm mit dem Zitronenguss bestreichen.</p>
+</article><footer><ul><li><a href="/impressum">Impressum</a></li><li><a href="/datenschutz">Datenschutz</a></li></ul></footer>
+</body></html>"""
+
+
+def test_a_list_among_the_story_paragraphs_is_kept() -> None:
+    """readability drops a list in a box whose class it dislikes ("tool", "foot", "meta":
+    a recipe's ingredients, an essay's footnotes): a list among the kept paragraphs,
+    inside their block, that is no list of links, is put back where it stood; the
+    page's link lists stay out."""
+    result = extract_article(RECIPE, "https://backen.test/zitronenkuchen")
+    lines = result.text.splitlines()
+    assert "6 mittelgroße Eier" in lines
+    assert lines.index("6 mittelgroße Eier") < [i for i, l in enumerate(lines) if l.startswith("Den Ofen")][0]
+    assert "Impressum" not in result.text and "Kuchen\n" not in result.text
+
+
+def test_ruby_readings_stay_out_of_the_plain_text() -> None:
+    """Japanese pages print readings over their characters (<ruby>法律<rt>ほうりつ</rt></ruby>):
+    the text reads 法律, as the page does, and search finds the word."""
+    from lxml.html import fragment_fromstring
+
+    el = fragment_fromstring("<p><ruby>法律<rp>(</rp><rt>ほうりつ</rt><rp>)</rp></ruby>では<ruby>虐待<rt>ぎゃくたい</rt></ruby>をした</p>")
+    assert element_text(el) == "法律では虐待をした"
