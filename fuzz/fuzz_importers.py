@@ -12,7 +12,9 @@ with atheris.instrument_imports():
     from archive.interchange.importers.detect import detect_format
 
 SUFFIX = {"netscape": ".html", "pocket": ".csv", "instapaper": ".csv", "wallabag": ".json",
-          "omnivore": ".zip", "urls": ".txt", "folder": ".html", "json": ".json"}
+          "omnivore": ".zip", "urls": ".txt", "folder": ".html", "json": ".json",
+          "pinboard": ".json", "linkwarden": ".json", "karakeep": ".json", "readwise": ".csv",
+          "raindrop": ".csv", "readeck": ".zip", "chrome": "", "firefox": ".sqlite"}
 FORMATS = sorted(PARSERS)
 TMP = Path(tempfile.mkdtemp(prefix="quire-fuzz-"))
 

@@ -323,3 +323,18 @@ def test_highlights_for_an_article_already_there_are_added_once(archive, tmp_pat
     again = import_file(archive, csv_file, fetch=False)
     assert again.merged == 0 and again.duplicates == 1
     assert len(archive.highlights.list(article.id)) == 1
+
+
+@pytest.mark.parametrize("name", [
+    "pinboard.json", "linkwarden.json", "karakeep.json", "readwise_reader.csv", "raindrop.csv",
+    "chrome_profile/Bookmarks", "readeck_export", "omnivore_export", "instapaper_tags.csv",
+    "bookmarks_chrome_fr.html", "pocket_near_duplicates.csv",
+])
+def test_every_fixture_imports_with_a_summary_and_no_exception(archive, name):
+    report = import_file(archive, FIXTURES / name, fetch=False)
+    assert report.found == report.total > 0
+    assert report.added + report.pending + report.merged + report.duplicates + report.combined > 0
+    for line in report.failed:  # each refused entry names where it was
+        assert (" line " in line or " entry " in line or " link " in line or " bookmark " in line
+                or " item " in line), line
+    assert "found" in report.counts_text()
