@@ -94,7 +94,38 @@ def mark_highlights(root: etree._Element, canonical: str, marks: Iterable[Highli
     numbers = {m.id: n for n, m in enumerate((m for m in done if m.note), 1)}
     for i in sorted(cuts, reverse=True):  # from the end: earlier nodes keep their places
         _split(nodes[i], sorted(cuts[i], key=lambda c: c[0]), numbers if refs else {}, epub)
+    if numbers and refs:
+        _lift_refs(root)
     return done
+
+
+def _lift_refs(root: etree._Element) -> None:
+    """A footnote reference that landed inside a link (the highlight ends in link text)
+    moves to just after that link: a link inside a link is invalid (epubcheck says so)."""
+    for sup in list(root.iter("sup")):
+        link = sup[0] if len(sup) else None
+        if link is None or not (link.get("id") or "").startswith("hl-ref-"):
+            continue
+        outer = None
+        for ancestor in sup.iterancestors():
+            if ancestor is root:
+                break
+            if isinstance(ancestor.tag, str) and ancestor.tag.lower() == "a":
+                outer = ancestor
+        if outer is None:
+            continue
+        # take it out, its tail staying where it was
+        parent = sup.getparent()
+        previous = sup.getprevious()
+        if sup.tail:
+            if previous is not None:
+                previous.tail = (previous.tail or "") + sup.tail
+            else:
+                parent.text = (parent.text or "") + sup.tail
+        parent.remove(sup)
+        sup.tail = outer.tail
+        outer.tail = None
+        outer.addnext(sup)
 
 
 def _note_ref(n: int, epub: bool) -> etree._Element:

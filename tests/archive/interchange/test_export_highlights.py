@@ -123,3 +123,22 @@ def test_epub_marks_highlights_with_footnotes(library, tmp_path):
     report = result.stdout + result.stderr
     assert result.returncode == 0, report
     assert "ERROR" not in report and "FATAL" not in report, report
+
+
+def test_a_note_reference_never_lands_inside_a_link():
+    from archive.base.models import Highlight
+    from archive.extraction.pages import html_to_text
+    from archive.interchange.exporters.marks import mark_highlights, note_list_html
+
+    frag = '<div><p>Read <a href="https://x.example/">the long <b>report</b> here</a> today.</p></div>'
+    root = lxml.html.fragment_fromstring(frag)
+    text = html_to_text(frag)
+    start, end = text.index("Read"), text.index("report") + len("report")
+    done = mark_highlights(root, text, [Highlight(id="1", article_id="a", quote=text[start:end], start=start,
+                                                  end=end, note="why")], refs=True)
+    assert not root.xpath("//a//a")  # no link inside a link
+    ref = root.xpath('//a[@id="hl-ref-1"]')[0]
+    assert ref.getparent().tag == "sup" and ref.getparent().getprevious().tag == "a"
+    assert " ".join(root.text_content().split()) == "Read the long report here1 today."
+    assert [m.get("class") for m in root.iter("mark")] == ["hl-yellow"] * 3
+    assert 'href="#hl-ref-1"' in note_list_html(done)
