@@ -121,11 +121,28 @@ class Article:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "Article":
         known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
-        marks = known.get("highlights") or []
-        known["highlights"] = [h if isinstance(h, Highlight) else Highlight.from_dict(
-            {**h, "article_id": h.get("article_id") or known.get("id", "")})
-            for h in marks if isinstance(h, (dict, Highlight))]
+        known["highlights"] = _highlights_of(known.get("highlights"), known.get("id", ""))
         return cls(**known)
+
+
+def _highlights_of(value: Any, article_id: str) -> list[Highlight]:
+    """meta.json's highlights as Highlight records; one that is not whole (a hand edit,
+    a torn list) is left out rather than costing the article its adoption."""
+    out: list[Highlight] = []
+    for h in value if isinstance(value, list) else []:
+        if isinstance(h, Highlight):
+            out.append(h)
+            continue
+        if not isinstance(h, dict):
+            continue
+        try:
+            mark = Highlight.from_dict({**h, "article_id": h.get("article_id") or article_id})
+            mark.start, mark.end = int(mark.start), int(mark.end)
+        except (TypeError, ValueError):
+            continue
+        if isinstance(mark.quote, str) and isinstance(mark.id, str) and mark.id:
+            out.append(mark)
+    return out
 
 
 @dataclass

@@ -352,3 +352,21 @@ def test_a_long_quote_with_a_changed_word_is_placed_with_bounded_work(monkeypatc
     assert changed[spot.start:spot.start + 40] == quote.replace("heron", "egret", 3)[:40]
     assert max(work) <= anchoring.EDGE * (2 * 400 + 2 * anchoring.EDGE)  # edges only, by character
     assert len(work) <= 2 * anchoring.FUZZY_TRIES
+
+
+def test_a_torn_highlight_in_meta_json_does_not_cost_the_article(tmp_path):
+    root = tmp_path / "a"
+    with Archive(root, seed=False, fetch=False) as archive:
+        aid = _save(archive).id
+        mark = archive.highlights.add(aid, *_span(archive, aid, PHRASE))
+    meta_path = root / "articles" / aid / "meta.json"
+    meta = json.loads(meta_path.read_text())
+    meta["highlights"].append({"id": "torn", "quote": "no offsets"})
+    meta["highlights"].append("not even an object")
+    meta_path.write_text(json.dumps(meta))
+    for extra in ("catalog.sqlite", "catalog.sqlite-wal", "catalog.sqlite-shm"):
+        (root / extra).unlink(missing_ok=True)
+    with Archive(root, seed=False, fetch=False) as archive:
+        assert archive.get(aid).title and archive.highlights.list(aid) == [mark]
+        check_archive(archive, repair=True)  # meta.json rewritten from the catalog
+        assert check_archive(archive) == []
