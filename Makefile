@@ -39,6 +39,7 @@ bench: install
 	$(PY) bench/startup.py --articles 2000
 	$(PY) bench/ui_latency.py
 	$(PY) bench/highlights.py
+	$(PY) bench/connector.py
 
 clean:
 	rm -rf $(VENV) build *.egg-info

@@ -10,8 +10,10 @@ rendered HTML, each picture then downloaded by the connector from 127.0.0.1
 
 Figures:
   saves_per_s            50 (--pages) saves posted concurrently, first post to last answer
-  connector_cpu_ms_per_save  the connector process's CPU time per save (a busy machine
-                         slows saves_per_s; this says what the saves cost)
+  connector_cpu_ms_per_save  the connector process's CPU time per save, status answers
+                         included (a busy machine slows saves_per_s; this says what the
+                         saves cost), and extraction_pool_cpu_ms_per_save its extraction
+                         processes' (they run on the other cores)
   status_p95_ms_posting  status answer times while those saves run
   status_p95_ms_bulk     status answer times while a bulk save (archive.work.bulk.save_many,
                          --bulk pages fetched and extracted in a process pool) runs in the
@@ -55,9 +57,9 @@ def run_connector(root: str, queue, commands) -> None:
                 command, payload = commands.get()
                 if command == "stop":
                     break
-                if command == "cpu":  # this process's CPU seconds so far (all threads)
+                if command == "cpu":  # CPU seconds so far: this process (all threads), its children
                     t = os.times()
-                    queue.put(("cpu", t.user + t.system))
+                    queue.put(("cpu", t.user + t.system, children_cpu()))
                 if command == "bulk":
                     started = time.perf_counter()
                     outcomes = list(save_many(archive, payload))
@@ -68,9 +70,44 @@ def run_connector(root: str, queue, commands) -> None:
             server.stop()
 
 
+def children_cpu() -> float:
+    """CPU seconds of this process's live children (the extraction pool), from /proc."""
+    total = 0.0
+    tick = os.sysconf("SC_CLK_TCK")
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == os.getpid():  # ppid
+            total += (int(fields[11]) + int(fields[12])) / tick  # utime, stime
+    return total
+
+
 def percentile(values: list[float], p: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+
+
+class Poller(threading.Thread):
+    """Asks status again and again (every 10 ms) until stopped; the answer times in ms."""
+
+    def __init__(self, base: str, secret: str, urls: list[str]) -> None:
+        super().__init__(daemon=True)
+        self.args_, self.stop, self.times, self.error = (base, secret, urls), threading.Event(), [], None
+
+    def run(self) -> None:
+        try:
+            self.times.extend(poll_status(*self.args_, self.stop))
+        except Exception as exc:  # noqa: BLE001 - said in the figures
+            self.error = repr(exc)
+
+    def finish(self) -> list[float]:
+        self.stop.set()
+        self.join(60)
+        if self.error:
+            raise RuntimeError(f"status polling failed: {self.error}")
+        return self.times
 
 
 def poll_status(base: str, secret: str, urls: list[str], stop: threading.Event) -> list[float]:
@@ -133,26 +170,25 @@ def main() -> int:
                                        headers={"Authorization": f"Bearer {secret}"}).status_code
 
             commands.put(("cpu", None))
-            cpu_before = queue.get(timeout=60)[1]
-            stop = threading.Event()
-            with ThreadPoolExecutor(1) as poller:
-                polling = poller.submit(poll_status, base, secret, page_urls, stop)
-                started = time.perf_counter()
-                with ThreadPoolExecutor(args.pages) as pool:
-                    codes = list(pool.map(post, range(args.pages)))
-                seconds = time.perf_counter() - started
-                stop.set()
-                during_posts = polling.result()
+            _, cpu_before, pool_before = queue.get(timeout=60)
+            print(f"posting {args.pages} pages", file=sys.stderr, flush=True)
+            poller = Poller(base, secret, page_urls)
+            poller.start()
+            started = time.perf_counter()
+            with ThreadPoolExecutor(args.pages) as pool:
+                codes = list(pool.map(post, range(args.pages)))
+            seconds = time.perf_counter() - started
+            during_posts = poller.finish()
             commands.put(("cpu", None))
-            cpu_posts = queue.get(timeout=60)[1] - cpu_before
+            _, cpu_after, pool_after = queue.get(timeout=60)
+            cpu_posts, cpu_pool = cpu_after - cpu_before, pool_after - pool_before
 
-            stop = threading.Event()
-            with ThreadPoolExecutor(1) as poller:
-                commands.put(("bulk", bulk_urls))
-                polling = poller.submit(poll_status, base, secret, page_urls + bulk_urls, stop)
-                _, bulk_saved, bulk_failed, bulk_seconds = queue.get(timeout=1800)
-                stop.set()
-                during_bulk = polling.result()
+            print(f"bulk save of {args.bulk} pages", file=sys.stderr, flush=True)
+            poller = Poller(base, secret, page_urls + bulk_urls)
+            commands.put(("bulk", bulk_urls))
+            poller.start()
+            _, bulk_saved, bulk_failed, bulk_seconds = queue.get(timeout=1800)
+            during_bulk = poller.finish()
             commands.put(("stop", None))
             connector.join(60)
         finally:
@@ -169,6 +205,7 @@ def main() -> int:
         # CPU the connector's process spent per save (status answers included): on a
         # machine shared with other work, 1000 / this is what one core would give
         "connector_cpu_ms_per_save": round(cpu_posts / args.pages * 1000, 1),
+        "extraction_pool_cpu_ms_per_save": round(cpu_pool / args.pages * 1000, 1),
         "status_posting": summary(during_posts),
         "status_p95_ms_posting": summary(during_posts).get("p95_ms"),
         "bulk_pages": args.bulk, "bulk_saved": bulk_saved, "bulk_failed": bulk_failed,
