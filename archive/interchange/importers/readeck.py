@@ -1,17 +1,18 @@
-"""Readeck's export: a zip (or the folder it unzips to) holding its bookmarks as JSON,
-with each bookmark's saved article beside it.
+"""Readeck's export (`readeck export -config config.toml export.zip`): a zip (or the
+folder it unzips to) with one folder per bookmark holding its info.json and its files.
 
-Bookmarks carry the fields of Readeck's API (GET /api/bookmarks):
-    {"id", "url", "title", "created", "updated", "site_name", "authors", "published",
-     "lang", "description", "is_marked", "is_archived", "labels", "read_progress",
-     "word_count", "type", ...}
-either all in one JSON file (an array, or {"bookmarks": [...]}) or one file per
-bookmark (its folder's info.json). The article is the bookmark's folder's index.html
-(<id>/index.html) or <id>.html, saved as it is without fetching (Readeck extracted it
-already); a bookmark without one is fetched. is_marked is Readeck's favourite,
-is_archived read and put away, read_progress a percentage; labels are tags. Highlights
-(an "annotations" or "highlights" list of {"text", "note", "color", "created"}) are
-kept on the item for the highlights feature.
+info.json carries the bookmark's fields as Readeck's Go model names them ("URL",
+"Title", "Labels", "Created", "IsArchived", "IsMarked", "ReadProgress", "SiteName",
+"Authors", "Published", "Description", "Annotations", ...); Readeck's API
+(GET /api/bookmarks) writes the same fields in snake case ("url", "is_marked",
+"read_progress", "site_name", ...). Both spellings are read, and bookmarks may also
+come all in one JSON file (an array, or {"bookmarks": [...]}). The article is the
+bookmark folder's index.html (or <id>/index.html, <id>.html, or index.html inside a
+zip in the folder), saved as it is without fetching (Readeck extracted it already);
+else its stored "Text", as paragraphs; a bookmark with neither is fetched. IsMarked
+is Readeck's favourite, IsArchived read and put away, ReadProgress a percentage;
+Labels are tags. Highlights (its "Annotations": Text, Note, Color, Created) are kept
+on the item for the highlights feature.
 """
 from __future__ import annotations
 
@@ -26,21 +27,35 @@ from archive.interchange.importers.items import (
     check_url,
     clean_line,
     date_or_problem,
+    html_from_text,
     json_flag,
     link_title,
     read_text,
 )
 from archive.interchange.importers.zipped import opened_folder
 
-#: Keys only Readeck's bookmarks carry (with "url"): how its JSON is told apart.
-MARKERS = ("is_marked", "read_progress", "site_name", "document_type")
+#: Keys (folded: lower case, no underscores) only Readeck's bookmarks carry besides
+#: their URL: how its JSON is told apart from other services'.
+MARKERS = ("ismarked", "readprogress", "documenttype", "readanchor")
 MAX_JSON_BYTES = 200 * 1024 * 1024
+MAX_CONTAINER_PAGE = 50 * 1024 * 1024
+
+
+def folded(entry: dict) -> dict:
+    """The entry with its keys as one spelling: "IsMarked", "is_marked" -> "ismarked"."""
+    return {str(k).lower().replace("_", ""): v for k, v in entry.items()}
+
+
+def _is_bookmark(entry: Any) -> bool:
+    if not isinstance(entry, dict):
+        return False
+    keys = folded(entry)
+    return "url" in keys and any(m in keys for m in MARKERS)
 
 
 def looks_like_readeck(data: Any) -> bool:
     entries = _entries_of(data)
-    return bool(entries) and any(isinstance(e, dict) and ("url" in e or "href" in e)
-                                 and any(m in e for m in MARKERS) for e in entries[:20])
+    return bool(entries) and any(_is_bookmark(e) for e in entries[:20])
 
 
 def _entries_of(data: Any) -> list:
@@ -49,7 +64,7 @@ def _entries_of(data: Any) -> list:
     if isinstance(data, dict):
         if isinstance(data.get("bookmarks"), list):
             return data["bookmarks"]
-        if "url" in data and any(m in data for m in MARKERS):
+        if _is_bookmark(data):
             return [data]  # one bookmark's info.json
     return []
 
@@ -68,8 +83,27 @@ def _json_files(folder: Path, problems: list[ImportProblem], label: str) -> Iter
             yield path, _entries_of(data)
 
 
+def _container_page(directory: Path) -> str | None:
+    """index.html inside a zip in the bookmark's folder (Readeck keeps a bookmark's files
+    as one zip), read with a size cap."""
+    import zipfile
+
+    for candidate in sorted(directory.glob("*.zip")):
+        try:
+            with zipfile.ZipFile(candidate) as container:
+                info = next((i for i in container.infolist()
+                             if i.filename.rsplit("/", 1)[-1].lower() == "index.html"), None)
+                if info is not None and info.file_size <= MAX_CONTAINER_PAGE:
+                    from archive.interchange.importers.items import decode_text
+
+                    return decode_text(container.read(info))
+        except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError, EOFError):
+            continue
+    return None
+
+
 def _content(folder: Path, json_path: Path, entry: dict, single: bool) -> str | None:
-    bid = str(entry.get("id") or "")
+    bid = str(entry.get("uid") or entry.get("id") or "")
     candidates: list[Path] = []
     if single:
         candidates.append(json_path.parent / "index.html")
@@ -82,6 +116,13 @@ def _content(folder: Path, json_path: Path, entry: dict, single: bool) -> str | 
             text = read_text(candidate)
             if text.strip():
                 return text
+    if single:
+        page = _container_page(json_path.parent)
+        if page and page.strip():
+            return page
+    text = entry.get("text")
+    if isinstance(text, str) and text.strip():
+        return html_from_text(text)
     return None
 
 
@@ -90,6 +131,7 @@ def _highlights(entry: dict) -> list[dict[str, str | None]]:
     out: list[dict[str, str | None]] = []
     if isinstance(marks, list):
         for mark in marks:
+            mark = folded(mark) if isinstance(mark, dict) else mark
             if isinstance(mark, dict) and isinstance(mark.get("text"), str) and mark["text"].strip():
                 out.append({"quote": mark["text"], "note": mark.get("note") or None,
                             "created": mark.get("created") if isinstance(mark.get("created"), str)
@@ -110,17 +152,17 @@ def _item(entry: dict, where: str, html: str | None) -> ParseResult:
     saved = date_or_problem(entry.get("created"), "created", where, problems)
     published = date_or_problem(entry.get("published"), "published", where, problems)
     yield from problems
-    progress = entry.get("read_progress")
+    progress = entry.get("readprogress")
     progress = (min(1.0, max(0.0, progress / 100))
                 if isinstance(progress, (int, float)) and not isinstance(progress, bool) else None)
-    archived = json_flag(entry.get("is_archived"))
+    archived = json_flag(entry.get("isarchived"))
     authors = entry.get("authors")
-    site = entry.get("site_name")
+    site = entry.get("sitename")
     description = entry.get("description")
     yield ImportItem(
         url=url, title=title, saved=saved, tags=entry.get("labels") if isinstance(entry.get("labels"), list) else [],
         is_read=archived or (progress is not None and progress >= 1.0), is_archived=archived,
-        is_favorite=json_flag(entry.get("is_marked")), html=html, extracted=True,
+        is_favorite=json_flag(entry.get("ismarked")), html=html, extracted=True,
         authors=[str(a) for a in authors if a] if isinstance(authors, list) else [],
         published=published, site=site if isinstance(site, str) else None,
         progress=progress or None, description=description if isinstance(description, str) else None,
@@ -158,4 +200,5 @@ def _items(folder: Path, files: list[tuple[Path, list]], label: str) -> ParseRes
             if not isinstance(entry, dict):
                 yield ImportProblem(where, f"expected an object, found {type(entry).__name__}")
                 continue
+            entry = folded(entry)
             yield from _item(entry, where, _content(folder, json_path, entry, single))

@@ -338,3 +338,28 @@ def test_every_fixture_imports_with_a_summary_and_no_exception(archive, name):
         assert (" line " in line or " entry " in line or " link " in line or " bookmark " in line
                 or " item " in line), line
     assert "found" in report.counts_text()
+
+
+def test_readeck_article_from_a_container_zip_or_the_stored_text(tmp_path):
+    import json
+
+    export_dir = tmp_path / "export"
+    (export_dir / "u1").mkdir(parents=True)
+    (export_dir / "u1" / "info.json").write_text(json.dumps({
+        "UID": "u1", "URL": "https://a.example/one", "Title": "One", "IsMarked": False,
+        "ReadProgress": 0, "Labels": ["x"], "Created": "2024-01-01T00:00:00Z"}), encoding="utf-8")
+    with zipfile.ZipFile(export_dir / "u1" / "bookmark.zip", "w") as zf:
+        zf.writestr("index.html", "<p>From the bookmark's own container.</p>")
+    (export_dir / "u2").mkdir()
+    (export_dir / "u2" / "info.json").write_text(json.dumps({
+        "UID": "u2", "URL": "https://a.example/two", "Title": "Two", "IsArchived": True,
+        "ReadProgress": 100, "Text": "First paragraph.\n\nSecond paragraph."}), encoding="utf-8")
+    (export_dir / "users.json").write_text('[{"username": "ada"}]', encoding="utf-8")
+    assert detect_format(export_dir) == "readeck"
+    items, problems = split(parse_file(export_dir))
+    assert problems == []
+    urls = by_url(items)
+    assert "own container" in urls["https://a.example/one"].html
+    assert urls["https://a.example/one"].tags == ["x"]
+    two = urls["https://a.example/two"]
+    assert two.html.count("<p>") == 2 and two.is_archived and two.is_read
