@@ -207,3 +207,30 @@ def test_the_selection_is_sent_with_the_page_and_kept_as_a_highlight(chromium, c
         assert mark.quote.startswith("The glass-winged moths of the lowland orchard fly only")
     finally:
         page.close()
+
+
+def test_the_options_page_keeps_port_and_secret_and_tests_the_connection(chromium, connector):
+    context, worker = chromium
+    browser.configure(worker, 1, "")
+    page = context.new_page()
+    try:
+        page.goto(f"chrome-extension://{browser.extension_id(worker)}/options.html")
+        page.fill("#port", str(connector.port))
+        page.fill("#secret", "not-the-secret")
+        page.click("#test")
+        page.wait_for_selector("#result.bad:has-text('Wrong secret')")
+        page.fill("#secret", connector.secret)
+        page.click("#save")
+        page.wait_for_selector("#result.ok:has-text('Saved')")
+        stored = worker.evaluate("() => chrome.storage.local.get(['port', 'secret'])")
+        assert stored == {"port": connector.port, "secret": connector.secret}
+        page.click("#test")
+        page.wait_for_selector("#result.ok:has-text('Connected to Quire')")
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            closed_port = s.getsockname()[1]
+        page.fill("#port", str(closed_port))
+        page.click("#test")
+        page.wait_for_selector("#result.bad:has-text('Quire is not running')")
+    finally:
+        page.close()
