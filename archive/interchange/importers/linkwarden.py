@@ -9,7 +9,9 @@ collection and its links):
                       "createdAt", "updatedAt", "tags": [{"id", "name", ...}]}]}]}
 
 A link's `name` is its title, `description` the user's note (kept as the article's
-description), `createdAt` when it was saved. `textContent`, when Linkwarden stored the
+description), `importDate` (when it was first saved elsewhere and imported into
+Linkwarden) or else `createdAt` when it was saved. The export's `pinnedLinks` are the
+links the user pinned: favourites. `textContent`, when Linkwarden stored the
 page's readable text, is saved as the article without fetching.
 
 Collections become TAGS, not Quire collections: a Linkwarden collection is a folder
@@ -59,7 +61,7 @@ def collection_paths(collections: list[Any]) -> dict[object, str]:
     return paths
 
 
-def _link(link: dict, where: str, tag: str) -> ParseResult:
+def _link(link: dict, where: str, tag: str, pinned: set[str]) -> ParseResult:
     url = str(link.get("url") or "").strip()
     title = link_title(str(link.get("name") or ""), url)
     if title:
@@ -69,7 +71,8 @@ def _link(link: dict, where: str, tag: str) -> ParseResult:
         yield ImportProblem(where, problem)
         return
     problems: list[ImportProblem] = []
-    saved = date_or_problem(link.get("createdAt"), "createdAt", where, problems)
+    date_key = "importDate" if link.get("importDate") else "createdAt"
+    saved = date_or_problem(link.get(date_key), date_key, where, problems)
     yield from problems
     tags = [tag] if tag else []
     raw_tags = link.get("tags")
@@ -77,7 +80,7 @@ def _link(link: dict, where: str, tag: str) -> ParseResult:
         tags += raw_tags
     text = link.get("textContent")
     description = link.get("description")
-    yield ImportItem(url=url, title=title, saved=saved, tags=tags,
+    yield ImportItem(url=url, title=title, saved=saved, tags=tags, is_favorite=url in pinned,
                      html=html_from_text(text) if isinstance(text, str) and text.strip() else None,
                      extracted=True,
                      description=description if isinstance(description, str) else None)
@@ -96,6 +99,9 @@ def parse(path: Path) -> ParseResult:
         yield ImportProblem(path.name, 'expected a Linkwarden export: an object with "collections"')
         return
     paths = collection_paths(collections)
+    pinned_links = data.get("pinnedLinks")
+    pinned = {str(p.get("url")).strip() for p in pinned_links
+              if isinstance(p, dict) and p.get("url")} if isinstance(pinned_links, list) else set()
     for number, collection in enumerate(collections, start=1):
         if not isinstance(collection, dict):
             yield ImportProblem(f"{path.name} collection {number}",
@@ -111,4 +117,4 @@ def parse(path: Path) -> ParseResult:
             if not isinstance(link, dict):
                 yield ImportProblem(where, f"expected an object, found {type(link).__name__}")
                 continue
-            yield from _link(link, where, paths.get(collection.get("id"), ""))
+            yield from _link(link, where, paths.get(collection.get("id"), ""), pinned)

@@ -2,8 +2,9 @@
 
     id,title,note,excerpt,url,folder,tags,created,cover,highlights,favorite
 
-`folder` is the collection, nested ones as "Parent/Child" (one hierarchical tag, as
-Linkwarden's); "Unsorted" is Raindrop's inbox and no tag. `tags` is comma-separated,
+`folder` is the collection, a nested one as its path "Parent / Child" (one
+hierarchical tag "Parent/Child", as Linkwarden's); "Unsorted" is Raindrop's inbox and
+no tag. `tags` is comma-separated,
 `created` ISO 8601, `favorite` "true"/"false". `note` is the user's note, kept as the
 description (`excerpt`, the page's own summary, when there is no note). `highlights`
 holds each highlight as "Highlight: <text>" (with "Note: <text>" after it when the

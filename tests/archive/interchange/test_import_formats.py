@@ -111,7 +111,10 @@ def test_linkwarden_collections_become_hierarchical_tags_and_text_is_kept():
     andromeda = urls["https://stars.example.com/andromeda"]
     assert andromeda.tags == ["Science/Astronomy", "space", "Physics"]
     assert andromeda.html is None and andromeda.saved is None
-    assert urls["https://bread.example.org/sourdough"].tags == ["Recipes; Baking"]
+    sourdough = urls["https://bread.example.org/sourdough"]
+    assert sourdough.tags == ["Recipes; Baking"]
+    assert sourdough.saved == "2015-03-14T09:26:53+00:00"  # importDate: first saved elsewhere
+    assert sky.is_favorite and not sourdough.is_favorite  # pinnedLinks
     messages = [str(p) for p in problems]
     assert any("'Astronomy' link 1" in m and "not a date" in m for m in messages)
     assert any("'Astronomy' link 2" in m and "no URL" in m for m in messages)
