@@ -893,10 +893,11 @@ def extract_article(html: str, url: str | None) -> Extracted:
             second_text = element_text(second)
             second_words = len(norm_words(second_text))
             if _second_reading_wins(text, words, second_text, second_words):
+                covered = _containment(text, second_text)
                 body, text = second, second_text
                 if words < MIN_ARTICLE_WORDS:
                     why.append(f"trafilatura's reading ({second_words} words) replaced it")
-                elif _containment(text, second_text) >= READING_COVERED:
+                elif covered >= READING_COVERED:
                     why.append(f"trafilatura's reading ({second_words} words) replaced it: it tells the same "
                                "story, longer")
                 else:

@@ -350,8 +350,22 @@ def _is_dek(el: HtmlElement, body: HtmlElement, total_chars: int) -> bool:
         if "speakable" in words:
             return False  # schema.org speakable: the story's own text, read aloud by assistants
         if words & DEK_WORDS or node.get("itemprop") in ("description", "alternativeHeadline"):
-            return _text_len(node) < 0.3 * total_chars
+            return _text_len(node) < 0.3 * total_chars and not _marks_many(node, body)
         node = node.getparent()
+    return False
+
+
+def _marks_many(node: HtmlElement, body: HtmlElement) -> bool:
+    """The standfirst's marking (its class, its itemprop) is on several blocks of the
+    article: it marks the story's paragraphs (some sites put itemprop="description"
+    or a "summary" class on every one), not a standfirst."""
+    itemprop, cls = node.get("itemprop"), node.get("class")
+    same = 0
+    for el in body.iter(node.tag):
+        if el.get("itemprop") == itemprop and el.get("class") == cls:
+            same += 1
+            if same >= 3:
+                return True
     return False
 
 

@@ -703,3 +703,14 @@ def test_ruby_readings_stay_out_of_the_plain_text() -> None:
 
     el = fragment_fromstring("<p><ruby>法律<rp>(</rp><rt>ほうりつ</rt><rp>)</rp></ruby>では<ruby>虐待<rt>ぎゃくたい</rt></ruby>をした</p>")
     assert element_text(el) == "法律では虐待をした"
+
+
+def test_paragraphs_all_marked_as_description_are_the_story_not_a_standfirst() -> None:
+    """A standfirst is one block: when the article's paragraphs all carry the mark of
+    one (itemprop="description" on every <p>), they are the story, first ones too."""
+    paras = "".join(f'<p itemprop="description" class="story-paragraph">{_sentence(t, k)}</p>'
+                    for k, t in enumerate(("opening", "second", "third", "fourth", "fifth")))
+    page = f"<html><head><title>Mothers' day</title></head><body><article><h1>Mothers' day</h1>{paras}</article></body></html>"
+    result = extract_article(page, "https://trome.test/madres")
+    assert result.text.startswith("The opening section explains")
+    assert not any("lead paragraph" in line for line in result.why)  # never taken out
