@@ -476,6 +476,8 @@ def _published(
     if found:
         return found
     try:
+        # htmldate (and the dateparser it loads) costs a few hundred ms to import
+        # (python -X importtime); most pages date themselves in their markup
         from htmldate import find_date
 
         if not text_heuristics:

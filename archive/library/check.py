@@ -404,11 +404,11 @@ def _check_anchors(archive: "Archive", article: Article, repair: bool) -> list[P
     p = Problem("highlight-drift", article.id, f"{article.title!r}: {len(drifted)} highlight(s) no longer "
                 "match the article's text at their place")
     if repair:
-        with archive._commit_lock:
+        with archive.commit_lock:
             with archive.catalog.transaction() as db:
                 report = archive.highlights.reanchor_in(db, article.id, text)
                 archive.catalog.queue_for_index([article.id], db)
-            archive._written(archive.catalog.get(article.id), searchable=True)
+            archive.mirror(archive.catalog.get(article.id), searchable=True)
         p.detail += f"; {report.summary()}"
         p.repaired = True
     return [p]

@@ -218,13 +218,13 @@ class Highlights:
         the result into meta.json and the index."""
         archive = self._archive
         catalog = archive.catalog
-        with archive._commit_lock:
+        with archive.commit_lock:
             with catalog.transaction() as db:
                 if db.execute("SELECT 1 FROM articles WHERE id = ?", (article_id,)).fetchone() is None:
                     raise NotFoundError(f"no article with id {article_id!r}")
                 result = change(db, catalog.highlights_of(article_id, db))
                 catalog.queue_for_index([article_id], db)
-            archive._written(catalog.get(article_id), searchable=True)
+            archive.mirror(catalog.get(article_id), searchable=True)
         return result
 
     def _merge_in(self, db: sqlite3.Connection, marks: list[Highlight], text: str, start: int, end: int, *,
@@ -412,6 +412,8 @@ def matching(archive: "Archive", query: str = "", *, color: str | None = None) -
     finds; of an article whose highlights hold the query's words (in the quote or the
     note), only those highlights; of one found otherwise (its title, a tag, a date),
     all of its highlights."""
+    # Imported on first use, as in Archive.search_full: the query language, snippets
+    # and the block scorer cost 60-160 ms to import (python -X importtime main.py list)
     from archive.search.engine import run_search
     from archive.search.query import parse_query
     from archive.search.snippets import find_matches, highlight_for

@@ -430,7 +430,7 @@ class Archive:
         with self._commit_lock:
             for article in self.catalog.get_many(queued).values():
                 try:
-                    self._written(article, searchable=False)
+                    self.mirror(article, searchable=False)
                 except OSError:
                     continue  # read-only media: tried again next time
                 done.append(article.id)
@@ -998,11 +998,19 @@ class Archive:
         self._check_writable()
         with self._commit_lock:
             self.catalog.update(article, self._norm_of(article))
-            self._written(article, searchable=True)
+            self.mirror(article, searchable=True)
         return article
 
-    def _written(self, article: Article, *, searchable: bool) -> None:
-        """After the catalog row: meta.json mirrors it, and the index if it must know."""
+    @property
+    def commit_lock(self) -> threading.RLock:
+        """Held around a catalog write and its mirror (meta.json, the index), so that
+        writes of this process land in both in the same order (archive.library.highlights
+        and check take it for theirs)."""
+        return self._commit_lock
+
+    def mirror(self, article: Article, *, searchable: bool) -> None:
+        """After the catalog row: meta.json mirrors it, and the index if it must know
+        (hold commit_lock around the catalog write and this)."""
         folder = self.article_dir(article.id)
         # the catalog's highlights, not the caller's copy's: one added meanwhile (by
         # another process) is mirrored, not overwritten
@@ -1034,7 +1042,7 @@ class Archive:
                 article = self.catalog.get(article_id)
                 searchable = change(article)
                 self.catalog.update(article, self._norm_of(article), db, reindex=searchable)
-            self._written(article, searchable=searchable)
+            self.mirror(article, searchable=searchable)
         return article
 
     def tag(self, article_id: str, add: Iterable[str] = (), remove: Iterable[str] = ()) -> Article:
@@ -1088,7 +1096,7 @@ class Archive:
                 for n, article in enumerate(change.articles):
                     if progress:
                         progress(n, len(change.articles), article.title)
-                    self._written(article, searchable=True)
+                    self.mirror(article, searchable=True)
         if progress:
             progress(len(change.articles), len(change.articles), "")
         return change
@@ -1119,7 +1127,7 @@ class Archive:
                 if changed:
                     self.catalog.update(article, self._norm_of(article), db)
             if changed:
-                self._written(article, searchable=True)
+                self.mirror(article, searchable=True)
         return article, changed
 
 

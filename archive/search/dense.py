@@ -7,7 +7,7 @@ spread over a large archive touch nearly every block: at 100,000 articles one
 such phrase decompressed and unpickled ~1,000 blocks (over 100 ms). Ranking a
 common word reads all its blocks too.
 
-So the segment writer (fastwrite.py) also writes, for each term of a
+So the segment writer (whoosh_internals.FastSegmentWriter) also writes, for each term of a
 positional field that occurs in many of the segment's documents, its postings
 as four flat little-endian arrays — document numbers, weights, number of
 positions per document, and all the positions — in `<segment>.dense`. Whoosh
@@ -131,15 +131,17 @@ class _DenseFile:
 
 
 def _open(reader: Any) -> _DenseFile | None:
-    segment = getattr(reader, "_segment", None)
-    storage = getattr(reader, "_storage", None)
+    # a segment reader's segment() and storage() (Whoosh's public API; None for others)
+    segment = reader.segment() if hasattr(reader, "segment") else None
+    storage = reader.storage() if hasattr(reader, "storage") else None
     if segment is None or storage is None:
         return None
     try:
         f = segment.open_file(storage, DENSE_EXT)
     except (NameError, OSError, KeyError):
         return None  # no frequent terms, or written before this file existed
-    buf = getattr(f, "_buf", None)
+    # inside a compound file: whoosh_internals.LazyBufferFile's view of the mmap
+    buf = getattr(f, "buffer", None)
     if buf is None:  # not inside a memory-mapped compound file: read it once
         buf = f.read()
     f.close()  # the memoryview over the segment's mmap stays valid

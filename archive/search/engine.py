@@ -25,11 +25,10 @@ from whoosh import query as wq
 from archive.base.errors import NotFoundError, QuireError
 from archive.base.models import SearchHit
 from archive.search.index import SPACELESS_CHAR, WORD_RE, IndexDamagedError, SearchIndex, word_term
-from archive.search.phrases import AdjacentTerms, phrase_scores
+from archive.search.docsets import all_docnums, count, leaves
 from archive.search.query import OPERATORS, parse_query
-from archive.search.ranges import ColumnRange
 from archive.search.snippets import Highlight, find_matches, highlight_for, highlight_snippet, make_snippet
-from archive.search.topn import POSITIONLESS, block_ids, top_n
+from archive.search.topn import top_n
 
 SORTS = ("relevance", "newest", "oldest")
 FACET_TOP = 30
@@ -125,10 +124,10 @@ def _run_search(archive: "Archive", text: str, *, limit: int, offset: int, sort:
             total = len(results) if results.has_exact_length() else -1
         docnums: set[int] | None = None
         if facets:
-            docnums = _all_docnums(searcher, q)
+            docnums = all_docnums(searcher, q)
             total = len(docnums)
         elif total < 0:
-            total = _count(searcher, q)
+            total = count(searcher, q)
         rows = [(searcher.stored_fields(docnum), score) for docnum, score in page]
         highlight = highlight_for(searcher, q) if snippets and rows else Highlight()
         facet_counts = _facets(index, searcher, docnums) if docnums is not None else {}
@@ -184,107 +183,6 @@ def word_match_spans(query_text: str, text: str) -> list[tuple[int, int]]:
     reader marks the words at once and match_spans completes them."""
     highlight = highlight_for(None, parse_query(query_text).query)
     return find_matches(text, highlight) if highlight else []
-
-
-def _count(searcher: Any, q: wq.Query) -> int:
-    """Matching documents, unscored: set operations over posting ids (read a block
-    at a time) are far cheaper than scoring, or than walking a matcher tree."""
-    return sum(len(_docset(sub, q)) for sub, _offset in _leaves(searcher))
-
-
-def _all_docnums(searcher: Any, q: wq.Query) -> set[int]:
-    """Global document numbers of all matches (for facets)."""
-    out: set[int] = set()
-    for sub, offset in _leaves(searcher):
-        out.update(d + offset for d in _docset(sub, q))
-    return out
-
-
-def _leaves(searcher: Any) -> list[tuple[Any, int]]:
-    return searcher.subsearchers or [(searcher, 0)]
-
-
-def _posting_ids(reader: Any, fieldname: str, text: Any) -> set[int]:
-    from whoosh.codec.whoosh3 import W3LeafMatcher
-    from whoosh.matching import wrappers
-
-    if POSITIONLESS.get(fieldname) in reader.schema:  # same documents, smaller blocks
-        fieldname = POSITIONLESS[fieldname]
-    try:
-        m = reader.postings(fieldname, text)
-    except Exception:  # noqa: BLE001 - TermNotFound and friends: no documents
-        return set()
-    filtered = False
-    if isinstance(m, wrappers.WrappingMatcher) and isinstance(m.child, W3LeafMatcher):
-        m, filtered = m.child, True  # deletions: filtered below
-    if not isinstance(m, W3LeafMatcher):
-        return set(m.all_ids())
-    ids: list[int] = []
-    while m.is_active():
-        ids.extend(block_ids(m)[m._i:])
-        if m._lastblock:
-            break
-        m._next_block()
-    if filtered:
-        is_deleted = reader.is_deleted
-        return {d for d in ids if not is_deleted(d)}
-    return set(ids)
-
-
-def _docset(searcher: Any, q: wq.Query) -> set[int]:
-    """Document numbers (of one segment) matching q, by set algebra where the
-    query is made of terms, AND/OR/NOT and prefixes; the matcher otherwise."""
-    reader = searcher.reader()
-    if isinstance(q, wq.Term):
-        field = searcher.schema[q.fieldname] if q.fieldname in searcher.schema else None
-        if field is None:
-            return set()
-        try:
-            text = field.to_bytes(q.text)
-        except ValueError:
-            return set()
-        return _posting_ids(reader, q.fieldname, text)
-    if isinstance(q, wq.And):
-        positive = [c for c in q.subqueries if not isinstance(c, wq.Not)]
-        negative = [c.query for c in q.subqueries if isinstance(c, wq.Not)]
-        if not positive:
-            result = set(reader.all_doc_ids())
-        else:
-            sets = sorted((_docset(searcher, c) for c in positive), key=len)
-            result = sets[0].intersection(*sets[1:])
-        for c in negative:
-            if not result:
-                break
-            result -= _docset(searcher, c)
-        return result
-    if isinstance(q, wq.Or) and not isinstance(q, wq.DisjunctionMax):
-        result: set[int] = set()
-        for c in q.subqueries:
-            result |= _docset(searcher, c)
-        return result
-    if isinstance(q, wq.AndNot):
-        return _docset(searcher, q.a) - _docset(searcher, q.b)
-    if isinstance(q, wq.Not):
-        return set(reader.all_doc_ids()) - _docset(searcher, q.query)
-    if isinstance(q, wq.Every) and not q.fieldname:
-        return set(reader.all_doc_ids())
-    if isinstance(q, (wq.Prefix, wq.Wildcard, wq.FuzzyTerm)):
-        result = set()
-        for btext in q._btexts(reader):
-            result |= _posting_ids(reader, q.fieldname, btext)
-        return result
-    if isinstance(q, ColumnRange):
-        return set(q.docnums(reader))
-    if isinstance(q, AdjacentTerms):
-        found = phrase_scores(searcher, q)
-        if found is not None:
-            return set(found[0].tolist())
-    if isinstance(q, wq.ConstantScoreQuery):
-        return _docset(searcher, q.child)
-    if q is wq.NullQuery or isinstance(q, type(wq.NullQuery)):
-        return set()
-    m = q.matcher(searcher)
-    return set(m.all_ids()) if m.is_active() else set()
 
 
 # -- collections ---------------------------------------------------------------------
@@ -420,7 +318,7 @@ def _did_you_mean(archive: SearchSource, searcher: Any, text: str, note: str) ->
     if _note_count(check.note) > _note_count(note):
         return None  # the correction made a part unreadable; a note it shares ("or" …) is fine
     fast = top_n(searcher, check.query, 1)  # uses the cached term scores when it can
-    if not (fast[1] if fast is not None else _count(searcher, check.query)):
+    if not (fast[1] if fast is not None else count(searcher, check.query)):
         return None
     return corrected
 
@@ -431,7 +329,7 @@ def _note_count(note: str) -> int:
 
 def _first_doc(searcher: Any, term: str) -> int | None:
     """A (global) document containing the content term, without scoring anything."""
-    for sub, offset in _leaves(searcher):
+    for sub, offset in leaves(searcher):
         try:
             m = sub.postings("content", term)
         except Exception:  # noqa: BLE001 - not in this segment

@@ -34,7 +34,8 @@ from pathlib import Path
 from typing import Any, Iterable, Iterator
 from urllib.parse import urlsplit
 
-from archive.search import whoosh_memory  # noqa: F401  (before any index is opened: no copy into RAM)
+# first: checks the installed Whoosh, and keeps it from copying the index into RAM
+from archive.search import whoosh_internals  # noqa: F401
 from whoosh import index as windex
 from whoosh.analysis import LowercaseFilter, RegexTokenizer, Token
 from whoosh.analysis.analyzers import Analyzer
@@ -49,10 +50,11 @@ from archive.base import media
 from archive.base.errors import ArchiveError
 from archive.capture.urls import strip_tracking
 from archive.extraction.htmlparse import composed
-from archive.search.fastwrite import FastSegmentWriter
+from archive.search.whoosh_internals import FastSegmentWriter
 from archive.search.phrases import ArrayPositions, encode_positions, pair_terms
 from archive.search.scoring import FastBM25F
 from archive.search.textstore import TextStore
+from archive.search.verify import verify_index
 
 #: Han ideographs (with their iteration marks) and hiragana: scripts written
 #: without spaces between words. Each such character is a word of its own, as in
@@ -602,8 +604,6 @@ class SearchIndex:
 
     def verify(self) -> str:
         """'ok', or what is damaged (reads the whole index once: archive/search/verify.py)."""
-        from archive.search.verify import verify_index
-
         with self._write_lock:
             self.flush()
             return verify_index(self)

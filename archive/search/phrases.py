@@ -34,6 +34,8 @@ from whoosh.matching import wrappers
 from whoosh.query import Query, Term
 
 from archive.search.dense import DENSE_FIELDS, DensePostings, dense_postings, positions_at, postings_of
+from archive.search.termscores import array_scorer, leaf_postings, term_scores
+from archive.search.whoosh_internals import TermsQuery, blocks_reaching
 
 #: The most frequent English words; a pair of two of them is indexed as one term.
 COMMON_WORDS = """
@@ -128,7 +130,7 @@ class ArrayPositions(Positions):
         return self.decode_frequency(valuestring) * self.field_boost
 
 
-class AdjacentTerms(Query):
+class AdjacentTerms(TermsQuery):
     """Documents where every (field, term) part sits at its offset from one start:
     an exact phrase. Scored as the sum of its parts (BM25 of each)."""
 
@@ -158,9 +160,6 @@ class AdjacentTerms(Query):
     def terms(self, phrases: bool = True) -> Iterator[tuple[str, str]]:
         for field, term, _ in self.parts:
             yield field, term
-
-    def _terms(self, phrases: bool = True):  # whoosh's iter_all_terms hook
-        return self.terms(phrases)
 
     def estimate_size(self, ixreader: Any) -> int:
         return min((ixreader.doc_frequency(f, t) for f, t, _ in self.parts), default=0)
@@ -248,18 +247,16 @@ def phrase_scores(searcher: Any, q: AdjacentTerms) -> "tuple[np.ndarray, np.ndar
     from the term's flat postings or else only from the posting blocks holding a
     candidate, and the phrase starts are
     the keys every part shares."""
-    from archive.search.topn import _array_scorer, _scores, _term_scores
-
     if not q.parts:
         return _EMPTY_IDS, _EMPTY_SCORES
     if len(q.parts) == 1:
         field, term, _offset = q.parts[0]
-        return _scores(searcher, Term(field, term, boost=q.boost))
+        return term_scores(searcher, Term(field, term, boost=q.boost))
     reader = searcher.reader()
     ranked = sorted((reader.doc_frequency(field, term), n, field, term, offset)
                     for n, (field, term, offset) in enumerate(q.parts))  # rarest first, as the matcher
     _df, _n, field, term, offset = ranked[0]
-    first = _term_scores(searcher, Term(field, term))
+    first = term_scores(searcher, Term(field, term))
     if first is None:
         return None
     docs = first[0]  # deleted documents already left out
@@ -282,7 +279,7 @@ def phrase_scores(searcher: Any, q: AdjacentTerms) -> "tuple[np.ndarray, np.ndar
             return _EMPTY_IDS, _EMPTY_SCORES
         docs = np.unique(starts >> 32)
         if k:
-            score = _array_scorer(searcher, Term(field, term), field_bytes(searcher, field, term))
+            score = array_scorer(searcher, Term(field, term), field_bytes(searcher, field, term))
             if score is None:
                 return None
             scored.append((ids, score(ids, weights)))
@@ -320,9 +317,7 @@ def _position_keys(searcher: Any, field: str, term: str, docs: np.ndarray, offse
     term in the given ascending documents, those of its documents, their weights),
     from the term's content postings; only the blocks holding one of the documents
     are read."""
-    from archive.search.topn import _leaf_postings, block_ids
-
-    leaf = _leaf_postings(searcher, Term(field, term), positions=True)
+    leaf = leaf_postings(searcher, Term(field, term), positions=True)
     if not isinstance(leaf, tuple):
         return None if leaf is None else (_EMPTY_IDS, _EMPTY_IDS, _EMPTY_SCORES)
     reader, text, m, _filtered = leaf
@@ -333,21 +328,11 @@ def _position_keys(searcher: Any, field: str, term: str, docs: np.ndarray, offse
     all_ids: list[int] = []
     all_weights: list[float] = []
     all_values: list[bytes] = []
-    j, ndocs = 0, len(docs)
-    while j < ndocs and m.is_active():
-        if docs[j] <= m._maxid:
-            ids = block_ids(m)
-            if m._values is None:
-                m._read_values()
-            if m._weights is None:
-                m._read_weights()
-            all_ids.extend(ids)
-            all_values.extend(m._values)
-            all_weights.extend(m._weights)
-            j = int(np.searchsorted(docs, ids[-1], side="right"))
-        if m._lastblock:
-            break
-        m._next_block()
+    ndocs = len(docs)
+    for ids, weights, values in blocks_reaching(m, docs, values=True):
+        all_ids.extend(ids)
+        all_values.extend(values)
+        all_weights.extend(weights)
     if not all_ids:
         return _EMPTY_IDS, _EMPTY_IDS, _EMPTY_SCORES
     read = np.array(all_ids, dtype=np.int64)

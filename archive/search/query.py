@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
+from typing import Any, Iterator
 
 from whoosh import qparser
 from whoosh.query import (AndNot, BinaryQuery, CompoundQuery, Every, Not, NullQuery, Or, Phrase,
@@ -23,6 +24,7 @@ from whoosh.query import (AndNot, BinaryQuery, CompoundQuery, Every, Not, NullQu
 
 from archive.search.index import WORD_RE, make_schema, url_words, word_term
 from archive.search.phrases import AdjacentTerms
+from archive.search.whoosh_internals import ExtendedPrefix
 from archive.search.querydates import DATE_HELP, DateReader, NotADate, date_text, local_now
 from archive.search.ranges import ColumnRange
 
@@ -440,7 +442,7 @@ STEMMED_FIELDS = ("content", "title")
 STEM_SHORTENS_BY = 3
 
 
-class StemPrefix(Prefix):
+class StemPrefix(ExtendedPrefix):
     """`prefix*` on a stemmed field: the terms starting with the prefix, plus the
     stems a word starting with it can have that are shorter than the prefix.
 
@@ -451,11 +453,7 @@ class StemPrefix(Prefix):
     or the prefix's own stem ("happy" → "happi"), is taken too.
     """
 
-    def _btexts(self, ixreader):  # noqa: ANN001, ANN202 - Whoosh's signature
-        seen = set()
-        for btext in super()._btexts(ixreader):
-            seen.add(btext)
-            yield btext
+    def more_terms(self, ixreader: Any, seen: set[bytes]) -> Iterator[bytes]:
         text = self.text
         shorter = [text[:n] for n in range(max(3, len(text) - STEM_SHORTENS_BY), len(text))]
         for candidate in [word_term(text)] + shorter:

@@ -27,7 +27,7 @@ from whoosh import index as windex
 from archive.base.errors import ArchiveError
 from archive.base.models import Article, ProgressFn
 from archive.extraction.pages import html_to_text
-from archive.search.fastwrite import FastSegmentWriter
+from archive.search.whoosh_internals import FastSegmentWriter
 from archive.search import index as index_module  # make_document looked up per call (tests replace it)
 from archive.search.textstore import TextStore
 
@@ -102,27 +102,14 @@ def _build_segment(index_dir: str, items: Sequence[WorkItem], part: int,
         texts.put_many(pending)
         report(("progress", part, len(items) % REPORT_EVERY, ""))
         if not items:
-            _abandon(writer)
+            writer.abandon_segment()
             return None
-        return writer._finalize_segment()
+        return writer.finish_segment()
     except BaseException:
-        _abandon(writer)
+        writer.abandon_segment()
         raise
     finally:
         texts.close()
-
-
-def _abandon(writer: Any) -> None:
-    """Drop a segment that will not be committed. Not Whoosh's `cancel`: that deletes
-    the index's temporary folder, which every writer of the index shares, the
-    rebuild's own writer included (whose files in it then vanished: an empty rebuild
-    failed, and a failed one reported FileNotFoundError instead of its reason).
-    Closing the files is enough; the rebuild's writer tidies the folder, and the
-    next commit removes the segment's files."""
-    try:
-        writer._close_segment()
-    except Exception:  # noqa: BLE001 - already failing, or nothing written
-        pass
 
 
 def _worker(index_dir: str, items: Sequence[WorkItem], part: int, out: Any) -> None:
@@ -170,9 +157,7 @@ def rebuild(index: Any, items: Sequence[WorkItem], progress: ProgressFn | None =
                 segments = [seg] if seg is not None else []
             else:
                 segments = _run_workers(str(index.path), items, procs, tick)
-            writer._close_segment()
-            writer._commit_toc(segments)
-            writer._finish()
+            writer.commit_segments(segments)
         except BaseException:
             # a rebuild that failed (a full disk, a worker gone) leaves no segment
             # files behind: they filled the disk more with every attempt

@@ -11,11 +11,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from whoosh.codec.whoosh3 import LENGTHS_COLUMN, _lenfield
 from whoosh.scoring import BM25F, BM25FScorer, WeightScorer
-from whoosh.util.numeric import byte_to_length
 
-_BYTE_LENGTH = [byte_to_length(b) for b in range(256)]
+from archive.search.whoosh_internals import bm25f_b, field_lengths
 
 
 def _length_norms(reader: Any, fieldname: str, B: float, K1: float, avgfl: float) -> list[float] | None:
@@ -24,32 +22,32 @@ def _length_norms(reader: Any, fieldname: str, B: float, K1: float, avgfl: float
     key = (fieldname, B, K1, avgfl)
     norms = cache.get(key)
     if norms is None:
-        perdoc = getattr(reader, "_perdoc", None)
-        if perdoc is None or not hasattr(perdoc, "_cached_reader"):
+        lengths = field_lengths(reader, fieldname)
+        if lengths is None:
             return None
-        column = perdoc._cached_reader(_lenfield(fieldname), LENGTHS_COLUMN)
-        n = reader.doc_count_all()
-        if column is None:
-            lengths = [1] * n
-        else:
-            lengths = [_BYTE_LENGTH[b] if b else 1 for b in (column[d] for d in range(n))]
         norms = [K1 * ((1 - B) + B * fl / avgfl) for fl in lengths]
         cache[key] = norms
     return norms
 
 
-class _FastScorer(BM25FScorer):
+class FastScorer(BM25FScorer):
+    """BM25FScorer scoring from the segment's cached length norms. The block scorer
+    (archive.search.termscores) applies the same formula to whole arrays with
+    `norms` and `k1p1_idf`."""
+
     def __init__(self, searcher: Any, fieldname: str, text: bytes, B: float, K1: float, qf: int = 1) -> None:
         super().__init__(searcher, fieldname, text, B, K1, qf=qf)
-        self._norms = _length_norms(searcher.reader(), fieldname, B, K1, self.avgfl)
-        self._k1p1_idf = self.idf * (K1 + 1)
+        #: each document's K1 * ((1 - B) + B * length / avgfl); None: score Whoosh's way
+        self.norms = _length_norms(searcher.reader(), fieldname, B, K1, self.avgfl)
+        #: idf * (K1 + 1): score = k1p1_idf * tf / (tf + norms[doc])
+        self.k1p1_idf = self.idf * (K1 + 1)
 
     def score(self, matcher: Any) -> float:
-        norms = self._norms
+        norms = self.norms
         if norms is None:
             return super().score(matcher)
         tf = matcher.weight()
-        return self._k1p1_idf * tf / (tf + norms[matcher.id()])
+        return self.k1p1_idf * tf / (tf + norms[matcher.id()])
 
 
 class FastBM25F(BM25F):
@@ -58,5 +56,5 @@ class FastBM25F(BM25F):
     def scorer(self, searcher: Any, fieldname: str, text: bytes, qf: int = 1) -> Any:
         if not searcher.schema[fieldname].scorable:
             return WeightScorer.for_(searcher, fieldname, text)
-        B = self._field_B.get(fieldname, self.B)
-        return _FastScorer(searcher, fieldname, text, B, self.K1, qf=qf)
+        B = bm25f_b(self, fieldname)
+        return FastScorer(searcher, fieldname, text, B, self.K1, qf=qf)

@@ -22,6 +22,7 @@ from typing import Any, Iterable
 from whoosh import query as wq
 
 from archive.search.index import FOLD_MAP, SPACELESS_CHAR, WORD_RE, word_term
+from archive.search.whoosh_internals import expanded_terms
 
 MATCH_OPEN = '<b class="match">'
 MATCH_CLOSE = "</b>"
@@ -76,7 +77,7 @@ def highlight_for(searcher: Any | None, q: wq.Query) -> Highlight:
             if isinstance(node, wq.MultiTerm):
                 if searcher is None:
                     continue
-                for n, btext in enumerate(node._btexts(searcher.reader())):
+                for n, btext in enumerate(expanded_terms(node, searcher.reader())):
                     if n >= MAX_HIGHLIGHT_TERMS:
                         break
                     terms.add(btext.decode("utf-8") if isinstance(btext, bytes) else btext)

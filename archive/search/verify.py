@@ -14,15 +14,16 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
+from whoosh import index as windex
+from whoosh.fields import NUMERIC
+
+from archive.search.dense import dense_postings
+
 OK = "ok"
 
 
 def _read_segment(reader: Any) -> None:
     """Touch every byte of one segment that a search can read."""
-    from whoosh.fields import NUMERIC
-
-    from archive.search.dense import dense_postings
-
     schema = reader.schema
     for docnum in range(reader.doc_count_all()):
         fields = reader.stored_fields(docnum)
@@ -58,8 +59,6 @@ def _read_segment(reader: Any) -> None:
 
 def verify_index(index: Any) -> str:
     """'ok', or what is damaged in the SearchIndex `index` (which part and how)."""
-    from whoosh import index as windex
-
     try:
         ix = windex.open_dir(str(index.path))
     except Exception as exc:  # noqa: BLE001 - any failure to read it is the finding
@@ -68,7 +67,8 @@ def verify_index(index: Any) -> str:
         with ix.reader() as reader:
             leaves = reader.leaf_readers() if hasattr(reader, "leaf_readers") else [(reader, 0)]
             for leaf, _offset in leaves:
-                name = getattr(getattr(leaf, "_segment", None), "segment_id", lambda: "?")()
+                segment = leaf.segment() if hasattr(leaf, "segment") else None
+                name = segment.segment_id() if segment is not None else "?"
                 try:
                     _read_segment(leaf)
                 except Exception as exc:  # noqa: BLE001 - garbage raises anything at all

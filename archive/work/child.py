@@ -167,6 +167,7 @@ def reextract_job(archive: Any, *, ids: list[str], progress: ProgressFn | None =
     """Archive.reextract of `ids`: (done, failures), and with `highlights` a third item,
     what became of their highlights (a summary line, then one line per highlight that
     could not be placed; nothing when they had none)."""
+    # in the child process, like Archive in _child_main: imported after nice()
     from archive.library.highlights import ReanchorReport
 
     anchors = ReanchorReport()

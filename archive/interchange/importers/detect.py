@@ -16,6 +16,7 @@ from archive.base.errors import ImportFileError, UnknownFormatError
 
 from archive.interchange.importers.firefox import SQLITE_MAGIC, is_places
 from archive.interchange.importers.items import check_url, decode_text
+from archive.interchange.importers.readeck import looks_like_readeck
 
 FORMATS = ("netscape", "pocket", "instapaper", "wallabag", "omnivore", "pinboard", "linkwarden",
            "karakeep", "readwise", "raindrop", "readeck", "chrome", "firefox", "urls", "folder",
@@ -50,8 +51,6 @@ def _detect_names(names: list[str], label: str,
 
 
 def _has_readeck_json(names: list[str], read: "Callable[[str], bytes]") -> bool:
-    from archive.interchange.importers.readeck import looks_like_readeck
-
     for name in [n for n in names if n.lower().endswith(".json")][:50]:
         try:
             data = json.loads(decode_text(read(name)))
@@ -67,8 +66,6 @@ def _detect_json(text: str, label: str) -> str:
         data = json.loads(text)
     except ValueError as exc:
         raise ImportFileError(f"{label}: looks like JSON but does not parse ({exc})") from exc
-    from archive.interchange.importers.readeck import looks_like_readeck
-
     if isinstance(data, dict):
         if data.get("format") == "quire-export":
             return "json"

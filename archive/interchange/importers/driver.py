@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Callable, Iterable
 from archive.library import collections as collections_mod
 from archive.base.errors import ImportFileError, QuireError
 from archive.base.models import Article, Extracted, Highlight, ProgressFn
+from archive.library.check import how_to_refill
 from archive.library.highlights import check_color
 from archive.capture.urls import normalize_url
 from archive.extraction.pages import normalize_tags, prepare_page
@@ -543,8 +544,6 @@ def retry_pending(archive: "Archive", progress: ProgressFn | None = None,
             if fetcher is None:
                 raise QuireError(f"{article.url}: fetching is turned off for this archive")
             if not article.url:
-                from archive.library.check import how_to_refill
-
                 raise QuireError(f"{article.id}: a pending article without a URL cannot be fetched; "
                                  f"{how_to_refill(article)}")
             result = fetcher.fetch(article.url)

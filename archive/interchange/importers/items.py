@@ -8,6 +8,7 @@ one broken line must not cost the user the other 4,999.
 from __future__ import annotations
 
 import csv
+import html as htmlmod
 import io
 import re
 from dataclasses import dataclass, field
@@ -227,8 +228,6 @@ def clean_text(text: object) -> str:
 def html_from_text(text: str) -> str:
     """Plain text an export stores (Linkwarden's textContent, a Karakeep note) as a
     readable article body: one <p> per paragraph (blank lines), lines kept as <br>."""
-    import html as htmlmod
-
     paragraphs = [p.strip() for p in re.split(r"\n\s*\n", text.replace("\r\n", "\n")) if p.strip()]
     return "\n".join("<p>" + "<br>".join(htmlmod.escape(line.strip()) for line in p.splitlines())
                      + "</p>" for p in paragraphs)

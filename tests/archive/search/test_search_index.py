@@ -368,9 +368,9 @@ def test_fast_segment_writer_writes_what_whooshs_own_writer_writes(tmp_path, mon
     from whoosh import index as windex
     from whoosh.writing import SegmentWriter
 
-    from archive.search.fastwrite import FastSegmentWriter
+    from archive.search.whoosh_internals import FastSegmentWriter
 
-    monkeypatch.setattr("archive.search.fastwrite.POSITIONLESS_BLOCK", 16)  # many blocks, quickly
+    monkeypatch.setattr("archive.search.whoosh_internals.POSITIONLESS_BLOCK", 16)  # many blocks, quickly
     docs = []
     for n in range(300):
         spec = dict(ARTICLES[n % len(ARTICLES)], id=f"doc{n:07d}")
@@ -414,7 +414,7 @@ def test_a_damaged_flat_postings_file_falls_back_to_the_blocks(tmp_path, monkeyp
 
     from whoosh import index as windex
 
-    from archive.search.fastwrite import FastSegmentWriter
+    from archive.search.whoosh_internals import FastSegmentWriter
     from archive.search.query import parse_query
     from archive.search.topn import top_n
 

@@ -7,8 +7,9 @@ import pickle
 from hypothesis import given
 from hypothesis import strategies as st
 
-from archive.search import whoosh_memory
-from archive.search.whoosh_memory import LazyBufferFile, _ViewReader
+from archive.search import whoosh_internals as whoosh_memory
+from archive.search.whoosh_internals import LazyBufferFile
+from archive.search.whoosh_internals import ViewReader as _ViewReader
 
 
 @given(st.binary(max_size=300), st.lists(st.tuples(st.sampled_from(["read", "seek", "readline", "peek"]),
