@@ -107,7 +107,8 @@ def test_the_private_name_check_can_fail(tmp_path):
 
 
 #: Whoosh's codec and storage internals (and the byte encodings of its codec): only the seam.
-WHOOSH_INTERNAL_MODULES = ("whoosh.codec", "whoosh.filedb", "whoosh.system", "whoosh.util.numeric")
+WHOOSH_INTERNAL_MODULES = ("whoosh.codec", "whoosh.filedb.compound", "whoosh.filedb.structfile", "whoosh.system",
+                           "whoosh.util.numeric")
 
 
 def test_whoosh_internals_are_imported_in_one_module_only():

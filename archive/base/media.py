@@ -12,8 +12,6 @@ import os
 import sqlite3
 from pathlib import Path
 
-from archive.library import layout
-
 #: errno values that say "cannot write here", not "the data is damaged"
 READ_ONLY_ERRNOS = frozenset({errno.EROFS, errno.EACCES, errno.EPERM})
 #: errno values of a disk (or quota) that is full
@@ -23,10 +21,10 @@ NOT_DAMAGE_ERRNOS = READ_ONLY_ERRNOS | FULL_ERRNOS | {errno.EIO, errno.EAGAIN, e
                                                       errno.ENOMEM, errno.EMFILE, errno.ENFILE}
 
 
-def is_read_only(root: Path) -> bool:
+def is_read_only(root: Path, catalog: Path | None = None) -> bool:
     """True when `root` is an existing archive folder this process cannot write:
     on read-only media (statvfs says so even to root), or without write permission
-    on the folder or its catalog."""
+    on the folder or on its `catalog` file (archive.library.layout names it)."""
     root = Path(root)
     if not root.is_dir():
         return False
@@ -37,8 +35,7 @@ def is_read_only(root: Path) -> bool:
         pass
     if not os.access(root, os.W_OK):
         return True
-    catalog = layout.Layout(root).catalog
-    return catalog.exists() and not os.access(catalog, os.W_OK)
+    return catalog is not None and catalog.exists() and not os.access(catalog, os.W_OK)
 
 
 def _chain(exc: BaseException | None):

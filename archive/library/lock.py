@@ -13,6 +13,7 @@ import fcntl
 import os
 from pathlib import Path
 
+from archive.base import media
 from archive.base.errors import ArchiveError
 
 LOCK_NAME = "window.lock"
@@ -47,8 +48,6 @@ class WindowLock(_FileLock):
         """Take the lock. On an archive that cannot be written (read-only media, a
         folder of another user) there is no lock to take, and none is needed: the
         window opens it for reading only, changing nothing another window could."""
-        from archive.base import media
-
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             fh = open(self.path, "a+", encoding="utf-8")

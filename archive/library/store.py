@@ -114,7 +114,7 @@ class Archive:
         self.layout = layout.Layout(self.root)
         #: what opening the archive did that the user should be told (a rebuilt catalog)
         self.notices: list[str] = []
-        self.read_only = media.is_read_only(self.root) if read_only is None else read_only
+        self.read_only = media.is_read_only(self.root, self.layout.catalog) if read_only is None else read_only
         #: the sentence a refused write says (None while the archive can be written)
         self.read_only_reason: str | None = media.read_only_sentence(self.root) if self.read_only else None
         self.fetch_enabled = fetch

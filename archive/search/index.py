@@ -41,6 +41,7 @@ from whoosh.analysis import LowercaseFilter, RegexTokenizer, Token
 from whoosh.analysis.analyzers import Analyzer
 from whoosh.analysis import CharsetFilter
 from whoosh.fields import DATETIME, ID, KEYWORD, TEXT, Schema
+from whoosh.filedb.filestore import RamStorage
 from whoosh.formats import Existence
 from whoosh.lang.porter2 import stem as porter_stem
 from whoosh.support.charset import accent_map
@@ -341,8 +342,6 @@ class SearchIndex:
     def _open_read_only(self) -> None:
         """The index as it stands, written to in no way; an empty one in memory (and
         `unavailable` set) when it cannot be used without rebuilding it."""
-        from whoosh.filedb.filestore import RamStorage
-
         try:
             if not windex.exists_in(str(self.path)):
                 raise ValueError("there is no search index")

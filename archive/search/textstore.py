@@ -13,6 +13,7 @@ import threading
 import zlib
 from pathlib import Path
 from typing import Iterable
+from urllib.parse import quote
 
 FILENAME = "texts.sqlite"
 
@@ -39,8 +40,6 @@ class TextStore:
         self._db.execute("CREATE TABLE IF NOT EXISTS texts (id TEXT PRIMARY KEY, body BLOB NOT NULL)")
 
     def _open_read_only(self) -> sqlite3.Connection:
-        from urllib.parse import quote
-
         uri = f"file:{quote(str(self.path.resolve()))}?mode=ro"
         for suffix in ("", "&immutable=1"):  # immutable: a WAL file on read-only media
             try:

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Callable
 
 from archive.base.errors import QuireError
 from archive.base.models import ProgressFn
+from archive.extraction.pages import normalize_tags
 from archive.interchange.exporters import epub
 from archive.interchange.exporters import highlights_markdown
 from archive.interchange.exporters import html_zip
@@ -97,8 +98,6 @@ def select_ids(archive: "Archive", *, query: str | None = None, tag: str | None 
     if collection is not None:
         return collections.members(archive, collection)
     if tag is not None:  # the tag and the tags under it, as search's tag: reads it
-        from archive.extraction.pages import normalize_tags
-
         given = tag.strip().strip("/")
         wanted = (normalize_tags([given]) or [given])[0].lower()
         return [a.id for a in archive.articles()
