@@ -39,12 +39,12 @@ from readability.readability import REGEXES as READABILITY_REGEXES
 from archive.capture.charset import undo_mojibake
 from archive.extraction import readability_clean
 from archive.extraction.furniture import (
-    _STAMP,
-    _is_link_list,
     DEK_WORDS,
     FURNITURE_WORDS,
+    STAMP,
     class_words,
     is_furniture_by_text,
+    is_link_list,
     link_chars,
     norm_words,
     remove_furniture,
@@ -348,7 +348,7 @@ def number_lists(doc: HtmlElement) -> list[HtmlElement]:
 def _reads_as_content_list(lst: HtmlElement, block: HtmlElement) -> bool:
     """A list of the story's: not links, not furniture, in no furniture box inside
     the block readability chose (whatever that block's own classes say)."""
-    if _is_link_list(lst) or _is_hidden(lst):
+    if is_link_list(lst) or _is_hidden(lst):
         return False
     items = [li for li in lst if li.tag == "li"]
     if len(items) < 2 or is_furniture_by_text(lst):
@@ -424,7 +424,7 @@ def _reads_as_lead(para: HtmlElement) -> bool:
         return False
     if para.find(".//script") is not None or next(para.iter(*_HEADINGS), None) is not None:
         return False  # a headline block (headline and standfirst together) is the header
-    if text.lower().startswith(_BYLINE_START) or _STAMP.match(text):
+    if text.lower().startswith(_BYLINE_START) or STAMP.match(text):
         return False
     for node in (para, *para.iterancestors()):
         if node.tag in ("body", "html"):

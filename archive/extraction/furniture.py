@@ -123,7 +123,9 @@ FURNITURE_TEXT_INTL = re.compile(
 )
 #: A block that is one unrendered CMS shortcode: "[button link=...]Send us...[/button]".
 SHORTCODE = re.compile(r"^\[(\w+)\b[^\]]*\].*\[/\1\]$")
-_STAMP = re.compile(r"^\W*(?:updated|published|posted|last\s+(?:updated|modified))\b", re.I)
+#: A line that starts like a date stamp ("Updated …", "Published …"); extract.py keeps
+#: such a line out of the story too.
+STAMP = re.compile(r"^\W*(?:updated|published|posted|last\s+(?:updated|modified))\b", re.I)
 _DATE_LINE = re.compile(
     r"\b(?:\d{1,2}:\d{2}\s*(?:[ap]\.?m\.?)?|(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{1,2}"
     r"|\d{1,2}\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*|\d{4}-\d{2}-\d{2}|\d{1,2}/\d{1,2}/\d{2,4})\b",
@@ -250,13 +252,13 @@ def is_furniture_by_text(el: HtmlElement) -> bool:
         return False
     if FURNITURE_TEXT.match(text) or FURNITURE_TEXT_INTL.match(text) or SHORTCODE.match(text):
         return True
-    if _STAMP.match(text) and _DATE_LINE.search(text) and len(words) <= 12:
+    if STAMP.match(text) and _DATE_LINE.search(text) and len(words) <= 12:
         return True
     # A teaser: a short block that is nothing but a link ("READ MORE ON ...", a headline).
     return bool(links) and link_share >= 0.8 and len(words) >= 3
 
 
-def _is_link_list(el: HtmlElement) -> bool:
+def is_link_list(el: HtmlElement) -> bool:
     """A list of other stories: every item is (almost) only a link."""
     items = [li for li in el if li.tag == "li"]
     if len(items) < 2:
@@ -303,7 +305,7 @@ def remove_furniture(body: HtmlElement, title: str | None, authors: list[str]) -
         if _is_furniture_by_class(el, total):
             doomed.append(el)
             walker.skip_subtree()
-        elif tag in ("ul", "ol") and _is_link_list(el):
+        elif tag in ("ul", "ol") and is_link_list(el):
             doomed.append(el)
             if _is_list_heading(el.getprevious()):
                 doomed.append(el.getprevious())
