@@ -51,7 +51,7 @@ from archive.base import media
 from archive.base.errors import ArchiveError
 from archive.capture.urls import strip_tracking
 from archive.extraction.htmlparse import composed
-from archive.search.whoosh_internals import FastSegmentWriter
+from archive.search.whoosh_internals import FastSegmentWriter, listed_segments
 from archive.search.phrases import ArrayPositions, encode_positions, pair_terms
 from archive.search.scoring import FastBM25F
 from archive.search.textstore import TextStore
@@ -493,15 +493,11 @@ class SearchIndex:
         segment files behind, more with each attempt."""
         segment = getattr(writer, "newsegment", None)
         name = segment.segment_id() if segment is not None else None
-        for step in ("_close_segment", "_finish"):
-            try:
-                getattr(writer, step)()
-            except Exception:  # noqa: BLE001 - already failing: tidy what can be tidied
-                pass
+        writer.release()
         if not name:
             return
         try:
-            listed = {s.segment_id() for s in self.ix._read_toc().segments}
+            listed = listed_segments(self.ix)
         except Exception:  # noqa: BLE001 - cannot tell: keep the files
             return
         if name in listed:
@@ -517,7 +513,7 @@ class SearchIndex:
         of a failed rebuild or commit). Only while holding the index's writer lock: a
         writer of another process may be writing a segment not listed yet."""
         try:
-            listed = {seg.segment_id() for seg in self.ix._read_toc().segments}
+            listed = listed_segments(self.ix)
         except Exception:  # noqa: BLE001 - cannot tell which are in use: keep everything
             return 0
         prefix = f"{self.ix.indexname}_"

@@ -360,6 +360,15 @@ class FastSegmentWriter(SegmentWriter):
         except Exception:  # noqa: BLE001 - already failing, or nothing written
             pass
 
+    def release(self) -> None:
+        """After a failed write or commit (a full disk): close the segment's files and
+        give back the index lock and the temporary folder, whatever state it is in."""
+        for step in (self._close_segment, self._finish):
+            try:
+                step()
+            except Exception:  # noqa: BLE001 - already failing: tidy what can be tidied
+                pass
+
     def commit_segments(self, segments: list[Any]) -> None:
         """Commit a table of contents holding exactly `segments` (finished by other
         writers of this index) in place of everything the index held."""
@@ -597,3 +606,9 @@ def field_lengths(reader: Any, fieldname: str) -> list[int] | None:
 def bm25f_b(weighting: Any, fieldname: str) -> float:
     """The B a whoosh.scoring.BM25F gives a field (its per-field `<field>_B` option, else B)."""
     return weighting._field_B.get(fieldname, weighting.B)
+
+
+def listed_segments(ix: Any) -> set[str]:
+    """Ids of the segments the index's table of contents on disk lists (it is read
+    again, not the open index's copy); raises when it cannot be read."""
+    return {segment.segment_id() for segment in ix._read_toc().segments}
