@@ -68,6 +68,9 @@ def allowed_hosts(port: int) -> frozenset[str]:
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True  # a restart right after a stop binds again (TIME_WAIT)
+    #: connections waiting to be accepted: socketserver's 5 reset some of 50 saves
+    #: posted at once while the accepting thread waited for the GIL
+    request_queue_size = 128
 
     def __init__(self, address, handler, connector: "ConnectorServer") -> None:
         self.connector = connector
