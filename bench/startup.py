@@ -32,9 +32,9 @@ import os, sys, time, json, resource
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 sys.path.insert(0, {root!r})
 from pathlib import Path
-from app.gui.main import _make_app
+from app.gui.main import make_app
 from PySide6.QtCore import QSettings, QTimer
-app = _make_app(True)
+app = make_app(True)
 from app.gui.main_window import MainWindow
 settings = QSettings({ini!r}, QSettings.Format.IniFormat)
 window = MainWindow(Path({archive!r}), settings)

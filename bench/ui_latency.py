@@ -84,12 +84,12 @@ def main() -> int:
 
     from PySide6.QtCore import QSettings, QTimer
 
-    from app.gui.main import _make_app
+    from app.gui.main import make_app
 
     work = Path(tempfile.mkdtemp(prefix="quire-latency-"))
     try:
         pages = make_pages(work / "pages", args.pages)
-        app = _make_app(True)
+        app = make_app(True)
         from app.gui.main_window import MainWindow
 
         settings = QSettings(str(work / "settings.ini"), QSettings.Format.IniFormat)
