@@ -71,9 +71,25 @@ def _walk(node: Any, folders: list[str], where: str, out: list, depth: int = 0) 
             _walk(child, inner, where, out, depth + 1)
 
 
+def profile_file(folder: Path) -> Path | None:
+    """The Bookmarks file of a browser profile folder (or of its user-data folder's
+    Default profile), for people who point at the folder."""
+    for candidate in (folder / "Bookmarks", folder / "Default" / "Bookmarks"):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
 def parse(path: Path) -> ParseResult:
     """Yield an ImportItem per bookmark under every root; a problem for each bad one."""
     path = Path(path)
+    if path.is_dir():
+        found = profile_file(path)
+        if found is None:
+            yield ImportProblem(path.name, "no Bookmarks file in this folder (a browser profile "
+                                           "folder holds one)")
+            return
+        path = found
     problems: list[ImportProblem] = []
     data = load_json(path, problems)
     yield from problems

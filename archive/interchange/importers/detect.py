@@ -134,6 +134,17 @@ def detect_format(path: Path | str) -> str:
     path = Path(path)
     label = path.name or str(path)
     if path.is_dir():
+        if (path / "places.sqlite").is_file() and is_places(path / "places.sqlite"):
+            return "firefox"  # a Firefox profile folder
+        from archive.interchange.importers.chrome import profile_file
+
+        bookmarks = profile_file(path)
+        if bookmarks is not None and bookmarks.stat().st_size <= _PEEK_BYTES:
+            try:
+                if isinstance(json.loads(decode_text(bookmarks.read_bytes())).get("roots"), dict):
+                    return "chrome"  # a Chrome/Edge profile (or user-data) folder
+            except (ValueError, AttributeError, RecursionError):
+                pass
         names = [p.relative_to(path).as_posix() for p in path.rglob("*") if p.is_file()]
         return _detect_names(names, label, lambda n: _peek_file(path / n))
     if not path.is_file():

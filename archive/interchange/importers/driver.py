@@ -79,7 +79,7 @@ ALIASES = {"pocket-csv": "pocket", "pocket_csv": "pocket", "html": "folder",
            "quire": "json", "txt": "urls"}
 NOT_FETCHED = "not fetched (imported without fetching)"
 #: Formats that read a folder (or a zip) as well as a file; the others read one file.
-FOLDER_FORMATS = {"pocket", "omnivore", "folder", "readeck"}
+FOLDER_FORMATS = {"pocket", "omnivore", "folder", "readeck", "chrome", "firefox"}
 
 
 @dataclass

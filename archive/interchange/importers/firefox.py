@@ -134,8 +134,15 @@ def _read(db: sqlite3.Connection, label: str) -> ParseResult:
 
 
 def parse(path: Path) -> ParseResult:
-    """Yield an ImportItem per bookmark in places.sqlite; a problem for each bad one."""
+    """Yield an ImportItem per bookmark in places.sqlite (or in the places.sqlite of a
+    profile folder); a problem for each bad one."""
     path = Path(path)
+    if path.is_dir():
+        if not (path / "places.sqlite").is_file():
+            yield ImportProblem(path.name, "no places.sqlite in this folder (a Firefox profile "
+                                           "folder holds one)")
+            return
+        path = path / "places.sqlite"
     try:
         with open(path, "rb") as handle:
             magic = handle.read(16)

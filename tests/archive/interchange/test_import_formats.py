@@ -366,3 +366,24 @@ def test_readeck_article_from_a_container_zip_or_the_stored_text(tmp_path):
     assert urls["https://a.example/one"].tags == ["x"]
     two = urls["https://a.example/two"]
     assert two.html.count("<p>") == 2 and two.is_archived and two.is_read
+
+
+def test_a_browser_profile_folder_is_read_through_its_bookmarks_file(tmp_path):
+    chrome_data = tmp_path / "google-chrome"
+    (chrome_data / "Default").mkdir(parents=True)
+    shutil.copy(FIXTURES / "chrome_profile" / "Bookmarks", chrome_data / "Default" / "Bookmarks")
+    (chrome_data / "Default" / "History").write_bytes(b"SQLite format 3\x00not really")
+    assert detect_format(chrome_data) == "chrome"
+    items, _ = split(parse_file(chrome_data))
+    assert "https://kernel.example.org/newbies" in by_url(items)
+    profile = tmp_path / "abcd1234.default-release"
+    profile.mkdir()
+    places(profile)
+    (profile / "prefs.js").write_text("// Mozilla User Preferences\n", encoding="utf-8")
+    assert detect_format(profile) == "firefox"
+    items, _ = split(parse_file(profile))
+    assert len(items) == 4
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    items, problems = split(parse_file(empty, "firefox"))
+    assert items == [] and "no places.sqlite" in problems[0].reason
