@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import re
 import zipfile
+import zlib
 from pathlib import Path
 from typing import Callable
 
@@ -54,8 +55,9 @@ def _has_readeck_json(names: list[str], read: "Callable[[str], bytes]") -> bool:
     for name in [n for n in names if n.lower().endswith(".json")][:50]:
         try:
             data = json.loads(decode_text(read(name)))
-        except (ValueError, RecursionError, OSError, KeyError, zipfile.BadZipFile, RuntimeError):
-            continue
+        except (ValueError, RecursionError, OSError, KeyError, EOFError, NotImplementedError,
+                zipfile.BadZipFile, RuntimeError, zlib.error):
+            continue  # an unreadable member tells nothing; the parser names it
         if looks_like_readeck(data):
             return True
     return False

@@ -387,3 +387,30 @@ def test_a_browser_profile_folder_is_read_through_its_bookmarks_file(tmp_path):
     empty.mkdir()
     items, problems = split(parse_file(empty, "firefox"))
     assert items == [] and "no places.sqlite" in problems[0].reason
+
+
+def test_a_zip_with_a_damaged_json_member_is_refused_in_words(tmp_path):
+    """Detection peeks into a zip's JSON files (Readeck's export has no telling names):
+    a member whose compressed data is damaged must not end in a traceback."""
+    from archive.base.errors import ImportFileError
+
+    path = tmp_path / "export.zip"
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+        zf.writestr("info.json", '{"URL": "https://a.example/", "IsMarked": true}' * 50)
+    data = bytearray(path.read_bytes())
+    start = data.index(b"info.json") + len("info.json") + 10  # inside the deflated data
+    data[start:start + 20] = b"\xff" * 20
+    path.write_bytes(bytes(data))
+    try:
+        fmt = detect_format(path)
+    except ImportFileError as exc:
+        assert "export.zip" in str(exc)
+    else:
+        assert fmt in ("readeck", "folder")
+    for fmt in ("readeck", "omnivore", "folder", "pocket"):
+        try:
+            records = parse_file(path, fmt)
+        except ImportFileError as exc:
+            assert "export.zip" in str(exc)
+        else:
+            assert all(isinstance(r, (ImportItem, ImportProblem)) for r in records)
