@@ -98,9 +98,12 @@ async function quireSaveLink(url, tabId) {
   if (!savable(url)) return {state: "failed", error: "Only web links (http and https) can be saved to Quire."};
   const result = await quireSave(null, {url});
   if (tabId !== null && tabId !== undefined) {
-    await setBadge(tabId, result.state === "saved" ? SAVED_BADGE : FAILED_BADGE,
-      result.state === "saved" ? "Link saved to Quire: " + result.title : "Link not saved \u2014 " + result.error,
-      result.state === "saved" ? "#2e7d32" : "#c62828");
+    // the badge speaks of the page shown, not of the link: only a failure is said on it
+    if (result.state === "saved") {
+      await chrome.action.setTitle({tabId, title: "Link saved to Quire: " + result.title});
+    } else {
+      await setBadge(tabId, FAILED_BADGE, "Link not saved \u2014 " + result.error, "#c62828");
+    }
   }
   return result;
 }

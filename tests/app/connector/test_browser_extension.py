@@ -179,9 +179,16 @@ def test_save_link_sends_the_address_only(chromium, connector, web):
     web.expect_request("/plain").respond_with_data(
         "<html><head><title>A plain page</title></head><body><article><p>" + "Words on the page. " * 40
         + "</p></article></body></html>", content_type="text/html")
-    result = worker.evaluate("(url) => quireSaveLink(url, null)", web.url_for("/plain"))
-    assert result["state"] == "saved", result
-    assert result["title"] == "A plain page"
+    page = open_built_page(context, web.url_for("/moths"))
+    try:
+        tid = browser.tab_id(worker, web.url_for("/moths"))
+        result = worker.evaluate("([url, tabId]) => quireSaveLink(url, tabId)", [web.url_for("/plain"), tid])
+        assert result["state"] == "saved", result
+        assert result["title"] == "A plain page"
+        assert badge(worker, tid) == ""  # the page shown is not the link saved
+        assert worker.evaluate("(tabId) => chrome.action.getTitle({tabId})", tid).startswith("Link saved")
+    finally:
+        page.close()
 
 
 def test_the_selection_is_sent_with_the_page_and_kept_as_a_highlight(chromium, connector, web):
