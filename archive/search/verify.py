@@ -32,7 +32,9 @@ def _read_segment(reader: Any) -> None:
     for fieldname in schema.names():
         field = schema[fieldname]
         if getattr(field, "column_type", None) and reader.has_column(fieldname):
-            column = reader.column_reader(fieldname)
+            # raw values: a document without a date (no published date) holds the
+            # column's default, which is no datetime; every byte is read all the same
+            column = reader.column_reader(fieldname, translate=False)
             for docnum in range(reader.doc_count_all()):
                 column[docnum]
         if not field.indexed:

@@ -414,3 +414,18 @@ def test_a_zip_with_a_damaged_json_member_is_refused_in_words(tmp_path):
             assert "export.zip" in str(exc)
         else:
             assert all(isinstance(r, (ImportItem, ImportProblem)) for r in records)
+
+
+def test_every_format_into_one_archive_leaves_check_clean(archive, tmp_path):
+    """All the formats, one after another, into one archive (tags differing by case
+    across files, the same pages met again): the catalog, meta.json and the index agree."""
+    from archive.library.check import check_archive
+
+    for name in ["bookmarks_chrome_fr.html", "pinboard.json", "linkwarden.json", "karakeep.json",
+                 "readwise_reader.csv", "raindrop.csv", "chrome_profile/Bookmarks", "readeck_export",
+                 "omnivore_export", "pocket_near_duplicates.csv", "linkwarden.json"]:
+        import_file(archive, FIXTURES / name, fetch=False)
+    import_file(archive, places(tmp_path), fetch=False)
+    assert check_archive(archive) == []
+    names = [name for name, _count in archive.tags()]
+    assert len({n.casefold() for n in names}) == len(names)  # one spelling per tag

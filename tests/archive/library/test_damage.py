@@ -239,3 +239,23 @@ def test_a_pending_article_is_filled_by_adding_its_address_again(tmp_path, https
         assert result.filled and result.article.id == aid
         assert a.get(aid).status == "saved" and a.get(aid).tags == ["kept"]
         assert [h.id for h in a.search("fetchword")] == [aid]
+
+
+def test_articles_with_and_without_a_published_date_are_no_damage(tmp_path):
+    """An article without a published date holds the date column's default, which is no
+    datetime: verifying the index must not take it for damage (any archive whose pages
+    only sometimes give a date was reported damaged, and --repair rebuilt it for nothing)."""
+    from archive.library.check import check_archive
+
+    def page(title: str, head: str) -> str:
+        return (f"<html><head><title>{title}</title>{head}</head><body><article><h1>{title}</h1>"
+                f"<p>{'Some words about herons and tides. ' * 30}</p></article></body></html>")
+
+    with Archive(tmp_path / "arch", seed=False, fetch=False) as archive:
+        with archive.batch():
+            archive.save_html(page("Dated", '<meta property="article:published_time" '
+                                            'content="2024-06-28T00:00:00Z">'), "https://a.example/1")
+            archive.save_html(page("Undated", ""), "https://a.example/2")
+        assert sorted(str(a.published) for a in archive.articles()) == [
+            "2024-06-28T00:00:00+00:00", "None"]
+        assert check_archive(archive) == []
