@@ -13,9 +13,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QPoint
-from PySide6.QtGui import QCursor
-from PySide6.QtWidgets import QTabWidget
+from PySide6.QtCore import QPoint, QTimer
+from PySide6.QtGui import QCursor, QTextCursor
+from PySide6.QtWidgets import QMenu, QTabWidget
 
 from app.gui.highlight_widgets import ArticleHighlightsPanel, NotePopup, SelectionPopup
 from app.gui.highlights_view import HighlightsWindow, Row
@@ -72,8 +72,6 @@ class HighlightsMixin:
                                tip="The note of the highlight stepped to or clicked")
         self.act_highlights_view = a("All &highlights…", self.show_highlights_view, "Ctrl+Shift+H",
                                      tip="Every highlight in the archive")
-        from PySide6.QtWidgets import QMenu
-
         bar = self.menuBar()
         marks_menu = QMenu("&Highlights", self)
         help_menu = next((act for act in bar.actions() if act.text().replace("&", "") == "Help"), None)
@@ -197,8 +195,6 @@ class HighlightsMixin:
         if self._open_at_mark is not None:
             mark_id, self._open_at_mark = self._open_at_mark, None
             # after the first layout, as the restored reading position is
-            from PySide6.QtCore import QTimer
-
             QTimer.singleShot(0, lambda: self.go_to_highlight(mark_id))
 
     def go_to_highlight(self, mark_id: str) -> None:
@@ -230,8 +226,6 @@ class HighlightsMixin:
         if where is None:
             span = self.reader.mark_span(mark_id)
             if span is not None:
-                from PySide6.QtGui import QTextCursor
-
                 cursor = QTextCursor(self.reader.document())
                 cursor.setPosition(span[1])
                 rect = self.reader.cursorRect(cursor)
@@ -258,6 +252,7 @@ class HighlightsMixin:
                     label="Reading the highlights")
 
     def _run_highlights_query(self, text: str) -> None:
+        # with the store, which the window loads after its first paint (main_window._open_archive)
         from archive.library.highlights import matching
 
         archive = self.archive

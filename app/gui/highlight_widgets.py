@@ -7,7 +7,7 @@ the UI thread, and tells them what changed.
 
 from __future__ import annotations
 
-from PySide6.QtCore import QPoint, QSize, Qt, Signal
+from PySide6.QtCore import QEvent, QPoint, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QIcon, QPixmap
 from PySide6.QtWidgets import (
     QFrame,
@@ -219,8 +219,6 @@ class ArticleHighlightsPanel(QWidget):
     def eventFilter(self, watched, event) -> bool:  # noqa: N802 - Qt's name
         """Delete removes the current highlight, F2 opens its note: the list is the
         keyboard's way to them."""
-        from PySide6.QtCore import QEvent
-
         if watched is self.list and event.type() == QEvent.Type.ShortcutOverride \
                 and event.key() in (Qt.Key.Key_Delete, Qt.Key.Key_F2) and self.list.currentItem() is not None:
             event.accept()  # the key is the list's: Delete here is not "delete the article"

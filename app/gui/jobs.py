@@ -17,6 +17,7 @@ from app.gui.tag_pane import STATES
 from archive.base.changes import Changes
 from archive.base.errors import QuireError
 from archive.base.models import Article
+from archive.library.collections import list_collections
 from archive.library.tags import TagChange
 
 if TYPE_CHECKING:
@@ -93,6 +94,8 @@ def save_items(archive: Archive, items: list[str], tags: list[str], ctx: OpConte
     handed to archive.bulk.save_many, which fetches concurrently and extracts
     on a process pool; a big batch runs wholly in a child process
     (archive.child), so the GUI process keeps its GIL for the window."""
+    # on the first save, not at the window's start: bulk saving and its process pool
+    # cost 10-76 ms to import (python -X importtime)
     from archive.work.bulk import classify_input, save_all
     from archive.work.child import run_job
 
@@ -143,8 +146,6 @@ class LibraryCounts:
 def library_counts(archive: Archive) -> LibraryCounts:
     states = {label: archive.count(query) for label, query in STATES}
     try:
-        from archive.library.collections import list_collections
-
         collections = [(c.name, c.count) for c in list_collections(archive)]
     except ImportError:  # an older core without collections
         collections = []

@@ -5,7 +5,7 @@ announces what it changed (MainWindow.changed): the panes refresh from that."""
 from __future__ import annotations
 
 from PySide6.QtCore import QPoint, QUrl
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QInputDialog, QMenu, QMessageBox
 
 from app.gui import jobs
 from app.gui.ops import Op
@@ -13,6 +13,7 @@ from app.gui.plaintext import as_plain
 from app.gui.tag_pane import tag_query
 from archive.base.changes import Changes
 from archive.base.errors import QuireError
+from PySide6.QtGui import QDesktopServices
 
 
 class LibraryOpsMixin:
@@ -61,8 +62,6 @@ class LibraryOpsMixin:
 
     def tag_selected_dialog(self, remove: bool = False) -> None:
         """Add (or remove) tags on every selected article."""
-        from PySide6.QtWidgets import QInputDialog
-
         ids = self.search.selected_ids()
         if not ids:
             return
@@ -131,8 +130,6 @@ class LibraryOpsMixin:
         box.open()
 
     def results_menu(self, pos: QPoint) -> None:
-        from PySide6.QtWidgets import QMenu
-
         if not self.search.selected_ids():
             return
         menu = QMenu(self)
@@ -230,8 +227,6 @@ class LibraryOpsMixin:
         return self._bulk(ids, "Deleting", delete=True)
 
     def open_original(self) -> None:
-        from PySide6.QtGui import QDesktopServices
-
         content = self.reader.content
         if (
             content

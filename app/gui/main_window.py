@@ -32,6 +32,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import (
     QApplication,
+    QFontDialog,
     QHBoxLayout,
     QLabel,
     QMainWindow,
@@ -204,6 +205,8 @@ class MainWindow(MenusMixin, LibraryOpsMixin, TransferMixin, ConnectorMixin, Hig
 
     # -- archive lifecycle -------------------------------------------------
     def _open_archive(self, seed: bool, fetch: bool) -> None:
+        # The store and its index cost 250-600 ms to import (python -X importtime main.py
+        # list): loaded here, on the opening thread, after the window is painted.
         from archive import Archive
         from archive.library.lock import WindowLock
 
@@ -255,7 +258,7 @@ class MainWindow(MenusMixin, LibraryOpsMixin, TransferMixin, ConnectorMixin, Hig
         # what a `quire add` or `tag` beside the window changes shows here too; the
         # mark is taken before the first search, so a change made before the watcher's
         # first snapshot is not lost (two cheap reads: data_version, a folder listing)
-        from archive.library.watch import ArchiveWatcher
+        from archive.library.watch import ArchiveWatcher  # 8-15 ms: with the archive, as above
 
         since = ArchiveWatcher.mark(self.archive)
         self.search.search_now()
@@ -376,8 +379,6 @@ class MainWindow(MenusMixin, LibraryOpsMixin, TransferMixin, ConnectorMixin, Hig
         self.apply_reading_settings()
 
     def choose_font(self) -> None:
-        from PySide6.QtWidgets import QFontDialog
-
         dialog = QFontDialog(self.reading.font(), self)
         dialog.setObjectName("fontDialog")
         dialog.setWindowTitle("Reading font")
@@ -449,6 +450,8 @@ class MainWindow(MenusMixin, LibraryOpsMixin, TransferMixin, ConnectorMixin, Hig
         At once with the query's words as the index analyses them (stems, accents:
         archive.search.engine.word_match_spans), then exactly as the index matched
         them (prefixes and fuzzy terms too) from match_spans on the reading pool."""
+        # the query language and the block scorer cost 60-160 ms to import: on the
+        # first search, as Archive.search_full does
         from archive.search.engine import match_spans, word_match_spans
 
         if self.reader.content is None:

@@ -12,6 +12,7 @@ run on the UI thread, whatever Python callables they are.
 
 from __future__ import annotations
 
+import sys
 import threading
 import traceback
 from collections.abc import Callable
@@ -139,8 +140,6 @@ class Op(QObject):
                 self._on_failure(exc)
             elif not isinstance(exc, Cancelled):
                 # An unexpected error with nobody listening must not vanish.
-                import sys
-
                 print(f"Quire: background task {self.label!r} failed:\n{tb}", file=sys.stderr)
         finally:
             self._finish()

@@ -7,6 +7,8 @@ through many thousands of hits costs nothing beyond the rows on screen.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRectF, QSize, Qt
 from PySide6.QtGui import (
     QAbstractTextDocumentLayout,
@@ -30,8 +32,6 @@ SNIPPET_CACHE = 300  # laid-out snippets kept (a few screens of rows)
 
 def format_date(iso: str) -> str:
     """'2026-11-25T10:00:00+00:00' -> '25 Nov 2026' (unknown stays as given)."""
-    from datetime import datetime
-
     if not iso:
         return ""
     try:

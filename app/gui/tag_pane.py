@@ -11,15 +11,18 @@ from __future__ import annotations
 
 import unicodedata
 
-from PySide6.QtCore import QModelIndex, QStringListModel, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QModelIndex, QStringListModel, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (
     QAbstractItemView,
+    QColorDialog,
     QCompleter,
     QHBoxLayout,
+    QInputDialog,
     QLabel,
     QLineEdit,
     QListView,
+    QMenu,
     QPushButton,
     QTreeView,
     QVBoxLayout,
@@ -343,8 +346,6 @@ class TagPane(QWidget):
 
     # -- rename, merge, delete -------------------------------------------------
     def _tag_menu(self, pos) -> None:
-        from PySide6.QtWidgets import QMenu
-
         index = self.tree.indexAt(pos)
         name = index.data(TagRole) if index.isValid() else None
         if not name:
@@ -363,8 +364,6 @@ class TagPane(QWidget):
         menu.popup(self.tree.viewport().mapToGlobal(pos))
 
     def ask_color(self, name: str) -> None:
-        from PySide6.QtWidgets import QColorDialog
-
         current = QColor(self.colors.get(name.lower(), "#b0652b"))
         color = QColorDialog.getColor(current, self, f"Colour of the tag {name}")
         if color.isValid():
@@ -385,8 +384,6 @@ class TagPane(QWidget):
         self.colors_changed.emit(dict(self.colors))
 
     def ask_rename(self, name: str) -> None:
-        from PySide6.QtWidgets import QInputDialog
-
         dialog = QInputDialog(self)
         dialog.setObjectName("renameTagDialog")
         dialog.setWindowTitle("Rename tag")
@@ -402,8 +399,6 @@ class TagPane(QWidget):
     def eventFilter(self, obj, event) -> bool:
         """A tag dropped on another tag merges it into that one; the model
         itself never moves rows (the archive is the truth)."""
-        from PySide6.QtCore import QEvent
-
         if obj is self.tree.viewport() and event.type() == QEvent.Type.Drop:
             source = self.tree.currentIndex().data(TagRole)
             target_index = self.tree.indexAt(event.position().toPoint())

@@ -118,6 +118,8 @@ def run_import(archive: Archive, path: str, fetch: bool, ctx: OpContext,
     """Import in a child process (archive.child): an import saves hundreds of
     articles on several threads, which would otherwise take turns with the UI
     thread for this process's GIL."""
+    # Imports and exports load on first use, not at the window's start: the importers
+    # cost 50-120 ms to import, the exporters 90-360 ms (python -X importtime).
     from archive.work.child import run_job
     from archive.interchange.importers import import_file
 
@@ -126,7 +128,7 @@ def run_import(archive: Archive, path: str, fetch: bool, ctx: OpContext,
 
 
 def run_retry(archive: Archive, ctx: OpContext, ids: list[str] | None = None) -> ImportReport:
-    from archive.work.child import run_job
+    from archive.work.child import run_job  # on first use, as in run_import
     from archive.interchange.importers import retry_pending
 
     return run_job(archive, retry_pending, size=None if ids is None else len(ids),
@@ -134,7 +136,7 @@ def run_retry(archive: Archive, ctx: OpContext, ids: list[str] | None = None) ->
 
 
 def run_reindex(archive: Archive, ctx: OpContext) -> int:
-    from archive.work.child import reindex_job, run_job
+    from archive.work.child import reindex_job, run_job  # on first use, as in run_import
 
     return run_job(archive, reindex_job, progress=ctx.report)
 
@@ -142,7 +144,7 @@ def run_reindex(archive: Archive, ctx: OpContext) -> int:
 def run_reextract(archive: Archive, ids: list[str], ctx: OpContext) -> tuple[int, list[str], list[str]]:
     """(done, failures, what became of the highlights: a summary line, then those that
     could not be placed)."""
-    from archive.work.child import reextract_job, run_job
+    from archive.work.child import reextract_job, run_job  # on first use, as in run_import
 
     return run_job(archive, reextract_job, size=len(ids), progress=ctx.report,
                    cancel=ctx.cancel_event, ids=ids, highlights=True)
@@ -158,7 +160,7 @@ class ExportRequest:
 
 
 def run_export(archive: Archive, request: ExportRequest, ctx: OpContext) -> ExportReport:
-    from archive.interchange.exporters import export, select_ids
+    from archive.interchange.exporters import export, select_ids  # on first use, as in run_import
 
     if request.scope == "selected":
         ids = request.selected
@@ -219,7 +221,7 @@ class ExportDialog(QDialog):
         layout.addWidget(buttons)
 
     def _fix_extension(self) -> None:
-        from archive.interchange.exporters import EXTENSIONS
+        from archive.interchange.exporters import EXTENSIONS  # on first use, as in run_import
 
         text = self.path.text().strip()
         extension = EXTENSIONS.get(self.format.currentData())
@@ -283,8 +285,6 @@ class TransferMixin:
         self.saved.emit(summary)
 
     def import_dialog(self) -> None:
-        from PySide6.QtWidgets import QFileDialog
-
         dialog = QFileDialog(self, "Import from Pocket, Instapaper, wallabag, Omnivore, bookmarks…")
         dialog.setFileMode(QFileDialog.FileMode.ExistingFile)
         dialog.setNameFilters([label for label, _fmt in IMPORT_TYPES])
@@ -295,8 +295,6 @@ class TransferMixin:
         dialog.open()
 
     def import_folder_dialog(self) -> None:
-        from PySide6.QtWidgets import QFileDialog
-
         dialog = QFileDialog(self, "Import a folder of saved pages")
         dialog.setFileMode(QFileDialog.FileMode.Directory)
         dialog.fileSelected.connect(self.import_path)

@@ -53,7 +53,7 @@ class ArchiveWatch(QObject):
     def start(self, since: tuple[int, int] | None = None) -> None:
         """Take the first snapshot (off the UI thread), then poll. `since`: the
         archive's ArchiveWatcher.mark() when the window read what it shows."""
-        from archive.library.watch import ArchiveWatcher
+        from archive.library.watch import ArchiveWatcher  # with the archive (main_window._open_archive)
 
         archive = self._archive
         if since is not None:
