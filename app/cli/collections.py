@@ -4,6 +4,7 @@ from __future__ import annotations
 import argparse
 import json
 
+from archive.library import collections as coll
 from app.cli.common import EXIT_OK, Command, say
 
 
@@ -25,8 +26,6 @@ def _conf_collection(p: argparse.ArgumentParser) -> None:
 
 
 def _run_collection(archive, args) -> int:
-    from archive.library import collections as coll
-
     if args.action == "list":
         rows = coll.list_collections(archive)
         if args.json:

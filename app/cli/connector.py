@@ -8,6 +8,9 @@ import signal
 import threading
 
 from app.cli.common import EXIT_ITEM_FAILED, EXIT_OK, Command, err, say
+from app.connector.server import DEFAULT_PORT, PORT_ENV, default_port
+from app.connector import ConnectorAPI, ConnectorServer, PortInUseError
+from app.connector.secret import new_secret, read_secret
 
 
 def _port(text: str) -> int:
@@ -21,8 +24,6 @@ def _port(text: str) -> int:
 
 
 def _conf_serve(p: argparse.ArgumentParser) -> None:
-    from app.connector.server import DEFAULT_PORT, PORT_ENV
-
     p.add_argument("--port", type=_port, default=None,
                    help=f"port on 127.0.0.1 (default ${PORT_ENV}, else {DEFAULT_PORT}; 0 picks a free one)")
 
@@ -30,9 +31,6 @@ def _conf_serve(p: argparse.ArgumentParser) -> None:
 def _run_serve(archive, args) -> int:
     """Serve until SIGINT or SIGTERM, then stop cleanly (requests in progress finish:
     a save is atomic either way)."""
-    from app.connector import ConnectorAPI, ConnectorServer, PortInUseError
-    from app.connector.server import default_port
-
     def saved(article_id: str, what: str) -> None:
         if what == "saved":
             say(f"saved {article_id}  {archive.get(article_id).title}")
@@ -67,8 +65,6 @@ def _conf_connector(p: argparse.ArgumentParser) -> None:
 
 
 def _run_connector(root, args) -> int:
-    from app.connector.secret import new_secret, read_secret
-
     say(new_secret(root) if args.new else read_secret(root))
     return EXIT_OK
 

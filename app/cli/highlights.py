@@ -9,6 +9,7 @@ from archive.base.errors import QuireError
 from archive.base.models import HIGHLIGHT_COLORS
 
 from app.cli.common import EXIT_ITEM_FAILED, EXIT_OK, Command, err, say
+from archive.library.highlights import matching
 
 
 def _conf_highlights(p: argparse.ArgumentParser) -> None:
@@ -19,8 +20,6 @@ def _conf_highlights(p: argparse.ArgumentParser) -> None:
 
 
 def _run_highlights(archive, args) -> int:
-    from archive.library.highlights import matching
-
     marks = matching(archive, " ".join(args.query), color=args.color)
     titles = {a.id: a for a in archive.get_many(sorted({m.article_id for m in marks})).values()}
     if args.json:

@@ -112,6 +112,8 @@ def _run(args: argparse.Namespace) -> int:
         root = resolve_archive_root(args.archive)
         if command.needs == "folder":
             return command.run(root, args)
+        # The store and its index cost 250-600 ms to import (python -X importtime main.py
+        # list): --help, --version and the commands that need no archive skip it.
         from archive.library.store import Archive
 
         archive = Archive(root)

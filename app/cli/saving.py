@@ -4,6 +4,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from archive.interchange import importers
 from app.cli.common import (EXIT_ITEM_FAILED, EXIT_OK, Command, err, failure_line, print_report,
                             progress_printer, say)
 
@@ -27,6 +28,8 @@ def _run_add(archive, args) -> int:
             items.extend(ln.strip() for ln in lines if ln.strip() and not ln.lstrip().startswith("#"))
         else:
             items.append(item)
+    # bulk saving imports the store (250-600 ms, python -X importtime): only when a
+    # command runs, as main.run does, not for --help
     from archive.work.bulk import save_many
 
     failed = 0
@@ -59,10 +62,8 @@ def _conf_retry(p: argparse.ArgumentParser) -> None:
 
 
 def _run_retry(archive, args) -> int:
-    from archive.interchange.importers.driver import retry_pending
-
     ids = [archive.resolve_id(i) for i in args.ids] or None
-    report = retry_pending(archive, progress=progress_printer("retry"), ids=ids)
+    report = importers.retry_pending(archive, progress=progress_printer("retry"), ids=ids)
     code = print_report(report, "retried pending articles")
     return EXIT_ITEM_FAILED if report.pending else code
 

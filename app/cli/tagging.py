@@ -7,6 +7,7 @@ import argparse
 import json
 
 from app.cli.common import EXIT_ITEM_FAILED, EXIT_OK, EXIT_USAGE, Command, err, say
+from archive.extraction.pages import normalize_tags
 
 
 def _conf_tag(p: argparse.ArgumentParser) -> None:
@@ -27,8 +28,6 @@ def _run_tag(archive, args) -> int:
             remove.append(change[1:])
         else:
             add.append(change)
-    from archive.extraction.pages import normalize_tags
-
     had = {t.lower() for t in archive.get(aid).tags}
     missing = [t for t in normalize_tags(remove) if t.lower() not in had]
     article = archive.tag(aid, add=add, remove=remove)

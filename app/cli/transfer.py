@@ -4,50 +4,43 @@ from __future__ import annotations
 import argparse
 
 from app.cli.common import EXIT_ITEM_FAILED, EXIT_OK, Command, print_report, progress_printer, say
+from archive.base.errors import UnknownFormatError
+from archive.interchange import exporters, importers
 
 
 def _conf_import(p: argparse.ArgumentParser) -> None:
-    from archive.interchange.importers.driver import FORMATS
-
     p.add_argument("file", metavar="FILE")
     p.add_argument("--format", default="auto",
-                   help=f"one of auto, {', '.join(FORMATS)} (default: detected from the content)")
+                   help=f"one of auto, {', '.join(importers.FORMATS)} (default: detected from the content)")
     p.add_argument("--no-fetch", action="store_true",
                    help="do not fetch items without content: keep them pending")
 
 
 def _run_import(archive, args) -> int:
-    from archive.base.errors import UnknownFormatError
-    from archive.interchange.importers.driver import FORMATS, import_file
-
     try:
-        report = import_file(archive, args.file, args.format, fetch=not args.no_fetch,
+        report = importers.import_file(archive, args.file, args.format, fetch=not args.no_fetch,
                              progress=progress_printer("import"))
     except UnknownFormatError as exc:  # the core does not know how the format is named here
-        raise UnknownFormatError(f"{exc}; --format names it (one of {', '.join(FORMATS)})") from exc
+        raise UnknownFormatError(f"{exc}; --format names it (one of {', '.join(importers.FORMATS)})") from exc
     return print_report(report, f"imported {args.file} ({report.format})")
 
 
 def _conf_export(p: argparse.ArgumentParser) -> None:
-    from archive.interchange.exporters import FORMATS
-
     which = p.add_mutually_exclusive_group(required=True)
     which.add_argument("--query", metavar="Q", help="the articles a search finds")
     which.add_argument("--tag", metavar="T", help="the articles with this tag")
     which.add_argument("--collection", metavar="C", help="the articles of a collection")
     which.add_argument("--all", action="store_true", help="every article")
-    p.add_argument("--format", required=True, help=f"one of {', '.join(FORMATS)}")
+    p.add_argument("--format", required=True, help=f"one of {', '.join(exporters.FORMATS)}")
     p.add_argument("-o", "--output", required=True, metavar="OUT", help="the file to write")
 
 
 def _run_export(archive, args) -> int:
-    from archive.interchange.exporters import export, select_ids
-
-    ids = select_ids(archive, query=args.query, tag=args.tag, collection=args.collection, all=args.all)
+    ids = exporters.select_ids(archive, query=args.query, tag=args.tag, collection=args.collection, all=args.all)
     if not ids:
         say("nothing to export: no article matches")
         return EXIT_ITEM_FAILED
-    report = export(archive, ids, args.format, args.output, progress=progress_printer("export"))
+    report = exporters.export(archive, ids, args.format, args.output, progress=progress_printer("export"))
     for line in getattr(report, "skipped", []) or []:
         say(f"skipped {line}")
     say(f"exported {report.exported} article{'s' if report.exported != 1 else ''} to {report.path}")

@@ -5,6 +5,8 @@ import argparse
 import json
 
 from archive.base.errors import QuireError
+from archive.library.check import check_archive
+from archive.library.highlights import ReanchorReport
 
 from app.cli.common import EXIT_ITEM_FAILED, EXIT_OK, Command, progress_printer, say
 
@@ -15,8 +17,6 @@ def _conf_check(p: argparse.ArgumentParser) -> None:
 
 
 def _run_check(archive, args) -> int:
-    from archive.library.check import check_archive
-
     problems = check_archive(archive, repair=args.repair, progress=progress_printer("check"))
     if args.json:
         print(json.dumps([p.to_dict() for p in problems], ensure_ascii=False, indent=2))
@@ -55,8 +55,6 @@ def _conf_reextract(p: argparse.ArgumentParser) -> None:
 
 
 def _run_reextract(archive, args) -> int:
-    from archive.library.highlights import ReanchorReport
-
     ids = None if args.all else [archive.resolve_id(i) for i in args.ids]
     anchors = ReanchorReport()
     changed: list[str] = []
@@ -77,6 +75,7 @@ def _conf_backup(p: argparse.ArgumentParser) -> None:
 
 
 def _run_backup(archive, args) -> int:
+    # backup imports the store: only when the command runs, as in main.run
     from archive.library.backup import backup
 
     n = backup(archive, args.out, progress=progress_printer("backup"))
@@ -90,7 +89,7 @@ def _conf_restore(p: argparse.ArgumentParser) -> None:
 
 
 def _run_restore(root, args) -> int:
-    from archive.library.backup import restore
+    from archive.library.backup import restore  # imports the store, as above
 
     n = restore(args.zip, root, force=args.force, progress=progress_printer("reindex"))
     say(f"restored {n} articles into {root}")
