@@ -744,6 +744,9 @@ PROSE_SHARE = 0.4
 #: more of it (otherwise another part of the page: `why` says which).
 LONGER_READING = 1.5
 READING_COVERED = 0.6
+#: ...or this much longer when its running prose (lines of sentences) is LONGER_READING
+#: times ours.
+LONGER_PROSE_READING = 1.3
 
 
 #: A line of running prose has at least this many words (a list of names, one per
@@ -800,7 +803,11 @@ def _second_reading_wins(text: str, words: int, second_text: str, second_words: 
     disclosure, a teaser, one post of a thread)."""
     if words < MIN_ARTICLE_WORDS and second_words >= max(MIN_ARTICLE_WORDS, 2 * words):
         return True
-    return second_words >= LONGER_READING * words
+    if second_words >= LONGER_READING * words:
+        return True
+    # Somewhat longer, and what it adds is running prose (not a list or a box).
+    return (second_words >= LONGER_PROSE_READING * words
+            and _text_prose_words(second_text) >= LONGER_READING * _text_prose_words(text))
 
 
 def extract_article(html: str, url: str | None) -> Extracted:

@@ -427,7 +427,7 @@ def test_the_pages_of_the_wild_corpus_keep_their_article_text() -> None:
         kept += sum(1 for s in item.get("without", []) if s in text)
     precision, recall = found / (found + kept), found / (found + missed)
     f1 = 2 * precision * recall / (precision + recall)
-    assert f1 >= 0.92, f"F1 {f1:.4f} (precision {precision:.4f}, recall {recall:.4f})"
+    assert f1 >= 0.928, f"F1 {f1:.4f} (precision {precision:.4f}, recall {recall:.4f})"
 
 
 def test_a_much_longer_second_reading_replaces_a_doubtful_one() -> None:
@@ -444,6 +444,20 @@ def test_a_much_longer_second_reading_replaces_a_doubtful_one() -> None:
     assert _second_reading_wins(ours, n(ours), other, n(other))
     assert not _second_reading_wins(longer, n(longer), ours, n(ours))
     assert not _second_reading_wins(other, n(other), other[: len(other) * 3 // 4], n(other) * 3 // 4)
+
+
+def test_a_somewhat_longer_second_reading_wins_when_what_it_adds_is_prose() -> None:
+    """1.3 times our words is enough when trafilatura's extra words are running prose
+    (sentences, not a list of items or a box of links)."""
+    from archive.extraction.extract import _second_reading_wins
+
+    ours = _sentence("opening", 1) + "\n" + "\n".join(f"Opening hours {k}" for k in range(10))
+    prose = ours + "\n" + _sentence("added", 2)
+    items = ours + "\n" + "\n".join(f"{k} Gramm Mehl" for k in range(1, 7))
+    n = lambda s: len(s.split())
+    assert 1.3 * n(ours) <= n(prose) < 1.5 * n(ours) and 1.3 * n(ours) <= n(items) < 1.5 * n(ours)
+    assert _second_reading_wins(ours, n(ours), prose, n(prose))
+    assert not _second_reading_wins(ours, n(ours), items, n(items))
 
 
 _NAMES = ["Ada Lovelace, writer", "Alan Turing, Cambridge", "Grace Hopper, Navy", "Emmy Noether, Erlangen",
