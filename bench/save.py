@@ -108,6 +108,7 @@ def main() -> int:
     args = ap.parse_args()
 
     from archive import Archive
+    from archive.library.layout import IMAGES_DIR, Layout
     from archive.work.bulk import save_many
 
     if not any(CORPUS.glob("*.html.gz")):  # checked here: the server process would only exit
@@ -125,7 +126,7 @@ def main() -> int:
             outcomes = list(save_many(archive, urls, concurrency=args.concurrency))
             seconds = time.perf_counter() - started
             failed = [str(o) for _, o in outcomes if isinstance(o, Exception)]
-            images = sum(1 for _ in (Path(tmp) / "a" / "articles").glob("*/images/*"))
+            images = sum(1 for _ in Layout(Path(tmp) / "a").articles.glob(f"*/{IMAGES_DIR}/*"))
             print(json.dumps({
                 "pages": args.pages, "seconds": round(seconds, 2),
                 "pages_per_s": round(args.pages / seconds, 1),

@@ -36,6 +36,8 @@ CORPUS = ROOT.parent / "shared" / "corpus" / "extraction" / "ground-truth.json"
 sys.path.insert(0, str(ROOT))
 
 from archive.base.models import Article  # noqa: E402
+from archive.library import layout  # noqa: E402
+from archive.library.layout import Layout  # noqa: E402
 
 TAGS = ["science", "politics", "recipes", "long reads", "tech", "history", "health", "climate",
         "economy", "sport", "music", "film", "books", "travel", "design", "programming", "space",
@@ -169,7 +171,7 @@ def build(root: Path, n: int, procs: int | None, files: bool = False) -> tuple[f
                 folder = arch.article_dir(article.id)
                 folder.mkdir()
                 paras = "".join(f"<p>{htmlmod.escape(p)}</p>\n" for p in body.split("\n"))
-                (folder / "article.html").write_text(article_document(article, paras), encoding="utf-8")
+                layout.article_file(folder).write_text(article_document(article, paras), encoding="utf-8")
         t1 = time.perf_counter()
         if files:
             arch.reindex()
@@ -224,7 +226,7 @@ def _index_is_current(root: Path) -> bool:
     from archive.search.index import INDEX_VERSION, VERSION_FILE
 
     try:
-        return int((root / "index" / VERSION_FILE).read_text().strip()) == INDEX_VERSION
+        return int((Layout(root).index / VERSION_FILE).read_text().strip()) == INDEX_VERSION
     except (OSError, ValueError):
         return False
 
@@ -272,7 +274,7 @@ def main() -> int:
             marker.write_text(json.dumps(built))
         out["index_articles_per_s"] = round(args.articles / built["index_s"], 1)
         out["index_from"] = "article.html files (Archive.reindex)" if args.files else "texts (reindex.rebuild)"
-        out["index_mb"] = folder_mb(root / "index")
+        out["index_mb"] = folder_mb(Layout(root).index)
 
         queries = make_queries(args.queries, paragraphs())
         warm = make_queries(20, paragraphs(), seed=99)

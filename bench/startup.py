@@ -75,16 +75,17 @@ print(json.dumps({{"marks": marks, "rss_mb": peak_kb / 1024, "cpu_s": usage.ru_u
 
 def ensure_archive(path: Path, n: int) -> None:
     """Build the synthetic archive unless one of the right size is there."""
+    from archive.library.layout import Layout
     from archive.search.index import INDEX_VERSION, VERSION_FILE
 
     marker = path / "bench-articles.txt"
-    version = path / "index" / VERSION_FILE
+    version = Layout(path).index / VERSION_FILE
     if (
         marker.exists()
         and marker.read_text().strip() == str(n)
         and version.exists()
         and version.read_text().strip() == str(INDEX_VERSION)
-        and _indexed(path / "index") == n
+        and _indexed(Layout(path).index) == n
     ):
         return  # the same size and a whole index this code reads as is (no rebuild on open)
     shutil.rmtree(path, ignore_errors=True)

@@ -1223,7 +1223,7 @@ class Archive:
         html = 0
         for article in articles:
             try:
-                html += (self.article_dir(article.id) / "article.html").stat().st_size
+                html += self.layout.article_file(article.id).stat().st_size
             except OSError:
                 pass
         needed = max(self.index.size_on_disk(), html // 2) + media.LOW_SPACE
