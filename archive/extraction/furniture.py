@@ -121,6 +121,25 @@ FURNITURE_TEXT_INTL = re.compile(
     )\W*$""",
     re.I | re.X,
 )
+#: Words of share, print, save and like buttons, in the languages most pages are
+#: written in: a short block made of nothing else is a row of buttons ("Zum Rezept
+#: Drucken Pinnen", "Gefällt mir Wird geladen…", "Share Tweet Pin Email").
+WIDGET_WORDS = frozenset(
+    """
+    share shares tweet pin pinit print email mail e mail like likes loading save saved jump to recipe
+    facebook twitter whatsapp pinterest linkedin xing telegram reddit flipboard messenger sms copy link
+    teilen twittern pinnen drucken merken speichern favorisieren gefällt mir wird geladen zum rezept
+    partager imprimer épingler enregistrer j aime chargement recette
+    compartir imprimir guardar me gusta cargando receta
+    condividi stampa salva mi piace caricamento ricetta
+    compartilhar compartilhe imprimir curtir carregando receita
+    delen afdrukken opslaan vind ik leuk laden recept
+    udostępnij drukuj zapisz lubię to ładowanie przepis
+    """.split()
+)
+MAX_WIDGET_WORDS = 8
+
+
 #: A block that is one unrendered CMS shortcode: "[button link=...]Send us...[/button]".
 SHORTCODE = re.compile(r"^\[(\w+)\b[^\]]*\].*\[/\1\]$")
 #: A line that starts like a date stamp ("Updated …", "Published …"); extract.py keeps
@@ -251,6 +270,8 @@ def is_furniture_by_text(el: HtmlElement) -> bool:
     if len(words) > SHORT_BLOCK_WORDS:
         return False
     if FURNITURE_TEXT.match(text) or FURNITURE_TEXT_INTL.match(text) or SHORTCODE.match(text):
+        return True
+    if len(words) <= MAX_WIDGET_WORDS and all(word in WIDGET_WORDS for word in words):
         return True
     if STAMP.match(text) and _DATE_LINE.search(text) and len(words) <= 12:
         return True

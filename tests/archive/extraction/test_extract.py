@@ -728,3 +728,22 @@ def test_paragraphs_all_marked_as_description_are_the_story_not_a_standfirst() -
     result = extract_article(page, "https://trome.test/madres")
     assert result.text.startswith("The opening section explains")
     assert not any("lead paragraph" in line for line in result.why)  # never taken out
+
+
+@pytest.mark.parametrize("line, furniture", [
+    ("Zum Rezept Drucken Pinnen", True),
+    ("Gefällt mir Wird geladen…", True),
+    ("Share Tweet Pin Email", True),
+    ("Partager Imprimer J'aime", True),
+    ("Teilen ist wichtig, sagte sie, und druckte das Rezept aus.", False),
+    ("Print", True),
+    ("Print run", False),
+])
+def test_a_row_of_buttons_in_any_language_is_furniture(line: str, furniture: bool) -> None:
+    """A short block made only of the words of share, print, save and like buttons is a
+    row of buttons, whatever the page's language; a sentence using them is not."""
+    from lxml.html import fragment_fromstring
+
+    from archive.extraction.furniture import is_furniture_by_text
+
+    assert is_furniture_by_text(fragment_fromstring(f"<p>{line}</p>")) is furniture
