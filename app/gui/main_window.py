@@ -49,7 +49,7 @@ from app.gui.find_bar import FindBar
 from app.gui.highlight_ops import HighlightsMixin
 from app.gui.library_ops import LibraryOpsMixin
 from app.gui.menus import MenusMixin
-from app.gui.ops import Op, OpContext
+from app.gui.ops import Cancelled, Op, OpContext
 from app.gui.panes import PANE_MIN, READER, SEARCH, TAGS, PaneLayout
 from app.gui.panes import SETTINGS_KEY as PANES_KEY
 from app.gui.plaintext import as_plain
@@ -574,8 +574,6 @@ class MainWindow(MenusMixin, LibraryOpsMixin, TransferMixin, ConnectorMixin, Hig
     # -- errors --------------------------------------------------------------
     def show_error(self, what: str, exc: BaseException) -> QMessageBox | None:
         """Tell the user what failed and why, without blocking the window."""
-        from app.gui.ops import Cancelled
-
         if isinstance(exc, Cancelled):
             self.statusBar().showMessage(f"{what}: cancelled", 5000)
             return None

@@ -16,6 +16,7 @@ from typing import Callable
 from archive.base.errors import ImportFileError, UnknownFormatError
 
 from archive.interchange.importers.firefox import SQLITE_MAGIC, is_places
+from archive.interchange.importers.chrome import profile_file
 from archive.interchange.importers.items import check_url, decode_text
 from archive.interchange.importers.readeck import looks_like_readeck
 
@@ -138,8 +139,6 @@ def detect_format(path: Path | str) -> str:
     if path.is_dir():
         if (path / "places.sqlite").is_file() and is_places(path / "places.sqlite"):
             return "firefox"  # a Firefox profile folder
-        from archive.interchange.importers.chrome import profile_file
-
         bookmarks = profile_file(path)
         if bookmarks is not None and bookmarks.stat().st_size <= _PEEK_BYTES:
             try:

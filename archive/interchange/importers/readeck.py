@@ -17,19 +17,21 @@ on the item for the highlights feature.
 from __future__ import annotations
 
 import json
+import zipfile
 from pathlib import Path
 from typing import Any, Iterator
 
 from archive.interchange.importers.items import (
-    ImportItem,
-    ImportProblem,
-    ParseResult,
     check_url,
     clean_line,
     date_or_problem,
+    decode_text,
     html_from_text,
+    ImportItem,
+    ImportProblem,
     json_flag,
     link_title,
+    ParseResult,
     read_text,
 )
 from archive.interchange.importers.zipped import opened_folder
@@ -86,16 +88,12 @@ def _json_files(folder: Path, problems: list[ImportProblem], label: str) -> Iter
 def _container_page(directory: Path) -> str | None:
     """index.html inside a zip in the bookmark's folder (Readeck keeps a bookmark's files
     as one zip), read with a size cap."""
-    import zipfile
-
     for candidate in sorted(directory.glob("*.zip")):
         try:
             with zipfile.ZipFile(candidate) as container:
                 info = next((i for i in container.infolist()
                              if i.filename.rsplit("/", 1)[-1].lower() == "index.html"), None)
                 if info is not None and info.file_size <= MAX_CONTAINER_PAGE:
-                    from archive.interchange.importers.items import decode_text
-
                     return decode_text(container.read(info))
         except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError, EOFError):
             continue
