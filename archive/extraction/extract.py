@@ -738,7 +738,7 @@ def _body_div(body: HtmlElement | None, doc: HtmlElement) -> HtmlElement:
 
 
 #: readability kept less than this share of the page's running prose: ask trafilatura too.
-PROSE_SHARE = 0.4
+PROSE_SHARE = 0.5
 #: trafilatura's reading replaces our doubtful one when it is this much longer; when
 #: it holds this share of our reading's word 4-grams it found the same story, and
 #: more of it (otherwise another part of the page: `why` says which).
