@@ -307,12 +307,60 @@ def _same_text(a: str, b: str) -> bool:
     return bool(wa) and wa == wb
 
 
+#: Containers whose loose text (beside blocks) is wrapped into paragraphs.
+_LOOSE_TEXT_CONTAINERS = ("div", "section", "article", "footer", "header", "aside", "main")
+#: Children that end a run of loose text.
+_RUN_BREAKERS = LEAF_BLOCK_TAGS | frozenset("ul ol dl table section article footer aside nav main form hr br".split())
+
+
+def wrap_loose_text(body: HtmlElement) -> None:
+    """Text that sits loose in a container beside its blocks ("Dieser Eintrag wurde
+    veröffentlicht in ..." directly in a <footer> that also holds the author box)
+    becomes a paragraph of its own, so the rules below judge it as a line and not
+    only as part of the whole container. readability does this for <div>s only."""
+    for el in list(body.iter(*_LOOSE_TEXT_CONTAINERS)):
+        children = [c for c in el if isinstance(c.tag, str)]
+        if not any(c.tag in _RUN_BREAKERS for c in children):
+            continue  # a container of inline text only: one block already
+        if not (el.text and el.text.strip()) and not any(c.tail and c.tail.strip() for c in el):
+            continue
+        text, el.text = el.text, None
+        run: list[HtmlElement] = []
+        for child in list(el):
+            if isinstance(child.tag, str) and child.tag in _RUN_BREAKERS:
+                para = _run_paragraph(el, text, run)
+                if para is not None:
+                    child.addprevious(para)
+                text, child.tail, run = child.tail, None, []
+            else:
+                run.append(child)
+        para = _run_paragraph(el, text, run)
+        if para is not None:
+            el.append(para)
+
+
+def _run_paragraph(parent: HtmlElement, text: str | None, run: list[HtmlElement]) -> HtmlElement | None:
+    """A <p> of the loose text and inline elements (moved into it); None if empty,
+    the elements then left where they were."""
+    has_text = bool(text and text.strip()) or any(
+        (isinstance(n.tag, str) and n.text_content().strip()) or (n.tail and n.tail.strip()) for n in run
+    )
+    if not has_text:
+        return None
+    para = parent.makeelement("p")
+    para.text = text
+    for node in run:
+        para.append(node)
+    return para
+
+
 def remove_furniture(body: HtmlElement, title: str | None, authors: list[str]) -> list[str]:
     """Drop captions, credits, share bars, related links, teasers, bylines and the
     repeated headline from an extracted article body, in place.
 
     Returns the byline lines dropped ("By LISA MASCARO, AP Writer"): a page that names
     its author nowhere but in the text still gets one from them."""
+    wrap_loose_text(body)
     total = _text_len(body) or 1
     doomed: list[HtmlElement] = []
     walker = etree.iterwalk(body, events=("start",))

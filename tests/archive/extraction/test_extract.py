@@ -747,3 +747,22 @@ def test_a_row_of_buttons_in_any_language_is_furniture(line: str, furniture: boo
     from archive.extraction.furniture import is_furniture_by_text
 
     assert is_furniture_by_text(fragment_fromstring(f"<p>{line}</p>")) is furniture
+
+
+def test_loose_text_beside_blocks_is_judged_as_a_line_of_its_own() -> None:
+    """'Dieser Eintrag wurde veröffentlicht in …' written straight into a footer that
+    also holds the author box was judged only as part of the whole footer: it becomes
+    a paragraph of its own and goes as the filing stamp it is; the story stays."""
+    from lxml.html import fragment_fromstring
+
+    from archive.extraction.furniture import remove_furniture
+
+    body = fragment_fromstring(
+        f"<div><div><p>{_sentence('opening', 1)}</p><p>{_sentence('closing', 2)}</p></div>"
+        '<footer>Dieser Eintrag wurde veröffentlicht in <a href="/c/podcast">Podcast</a> und verschlagwortet '
+        'mit <a href="/t/berlin">berlin</a> von Simon. <a href="/koa039">Permanentlink</a>.'
+        f"<div><h2>Über Simon</h2><p>{_sentence('author', 3)}</p></div></footer></div>")
+    remove_furniture(body, "KOA039", [])
+    text = element_text(body)
+    assert "Dieser Eintrag wurde veröffentlicht" not in text
+    assert "The opening section explains" in text and "The closing section explains" in text
