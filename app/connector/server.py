@@ -21,7 +21,6 @@ from __future__ import annotations
 import hmac
 import json
 import logging
-import os
 import socket
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -29,11 +28,11 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from app.connector.api import ApiError, ConnectorAPI
+from app.connector.ports import DEFAULT_PORT
 from app.connector.secret import SecretFile
 
 log = logging.getLogger("quire.connector")
 
-DEFAULT_PORT = 26817
 HOST = "127.0.0.1"
 MAX_BODY = 60 * 1024 * 1024
 #: Origins of browser extensions: the only ones that may see an answer.
@@ -41,15 +40,6 @@ EXTENSION_SCHEMES = ("chrome-extension://", "moz-extension://")
 API = "/api/v1/"
 _ROUTES = {"ping": ("GET",), "status": ("GET",), "save": ("POST",), "tags": ("POST",)}
 
-
-#: overrides DEFAULT_PORT (the window's settings and `serve --port` still win)
-PORT_ENV = "QUIRE_CONNECTOR_PORT"
-
-
-def default_port() -> int:
-    """The port used when none is given: $QUIRE_CONNECTOR_PORT, else DEFAULT_PORT."""
-    value = os.environ.get(PORT_ENV, "").strip()
-    return int(value) if value.isdigit() and int(value) <= 65535 else DEFAULT_PORT
 
 
 class PortInUseError(OSError):

@@ -27,6 +27,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from app.connector import ports
 from archive.base.changes import Changes
 
 if TYPE_CHECKING:
@@ -40,11 +41,9 @@ EXTENSION_README = resource_path("extension", "README.md")
 
 
 def default_port() -> int:
-    # the connector package costs 110-420 ms to import (python -X importtime): loaded
-    # when the connector is used, not at the window's start
-    from app.connector.server import default_port as port
-
-    return port()
+    """$QUIRE_CONNECTOR_PORT, else the connector's default (ports.py imports nothing:
+    the server package, 110-420 ms to import, is loaded when the connector starts)."""
+    return ports.default_port()
 
 
 def open_extension_help() -> QUrl:

@@ -87,3 +87,16 @@ def test_building_the_parser_leaves_the_store_and_numpy_out():
     done = _run("-c", code)
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == "[]"
+
+
+def test_building_the_parser_leaves_the_connector_server_out():
+    """`serve --port`'s help names the default port: reading it must not import the
+    connector's server, API and save pipeline (http.server, multiprocessing, the
+    preparing pool), which every `quire …` would pay for (measured: ~39 M of the
+    144 M more instructions a `quire list` ran after the re-homing)."""
+    code = ("import sys; from app.cli.main import build_parser; build_parser(); "
+            "print(sorted(m for m in ('app.connector.server', 'app.connector.api', 'http.server', "
+            "'multiprocessing') if m in sys.modules))")
+    done = _run("-c", code)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"
