@@ -25,7 +25,7 @@ from archive.interchange.importers.items import (
     link_title,
     to_iso,
 )
-from archive.interchange.importers.jsonfile import load_json
+from archive.interchange.importers.jsonfile import json_export
 
 WEBKIT_EPOCH = datetime(1601, 1, 1, tzinfo=timezone.utc)
 #: Deeper folders than this are cut off (a hostile file must not exhaust the stack).
@@ -90,15 +90,11 @@ def parse(path: Path) -> ParseResult:
                                            "folder holds one)")
             return
         path = found
-    problems: list[ImportProblem] = []
-    data = load_json(path, problems)
-    yield from problems
+    data = yield from json_export(path, 'expected a browser Bookmarks file: an object with "roots"',
+                                  key="roots", kind=dict)
     if data is None:
         return
-    roots = data.get("roots") if isinstance(data, dict) else None
-    if not isinstance(roots, dict):
-        yield ImportProblem(path.name, 'expected a browser Bookmarks file: an object with "roots"')
-        return
+    roots = data["roots"]
     out: list[ImportItem | ImportProblem] = []
     for root in roots.values():  # bookmark_bar, other, synced (and any a browser adds)
         _walk(root, [], path.name, out)

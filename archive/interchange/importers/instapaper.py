@@ -13,7 +13,8 @@ from archive.interchange.importers.items import (
     ImportItem,
     ImportProblem,
     ParseResult,
-    read_link_rows,
+    LinkRow,
+    each_link_row,
     row_timestamp,
 )
 
@@ -22,41 +23,40 @@ STATUS_FOLDERS = {"unread", "archive", "starred"}
 
 def parse(path: Path) -> ParseResult:
     """Yield an ImportItem per row; a problem naming the line for each bad row."""
-    path = Path(path)
-    for row in read_link_rows(path):
-        if isinstance(row, ImportProblem):
-            yield row
-            continue
-        where, values, url, title = row.where, row.values, row.url, row.title
-        folder = values.get("folder", "").strip()
-        tags: list[str] = []
-        if folder and folder.lower() not in STATUS_FOLDERS:
-            tags.append(folder)
-        raw_tags = values.get("tags", "").strip()
-        if raw_tags:
-            try:
-                parsed = json.loads(raw_tags)
-                if not isinstance(parsed, list):
-                    raise ValueError("not a list")
-                tags.extend(str(t) for t in parsed)
-            except ValueError:
-                yield ImportProblem(
-                    where, f"Tags {raw_tags!r} is not a JSON list; imported without them",
-                    skipped=False,
-                )
-        saved, problem = row_timestamp(values, "Timestamp", where)
-        if problem:
-            yield problem
-        starred = folder.lower() == "starred"
-        archived = folder.lower() == "archive"
-        yield ImportItem(
-            url=url,
-            title=title,
-            saved=saved,
-            tags=tags,
-            is_read=archived,
-            is_archived=archived,
-            is_favorite=starred,
-            source_key=None,
-            description=values.get("selection", "").strip() or None,
-        )
+    yield from each_link_row(Path(path), _row)
+
+
+def _row(row: LinkRow) -> ParseResult:
+    where, values, url, title = row.where, row.values, row.url, row.title
+    folder = values.get("folder", "").strip()
+    tags: list[str] = []
+    if folder and folder.lower() not in STATUS_FOLDERS:
+        tags.append(folder)
+    raw_tags = values.get("tags", "").strip()
+    if raw_tags:
+        try:
+            parsed = json.loads(raw_tags)
+            if not isinstance(parsed, list):
+                raise ValueError("not a list")
+            tags.extend(str(t) for t in parsed)
+        except ValueError:
+            yield ImportProblem(
+                where, f"Tags {raw_tags!r} is not a JSON list; imported without them",
+                skipped=False,
+            )
+    saved, problem = row_timestamp(values, "Timestamp", where)
+    if problem:
+        yield problem
+    starred = folder.lower() == "starred"
+    archived = folder.lower() == "archive"
+    yield ImportItem(
+        url=url,
+        title=title,
+        saved=saved,
+        tags=tags,
+        is_read=archived,
+        is_archived=archived,
+        is_favorite=starred,
+        source_key=None,
+        description=values.get("selection", "").strip() or None,
+    )

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Callable, Generator, Iterator
 from urllib.parse import urlsplit
 
 from charset_normalizer import from_bytes
@@ -427,6 +427,17 @@ def read_link_rows(path: Path, label: str | None = None) -> Iterator[LinkRow | I
         yield LinkRow(where, row.values, url, title)
 
 
+def each_link_row(path: Path, read: Callable[[LinkRow], Iterator[Any]],
+                  label: str | None = None) -> Iterator[Any]:
+    """What `read` makes of each usable row of a link CSV, with the problems of the
+    unusable rows in their places: the loop every CSV importer would otherwise repeat."""
+    for row in read_link_rows(path, label):
+        if isinstance(row, ImportProblem):
+            yield row
+        else:
+            yield from read(row)
+
+
 @dataclass
 class JsonEntry:
     """An object of a JSON export whose URL checked out."""
@@ -441,20 +452,58 @@ def checked_entries(entries: list, label: str, noun: str,
                     url_keys: tuple[str, ...] = ("url",)) -> Iterator[JsonEntry | ImportProblem]:
     """The objects of an exported JSON array (wallabag, Omnivore): each with a usable
     URL (the first of `url_keys` present), or a problem naming the entry."""
+
+    def checked(entry: dict, where: str) -> Iterator[JsonEntry | ImportProblem]:
+        title = str(entry.get("title") or "").strip()
+        where = titled(where, title)
+        url = next((str(entry[k]).strip() for k in url_keys if entry.get(k)), "")
+        problem = check_url(url)
+        if problem:
+            yield ImportProblem(where, problem)
+            return
+        yield JsonEntry(where, entry, url, link_title(title, url))
+
+    yield from each_object(entries, label, noun, checked)
+
+
+def each_object(entries: list, label: str, noun: str,
+                read: Callable[[dict, str], Iterator[Any]]) -> Iterator[Any]:
+    """What `read(entry, where)` makes of each object of an exported JSON array, `where`
+    naming it ("file bookmark 3"); anything else in the array is a problem naming it."""
     for number, entry in enumerate(entries, start=1):
         where = f"{label} {noun} {number}"
         if not isinstance(entry, dict):
             yield ImportProblem(where, f"expected an object, found {type(entry).__name__}")
             continue
-        title = str(entry.get("title") or "").strip()
-        if title:
-            where += f" ({title[:60]})"
-        url = next((str(entry[k]).strip() for k in url_keys if entry.get(k)), "")
-        problem = check_url(url)
-        if problem:
-            yield ImportProblem(where, problem)
-            continue
-        yield JsonEntry(where, entry, url, link_title(title, url))
+        yield from read(entry, where)
+
+
+def titled(where: str, title: str) -> str:
+    """A message's place with the item's title after it, so the user can find it."""
+    return f"{where} ({title[:60]})" if title else where
+
+
+def checked_link(url: str, title: str,
+                 where: str) -> Generator[ImportProblem, None, tuple[str, str, str] | None]:
+    """An exported link as (url, title, where): the URL stripped, a title that only
+    repeats it blanked (link_title), `where` naming the title. None, after a problem
+    naming it, when the URL is no web address. Use as `link = yield from checked_link(...)`."""
+    url = url.strip()
+    title = link_title(title, url)
+    where = titled(where, title)
+    problem = check_url(url)
+    if problem:
+        yield ImportProblem(where, problem)
+        return None
+    return url, title, where
+
+
+def dated(value: object, name: str, where: str) -> Generator[ImportProblem, None, str | None]:
+    """date_or_problem with its warning yielded: `saved = yield from dated(...)`."""
+    problems: list[ImportProblem] = []
+    date = date_or_problem(value, name, where, problems)
+    yield from problems
+    return date
 
 
 def row_timestamp(values: dict[str, str], column: str, where: str) -> tuple[str | None, ImportProblem | None]:

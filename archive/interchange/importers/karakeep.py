@@ -25,12 +25,14 @@ from archive.interchange.importers.items import (
     ParseResult,
     check_url,
     clean_line,
-    date_or_problem,
+    dated,
+    each_object,
     html_from_text,
     json_flag,
     link_title,
+    titled,
 )
-from archive.interchange.importers.jsonfile import load_json
+from archive.interchange.importers.jsonfile import json_export
 
 
 def list_names(lists: Any) -> dict[object, str]:
@@ -58,14 +60,11 @@ def list_names(lists: Any) -> dict[object, str]:
 def _bookmark(entry: dict, where: str, lists: dict[object, str]) -> ParseResult:
     content = entry.get("content")
     title = clean_line(entry.get("title"))
-    if title:
-        where += f" ({title[:60]})"
+    where = titled(where, title)
     if not isinstance(content, dict):
         yield ImportProblem(where, "no content (neither a link nor a note)")
         return
-    problems: list[ImportProblem] = []
-    saved = date_or_problem(entry.get("createdAt"), "createdAt", where, problems)
-    yield from problems
+    saved = yield from dated(entry.get("createdAt"), "createdAt", where)
     note = entry.get("note")
     member_of = [lists[i] for i in entry.get("lists") or [] if isinstance(i, (str, int)) and i in lists]
     archived = json_flag(entry.get("archived"))
@@ -97,19 +96,10 @@ def _bookmark(entry: dict, where: str, lists: dict[object, str]) -> ParseResult:
 def parse(path: Path) -> ParseResult:
     """Yield an ImportItem per bookmark; a problem naming each bad one."""
     path = Path(path)
-    problems: list[ImportProblem] = []
-    data = load_json(path, problems)
-    yield from problems
+    data = yield from json_export(path, 'expected a Karakeep export: an object with "bookmarks"',
+                                  key="bookmarks")
     if data is None:
         return
-    bookmarks = data.get("bookmarks") if isinstance(data, dict) else None
-    if not isinstance(bookmarks, list):
-        yield ImportProblem(path.name, 'expected a Karakeep export: an object with "bookmarks"')
-        return
     lists = list_names(data.get("lists"))
-    for number, entry in enumerate(bookmarks, start=1):
-        where = f"{path.name} bookmark {number}"
-        if not isinstance(entry, dict):
-            yield ImportProblem(where, f"expected an object, found {type(entry).__name__}")
-            continue
-        yield from _bookmark(entry, where, lists)
+    yield from each_object(data["bookmarks"], path.name, "bookmark",
+                           lambda entry, where: _bookmark(entry, where, lists))

@@ -29,13 +29,13 @@ from archive.interchange.importers.items import (
     ImportItem,
     ImportProblem,
     ParseResult,
-    check_url,
-    date_or_problem,
+    checked_link,
+    dated,
+    each_object,
     folder_tag,
     html_from_text,
-    link_title,
 )
-from archive.interchange.importers.jsonfile import load_json
+from archive.interchange.importers.jsonfile import json_export
 
 #: Linkwarden's default collection, which every new account has.
 DEFAULT_COLLECTIONS = {"unorganized"}
@@ -62,18 +62,12 @@ def collection_paths(collections: list[Any]) -> dict[object, str]:
 
 
 def _link(link: dict, where: str, tag: str, pinned: set[str]) -> ParseResult:
-    url = str(link.get("url") or "").strip()
-    title = link_title(str(link.get("name") or ""), url)
-    if title:
-        where += f" ({title[:60]})"
-    problem = check_url(url)
-    if problem:
-        yield ImportProblem(where, problem)
+    found = yield from checked_link(str(link.get("url") or ""), str(link.get("name") or ""), where)
+    if found is None:
         return
-    problems: list[ImportProblem] = []
+    url, title, where = found
     date_key = "importDate" if link.get("importDate") else "createdAt"
-    saved = date_or_problem(link.get(date_key), date_key, where, problems)
-    yield from problems
+    saved = yield from dated(link.get(date_key), date_key, where)
     tags = [tag] if tag else []
     raw_tags = link.get("tags")
     if isinstance(raw_tags, list):
@@ -89,15 +83,11 @@ def _link(link: dict, where: str, tag: str, pinned: set[str]) -> ParseResult:
 def parse(path: Path) -> ParseResult:
     """Yield an ImportItem per link of every collection; a problem naming each bad one."""
     path = Path(path)
-    problems: list[ImportProblem] = []
-    data = load_json(path, problems)
-    yield from problems
+    data = yield from json_export(path, 'expected a Linkwarden export: an object with "collections"',
+                                  key="collections")
     if data is None:
         return
-    collections = data.get("collections") if isinstance(data, dict) else None
-    if not isinstance(collections, list):
-        yield ImportProblem(path.name, 'expected a Linkwarden export: an object with "collections"')
-        return
+    collections = data["collections"]
     paths = collection_paths(collections)
     pinned_links = data.get("pinnedLinks")
     pinned = {str(p.get("url")).strip() for p in pinned_links
@@ -112,9 +102,6 @@ def parse(path: Path) -> ParseResult:
         if not isinstance(links, list):
             yield ImportProblem(label, '"links" is not a list')
             continue
-        for link_number, link in enumerate(links, start=1):
-            where = f"{label} link {link_number}"
-            if not isinstance(link, dict):
-                yield ImportProblem(where, f"expected an object, found {type(link).__name__}")
-                continue
-            yield from _link(link, where, paths.get(collection.get("id"), ""), pinned)
+        tag = paths.get(collection.get("id"), "")
+        yield from each_object(links, label, "link",
+                               lambda link, where, tag=tag: _link(link, where, tag, pinned))

@@ -15,19 +15,18 @@ tag names. Items with content are imported as they are; others get fetched.
 """
 from __future__ import annotations
 
-import json
 import re
 from pathlib import Path
-from typing import Any
 
 from archive.interchange.importers.items import (
     ImportItem,
     ImportProblem,
     ParseResult,
     checked_entries,
-    iso_from_text,
+    dated,
     read_text,
 )
+from archive.interchange.importers.jsonfile import json_export
 from archive.interchange.importers.zipped import opened_folder
 
 _METADATA = re.compile(r"metadata_(\d+)_to_\d+\.json$", re.IGNORECASE)
@@ -36,15 +35,6 @@ _METADATA = re.compile(r"metadata_(\d+)_to_\d+\.json$", re.IGNORECASE)
 def _metadata_order(path: Path) -> tuple[int, str]:
     match = _METADATA.search(path.name)
     return (int(match.group(1)) if match else 0, path.name)
-
-
-def _date(entry: dict[str, Any], key: str, where: str, problems: list[ImportProblem]) -> str | None:
-    try:
-        return iso_from_text(entry.get(key))
-    except (ValueError, TypeError, OverflowError):
-        problems.append(ImportProblem(where, f"{key} {entry.get(key)!r} is not a date; imported "
-                                             "without it", skipped=False))
-        return None
 
 
 _LABELS = re.compile(r"^#\S+(\s+#\S+)*$")
@@ -86,13 +76,8 @@ def _highlights(highlights_dir: Path | None, slug: str) -> list[dict]:
 
 
 def _entries(meta_file: Path, content_dir: Path | None) -> ParseResult:
-    try:
-        data = json.loads(read_text(meta_file))
-    except ValueError as exc:
-        yield ImportProblem(meta_file.name, f"not valid JSON ({exc})")
-        return
-    if not isinstance(data, list):
-        yield ImportProblem(meta_file.name, "expected a JSON array of Omnivore items")
+    data = yield from json_export(meta_file, "expected a JSON array of Omnivore items")
+    if data is None:
         return
     for checked in checked_entries(data, meta_file.name, "item"):
         if isinstance(checked, ImportProblem):
@@ -105,10 +90,8 @@ def _entries(meta_file: Path, content_dir: Path | None) -> ParseResult:
             content_file = content_dir / f"{slug}.html"
             if content_file.is_file():
                 html = read_text(content_file)
-        problems: list[ImportProblem] = []
-        saved = _date(entry, "savedAt", where, problems)
-        published = _date(entry, "publishedAt", where, problems)
-        yield from problems
+        saved = yield from dated(entry.get("savedAt"), "savedAt", where)
+        published = yield from dated(entry.get("publishedAt"), "publishedAt", where)
         state = str(entry.get("state") or "").lower()
         progress = entry.get("readingProgress")
         archived = state == "archived"

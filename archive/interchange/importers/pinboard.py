@@ -13,46 +13,33 @@ from pathlib import Path
 
 from archive.interchange.importers.items import (
     ImportItem,
-    ImportProblem,
     ParseResult,
-    check_url,
-    date_or_problem,
+    checked_link,
+    dated,
+    each_object,
     json_flag,
-    link_title,
 )
-from archive.interchange.importers.jsonfile import load_json
+from archive.interchange.importers.jsonfile import json_export
+
+
+def _bookmark(entry: dict, where: str) -> ParseResult:
+    link = yield from checked_link(str(entry.get("href") or ""),
+                                   str(entry.get("description") or ""), where)
+    if link is None:
+        return
+    url, title, where = link
+    saved = yield from dated(entry.get("time"), "time", where)
+    tags = entry.get("tags")
+    tags = tags.split() if isinstance(tags, str) else tags if isinstance(tags, list) else []
+    read = not json_flag(entry.get("toread")) if "toread" in entry else False
+    extended = entry.get("extended")
+    yield ImportItem(url=url, title=title, saved=saved, tags=tags, is_read=read,
+                     description=extended if isinstance(extended, str) else None)
 
 
 def parse(path: Path) -> ParseResult:
     """Yield an ImportItem per bookmark; a problem naming the entry for each bad one."""
     path = Path(path)
-    problems: list[ImportProblem] = []
-    data = load_json(path, problems)
-    yield from problems
-    if data is None:
-        return
-    if not isinstance(data, list):
-        yield ImportProblem(path.name, "expected a JSON array of Pinboard bookmarks")
-        return
-    for number, entry in enumerate(data, start=1):
-        where = f"{path.name} entry {number}"
-        if not isinstance(entry, dict):
-            yield ImportProblem(where, f"expected an object, found {type(entry).__name__}")
-            continue
-        url = str(entry.get("href") or "").strip()
-        title = link_title(str(entry.get("description") or ""), url)
-        if title:
-            where += f" ({title[:60]})"
-        problem = check_url(url)
-        if problem:
-            yield ImportProblem(where, problem)
-            continue
-        problems = []
-        saved = date_or_problem(entry.get("time"), "time", where, problems)
-        yield from problems
-        tags = entry.get("tags")
-        tags = tags.split() if isinstance(tags, str) else tags if isinstance(tags, list) else []
-        read = not json_flag(entry.get("toread")) if "toread" in entry else False
-        extended = entry.get("extended")
-        yield ImportItem(url=url, title=title, saved=saved, tags=tags, is_read=read,
-                         description=extended if isinstance(extended, str) else None)
+    data = yield from json_export(path, "expected a JSON array of Pinboard bookmarks")
+    if data is not None:
+        yield from each_object(data, path.name, "entry", _bookmark)

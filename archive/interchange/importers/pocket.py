@@ -18,7 +18,8 @@ from archive.interchange.importers.items import (
     ImportItem,
     ImportProblem,
     ParseResult,
-    read_link_rows,
+    LinkRow,
+    each_link_row,
     row_timestamp,
 )
 from archive.interchange.importers.zipped import opened_folder
@@ -33,28 +34,28 @@ def _part_order(path: Path) -> tuple[int, str]:
 
 def _rows(path: Path, label: str) -> ParseResult:
     """The items of one CSV file, named `label` in messages."""
-    for row in read_link_rows(path, label):
-        if isinstance(row, ImportProblem):
-            yield row
-            continue
-        where, values, url, title = row.where, row.values, row.url, row.title
-        status = values.get("status", "").strip().lower()
-        if status not in KNOWN_STATUSES:
-            yield ImportProblem(where, f"unknown status {status!r}; imported as unread",
-                                skipped=False)
-        saved, problem = row_timestamp(values, "time_added", where)
-        if problem:
-            yield problem
-        archived = status in ("archive", "archived", "read")
-        yield ImportItem(
-            url=url,
-            title=title,
-            saved=saved,
-            tags=values.get("tags", "").split("|"),
-            is_read=archived,
-            is_archived=archived,
-            source_key=None,
-        )
+    yield from each_link_row(path, _row, label)
+
+
+def _row(row: LinkRow) -> ParseResult:
+    where, values, url, title = row.where, row.values, row.url, row.title
+    status = values.get("status", "").strip().lower()
+    if status not in KNOWN_STATUSES:
+        yield ImportProblem(where, f"unknown status {status!r}; imported as unread",
+                            skipped=False)
+    saved, problem = row_timestamp(values, "time_added", where)
+    if problem:
+        yield problem
+    archived = status in ("archive", "archived", "read")
+    yield ImportItem(
+        url=url,
+        title=title,
+        saved=saved,
+        tags=values.get("tags", "").split("|"),
+        is_read=archived,
+        is_archived=archived,
+        source_key=None,
+    )
 
 
 def parse(path: Path) -> ParseResult:

@@ -6,7 +6,6 @@ imports it ends up with the same catalog, tags, states and text.
 """
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -17,9 +16,11 @@ from archive.interchange.importers.items import (
     ParseResult,
     check_url,
     clean_line,
+    each_object,
     iso_from_text,
-    read_text,
+    titled,
 )
+from archive.interchange.importers.jsonfile import json_export
 
 FORMAT_NAME = "quire-export"
 #: Catalog fields copied back as they were (the others are arguments of the save itself,
@@ -31,13 +32,12 @@ RESTORE_TYPES: dict[str, type] = {"lang": str, "description": str, "lead_image":
 
 def parse(path: Path) -> ParseResult:
     path = Path(path)
-    try:
-        data = json.loads(read_text(path))
-    except ValueError as exc:
-        yield ImportProblem(path.name, f"not valid JSON ({exc})")
+    expected = f"not a Quire export (no \"format\": \"{FORMAT_NAME}\")"
+    data = yield from json_export(path, expected, kind=dict)
+    if data is None:
         return
-    if not isinstance(data, dict) or data.get("format") != FORMAT_NAME:
-        yield ImportProblem(path.name, f"not a Quire export (no \"format\": \"{FORMAT_NAME}\")")
+    if data.get("format") != FORMAT_NAME:
+        yield ImportProblem(path.name, expected)
         return
     for number, collection in enumerate(data.get("collections") or [], start=1):
         if isinstance(collection, dict) and str(collection.get("name") or "").strip():
@@ -48,18 +48,15 @@ def parse(path: Path) -> ParseResult:
     if not isinstance(articles, list):
         yield ImportProblem(path.name, f'"articles" is a {type(articles).__name__}, not a list')
         return
-    for number, entry in enumerate(articles, start=1):
-        where = f"{path.name} article {number}"
-        if not isinstance(entry, dict):
-            yield ImportProblem(where, f"expected an object, found {type(entry).__name__}")
-            continue
-        title = clean_line(entry.get("title"))
-        if title:
-            where += f" ({title[:60]})"
-        try:
-            yield from _item(entry, where)
-        except (TypeError, ValueError, AttributeError) as exc:  # a shape not foreseen below
-            yield ImportProblem(where, f"not imported: {type(exc).__name__}: {exc}")
+    yield from each_object(articles, path.name, "article", _article)
+
+
+def _article(entry: dict, where: str) -> ParseResult:
+    where = titled(where, clean_line(entry.get("title")))
+    try:
+        yield from _item(entry, where)
+    except (TypeError, ValueError, AttributeError) as exc:  # a shape not foreseen below
+        yield ImportProblem(where, f"not imported: {type(exc).__name__}: {exc}")
 
 
 class _Fields:

@@ -17,12 +17,12 @@ from pathlib import Path
 
 from archive.interchange.importers.items import (
     ImportItem,
-    ImportProblem,
     ParseResult,
-    date_or_problem,
+    dated,
     folder_tag,
     json_flag,
-    read_link_rows,
+    LinkRow,
+    each_link_row,
 )
 
 INBOX_FOLDERS = {"unsorted", ""}
@@ -53,22 +53,19 @@ def parse_highlights(cell: str) -> list[dict[str, str | None]]:
 
 def parse(path: Path) -> ParseResult:
     """Yield an ImportItem per row; a problem naming the line for each bad row."""
-    path = Path(path)
-    for row in read_link_rows(path):
-        if isinstance(row, ImportProblem):
-            yield row
-            continue
-        where, values, url, title = row.where, row.values, row.url, row.title
-        problems: list[ImportProblem] = []
-        saved = date_or_problem(values.get("created", "").strip(), "created", where, problems)
-        yield from problems
-        folder = values.get("folder", "").strip()
-        tags = []
-        if folder.lower() not in INBOX_FOLDERS:
-            tags.append("/".join(folder_tag(part) for part in folder.split("/") if part.strip()))
-        tags += [t.strip() for t in values.get("tags", "").split(",")]
-        note = values.get("note", "").strip()
-        yield ImportItem(url=url, title=title, saved=saved, tags=tags,
-                         is_favorite=json_flag(values.get("favorite", "")),
-                         description=note or values.get("excerpt", "").strip() or None,
-                         highlights=parse_highlights(values.get("highlights", "")))
+    yield from each_link_row(Path(path), _row)
+
+
+def _row(row: LinkRow) -> ParseResult:
+    where, values, url, title = row.where, row.values, row.url, row.title
+    saved = yield from dated(values.get("created", "").strip(), "created", where)
+    folder = values.get("folder", "").strip()
+    tags = []
+    if folder.lower() not in INBOX_FOLDERS:
+        tags.append("/".join(folder_tag(part) for part in folder.split("/") if part.strip()))
+    tags += [t.strip() for t in values.get("tags", "").split(",")]
+    note = values.get("note", "").strip()
+    yield ImportItem(url=url, title=title, saved=saved, tags=tags,
+                     is_favorite=json_flag(values.get("favorite", "")),
+                     description=note or values.get("excerpt", "").strip() or None,
+                     highlights=parse_highlights(values.get("highlights", "")))

@@ -16,24 +16,24 @@ on the item for the highlights feature.
 """
 from __future__ import annotations
 
-import json
 import zipfile
 from pathlib import Path
 from typing import Any, Iterator
 
 from archive.interchange.importers.items import (
-    check_url,
+    checked_link,
     clean_line,
-    date_or_problem,
+    dated,
     decode_text,
+    each_object,
     html_from_text,
     ImportItem,
     ImportProblem,
     json_flag,
-    link_title,
     ParseResult,
     read_text,
 )
+from archive.interchange.importers.jsonfile import load_json, loaded_json
 from archive.interchange.importers.zipped import opened_folder
 
 #: Keys (folded: lower case, no underscores) only Readeck's bookmarks carry besides
@@ -75,12 +75,7 @@ def _json_files(folder: Path, problems: list[ImportProblem], label: str) -> Iter
     for path in sorted(folder.rglob("*.json")):
         if not path.is_file() or path.stat().st_size > MAX_JSON_BYTES:
             continue
-        try:
-            data = json.loads(read_text(path))
-        except (ValueError, RecursionError) as exc:
-            problems.append(ImportProblem(f"{label}/{path.relative_to(folder).as_posix()}",
-                                          f"not valid JSON ({exc})"))
-            continue
+        data = load_json(path, problems, f"{label}/{path.relative_to(folder).as_posix()}")
         if looks_like_readeck(data):
             yield path, _entries_of(data)
 
@@ -138,18 +133,12 @@ def _highlights(entry: dict) -> list[dict[str, str | None]]:
 
 
 def _item(entry: dict, where: str, html: str | None) -> ParseResult:
-    url = str(entry.get("url") or "").strip()
-    title = link_title(clean_line(entry.get("title")), url)
-    if title:
-        where += f" ({title[:60]})"
-    problem = check_url(url)
-    if problem:
-        yield ImportProblem(where, problem)
+    link = yield from checked_link(str(entry.get("url") or ""), clean_line(entry.get("title")), where)
+    if link is None:
         return
-    problems: list[ImportProblem] = []
-    saved = date_or_problem(entry.get("created"), "created", where, problems)
-    published = date_or_problem(entry.get("published"), "published", where, problems)
-    yield from problems
+    url, title, where = link
+    saved = yield from dated(entry.get("created"), "created", where)
+    published = yield from dated(entry.get("published"), "published", where)
     progress = entry.get("readprogress")
     progress = (min(1.0, max(0.0, progress / 100))
                 if isinstance(progress, (int, float)) and not isinstance(progress, bool) else None)
@@ -172,10 +161,8 @@ def parse(path: Path) -> ParseResult:
     path = Path(path)
     problems: list[ImportProblem] = []
     if path.is_file() and path.suffix.lower() == ".json":
-        try:
-            data = json.loads(read_text(path))
-        except (ValueError, RecursionError) as exc:
-            yield ImportProblem(path.name, f"not valid JSON ({exc})")
+        data = yield from loaded_json(path)
+        if data is None:
             return
         yield from _items(path.parent, [(path, _entries_of(data))], path.name)
         return
@@ -193,10 +180,9 @@ def _items(folder: Path, files: list[tuple[Path, list]], label: str) -> ParseRes
     for json_path, entries in files:
         name = json_path.name if json_path.parent == folder else json_path.relative_to(folder).as_posix()
         single = len(entries) == 1 and json_path.name.lower() != "bookmarks.json"
-        for number, entry in enumerate(entries, start=1):
-            where = f"{label}/{name} bookmark {number}"
-            if not isinstance(entry, dict):
-                yield ImportProblem(where, f"expected an object, found {type(entry).__name__}")
-                continue
+
+        def read(entry: dict, where: str, json_path: Path = json_path, single: bool = single) -> ParseResult:
             entry = folded(entry)
-            yield from _item(entry, where, _content(folder, json_path, entry, single))
+            return _item(entry, where, _content(folder, json_path, entry, single))
+
+        yield from each_object(entries, f"{label}/{name}", "bookmark", read)

@@ -27,7 +27,9 @@ from archive.interchange.importers.items import (
     ImportProblem,
     ParseResult,
     date_or_problem,
-    read_link_rows,
+    LinkRow,
+    dated,
+    each_link_row,
     read_text,
 )
 
@@ -62,19 +64,15 @@ def is_highlights_header(columns: list[str]) -> bool:
 def _highlight_rows(path: Path) -> ParseResult:
     """The highlights CSV: one ImportItem per URL, its highlights in file order."""
     items: dict[str, ImportItem] = {}
-    for row in read_link_rows(path):
-        if isinstance(row, ImportProblem):
-            yield row
-            continue
+
+    def highlight(row: LinkRow) -> ParseResult:
         values = row.values
         quote = values.get("highlight", "").strip()
         if not quote:
             yield ImportProblem(row.where, "an empty highlight")
-            continue
-        problems: list[ImportProblem] = []
+            return
         raw_date = (values.get("date") or values.get("highlighted at") or "").strip()
-        created = date_or_problem(raw_date, "Date", row.where, problems)
-        yield from problems
+        created = yield from dated(raw_date, "Date", row.where)
         item = items.get(row.url)
         if item is None:
             title = row.title or values.get("book title", "").strip()
@@ -83,6 +81,8 @@ def _highlight_rows(path: Path) -> ParseResult:
                                                authors=[author] if author else [])
         item.highlights.append({"quote": quote, "note": values.get("note", "").strip() or None,
                                 "created": created})
+
+    yield from each_link_row(path, highlight)
     yield from items.values()
 
 
@@ -94,38 +94,38 @@ def parse(path: Path) -> ParseResult:
     if is_highlights_header([c.strip().strip('"').strip() for c in header.replace(";", ",").split(",")]):
         yield from _highlight_rows(path)
         return
-    for row in read_link_rows(path):
-        if isinstance(row, ImportProblem):
-            yield row
-            continue
-        where, values, url, title = row.where, row.values, row.url, row.title
-        problems: list[ImportProblem] = []
-        tags: list[str] = []
-        raw_tags = values.get("document tags", "")
+    yield from each_link_row(path, _document_row)
+
+
+def _document_row(row: LinkRow) -> ParseResult:
+    where, values, url, title = row.where, row.values, row.url, row.title
+    problems: list[ImportProblem] = []
+    tags: list[str] = []
+    raw_tags = values.get("document tags", "")
+    try:
+        tags = parse_tag_list(raw_tags)
+    except ValueError:
+        problems.append(ImportProblem(where, f"Document tags {raw_tags[:80]!r} is not a list of "
+                                             "tags; imported without them", skipped=False))
+    saved = date_or_problem(values.get("saved date", "").strip(), "Saved date", where, problems)
+    location = values.get("location", "").strip().lower()
+    if location not in LOCATIONS:
+        problems.append(ImportProblem(where, f"unknown Location {location!r}; imported as new",
+                                      skipped=False))
+    progress = None
+    raw_progress = values.get("reading progress", "").strip()
+    if raw_progress:
         try:
-            tags = parse_tag_list(raw_tags)
+            progress = min(1.0, max(0.0, float(raw_progress.rstrip("%"))
+                                    / (100 if raw_progress.endswith("%") else 1)))
         except ValueError:
-            problems.append(ImportProblem(where, f"Document tags {raw_tags[:80]!r} is not a list of "
-                                                 "tags; imported without them", skipped=False))
-        saved = date_or_problem(values.get("saved date", "").strip(), "Saved date", where, problems)
-        location = values.get("location", "").strip().lower()
-        if location not in LOCATIONS:
-            problems.append(ImportProblem(where, f"unknown Location {location!r}; imported as new",
-                                          skipped=False))
-        progress = None
-        raw_progress = values.get("reading progress", "").strip()
-        if raw_progress:
-            try:
-                progress = min(1.0, max(0.0, float(raw_progress.rstrip("%"))
-                                        / (100 if raw_progress.endswith("%") else 1)))
-            except ValueError:
-                problems.append(ImportProblem(where, f"Reading progress {raw_progress!r} is not a "
-                                                     "number; imported without it", skipped=False))
-        yield from problems
-        if location == "feed":
-            tags.append("feed")
-        archived = location == "archive"
-        yield ImportItem(url=url, title=title, saved=saved, tags=tags,
-                         is_read=archived or (progress is not None and progress >= 0.99),
-                         is_archived=archived,
-                         progress=progress if progress else None)
+            problems.append(ImportProblem(where, f"Reading progress {raw_progress!r} is not a "
+                                                 "number; imported without it", skipped=False))
+    yield from problems
+    if location == "feed":
+        tags.append("feed")
+    archived = location == "archive"
+    yield ImportItem(url=url, title=title, saved=saved, tags=tags,
+                     is_read=archived or (progress is not None and progress >= 0.99),
+                     is_archived=archived,
+                     progress=progress if progress else None)

@@ -10,7 +10,6 @@ wallabag's own copy of the page, which Quire's copy need not share).
 """
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
@@ -19,9 +18,10 @@ from archive.interchange.importers.items import (
     ImportProblem,
     ParseResult,
     checked_entries,
+    dated,
     iso_from_text,
-    read_text,
 )
+from archive.interchange.importers.jsonfile import json_export
 
 #: What wallabag stores as content when its own fetch failed.
 _FAILED_CONTENT_MARKERS = ("wallabag can't retrieve contents for this article",)
@@ -72,16 +72,15 @@ def _unwrapped(data: dict[str, Any]) -> object:
 def parse(path: Path) -> ParseResult:
     """Yield an ImportItem per entry; a problem naming the entry for each bad one."""
     path = Path(path)
-    try:
-        data = json.loads(read_text(path))
-    except ValueError as exc:
-        yield ImportProblem(path.name, f"not valid JSON ({exc})")
-        return
+    expected = ("expected a JSON array of wallabag entries (or an API "
+                'dump with "_embedded": {"items": [...]})')
+    data = yield from json_export(path, expected, kind=(list, dict))
     if isinstance(data, dict):  # API dumps wrap entries: {"_embedded": {"items": [...]}}
         data = _unwrapped(data)
-    if not isinstance(data, list):
-        yield ImportProblem(path.name, "expected a JSON array of wallabag entries (or an API "
-                                       'dump with "_embedded": {"items": [...]})')
+        if not isinstance(data, list):
+            yield ImportProblem(path.name, expected)
+            return
+    if data is None:
         return
     for checked in checked_entries(data, path.name, "entry", url_keys=("url", "given_url")):
         if isinstance(checked, ImportProblem):
@@ -90,14 +89,7 @@ def parse(path: Path) -> ParseResult:
         where, entry, url, title = checked.where, checked.entry, checked.url, checked.title
         dates: dict[str, str | None] = {}
         for key in ("created_at", "published_at"):
-            try:
-                dates[key] = iso_from_text(entry.get(key))
-            except (ValueError, TypeError, OverflowError):
-                dates[key] = None
-                yield ImportProblem(
-                    where, f"{key} {entry.get(key)!r} is not a date; imported without it",
-                    skipped=False,
-                )
+            dates[key] = yield from dated(entry.get(key), key, where)
         authors = entry.get("published_by") or []
         site = entry.get("domain_name")
         yield ImportItem(

@@ -369,3 +369,21 @@ def test_a_title_that_is_only_the_address_is_no_title_in_every_importer(tmp_path
 def test_export_file_names_drop_bidi_controls():
     assert safe_filename("invoice\u202egpj.exe") == "invoicegpj.exe"
     assert safe_filename("\u2066Title\u2069 \u202aone\u202c", ".md") == "Title one.md"
+
+
+@pytest.mark.parametrize("module, expected", [
+    ("pinboard", "expected a JSON array of Pinboard bookmarks"),
+    ("karakeep", 'expected a Karakeep export: an object with "bookmarks"'),
+    ("linkwarden", 'expected a Linkwarden export: an object with "collections"'),
+    ("omnivore", "expected a JSON array of Omnivore items"),
+    ("quire_json", 'not a Quire export (no "format": "quire-export")'),
+])
+def test_a_json_export_holding_only_null_is_named_not_silently_empty(module, expected, tmp_path):
+    """Every JSON importer reads its file through jsonfile.json_export, so a file that
+    parses but holds only `null` gets the same clear problem from each of them."""
+    import importlib
+    parser = importlib.import_module(f"archive.interchange.importers.{module}")
+    path = tmp_path / "export.json"
+    path.write_text("null", encoding="utf-8")
+    records = list(parser.parse(path))
+    assert [str(r) for r in records] == [f"export.json: {expected}"]
