@@ -25,7 +25,7 @@ FURNITURE_WORDS = frozenset(
     advertising ad ads adslot adunit sponsor sponsored outbrain taboola tags taglist breadcrumb
     breadcrumbs comments comment disclaimer toolbar popup modal offscreen sronly
     visuallyhidden screenreader player playlist controls overlay readmore teaser teasers cta
-    rollover tooltip hovercard popover embed embedded video trending
+    rollover tooltip hovercard popover embed embedded video trending authorbox
     """.split()
 )
 #: Whole class names that hide an element (responsive ones like "hidden-xs" do not).
@@ -178,7 +178,18 @@ def class_words(el: HtmlElement) -> set[str]:
                  "relatedlinks", "signup"):
         if pair in joined:
             found.add(pair)
+    if any(name in joined for name in _AUTHOR_BOX_NAMES):
+        found.add("authorbox")
     return found
+
+
+#: Class/id spellings of the box about the author under a story ("author-box",
+#: "post-author-bio", "about-the-author", German "autorenbox", the Simple Author
+#: Box plugin's "saboxplugin"): joined, lower-cased.
+_AUTHOR_BOX_NAMES = (
+    "authorbox", "authorbio", "authorinfo", "authordescription", "aboutauthor", "abouttheauthor",
+    "postauthor", "authorprofile", "saboxplugin", "autorbox", "autorenbox", "autorinfo", "detailautor",
+)
 
 
 def norm_words(text: str) -> list[str]:

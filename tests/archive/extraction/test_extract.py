@@ -766,3 +766,19 @@ def test_loose_text_beside_blocks_is_judged_as_a_line_of_its_own() -> None:
     text = element_text(body)
     assert "Dieser Eintrag wurde veröffentlicht" not in text
     assert "The opening section explains" in text and "The closing section explains" in text
+
+
+@pytest.mark.parametrize("box", ['<section class="post-author"><div class="post-author-bio">{bio}</div></section>',
+                                 '<div class="saboxplugin-wrap"><div class="saboxplugin-desc"><p>{bio}</p></div></div>',
+                                 '<section class="artDetailAutor__outer"><p>{bio}</p></section>',
+                                 '<div id="author-info"><p>{bio}</p></div>'])
+def test_the_box_about_the_author_under_the_story_is_furniture(box: str) -> None:
+    """The author's portrait under the story ("Jule studied sports science before…")
+    is page furniture, however the site spells its class."""
+    story = "".join(f"<p>{_sentence(t, k)}</p>" for k, t in enumerate(("opening", "middle", "end")))
+    bio = ("Jule Radeck studierte Sportwissenschaften, bevor sie als Volontärin nach Hamburg zog. "
+           "In ihrer Freizeit findet man sie oft im Schwimmbecken.")
+    page = f"<html><head><title>Lagen-Pyramide</title></head><body><article>{story}{box.format(bio=bio)}</article></body></html>"
+    result = extract_article(page, "https://swim.test/pyramide")
+    assert "The end section explains" in result.text
+    assert "Jule Radeck" not in result.text
