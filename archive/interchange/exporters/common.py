@@ -7,12 +7,13 @@ failed export never leaves half a book where the user expects a whole one.
 from __future__ import annotations
 
 import base64
+import csv
 import os
 import threading
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING, Callable, Iterator, Sequence
 from urllib.parse import unquote, urlsplit
 
 import lxml.html
@@ -192,3 +193,24 @@ def _is_output_error(exc: OSError, out_path: Path, tmp: Path) -> bool:
 def display_date(iso: str | None) -> str:
     """'2024-03-01' from an ISO 8601 timestamp (what a header or index shows)."""
     return (iso or "")[:10]
+
+
+def export_csv(job: Job, out_path: Path, header: Sequence[str],
+               rows: Callable[[Article], "list[Sequence[object]] | str"]) -> ExportReport:
+    """What every CSV exporter does: the header, then each article's rows, written
+    atomically with progress (and a cancel) at each article. `rows(article)` gives the
+    article's rows, or a string: why it is skipped ("no URL (saved from a file)")."""
+    report = ExportReport(Path(out_path))
+    with atomic_output(out_path) as tmp, open(tmp, "w", encoding="utf-8", newline="") as out:
+        writer = csv.writer(out)  # quotes inside a field doubled, as Readwise and Pocket want
+        writer.writerow(header)
+        for number, article in enumerate(job.articles):
+            job.step(number, article.title)
+            found = rows(article)
+            if isinstance(found, str):
+                report.skipped.append(f"{article.title}: {found}")
+                continue
+            writer.writerows(found)
+            report.exported += 1
+        job.step(len(job.articles), "done")
+    return report

@@ -7,11 +7,11 @@ text), so Readwise keeps them in reading order; Date is when it was made, in UTC
 as "YYYY-MM-DD HH:MM:SS". One row per highlight, articles in the order given."""
 from __future__ import annotations
 
-import csv
 from datetime import datetime, timezone
 from pathlib import Path
 
-from archive.interchange.exporters.common import ExportReport, Job, atomic_output
+from archive.base.models import Article
+from archive.interchange.exporters.common import ExportReport, Job, export_csv
 
 HEADER = ("Highlight", "Title", "Author", "URL", "Note", "Location", "Date")
 
@@ -26,19 +26,13 @@ def _date(iso: str) -> str:
     return when.strftime("%Y-%m-%d %H:%M:%S")
 
 
+def _rows(article: Article) -> list[tuple] | str:
+    if not article.highlights:
+        return "no highlights"
+    return [(mark.quote, article.title, ", ".join(article.authors),
+             article.url or "", mark.note, mark.start, _date(mark.created))
+            for mark in article.highlights]
+
+
 def export(job: Job, out_path: Path) -> ExportReport:
-    report = ExportReport(Path(out_path))
-    with atomic_output(out_path) as tmp, open(tmp, "w", encoding="utf-8", newline="") as out:
-        writer = csv.writer(out, quoting=csv.QUOTE_MINIMAL, doublequote=True)
-        writer.writerow(HEADER)
-        for number, article in enumerate(job.articles):
-            job.step(number, article.title)
-            if not article.highlights:
-                report.skipped.append(f"{article.title}: no highlights")
-                continue
-            for mark in article.highlights:
-                writer.writerow((mark.quote, article.title, ", ".join(article.authors),
-                                 article.url or "", mark.note, mark.start, _date(mark.created)))
-            report.exported += 1
-        job.step(len(job.articles), "done")
-    return report
+    return export_csv(job, out_path, HEADER, _rows)
