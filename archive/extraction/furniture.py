@@ -26,6 +26,7 @@ FURNITURE_WORDS = frozenset(
     breadcrumbs comments comment disclaimer toolbar popup modal offscreen sronly
     visuallyhidden screenreader player playlist controls overlay readmore teaser teasers cta
     rollover tooltip hovercard popover embed embedded video trending authorbox
+    rating ratings disclosure affiliate calendar legend
     """.split()
 )
 #: Whole class names that hide an element (responsive ones like "hidden-xs" do not).
@@ -36,7 +37,7 @@ HIDING_CLASSES = frozenset(
 #: Furniture words that still leave a quoted post (blockquote) inside alone.
 _QUOTE_WRAPPER_WORDS = frozenset("embed embedded video player social overlay controls".split())
 #: Furniture words for things that frame a picture: the picture itself is kept.
-PICTURE_FURNITURE_WORDS = frozenset("caption captions credit credits copyright player overlay controls".split())
+PICTURE_FURNITURE_WORDS = frozenset("caption captions credit credits copyright player overlay controls legend".split())
 #: Inline tags: running text may sit inside them.
 INLINE_TAGS = frozenset("a abbr b cite code em font i mark q s small span strong sub sup time u".split())
 #: class/id words of a standfirst ("dek") or summary shown above the story.
@@ -180,7 +181,17 @@ def class_words(el: HtmlElement) -> set[str]:
             found.add(pair)
     if any(name in joined for name in _AUTHOR_BOX_NAMES):
         found.add("authorbox")
+    if any(name in joined for name in _CAPTION_NAMES):
+        found.add("caption")
+    if "sharedaddy" in joined:  # WordPress Jetpack's share and like buttons
+        found.add("share")
     return found
+
+
+#: Class/id spellings of a picture's caption in one word ("imagedescription", German
+#: "bildunterschrift", "bilduntertitel", "bildnachweis").
+_CAPTION_NAMES = ("imagedescription", "imagecaption", "bildunterschrift", "bilduntertitel", "bildnachweis",
+                  "bildquelle", "fotonachweis")
 
 
 #: Class/id spellings of the box about the author under a story ("author-box",
@@ -228,8 +239,8 @@ def _is_furniture_by_class(el: HtmlElement, total_chars: int) -> bool:
     # A container holding much of the story is not furniture whatever it is called
     # ("article-body has-video", "post with-share-bar").
     size = _text_len(el)
-    if size > 0.3 * total_chars and size > 200:
-        return False
+    if size > 0.3 * total_chars and size > 200 and el.tag not in ("ul", "ol"):
+        return False  # (a list so named is a list of them, however long)
     if words <= PICTURE_FURNITURE_WORDS and el.find(".//img") is None and (
         el.tag == "figcaption" or any(a.tag == "figure" for a in el.iterancestors())
     ):

@@ -782,3 +782,35 @@ def test_the_box_about_the_author_under_the_story_is_furniture(box: str) -> None
     result = extract_article(page, "https://swim.test/pyramide")
     assert "The end section explains" in result.text
     assert "Jule Radeck" not in result.text
+
+
+@pytest.mark.parametrize("furniture", [
+    '<div class="rightImage"><img src="/a.jpg"><div class="legend"><div class="content">{words}</div></div></div>',
+    '<p class="imagedescription">{words}</p>',
+    '<h5 class="bilduntertitel">{words}</h5>',
+    '<div class="affiliate-text"><p>{words}</p></div>',
+    '<div class="post-ratings"><p>{words}</p></div>',
+])
+def test_more_furniture_named_by_its_class(furniture: str) -> None:
+    """A picture's legend (also spelled in one word, or in German), an affiliate
+    notice and a rating box are furniture named by their class."""
+    story = "".join(f"<p>{_sentence(t, k)}</p>" for k, t in enumerate(("opening", "middle", "end", "coda")))
+    words = "Der Hirschkäfer lebt in den lichten Kastanienwäldern am Südhang."
+    page = (f"<html><head><title>Aktionsplan</title></head><body><article>{story[:len(story) // 2]}"
+            f"{furniture.format(words=words)}{story[len(story) // 2:]}</article></body></html>")
+    result = extract_article(page, "https://vogel.test/aktionsplan")
+    assert "The coda section explains" in result.text
+    assert "Hirschkäfer" not in result.text
+
+
+def test_a_long_list_of_related_stories_goes_however_long() -> None:
+    """A list whose class calls it related stories is furniture even when it holds
+    more text than the short story above it (the size guard is for containers)."""
+    story = f"<p>{_sentence('opening', 1)}</p><p>{_sentence('end', 2)}</p>"
+    items = "".join(f"<li><a href='/s/{k}'>Story {k}</a> <small>{_sentence('teaser', k)}</small></li>"
+                    for k in range(6))
+    page = (f"<html><head><title>Island</title></head><body><div class='post'><div class='entry'>{story}"
+            f"<ul class='related_post'>{items}</ul></div></div></body></html>")
+    result = extract_article(page, "https://orange.test/future")
+    assert "The end section explains" in result.text
+    assert "The teaser section" not in result.text
