@@ -11,7 +11,7 @@ import threading
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from tests.app.gui.test_gui import WAIT, filled, filled_template, make_window  # noqa: F401
+from tests.support.gui import WAIT, make_window
 
 
 def test_close_hands_running_work_to_a_closing_thread(qtbot, filled, tmp_path):

@@ -19,75 +19,7 @@ from PySide6.QtWidgets import QMessageBox
 from app.gui.main_window import MainWindow
 from app.gui.reader import ReaderView, load_article_content
 from app.gui.tag_pane import build_tag_tree
-
-WAIT = 15000
-
-PAGES = [
-    (
-        "The lighthouse keepers of Skerryvore",
-        "Keepers lived on the rock for months, trimming the lamp wicks.",
-    ),
-    (
-        "Sourdough starters and wild yeast",
-        "A starter is flour and water colonised by wild yeast and bacteria.",
-    ),
-    ("Tides of the northern marsh", "A study of migrating herons and the spring floods."),
-]
-
-
-@pytest.fixture(scope="session")
-def filled_template(tmp_path_factory):
-    """Three saved articles, built once; each test gets its own copy."""
-    from archive import Archive
-
-    root = tmp_path_factory.mktemp("template") / "arch"
-    with Archive(root, seed=False, fetch=False) as a:
-        ids = [
-            a.save_html(
-                make_page(title, body), f"https://news.example/{n}", download_images=False
-            ).article.id
-            for n, (title, body) in enumerate(PAGES)
-        ]
-    return root, ids
-
-
-@pytest.fixture
-def filled(filled_template, tmp_path):
-    """A closed archive with three articles (a fresh copy), for a window to open."""
-    import shutil
-
-    template, ids = filled_template
-    root = tmp_path / "arch"
-    shutil.copytree(template, root, ignore=shutil.ignore_patterns("window.lock"))
-    return root, ids
-
-
-def make_window(qtbot, root: Path, tmp_path: Path, name: str = "settings.ini") -> MainWindow:
-    settings = QSettings(str(tmp_path / name), QSettings.Format.IniFormat)
-    window = MainWindow(root, settings, seed=False, fetch=False)
-    qtbot.addWidget(window)
-    window.resize(1200, 800)
-    window.show()
-    qtbot.waitUntil(lambda: window.archive is not None, timeout=WAIT)
-    qtbot.waitUntil(
-        lambda: window.search.model.rowCount() == len(PAGES) or window.search.model.total > 0,
-        timeout=WAIT,
-    )
-    return window
-
-
-@pytest.fixture
-def window(qtbot, filled, tmp_path):
-    root, _ids = filled
-    w = make_window(qtbot, root, tmp_path)
-    yield w
-    w.close()
-
-
-def titles(window: MainWindow) -> list[str]:
-    model = window.search.model
-    return [model.row_at(r).title for r in range(model.rowCount())]
-
+from tests.support.gui import WAIT, make_window, titles
 
 def test_type_query_open_article_add_tag_and_filter_by_it(qtbot, window):
     window.search.query.clear()

@@ -10,15 +10,7 @@ import os
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from archive.base.changes import Changes
-from tests.app.gui.test_gui import (  # noqa: F401  (fixtures)
-    PAGES,
-    WAIT,
-    filled,
-    filled_template,
-    make_window,
-    titles,
-    window,
-)
+from tests.support.gui import PAGES, WAIT, titles
 from tests.support import make_page
 
 

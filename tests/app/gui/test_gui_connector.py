@@ -15,15 +15,7 @@ from PySide6.QtGui import QDesktopServices, QGuiApplication
 
 from app.connector.secret import read_secret
 from app.gui.main_window import MainWindow
-from tests.app.gui.test_gui import (  # noqa: F401  (fixtures)
-    PAGES,
-    WAIT,
-    filled,
-    filled_template,
-    make_window,
-    titles,
-    window,
-)
+from tests.support.gui import WAIT, make_window, titles
 from tests.support import make_page
 
 

@@ -14,7 +14,7 @@ from PySide6.QtGui import QColor, QTextCursor
 
 from app.gui.highlight_paint import MARK_ID, palette_for
 from app.gui.highlights_view import ID_ROLE
-from tests.app.gui.test_gui import WAIT, filled, filled_template, make_window  # noqa: F401
+from tests.support.gui import WAIT, make_window
 
 PHRASE = "spring floods arrived earlier"
 

@@ -14,7 +14,7 @@ from tests.support import make_page
 from PySide6.QtCore import QUrl
 
 from app.gui.tag_pane import tag_query
-from tests.app.gui.test_gui import WAIT, make_window
+from tests.support.gui import WAIT, make_window
 
 ODD_TAGS = ["c#", "what?", "50%", 'q"uote', "a/b", "x y"]
 

@@ -12,15 +12,7 @@ import sys
 from pathlib import Path
 
 from archive import Archive
-from tests.app.gui.test_gui import (  # noqa: F401  (fixtures)
-    PAGES,
-    WAIT,
-    filled,
-    filled_template,
-    make_window,
-    titles,
-    window,
-)
+from tests.support.gui import WAIT, titles
 from tests.support import make_page
 
 REPO = Path(__file__).resolve().parents[3]

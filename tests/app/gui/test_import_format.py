@@ -11,7 +11,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from PySide6.QtWidgets import QFileDialog, QMessageBox
 
-from tests.app.gui.test_gui import WAIT, filled, filled_template, window  # noqa: F401
+from tests.support.gui import WAIT
 
 #: Three web addresses under notes: too few address lines for the detector.
 LIST = ("My reading list, kept by hand.\nThings to read this winter\n(from the club)\n"

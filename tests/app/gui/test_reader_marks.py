@@ -7,7 +7,7 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from tests.app.gui.test_gui import WAIT, filled, filled_template, titles, window  # noqa: F401
+from tests.support.gui import WAIT, titles
 
 
 def marked(window) -> list[str]:

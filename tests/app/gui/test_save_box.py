@@ -12,7 +12,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QDialog
 
 from app.gui.add_dialog import AddDialog
-from tests.app.gui.test_gui import WAIT, filled, filled_template, window  # noqa: F401
+from tests.support.gui import WAIT
 from tests.support import make_page
 
 

@@ -14,7 +14,7 @@ from PySide6.QtGui import QColor, QImage, QPalette, QTextCursor
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QMenu
 
-from tests.app.gui.test_gui import WAIT, filled, filled_template, make_window  # noqa: F401
+from tests.support.gui import WAIT, make_window
 
 import pytest
 

@@ -9,7 +9,7 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from tests.app.gui.test_gui import WAIT, filled, filled_template, make_window  # noqa: F401
+from tests.support.gui import WAIT, make_window
 
 from app.gui.panes import READER_MIN
 
