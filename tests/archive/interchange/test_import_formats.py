@@ -18,19 +18,7 @@ from archive.interchange.importers import (
     import_file,
     parse_file,
 )
-from tests.support import FIXTURES as FIXTURES_ROOT
-
-FIXTURES = FIXTURES_ROOT / "import"
-
-
-def split(records):
-    items = [r for r in records if isinstance(r, ImportItem)]
-    problems = [r for r in records if isinstance(r, ImportProblem)]
-    return items, problems
-
-
-def by_url(items):
-    return {i.url: i for i in items}
+from tests.support.imports import IMPORT_FIXTURES as FIXTURES, by_url, split
 
 
 def places(tmp_path: Path) -> Path:

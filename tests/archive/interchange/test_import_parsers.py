@@ -7,22 +7,10 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from tests.support import FIXTURES as FIXTURES_ROOT
 
 from archive.base.errors import ImportFileError
-from archive.interchange.importers import ImportItem, ImportProblem, detect_format, parse_file
-
-FIXTURES = FIXTURES_ROOT / "import"
-
-
-def split(records):
-    items = [r for r in records if isinstance(r, ImportItem)]
-    problems = [r for r in records if isinstance(r, ImportProblem)]
-    return items, problems
-
-
-def by_url(items):
-    return {i.url: i for i in items}
+from archive.interchange.importers import detect_format, parse_file
+from tests.support.imports import IMPORT_FIXTURES as FIXTURES, by_url, split
 
 
 @pytest.mark.parametrize("name, fmt", [

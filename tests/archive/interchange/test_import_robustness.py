@@ -15,18 +15,14 @@ from tests.app.cli.test_cli import quire
 from archive import Archive
 from archive.base.errors import ImportFileError, QuireError
 from archive.interchange.exporters import export
-from archive.interchange.importers import ImportItem, ImportProblem, detect_format, import_file, parse_file
+from archive.interchange.importers import detect_format, import_file, parse_file
 from archive.interchange.importers.items import decode_text
 from archive.base.safe_names import safe_filename
+from tests.support.imports import split
 
 POCKET_HEADER = "title,url,time_added,tags,status"
 #: Pocket's export since 2025 has a paging `cursor` column.
 POCKET_PART_HEADER = "title,url,time_added,cursor,tags,status"
-
-
-def split(records):
-    return ([r for r in records if isinstance(r, ImportItem)],
-            [r for r in records if isinstance(r, ImportProblem)])
 
 
 def csv_text(titles: list[str], header: str = POCKET_HEADER) -> str:
