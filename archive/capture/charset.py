@@ -11,7 +11,6 @@ from __future__ import annotations
 import codecs
 import re
 
-import charset_normalizer
 
 #: How much of the page is searched for <meta charset>.  The standard says
 #: 1024 bytes, but real pages put the tag after long <script>/<link> blocks.
@@ -186,6 +185,12 @@ _WEB_PREFERENCE = (
 
 def _detect(data: bytes, candidates: list[str] | None = None) -> str | None:
     """Best guess from charset-normalizer, optionally among a few candidates."""
+    # here, not at the top: only pages without a trustworthy declared charset need the
+    # detector (importing it alone: ~48 M instructions)
+    # (with the lazy imports in charset, images and reindex together: a window start
+    # 2.462 G -> 2.414 G instructions under cachegrind, peak RSS 125 -> 122 MB)
+    import charset_normalizer
+
     try:
         matches = list(charset_normalizer.from_bytes(data, cp_isolation=candidates or None))
     except Exception:  # the detector must never break decoding
