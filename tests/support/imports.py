@@ -2,6 +2,9 @@
 parser yields into items and problems."""
 from __future__ import annotations
 
+import zipfile
+from pathlib import Path
+
 from archive.interchange.importers import ImportItem, ImportProblem
 from tests.support import FIXTURES as FIXTURES_ROOT
 
@@ -18,3 +21,14 @@ def split(records) -> tuple[list[ImportItem], list[ImportProblem]]:
 
 def by_url(items) -> dict[str | None, ImportItem]:
     return {i.url: i for i in items}
+
+
+def zipped_fixture(name: str, target: Path) -> Path:
+    """The import fixture folder `name` written as the zip `target`, its files at the
+    zip's top level, as the service's export arrives."""
+    folder = IMPORT_FIXTURES / name
+    with zipfile.ZipFile(target, "w") as zf:
+        for file in folder.rglob("*"):
+            if file.is_file():
+                zf.write(file, file.relative_to(folder).as_posix())
+    return target

@@ -3,7 +3,6 @@ fetching, the rest fetched, dead links kept pending, re-imports free, cancel and
 from __future__ import annotations
 
 import threading
-import zipfile
 from pathlib import Path
 
 import pytest
@@ -15,6 +14,7 @@ from archive.interchange.importers import import_file, retry_pending
 from archive.interchange.importers.driver import NOT_FETCHED
 
 from tests.support import FIXTURES as FIXTURES_ROOT, make_page
+from tests.support.imports import zipped_fixture
 
 FIXTURES = FIXTURES_ROOT / "import"
 
@@ -109,11 +109,7 @@ def test_wallabag_content_is_saved_without_fetching(archive):
 
 
 def test_omnivore_zip_and_saved_pages(archive, tmp_path):
-    export = tmp_path / "omnivore.zip"
-    with zipfile.ZipFile(export, "w") as zf:
-        for file in (FIXTURES / "omnivore_export").rglob("*"):
-            if file.is_file():
-                zf.write(file, file.relative_to(FIXTURES / "omnivore_export").as_posix())
+    export = zipped_fixture("omnivore_export", tmp_path / "omnivore.zip")
     report = import_file(archive, export, fetch=False)
     assert (report.added, report.pending, len(report.failed)) == (2, 1, 1)
     keepers = archive.find_duplicate(url="https://example.org/omnivore/lighthouse-keepers")

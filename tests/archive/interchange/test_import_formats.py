@@ -18,7 +18,7 @@ from archive.interchange.importers import (
     import_file,
     parse_file,
 )
-from tests.support.imports import IMPORT_FIXTURES as FIXTURES, by_url, split
+from tests.support.imports import IMPORT_FIXTURES as FIXTURES, by_url, split, zipped_fixture
 
 
 def places(tmp_path: Path) -> Path:
@@ -32,12 +32,7 @@ def places(tmp_path: Path) -> Path:
 
 
 def readeck_zip(tmp_path: Path) -> Path:
-    path = tmp_path / "readeck-export.zip"
-    with zipfile.ZipFile(path, "w") as zf:
-        for file in (FIXTURES / "readeck_export").rglob("*"):
-            if file.is_file():
-                zf.write(file, file.relative_to(FIXTURES / "readeck_export").as_posix())
-    return path
+    return zipped_fixture("readeck_export", tmp_path / "readeck-export.zip")
 
 
 @pytest.mark.parametrize("name, fmt", [

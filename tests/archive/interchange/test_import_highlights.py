@@ -3,11 +3,11 @@ published formats, come in as Quire highlights anchored by their quote."""
 from __future__ import annotations
 
 import json
-import zipfile
 
 from archive.interchange.importers import import_file
 from archive.interchange.importers.omnivore import parse_highlights
 from tests.support import FIXTURES as ROOT
+from tests.support.imports import zipped_fixture
 
 FIXTURES = ROOT / "import"
 
@@ -49,11 +49,7 @@ def test_omnivore_highlights_markdown_is_read():
 
 
 def test_omnivore_export_highlights_become_highlights(archive, tmp_path):
-    export = tmp_path / "omnivore.zip"
-    with zipfile.ZipFile(export, "w") as zf:
-        for file in (FIXTURES / "omnivore_export").rglob("*"):
-            if file.is_file():
-                zf.write(file, file.relative_to(FIXTURES / "omnivore_export").as_posix())
+    export = zipped_fixture("omnivore_export", tmp_path / "omnivore.zip")
     import_file(archive, export, fetch=False)
     keepers = archive.find_duplicate(url="https://example.org/omnivore/lighthouse-keepers")
     marks = archive.highlights.list(keepers.id)

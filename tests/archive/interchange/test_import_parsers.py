@@ -10,7 +10,7 @@ import pytest
 
 from archive.base.errors import ImportFileError
 from archive.interchange.importers import detect_format, parse_file
-from tests.support.imports import IMPORT_FIXTURES as FIXTURES, by_url, split
+from tests.support.imports import IMPORT_FIXTURES as FIXTURES, by_url, split, zipped_fixture
 
 
 @pytest.mark.parametrize("name, fmt", [
@@ -170,12 +170,7 @@ def test_wallabag_broken_json_is_one_problem(tmp_path):
 
 
 def omnivore_zip(tmp_path: Path) -> Path:
-    target = tmp_path / "Omnivore Export.zip"
-    with zipfile.ZipFile(target, "w") as archive:
-        for file in (FIXTURES / "omnivore_export").rglob("*"):
-            if file.is_file():
-                archive.write(file, file.relative_to(FIXTURES / "omnivore_export").as_posix())
-    return target
+    return zipped_fixture("omnivore_export", tmp_path / "Omnivore Export.zip")
 
 
 @pytest.mark.parametrize("as_zip", [False, True])
