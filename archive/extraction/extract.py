@@ -298,7 +298,7 @@ def repeated_posts(body: HtmlElement, paragraphs: list[HtmlElement]) -> list[Htm
     node = block
     for _level in range(REPEAT_LEVELS):
         parent = node.getparent()
-        if parent is None or parent.tag in ("body", "html"):
+        if parent is None or node.tag in ("body", "html"):
             return []
         signature = _signature(node)
         if signature is not None and not class_words(node) & _NOT_POST_WORDS:

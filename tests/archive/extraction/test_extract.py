@@ -814,3 +814,23 @@ def test_a_long_list_of_related_stories_goes_however_long() -> None:
     result = extract_article(page, "https://orange.test/future")
     assert "The end section explains" in result.text
     assert "The teaser section" not in result.text
+
+
+def test_sections_built_alike_right_under_the_body_are_one_article() -> None:
+    """An article written as a row of same-styled sections, each a child of <body>:
+    the section readability kept is one of them, and all are the article."""
+    import copy
+
+    from lxml.html import document_fromstring
+
+    from archive.extraction.extract import number_paragraphs, repeated_posts
+
+    sections = "".join(f'<div class="container topic"><div class="row"><div class="col-md-8">'
+                       f"<p>{_sentence(t, 1)}</p><p>{_sentence(t, 2)}</p></div></div></div>"
+                       for t in ("first", "second", "third"))
+    doc = document_fromstring(f"<html><body><header><h1>Dimethylether</h1></header>{sections}</body></html>")
+    paragraphs = number_paragraphs(doc)
+    body = doc.makeelement("div")
+    body.append(copy.deepcopy(doc.findall(".//div[@class='col-md-8']")[1]))  # readability's pick
+    posts = repeated_posts(body, paragraphs)
+    assert [p.text_content()[:16] for p in posts] == ["The first sectio", "The second secti", "The third sectio"]
