@@ -49,6 +49,19 @@ def open_article(qtbot, window, article_id):
         window.open_article(article_id)
 
 
+def window_on_a_highlight(qtbot, filled, tmp_path, quote: str = "harbour observatory"):
+    """A window showing the third article, which was given one highlight (of `quote`)
+    before the window opened; returns the window and the highlight."""
+    from archive import Archive
+
+    root, ids = filled
+    with Archive(root, seed=False, fetch=False) as archive:
+        mark = archive.highlights.add_quote(ids[2], quote)
+    window = make_window(qtbot, root, tmp_path)
+    open_article(qtbot, window, ids[2])
+    return window, mark
+
+
 def select_phrase(window, phrase):
     text = window.reader.content.plain_text
     start = text.index(phrase)
@@ -205,13 +218,7 @@ def test_a_highlight_added_by_another_process_appears(qtbot, filled, tmp_path):
 
 
 def test_reextract_in_the_window_says_what_became_of_the_highlights(qtbot, filled, tmp_path):
-    root, ids = filled
-    from archive import Archive
-
-    with Archive(root, seed=False, fetch=False) as archive:
-        mark = archive.highlights.add_quote(ids[2], "harbour observatory")
-    window = make_window(qtbot, root, tmp_path)
-    open_article(qtbot, window, ids[2])
+    window, mark = window_on_a_highlight(qtbot, filled, tmp_path)
     with qtbot.waitSignal(window.reextracted, timeout=WAIT * 2):
         window.reextract_selected()
     assert "highlights: 1 re-anchored, 0 could not be placed" in window.statusBar().currentMessage()
@@ -220,13 +227,8 @@ def test_reextract_in_the_window_says_what_became_of_the_highlights(qtbot, fille
 
 
 def test_keyboard_only_note_and_delete_from_the_list(qtbot, filled, tmp_path):
-    root, ids = filled
-    from archive import Archive
-
-    with Archive(root, seed=False, fetch=False) as archive:
-        mark = archive.highlights.add_quote(ids[2], "harbour observatory")
-    window = make_window(qtbot, root, tmp_path)
-    open_article(qtbot, window, ids[2])
+    _root, ids = filled
+    window, mark = window_on_a_highlight(qtbot, filled, tmp_path)
     window.act_next_mark.trigger()  # F8
     window.act_mark_note.trigger()  # Ctrl+Shift+N
     assert window.note_popup.isVisible() and window.note_popup.mark_id == mark.id
