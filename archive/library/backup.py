@@ -13,7 +13,7 @@ import tempfile
 import zipfile
 from pathlib import Path
 
-from archive.base import atomic
+from archive.base import atomic, media
 from archive.base.errors import ArchiveError, QuireError
 from archive.base.models import ProgressFn
 from archive.base.safe_names import safe_extract
@@ -29,8 +29,11 @@ def backup(archive, out: Path | str, progress: ProgressFn | None = None) -> int:
     out = Path(out).expanduser()
     if out.suffix.lower() != ".zip":
         raise QuireError(f"{out}: a backup is a .zip file")
-    fd, tmp_zip = tempfile.mkstemp(prefix=".backup-", suffix=".zip", dir=out.parent)
-    os.close(fd)
+    try:
+        fd, tmp_zip = tempfile.mkstemp(prefix=".backup-", suffix=".zip", dir=out.parent)
+        os.close(fd)
+    except OSError as exc:
+        raise ArchiveError(f"{out}: could not write the backup ({exc.strerror or exc})") from exc
     try:
         with tempfile.TemporaryDirectory() as tmpdir:
             snapshot = Path(tmpdir) / layout.CATALOG_FILE
@@ -57,7 +60,8 @@ def backup(archive, out: Path | str, progress: ProgressFn | None = None) -> int:
         os.replace(tmp_zip, out)
     except OSError as exc:
         Path(tmp_zip).unlink(missing_ok=True)
-        raise ArchiveError(f"{out}: could not write the backup ({exc.strerror or exc})") from exc
+        full = "the disk is full: " if media.is_disk_full(exc) else ""
+        raise ArchiveError(f"{out}: {full}could not write the backup ({exc.strerror or exc})") from exc
     except BaseException:
         Path(tmp_zip).unlink(missing_ok=True)
         raise

@@ -601,6 +601,13 @@ class Catalog:
             except (sqlite3.DatabaseError, CatalogDamagedError):  # no table; damage: check says so
                 return []
 
+    def queue_meta(self, ids: list[str]) -> None:
+        """Ask for these articles' meta.json to be written again on the next open."""
+        if ids:
+            with self.transaction() as conn:
+                conn.execute("CREATE TABLE IF NOT EXISTS meta_queue (article_id TEXT PRIMARY KEY)")
+                conn.executemany("INSERT OR IGNORE INTO meta_queue (article_id) VALUES (?)", [(i,) for i in ids])
+
     def done_meta(self, ids: list[str]) -> None:
         if ids:
             with self.transaction() as conn:

@@ -1016,7 +1016,18 @@ class Archive:
         # another process) is mirrored, not overwritten
         article.highlights = self.catalog.highlights_of(article.id)
         if folder.is_dir():
-            atomic.write_json(layout.meta_file(folder), article.to_dict())
+            try:
+                atomic.write_json(layout.meta_file(folder), article.to_dict())
+            except OSError as exc:
+                # the catalog has the change; meta.json is written again on the next
+                # open (a full disk would else leave the two disagreeing)
+                try:
+                    self.catalog.queue_meta([article.id])
+                except (sqlite3.Error, QuireError):
+                    pass  # check --repair rewrites it
+                raise self._failed(article.id, "the change is kept, but its meta.json could not "
+                                   "be written (it is written again when the archive next opens)",
+                                   exc) from exc
         if searchable:
             self._index_add(article, self.article_text(article.id))
 

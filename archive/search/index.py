@@ -437,7 +437,21 @@ class SearchIndex:
 
     def writer(self):
         """Whoosh's writer, waiting for another process's lock instead of raising LockError."""
-        return FastSegmentWriter(self.ix, timeout=WRITER_TIMEOUT, delay=0.05)
+        from whoosh.util.filelock import try_for
+
+        # The lock is taken here rather than by the writer, so that a writer that fails
+        # to start (no room for its first files) lets go of it: the half-made writer
+        # kept it, and every later write of this process waited for it in vain.
+        lock = self.ix.lock("WRITELOCK")
+        if not try_for(lock.acquire, timeout=WRITER_TIMEOUT, delay=0.05):
+            raise windex.LockError(f"the search index {self.path} stayed locked by another process")
+        try:
+            writer = FastSegmentWriter(self.ix, _lk=False)
+        except BaseException:
+            lock.release()
+            raise
+        writer.writelock = lock
+        return writer
 
     @contextmanager
     def _in_turn(self) -> Iterator[tuple[list, list]]:
