@@ -4,7 +4,9 @@ an article without URL whose title is a hostile file name, and two articles shar
 from __future__ import annotations
 
 import base64
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Iterator
 
 from pytest_httpserver import HTTPServer
 
@@ -78,3 +80,15 @@ def build_library(root: Path) -> tuple[Archive, HTTPServer, dict[str, str]]:
                                          tags=["later"], error="HTTP 404 Not Found",
                                          saved="2024-03-08T10:00:00+00:00").article.id
     return archive, server, ids
+
+
+@contextmanager
+def opened_library(root: Path) -> Iterator[tuple[Archive, dict[str, str]]]:
+    """build_library for a fixture: (archive, ids), the archive closed and the web
+    server stopped afterwards."""
+    archive, server, ids = build_library(root)
+    try:
+        yield archive, ids
+    finally:
+        archive.close()
+        server.stop()

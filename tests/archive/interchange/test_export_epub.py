@@ -13,15 +13,13 @@ import pytest
 from ebooklib import ITEM_DOCUMENT, epub
 
 from archive.interchange.exporters import ExportCancelled, export
-from tests.support.export_library import build_library
+from tests.support.export_library import opened_library
 
 
 @pytest.fixture(scope="module")
 def library(tmp_path_factory):
-    archive, server, ids = build_library(tmp_path_factory.mktemp("epub") / "arch")
-    yield archive, ids
-    archive.close()
-    server.stop()
+    with opened_library(tmp_path_factory.mktemp("epub") / "arch") as found:
+        yield found
 
 
 def epubcheck_command() -> list[str] | None:

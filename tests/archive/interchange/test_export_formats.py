@@ -13,15 +13,13 @@ import yaml
 from archive.base.errors import QuireError
 from archive.interchange.exporters import export, select_ids
 from archive.interchange.importers import ImportItem, parse_file
-from tests.support.export_library import build_library
+from tests.support.export_library import opened_library
 
 
 @pytest.fixture(scope="module")
 def library(tmp_path_factory):
-    archive, server, ids = build_library(tmp_path_factory.mktemp("formats") / "arch")
-    yield archive, ids
-    archive.close()
-    server.stop()
+    with opened_library(tmp_path_factory.mktemp("formats") / "arch") as found:
+        yield found
 
 
 def all_ids(ids: dict[str, str]) -> list[str]:

@@ -15,7 +15,7 @@ from ebooklib import ITEM_DOCUMENT, epub
 
 from archive.interchange.exporters import export
 from tests.archive.interchange.test_export_epub import epubcheck_command
-from tests.support.export_library import build_library
+from tests.support.export_library import opened_library
 
 QUOTE_1 = "The grey heron stands for an hour"
 QUOTE_2 = "seven weeks and spend the summer"  # crosses the paragraph's inline words only
@@ -23,18 +23,16 @@ QUOTE_2 = "seven weeks and spend the summer"  # crosses the paragraph's inline w
 
 @pytest.fixture(scope="module")
 def library(tmp_path_factory):
-    archive, server, ids = build_library(tmp_path_factory.mktemp("marks") / "arch")
-    photo = ids["photo"]
-    archive.highlights.add_quote(photo, QUOTE_1, color="green", note='He said "wait"\nthen struck')
-    archive.highlights.add_quote(photo, QUOTE_2)
-    text = archive.highlights.text(photo)
-    # one that spans two paragraphs
-    start = text.index("than in any year before.")
-    end = text.index("Their young leave") + len("Their young leave")
-    archive.highlights.add(photo, start, end, color="pink", note="across paragraphs")
-    yield archive, ids
-    archive.close()
-    server.stop()
+    with opened_library(tmp_path_factory.mktemp("marks") / "arch") as (archive, ids):
+        photo = ids["photo"]
+        archive.highlights.add_quote(photo, QUOTE_1, color="green", note='He said "wait"\nthen struck')
+        archive.highlights.add_quote(photo, QUOTE_2)
+        text = archive.highlights.text(photo)
+        # one that spans two paragraphs
+        start = text.index("than in any year before.")
+        end = text.index("Their young leave") + len("Their young leave")
+        archive.highlights.add(photo, start, end, color="pink", note="across paragraphs")
+        yield archive, ids
 
 
 def test_markdown_has_a_highlights_section_and_counts(library, tmp_path):

@@ -11,7 +11,7 @@ from archive.library import collections as coll
 from archive.interchange.exporters import export
 from archive.interchange.importers import detect_format, import_file
 from archive.library.store import html_to_text
-from tests.support.export_library import build_library
+from tests.support.export_library import opened_library
 
 COMPARED = ("title", "url", "site", "authors", "published", "saved", "lang", "description",
             "lead_image", "tags", "is_read", "is_favorite", "is_archived", "uncertain", "status",
@@ -20,10 +20,8 @@ COMPARED = ("title", "url", "site", "authors", "published", "saved", "lang", "de
 
 @pytest.fixture
 def library(tmp_path):
-    archive, server, ids = build_library(tmp_path / "arch")
-    yield archive, ids
-    archive.close()
-    server.stop()
+    with opened_library(tmp_path / "arch") as found:
+        yield found
 
 
 def key(article) -> str:
