@@ -16,7 +16,7 @@ from typing import Callable, Iterable, Iterator, Literal
 from urllib.parse import unquote, urlparse
 
 from archive.base.errors import QuireError
-from archive.base.models import ProgressFn
+from archive.base.models import Article, ProgressFn
 from archive.capture.urls import check_scheme
 from archive.extraction.pages import HTML_SUFFIXES, check_page_file, prepare_page, read_page_file
 from archive.library.store import Archive, SaveResult
@@ -105,6 +105,18 @@ def _wrap(item: str, exc: BaseException) -> QuireError:
     return QuireError(f"{item}: unexpected error ({type(exc).__name__}: {exc})")
 
 
+def _saved_before(archive: Archive, item: str, tags: list[str],
+                  existing: Article | None) -> Outcome | None:
+    """The answer for an item the archive already has (`existing`, found by its URL or its
+    file's source key): a pending article is filled by saving it again, a saved one is
+    "already saved" (given the new tags). None for a new item, which goes to the pool."""
+    if existing is None:
+        return None
+    if existing.status == "pending":
+        return save_one(archive, item, tags)  # fills it
+    return archive.already_saved(existing, tags)
+
+
 def save_many(archive: Archive, items: list[str], *, tags: Iterable[str] = (), concurrency: int = 8,
               workers: int | None = None, progress: ProgressFn | None = None,
               cancel: threading.Event | None = None) -> Iterator[Answer]:
@@ -153,23 +165,17 @@ def save_many(archive: Archive, items: list[str], *, tags: Iterable[str] = (), c
             if kind == "url":
                 url = target
                 check_scheme(url)
-                existing = archive.find_duplicate(url=url)
-                if existing is not None and existing.status == "pending":
-                    yield report(item, save_one(archive, item, tags))  # fills it
-                elif existing is not None:
-                    yield report(item, archive.already_saved(existing, tags))
-                else:
+                known = _saved_before(archive, item, tags, archive.find_duplicate(url=url))
+                if known is None:
                     urls.append(item)
             else:
                 path = _page_file(target)
                 source = f"file:{path.resolve()}"
-                existing = archive.find_duplicate(source=source)
-                if existing is not None and existing.status == "pending":
-                    yield report(item, save_one(archive, item, tags))  # fills it
-                elif existing is not None:
-                    yield report(item, archive.already_saved(existing, tags))
-                else:
+                known = _saved_before(archive, item, tags, archive.find_duplicate(source=source))
+                if known is None:
                     files.append((item, path, source))
+            if known is not None:
+                yield report(item, known)
         except Exception as exc:
             yield report(item, _wrap(item, exc))
 
