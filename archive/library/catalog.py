@@ -209,7 +209,8 @@ class _GuardedCursor(sqlite3.Cursor):
 
     def _damaged(self, exc: sqlite3.DatabaseError) -> CatalogDamagedError:
         return CatalogDamagedError(f"the catalog {getattr(self.connection, 'path', '')} "
-                                   f"is damaged ({exc})")
+                                   f"is damaged ({exc}); run `quire check --repair` to move it aside "
+                                   "and rebuild it from the article folders")
 
     def execute(self, *args):  # type: ignore[override]
         try:

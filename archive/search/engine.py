@@ -108,6 +108,10 @@ def _run_search(archive: "Archive", text: str, *, limit: int, offset: int, sort:
         ids = archive.catalog.page_ids(wanted, offset, newest_first=sort != "oldest") if wanted else []
         return SearchResult(hits=_hits(archive, [({"id": i}, 1.0) for i in ids], Highlight(), snippets),
                             total=archive.catalog.count(), note=note)
+    if getattr(index, "unavailable", None):  # a read-only archive whose index cannot be used
+        from archive.base.errors import ArchiveError
+
+        raise ArchiveError(index.unavailable)
     with index.searcher() as searcher:
         kwargs: dict[str, Any] = {"limit": offset + limit}
         if sort in ("newest", "date"):

@@ -259,3 +259,28 @@ def test_articles_with_and_without_a_published_date_are_no_damage(tmp_path):
         assert sorted(str(a.published) for a in archive.articles()) == [
             "2024-06-28T00:00:00+00:00", "None"]
         assert check_archive(archive) == []
+
+
+def test_every_kind_of_finding_says_what_it_means_and_what_repair_does(tmp_path):
+    """`check` printed a kind and a detail; what a finding means for the user and what
+    --repair will do about it is now said, in plain words, for every kind it reports."""
+    import re
+
+    import archive.library.check as check
+
+    source = open(check.__file__, encoding="utf-8").read()
+    kinds = set(re.findall(r'Problem\("([a-z-]+)"', source))
+    assert kinds and kinds <= set(check.EXPLAINED), kinds - set(check.EXPLAINED)
+    for kind, (means, does) in check.EXPLAINED.items():
+        assert means and does, kind
+
+    root = tmp_path / "arch"
+    with Archive(root, seed=False, fetch=False) as a:
+        aid = a.save_html(make_page("Explained", "explainword"), "https://explain.example/1").article.id
+    (root / "articles" / aid / "article.html").unlink()
+    out = cli(root, "check")
+    assert out.returncode != 0
+    assert "what this means" in out.stdout and check.EXPLAINED["missing-html"][0] in out.stdout
+    assert "--repair " + check.EXPLAINED["missing-html"][1] in out.stdout, out.stdout
+    data = json.loads(cli(root, "check", "--json").stdout)
+    assert data[0]["means"] and data[0]["repair"]
