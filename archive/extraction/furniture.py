@@ -73,6 +73,20 @@ CREDIT_TEXT = re.compile(
     )$""",
     re.I | re.X,
 )
+#: Affiliate and advertiser disclosures opening or closing a post, in a block of
+#: credit length: "This post contains references to products from our advertisers",
+#: "We may earn a commission", "Dieser Beitrag enthält Affiliate-Links".
+DISCLOSURE_TEXT = re.compile(
+    r"""\b(?:
+      this\s+(?:post|article|page|site|review|story)\s+(?:may\s+)?contains?\s+(?:affiliate|references\s+to\s+products|sponsored)
+    | we\s+(?:may\s+)?(?:receive|earn|get)\s+(?:a\s+)?(?:small\s+)?(?:compensation|commission)
+    | (?:dieser\s+(?:beitrag|artikel)|diese\s+seite)\s+enthält\s+(?:affiliate|werbe|provisions)
+    | (?:erhalten|bekommen)\s+wir\s+(?:eine\s+)?(?:kleine\s+)?provision
+    | cet\s+article\s+contient\s+des\s+liens\s+(?:affiliés|sponsorisés)
+    | este\s+(?:artículo|post)\s+contiene\s+enlaces\s+de\s+afiliad
+    )""",
+    re.I | re.X,
+)
 #: Calls to subscribe or sign up, in a short block with a link.
 PROMO_TEXT = re.compile(
     r"\b(?:sign\s+up|subscribe|subscription|newsletter|click\s+here|tap\s+here|"
@@ -287,7 +301,7 @@ def is_furniture_by_text(el: HtmlElement) -> bool:
         return True  # "DON'T MISS<br><a>story</a><br><a>story</a>": a list of teasers
     if len(words) > CREDIT_BLOCK_WORDS:
         return False
-    if CREDIT_TEXT.match(text) or (links and PROMO_TEXT.search(text)):
+    if CREDIT_TEXT.match(text) or (links and PROMO_TEXT.search(text)) or DISCLOSURE_TEXT.search(text):
         return True
     if len(words) > SHORT_BLOCK_WORDS:
         return False
