@@ -18,15 +18,14 @@ from PySide6.QtGui import QKeyEvent
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
-    QHBoxLayout,
     QLabel,
     QLineEdit,
     QListView,
     QToolButton,
-    QVBoxLayout,
     QWidget,
 )
 
+from app.gui.layouts import pane_column, side_by_side
 from app.gui.ops import Op
 from app.gui.result_delegate import ResultDelegate
 from app.gui.results_model import IdRole, ResultRow, ResultsModel
@@ -193,19 +192,9 @@ class SearchPane(QWidget):
         self.query.enter_pressed.connect(self._open_first)
         self.sort.currentIndexChanged.connect(lambda _i: self.search_now())
 
-        top = QHBoxLayout()
-        top.setContentsMargins(0, 0, 0, 0)
-        top.addWidget(self.count_label, 1)
-        top.addWidget(self.sort)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(6)
-        query_row = QHBoxLayout()
-        query_row.setContentsMargins(0, 0, 0, 0)
-        query_row.addWidget(self.query, 1)
-        query_row.addWidget(self.help_button)
-        layout.addLayout(query_row)
-        layout.addLayout(top)
+        layout = pane_column(self)
+        layout.addLayout(side_by_side(self.query, self.help_button))
+        layout.addLayout(side_by_side(self.count_label, self.sort))
         layout.addWidget(self.note_label)
         layout.addWidget(self.view, 1)
 

@@ -17,7 +17,6 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QColorDialog,
     QCompleter,
-    QHBoxLayout,
     QInputDialog,
     QLabel,
     QLineEdit,
@@ -25,10 +24,10 @@ from PySide6.QtWidgets import (
     QMenu,
     QPushButton,
     QTreeView,
-    QVBoxLayout,
     QWidget,
 )
 
+from app.gui.layouts import pane_column, side_by_side
 from app.gui.plaintext import as_plain
 from archive.base.changes import Changes
 
@@ -168,17 +167,11 @@ class TagPane(QWidget):
         self.remove_button.setAccessibleName("Remove selected tags")
         self.remove_button.clicked.connect(self._remove_selected)
 
-        row = QHBoxLayout()
-        row.setContentsMargins(0, 0, 0, 0)
-        row.addWidget(self.tag_input, 1)
-        row.addWidget(self.remove_button)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.setSpacing(6)
+        layout = pane_column(self)
         layout.addWidget(self.tree, 1)
         layout.addWidget(self.article_label)
         layout.addWidget(self.article_list)
-        layout.addLayout(row)
+        layout.addLayout(side_by_side(self.tag_input, self.remove_button))
         self.set_article_tags(None)
 
     def _build_static(self) -> None:
