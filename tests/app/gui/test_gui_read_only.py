@@ -3,19 +3,15 @@ searches and reads, and says the archive is read-only."""
 from __future__ import annotations
 
 import os
-import subprocess
 
 import pytest
 from PySide6.QtCore import QSettings
 
 from archive import Archive
 from tests.support import make_page
+from tests.support.media import read_only_view
 
 WAIT = 30_000
-
-
-def _mount(*args: str) -> bool:
-    return subprocess.run(["mount", *args], capture_output=True).returncode == 0
 
 
 def test_the_window_opens_an_archive_on_read_only_media(qtbot, tmp_path):
@@ -27,13 +23,7 @@ def test_the_window_opens_an_archive_on_read_only_media(qtbot, tmp_path):
     with Archive(src, seed=False, fetch=False) as a:
         ids = [a.save_html(make_page(f"Window story {i}", f"windowword{i}"), f"https://w.example/{i}").article.id
                for i in range(3)]
-    where = tmp_path / "ro"
-    where.mkdir()
-    if not _mount("--bind", str(src), str(where)):
-        pytest.skip("mount --bind refused here")
-    try:
-        if not _mount("-o", "remount,ro,bind", str(where)):
-            pytest.skip("read-only remount refused here")
+    with read_only_view(src, tmp_path / "ro") as where:
         settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
         window = MainWindow(where, settings, seed=False, fetch=False)
         qtbot.addWidget(window)
@@ -47,5 +37,3 @@ def test_the_window_opens_an_archive_on_read_only_media(qtbot, tmp_path):
         assert {window.search.model.row_at(r).id for r in range(3)} == set(ids)
         window.close()
         qtbot.wait(50)
-    finally:
-        subprocess.run(["umount", "-l", str(where)], capture_output=True)

@@ -23,36 +23,12 @@ from archive.library import collections as coll
 from archive.library.catalog import ReadOnlyError
 from archive.library.check import check_archive
 from tests.support import REPO, make_page
+from tests.support.media import mount, read_only_view
 
 
 def cli(root, *args):
     return subprocess.run([sys.executable, str(REPO / "main.py"), "--archive", str(root), *args],
                           capture_output=True, text=True, timeout=180)
-
-
-def _mount(*args: str) -> bool:
-    return subprocess.run(["mount", *args], capture_output=True).returncode == 0
-
-
-@contextmanager
-def read_only_view(src: Path, where: Path):
-    """`src` as read-only media: a read-only bind mount of it at `where`."""
-    if os.geteuid() != 0:
-        subprocess.run(["chmod", "-R", "a-w", str(src)], check=True)
-        try:
-            yield src
-        finally:
-            subprocess.run(["chmod", "-R", "u+w", str(src)], check=True)
-        return
-    where.mkdir()
-    if not _mount("--bind", str(src), str(where)):
-        pytest.skip("no read-only mount possible here (mount --bind refused)")
-    try:
-        if not _mount("-o", "remount,ro,bind", str(where)):
-            pytest.skip("no read-only mount possible here (remount,ro refused)")
-        yield where
-    finally:
-        subprocess.run(["umount", str(where)], capture_output=True)
 
 
 def _fingerprint(root: Path) -> dict[str, str]:
@@ -142,7 +118,7 @@ def small_disk(where: Path, size: str = "8m"):
     if os.geteuid() != 0:
         pytest.skip("needs root to mount a small tmpfs")
     where.mkdir()
-    if not _mount("-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(where)):
+    if not mount("-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(where)):
         pytest.skip("mounting a tmpfs is not allowed here")
     try:
         yield where
