@@ -90,8 +90,21 @@ DISCLOSURE_TEXT = re.compile(
 #: Calls to subscribe or sign up, in a short block with a link.
 PROMO_TEXT = re.compile(
     r"\b(?:sign\s+up|subscribe|subscription|newsletter|click\s+here|tap\s+here|"
-    r"(?:download|get)\s+(?:the|our)\s+(?:free\s+)?app)\b",
+    r"(?:download|get)\s+(?:the|our)\s+(?:free\s+)?app|"
+    r"hier\s+klicken|jetzt\s+(?:registrieren|abonnieren|anmelden)|cliquez\s+ici|haz\s+clic|clic\s+aquí|"
+    r"clicca\s+qui|klik\s+hier)\b",
     re.I,
+)
+#: Membership and paywall calls, with or without a link, in a block of credit length.
+PAYWALL_TEXT = re.compile(
+    r"""\b(?:
+      already\s+a\s+subscriber|first.time\s+subscribers|log\s+in\s+for\s+(?:immediate\s+)?access
+    | support\s+our\s+journalism|become\s+a\s+(?:member|subscriber)\s+(?:today|now)
+    | unterstützen?\s+(?:sie\s+)?(?:uns|unsere\s+arbeit|unseren\s+journalismus)|bereits\s+abonnent
+    | hazte\s+(?:miembro|socio)|apoya\s+(?:nuestro|el)\s+periodismo|soutenez\s+(?:notre|le)\s+journalisme
+    | sostieni\s+il\s+(?:nostro\s+)?giornalismo
+    )""",
+    re.I | re.X,
 )
 #: The same widget lines in the other languages most pages are written in (German,
 #: French, Spanish, Italian, Portuguese, Dutch, Polish): share and print buttons,
@@ -301,7 +314,8 @@ def is_furniture_by_text(el: HtmlElement) -> bool:
         return True  # "DON'T MISS<br><a>story</a><br><a>story</a>": a list of teasers
     if len(words) > CREDIT_BLOCK_WORDS:
         return False
-    if CREDIT_TEXT.match(text) or (links and PROMO_TEXT.search(text)) or DISCLOSURE_TEXT.search(text):
+    if CREDIT_TEXT.match(text) or (links and PROMO_TEXT.search(text)) or DISCLOSURE_TEXT.search(text) \
+            or PAYWALL_TEXT.search(text):
         return True
     if len(words) > SHORT_BLOCK_WORDS:
         return False
