@@ -378,12 +378,19 @@ def _balanced(text: str) -> bool:
     return depth == 0 and text.count("[") + text.count("{") == text.count("]") + text.count("}")
 
 
+#: A run of non-space characters longer than this is cut to it before parsing: Whoosh's
+#: parser tries its patterns at every position of a run, so a pasted 10,000-character
+#: "word" took a second (quadratic), and no indexed word is that long.
+MAX_QUERY_RUN = 200
+_LONG_RUN = re.compile(r"\S{%d,}" % (MAX_QUERY_RUN + 1))
+
+
 def parse_query(text: str, now: datetime | None = None, tz: tzinfo | None = None) -> ParsedQuery:
     """Parse user text into a Whoosh query; never raises.
 
     `now` and `tz` (default: the clock and the system's zone) place relative
     dates and the days of saved: in the user's calendar."""
-    text = (text or "").strip()
+    text = _LONG_RUN.sub(lambda m: m.group()[:MAX_QUERY_RUN], (text or "").strip())
     if not text:
         return ParsedQuery(Every())
     fallback = f"could not read the query as written; searched the words of: {text}"

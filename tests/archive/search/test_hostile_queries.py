@@ -80,3 +80,24 @@ def test_a_limit_of_zero_or_less_returns_no_hits(filled, limit):
     assert filled.search_full("herons", limit=limit).total == 4
     for sort in ("newest", "oldest"):
         assert filled.search("herons", limit=limit, sort=sort) == []
+
+
+def test_one_enormous_word_is_parsed_in_bounded_work(filled, monkeypatch):
+    """Whoosh's parser tries its patterns at every position of a run of characters:
+    a pasted 10,000-character "word" made 170,000 pattern matches (about a second)."""
+    from whoosh.qparser import taggers
+
+    from archive.search.query import MAX_QUERY_RUN
+
+    tries = {"n": 0}
+    match = taggers.RegexTagger.match
+
+    def counted(self, parser, text, pos):
+        tries["n"] += 1
+        return match(self, parser, text, pos)
+
+    monkeypatch.setattr(taggers.RegexTagger, "match", counted)
+    filled.search_full("x" * 10_000)
+    assert 0 < tries["n"] <= 30 * MAX_QUERY_RUN, tries
+    assert filled.search_full("herons " + "y" * 10_000).total == 0
+    assert filled.search_full("herons").total == 4
