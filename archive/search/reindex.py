@@ -161,10 +161,16 @@ def rebuild(index: Any, items: Sequence[WorkItem], progress: ProgressFn | None =
         except BaseException:
             # a rebuild that failed (a full disk, a worker gone) leaves no segment
             # files behind: they filled the disk more with every attempt
+            # (closed first: closing writes the last of its files; then removed while
+            # the lock is still held; then the lock let go)
+            try:
+                writer._close_segment()
+            except Exception:  # noqa: BLE001 - the first error is the one to report
+                pass
             index.remove_unlisted_segments()
             try:
-                writer.cancel()
-            except Exception:  # noqa: BLE001 - the first error is the one to report
+                writer._finish()
+            except Exception:  # noqa: BLE001
                 pass
             raise
         index.refresh()

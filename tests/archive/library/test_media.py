@@ -229,3 +229,34 @@ def test_a_save_that_runs_out_of_space_mid_batch_says_so_and_loses_nothing(tmp_p
             for aid in saved:
                 assert a.search(a.get(aid).title.split()[-1] and f"pageword{a.get(aid).title.split()[-1]}")
             assert check_archive(a) == []
+
+
+def test_a_rebuild_that_fails_leaves_no_files_and_the_old_index(tmp_path, monkeypatch):
+    """A rebuild that ran out of space left its half-written segment files behind,
+    filling the disk more with each attempt."""
+    import errno
+
+    import archive.search.reindex as reindex
+    from archive.base.errors import ArchiveError
+
+    root = tmp_path / "arch"
+    ids = _small_archive(root)
+    real_texts = reindex._texts
+
+    def texts_then_full(items):
+        for n, text in enumerate(real_texts(items)):
+            if n == 2:
+                raise OSError(errno.ENOSPC, "No space left on device")
+            yield text
+
+    with Archive(root, seed=False, fetch=False) as a:
+        before = sorted(p.name for p in (root / "index").iterdir())
+        monkeypatch.setattr(reindex, "_texts", texts_then_full)
+        with pytest.raises(ArchiveError) as err:
+            a.reindex()
+        assert "the disk is full" in str(err.value)
+        monkeypatch.undo()
+        assert _unlisted_segment_files(root) == []
+        assert sorted(p.name for p in (root / "index").iterdir()) == before
+        assert [h.id for h in a.search("mediaword2")] == [ids[2]]
+        assert check_archive(a) == []
