@@ -178,6 +178,7 @@ _DATE_LINE = re.compile(
     r"|\d{1,2}\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*|\d{4}-\d{2}-\d{2}|\d{1,2}/\d{1,2}/\d{2,4})\b",
     re.I,
 )
+_TAXONOMY_CLASS = re.compile(r"(?<!\S)(?:category|tag|format|type|status|postid|has-post)-\S*")
 _CAMEL = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 _NON_ALNUM = re.compile(r"[^a-z0-9]+")
 _WORDS = re.compile(r"\w+", re.UNICODE)
@@ -192,10 +193,15 @@ TEXT_BLOCK_TAGS = frozenset("p div h1 h2 h3 h4 h5 h6 li dd dt figcaption header 
 
 
 def class_words(el: HtmlElement) -> set[str]:
-    """Words of an element's class and id: "relatedStories" -> related, stories."""
+    """Words of an element's class and id: "relatedStories" -> related, stories.
+
+    The taxonomy classes blog engines put on a post ("category-video", "tag-newsletter",
+    "format-standard") name its topics, not the element's role: they are left out."""
     raw = f"{el.get('class', '')} {el.get('id', '')}"
     if len(raw) < 3:
         return set()
+    if "-" in raw and _TAXONOMY_CLASS.search(raw):
+        raw = _TAXONOMY_CLASS.sub(" ", raw)
     words = _NON_ALNUM.split(_CAMEL.sub(" ", raw).lower())
     joined = _NON_ALNUM.sub("", raw.lower())
     found = set(words)
