@@ -59,8 +59,10 @@ def built(tmp_path_factory):
     _run([sys.executable, "-m", "pip", "--python", str(python), "install", "--no-deps", "--no-index",
           "-q", str(wheel)])
     purelib = _run([str(python), "-c", "import sysconfig; print(sysconfig.get_path('purelib'))"]).stdout.strip()
-    borrowed = [p for p in [*site.getsitepackages(), site.getusersitepackages()]
-                if Path(p).is_dir() and REPO not in Path(p).resolve().parents]
+    # The running environment's site-packages may lie inside the checkout (make test's
+    # .venv does): it is borrowed all the same. Only its path is added, so its .pth files
+    # (the editable install's finder among them) are not run in the fresh venv.
+    borrowed = [p for p in [*site.getsitepackages(), site.getusersitepackages()] if Path(p).is_dir()]
     (Path(purelib) / "quire-test-dependencies.pth").write_text("\n".join(borrowed) + "\n")
     return wheel, venv
 
