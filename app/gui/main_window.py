@@ -214,7 +214,10 @@ class MainWindow(MenusMixin, LibraryOpsMixin, TransferMixin, ConnectorMixin, Hig
 
         def open_locked(ctx: OpContext) -> tuple[Archive, WindowLock]:
             closing = _closing.get(root)
-            if closing is not None:  # a window of this process on it is still closing
+            if closing is not None and closing is not self._closer:
+                # another window of this process on it is still closing. Not this
+                # window's own closer (closed before this op began): that one waits
+                # for this op, and both would wait out CLOSE_WAIT_MS.
                 closing.join(CLOSE_WAIT_MS / 1000)
             # One window per archive: a second one is refused with a clear message.
             lock = WindowLock(root)

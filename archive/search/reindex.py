@@ -163,15 +163,9 @@ def rebuild(index: Any, items: Sequence[WorkItem], progress: ProgressFn | None =
             # files behind: they filled the disk more with every attempt
             # (closed first: closing writes the last of its files; then removed while
             # the lock is still held; then the lock let go)
-            try:
-                writer._close_segment()
-            except Exception:  # noqa: BLE001 - the first error is the one to report
-                pass
+            writer.abandon_segment()
             index.remove_unlisted_segments()
-            try:
-                writer._finish()
-            except Exception:  # noqa: BLE001
-                pass
+            writer.release_lock()
             raise
         index.refresh()
         index.texts.keep_only(item.article.id for item in items)  # articles gone since

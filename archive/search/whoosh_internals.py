@@ -369,6 +369,14 @@ class FastSegmentWriter(SegmentWriter):
             except Exception:  # noqa: BLE001 - already failing: tidy what can be tidied
                 pass
 
+    def release_lock(self) -> None:
+        """Give back the index lock and the temporary folder only (after
+        `abandon_segment` and a clean-up of the files it left)."""
+        try:
+            self._finish()
+        except Exception:  # noqa: BLE001 - already failing: the first error is the one to report
+            pass
+
     def commit_segments(self, segments: list[Any]) -> None:
         """Commit a table of contents holding exactly `segments` (finished by other
         writers of this index) in place of everything the index held."""

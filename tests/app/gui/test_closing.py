@@ -84,3 +84,32 @@ def test_closing_while_the_archive_opens_lets_it_go_when_it_is_open(qtbot, fille
     lock = WindowLock(root)
     lock.acquire()  # no window holds it any more
     lock.release()
+
+
+def test_an_open_that_begins_after_the_close_does_not_wait_for_its_own_closer(qtbot, filled, tmp_path,
+                                                                               monkeypatch):
+    """Under load the opening op may begin only after the window closed: it must not
+    wait for the window's own closing thread, which is waiting for it (both waited out
+    CLOSE_WAIT_MS, a minute)."""
+    import threading
+
+    from PySide6.QtCore import QSettings
+
+    from app.gui import main_window
+
+    closed = threading.Event()
+
+    class OpenLooksLate(dict):
+        def get(self, key, default=None):  # the opening op looks only after the close
+            closed.wait(10)
+            return super().get(key, default)
+
+    monkeypatch.setattr(main_window, "_closing", OpenLooksLate())
+    root, _ids = filled
+    w = main_window.MainWindow(root, QSettings(str(tmp_path / "late.ini"), QSettings.Format.IniFormat),
+                               seed=False, fetch=False)
+    qtbot.addWidget(w)
+    w.show()
+    w.close()
+    closed.set()
+    assert w.wait_closed(20)
