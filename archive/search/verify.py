@@ -18,12 +18,14 @@ from whoosh import index as windex
 from whoosh.fields import NUMERIC
 
 from archive.search.dense import dense_postings
+from archive.search.whoosh_internals import check_term_tables
 
 OK = "ok"
 
 
 def _read_segment(reader: Any) -> None:
     """Touch every byte of one segment that a search can read."""
+    check_term_tables(reader)
     schema = reader.schema
     for docnum in range(reader.doc_count_all()):
         fields = reader.stored_fields(docnum)

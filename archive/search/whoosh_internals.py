@@ -25,6 +25,7 @@ Sections:
 """
 from __future__ import annotations
 
+import struct
 import zlib
 from array import array
 from itertools import accumulate, chain, islice
@@ -620,3 +621,36 @@ def listed_segments(ix: Any) -> set[str]:
     """Ids of the segments the index's table of contents on disk lists (it is read
     again, not the open index's copy); raises when it cannot be read."""
     return {segment.segment_id() for segment in ix._read_toc().segments}
+
+
+def check_term_tables(reader: Any) -> None:
+    """Read every slot of a segment's term hash tables (the part of the term index a
+    search looks a word up in, which reading the lexicon in order never touches) and
+    raise ValueError at the first slot that cannot be right: pointing outside the
+    terms, or at a term whose hash is not the slot's. Garbage there made a search find
+    nothing, or fail with struct.error, while every term read in order was sound."""
+    tindex = getattr(getattr(reader, "_terms", None), "_tindex", None)
+    if tindex is None:  # not a whoosh3 segment reader: nothing of this kind to check
+        return
+    dbfile = tindex.dbfile
+    pointer = struct.Struct("!Iq")
+    lengths = struct.Struct("!ii")
+    start, end = tindex.startofdata, tindex.endofdata
+    for number, (tablestart, numslots) in enumerate(tindex.tables):
+        if not numslots:
+            continue
+        if tablestart < end or numslots < 0:
+            raise ValueError(f"term hash table {number} lies inside the terms")
+        for slot in range(numslots):
+            slothash, itempos = pointer.unpack(dbfile.get(tablestart + slot * pointer.size, pointer.size))
+            if not itempos:
+                continue
+            if not start <= itempos < end:
+                raise ValueError(f"term hash table {number} points outside the terms")
+            keylen, _datalen = lengths.unpack(dbfile.get(itempos, lengths.size))
+            if keylen < 0 or itempos + lengths.size + keylen > end:
+                raise ValueError(f"term hash table {number} points at no term")
+            key = dbfile.get(itempos + lengths.size, keylen)
+            if tindex.hashfn(key) != slothash or slothash & 255 != number:
+                raise ValueError(f"term hash table {number} holds a slot for another term")
+
