@@ -195,7 +195,7 @@ class HighlightsMixin:
         if self._open_at_mark is not None:
             mark_id, self._open_at_mark = self._open_at_mark, None
             # after the first layout, as the restored reading position is
-            QTimer.singleShot(0, lambda: self.go_to_highlight(mark_id))
+            QTimer.singleShot(0, self, lambda: self.go_to_highlight(mark_id))
 
     def go_to_highlight(self, mark_id: str) -> None:
         if self.reader.scroll_to_mark(mark_id):

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, unquote
 
+import shiboken6
 from PySide6.QtCore import QPoint, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import (
     QAction,
@@ -372,9 +373,9 @@ class ReaderView(QTextBrowser):
             self._highlights = []
             self._apply_selections()
         if keep_position and same:
-            QTimer.singleShot(0, lambda: self._restore(old_value, None))
+            QTimer.singleShot(0, self, lambda: self._restore(old_value, None))
         else:
-            QTimer.singleShot(0, lambda: self._restore(None, content.article.progress))
+            QTimer.singleShot(0, self, lambda: self._restore(None, content.article.progress))
 
     def update_article(self, article: Article) -> None:
         """The open article's row changed: redraw it (keeping the place and the marks)
@@ -395,6 +396,8 @@ class ReaderView(QTextBrowser):
         return self.content.article.id if self.content else None
 
     def _restore(self, value: int | None, progress: float | None) -> None:
+        if not shiboken6.isValid(self):  # the window closed before the queued call ran
+            return
         bar = self.verticalScrollBar()
         if value is not None:
             bar.setValue(value)
@@ -529,7 +532,7 @@ class ReaderView(QTextBrowser):
     def _show_highlights(self, first: QTextCursor | None, scroll: bool) -> int:
         self._apply_selections()
         if scroll and first is not None and not self._restoring_progress():
-            QTimer.singleShot(0, lambda c=first: self._scroll_to(c))
+            QTimer.singleShot(0, self, lambda c=first: self._scroll_to(c))
         return len(self._highlights)
 
     def _restoring_progress(self) -> bool:
