@@ -4,7 +4,7 @@ Builds N articles of realistic length (12–30 paragraphs, ~780 words) by
 recombining the paragraphs of the extraction corpus's ground-truth texts
 (../shared/corpus/extraction/ground-truth.json; no network), with titles,
 sites, authors, tags, dates and states. The index is built the way `reindex`
-builds it (archive/reindex.py, worker processes), bypassing fetch/extract.
+builds it (archive/search/reindex.py, worker processes), bypassing fetch/extract.
 Then 200 mixed queries (one word, two words, a phrase, a field filter, a date
 range, a tag filter, a prefix) run through `run_search` for the first page of
 20 hits with snippets and the total count, and the same queries run on an FTS5
