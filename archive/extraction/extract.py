@@ -687,13 +687,15 @@ def _serialize(root: HtmlElement) -> str:
     return "".join(tostring(child, encoding="unicode", method="html") for child in root)
 
 
+def _word_grams(text: str, size: int = 4) -> set[tuple[str, ...]]:
+    """The set of a text's word n-grams (its normalised words, `size` at a time)."""
+    words = norm_words(text)
+    return {tuple(words[k:k + size]) for k in range(max(1, len(words) - size + 1))}
+
+
 def _shingle_f1(a: str, b: str, size: int = 4) -> float:
     """Agreement of two texts as the F1 of their word 4-gram sets."""
-    def grams(text: str) -> set[tuple[str, ...]]:
-        words = norm_words(text)
-        return {tuple(words[k:k + size]) for k in range(max(1, len(words) - size + 1))}
-
-    ga, gb = grams(a), grams(b)
+    ga, gb = _word_grams(a, size), _word_grams(b, size)
     common = len(ga & gb)
     return 2 * common / (len(ga) + len(gb)) if ga and gb else 0.0
 
@@ -789,11 +791,8 @@ def _text_prose_words(text: str) -> int:
 
 def _containment(a: str, b: str, size: int = 4) -> float:
     """Share of a's word 4-grams found in b."""
-    def grams(text: str) -> set[tuple[str, ...]]:
-        words = norm_words(text)
-        return {tuple(words[k:k + size]) for k in range(max(1, len(words) - size + 1))}
-    ga = grams(a)
-    return len(ga & grams(b)) / len(ga) if ga else 1.0
+    ga = _word_grams(a, size)
+    return len(ga & _word_grams(b, size)) / len(ga) if ga else 1.0
 
 
 def _second_reading_wins(text: str, words: int, second_text: str, second_words: int) -> bool:
