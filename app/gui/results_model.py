@@ -66,15 +66,6 @@ class ResultRow:
         )
         return row.with_article(article) if article is not None else row
 
-    @classmethod
-    def from_article(cls, article: Article) -> ResultRow:
-        snippet = article.description or ""
-        if article.status == "pending" and article.error:
-            snippet = f"Not saved yet: {article.error}"
-        return cls(id=article.id, title=article.title, snippet=_escape(snippet)).with_article(
-            article
-        )
-
     def with_article(self, article: Article) -> ResultRow:
         """The same row with the state fields taken from a fresher Article."""
         return replace(
@@ -91,10 +82,6 @@ class ResultRow:
             progress=article.progress,
             pending=article.status == "pending",
         )
-
-
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 class ResultsModel(QAbstractListModel):

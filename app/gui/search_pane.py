@@ -370,7 +370,3 @@ class SearchPane(QWidget):
             self.view.setCurrentIndex(self.model.index(0))
             self.article_selected.emit(self.model.index(0).data(IdRole))
 
-    def select_id(self, article_id: str) -> None:
-        row = self.model.row_of(article_id)
-        if row >= 0:
-            self.view.setCurrentIndex(self.model.index(row))
