@@ -24,7 +24,6 @@ if TYPE_CHECKING:  # annotations only: `quire --help` builds the serve parser fr
     from archive.library.store import Archive, SaveResult
 
 NAME = "Quire"
-API_VERSION = 1
 MAX_URL_CHARS = 8 * 1024
 MAX_TITLE_CHARS = 4 * 1024
 MAX_SELECTION_CHARS = 100_000
