@@ -5,23 +5,25 @@ import argparse
 
 from app.cli.common import EXIT_ITEM_FAILED, EXIT_OK, Command, print_report, progress_printer, say
 from archive.base.errors import UnknownFormatError
-from archive.interchange import exporters, importers
+from archive.interchange.formats import EXPORT_FORMATS, IMPORT_FORMATS
 
 
 def _conf_import(p: argparse.ArgumentParser) -> None:
     p.add_argument("file", metavar="FILE")
     p.add_argument("--format", default="auto",
-                   help=f"one of auto, {', '.join(importers.FORMATS)} (default: detected from the content)")
+                   help=f"one of auto, {', '.join(IMPORT_FORMATS)} (default: detected from the content)")
     p.add_argument("--no-fetch", action="store_true",
                    help="do not fetch items without content: keep them pending")
 
 
 def _run_import(archive, args) -> int:
+    from archive.interchange import importers  # on use: --help needs only the names
+
     try:
         report = importers.import_file(archive, args.file, args.format, fetch=not args.no_fetch,
                              progress=progress_printer("import"))
     except UnknownFormatError as exc:  # the core does not know how the format is named here
-        raise UnknownFormatError(f"{exc}; --format names it (one of {', '.join(importers.FORMATS)})") from exc
+        raise UnknownFormatError(f"{exc}; --format names it (one of {', '.join(IMPORT_FORMATS)})") from exc
     return print_report(report, f"imported {args.file} ({report.format})")
 
 
@@ -31,11 +33,13 @@ def _conf_export(p: argparse.ArgumentParser) -> None:
     which.add_argument("--tag", metavar="T", help="the articles with this tag")
     which.add_argument("--collection", metavar="C", help="the articles of a collection")
     which.add_argument("--all", action="store_true", help="every article")
-    p.add_argument("--format", required=True, help=f"one of {', '.join(exporters.FORMATS)}")
+    p.add_argument("--format", required=True, help=f"one of {', '.join(EXPORT_FORMATS)}")
     p.add_argument("-o", "--output", required=True, metavar="OUT", help="the file to write")
 
 
 def _run_export(archive, args) -> int:
+    from archive.interchange import exporters  # on use: --help needs only the names
+
     ids = exporters.select_ids(archive, query=args.query, tag=args.tag, collection=args.collection, all=args.all)
     if not ids:
         say("nothing to export: no article matches")

@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Callable
 from archive.base.errors import QuireError
 from archive.base.models import ProgressFn
 from archive.extraction.pages import normalize_tags
+from archive.interchange.formats import EXPORT_FORMATS
 from archive.interchange.exporters import epub
 from archive.interchange.exporters import highlights_markdown
 from archive.interchange.exporters import html_zip
@@ -39,7 +40,7 @@ EXPORTERS: dict[str, Callable[[Job, Path], ExportReport]] = {
     "highlights-markdown": highlights_markdown.export,
     "readwise-csv": readwise_csv.export,
 }
-FORMATS = tuple(EXPORTERS)
+FORMATS = EXPORT_FORMATS  # the light list the CLI's --help reads; a test keeps it equal to EXPORTERS
 ALIASES = {"md": "markdown", "obsidian": "markdown", "pocket": "pocket-csv", "csv": "pocket-csv",
            "pocket_csv": "pocket-csv", "bookmarks": "netscape", "zip": "html",
            "highlights": "highlights-markdown", "readwise": "readwise-csv"}

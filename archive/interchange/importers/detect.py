@@ -14,15 +14,13 @@ from pathlib import Path
 from typing import Callable
 
 from archive.base.errors import ImportFileError, UnknownFormatError
+from archive.interchange.formats import IMPORT_FORMATS as FORMATS
 
 from archive.interchange.importers.firefox import SQLITE_MAGIC, is_places
 from archive.interchange.importers.chrome import profile_file
 from archive.interchange.importers.items import check_url, decode_text
 from archive.interchange.importers.readeck import looks_like_readeck
 
-FORMATS = ("netscape", "pocket", "instapaper", "wallabag", "omnivore", "pinboard", "linkwarden",
-           "karakeep", "readwise", "raindrop", "readeck", "chrome", "firefox", "urls", "folder",
-           "json")
 _OMNIVORE_META = re.compile(r"(^|/)metadata_\d+_to_\d+\.json$", re.I)
 #: Pocket's export since 2025: a zip of part_000000.csv, part_000001.csv, … (10,000 rows each).
 POCKET_PART = re.compile(r"(^|/)part_\d+\.csv$", re.IGNORECASE)
