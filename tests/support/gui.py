@@ -48,3 +48,9 @@ def make_window(qtbot, root: Path, tmp_path: Path, name: str = "settings.ini") -
 def titles(window: MainWindow) -> list[str]:
     model = window.search.model
     return [model.row_at(r).title for r in range(model.rowCount())]
+
+
+def open_article(qtbot, window: MainWindow, article_id: str) -> None:
+    """Open an article in the window's reader and wait until it is shown."""
+    with qtbot.waitSignal(window.article_shown, timeout=WAIT):
+        window.open_article(article_id)

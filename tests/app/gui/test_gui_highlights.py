@@ -14,7 +14,7 @@ from PySide6.QtGui import QColor, QTextCursor
 
 from app.gui.highlight_paint import MARK_ID, palette_for
 from app.gui.highlights_view import ID_ROLE
-from tests.support.gui import WAIT, make_window
+from tests.support.gui import WAIT, make_window, open_article
 
 PHRASE = "spring floods arrived earlier"
 
@@ -42,11 +42,6 @@ def point_of(reader, mark_id):
     cursor = QTextCursor(reader.document())
     cursor.setPosition(span[0] + 3)
     return reader.cursorRect(cursor).center()
-
-
-def open_article(qtbot, window, article_id):
-    with qtbot.waitSignal(window.article_shown, timeout=WAIT):
-        window.open_article(article_id)
 
 
 def window_on_a_highlight(qtbot, filled, tmp_path, quote: str = "harbour observatory"):

@@ -14,7 +14,7 @@ from tests.support import make_page
 from PySide6.QtCore import QUrl
 
 from app.gui.tag_pane import tag_query
-from tests.support.gui import WAIT, make_window
+from tests.support.gui import WAIT, make_window, open_article
 
 ODD_TAGS = ["c#", "what?", "50%", 'q"uote', "a/b", "x y"]
 
@@ -64,11 +64,6 @@ def odd_window(qtbot, odd, tmp_path):
     w.close()
 
 
-def _open(qtbot, window, article_id: str) -> None:
-    with qtbot.waitSignal(window.article_shown, timeout=WAIT):
-        window.open_article(article_id)
-
-
 def _anchors(reader) -> list[str]:
     """Every link href in the reader's document, in order."""
     hrefs = []
@@ -86,7 +81,7 @@ def _anchors(reader) -> list[str]:
 
 def test_tag_links_in_the_header_keep_hash_question_mark_and_percent(qtbot, odd_window):
     window, ids = odd_window
-    _open(qtbot, window, ids["tags"])
+    open_article(qtbot, window, ids["tags"])
     tag_links = [h for h in _anchors(window.reader) if h.startswith("quire-tag:")]
     assert len(tag_links) == len(ODD_TAGS)
     clicked: list[str] = []
@@ -104,12 +99,12 @@ def test_tag_links_in_the_header_keep_hash_question_mark_and_percent(qtbot, odd_
 
 def test_a_position_scrolled_to_just_before_opening_another_article_is_kept(qtbot, odd_window):
     window, ids = odd_window
-    _open(qtbot, window, ids["long"])
+    open_article(qtbot, window, ids["long"])
     bar = window.reader.verticalScrollBar()
     qtbot.waitUntil(lambda: bar.maximum() > 1000 and not window.reader._restoring, timeout=WAIT)
     bar.setValue(bar.maximum() // 2)
     # another article opens before the position's debounce ran out
-    _open(qtbot, window, ids["plain"])
+    open_article(qtbot, window, ids["plain"])
     qtbot.waitUntil(lambda: window.archive.get(ids["long"]).progress > 0.4, timeout=WAIT)
     assert window.archive.get(ids["plain"]).progress == 0.0  # not given the long one's position
     assert not window.reader._progress_timer.isActive()
@@ -120,7 +115,7 @@ def test_a_position_scrolled_to_just_before_closing_is_kept(qtbot, odd, tmp_path
 
     root, ids = odd
     window = make_window(qtbot, root, tmp_path)
-    _open(qtbot, window, ids["long"])
+    open_article(qtbot, window, ids["long"])
     bar = window.reader.verticalScrollBar()
     qtbot.waitUntil(lambda: bar.maximum() > 1000 and not window.reader._restoring, timeout=WAIT)
     bar.setValue(bar.maximum() // 2)
@@ -132,7 +127,7 @@ def test_a_position_scrolled_to_just_before_closing_is_kept(qtbot, odd, tmp_path
 
 def test_an_article_whose_file_was_deleted_says_so_and_shows_the_indexed_text(qtbot, odd_window):
     window, ids = odd_window
-    _open(qtbot, window, ids["gone"])
+    open_article(qtbot, window, ids["gone"])
     text = window.reader.toPlainText()
     assert "article.html) is missing" in text
     assert "The egrets nest in the reed beds." in text  # the text the index kept
@@ -147,7 +142,7 @@ def test_an_article_whose_file_was_deleted_says_so_and_shows_the_indexed_text(qt
 
 def test_a_5000_character_title_leaves_the_article_on_screen(qtbot, odd_window):
     window, ids = odd_window
-    _open(qtbot, window, ids["huge"])
+    open_article(qtbot, window, ids["huge"])
     reader = window.reader
     heading = reader.document().begin().text()
     assert heading.startswith("Long Long") and heading.endswith("\u2026") and len(heading) < 400
@@ -156,7 +151,7 @@ def test_a_5000_character_title_leaves_the_article_on_screen(qtbot, odd_window):
     qtbot.waitUntil(lambda: not reader._restoring, timeout=WAIT)
     assert reader.cursorRect(cursor).bottom() < reader.viewport().height()  # visible at once
     assert len(window.windowTitle()) < 200 and window.windowTitle().endswith("— Quire")
-    _open(qtbot, window, ids["untitled"])
+    open_article(qtbot, window, ids["untitled"])
     assert window.windowTitle() == "(untitled) — Quire"
     assert reader.document().begin().text() == "(untitled)"
 
@@ -165,7 +160,7 @@ def test_right_to_left_paragraphs_read_right_to_left(qtbot, odd_window):
     from PySide6.QtCore import Qt
 
     window, ids = odd_window
-    _open(qtbot, window, ids["rtl"])
+    open_article(qtbot, window, ids["rtl"])
     directions = {}
     block = window.reader.document().begin()
     while block.isValid():
@@ -313,11 +308,11 @@ def test_holding_down_through_the_results_loads_only_the_article_landed_on(
 
 def test_find_status_does_not_carry_over_to_the_next_article(qtbot, odd_window):
     window, ids = odd_window
-    _open(qtbot, window, ids["plain"])
+    open_article(qtbot, window, ids["plain"])
     window.act_find.trigger()
     qtbot.keyClicks(window.find_bar.edit, "egrets")
     assert not window.find_bar.find(False)
     assert window.find_bar.status.text() == "Not found"
-    _open(qtbot, window, ids["gone"])  # an article that has the word
+    open_article(qtbot, window, ids["gone"])  # an article that has the word
     assert window.find_bar.status.text() == ""
     assert window.find_bar.find(False) and window.find_bar.status.text() == ""
