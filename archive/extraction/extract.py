@@ -148,14 +148,22 @@ def _near(a: HtmlElement, b: HtmlElement, levels: int = 3) -> bool:
     return False
 
 
+def _kept_positions(body: HtmlElement) -> list[tuple[int, HtmlElement]]:
+    """The page positions (number_paragraphs) of the paragraphs in ``body``, with
+    the paragraphs, in document order. Read afresh by each step, since each one
+    may put paragraphs back (copies keep their position)."""
+    found = []
+    for el in body.iter("p", "div"):
+        position = el.get(PARA_INDEX_ATTR)
+        if position is not None and position.isdigit():
+            found.append((int(position), el))
+    return found
+
+
 def fill_gaps(body: HtmlElement, paragraphs: list[HtmlElement]) -> None:
     """Put back prose paragraphs of the page that readability dropped between the
     ones it kept, and a lead paragraph right before the first one."""
-    kept: dict[int, HtmlElement] = {}
-    for para in body.iter("p", "div"):
-        position = para.get(PARA_INDEX_ATTR)
-        if position is not None and position.isdigit():
-            kept[int(position)] = para
+    kept = dict(_kept_positions(body))
     if not kept:
         return
     first, last = min(kept), max(kept)
@@ -249,12 +257,7 @@ def _first_class(el: HtmlElement) -> str | None:
 
 
 def _kept_originals(body: HtmlElement, paragraphs: list[HtmlElement]) -> list[HtmlElement]:
-    found = []
-    for el in body.iter("p", "div"):
-        position = el.get(PARA_INDEX_ATTR)
-        if position is not None and position.isdigit() and int(position) < len(paragraphs):
-            found.append(paragraphs[int(position)])
-    return found
+    return [paragraphs[position] for position, _ in _kept_positions(body) if position < len(paragraphs)]
 
 
 def _common_ancestor(elements: list[HtmlElement]) -> HtmlElement | None:
@@ -367,11 +370,7 @@ def _reads_as_content_list(lst: HtmlElement, block: HtmlElement) -> bool:
 def restore_lists(body: HtmlElement, paragraphs: list[HtmlElement], lists: list[HtmlElement]) -> int:
     """Put back the lists of the page that sit among the kept paragraphs, inside the
     block they share, and were dropped. Returns the words put back."""
-    kept: dict[int, HtmlElement] = {}
-    for el in body.iter("p", "div"):
-        position = el.get(PARA_INDEX_ATTR)
-        if position is not None and position.isdigit():
-            kept[int(position)] = el
+    kept = dict(_kept_positions(body))
     if not kept or not lists:
         return 0
     first, last = min(kept), max(kept)
@@ -444,12 +443,11 @@ def _reads_as_lead(para: HtmlElement) -> bool:
 def restore_lead(body: HtmlElement, paragraphs: list[HtmlElement]) -> int:
     """Put back the paragraph that opens the story when it stands apart, just above
     the kept ones, in the same part of the page. Returns the words put back."""
-    kept = [int(p) for p in (el.get(PARA_INDEX_ATTR) for el in body.iter("p", "div"))
-            if p is not None and p.isdigit()]
+    kept = _kept_positions(body)
     if not kept:
         return 0
-    first = min(kept)
-    anchor = next(el for el in body.iter("p", "div") if el.get(PARA_INDEX_ATTR) == str(first))
+    first = min(position for position, _ in kept)
+    anchor = next(el for position, el in kept if position == first)
     body_words = " ".join(norm_words(body.text_content()))
     for position in range(first - 1, max(-1, first - 1 - LEAD_LOOKBACK), -1):
         para = paragraphs[position]
@@ -474,8 +472,7 @@ _BYLINE_START = ("by ", "von ", "par ", "por ")
 def _bylines_above(body: HtmlElement, paragraphs: list[HtmlElement]) -> list[str]:
     """Byline lines ("By Mirror Staff") among the few paragraphs just above the
     story that readability kept, in the same block of the page."""
-    positions = [int(p) for p in (el.get(PARA_INDEX_ATTR) for el in body.iter("p", "div"))
-                 if p is not None and p.isdigit()]
+    positions = [position for position, _ in _kept_positions(body)]
     if not positions:
         return []
     first = min(positions)
@@ -499,8 +496,7 @@ def restore_lead_figure(body: HtmlElement, paragraphs: list[HtmlElement]) -> Non
     paragraph (between it and the headline), in the same block of the page."""
     if body.find(".//img") is not None:
         return  # the article has its pictures; which one leads is not in doubt
-    positions = [int(p) for p in (el.get(PARA_INDEX_ATTR) for el in body.iter("p", "div"))
-                 if p is not None and p.isdigit()]
+    positions = [position for position, _ in _kept_positions(body)]
     if not positions:
         return
     node = paragraphs[min(positions)]
