@@ -2,22 +2,9 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 
-from tests.support import REPO, corpus_pages, make_page, phrase_from
-
-
-def quire(archive_dir, *args, env_archive: bool = False):
-    env = dict(os.environ)
-    env.pop("QUIRE_ARCHIVE", None)
-    cmd = [sys.executable, str(REPO / "main.py")]
-    if env_archive:
-        env["QUIRE_ARCHIVE"] = str(archive_dir)
-    else:
-        cmd += ["--archive", str(archive_dir)]
-    return subprocess.run(cmd + list(args), capture_output=True, text=True, env=env, timeout=120)
+from tests.support import corpus_pages, make_page, phrase_from
+from tests.support.cli import quire
 
 
 def test_add_search_tag_show_round_trip(tmp_path):

@@ -7,7 +7,7 @@ import zipfile
 from archive import Archive
 from archive.library.check import check_archive
 from tests.support import make_page
-from tests.app.cli.test_cli import quire
+from tests.support.cli import quire
 
 
 def _pocket_csv(path, urls):

@@ -7,7 +7,7 @@ import os
 import subprocess
 import sys
 
-from tests.app.cli.test_cli import quire
+from tests.support.cli import quire
 from tests.support import REPO, make_page
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import json
 
-from tests.app.cli.test_cli import quire
+from tests.support.cli import quire
 from tests.support import make_page
 
 WELCOME = "quire"  # the tag of the welcome articles a new archive starts with

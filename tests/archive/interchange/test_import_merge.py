@@ -94,7 +94,7 @@ def test_description_from_the_file_is_kept_and_merged_into_an_existing_article(a
 
 
 def test_the_command_line_summary_says_found_merged_combined_pending_why_and_refused(tmp_path):
-    from tests.app.cli.test_cli import quire
+    from tests.support.cli import quire
 
     arch = tmp_path / "arch"
     first = tmp_path / "first.csv"

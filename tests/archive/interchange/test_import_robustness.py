@@ -10,7 +10,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from tests.app.cli.test_cli import quire
+from tests.support.cli import quire
 
 from archive import Archive
 from archive.base.errors import ImportFileError, QuireError

@@ -3,12 +3,11 @@ from __future__ import annotations
 
 import base64
 import json
-import subprocess
-import sys
 
 from archive import Archive
 from archive.library.check import check_archive
-from tests.support import REPO, make_page
+from tests.support import make_page
+from tests.support.cli import quire
 
 PNG = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==")
 
@@ -42,8 +41,7 @@ def test_cli_reextract_all_and_by_id(tmp_path):
     page = tmp_path / "p.html"
     page.write_text(make_page(), encoding="utf-8")
     root = tmp_path / "arch"
-    run = lambda *args: subprocess.run([sys.executable, str(REPO / "main.py"), "--archive", str(root), *args],
-                                       capture_output=True, text=True, timeout=120)
+    run = lambda *args: quire(root, *args)
     aid = run("add", str(page)).stdout.split()[0]
     out = run("reextract", "--all")
     assert out.returncode == 0 and "re-extracted 5 articles" in out.stdout  # 4 welcome + 1
@@ -77,8 +75,7 @@ def test_show_why_says_how_the_page_was_read(tmp_path):
     page = tmp_path / "p.html"
     page.write_text(make_page().replace('<html lang="en">', "<html>"), encoding="utf-8")
     root = tmp_path / "arch"
-    run = lambda *args: subprocess.run([sys.executable, str(REPO / "main.py"), "--archive", str(root), *args],
-                                       capture_output=True, text=True, timeout=120)
+    run = lambda *args: quire(root, *args)
     aid = run("add", str(page)).stdout.split()[0]
     out = run("show", aid, "--why")
     assert out.returncode == 0, out.stderr
