@@ -19,7 +19,7 @@ from PySide6.QtWidgets import QMessageBox
 from app.gui.main_window import MainWindow
 from app.gui.reader import ReaderView, load_article_content
 from app.gui.tag_pane import build_tag_tree
-from tests.support.gui import WAIT, make_window, titles
+from tests.support.gui import WAIT, make_window, open_article, titles
 
 def test_type_query_open_article_add_tag_and_filter_by_it(qtbot, window):
     window.search.query.clear()
@@ -214,8 +214,7 @@ def test_closing_the_window_ends_the_undo_period(qtbot, filled, tmp_path):
 def test_reading_to_the_end_marks_read_and_remembers_progress(qtbot, window, filled):
     _root, ids = filled
     window.resize(900, 260)  # a short reader: the article must scroll
-    with qtbot.waitSignal(window.article_shown, timeout=WAIT):
-        window.open_article(ids[0])
+    open_article(qtbot, window, ids[0])
     bar = window.reader.verticalScrollBar()
     qtbot.waitUntil(lambda: bar.maximum() > 0 and not window.reader._restoring, timeout=WAIT)
     assert not window.archive.get(ids[0]).is_read
@@ -228,8 +227,7 @@ def test_reading_to_the_end_marks_read_and_remembers_progress(qtbot, window, fil
 
 def test_favourite_toggle_and_state_counts(qtbot, window, filled):
     _root, ids = filled
-    with qtbot.waitSignal(window.article_shown, timeout=WAIT):
-        window.open_article(ids[1])
+    open_article(qtbot, window, ids[1])
     window.act_fav.trigger()
     qtbot.waitUntil(lambda: window.archive.get(ids[1]).is_favorite, timeout=WAIT)
     qtbot.waitUntil(
@@ -306,8 +304,7 @@ def test_search_terms_highlighted_in_reader(qtbot, window, filled):
 
 def test_find_in_article(qtbot, window, filled):
     _root, ids = filled
-    with qtbot.waitSignal(window.article_shown, timeout=WAIT):
-        window.open_article(ids[0])
+    open_article(qtbot, window, ids[0])
     window.act_find.trigger()
     assert window.find_bar.isVisible()
     qtbot.keyClicks(window.find_bar.edit, "lamp wicks")
@@ -514,8 +511,7 @@ def test_pending_article_offers_fetch_again(qtbot, filled, tmp_path, httpserver)
     window = MainWindow(root, settings, seed=False, fetch=True)
     qtbot.addWidget(window)
     qtbot.waitUntil(lambda: window.archive is not None, timeout=WAIT)
-    with qtbot.waitSignal(window.article_shown, timeout=WAIT):
-        window.open_article(pending.id)
+    open_article(qtbot, window, pending.id)
     assert "not saved yet: timed out" in window.reader.toPlainText()
     with qtbot.waitSignal(window.article_shown, timeout=WAIT * 2):
         window.reader.anchorClicked.emit(QUrl(f"quire-retry:{pending.id}"))
@@ -587,8 +583,7 @@ def test_paste_a_url_outside_a_text_box_saves_it(qtbot, filled, tmp_path, httpse
 
 def test_reextract_and_reindex_run_as_tracked_work(qtbot, window, filled):
     _root, ids = filled
-    with qtbot.waitSignal(window.article_shown, timeout=WAIT):
-        window.open_article(ids[0])
+    open_article(qtbot, window, ids[0])
     with qtbot.waitSignal(window.reextracted, timeout=WAIT) as blocker:
         window.reextract_selected()
         assert window.taskbar.isVisible()  # progress in the status bar while it runs
@@ -647,8 +642,7 @@ def test_a_doubtful_extraction_offers_the_whole_page_text(qtbot, window):
         page, "https://u.example/links", download_images=False
     ).article
     assert article.uncertain
-    with qtbot.waitSignal(window.article_shown, timeout=WAIT):
-        window.open_article(article.id)
+    open_article(qtbot, window, article.id)
     assert "not sure it found the whole article" in window.reader.toPlainText()
     with qtbot.waitSignal(window.article_shown, timeout=WAIT):
         window.reader.anchorClicked.emit(QUrl(f"quire-fulltext:{article.id}"))
@@ -659,8 +653,7 @@ def test_a_doubtful_extraction_offers_the_whole_page_text(qtbot, window):
 def test_tag_colours_show_and_are_remembered(qtbot, filled, tmp_path):
     root, ids = filled
     w = make_window(qtbot, root, tmp_path, "colours.ini")
-    with qtbot.waitSignal(w.article_shown, timeout=WAIT):
-        w.open_article(ids[0])
+    open_article(qtbot, w, ids[0])
     qtbot.keyClicks(w.tags.tag_input, "Urgent")
     qtbot.keyClick(w.tags.tag_input, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: w.tags.tag_items().get("Urgent") == 1, timeout=WAIT)

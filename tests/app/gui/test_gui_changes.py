@@ -10,7 +10,7 @@ import os
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from archive.base.changes import Changes
-from tests.support.gui import PAGES, WAIT, titles
+from tests.support.gui import PAGES, WAIT, open_article, titles
 from tests.support import make_page
 
 
@@ -22,8 +22,7 @@ def _row_tags(window, article_id: str) -> list[str]:
 
 def test_a_tag_change_refreshes_the_tag_pane_the_results_and_the_reader(qtbot, window, filled):
     _root, ids = filled
-    with qtbot.waitSignal(window.article_shown, timeout=WAIT):
-        window.open_article(ids[1])
+    open_article(qtbot, window, ids[1])
     qtbot.waitUntil(lambda: window.tags.tag_items() == {}, timeout=WAIT)
     article = window.archive.tag(ids[1], add=["baking/bread"])  # not through the window
     assert "baking/bread" not in window.tags.tag_items()  # nobody told the window yet
@@ -45,8 +44,7 @@ def test_a_tag_change_refreshes_the_tag_pane_the_results_and_the_reader(qtbot, w
 
 def test_tagging_through_the_window_announces_it(qtbot, window, filled):
     _root, ids = filled
-    with qtbot.waitSignal(window.article_shown, timeout=WAIT):
-        window.open_article(ids[0])
+    open_article(qtbot, window, ids[0])
     with qtbot.waitSignal(window.changed, timeout=WAIT) as blocker:
         window.tag_open_article(add=["lighthouses"])
     changes = blocker.args[0]
@@ -70,8 +68,7 @@ def test_a_save_adds_to_the_list(qtbot, window):
 
 def test_a_delete_leaves_the_list_and_the_reader(qtbot, window, filled):
     _root, ids = filled
-    with qtbot.waitSignal(window.article_shown, timeout=WAIT):
-        window.open_article(ids[2])
+    open_article(qtbot, window, ids[2])
     window.archive.delete(ids[2])
     window.changed.emit(Changes(deleted=frozenset({ids[2]})))
     assert "Tides of the northern marsh" not in titles(window)
@@ -85,8 +82,7 @@ def test_a_reading_position_does_not_redraw_the_article(qtbot, window, filled):
     """A row change the header does not show (progress, read) keeps the document:
     redrawing a long article on every scroll save would stall the window."""
     _root, ids = filled
-    with qtbot.waitSignal(window.article_shown, timeout=WAIT):
-        window.open_article(ids[0])
+    open_article(qtbot, window, ids[0])
     document = window.reader.document()
     revision = document.revision()
     article = window.archive.set_state(ids[0], progress=0.5, is_read=True)

@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 from archive import Archive
-from tests.support.gui import WAIT, titles
+from tests.support.gui import WAIT, open_article, titles
 from tests.support import make_page
 
 REPO = Path(__file__).resolve().parents[3]
@@ -20,8 +20,7 @@ REPO = Path(__file__).resolve().parents[3]
 
 def test_a_second_handle_adds_an_article_and_a_tag(qtbot, window, filled):
     root, ids = filled
-    with qtbot.waitSignal(window.article_shown, timeout=WAIT):
-        window.open_article(ids[0])
+    open_article(qtbot, window, ids[0])
     with Archive(root, seed=False, fetch=False) as other:
         other.save_html(make_page("Saved in another process", "Bog myrtle and cotton grass."),
                         "https://elsewhere.example/1", download_images=False, tags=["moor"])
