@@ -127,21 +127,12 @@ class WordAnalyzer(Analyzer):
         no_morph = kwargs.pop("no_morph", False) or kwargs.pop("nomorph", False)
         convert = fold if no_morph else word_term
         t = Token(positions, chars, removestops=removestops, mode=mode, **kwargs)
-        if not tokenize:
-            value = composed(value)
-            t.original = value
-            t.text = convert(value)
-            t.boost = 1.0
-            t.stopped = False
-            if positions:
-                t.pos = start_pos
-            if chars:
-                t.startchar, t.endchar = start_char, start_char + len(value)
-            yield t
-            return
         value = composed(value)  # character offsets are into the composed text
-        for i, m in enumerate(word_pattern(value).finditer(value)):
-            word = m.group()
+        # Untokenized, the whole value is the one word (and always keeps its original).
+        words = (((m.group(), m.start(), m.end()) for m in word_pattern(value).finditer(value)) if tokenize
+                 else ((value, 0, len(value)),))
+        keeporiginal = keeporiginal or not tokenize
+        for i, (word, start, end) in enumerate(words):
             t.text = convert(word)
             t.boost = 1.0
             t.stopped = False
@@ -150,7 +141,7 @@ class WordAnalyzer(Analyzer):
             if positions:
                 t.pos = start_pos + i
             if chars:
-                t.startchar, t.endchar = start_char + m.start(), start_char + m.end()
+                t.startchar, t.endchar = start_char + start, start_char + end
             yield t
 
 
