@@ -576,12 +576,8 @@ class Archive:
         return element_text(doc, skip_invisible=True)
 
     def find_duplicate(self, url: str | None = None, source: str | None = None) -> Article | None:
-        aid = None
-        if url:
-            try:
-                aid = self.catalog.find_by_url(normalize_url(url))
-            except QuireError:
-                aid = None
+        norm = self._norm(url)
+        aid = self.catalog.find_by_url(norm) if norm else None
         if aid is None and source:
             aid = self.catalog.find_by_source(source)
         return self.catalog.get(aid) if aid else None
@@ -780,10 +776,7 @@ class Archive:
         existing = self.find_duplicate(url=url, source=source)
         if existing is not None:
             return SaveResult(existing, False)
-        try:
-            norm = normalize_url(url)
-        except QuireError:
-            norm = None
+        norm = self._norm(url)
         article = Article(id="", title=title or url, url=url, site=host_of(url), saved=saved or now_iso(),
                           tags=self.catalog.canonical_tags(normalize_tags(tags)), is_read=is_read,
                           is_favorite=is_favorite, is_archived=is_archived, status="pending", error=error, source=source,
@@ -792,20 +785,18 @@ class Archive:
         # import adds thousands of these on several threads); only placing it and the
         # catalog row are serialized (_commit_new), which also catches a duplicate saved
         # meanwhile. The dot-name is unique: mkdir refuses an id another thread drew.
-        while True:
-            article.id = self._new_id()
-            tmp = self.layout.building(article.id)
-            try:
-                tmp.mkdir()
-                break
-            except FileExistsError:
-                continue
-            except OSError as exc:
-                raise ArchiveError(f"{url}: could not write the pending article ({exc.strerror or exc})") from exc
         try:
+            while True:
+                article.id = self._new_id()
+                tmp = self.layout.building(article.id)
+                try:
+                    tmp.mkdir()
+                    break
+                except FileExistsError:
+                    continue
             atomic.write_json(layout.meta_file(tmp), article.to_dict())
         except OSError as exc:
-            shutil.rmtree(tmp, ignore_errors=True)
+            shutil.rmtree(tmp, ignore_errors=True)  # nothing there when mkdir itself failed
             raise ArchiveError(f"{url}: could not write the pending article ({exc.strerror or exc})") from exc
         return self._commit_new(article, norm, tmp, "", url)
 
