@@ -308,12 +308,14 @@ def repeated_posts(body: HtmlElement, paragraphs: list[HtmlElement]) -> list[Htm
             alike = [s for s in parent if _signature(s) == signature]
             if len(alike) >= REPEAT_MIN:
                 found = [_follow(s, path) for s in alike]
-                posts = [f for f in found if f is not None and len(norm_words(f.text_content())) >= GAP_MIN_WORDS]
+                sized = [(f, len(norm_words(f.text_content()))) for f in found if f is not None]
+                sized = [(f, n) for f, n in sized if n >= GAP_MIN_WORDS]
+                posts = [f for f, _ in sized]
                 if len(posts) < REPEAT_MIN or block not in posts:
                     return []
                 # Posts of a thread are alike in size too: one container holding most
                 # of the text is the article, the others its furniture.
-                sizes = [len(norm_words(p.text_content())) for p in posts]
+                sizes = [n for _, n in sized]
                 if sizes[posts.index(block)] > REPEAT_SHARE * sum(sizes):
                     return []
                 return [copy.deepcopy(p) for p in posts]
