@@ -57,15 +57,19 @@ class _Snapshots:
         self._db.execute("PRAGMA busy_timeout = 30000")
         self._tags: Counter = Counter()
         self._collections: tuple = ()
-        self._db.execute("BEGIN")
-        try:
-            self._take()
-        finally:
-            self._db.execute("COMMIT")
+        self._take()
         self._db.execute("ALTER TABLE temp.current RENAME TO last")
 
     def _take(self) -> None:
-        """The current snapshot into temp.current, with tag counts and collections."""
+        """The current snapshot into temp.current, with tag counts and collections,
+        in one consistent read of the catalog."""
+        self._db.execute("BEGIN")
+        try:
+            self._read()
+        finally:
+            self._db.execute("COMMIT")
+
+    def _read(self) -> None:
         self._db.execute("CREATE TEMP TABLE current (id TEXT PRIMARY KEY, shown TEXT, "
                          "states TEXT) WITHOUT ROWID")
         self._db.execute(_CURRENT_SQL)
@@ -82,11 +86,7 @@ class _Snapshots:
         """What differs from the last snapshot, which the current one replaces."""
         db = self._db
         tags, collections = self._tags, self._collections
-        db.execute("BEGIN")  # one consistent read of the catalog
-        try:
-            self._take()
-        finally:
-            db.execute("COMMIT")
+        self._take()
         added = frozenset(r[0] for r in db.execute(
             "SELECT id FROM temp.current c WHERE NOT EXISTS "
             "(SELECT 1 FROM temp.last l WHERE l.id = c.id)"))
