@@ -9,7 +9,6 @@ from archive.base.errors import QuireError
 from archive.base.models import HIGHLIGHT_COLORS
 
 from app.cli.common import EXIT_ITEM_FAILED, EXIT_OK, Command, err, say
-from archive.library.highlights import matching
 
 
 def _conf_highlights(p: argparse.ArgumentParser) -> None:
@@ -20,6 +19,9 @@ def _conf_highlights(p: argparse.ArgumentParser) -> None:
 
 
 def _run_highlights(archive, args) -> int:
+    # here, not at the top: the highlights manager and the search engine load with it
+    from archive.library.highlights import matching
+
     marks = matching(archive, " ".join(args.query), color=args.color)
     titles = {a.id: a for a in archive.get_many(sorted({m.article_id for m in marks})).values()}
     if args.json:

@@ -4,7 +4,6 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from archive.interchange import importers
 from app.cli.common import (EXIT_ITEM_FAILED, EXIT_OK, Command, err, failure_line, print_report,
                             progress_printer, say)
 
@@ -63,7 +62,10 @@ def _conf_retry(p: argparse.ArgumentParser) -> None:
 
 def _run_retry(archive, args) -> int:
     ids = [archive.resolve_id(i) for i in args.ids] or None
-    report = importers.retry_pending(archive, progress=progress_printer("retry"), ids=ids)
+    # here, not at the top: every parser loads with it, and no other command needs them
+    from archive.interchange.importers import retry_pending
+
+    report = retry_pending(archive, progress=progress_printer("retry"), ids=ids)
     code = print_report(report, "retried pending articles")
     return EXIT_ITEM_FAILED if report.pending else code
 

@@ -5,8 +5,6 @@ import argparse
 import json
 
 from archive.base.errors import QuireError
-from archive.library.check import check_archive
-from archive.library.highlights import ReanchorReport
 
 from app.cli.common import EXIT_ITEM_FAILED, EXIT_OK, Command, progress_printer, say
 
@@ -17,6 +15,8 @@ def _conf_check(p: argparse.ArgumentParser) -> None:
 
 
 def _run_check(archive, args) -> int:
+    from archive.library.check import check_archive  # loads the store's checks: only `check` needs them
+
     problems = check_archive(archive, repair=args.repair, progress=progress_printer("check"))
     if args.json:
         print(json.dumps([p.to_dict() for p in problems], ensure_ascii=False, indent=2))
@@ -56,6 +56,8 @@ def _conf_reextract(p: argparse.ArgumentParser) -> None:
 
 def _run_reextract(archive, args) -> int:
     ids = None if args.all else [archive.resolve_id(i) for i in args.ids]
+    from archive.library.highlights import ReanchorReport  # only reextract needs the highlights manager
+
     anchors = ReanchorReport()
     changed: list[str] = []
     done, failures = archive.reextract(ids, progress=progress_printer("reextract"), anchors=anchors,
