@@ -43,15 +43,6 @@ def context_of(text: str, start: int, end: int) -> tuple[str, str, str]:
     return text[start:end], text[max(0, start - CONTEXT):start], text[end:end + CONTEXT]
 
 
-def _common_suffix(a: str, b: str) -> int:
-    n = 0
-    for x, y in zip(reversed(a), reversed(b)):
-        if x != y:
-            break
-        n += 1
-    return n
-
-
 def _common_prefix(a: str, b: str) -> int:
     n = 0
     for x, y in zip(a, b):
@@ -59,6 +50,10 @@ def _common_prefix(a: str, b: str) -> int:
             break
         n += 1
     return n
+
+
+def _common_suffix(a: str, b: str) -> int:
+    return _common_prefix(a[::-1], b[::-1])
 
 
 def _context_score(text: str, start: int, end: int, prefix: str, suffix: str) -> int:
