@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import pickle
 import struct
-import sys
 from typing import Any, NamedTuple, Sequence
 
 import numpy as np
@@ -42,7 +41,6 @@ MIN_DOCS = 1024
 FRACTION = 16
 
 _MAGIC = b"QDENSE1\n"
-_LITTLE = sys.byteorder == "little"
 
 
 def is_frequent(doc_frequency: int, segment_docs: int) -> bool:
