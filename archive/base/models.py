@@ -82,6 +82,10 @@ class Highlight:
         return cls(**known)
 
 
+#: the source of a welcome article, before its file's name
+WELCOME_SOURCE = "quire:welcome/"
+
+
 @dataclass
 class Article:
     """One saved article as the catalog knows it (mirrored into meta.json)."""
@@ -117,6 +121,11 @@ class Article:
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+    @property
+    def is_welcome(self) -> bool:
+        """One of Quire's welcome articles: its text is Quire's own, never extracted."""
+        return (self.source or "").startswith(WELCOME_SOURCE)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> "Article":

@@ -240,7 +240,7 @@ def check_archive(archive: "Archive", repair: bool = False, progress=None) -> li
             p = Problem("missing-html", aid, f"{article.title!r}: article.html is missing")
             if repair and source_ok:
                 try:
-                    archive.replace_content(aid, archive.source_html(aid), extract=not (article.source or "").startswith("quire:welcome/"))
+                    archive.replace_content(aid, archive.source_html(aid), extract=not article.is_welcome)
                     p.repaired = True
                 except QuireError as exc:
                     p.detail += f" (re-extraction failed: {exc})"
@@ -290,7 +290,7 @@ def how_to_refill(article: Article) -> str:
         return f"fetch it again with `quire retry {article.id}` (or add {article.url} again)"
     if source.startswith("file:"):
         return f"add its file again with `quire add {source[len('file:'):]!s}`"
-    if source.startswith("quire:welcome/"):
+    if article.is_welcome:
         return "it is a welcome article: delete it with `quire delete " + article.id + "`"
     return ("it has no address or file to fetch it from again: save the page again, or delete it "
             f"with `quire delete {article.id}` (its tags and states are kept until then)")

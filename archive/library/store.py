@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 
 from archive.base import atomic
 from archive.base.errors import ArchiveError, NotFoundError, QuireError
-from archive.base.models import Article, Extracted, ProgressFn, SearchHit
+from archive.base.models import WELCOME_SOURCE, Article, Extracted, ProgressFn, SearchHit
 from archive.capture.charset import decode_html
 from archive.capture.image_sources import LocalFirstFetcher, RecordingFetcher
 from archive.capture.images import localize_images
@@ -558,7 +558,7 @@ class Archive:
         if not raw:
             return [f"{article_id}: no stored original (source.html.gz): it was never fetched"
                     if article.status == "pending" else f"{article_id}: its stored original is missing"]
-        if (article.source or "").startswith("quire:welcome/"):
+        if article.is_welcome:
             return ["a welcome article: its text is Quire's own, shipped as it is, not extracted"]
         _raw, ex = prepare_page(raw, article.final_url or article.url)
         return ex.why
@@ -940,8 +940,7 @@ class Archive:
                     raw = self.source_html(aid)
                     if not raw:
                         raise QuireError(f"{aid}: no stored original (source.html.gz) to re-extract")
-                    welcome = (self.get(aid).source or "").startswith("quire:welcome/")
-                    self.replace_content(aid, raw, extract=not welcome, anchors=anchors, changed=changed)
+                    self.replace_content(aid, raw, extract=not self.get(aid).is_welcome, anchors=anchors, changed=changed)
                     done += 1
                 except QuireError as exc:
                     failures.append(str(exc))
@@ -1251,7 +1250,7 @@ class Archive:
                               "", page, count=1)
                 raw, ex = prepare_page(page, None, extract=False, title=title)
                 ex.site_name = WELCOME_SITE  # Quire's own pages: not "" (shown as "— -")
-                result = self.save_html(b"", None, source=f"quire:welcome/{path.name}", title=title,
+                result = self.save_html(b"", None, source=f"{WELCOME_SOURCE}{path.name}", title=title,
                                         extract=False, download_images=False, tags=["quire"],
                                         prepared=(raw, ex))
                 out.append(result.article)
