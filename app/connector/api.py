@@ -150,6 +150,7 @@ class ConnectorAPI:
             return self._fetcher
 
     def close(self) -> None:
+        self._group.close()
         self._preparer.close()
         with self._fetcher_lock:
             if self._fetcher is not None:

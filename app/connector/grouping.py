@@ -9,16 +9,25 @@ commit at a time, and a commit started after a save asked includes its entry,
 so every save that asks while a commit runs is served by the next one, and a
 save is never answered before its article can be found. A crash in between
 loses nothing: the catalog's index queue keeps every entry not yet committed.
+
+These commits merge no index segments (merging is most of a commit's time, and
+a save waits for its commit); once no save has run for MERGE_IDLE_SECONDS, a
+thread of its own merges the small segments they left.
 """
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from typing import Any
 
+log = logging.getLogger("quire.connector")
+
 #: How long a commit waits for saves still running to join it: a little latency
 #: for one save, many fewer commits for a burst of them.
 GATHER_SECONDS = 0.5
+#: Quiet time after the last save before the segments its commits left are merged.
+MERGE_IDLE_SECONDS = 2.0
 
 
 class GroupCommit:
@@ -32,6 +41,10 @@ class GroupCommit:
         self._next_round = 0
         self._done_round = -1
         self._asking = 0  # saves inside commit()
+        self._merge_due = False  # quick commits left segments to merge
+        self._idle_since = time.monotonic()
+        self._closed = False
+        self._merger: threading.Thread | None = None
 
     def enter(self) -> None:
         """A save begins: the archive is in a batch while any save runs."""
@@ -47,7 +60,10 @@ class GroupCommit:
             self._active -= 1
             if self._active == 0:
                 batch, self._batch = self._batch, None
+                self._idle_since = time.monotonic()
                 batch.__exit__(None, None, None)
+        with self._cond:
+            self._cond.notify_all()  # the merger counts its quiet time from now
 
     def commit(self) -> None:
         """Return once everything added before the call is committed, sharing the
@@ -73,9 +89,45 @@ class GroupCommit:
             finally:
                 self._asking -= 1
         try:
-            self.archive.index.flush()
+            self.archive.index.flush(quick=True)
         finally:
             with self._cond:
                 self._committing = False
                 self._done_round = this_round
+                self._merge_due = True
+                if self._merger is None and not self._closed:
+                    self._merger = threading.Thread(target=self._merge_when_idle, daemon=True,
+                                                    name="quire-connector-merge")
+                    self._merger.start()
                 self._cond.notify_all()
+
+    def _quiet_for(self) -> float:
+        """Seconds no save has run (0 while one runs); under self._cond."""
+        with self._lock:
+            return 0.0 if self._active else time.monotonic() - self._idle_since
+
+    def _merge_when_idle(self) -> None:
+        """Merge what quick commits left, once saves have stopped for a while."""
+        while True:
+            with self._cond:
+                while not self._closed:
+                    quiet = self._quiet_for()
+                    if self._merge_due and quiet >= MERGE_IDLE_SECONDS:
+                        break
+                    self._cond.wait(MERGE_IDLE_SECONDS - quiet if self._merge_due else None)
+                if self._closed:
+                    return
+                self._merge_due = False
+            try:
+                self.archive.index.merge_small()
+            except Exception:  # noqa: BLE001 - the next save's commit asks again
+                log.warning("connector: merging the search index's segments failed", exc_info=True)
+
+    def close(self) -> None:
+        """Stop the merger (waiting for a merge in progress: the archive closes next)."""
+        with self._cond:
+            self._closed = True
+            self._cond.notify_all()
+            merger = self._merger
+        if merger is not None:
+            merger.join()

@@ -161,3 +161,26 @@ def test_saves_posted_together_share_index_commits_and_are_findable_when_answere
     assert found == {n: True for n in range(12)}  # in the index before its answer came
     assert len(commits) < 12
     assert len(connector.archive.search("together", limit=50)) == 12
+
+
+def test_saves_commit_without_merging_and_the_segments_are_merged_once_saves_stop(connector, monkeypatch):
+    """A save waits for its index commit, so its commit merges no segments (merging is
+    most of a commit's time); once saves stop, the segments they left are merged."""
+    import time
+
+    from app.connector import grouping
+    from archive.search.whoosh_internals import listed_segments
+
+    monkeypatch.setattr(grouping, "MERGE_IDLE_SECONDS", 1.5)
+    index = connector.archive.index
+    for n in range(6):
+        answer = connector.client.post("/api/v1/save", json={
+            "url": f"https://example.com/merge/{n}", "html": make_page(f"Merged heron {n}")})
+        assert answer.status_code == 201, answer.text
+    left = len(listed_segments(index.ix))
+    assert left >= 6, "each save's commit should have left its own segment"
+    deadline = time.monotonic() + 30
+    while len(listed_segments(index.ix)) >= left and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert len(listed_segments(index.ix)) < left, "the segments were not merged once saves stopped"
+    assert len(connector.archive.search("merged heron", limit=50)) == 6

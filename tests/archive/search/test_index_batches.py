@@ -76,3 +76,55 @@ def test_commits_land_in_the_order_their_documents_came(tmp_path) -> None:
     with index.searcher() as s:
         assert s.doc_count() == 1
     index.close()
+
+
+def _segments(index: SearchIndex) -> int:
+    from archive.search.whoosh_internals import listed_segments
+
+    return len(listed_segments(index.ix))
+
+
+def test_quick_commits_merge_nothing_until_merge_small(tmp_path) -> None:
+    """A quick commit (a save someone waits for) leaves its segment unmerged; merge_small
+    merges them later with nothing lost. Ordinary commits merge as Whoosh does."""
+    index = SearchIndex(tmp_path / "index")
+    for i in range(8):
+        with index.batch():  # the add waits for the quick flush
+            index.add(_doc(f"q{i:04d}", f"quick heron {i}"))
+            index.flush(quick=True)
+    assert _segments(index) == 8, "quick commits must not merge segments"
+    index.merge_small()
+    assert _segments(index) < 8
+    assert index.ids() == {f"q{i:04d}" for i in range(8)}
+
+    other = SearchIndex(tmp_path / "other")
+    for i in range(8):
+        other.add(_doc(f"o{i:04d}", f"ordinary heron {i}"))  # outside a batch: commits at once
+    assert _segments(other) < 8, "ordinary commits should merge small segments"
+    index.close()
+    other.close()
+
+
+def test_quick_commits_merge_once_segments_pile_up(tmp_path, monkeypatch) -> None:
+    from archive.search import index as index_module
+
+    monkeypatch.setattr(index_module, "MAX_UNMERGED_SEGMENTS", 6)
+    index = SearchIndex(tmp_path / "index")
+    counts = []
+    for i in range(12):
+        with index.batch():
+            index.add(_doc(f"p{i:04d}", f"piled heron {i}"))
+            index.flush(quick=True)
+        counts.append(_segments(index))
+    assert max(counts) <= 6, counts
+    assert index.ids() == {f"p{i:04d}" for i in range(12)}
+    index.close()
+
+
+def test_merge_small_with_nothing_to_do_commits_nothing(tmp_path) -> None:
+    index = SearchIndex(tmp_path / "index")
+    index.add(_doc("s0001", "single heron"))
+    generation = index.ix.latest_generation()
+    index.merge_small()
+    assert index.ix.latest_generation() == generation
+    index.close()
