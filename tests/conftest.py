@@ -3,7 +3,10 @@
 Helper functions live in the importable package tests.support."""
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
+import tempfile
 
 import pytest
 
@@ -21,6 +24,12 @@ os.environ["NO_PROXY"] = os.environ["no_proxy"] = "127.0.0.1,localhost,::1"
 # A window under test listens for the browser extension on a free port, never on the
 # user's (a Quire window may be open on this machine).
 os.environ.setdefault("QUIRE_CONNECTOR_PORT", "0")
+# Extraction caches py3langid's decompressed model (67 MB) in the user's cache folder
+# (archive/extraction/language_model.py): the suite, and the CLI subprocesses it
+# starts, share one in a temporary folder instead, never the user's home.
+_MODEL_CACHE = tempfile.mkdtemp(prefix="quire-test-cache-")
+os.environ["QUIRE_CACHE_DIR"] = _MODEL_CACHE
+atexit.register(shutil.rmtree, _MODEL_CACHE, True)
 
 
 @pytest.fixture
