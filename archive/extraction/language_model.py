@@ -78,6 +78,7 @@ def load_identifier(norm_probs: bool = True) -> Any:
             log.warning("language model cache %s gives wrong answers; rewriting it", folder)
         except Exception as exc:  # noqa: BLE001 - any failure means "load the normal way"
             log.warning("language model cache %s unreadable (%s); rewriting it", folder, exc)
+        identifier = None  # its maps closed first: Windows keeps a mapped file from moving
         _discard(folder)
     try:
         from py3langid.modelio import load_model
