@@ -157,11 +157,6 @@ class ConnectorAPI:
                 self._fetcher.close()
                 self._fetcher = None
 
-    @property
-    def save_slots(self) -> threading.BoundedSemaphore:
-        """Held while a save's body is read and saved (the server takes it)."""
-        return self._saves
-
     # -- endpoints ------------------------------------------------------------------
     def ping(self) -> dict:
         return {"name": NAME, "version": app_version()}
@@ -174,40 +169,57 @@ class ConnectorAPI:
         return {"saved": True, "id": article.id, "title": article.title, "tags": list(article.tags),
                 "status": article.status}
 
-    def save(self, body: dict) -> tuple[int, dict]:
-        req = SaveRequest.parse(body)
-        archive = self.archive
-        existing = archive.find_duplicate(url=req.url)
-        if existing is not None:
-            if req.tags:
-                existing = self._tagged(existing.id, req.tags)
-            answer = self._answer(existing, False)
-            answer.update(self._keep_selection(existing.id, req.selection, "tagged"))
-            return 200, answer
-        if req.html is None and not self.allow_private_hosts:
+    def save(self, read_body: Callable[[], dict]) -> tuple[int, dict]:
+        """Save the page read_body() gives (read once a save slot is free: each slot
+        holds a page in memory). The slot is let go once the article is stored, before
+        its index commit: saves waiting for a commit hold no page, and more of them
+        share each commit (most of a commit's time is per distinct term, not per page)."""
+        slot = self._saves
+        slot.acquire()
+        holding = True
+        try:
+            req = SaveRequest.parse(read_body())
+            archive = self.archive
+            existing = archive.find_duplicate(url=req.url)
+            if existing is not None:
+                if req.tags:
+                    existing = self._tagged(existing.id, req.tags)
+                answer = self._answer(existing, False)
+                answer.update(self._keep_selection(existing.id, req.selection, "tagged"))
+                return 200, answer
+            if req.html is None and not self.allow_private_hosts:
+                try:
+                    refuse_at_once(req.url)
+                except PrivateAddressError as exc:
+                    raise ApiError(400, str(exc)) from None
+            tags, selection = req.tags, req.selection
             try:
-                refuse_at_once(req.url)
+                self._group.enter()
+                try:
+                    try:
+                        result = self._save(req)
+                    finally:
+                        del req  # the page and its extraction go with the slot
+                        holding = False
+                        slot.release()
+                    if result.created:
+                        self._group.commit()  # findable before it is answered, one commit for many
+                finally:
+                    self._group.leave()
             except PrivateAddressError as exc:
                 raise ApiError(400, str(exc)) from None
-        try:
-            self._group.enter()
-            try:
-                result = self._save(req)
-                if result.created:
-                    self._group.commit()  # findable before it is answered, one commit for many
-            finally:
-                self._group.leave()
-        except PrivateAddressError as exc:
-            raise ApiError(400, str(exc)) from None
-        except QuireError as exc:
-            raise ApiError(422, str(exc)) from None
-        if not result.created and req.tags:
-            result.article = self._tagged(result.article.id, req.tags)
+            except QuireError as exc:
+                raise ApiError(422, str(exc)) from None
+        finally:
+            if holding:
+                slot.release()
+        if not result.created and tags:
+            result.article = self._tagged(result.article.id, tags)
         elif result.created:
             self._tell(result.article.id, "saved")
         answer = self._answer(result.article, result.created)
         # after "saved" was told: the window lists the article, then redraws its highlight
-        answer.update(self._keep_selection(result.article.id, req.selection, "tagged"))
+        answer.update(self._keep_selection(result.article.id, selection, "tagged"))
         if result.picture_problems:
             answer["picture_problems"] = result.picture_problems
         return (201 if result.created else 200), answer

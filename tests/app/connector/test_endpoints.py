@@ -184,3 +184,39 @@ def test_saves_commit_without_merging_and_the_segments_are_merged_once_saves_sto
         time.sleep(0.1)
     assert len(listed_segments(index.ix)) < left, "the segments were not merged once saves stopped"
     assert len(connector.archive.search("merged heron", limit=50)) == 6
+
+
+def test_a_save_waiting_for_its_index_commit_holds_no_save_slot(connector, monkeypatch):
+    """Save slots bound the pages held in memory; a stored article waiting for its index
+    commit holds none, so the next pages are stored meanwhile (and share that commit)."""
+    import threading
+    import time
+
+    monkeypatch.setattr(connector.api, "_saves", threading.BoundedSemaphore(1))
+    other = connector.archive.index.ix.writer()  # another process's writer: commits wait for it
+    answers: dict[int, httpx.Response] = {}
+
+    def post(n: int) -> None:
+        with httpx.Client(base_url=connector.base, timeout=120,
+                          headers={"Authorization": f"Bearer {connector.secret}"}) as http:
+            answers[n] = http.post("/api/v1/save", json={"url": f"https://example.com/slot/{n}",
+                                                         "html": make_page(f"Slot heron {n}")})
+
+    threads = [threading.Thread(target=post, args=(n,)) for n in range(2)]
+    try:
+        threads[0].start()
+        deadline = time.monotonic() + 60
+        while connector.archive.find_duplicate(url="https://example.com/slot/0") is None:
+            assert time.monotonic() < deadline, "the first page was never stored"
+            time.sleep(0.05)
+        threads[1].start()  # the only slot must be free although the first commit waits
+        while connector.archive.find_duplicate(url="https://example.com/slot/1") is None:
+            assert time.monotonic() < deadline, "the second page waited for the first one's commit"
+            time.sleep(0.05)
+        assert not answers, "nothing may be answered before its commit"
+    finally:
+        other.cancel()
+        for t in threads:
+            t.join(120)
+    assert [answers[n].status_code for n in range(2)] == [201, 201]
+    assert len(connector.archive.search("slot heron", limit=10)) == 2
