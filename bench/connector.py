@@ -11,13 +11,17 @@ rendered HTML, each picture then downloaded by the connector from 127.0.0.1
 Figures:
   saves_per_s            50 (--pages) saves posted concurrently, first post to last answer
                          (the bodies encoded beforehand, as the browser does that work, and
-                         posted over one client's kept-alive connections)
+                         posted over one client's kept-alive connections). The first burst
+                         after the connector starts: it starts the extraction pool (cold).
+                         The language model's cache (~/.cache/Quire, see the README) is made
+                         by the first run on a machine, which is slower for it.
   connector_cpu_ms_per_save  the connector process's CPU time per save, status answers
                          included (a busy machine slows saves_per_s; this says what the
                          saves cost), and extraction_pool_cpu_ms_per_save its extraction
                          processes' (they run on the other cores)
   status_p95_ms_posting  status answer times (asked every 10 ms) while another 50 pages are
-                         posted; polled_round_saves_per_s is that round's rate
+                         posted; polled_round_saves_per_s is that round's rate (the pool
+                         is warm by then)
   status_p95_ms_bulk     status answer times while a bulk save (archive.work.bulk.save_many of
                          half the --bulk pages, fetched and extracted in a process pool) runs
                          in a process of its own on the same archive, as the window runs one
@@ -26,7 +30,7 @@ Figures:
                          connector's own process (sharing its GIL: the harshest case)
 Targets (2 cores): saves_per_s >= 20, status p95 <= 20 ms.
 
-usage: python bench/connector.py [--pages 50] [--bulk 100]
+usage: python bench/connector.py [--pages 50] [--bulk 200]
 """
 from __future__ import annotations
 

@@ -441,15 +441,16 @@ class SearchIndex:
             if self._batch_depth == 0:
                 self.flush()
 
-    def writer(self):
-        """Whoosh's writer, waiting for another process's lock instead of raising LockError."""
+    def writer(self, timeout: float = WRITER_TIMEOUT):
+        """Whoosh's writer, waiting up to `timeout` seconds for another process's lock
+        (LockError after that)."""
         from whoosh.util.filelock import try_for
 
         # The lock is taken here rather than by the writer, so that a writer that fails
         # to start (no room for its first files) lets go of it: the half-made writer
         # kept it, and every later write of this process waited for it in vain.
         lock = self.ix.lock("WRITELOCK")
-        if not try_for(lock.acquire, timeout=WRITER_TIMEOUT, delay=0.05):
+        if not try_for(lock.acquire, timeout=timeout, delay=0.05):
             raise windex.LockError(f"the search index {self.path} stayed locked by another process")
         try:
             writer = FastSegmentWriter(self.ix, _lk=False)
@@ -491,14 +492,22 @@ class SearchIndex:
 
     def merge_small(self) -> None:
         """Merge small segments (Whoosh's MERGE_SMALL), committing anything pending
-        too: the tidy-up after quick commits, when nobody is waiting."""
+        too: the tidy-up after quick commits, when nobody is waiting. With nothing
+        pending and another writer at work (a bulk save beside), it does nothing:
+        that writer's commits merge them, and waiting for it could hold up a close."""
         self._commit(MERGE_SMALL, forced=True)
 
     def _commit(self, mergetype: Any, *, forced: bool) -> None:
         with self._in_turn() as (docs, deletes):
-            if not docs and not deletes and (not forced or len(listed_segments(self.ix)) < 2):
-                return
-            writer = self.writer()
+            if not docs and not deletes:
+                if not forced or len(listed_segments(self.ix)) < 2:
+                    return
+                try:
+                    writer = self.writer(timeout=0)
+                except windex.LockError:
+                    return
+            else:
+                writer = self.writer()
             try:
                 # the text store is written under the index lock too, so two
                 # processes' writes land in the same order in both

@@ -138,9 +138,9 @@ def test_saves_posted_together_share_index_commits_and_are_findable_when_answere
     commits = []
     writer = connector.archive.index.writer
 
-    def counting_writer():
+    def counting_writer(**kwargs):
         commits.append(1)
-        return writer()
+        return writer(**kwargs)
 
     connector.archive.index.writer = counting_writer  # counts commits; each still happens
     found: dict[int, bool] = {}

@@ -128,3 +128,22 @@ def test_merge_small_with_nothing_to_do_commits_nothing(tmp_path) -> None:
     index.merge_small()
     assert index.ix.latest_generation() == generation
     index.close()
+
+
+def test_merge_small_leaves_the_merging_to_another_writer_at_work(tmp_path) -> None:
+    """With nothing pending, merge_small does not wait for another process's writer
+    (its commits merge; waiting could hold up closing the app)."""
+    index = SearchIndex(tmp_path / "index")
+    for i in range(6):
+        with index.batch():
+            index.add(_doc(f"w{i:04d}", f"waiting heron {i}"))
+            index.flush(quick=True)
+    with _OtherWriter(index):
+        done = threading.Thread(target=index.merge_small)
+        done.start()
+        done.join(30)
+        assert not done.is_alive(), "merge_small waited for the other writer"
+        assert _segments(index) == 6
+    index.merge_small()
+    assert _segments(index) < 6
+    index.close()
