@@ -11,14 +11,17 @@ rendered HTML, each picture then downloaded by the connector from 127.0.0.1
 Figures:
   saves_per_s            50 (--pages) saves posted concurrently, first post to last answer
                          (the bodies encoded beforehand, as the browser does that work, and
-                         posted over one client's kept-alive connections). The first burst
-                         after the connector starts: it starts the extraction pool (cold).
+                         posted over one client's kept-alive connections). The burst
+                         comes after one save alone (first_save_ms, extracted in the
+                         connector's thread) and starts the extraction pool (cold).
                          The language model's cache (~/.cache/Quire, see the README) is made
                          by the first run on a machine, which is slower for it.
   connector_cpu_ms_per_save  the connector process's CPU time per save, status answers
                          included (a busy machine slows saves_per_s; this says what the
                          saves cost), and extraction_pool_cpu_ms_per_save its extraction
                          processes' (they run on the other cores)
+  first_save_ms, lone_save_ms  a save posted alone: the first after the connector
+                         starts (a click), and one after all the rest
   status_p95_ms_posting  status answer times (asked every 10 ms) while another 50 pages are
                          posted; polled_round_saves_per_s is that round's rate (the pool
                          is warm by then)
@@ -169,13 +172,16 @@ def main() -> int:
 
     ctx = multiprocessing.get_context("spawn")
     web_queue = ctx.Queue()
-    web = ctx.Process(target=save_bench.serve, args=(web_queue, 2 * args.pages + args.bulk), daemon=True)
+    posted = 2 * args.pages + 2
+    web = ctx.Process(target=save_bench.serve, args=(web_queue, posted + args.bulk), daemon=True)
     web.start()
     web_port = web_queue.get(timeout=120)
-    pages = save_bench.build_pages(2 * args.pages, web_port)  # the same pages the web server has
-    urls = [f"http://127.0.0.1:{web_port}/page/{i}" for i in range(2 * args.pages + args.bulk)]
-    # the timed round, a second round of other pages posted while status is asked, the bulk saves
-    page_urls, polled_urls, bulk_urls = urls[:args.pages], urls[args.pages:2 * args.pages], urls[2 * args.pages:]
+    pages = save_bench.build_pages(posted, web_port)  # the same pages the web server has
+    urls = [f"http://127.0.0.1:{web_port}/page/{i}" for i in range(posted + args.bulk)]
+    # the timed round, a second round of other pages posted while status is asked, two
+    # saves alone (the first after the connector starts, and one at the end), the bulk saves
+    page_urls, polled_urls = urls[:args.pages], urls[args.pages:2 * args.pages]
+    lone_urls, bulk_urls = urls[2 * args.pages:posted], urls[posted:]
 
     with tempfile.TemporaryDirectory() as tmp:
         queue, commands = ctx.Queue(), ctx.Queue()
@@ -193,7 +199,7 @@ def main() -> int:
             # per request, as a new httpx.Client does: 15-20 ms of this process's CPU).
             bodies = [json.dumps({"url": url, "title": f"page {i}",
                                   "html": pages[i].decode("utf-8")}).encode("utf-8")
-                      for i, url in enumerate(page_urls + polled_urls)]
+                      for i, url in enumerate(page_urls + polled_urls + lone_urls)]
             poster = httpx.Client(timeout=300, headers={"Authorization": f"Bearer {secret}",
                                                         "Content-Type": "application/json"},
                                   limits=httpx.Limits(max_connections=args.pages,
@@ -202,6 +208,15 @@ def main() -> int:
             def post(i: int) -> int:
                 return poster.post(f"{base}/api/v1/save", content=bodies[i]).status_code
 
+            def post_alone(i: int) -> float:
+                """ms from posting a save alone to its answer (a click on the button)."""
+                started = time.perf_counter()
+                if post(i) != 201:
+                    raise RuntimeError(f"the save of {urls[i]} alone failed")
+                return round((time.perf_counter() - started) * 1000, 1)
+
+            # a click: the first save after the connector starts (extracted in its thread)
+            first_save_ms = post_alone(2 * args.pages)
             commands.put(("cpu", None))
             _, cpu_before, pool_before = queue.get(timeout=60)
             print(f"posting {args.pages} pages", file=sys.stderr, flush=True)
@@ -221,7 +236,6 @@ def main() -> int:
                 polled_codes = list(pool.map(post, range(args.pages, 2 * args.pages)))
             polled_seconds = time.perf_counter() - started
             during_posts = poller.finish()
-            poster.close()
 
             half = len(bulk_urls) // 2
             print(f"bulk save of {half} pages in another process", file=sys.stderr, flush=True)
@@ -240,6 +254,9 @@ def main() -> int:
             poller.start()
             _, same_saved, same_failed, same_seconds = queue.get(timeout=1800)
             during_same = poller.finish()
+            time.sleep(3)  # the connector's merge after saves stop (grouping.MERGE_IDLE_SECONDS)
+            lone_save_ms = post_alone(2 * args.pages + 1)
+            poster.close()
             commands.put(("stop", None))
             connector.join(60)
         finally:
@@ -253,6 +270,7 @@ def main() -> int:
         "saves_per_s": round(args.pages / seconds, 1),
         "created": codes.count(201), "failed": len(codes) - codes.count(201) - codes.count(200),
         "images_stored": images,
+        "first_save_ms": first_save_ms, "lone_save_ms": lone_save_ms,
         # CPU the connector's process spent per save (status answers included): on a
         # machine shared with other work, 1000 / this is what one core would give
         "connector_cpu_ms_per_save": round(cpu_posts / args.pages * 1000, 1),
