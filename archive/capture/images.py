@@ -42,7 +42,7 @@ from archive.capture.imagefiles import (
     sanitize_svg,
     sniff_image,
 )
-from archive.capture.srcset import rank_srcset
+from archive.capture.srcset import picture_address, rank_srcset
 from archive.capture.urls import absolutize
 
 MB = 1024 * 1024
@@ -207,7 +207,7 @@ class _Rewriter:
         for attr in LAZY_SRCSET_ATTRS:
             if element.get(attr):
                 refs.extend(rank_srcset(element.get(attr)))
-        refs.extend(element.get(attr) for attr in LAZY_SRC_ATTRS
+        refs.extend(picture_address(element.get(attr)) for attr in LAZY_SRC_ATTRS
                     if attr != "lowsrc" and element.get(attr))
         src = (element.get("src") or element.get("href") or element.get("xlink:href")
                or element.get(f"{{{XLINK_NS}}}href"))

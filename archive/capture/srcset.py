@@ -1,11 +1,49 @@
-"""Choose the picture to keep from a ``srcset``.
+"""Read pictures' attribute values: the address in a lazy-loading attribute, and
+the picture to keep from a ``srcset``.
 
 Pages offer one picture at several sizes; the archive keeps one, the largest
 that a reader can use, and falls back to the others if it fails to download.
 """
 from __future__ import annotations
 
+import json
+from collections import deque
 from dataclasses import dataclass
+from typing import Any
+
+#: Keys under which a JSON-valued picture attribute keeps the address.
+_ADDRESS_KEYS = ("src", "url")
+
+
+def picture_address(value: str | None) -> str | None:
+    """The address a picture attribute (``src``, ``data-src``…) holds.
+
+    Some lazy-loading scripts keep a JSON object there instead of an address
+    (``data-src='{"default": {"w": "80", "src": "//cdn.example/pic.jpg"}}'``); read
+    as an address it was fetched relative to the page, a request that could only
+    fail. From such a value: the first ``src`` or ``url`` string, the shallowest
+    first; None when it has none or is not JSON. Any other value is returned as is.
+    """
+    if value is None:
+        return None
+    stripped = value.strip()
+    if not stripped.startswith(("{", "[")):
+        return value
+    try:
+        data: Any = json.loads(stripped)
+    except ValueError:
+        return None
+    queue = deque([data])
+    while queue:
+        item = queue.popleft()
+        children = item.values() if isinstance(item, dict) else item if isinstance(item, list) else ()
+        if isinstance(item, dict):
+            for key in _ADDRESS_KEYS:
+                found = item.get(key)
+                if isinstance(found, str) and found.strip():
+                    return found.strip()
+        queue.extend(child for child in children if isinstance(child, (dict, list)))
+    return None
 
 #: srcset "best candidate": the largest picture up to this size, because
 #: readers show articles at most ~1000 px wide (2x on sharp screens) and the

@@ -35,7 +35,7 @@ from lxml_html_clean import Cleaner
 from archive.extraction.htmlparse import EMBED_MARK, SVG_DRAWING, normalize_tree
 from archive.capture.imagefiles import CSS_URL
 from archive.capture.images import LAZY_SRC_ATTRS, LAZY_SRCSET_ATTRS
-from archive.capture.srcset import parse_srcset
+from archive.capture.srcset import parse_srcset, picture_address
 
 #: Tags that are kept as they are.
 ALLOWED_TAGS = frozenset(
@@ -148,7 +148,9 @@ def safe_url(value: str | None, base_url: str | None) -> str | None:
 
 def image_url(value: str | None, base_url: str | None) -> str | None:
     """One picture candidate made absolute, or None if it cannot be a picture:
-    an unsafe scheme, a link scheme (mailto:, ftp:) or a ``data:`` placeholder."""
+    an unsafe scheme, a link scheme (mailto:, ftp:) or a ``data:`` placeholder.
+    A lazy-loading script's JSON value gives the address inside it."""
+    value = picture_address(value)
     if value and value.strip().lower().startswith("data:"):
         return value.strip() if is_inline_image(value) else None
     url = safe_url(value, base_url)

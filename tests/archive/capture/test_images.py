@@ -149,6 +149,26 @@ def test_srcset_best_candidate_and_lazy_attributes(httpserver: HTTPServer, fetch
     assert remote_resources(out) == []
 
 
+def test_a_lazy_attribute_holding_json_gives_the_address_inside(httpserver: HTTPServer, fetcher: Fetcher,
+                                                                tmp_path: Path) -> None:
+    """Some lazy-loading scripts keep a JSON object in data-src: the address in it is
+    the picture, and the JSON is never requested as an address of its own."""
+    import html as htmlmod
+    import json
+
+    lazy = serve(httpserver, "/pics/lazy.png", BLUE)
+    value = json.dumps({"default": {"load": "default", "w": "80", "h": "45",
+                                    "src": lazy.replace("http:", "")}})  # protocol-relative
+    html = (f'<img alt="a bed" src="data:image/gif;base64,R0lGODlhAQABAAAAACw=" '
+            f"data-src='{htmlmod.escape(value, quote=False)}'>"
+            f"<img alt=\"nothing\" data-src='{{\"w\": 80}}'>")
+    out, problems = localize_images(html, httpserver.url_for("/article/1"), tmp_path / "images", fetcher)
+    assert list(stored(tmp_path / "images").values()) == [BLUE]
+    assert all(not req.path.startswith(("/article/{", "/article/%7B")) for req, _ in httpserver.log), \
+        [req.path for req, _ in httpserver.log]
+    assert remote_resources(out) == []
+
+
 def test_picture_sources(httpserver: HTTPServer, fetcher: Fetcher, tmp_path: Path) -> None:
     webp_like = serve(httpserver, "/p.webp", GREEN)
     avif = serve(httpserver, "/p.avif", GREY)

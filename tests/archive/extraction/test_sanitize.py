@@ -306,3 +306,19 @@ def test_broken_characters_do_not_cut_the_fragment() -> None:
 def test_deep_nesting_is_bounded() -> None:
     out = sanitize_html("<p>first</p>" + "<div>" * 10_000 + "deep" + "</div>" * 10_000, BASE)
     assert out.startswith("<p>first</p>")
+
+
+def test_a_lazy_attribute_holding_json_keeps_the_address_inside() -> None:
+    from archive.capture.srcset import picture_address
+
+    assert picture_address('{"default": {"w": "80", "src": "//cdn.example/p.jpg"}, "url": "x"}') == "x"
+    assert picture_address('{"default": {"w": "80", "src": " //cdn.example/p.jpg "}}') == "//cdn.example/p.jpg"
+    assert picture_address('[{"w": 1}, {"url": "https://cdn.example/q.jpg"}]') == "https://cdn.example/q.jpg"
+    assert picture_address('{"w": 80}') is None
+    assert picture_address('{not json') is None
+    assert picture_address("https://example.com/a{b}.jpg") == "https://example.com/a{b}.jpg"
+    html = sanitize_html(
+        "<p>text</p><img alt='a' src='data:image/gif;base64,R0lGODlhAQABAAAAACw=' "
+        "data-src='{\"default\":{\"src\":\"//cdn.example/p.jpg\"}}'>", "https://example.com/story")
+    assert 'src="https://cdn.example/p.jpg"' in html, html
+    assert "{" not in html.split("<img", 1)[1], html
