@@ -1,0 +1,272 @@
+"""End to end in Firefox: Debian's firefox-esr, headless, with the unpacked extension
+installed as a temporary add-on (as about:debugging does), saving the page whose
+article is built by JavaScript after load and whose pictures are lazy into an archive
+through the running connector; the same checks as the Chromium tests
+(test_browser_extension.py) where Firefox lets a test make them.
+
+One Firefox serves the whole module (tests/support/firefox.py says how it is driven:
+WebDriver BiDi for the browser and the pages, the Remote Debugging Protocol for the
+extension's background). The extension's own pages (options, popup) are opened in
+tabs and read through the background (`chrome.extension.getViews`), since Firefox
+keeps extension pages out of BiDi. Everything is on 127.0.0.1, and the last test
+checks that Firefox asked nothing of any other host."""
+from __future__ import annotations
+
+import socket
+import time
+
+import pytest
+
+from resources import resource_path
+from tests.support import built_page
+from tests.support import firefox as ff
+from tests.support.built_page import TEXT_BUILT_BY_SCRIPT
+
+pytestmark = pytest.mark.skipif(ff.why_not_available() is not None,
+                                reason=f"no Firefox to drive: {ff.why_not_available()}")
+
+SAVED_BADGE = "\u2713"
+
+
+@pytest.fixture(scope="module")
+def firefox(tmp_path_factory):
+    """(the browser, the extension's background), the extension installed once."""
+    browser = ff.Firefox(tmp_path_factory.mktemp("firefox") / "profile")
+    try:
+        assert browser.install_extension(resource_path("extension")) == ff.EXTENSION_ID
+        yield browser, browser.background()
+    finally:
+        browser.close()
+
+
+@pytest.fixture
+def web(httpserver):
+    return built_page.serve(httpserver)
+
+
+# -- what Playwright gives the Chromium tests, through the background ---------------------
+def configure(background: ff.Background, port: int, secret: str) -> None:
+    """What a person types into the options page."""
+    background.evaluate("([port, secret]) => chrome.storage.local.set({port, secret})", [port, secret])
+
+
+def tab_id(background: ff.Background, url: str) -> int:
+    return background.evaluate(
+        "async (url) => (await chrome.tabs.query({})).find((t) => t.url === url).id", url)
+
+
+def badge(background: ff.Background, tid: int) -> str:
+    return background.evaluate("(tabId) => chrome.action.getBadgeText({tabId})", tid)
+
+
+def wait_for_badge(background: ff.Background, tid: int, text: str, seconds: float = 15) -> str:
+    deadline = time.monotonic() + seconds
+    while True:
+        shown = badge(background, tid)
+        if shown == text or time.monotonic() > deadline:
+            return shown
+        time.sleep(0.1)
+
+
+def open_built_page(browser: ff.Firefox, url: str) -> str:
+    context = browser.open_tab(url)
+    browser.wait_in_page(context, built_page.BUILT)
+    return context
+
+
+class ExtensionTab:
+    """One of the extension's pages (options.html, popup.html) open in a tab, as the
+    Chromium tests open chrome-extension://ID/... in a page, worked through its window
+    as the background sees it (same extension, same process)."""
+
+    #: the page's window, found by its address among the extension's views
+    VIEW = ("const view = chrome.extension.getViews({type: 'tab'}).find((v) => v.location.href === href);"
+            "if (!view || view.document.readyState !== 'complete') return null;"
+            "const $ = (s) => view.document.querySelector(s);")
+
+    def __init__(self, background: ff.Background, path: str) -> None:
+        self.background = background
+        self.tab, self.href = background.evaluate(
+            "async (path) => { const url = chrome.runtime.getURL(path);"
+            " const tab = await chrome.tabs.create({url}); return [tab.id, url]; }", path)
+        self.wait_for("body")
+
+    def run(self, body: str, arg: object = None) -> object:
+        return self.background.evaluate(f"async ([href, arg]) => {{ {self.VIEW} {body} }}", [self.href, arg])
+
+    def wait_for(self, selector: str, text: str = "", seconds: float = 30) -> str:
+        """Wait until an element matches selector (and holds text); its text."""
+        deadline = time.monotonic() + seconds
+        while True:
+            found = self.run("const el = $(arg); return el ? el.textContent : null;", selector)
+            if found is not None and text in found:
+                return found
+            if time.monotonic() > deadline:
+                raise AssertionError(f"{selector} with {text!r} never appeared in {self.href} (last: {found!r})")
+            time.sleep(0.1)
+
+    def fill(self, selector: str, value: str) -> None:
+        self.run("const el = $(arg[0]); el.value = arg[1];"
+                 " el.dispatchEvent(new view.Event('input', {bubbles: true})); return true;", [selector, value])
+
+    def click(self, selector: str) -> None:
+        self.run("$(arg).click(); return true;", selector)
+
+    def text(self, selector: str) -> str:
+        return self.run("return $(arg).textContent;", selector)
+
+    def reload(self) -> None:
+        self.background.evaluate("(tabId) => chrome.tabs.reload(tabId)", self.tab)
+        time.sleep(0.2)  # the old window answers until the new one replaces it
+        self.wait_for("body")
+
+    def close(self) -> None:
+        self.background.evaluate("(tabId) => chrome.tabs.remove(tabId)", self.tab)
+
+
+def closed_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+# -- the tests ------------------------------------------------------------------------------
+def test_the_extension_loads_in_firefox_and_its_options_test_the_connection(firefox, connector):
+    browser, background = firefox
+    addon = browser.addon()
+    assert addon["warnings"] == []  # about:debugging's manifest warnings (a Chromium-only key, ...)
+    assert addon["temporarilyInstalled"] and addon["backgroundScriptStatus"] == "RUNNING"
+    # Firefox runs background.scripts (quire.js, then background.js) as an event page
+    assert background.evaluate(
+        "() => [quireCall, quireTest, quireSaveTab, quireSaveLink, quireRefreshBadge, serializeTab]"
+        ".map((f) => typeof f)") == ["function"] * 6
+    # a temporary add-on holds its host permissions: it may read the page it saves
+    assert set(background.evaluate("async () => (await chrome.permissions.getAll()).origins")) >= {
+        "http://*/*", "https://*/*"}
+
+    configure(background, 1, "")
+    page = ExtensionTab(background, "options.html")
+    try:
+        page.wait_for("#port", "")
+        page.fill("#port", str(connector.port))
+        page.fill("#secret", "not-the-secret")
+        page.click("#test")
+        page.wait_for("#result.bad", "Wrong secret")
+        page.fill("#secret", connector.secret)
+        page.click("#save")
+        page.wait_for("#result.ok", "Saved")
+        stored = background.evaluate("() => chrome.storage.local.get(['port', 'secret'])")
+        assert stored == {"port": connector.port, "secret": connector.secret}
+        page.click("#test")
+        assert "the secret is right" in page.wait_for("#result.ok", "Connected to Quire")
+        page.fill("#port", str(closed_port()))
+        page.click("#test")
+        page.wait_for("#result.bad", "Quire is not running")
+    finally:
+        page.close()
+
+
+def test_the_toolbar_save_keeps_the_page_as_firefox_built_it(firefox, connector, web):
+    browser, background = firefox
+    configure(background, connector.port, connector.secret)
+    url = web.url_for(built_page.PATH)
+    context = open_built_page(browser, url)
+    try:
+        tid = tab_id(background, url)
+        assert wait_for_badge(background, tid, "") == ""  # not in Quire yet
+        result = background.evaluate("(tabId) => quireSaveTab(tabId)", tid)
+        built_page.check_saved(connector.archive, result, web)
+
+        # the badge says it is saved, now and after the page is loaded again
+        assert badge(background, tid) == SAVED_BADGE
+        browser.reload(context)
+        assert wait_for_badge(background, tid, SAVED_BADGE) == SAVED_BADGE
+        status = background.evaluate("([tabId, url]) => quireRefreshBadge(tabId, url)", [tid, url])
+        assert status["state"] == "saved" and status["id"] == result["id"]
+        assert background.evaluate("(tabId) => chrome.action.getTitle({tabId})", tid).startswith("In Quire")
+    finally:
+        browser.close_tab(context)
+
+
+def test_the_popup_saves_tags_and_then_says_already_in_quire(firefox, connector, web):
+    browser, background = firefox
+    configure(background, connector.port, connector.secret)
+    url = web.url_for(built_page.PATH)
+    context = open_built_page(browser, url)
+    try:
+        tid = tab_id(background, url)
+        popup = ExtensionTab(background, f"popup.html?tabId={tid}")
+        try:
+            assert popup.wait_for("#state.saved") == "Saved to Quire"
+            popup.fill("#tag-input", "moths, summer nights")
+            popup.click("button[type=submit]")
+            popup.wait_for("#tags", "summer nights")
+            (article,) = connector.archive.articles()
+            assert article.tags == ["moths", "summer nights"]
+            assert TEXT_BUILT_BY_SCRIPT in connector.archive.article_text(article.id)
+            assert wait_for_badge(background, tid, SAVED_BADGE) == SAVED_BADGE
+            popup.reload()  # opened again on the same page: it is there already
+            assert popup.wait_for("#state.saved") == "Already in Quire"
+            assert len(connector.archive.articles()) == 1
+        finally:
+            popup.close()
+    finally:
+        browser.close_tab(context)
+
+
+def test_the_states_a_person_sees(firefox, connector, web):
+    browser, background = firefox
+    url = web.url_for(built_page.PATH)
+    context = open_built_page(browser, url)
+    try:
+        tid = tab_id(background, url)
+        configure(background, connector.port, "not-the-secret")
+        wrong = background.evaluate("(tabId) => quireSaveTab(tabId)", tid)
+        assert wrong["state"] == "wrong-secret" and "Wrong secret" in wrong["error"]
+        assert badge(background, tid) == "!"
+        configure(background, connector.port, "")
+        assert background.evaluate("(tabId) => quireSaveTab(tabId)", tid)["state"] == "no-secret"
+        configure(background, closed_port(), connector.secret)
+        down = background.evaluate("(tabId) => quireSaveTab(tabId)", tid)
+        assert down["state"] == "not-running" and "Quire is not running" in down["error"]
+        configure(background, connector.port, connector.secret)
+        failed = background.evaluate("(url) => quireSaveLink(url, null)", web.url_for("/img/native.gif"))
+        assert failed["state"] == "failed" and "is not an article" in failed["error"]
+        assert connector.archive.articles() == []
+    finally:
+        browser.close_tab(context)
+
+
+def test_the_selection_is_sent_with_the_page_and_kept_as_a_highlight(firefox, connector, web):
+    browser, background = firefox
+    configure(background, connector.port, connector.secret)
+    url = web.url_for(built_page.PATH)
+    context = open_built_page(browser, url)
+    try:
+        browser.page_evaluate(context, """(() => {
+            const p = document.querySelector('#story article p');
+            const range = document.createRange(); range.selectNodeContents(p);
+            getSelection().removeAllRanges(); getSelection().addRange(range); return true; })()""")
+        tid = tab_id(background, url)
+        serialized = background.evaluate("(tabId) => serializeTab(tabId)", tid)
+        assert serialized["selection"].startswith("The glass-winged moths")
+        assert serialized["url"] == url
+        assert f'src="{web.url_for("/img/waiting.png")}"' in serialized["html"]  # resolved, absolute
+        assert "<script" not in serialized["html"]
+        result = background.evaluate("(tabId) => quireSaveTab(tabId, {selection: null})", tid)
+        assert result["state"] == "saved" and "highlight" in result, result
+        (mark,) = connector.archive.highlights.list(result["id"])
+        assert mark.quote.startswith("The glass-winged moths of the lowland orchard fly only")
+    finally:
+        browser.close_tab(context)
+
+
+def test_firefox_asked_nothing_of_any_other_host_and_the_extension_logged_no_error(firefox):
+    """Run last: every request Firefox made for a host other than 127.0.0.1 while the
+    tests above ran went to the recording proxy, and there must be none; the extension's
+    console (background, options, popup) shows no error after all of the above, the
+    failed saves included (each became a state, none an exception)."""
+    browser, background = firefox
+    assert browser.stray.seen == []
+    background.evaluate("() => true")  # the console's messages so far have arrived
+    assert browser.extension_errors() == []

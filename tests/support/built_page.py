@@ -1,0 +1,69 @@
+'''The page the browser extension's end-to-end tests save, in Chromium and in Firefox:
+its article text is written by JavaScript after load and its pictures are lazy, so
+only a save of the page *as the browser shows it* keeps them. Served from
+pytest-httpserver on 127.0.0.1; `check_saved` is what both browsers' saves must give.'''
+from __future__ import annotations
+
+from typing import Any
+
+from pytest_httpserver import HTTPServer
+
+from archive import Archive
+from tests.support.export_library import GIF, PNG
+
+#: The page as served: no article text at all, only a script that writes it after load,
+#: and pictures a browser shows only through lazy loading.
+SHELL = """<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Moths of the orchard</title>
+</head><body><nav><a href="/">Home</a></nav><main id="story"><p>Loading…</p></main>
+<script>
+window.addEventListener("load", () => setTimeout(() => {
+  document.getElementById("story").innerHTML = `<article><h1>Moths of the orchard</h1>
+  <p>The glass-winged moths of the lowland orchard fly only on the warmest nights of August, when
+  the pears are ripe and the air over the grass is thick with their scent.</p>
+  <figure><img id="swapped" src="data:image/gif;base64,R0lGODlhAQABAIAAAP///wAAACH5BAEAAAAALAAAAAABAAEAAAICRAEAOw=="
+    data-src="/img/swapped.png" alt="A moth on a pear leaf"><figcaption>A moth on a pear leaf</figcaption></figure>
+  <p>Counting them takes a white sheet, a lamp and patience: the recorders sat up for eleven nights
+  and logged four hundred and twelve moths of nineteen kinds, three never seen in the valley before.</p>
+  <figure><img id="waiting" src="data:image/gif;base64,R0lGODlhAQABAIAAAP///wAAACH5BAEAAAAALAAAAAABAAEAAAICRAEAOw=="
+    data-src="img/waiting.png" class="lazyload" alt="The sheet at midnight"><figcaption>The sheet at midnight</figcaption></figure>
+  <p>The orchard's owners have agreed to leave the long grass under the trees uncut until October,
+  so that the caterpillars can finish feeding before the first frost.</p>
+  <div style="height: 3000px"></div>
+  <figure><img id="native" src="/img/native.gif" loading="lazy" alt="The valley at dawn" width="300" height="200">
+  <figcaption>The valley at dawn</figcaption></figure></article>`;
+  const swapped = document.getElementById("swapped");
+  swapped.src = swapped.dataset.src;  // a lazy loader at work: the real picture is shown now
+}, 50));
+</script></body></html>"""
+
+TEXT_BUILT_BY_SCRIPT = "glass-winged moths of the lowland orchard"
+TITLE = "Moths of the orchard"
+PATH = "/moths"
+#: true in the page once its script has built the article and shown the swapped picture
+BUILT = "document.querySelector('#story article') && document.getElementById('swapped').complete"
+
+
+def serve(httpserver: HTTPServer) -> HTTPServer:
+    """The page and its three pictures (a lazy loader's, a lazy one never shown, a native lazy one)."""
+    httpserver.expect_request(PATH).respond_with_data(SHELL, content_type="text/html; charset=utf-8")
+    httpserver.expect_request("/img/swapped.png").respond_with_data(PNG, content_type="image/png")
+    httpserver.expect_request("/img/waiting.png").respond_with_data(PNG + b"\x00", content_type="image/png")
+    httpserver.expect_request("/img/native.gif").respond_with_data(GIF, content_type="image/gif")
+    return httpserver
+
+
+def check_saved(archive: Archive, result: dict[str, Any], web: HTTPServer) -> None:
+    """The save answered "saved" with the page's title, and the archive holds the text the
+    script wrote and all three pictures, stored locally (no remote or data: address left)."""
+    assert result["state"] == "saved", result
+    assert result["created"] is True and result["title"] == TITLE
+    text = archive.article_text(result["id"])
+    assert TEXT_BUILT_BY_SCRIPT in text
+    assert "four hundred and twelve moths" in text
+    html = archive.article_html(result["id"])
+    pictures = sorted(p.name for p in (archive.article_dir(result["id"]) / "images").iterdir()
+                      if p.suffix in (".png", ".gif"))
+    assert len(pictures) == 3, (pictures, html)
+    assert 'src="http' not in html and "data:image" not in html
+    requested = {req.path for req, _resp in web.log}
+    assert {"/img/swapped.png", "/img/waiting.png", "/img/native.gif"} <= requested
