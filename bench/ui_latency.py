@@ -7,10 +7,16 @@ normal Add path, and a query is typed every 400 ms, its results shown and
 the first hit opened in the reader, as a user would. Everything is offscreen
 and local; nothing is fetched.
 
+With --via connector the pages come instead as the browser extension sends
+them: posted to the window's browser connector (rendered HTML in JSON) by a
+process of their own, --concurrency at a time. Every address in them is
+rewritten to 127.0.0.1 (bench/save.py's pages), which the connector refuses to
+fetch (as it refuses any local address a caller gives), so nothing is fetched.
+
 Prints JSON: max_stall_ms (the longest gap minus the 10 ms period),
 p99_stall_ms, pages saved, searches shown, articles opened, seconds.
 
-usage: python bench/ui_latency.py [--pages 500]
+usage: python bench/ui_latency.py [--pages 500] [--via add|connector] [--concurrency 50]
 """
 
 from __future__ import annotations
@@ -69,6 +75,44 @@ def make_pages(folder: Path, n: int) -> list[str]:
     return out
 
 
+#: --via connector: where the pages' addresses point (nothing listens; never fetched)
+LOCAL_SITE = "http://127.0.0.1:9"
+
+
+def local_pages(folder: Path, n: int) -> list[str]:
+    """bench/save.py's pages (every address on 127.0.0.1), as files."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    import save as save_bench
+
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for i, page in enumerate(save_bench.build_pages(n, int(LOCAL_SITE.rsplit(":", 1)[1]))):
+        path = folder / f"page-{i:04d}.html"
+        path.write_bytes(page)
+        paths.append(str(path))
+    return paths
+
+
+def post_pages(base: str, secret: str, paths: list[str], concurrency: int, queue) -> None:
+    """The browser's side (a process of its own): post every page to the connector,
+    `concurrency` at a time; puts (created, failed) on the queue."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    import httpx
+
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    with httpx.Client(base_url=base, timeout=600, limits=limits,
+                      headers={"Authorization": f"Bearer {secret}"}) as client:
+        def post(i: int) -> int:
+            html = Path(paths[i]).read_text(encoding="utf-8")
+            return client.post("/api/v1/save", json={"url": f"{LOCAL_SITE}/page/{i}",
+                                                     "title": f"page {i}", "html": html}).status_code
+
+        with ThreadPoolExecutor(concurrency) as pool:
+            codes = list(pool.map(post, range(len(paths))))
+    queue.put((codes.count(201), len(codes) - codes.count(201)))
+
+
 def percentile(values: list[float], p: float) -> float:
     if not values:
         return 0.0
@@ -80,6 +124,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pages", type=int, default=500)
     parser.add_argument("--period-ms", type=int, default=10)
+    parser.add_argument("--via", choices=("add", "connector"), default="add",
+                        help="save through the window's Add path, or post to its browser connector")
+    parser.add_argument("--concurrency", type=int, default=50, help="--via connector: posts at once")
     args = parser.parse_args()
 
     from PySide6.QtCore import QSettings, QTimer
@@ -88,11 +135,12 @@ def main() -> int:
 
     work = Path(tempfile.mkdtemp(prefix="quire-latency-"))
     try:
-        pages = make_pages(work / "pages", args.pages)
+        pages = (make_pages if args.via == "add" else local_pages)(work / "pages", args.pages)
         app = make_app(True)
         from app.gui.main_window import MainWindow
 
         settings = QSettings(str(work / "settings.ini"), QSettings.Format.IniFormat)
+        settings.setValue("connector/port", 0)  # any free port: never another Quire's
         window = MainWindow(work / "archive", settings, seed=False, fetch=False)
         window.resize(1360, 860)
         window.show()
@@ -146,7 +194,32 @@ def main() -> int:
         last[0] = start
         heartbeat.start(args.period_ms)
         typing.start(400)
-        window.save_items(pages, ["bench"])
+        if args.via == "add":
+            window.save_items(pages, ["bench"])
+        else:
+            import multiprocessing
+
+            ctx = multiprocessing.get_context("spawn")
+            results = ctx.Queue()
+            server = window.connector.server
+            if server is None:
+                sys.exit(f"bench/ui_latency.py: the connector did not start: {window.connector.error}")
+            poster = ctx.Process(target=post_pages, daemon=True,
+                                 args=(server.url, window.connector.secret(), pages, args.concurrency, results))
+            poster.start()
+
+            def posted() -> None:
+                if results.empty():
+                    return
+                created, failed = results.get()
+                counters["saved"], counters["failed"] = created, failed
+                finished[0] = True
+                waiting.stop()
+                QTimer.singleShot(1000, app.quit)
+
+            waiting = QTimer()
+            waiting.timeout.connect(posted)
+            waiting.start(50)
         QTimer.singleShot(1800 * 1000, app.quit)
         app.exec()  # the real event loop, as the app runs it
         seconds = time.perf_counter() - start
@@ -168,6 +241,7 @@ def main() -> int:
                     "p99_stall_ms": round(percentile(stalls, 99), 1),
                     "p50_gap_ms": round(percentile(gaps, 50), 1),
                     "pages": args.pages,
+                    "via": args.via,
                     "saved": counters["saved"],
                     "failed": counters["failed"],
                     "searches": counters["searches"],
