@@ -53,15 +53,21 @@ def serve(httpserver: HTTPServer) -> HTTPServer:
 
 
 def check_saved(archive: Archive, result: dict[str, Any], web: HTTPServer) -> None:
-    """The save answered "saved" with the page's title, and the archive holds the text the
-    script wrote and all three pictures, stored locally (no remote or data: address left)."""
+    """The save answered "saved" with the page's title, and the archive holds the page as
+    the browser built it (check_article)."""
     assert result["state"] == "saved", result
     assert result["created"] is True and result["title"] == TITLE
-    text = archive.article_text(result["id"])
+    check_article(archive, result["id"], web)
+
+
+def check_article(archive: Archive, article_id: str, web: HTTPServer) -> None:
+    """The archive holds the text the script wrote and all three pictures, stored locally
+    (no remote or data: address left)."""
+    text = archive.article_text(article_id)
     assert TEXT_BUILT_BY_SCRIPT in text
     assert "four hundred and twelve moths" in text
-    html = archive.article_html(result["id"])
-    pictures = sorted(p.name for p in (archive.article_dir(result["id"]) / "images").iterdir()
+    html = archive.article_html(article_id)
+    pictures = sorted(p.name for p in (archive.article_dir(article_id) / "images").iterdir()
                       if p.suffix in (".png", ".gif"))
     assert len(pictures) == 3, (pictures, html)
     assert 'src="http' not in html and "data:image" not in html

@@ -7,6 +7,8 @@ it speaks two protocols of its own, and the tests use both, each for what only i
 * WebDriver BiDi (the W3C protocol, `--remote-debugging-port`) drives the browser:
   it installs the extension as a temporary add-on (`webExtension.install`), opens
   web pages in tabs, waits for what they build and runs script in them.
+  With --remote-allow-system-access it also runs script as the browser's own window:
+  the toolbar button is pressed there, and about:addons' permission toggles flipped.
 * BiDi does not reach an extension's own pages or background (Firefox filters every
   moz-extension:// context out of it, bug 1755014, and refuses to navigate a tab to
   one). The Remote Debugging Protocol (`--start-debugger-server`, what
@@ -343,7 +345,8 @@ class Firefox:
         self._log = open(self.log, "wb")
         self.process = subprocess.Popen(
             [str(find_firefox()), "--headless", "--no-remote", "-profile", str(profile),
-             f"--remote-debugging-port={bidi_port}", "--start-debugger-server", str(rdp_port), "about:blank"],
+             f"--remote-debugging-port={bidi_port}", "--remote-allow-system-access",
+             "--start-debugger-server", str(rdp_port), "about:blank"],
             stdout=self._log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=firefox_environment())
         try:
             self.bidi = self._connect_bidi(bidi_port)
@@ -404,6 +407,43 @@ class Firefox:
                     elif kind == "console-message" and resource.get("level") == "error":
                         errors.append(f"console.error: {resource.get('arguments')} ({resource.get('filename')})")
         return errors
+
+    # -- the browser's own window: the toolbar, about:addons' permission toggles --------
+    def chrome_evaluate(self, body: str, arg: Any = None) -> Any:
+        """Run an async function body (given `arg`) as the browser's own window with its
+        privileges (BiDi's chrome scope, allowed by --remote-allow-system-access); its
+        JSON-able result."""
+        window = next(c["context"] for c in self.bidi.command("browsingContext.getTree", **{"moz:scope": "chrome"})
+                      ["contexts"] if c["url"] == "chrome://browser/content/browser.xhtml")
+        answer = self.bidi.command(
+            "script.evaluate", target={"context": window}, awaitPromise=True,
+            expression=f"(async (arg) => JSON.stringify(await (async () => {{ {body} }})() ?? null))"
+                       f"({json.dumps(arg)})")
+        if answer.get("type") == "exception":
+            raise FirefoxError(f"script threw in the browser window: {answer['exceptionDetails'].get('text')}")
+        return json.loads(answer["result"]["value"])
+
+    def press_toolbar_button(self, context: str, addon_id: str = EXTENSION_ID) -> None:
+        """Make the tab selected and press the add-on's toolbar button on it, as a person
+        does (Firefox's own triggerAction, what the click and the keyboard shortcut run:
+        the page's activeTab permission is granted, then the popup opens)."""
+        self.bidi.command("browsingContext.activate", context=context)
+        self.chrome_evaluate(
+            "const {ExtensionParent} = ChromeUtils.importESModule('resource://gre/modules/ExtensionParent.sys.mjs');"
+            "const extension = WebExtensionPolicy.getByID(arg).extension;"
+            "ExtensionParent.apiManager.global.browserActionFor(extension).triggerAction(window);"
+            "return true;", addon_id)
+
+    def set_host_access(self, origins: list[str], granted: bool, addon_id: str = EXTENSION_ID) -> None:
+        """Turn the add-on's access to these sites on or off, as the toggles on its
+        Permissions tab in about:addons do (ExtensionPermissions.add / remove)."""
+        self.chrome_evaluate(
+            "const {ExtensionPermissions} = ChromeUtils.importESModule("
+            "'resource://gre/modules/ExtensionPermissions.sys.mjs');"
+            "const extension = WebExtensionPolicy.getByID(arg.id).extension;"
+            "await ExtensionPermissions[arg.granted ? 'add' : 'remove']("
+            "arg.id, {permissions: [], origins: arg.origins}, extension); return true;",
+            {"id": addon_id, "origins": origins, "granted": granted})
 
     # -- web pages ------------------------------------------------------------------
     def open_tab(self, url: str) -> str:

@@ -124,6 +124,27 @@ class ExtensionTab:
         self.background.evaluate("(tabId) => chrome.tabs.remove(tabId)", self.tab)
 
 
+def toolbar_popup(background: ff.Background, seconds: float = 30) -> dict | None:
+    """The toolbar button's popup once it has said how the save went: {state, title}."""
+    deadline = time.monotonic() + seconds
+    while True:
+        shown = background.evaluate(
+            "() => chrome.extension.getViews({type: 'popup'}).map((v) => v.document.getElementById('state'))"
+            ".filter((el) => el && el.textContent !== 'Saving\u2026')"
+            ".map((el) => ({state: el.textContent, title: el.ownerDocument.getElementById('title').textContent}))")
+        if shown or time.monotonic() > deadline:
+            return shown[0] if shown else None
+        time.sleep(0.1)
+
+
+def close_toolbar_popup(background: ff.Background) -> None:
+    background.evaluate("() => chrome.extension.getViews({type: 'popup'}).forEach((v) => v.close())")
+    deadline = time.monotonic() + 10
+    while background.evaluate("() => chrome.extension.getViews({type: 'popup'}).length"):
+        assert time.monotonic() < deadline, "the popup stayed open"
+        time.sleep(0.05)
+
+
 def closed_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -212,6 +233,40 @@ def test_the_popup_saves_tags_and_then_says_already_in_quire(firefox, connector,
             popup.close()
     finally:
         browser.close_tab(context)
+
+
+def test_the_toolbar_button_saves_the_page_as_shown_even_with_site_access_turned_off(firefox, connector, web):
+    """A person presses the toolbar button. Firefox lets a person turn an MV3 extension's
+    access to websites off (about:addons → Permissions); even then the button saves the
+    page as shown, because pressing it gives the extension that one tab (activeTab, and
+    Firefox's own rule for MV3 extensions without site access). Without a press the same
+    save gets no page to read and would keep only what Quire fetches: no JavaScript-built
+    text. The popup says Saved to Quire, and Already in Quire when pressed again."""
+    browser, background = firefox
+    configure(background, connector.port, connector.secret)
+    url = web.url_for(built_page.PATH)
+    context = open_built_page(browser, url)
+    everywhere = ["http://*/*", "https://*/*"]
+    browser.set_host_access(everywhere, granted=False)
+    try:
+        assert background.evaluate("async () => (await chrome.permissions.getAll()).origins") == []
+        tid = tab_id(background, url)
+        assert background.evaluate("(tabId) => serializeTab(tabId)", tid) is None  # no press, no page
+        browser.press_toolbar_button(context)
+        assert toolbar_popup(background) == {"state": "Saved to Quire", "title": built_page.TITLE}
+        (article,) = connector.archive.articles()
+        built_page.check_article(connector.archive, article.id, web)
+        assert badge(background, tid) == SAVED_BADGE
+        close_toolbar_popup(background)
+
+        browser.press_toolbar_button(context)  # again, on the same page
+        assert toolbar_popup(background) == {"state": "Already in Quire", "title": built_page.TITLE}
+        assert len(connector.archive.articles()) == 1
+        close_toolbar_popup(background)
+    finally:
+        browser.set_host_access(everywhere, granted=True)
+        browser.close_tab(context)
+    assert set(background.evaluate("async () => (await chrome.permissions.getAll()).origins")) >= set(everywhere)
 
 
 def test_the_states_a_person_sees(firefox, connector, web):
