@@ -9,6 +9,13 @@ if (typeof quireCall === "undefined" && typeof importScripts === "function") {
 
 const SAVED_BADGE = "\u2713";
 const FAILED_BADGE = "!";
+/** How often a save under way calls the extension API. Firefox suspends an event page
+ * that made no extension call for 30 s even while a fetch waits for Quire's answer
+ * (Chromium documents the same 30 s for its service worker); a save can take longer
+ * (Quire downloads the page's pictures, saves queue), and a suspended background loses
+ * it: in Firefox the badge stayed at "\u2026" and nothing was saved. An extension API
+ * call counts as activity in both browsers. */
+const KEEP_ALIVE_MS = 10000;
 
 function savable(url) {
   return typeof url === "string" && /^https?:\/\//i.test(url);
@@ -56,6 +63,18 @@ async function serializeTab(tabId) {
   }
 }
 
+/** Run work, keeping the background awake until it is done (KEEP_ALIVE_MS). */
+async function keepingAwake(work) {
+  const timer = setInterval(() => {
+    chrome.runtime.getPlatformInfo().catch(() => {});
+  }, KEEP_ALIVE_MS);
+  try {
+    return await work();
+  } finally {
+    clearInterval(timer);
+  }
+}
+
 /** Save the tab's page into Quire: what the toolbar button (popup) and the
  * selection's context menu do. Resolves to {state, id, title, tags, created}
  * or {state, error}; the badge says the outcome. */
@@ -80,7 +99,7 @@ async function quireSaveTab(tabId, {tags = [], selection = null} = {}) {
 
 async function quireSave(tabId, body) {
   try {
-    const saved = await quireCall("POST", "save", body);
+    const saved = await keepingAwake(() => quireCall("POST", "save", body));
     if (tabId !== null) {
       await setBadge(tabId, SAVED_BADGE, "In Quire: " + saved.title, "#2e7d32");
     }

@@ -351,8 +351,8 @@ class Firefox:
         try:
             self.bidi = self._connect_bidi(bidi_port)
             self.bidi.command("session.new", capabilities={"alwaysMatch": {"acceptInsecureCerts": False}})
-            self.rdp = Rdp(rdp_port)
-            self.root = self.rdp.request("root", "getRoot")
+            self._rdp_port = rdp_port
+            self.attach_debugger()
         except BaseException:
             self.close()
             raise
@@ -365,6 +365,16 @@ class Firefox:
             if self.process.poll() is not None or time.monotonic() > deadline:
                 raise FirefoxError(f"Firefox did not start: {self.log.read_text(errors='replace')[-2000:]}")
             time.sleep(0.05)
+
+    def attach_debugger(self) -> None:
+        """Connect the Remote Debugging Protocol (see background())."""
+        self.rdp = Rdp(self._rdp_port)
+        self.root = self.rdp.request("root", "getRoot")
+
+    def detach_debugger(self) -> None:
+        """Close the debugging connection: an extension with a debugger attached is never
+        suspended when idle, one without is (as for a person using it)."""
+        self.rdp.close()
 
     # -- the extension --------------------------------------------------------------
     def install_extension(self, folder: Path) -> str:
@@ -433,6 +443,17 @@ class Firefox:
             "const extension = WebExtensionPolicy.getByID(arg).extension;"
             "ExtensionParent.apiManager.global.browserActionFor(extension).triggerAction(window);"
             "return true;", addon_id)
+
+    def toolbar_badge(self, addon_id: str = EXTENSION_ID) -> dict:
+        """What the add-on's toolbar button shows on the selected tab (badge and tooltip),
+        and whether its background runs now ("running", "stopped"...)."""
+        return self.chrome_evaluate(
+            "const {ExtensionParent} = ChromeUtils.importESModule('resource://gre/modules/ExtensionParent.sys.mjs');"
+            "const extension = WebExtensionPolicy.getByID(arg).extension;"
+            "const action = ExtensionParent.apiManager.global.browserActionFor(extension).action;"
+            "const tab = window.gBrowser.selectedTab;"
+            "return {badge: action.getProperty(tab, 'badgeText'), title: action.getProperty(tab, 'title'),"
+            " background: extension.backgroundState};", addon_id)
 
     def set_host_access(self, origins: list[str], granted: bool, addon_id: str = EXTENSION_ID) -> None:
         """Turn the add-on's access to these sites on or off, as the toggles on its

@@ -12,15 +12,19 @@ keeps extension pages out of BiDi. Everything is on 127.0.0.1, and the last test
 checks that Firefox asked nothing of any other host."""
 from __future__ import annotations
 
+import shutil
 import socket
 import time
 
 import pytest
 
+from werkzeug import Response
+
 from resources import resource_path
 from tests.support import built_page
 from tests.support import firefox as ff
 from tests.support.built_page import TEXT_BUILT_BY_SCRIPT
+from tests.support.export_library import PNG
 
 pytestmark = pytest.mark.skipif(ff.why_not_available() is not None,
                                 reason=f"no Firefox to drive: {ff.why_not_available()}")
@@ -314,6 +318,62 @@ def test_the_selection_is_sent_with_the_page_and_kept_as_a_highlight(firefox, co
         assert mark.quote.startswith("The glass-winged moths of the lowland orchard fly only")
     finally:
         browser.close_tab(context)
+
+
+#: the background's idle time before Firefox suspends it, here (30 s as shipped)
+IDLE_MS = 800
+#: how long Quire takes to download one picture of the slow page: several idle times
+SLOW_PICTURE_SECONDS = 2.5
+
+
+@pytest.fixture
+def firefox_that_suspends(tmp_path, connector):
+    """A Firefox of its own whose extension background is suspended after IDLE_MS idle, as
+    Firefox does after 30 s, with no debugger attached (one keeps it awake); the extension
+    is a copy with its keep-awake interval scaled down as much. Configured for connector."""
+    extension = tmp_path / "extension"
+    shutil.copytree(resource_path("extension"), extension)
+    script = extension / "background.js"
+    shipped = script.read_text(encoding="utf-8")
+    assert "const KEEP_ALIVE_MS = 10000;" in shipped
+    script.write_text(shipped.replace("const KEEP_ALIVE_MS = 10000;", f"const KEEP_ALIVE_MS = {IDLE_MS // 4};"),
+                      encoding="utf-8")
+    browser = ff.Firefox(tmp_path / "profile", extra_prefs={"extensions.background.idle.timeout": IDLE_MS})
+    try:
+        browser.install_extension(extension)
+        configure(browser.background(), connector.port, connector.secret)
+        browser.detach_debugger()
+        yield browser
+    finally:
+        browser.close()
+
+
+def test_a_save_longer_than_the_idle_time_is_not_lost_when_firefox_suspends_the_background(
+        firefox_that_suspends, connector, web):
+    """Firefox suspends an idle event page even while its fetch waits for Quire; a save
+    that took longer than that (a slow picture) was lost: the background was stopped,
+    the badge stayed at "…" and the archive stayed empty. The background now keeps
+    itself awake while a save runs."""
+    browser = firefox_that_suspends
+
+    def slow_picture(_request):
+        time.sleep(SLOW_PICTURE_SECONDS)
+        return Response(PNG + b"\x01", content_type="image/png")
+
+    web.expect_request("/slow-moths").respond_with_data(
+        built_page.SHELL.replace('src="/img/native.gif"', 'src="/img/slow.png"'),
+        content_type="text/html; charset=utf-8")
+    web.expect_request("/img/slow.png").respond_with_handler(slow_picture)
+    context = open_built_page(browser, web.url_for("/slow-moths"))
+    browser.press_toolbar_button(context)
+    deadline = time.monotonic() + SLOW_PICTURE_SECONDS + 30
+    while (shown := browser.toolbar_badge())["badge"] != SAVED_BADGE and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert shown["badge"] == SAVED_BADGE, shown
+    (article,) = connector.archive.articles()
+    assert TEXT_BUILT_BY_SCRIPT in connector.archive.article_text(article.id)
+    browser.attach_debugger()  # the popup got its answer too
+    assert toolbar_popup(browser.background()) == {"state": "Saved to Quire", "title": built_page.TITLE}
 
 
 def test_firefox_asked_nothing_of_any_other_host_and_the_extension_logged_no_error(firefox):
