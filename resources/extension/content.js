@@ -25,7 +25,10 @@
 
   const root = document.documentElement;
   const originals = Array.from(root.querySelectorAll("img"));
-  const copy = root.cloneNode(true);
+  // the copy lives in a document of its own, with no window: an <img> given a src there
+  // loads nothing (a clone in the page's own document would make the browser fetch every
+  // lazy picture it never showed, which Quire then downloads again)
+  const copy = document.implementation.createHTMLDocument("").importNode(root, true);
   const copies = Array.from(copy.querySelectorAll("img"));
   originals.forEach((img, i) => {
     const out = copies[i];

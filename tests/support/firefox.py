@@ -25,6 +25,7 @@ answers nothing and writes down what was asked (`Firefox.stray_requests`).
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import os
 import shutil
@@ -135,10 +136,31 @@ def find_firefox() -> str | None:
     return None
 
 
+#: BiDi's webExtension.install and --remote-allow-system-access (written against 153 ESR)
+MIN_VERSION = 140
+
+
+@functools.cache
+def firefox_version() -> int | None:
+    """The major version `firefox --version` prints ("Mozilla Firefox 153.8.0esr"), or None."""
+    found = find_firefox()
+    if found is None:
+        return None
+    try:
+        out = subprocess.run([found, "--version"], capture_output=True, text=True, timeout=30,
+                             env=firefox_environment()).stdout
+        return int(out.split("Firefox", 1)[1].strip().split(".")[0])
+    except (OSError, subprocess.SubprocessError, IndexError, ValueError):
+        return None
+
+
 def why_not_available() -> str | None:
     """Why Firefox cannot be driven here (None: it can)."""
     if find_firefox() is None:
         return "Firefox is not installed (apt-get install firefox-esr)"
+    version = firefox_version()
+    if version is None or version < MIN_VERSION:
+        return f"{find_firefox()} is version {version}; the tests need Firefox {MIN_VERSION} or newer"
     try:
         import websockets.sync.client  # noqa: F401
     except ImportError:

@@ -312,6 +312,9 @@ def test_the_selection_is_sent_with_the_page_and_kept_as_a_highlight(firefox, co
         assert serialized["url"] == url
         assert f'src="{web.url_for("/img/waiting.png")}"' in serialized["html"]  # resolved, absolute
         assert "<script" not in serialized["html"]
+        time.sleep(0.5)
+        # reading the page does not make the browser fetch the pictures it never showed
+        assert "/img/waiting.png" not in {req.path for req, _resp in web.log}
         result = background.evaluate("(tabId) => quireSaveTab(tabId, {selection: null})", tid)
         assert result["state"] == "saved" and "highlight" in result, result
         (mark,) = connector.archive.highlights.list(result["id"])
