@@ -24,13 +24,16 @@ Needs = Literal["archive", "folder", "nothing"]
 class Command:
     """One subcommand: its name and help, how it adds its arguments to its own
     subparser, and what runs it. `run(target, args) -> exit status`, where the
-    target is what `needs` says (an Archive, a Path, or None)."""
+    target is what `needs` says (an Archive, a Path, or None). `archive_options(args)`,
+    if given, are the Archive's keyword arguments for this run (`serve --for-window`
+    opens the window's archive as a second handle: no welcome articles, no recovery)."""
 
     name: str
     help: str
     configure: Callable[[argparse.ArgumentParser], None]
     run: Callable[..., int]
     needs: Needs = "archive"
+    archive_options: Callable[[argparse.Namespace], dict] | None = None
 
 
 def positive_int(text: str) -> int:

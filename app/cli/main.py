@@ -116,7 +116,7 @@ def _run(args: argparse.Namespace) -> int:
         # list): --help, --version and the commands that need no archive skip it.
         from archive.library.store import Archive
 
-        archive = Archive(root)
+        archive = Archive(root, **(command.archive_options(args) if command.archive_options else {}))
     except QuireError as exc:
         err(f"quire: {exc}")
         return EXIT_ITEM_FAILED

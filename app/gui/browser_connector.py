@@ -2,14 +2,24 @@
 port the settings name (127.0.0.1 only; a taken port is said in the status bar
 and in the settings, never replaced by another), stopped when the window closes.
 
-Requests are answered on the connector's own threads (app/connector), never on
-the UI thread; a save or a tag change made through it comes back here as a
-queued signal and is announced like any operation's (MainWindow.changed), so
-the list shows a saved article at once.
+It runs in a child process, `quire serve --for-window` (app/connector/window_child.py),
+as the window's bulk saves do: in the window's own process its threads (index
+commits, storing, JSON, the merge after a burst) shared the window's GIL, and a
+burst of saves from the browser stalled the event loop for up to 54-224 ms
+(bench/ui_latency.py --via connector). The child is started and read from
+threads of this module, never on the UI thread (no QProcess: stop() also runs on
+the window's closing thread, and Popen.wait works from any thread). Each save
+or tag change the child prints (after its index commit, so this window's
+Archive finds it) comes back here as a queued signal and is announced like any
+operation's (MainWindow.changed), so the list shows a saved article at once.
+The child stops when its stdin closes, so it never outlives the window.
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import subprocess
+import threading
+from collections import deque
+from typing import TYPE_CHECKING, Any, Callable
 
 from PySide6.QtCore import QObject, QSettings, Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QGuiApplication
@@ -27,22 +37,28 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from app.connector import ports
+from app.connector import ports, window_child
 from archive.base.changes import Changes
 
 if TYPE_CHECKING:
-    from app.connector import ConnectorServer
     from archive.library.store import Archive
 from resources import resource_path
 
 PORT_KEY = "connector/port"
 ENABLED_KEY = "connector/enabled"
+#: whether the connector listens when the settings do not say (the GUI tests turn it
+#: off: each child costs a process start, tests/app/gui/conftest.py)
+ENABLED_BY_DEFAULT = True
 EXTENSION_README = resource_path("extension", "README.md")
+#: Seconds a child being replaced (a restart) is given to stop before its successor
+#: starts anyway (it may hold the same port until it has stopped).
+REPLACED_WAIT = 15.0
+#: Seconds between SIGTERM and SIGKILL for a child that did not stop when told.
+TERMINATE_WAIT = 5.0
 
 
 def default_port() -> int:
-    """$QUIRE_CONNECTOR_PORT, else the connector's default (ports.py imports nothing:
-    the server package, 110-420 ms to import, is loaded when the connector starts)."""
+    """$QUIRE_CONNECTOR_PORT, else the connector's default (ports.py imports nothing)."""
     return ports.default_port()
 
 
@@ -53,20 +69,140 @@ def open_extension_help() -> QUrl:
     return url
 
 
-class BrowserConnector(QObject):
-    """The window's connector: start, stop, restart on a new port, and what it did."""
+def port_in_use_message(port: int) -> str:
+    return (f"port {port} on 127.0.0.1 is in use (another Quire, or another "
+            "program); choose another port in File → Browser connector")
 
-    #: (article id, "saved" | "tagged", title), from a request's thread, delivered queued
+
+def _last_words(lines: deque[str]) -> str:
+    """What a child said last on stderr (its error), without the command's prefix."""
+    for line in reversed(lines):
+        line = line.strip()
+        if line and line != "quire serve: stopped":
+            for prefix in ("quire serve: ", "quire: "):
+                line = line.removeprefix(prefix)
+            return line
+    return ""
+
+
+class ConnectorChild:
+    """One `quire serve --for-window` process: started, read and waited for on a
+    thread of its own (`run`), stopped from any thread (`stop`)."""
+
+    def __init__(self, argv: list[str], env: dict[str, str], heard: Callable[..., None],
+                 changed: Callable[[str, str, str], None], after: list["ConnectorChild"]) -> None:
+        self.argv = argv
+        self.env = env
+        self.heard = heard  # (child, what, value): "listening" url, "failed" message, "exited" (code, words)
+        self.changed = changed  # (article id, "saved" | "tagged", title)
+        self.after = after  # children being replaced: they may hold the port until they exit
+        self.proc: subprocess.Popen | None = None
+        self.stderr: deque[str] = deque(maxlen=40)
+        self.exited = threading.Event()
+        self._lock = threading.Lock()
+        self._stopped = False
+        self.thread = threading.Thread(target=self.run, name="quire-connector-child", daemon=True)
+
+    @property
+    def alive(self) -> bool:
+        return not self.exited.is_set()
+
+    def run(self) -> None:
+        try:
+            for old in self.after:
+                old.exited.wait(REPLACED_WAIT)
+            with self._lock:
+                if self._stopped:
+                    return
+                try:
+                    self.proc = subprocess.Popen(
+                        self.argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                        stderr=subprocess.PIPE, env=self.env, text=True, encoding="utf-8",
+                        errors="replace")
+                except OSError as exc:
+                    self.heard(self, "failed", f"it could not be started: {exc.strerror or exc}")
+                    return
+            proc = self.proc
+            drain = threading.Thread(target=self._drain_stderr, args=(proc,), daemon=True,
+                                     name="quire-connector-stderr")
+            drain.start()
+            port_taken: int | None = None
+            assert proc.stdout is not None
+            for line in proc.stdout:
+                url = window_child.listening_url(line)
+                if url is not None:
+                    self.heard(self, "listening", url)
+                    continue
+                event = window_child.parse_event(line)
+                if event is None:
+                    continue
+                what = event["event"]
+                if what in (window_child.SAVED, window_child.TAGGED):
+                    self.changed(str(event.get("id", "")), what, str(event.get("title") or ""))
+                elif what == window_child.PORT_IN_USE:
+                    port_taken = int(event.get("port") or 0)
+            code = proc.wait()
+            drain.join(5)  # its last words are the message
+            self.heard(self, "exited", (code, port_taken, _last_words(self.stderr)))
+        finally:
+            self.exited.set()
+
+    def _drain_stderr(self, proc: subprocess.Popen) -> None:
+        assert proc.stderr is not None
+        for line in proc.stderr:  # read always: a full pipe would block the child
+            self.stderr.append(line)
+
+    def stop(self, wait: float) -> None:
+        """Close its stdin (it stops as on SIGTERM), wait up to `wait` seconds, then
+        terminate it, then kill it. Any thread."""
+        with self._lock:
+            self._stopped = True
+            proc = self.proc
+        if proc is None:  # not started (and now never will be)
+            self.exited.set()
+            return
+        try:
+            assert proc.stdin is not None
+            proc.stdin.close()
+        except OSError:  # it is gone already
+            pass
+        try:
+            proc.wait(wait)
+        except subprocess.TimeoutExpired:
+            proc.terminate()
+            try:
+                proc.wait(TERMINATE_WAIT)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+        self.exited.wait(TERMINATE_WAIT)  # its reader has told what it read
+
+
+class BrowserConnector(QObject):
+    """The window's connector: start, stop, restart on a new port, and what it did.
+
+    States: off (disabled, or no archive) → starting (the child runs, not yet
+    listening) → listening (`url`) — or `error` (it could not listen: the port is
+    taken, it failed to start, or it stopped unexpectedly)."""
+
+    #: (article id, "saved" | "tagged", title), from the child's reader thread, delivered queued
     browser_changed = Signal(str, str, str)
     #: the connector started or failed: its state's text for the status bar and settings
     state_changed = Signal()
+    #: (child, what, value) from a child's thread, handled on the UI thread
+    child_heard = Signal(object, str, object)
 
     def __init__(self, settings: QSettings, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.settings = settings
-        self.server: ConnectorServer | None = None
+        #: the connector's address while it listens, else ""
+        self.url: str = ""
         self.error: str = ""
         self._archive: Archive | None = None
+        self._child: ConnectorChild | None = None
+        self._replaced: list[ConnectorChild] = []
+        self._wanted_port = 0
+        self.child_heard.connect(self._heard, Qt.ConnectionType.QueuedConnection)
 
     # -- settings ----------------------------------------------------------------
     @property
@@ -79,26 +215,48 @@ class BrowserConnector(QObject):
 
     @property
     def enabled(self) -> bool:
-        return str(self.settings.value(ENABLED_KEY, "true")).lower() not in ("false", "0")
+        value = self.settings.value(ENABLED_KEY, "true" if ENABLED_BY_DEFAULT else "false")
+        return str(value).lower() not in ("false", "0")
 
     @property
     def listening(self) -> bool:
-        return self.server is not None
+        return bool(self.url)
+
+    @property
+    def starting(self) -> bool:
+        return self._child is not None and not self.url
+
+    @property
+    def running(self) -> bool:
+        """A child process is there (starting, listening, or being replaced): closing
+        the window must stop it."""
+        return self._child is not None or any(c.alive for c in self._replaced)
+
+    @property
+    def listening_port(self) -> int | None:
+        return int(self.url.rsplit(":", 1)[1]) if self.url else None
+
+    @property
+    def pid(self) -> int | None:
+        child = self._child
+        return child.proc.pid if child is not None and child.proc is not None else None
 
     def describe(self) -> str:
-        if self.server is not None:
-            return f"Listening on {self.server.url} (127.0.0.1 only)"
+        if self.url:
+            return f"Listening on {self.url} (127.0.0.1 only)"
         if self.error:
             return f"Not listening: {self.error}"
+        if self._child is not None:
+            return f"Starting on port {self._wanted_port} (127.0.0.1 only)…"
         return "Off: the browser extension cannot save into Quire while the window is open"
 
     # -- lifecycle ----------------------------------------------------------------
     def start(self, archive: Archive | None) -> bool:
-        """Listen for the extension on the configured port, if enabled. False (and
-        `error` says why) when the port is taken."""
-        from app.connector import ConnectorAPI, ConnectorServer, PortInUseError
-
-        self.stop()
+        """Start the connector's process on the configured port, if enabled; it says
+        later whether it listens (state_changed: `listening`, or `error` says why).
+        False when nothing was started. Never waits: a running child is told to stop
+        and its successor starts once it has (it may hold the port)."""
+        self._replace()
         self._archive = archive
         self.error = ""
         if archive is None or not self.enabled:
@@ -108,34 +266,63 @@ class BrowserConnector(QObject):
             self.error = archive.read_only_reason or "the archive is read-only"
             self.state_changed.emit()
             return False
-
-        def told(article_id: str, what: str) -> None:  # on a request's thread
-            try:
-                title = archive.get(article_id).title
-            except Exception:  # noqa: BLE001 - deleted meanwhile: the signal still refreshes
-                title = ""
-            self.browser_changed.emit(article_id, what, title)
-
-        server = ConnectorServer(ConnectorAPI(archive, on_changed=told), port=self.port)
-        try:
-            server.start()
-        except PortInUseError:
-            self.error = (f"port {self.port} on 127.0.0.1 is in use (another Quire, or another "
-                          "program); choose another port in File → Browser connector")
-            server.stop(wait=0)
-            self.state_changed.emit()
-            return False
-        self.server = server
+        self._wanted_port = self.port
+        child = ConnectorChild(window_child.serve_command(archive.root, self._wanted_port),
+                               window_child.serve_environment(), self.child_heard.emit,
+                               self._told, [c for c in self._replaced if c.alive])
+        self._child = child
+        child.thread.start()
         self.state_changed.emit()
         return True
 
     def restart(self) -> bool:
         return self.start(self._archive)
 
+    def _replace(self) -> None:
+        """Tell the current child to stop, on a thread of its own (never waiting here)."""
+        child, self._child = self._child, None
+        self.url = ""
+        self._replaced = [c for c in self._replaced if c.alive]
+        if child is not None:
+            self._replaced.append(child)
+            threading.Thread(target=child.stop, args=(REPLACED_WAIT,), daemon=True,
+                             name="quire-connector-stop").start()
+
     def stop(self, wait: float = 10.0) -> None:
-        server, self.server = self.server, None
-        if server is not None:
-            server.stop(wait=wait)
+        """Stop the child (and any being replaced): stdin closed, up to `wait` seconds,
+        then terminated, then killed. Blocks: the window's closing thread calls it."""
+        child, self._child = self._child, None
+        self.url = ""
+        for c in ([child] if child is not None else []) + self._replaced:
+            c.stop(wait)
+
+    def _told(self, article_id: str, what: str, title: str) -> None:  # on a child's thread
+        try:
+            self.browser_changed.emit(article_id, what, title)
+        except RuntimeError:  # the window (and this object) is gone
+            pass
+
+    def _heard(self, child: ConnectorChild, what: str, value: Any) -> None:
+        """A child's news, on the UI thread; a replaced child's is old news."""
+        if child is not self._child:
+            return
+        if what == "listening":
+            self.url = str(value)
+        elif what == "failed":
+            self._child = None
+            self.error = str(value)
+        elif what == "exited":
+            code, port_taken, words = value
+            was_listening = bool(self.url)
+            self._child, self.url = None, ""
+            if port_taken is not None:
+                self.error = port_in_use_message(port_taken)
+            elif was_listening:
+                self.error = (f"it stopped unexpectedly ({_exit_status(code)}"
+                              + (f": {words}" if words else "") + ")")
+            else:
+                self.error = words or f"it could not start ({_exit_status(code)})"
+        self.state_changed.emit()
 
     # -- the secret ----------------------------------------------------------------
     def secret(self) -> str:
@@ -144,9 +331,16 @@ class BrowserConnector(QObject):
         return read_secret(self._archive.root) if self._archive is not None else ""
 
     def new_secret(self) -> str:
+        """Replace the secret: the child reads the file again at its next request."""
         from app.connector.secret import new_secret
 
         return new_secret(self._archive.root) if self._archive is not None else ""
+
+
+def _exit_status(code: int | None) -> str:
+    if code is not None and code < 0:
+        return f"killed by signal {-code}"
+    return f"exit status {code}"
 
 
 def changes_of(article_id: str, what: str) -> Changes:
@@ -216,8 +410,14 @@ class ConnectorDialog(QDialog):
         connector.state_changed.connect(self._show_state)
         self._show_state()
 
+    _accept_when_listening = False
+
     def _show_state(self) -> None:
         self.state.setText(self.connector.describe())
+        if self._accept_when_listening and not self.connector.starting:
+            self._accept_when_listening = False
+            if self.connector.listening:
+                super().accept()
 
     def copy_secret(self) -> None:
         QGuiApplication.clipboard().setText(self.secret.text())
@@ -230,13 +430,16 @@ class ConnectorDialog(QDialog):
         settings = self.connector.settings
         changed = (self.enabled.isChecked() != self.connector.enabled
                    or self.port.value() != self.connector.port
-                   or (self.enabled.isChecked() and not self.connector.listening))
+                   or (self.enabled.isChecked() and not self.connector.listening
+                       and not self.connector.starting))
         settings.setValue(ENABLED_KEY, self.enabled.isChecked())
         settings.setValue(PORT_KEY, self.port.value())
         if changed:
             self.connector.restart()
         if self.connector.enabled and not self.connector.listening:
-            self._show_state()  # the port is taken: stay open and say so
+            # starting: closes once it listens; the port is taken: stays open and says so
+            self._accept_when_listening = self.connector.starting
+            self._show_state()
             return
         super().accept()
 

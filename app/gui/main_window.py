@@ -269,7 +269,7 @@ class MainWindow(MenusMixin, LibraryOpsMixin, TransferMixin, ConnectorMixin, Hig
         self.watch = ArchiveWatch(self.archive, self)
         self.watch.changed.connect(self._changed_elsewhere)
         self.watch.start(since)
-        self.connector.start(self.archive)  # answered on its own threads
+        self.connector.start(self.archive)  # a process of its own, started off the UI thread
         self.archive_ready.emit()
 
     open_failed = False  # the archive could not be opened (see last_error)
@@ -724,7 +724,7 @@ class MainWindow(MenusMixin, LibraryOpsMixin, TransferMixin, ConnectorMixin, Hig
         if watch is not None:
             pools.append(watch.pool)
         opening = self.archive is None and not self.open_failed
-        connector = self.connector if self.connector.listening else None
+        connector = self.connector if self.connector.running else None
         if opening or connector is not None or any(p.activeThreadCount() for p in pools):
             for pool in pools:  # the closing thread owns them now: deleting the window
                 pool.setParent(None)  # must not delete a pool it is waiting on

@@ -31,6 +31,17 @@ PAGES = [
 ]
 
 
+def connector_settings(tmp_path: Path, name: str = "settings.ini") -> QSettings:
+    """Settings (an ini file in tmp_path) under which a window starts its browser
+    connector: the GUI tests' windows start none (tests/app/gui/conftest.py)."""
+    from app.gui.browser_connector import ENABLED_KEY
+
+    settings = QSettings(str(tmp_path / name), QSettings.Format.IniFormat)
+    settings.setValue(ENABLED_KEY, "true")
+    settings.sync()
+    return settings
+
+
 def make_window(qtbot, root: Path, tmp_path: Path, name: str = "settings.ini") -> MainWindow:
     settings = QSettings(str(tmp_path / name), QSettings.Format.IniFormat)
     window = MainWindow(root, settings, seed=False, fetch=False)

@@ -93,3 +93,64 @@ def test_serve_refuses_a_port_that_is_not_one(tmp_path):
     done = quire(tmp_path / "arch", "serve", "--port", "70000")
     assert done.returncode == 2
     assert "not a port number" in done.stderr
+
+
+def start_for_window(archive_dir, port: int) -> subprocess.Popen:
+    """`quire serve --for-window` as the window starts it (app/connector/window_child.py)."""
+    from app.connector import window_child
+
+    return subprocess.Popen(window_child.serve_command(archive_dir, port), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, text=True, env=window_child.serve_environment())
+
+
+def test_serve_for_the_window_prints_json_events_and_stops_when_its_stdin_closes(tmp_path):
+    """The window's connector: the same first line, then one JSON line per save or tag
+    change, each after its index commit (a handle opened before it, as the window's,
+    finds the article when told); the end of stdin (the window closed, or died) stops it."""
+    import json
+
+    from archive import Archive
+
+    arch = tmp_path / "arch"
+    with Archive(arch, seed=False, fetch=False) as window_archive:  # the window's own handle
+        assert window_archive.search("kelp") == []
+        proc = start_for_window(arch, 0)
+        try:
+            first = proc.stdout.readline().strip()
+            assert first.startswith("listening on http://127.0.0.1:"), (first, proc.stderr.read())
+            base = first.removeprefix("listening on ")
+            auth = {"Authorization": f"Bearer {quire(arch, 'connector', 'secret').stdout.strip()}"}
+            saved = httpx.post(f"{base}/api/v1/save", headers=auth, timeout=60, json={
+                "url": "https://example.com/otters", "html": make_page("Otters of the kelp", "Urchins.")})
+            assert saved.status_code == 201, saved.text
+            aid = saved.json()["id"]
+            assert json.loads(proc.stdout.readline()) == {"event": "saved", "id": aid,
+                                                          "title": "Otters of the kelp"}
+            assert [h.id for h in window_archive.search("kelp")] == [aid]
+            tagged = httpx.post(f"{base}/api/v1/tags", headers=auth, timeout=60,
+                                json={"id": aid, "add": ["sea"]})
+            assert tagged.status_code == 200, tagged.text
+            assert json.loads(proc.stdout.readline()) == {"event": "tagged", "id": aid,
+                                                          "title": "Otters of the kelp"}
+        finally:
+            proc.stdin.close()  # no signal: the end of its input stops it
+            code = proc.wait(60)
+        assert code == 0, proc.stderr.read()
+        assert proc.stdout.read() == ""
+        assert "stopped" in proc.stderr.read()
+        with pytest.raises(httpx.ConnectError):
+            httpx.get(f"{base}/api/v1/ping")
+
+
+def test_serve_for_the_window_on_a_taken_port_says_so_on_both_outputs(tmp_path):
+    import json
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        proc = start_for_window(tmp_path / "arch", port)
+        out, errors = proc.communicate(timeout=120)
+    assert proc.returncode == 1
+    assert [json.loads(line) for line in out.splitlines()] == [{"event": "port_in_use", "port": port}]
+    assert f"cannot listen on 127.0.0.1:{port}" in errors

@@ -8,6 +8,16 @@ from tests.support import make_page
 from tests.support.gui import PAGES, make_window
 
 
+@pytest.fixture(autouse=True)
+def connector_off_by_default(monkeypatch):
+    """A window under test starts no browser connector unless its settings ask for one
+    (ENABLED_KEY): the connector is a process of its own (`quire serve --for-window`),
+    ~0.5-1 s of CPU each; the tests of it turn it on (tests.support.gui.connector_settings)."""
+    from app.gui import browser_connector
+
+    monkeypatch.setattr(browser_connector, "ENABLED_BY_DEFAULT", False)
+
+
 @pytest.fixture(scope="session")
 def filled_template(tmp_path_factory):
     """Three saved articles, built once; each test gets its own copy."""

@@ -9,6 +9,8 @@ from __future__ import annotations
 import os
 import threading
 
+import pytest
+
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from tests.support.gui import WAIT, make_window
@@ -113,3 +115,34 @@ def test_an_open_that_begins_after_the_close_does_not_wait_for_its_own_closer(qt
     w.close()
     closed.set()
     assert w.wait_closed(20)
+
+
+def test_closing_hands_the_connector_to_the_closing_thread_which_stops_it(qtbot, filled, tmp_path):
+    """The browser connector is a child process (`quire serve --for-window`): closing the
+    window does not wait for it on the UI thread; the closing thread stops it (its stdin
+    closed), before the archive closes; then its port is free and its process gone.
+    Held by the mechanism: the child is stopped (SIGSTOP) until the window has closed."""
+    import signal
+    import socket
+
+    from tests.support.gui import connector_settings
+
+    root, _ids = filled
+    connector_settings(tmp_path, "connector.ini")
+    w = make_window(qtbot, root, tmp_path, "connector.ini")
+    qtbot.waitUntil(lambda: w.connector.listening, timeout=WAIT)
+    port, pid = w.connector.listening_port, w.connector.pid
+    os.kill(pid, signal.SIGSTOP)  # as a child busy finishing a save
+    try:
+        w.close()  # returns although the child cannot stop yet
+        assert not w.isVisible()
+        assert w._closer is not None and w._closer.is_alive()
+        assert not w.wait_closed(0)  # the archive waits for the connector
+    finally:
+        os.kill(pid, signal.SIGCONT)
+    assert w.wait_closed(60)
+    assert not w.connector.running
+    with pytest.raises(ProcessLookupError):  # exited, and reaped
+        os.kill(pid, 0)
+    with socket.socket() as s:
+        assert s.connect_ex(("127.0.0.1", port)) != 0

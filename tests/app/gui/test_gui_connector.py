@@ -1,27 +1,44 @@
-"""The browser connector in the window: it listens once the archive is open, a page
-saved through it shows in the list at once, a taken port is said in the status bar
-and the settings, the settings copy and replace the secret and move the port, the
-Help menu opens the extension's instructions, and closing the window stops it."""
+"""The browser connector in the window, a process of its own (`quire serve
+--for-window`): it listens once the archive is open, a page saved through it shows
+in the list at once, a taken port is said in the status bar and the settings, the
+settings copy and replace the secret and move the port, a connector that dies is
+said and started again from the settings, and the Help menu opens the extension's
+instructions. (Closing the window stops it: tests/app/gui/test_closing.py.)"""
 from __future__ import annotations
 
 import os
+import signal
 import socket
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 import httpx
-from PySide6.QtCore import QObject, QSettings, QUrl, Slot
+import pytest
+from PySide6.QtCore import QObject, QUrl, Slot
 from PySide6.QtGui import QDesktopServices, QGuiApplication
 
 from app.connector.secret import read_secret
+from app.gui.browser_connector import PORT_KEY
 from app.gui.main_window import MainWindow
-from tests.support.gui import WAIT, make_window, titles
+from tests.support.gui import WAIT, connector_settings, make_window, titles
 from tests.support import make_page
+
+
+@pytest.fixture
+def connected(qtbot, filled, tmp_path):
+    """A window whose connector listens (the GUI tests' windows start none)."""
+    root, _ids = filled
+    connector_settings(tmp_path, "connected.ini")
+    w = make_window(qtbot, root, tmp_path, "connected.ini")
+    qtbot.waitUntil(lambda: w.connector.listening, timeout=WAIT)
+    yield w
+    w.close()
+    assert w.wait_closed(60)
 
 
 def client(window) -> httpx.Client:
     secret = read_secret(window.archive_root)
-    return httpx.Client(base_url=window.connector.server.url, timeout=60,
+    return httpx.Client(base_url=window.connector.url, timeout=60,
                         headers={"Authorization": f"Bearer {secret}"})
 
 
@@ -31,9 +48,10 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def test_a_page_saved_from_the_browser_shows_in_the_list_at_once(qtbot, window):
-    qtbot.waitUntil(lambda: window.connector.listening, timeout=WAIT)
-    assert window.connector.server.url.startswith("http://127.0.0.1:")
+def test_a_page_saved_from_the_browser_shows_in_the_list_at_once(qtbot, connected):
+    window = connected
+    assert window.connector.url.startswith("http://127.0.0.1:")
+    assert window.connector.pid != os.getpid()  # its own process
     with client(window) as http:
         with qtbot.waitSignal(window.changed, timeout=WAIT) as blocker:
             answer = http.post("/api/v1/save", json={
@@ -59,30 +77,34 @@ def test_a_taken_port_is_said_in_the_status_bar_and_the_settings(qtbot, filled, 
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
-        settings = QSettings(str(tmp_path / "taken.ini"), QSettings.Format.IniFormat)
-        settings.setValue("connector/port", port)
+        settings = connector_settings(tmp_path, "taken.ini")
+        settings.setValue(PORT_KEY, port)
         w = MainWindow(root, settings, seed=False, fetch=False)
         qtbot.addWidget(w)
         w.show()
         try:
             qtbot.waitUntil(lambda: w.connector_label.isVisible(), timeout=WAIT)
             assert f"port {port} on 127.0.0.1 is in use" in w.connector_label.text()
-            assert not w.connector.listening
+            assert f"Browser connector off: port {port} on 127.0.0.1 is in use" in \
+                w.statusBar().currentMessage()
+            assert not w.connector.listening and not w.connector.running
             dialog = w.connector_settings()
             assert f"Not listening: port {port}" in dialog.state.text()
-            # another port in the settings: it listens there, and says so
+            # another port in the settings: it listens there, says so, and the dialog closes
             other = free_port()
             dialog.port.setValue(other)
-            dialog.accept()
-            assert w.connector.listening and w.connector.server.port == other
+            with qtbot.waitSignal(dialog.accepted, timeout=WAIT):
+                dialog.accept()
+            assert w.connector.listening and w.connector.listening_port == other
             assert not w.connector_label.isVisible()
-            assert int(settings.value("connector/port")) == other
+            assert int(settings.value(PORT_KEY)) == other
         finally:
             w.close()
+            assert w.wait_closed(60)
 
 
-def test_the_settings_copy_and_replace_the_secret(qtbot, window):
-    qtbot.waitUntil(lambda: window.connector.listening, timeout=WAIT)
+def test_the_settings_copy_and_replace_the_secret(qtbot, connected):
+    window = connected
     dialog = window.connector_settings()
     old = read_secret(window.archive_root)
     assert dialog.secret.text() == old
@@ -92,13 +114,30 @@ def test_the_settings_copy_and_replace_the_secret(qtbot, window):
     dialog.new_button.click()
     new = dialog.secret.text()
     assert new != old and read_secret(window.archive_root) == new
-    with httpx.Client(base_url=window.connector.server.url) as http:
+    with httpx.Client(base_url=window.connector.url) as http:  # the child reads the new one
         url = "/api/v1/status?url=https://news.example/x"
         assert http.get(url, headers={"Authorization": f"Bearer {old}"}).status_code == 403
         assert http.get(url, headers={"Authorization": f"Bearer {new}"}).status_code == 200
     dialog.enabled.setChecked(False)
     dialog.accept()
     assert not window.connector.listening
+    qtbot.waitUntil(lambda: not window.connector.running, timeout=WAIT)  # its process is gone
+    assert "Off:" in window.connector.describe()
+
+
+def test_a_connector_that_dies_is_said_and_the_settings_start_it_again(qtbot, connected):
+    window = connected
+    os.kill(window.connector.pid, signal.SIGKILL)
+    qtbot.waitUntil(lambda: window.connector_label.isVisible(), timeout=WAIT)
+    assert "stopped unexpectedly (killed by signal 9)" in window.connector_label.text()
+    assert not window.connector.listening
+    dialog = window.connector_settings()
+    assert "Not listening: it stopped unexpectedly" in dialog.state.text()
+    with qtbot.waitSignal(dialog.accepted, timeout=WAIT):
+        dialog.accept()  # the same settings: started again
+    assert window.connector.listening and not window.connector_label.isVisible()
+    with httpx.Client(base_url=window.connector.url) as http:
+        assert http.get("/api/v1/ping").json()["name"] == "Quire"
 
 
 class _Opened(QObject):
@@ -123,15 +162,3 @@ def test_the_help_menu_opens_the_extensions_instructions(qtbot, window):
     assert len(opened.urls) == 1
     path = opened.urls[0].toLocalFile()
     assert path.endswith("resources/extension/README.md") and os.path.isfile(path)
-
-
-def test_closing_the_window_stops_the_connector(qtbot, filled, tmp_path):
-    root, _ids = filled
-    w = make_window(qtbot, root, tmp_path, "close.ini")
-    qtbot.waitUntil(lambda: w.connector.listening, timeout=WAIT)
-    port = w.connector.server.port
-    w.close()
-    assert w.wait_closed(60)  # stopped on the closing thread, before the archive closes
-    assert not w.connector.listening
-    with socket.socket() as s:
-        assert s.connect_ex(("127.0.0.1", port)) != 0
