@@ -113,6 +113,8 @@ QUIET_PREFS: dict[str, Any] = {
     "toolkit.telemetry.enabled": False,
     "toolkit.telemetry.server": "",
     "toolkit.telemetry.unified": False,
+    # closing a test's last tab leaves a blank one rather than quitting
+    "browser.tabs.closeWindowWithLastTab": False,
     # the extension's own debugging (RDP), for the tests only, without a prompt
     "devtools.chrome.enabled": True,
     "devtools.debugger.prompt-connection": False,

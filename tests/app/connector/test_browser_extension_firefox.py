@@ -6,9 +6,9 @@ through the running connector; the same checks as the Chromium tests
 
 One Firefox serves the whole module (tests/support/firefox.py says how it is driven:
 WebDriver BiDi for the browser and the pages, the Remote Debugging Protocol for the
-extension's background). The extension's own pages (options, popup) are opened in
-tabs and read through the background (`chrome.extension.getViews`), since Firefox
-keeps extension pages out of BiDi. Everything is on 127.0.0.1, and the last test
+extension's background). The extension's own pages (the options inside about:addons,
+the popup in a tab or from the toolbar button) are read through the background
+(`chrome.extension.getViews`), since Firefox keeps extension pages out of BiDi. Everything is on 127.0.0.1, and the last test
 checks that Firefox asked nothing of any other host."""
 from __future__ import annotations
 
@@ -78,22 +78,37 @@ def open_built_page(browser: ff.Firefox, url: str) -> str:
     return context
 
 
-class ExtensionTab:
-    """One of the extension's pages (options.html, popup.html) open in a tab, as the
-    Chromium tests open chrome-extension://ID/... in a page, worked through its window
-    as the background sees it (same extension, same process)."""
+class ExtensionPage:
+    """One of the extension's pages (options.html, popup.html) open in Firefox, worked
+    through its window as the background sees it (same extension, same process)."""
 
     #: the page's window, found by its address among the extension's views
     VIEW = ("const view = chrome.extension.getViews({type: 'tab'}).find((v) => v.location.href === href);"
             "if (!view || view.document.readyState !== 'complete') return null;"
             "const $ = (s) => view.document.querySelector(s);")
 
-    def __init__(self, background: ff.Background, path: str) -> None:
-        self.background = background
-        self.tab, self.href = background.evaluate(
+    def __init__(self, background: ff.Background, tab: int, href: str) -> None:
+        self.background, self.tab, self.href = background, tab, href
+        self.wait_for("body")
+
+    @classmethod
+    def in_tab(cls, background: ff.Background, path: str) -> "ExtensionPage":
+        """The page opened in a tab of its own, as the Chromium tests open
+        chrome-extension://ID/PATH in a page."""
+        tab, href = background.evaluate(
             "async (path) => { const url = chrome.runtime.getURL(path);"
             " const tab = await chrome.tabs.create({url}); return [tab.id, url]; }", path)
-        self.wait_for("body")
+        return cls(background, tab, href)
+
+    @classmethod
+    def options(cls, background: ff.Background) -> "ExtensionPage":
+        """The options page where a person finds it: runtime.openOptionsPage (the popup's
+        Options link, the button's right-click → Manage) shows it inside about:addons."""
+        tab, href = background.evaluate(
+            "async () => { await chrome.runtime.openOptionsPage();"
+            " const tab = (await chrome.tabs.query({})).find((t) => t.url.startsWith('about:addons'));"
+            " return [tab.id, chrome.runtime.getURL('options.html')]; }")
+        return cls(background, tab, href)
 
     def run(self, body: str, arg: object = None) -> object:
         return self.background.evaluate(f"async ([href, arg]) => {{ {self.VIEW} {body} }}", [self.href, arg])
@@ -170,9 +185,9 @@ def test_the_extension_loads_in_firefox_and_its_options_test_the_connection(fire
         "http://*/*", "https://*/*"}
 
     configure(background, 1, "")
-    page = ExtensionTab(background, "options.html")
+    page = ExtensionPage.options(background)  # inside about:addons, as Firefox shows it
     try:
-        page.wait_for("#port", "")
+        assert page.wait_for("#port") == "" and page.run("return $('#port').value;") == "1"
         page.fill("#port", str(connector.port))
         page.fill("#secret", "not-the-secret")
         page.click("#test")
@@ -220,7 +235,7 @@ def test_the_popup_saves_tags_and_then_says_already_in_quire(firefox, connector,
     context = open_built_page(browser, url)
     try:
         tid = tab_id(background, url)
-        popup = ExtensionTab(background, f"popup.html?tabId={tid}")
+        popup = ExtensionPage.in_tab(background, f"popup.html?tabId={tid}")
         try:
             assert popup.wait_for("#state.saved") == "Saved to Quire"
             popup.fill("#tag-input", "moths, summer nights")
