@@ -93,8 +93,9 @@ class ConnectorChild:
                  changed: Callable[[str, str, str], None], after: list["ConnectorChild"]) -> None:
         self.argv = argv
         self.env = env
-        self.heard = heard  # (child, what, value): "listening" url, "failed" message, "exited" (code, words)
-        self.changed = changed  # (article id, "saved" | "tagged", title)
+        self.heard = heard  # (child, what, value): "listening" url, "failed" message,
+        # "exited" (code, the port it found taken or None, its last words on stderr)
+        self.changed = changed  # (article id, "saved" | "tagged", title): browser_changed
         self.after = after  # children being replaced: they may hold the port until they exit
         self.proc: subprocess.Popen | None = None
         self.stderr: deque[str] = deque(maxlen=40)
@@ -106,6 +107,12 @@ class ConnectorChild:
     @property
     def alive(self) -> bool:
         return not self.exited.is_set()
+
+    def _say(self, what: str, value: Any) -> None:
+        try:
+            self.heard(self, what, value)
+        except RuntimeError:  # the window (and its connector object) is gone: nobody to tell
+            pass
 
     def run(self) -> None:
         try:
@@ -120,7 +127,7 @@ class ConnectorChild:
                         stderr=subprocess.PIPE, env=self.env, text=True, encoding="utf-8",
                         errors="replace")
                 except OSError as exc:
-                    self.heard(self, "failed", f"it could not be started: {exc.strerror or exc}")
+                    self._say("failed", f"it could not be started: {exc.strerror or exc}")
                     return
             proc = self.proc
             drain = threading.Thread(target=self._drain_stderr, args=(proc,), daemon=True,
@@ -131,7 +138,7 @@ class ConnectorChild:
             for line in proc.stdout:
                 url = window_child.listening_url(line)
                 if url is not None:
-                    self.heard(self, "listening", url)
+                    self._say("listening", url)
                     continue
                 event = window_child.parse_event(line)
                 if event is None:
@@ -143,7 +150,7 @@ class ConnectorChild:
                     port_taken = int(event.get("port") or 0)
             code = proc.wait()
             drain.join(5)  # its last words are the message
-            self.heard(self, "exited", (code, port_taken, _last_words(self.stderr)))
+            self._say("exited", (code, port_taken, _last_words(self.stderr)))
         finally:
             self.exited.set()
 
@@ -247,7 +254,8 @@ class BrowserConnector(QObject):
         if self.error:
             return f"Not listening: {self.error}"
         if self._child is not None:
-            return f"Starting on port {self._wanted_port} (127.0.0.1 only)…"
+            where = f"port {self._wanted_port}" if self._wanted_port else "a free port"
+            return f"Starting on {where} (127.0.0.1 only)…"
         return "Off: the browser extension cannot save into Quire while the window is open"
 
     # -- lifecycle ----------------------------------------------------------------

@@ -90,6 +90,7 @@ def render_all(archive_root: Path, out: Path, query: str = "space", article: int
     written: list[Path] = []
     ini = Path(tempfile.mkdtemp(prefix="quire-shots-")) / "settings.ini"
     settings = QSettings(str(ini), QSettings.Format.IniFormat)
+    settings.setValue("connector/enabled", False)  # a picture needs no connector process
     window = MainWindow(archive_root, settings)
     window.resize(1440, 900)
     window.show()
@@ -166,6 +167,7 @@ def render_picture_shots(out: Path) -> list[Path]:
         with Archive(tmp / "archive", seed=False, fetch=False) as archive:
             picture_demo.add_to(archive, tmp / "page")
         settings = QSettings(str(tmp / "settings.ini"), QSettings.Format.IniFormat)
+        settings.setValue("connector/enabled", False)  # a picture needs no connector process
         window = MainWindow(tmp / "archive", settings, seed=False, fetch=False)
         window.resize(1440, 900)
         window.show()
