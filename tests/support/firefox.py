@@ -16,11 +16,12 @@ it speaks two protocols of its own, and the tests use both, each for what only i
   with its manifest warnings and background state, and evaluates script in the
   background page, as Playwright's `worker.evaluate` does in Chromium's service worker.
   From the background, `chrome.extension.getViews()` reaches the options page and
-  the popup opened in tabs (same extension, same process).
+  the popup (same extension, same process).
 
 Nothing here talks to any host but 127.0.0.1: `QUIET_PREFS` turn off Firefox's
-background traffic, and every other request goes to a proxy on 127.0.0.1 that
-answers nothing and writes down what was asked (`Firefox.stray_requests`).
+background traffic, MOZ_DISABLE_NONLOCAL_CONNECTIONS=1 makes Firefox refuse any
+other address, and every request for another host goes to a proxy on 127.0.0.1
+that answers nothing and writes down what was asked (`Firefox.stray.seen`).
 """
 from __future__ import annotations
 

@@ -4,12 +4,14 @@ article is built by JavaScript after load and whose pictures are lazy into an ar
 through the running connector; the same checks as the Chromium tests
 (test_browser_extension.py) where Firefox lets a test make them.
 
-One Firefox serves the whole module (tests/support/firefox.py says how it is driven:
+One Firefox serves the module (tests/support/firefox.py says how it is driven:
 WebDriver BiDi for the browser and the pages, the Remote Debugging Protocol for the
-extension's background). The extension's own pages (the options inside about:addons,
-the popup in a tab or from the toolbar button) are read through the background
-(`chrome.extension.getViews`), since Firefox keeps extension pages out of BiDi. Everything is on 127.0.0.1, and the last test
-checks that Firefox asked nothing of any other host."""
+extension's background, the browser's own window for the toolbar button); only the
+test of a suspended background starts one of its own. The extension's own pages (the
+options inside about:addons, the popup in a tab or from the toolbar button) are read
+through the background (`chrome.extension.getViews`), since Firefox keeps extension
+pages out of BiDi. Everything is on 127.0.0.1, and the tests check that Firefox asked
+nothing of any other host."""
 from __future__ import annotations
 
 import shutil
@@ -17,7 +19,6 @@ import socket
 import time
 
 import pytest
-
 from werkzeug import Response
 
 from resources import resource_path
@@ -83,7 +84,8 @@ class ExtensionPage:
     through its window as the background sees it (same extension, same process)."""
 
     #: the page's window, found by its address among the extension's views
-    VIEW = ("const view = chrome.extension.getViews({type: 'tab'}).find((v) => v.location.href === href);"
+    VIEW = ("const view = chrome.extension.getViews({type: 'tab'})"
+            ".find((v) => v.location.href === href && !v.replacedByReload);"
             "if (!view || view.document.readyState !== 'complete') return null;"
             "const $ = (s) => view.document.querySelector(s);")
 
@@ -102,8 +104,8 @@ class ExtensionPage:
 
     @classmethod
     def options(cls, background: ff.Background) -> "ExtensionPage":
-        """The options page where a person finds it: runtime.openOptionsPage (the popup's
-        Options link, the button's right-click → Manage) shows it inside about:addons."""
+        """The options page where a person finds it: runtime.openOptionsPage (what the
+        popup's Options link calls) shows it inside about:addons."""
         tab, href = background.evaluate(
             "async () => { await chrome.runtime.openOptionsPage();"
             " const tab = (await chrome.tabs.query({})).find((t) => t.url.startsWith('about:addons'));"
@@ -135,8 +137,8 @@ class ExtensionPage:
         return self.run("return $(arg).textContent;", selector)
 
     def reload(self) -> None:
+        self.run("view.replacedByReload = true; return true;")  # never mistaken for the new one
         self.background.evaluate("(tabId) => chrome.tabs.reload(tabId)", self.tab)
-        time.sleep(0.2)  # the old window answers until the new one replaces it
         self.wait_for("body")
 
     def close(self) -> None:
@@ -392,6 +394,7 @@ def test_a_save_longer_than_the_idle_time_is_not_lost_when_firefox_suspends_the_
     assert TEXT_BUILT_BY_SCRIPT in connector.archive.article_text(article.id)
     browser.attach_debugger()  # the popup got its answer too
     assert toolbar_popup(browser.background()) == {"state": "Saved to Quire", "title": built_page.TITLE}
+    assert browser.stray.seen == []
 
 
 def test_firefox_asked_nothing_of_any_other_host_and_the_extension_logged_no_error(firefox):
