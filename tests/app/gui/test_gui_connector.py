@@ -162,3 +162,16 @@ def test_the_help_menu_opens_the_extensions_instructions(qtbot, window):
     assert len(opened.urls) == 1
     path = opened.urls[0].toLocalFile()
     assert path.endswith("resources/extension/README.md") and os.path.isfile(path)
+
+
+def test_a_read_only_archive_gets_no_connector_process(qtbot, filled, tmp_path):
+    from archive import Archive
+    from app.gui.browser_connector import BrowserConnector
+
+    root, _ids = filled
+    connector = BrowserConnector(connector_settings(tmp_path, "read-only.ini"))
+    with Archive(root, seed=False, fetch=False, read_only=True) as archive:
+        with qtbot.waitSignal(connector.state_changed, timeout=WAIT):
+            assert connector.start(archive) is False
+        assert not connector.running and not connector.listening
+        assert "read-only" in connector.error and "Not listening" in connector.describe()
