@@ -112,11 +112,13 @@ def _run(args: argparse.Namespace) -> int:
         root = resolve_archive_root(args.archive)
         if command.needs == "folder":
             return command.run(root, args)
+        # before the store's import: `serve --for-window` lowers its priority there
+        options = command.archive_options(args) if command.archive_options else {}
         # The store and its index cost 250-600 ms to import (python -X importtime main.py
         # list): --help, --version and the commands that need no archive skip it.
         from archive.library.store import Archive
 
-        archive = Archive(root, **(command.archive_options(args) if command.archive_options else {}))
+        archive = Archive(root, **options)
     except QuireError as exc:
         err(f"quire: {exc}")
         return EXIT_ITEM_FAILED
