@@ -1,7 +1,7 @@
 """The browser connector under load: saves per second with 50 rendered pages
 posted at once, and how fast `status` answers while saves run.
 
-The connector runs in its own process, as in the window or `quire serve`, over a
+The connector runs in its own process, as `quire serve` and the window run it, over a
 fresh archive; the pages are the real news pages of ../shared/corpus/extraction
 (bench/save.py's local web server: every address rewritten to it, pictures
 answered with real PNGs), posted as the extension posts them: JSON with the

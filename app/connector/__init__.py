@@ -1,6 +1,7 @@
 """The browser connector: a small JSON API on 127.0.0.1 through which the browser
-extension saves pages as the browser rendered them. No Qt here: the window and
-`quire serve` run the same server (server.py) over the same endpoints (api.py).
+extension saves pages as the browser rendered them. No Qt here: `quire serve` runs
+the server (server.py) over the endpoints (api.py), and the window runs it as a
+child process (`quire serve --for-window`, window_child.py), as it runs bulk saves.
 
 The names below are imported on first use (PEP 562), not here: importing any
 module of this package runs this file, and the command line imports ports.py for

@@ -118,7 +118,8 @@ class SaveRequest:
 
 
 class ConnectorAPI:
-    """The endpoints over one open Archive (shared with the window or the CLI).
+    """The endpoints over one open Archive (`quire serve`, which the window also runs
+    as a child process of its own: `serve --for-window`).
 
     allow_private_hosts: let the connector fetch pages and pictures from local and
     private addresses. Off by default; the tests turn it on, since their web

@@ -1,8 +1,7 @@
 """Where the connector extracts pages: in the request's own thread for a save that
 comes alone (no process to start: the quickest answer to a click), in a pool of
 processes on every core while saves come together (extraction is CPU work in
-Python; threads of one process share one core, and in the window that core is
-also the UI's). The pool is started by the second save running at once and let
+Python, and threads of one process share one core). The pool is started by the second save running at once and let
 go after a minute without saves.
 """
 from __future__ import annotations
@@ -43,7 +42,7 @@ class Preparer:
             self._running += 1
             pool = self._pool
             if pool is None and self._running > 1 and not self._closed.is_set():
-                # no fork: the window and the fetcher run threads
+                # no fork: the server and the fetcher run threads
                 pool = self._pool = ProcessPoolExecutor(
                     max_workers=self.workers, mp_context=multiprocessing.get_context("spawn"))
                 if self._reaper is None:

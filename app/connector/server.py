@@ -13,8 +13,8 @@ Why each check (a web page in the same browser can reach 127.0.0.1 too):
   at most MAX_BODY bytes (413, said before reading it).
 * GET never changes anything.
 
-Each request runs on its own thread, so saving never blocks the window, and a
-status check is answered while a save runs.
+Each request runs on its own thread, so a status check is answered while a save
+runs.
 """
 from __future__ import annotations
 
