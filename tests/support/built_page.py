@@ -4,7 +4,8 @@ only a save of the page *as the browser shows it* keeps them. Served from
 pytest-httpserver on 127.0.0.1; `check_saved` is what both browsers' saves must give.'''
 from __future__ import annotations
 
-from typing import Any
+import time
+from typing import Any, Callable
 
 from pytest_httpserver import HTTPServer
 
@@ -50,6 +51,33 @@ def serve(httpserver: HTTPServer) -> HTTPServer:
     httpserver.expect_request("/img/waiting.png").respond_with_data(PNG + b"\x00", content_type="image/png")
     httpserver.expect_request("/img/native.gif").respond_with_data(GIF, content_type="image/gif")
     return httpserver
+
+
+#: JavaScript statements selecting the article's first paragraph, as a person would
+SELECT_FIRST_PARAGRAPH = """const p = document.querySelector('#story article p');
+const range = document.createRange(); range.selectNodeContents(p);
+getSelection().removeAllRanges(); getSelection().addRange(range);"""
+
+
+def check_selection_save(in_background: Callable[[str, Any], Any], tab_id: int, url: str,
+                         archive: Archive, web: HTTPServer) -> None:
+    """With the first paragraph selected in tab `tab_id`: the extension's background
+    (`in_background(js_function, argument)`) reads the page with its selection, pictures'
+    addresses resolved and no script, without making the browser fetch the pictures it
+    never showed; saving it keeps the selection as the article's first highlight."""
+    serialized = in_background("(tabId) => serializeTab(tabId)", tab_id)
+    assert serialized["selection"].startswith("The glass-winged moths")
+    assert serialized["url"] == url
+    assert f'src="{web.url_for("/img/waiting.png")}"' in serialized["html"]  # resolved, absolute
+    assert "<script" not in serialized["html"]
+    time.sleep(0.5)
+    # reading the page does not make the browser fetch the pictures it never showed
+    assert "/img/waiting.png" not in {req.path for req, _resp in web.log}
+    # saved from the selection's context menu: the selection is the first highlight
+    result = in_background("(tabId) => quireSaveTab(tabId, {selection: null})", tab_id)
+    assert result["state"] == "saved" and "highlight" in result, result
+    (mark,) = archive.highlights.list(result["id"])
+    assert mark.quote.startswith("The glass-winged moths of the lowland orchard fly only")
 
 
 def check_saved(archive: Archive, result: dict[str, Any], web: HTTPServer) -> None:

@@ -153,24 +153,9 @@ def test_the_selection_is_sent_with_the_page_and_kept_as_a_highlight(chromium, c
     url = web.url_for("/moths")
     page = open_built_page(context, url)
     try:
-        page.evaluate("""() => {
-            const p = document.querySelector('#story article p');
-            const range = document.createRange(); range.selectNodeContents(p);
-            getSelection().removeAllRanges(); getSelection().addRange(range); }""")
-        tid = browser.tab_id(worker, url)
-        serialized = worker.evaluate("(tabId) => serializeTab(tabId)", tid)
-        assert serialized["selection"].startswith("The glass-winged moths")
-        assert serialized["url"] == url
-        assert f'src="{web.url_for("/img/waiting.png")}"' in serialized["html"]  # resolved, absolute
-        assert "<script" not in serialized["html"]
-        time.sleep(0.5)
-        # reading the page does not make the browser fetch the pictures it never showed
-        assert "/img/waiting.png" not in {req.path for req, _resp in web.log}
-        # saved from the selection's context menu: the selection is the first highlight
-        result = worker.evaluate("(tabId) => quireSaveTab(tabId, {selection: null})", tid)
-        assert result["state"] == "saved" and "highlight" in result, result
-        (mark,) = connector.archive.highlights.list(result["id"])
-        assert mark.quote.startswith("The glass-winged moths of the lowland orchard fly only")
+        page.evaluate(f"() => {{ {built_page.SELECT_FIRST_PARAGRAPH} }}")
+        built_page.check_selection_save(worker.evaluate, browser.tab_id(worker, url), url,
+                                        connector.archive, web)
     finally:
         page.close()
 
