@@ -10,8 +10,9 @@ private addresses, because it fetches on a caller's behalf.
 from __future__ import annotations
 
 import threading
+from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 from archive.base.errors import NotFoundError, QuireError
 from archive.capture.hosts import PrivateAddressError, refuse_at_once
@@ -117,6 +118,18 @@ class SaveRequest:
                    tags=_string_list(body, "tags"))
 
 
+@contextmanager
+def _as_api_errors() -> Iterator[None]:
+    """A save's failure as the answer a CLI save's message would give: a refused
+    address is the caller's mistake (400), anything else the page's (422)."""
+    try:
+        yield
+    except PrivateAddressError as exc:
+        raise ApiError(400, str(exc)) from None
+    except QuireError as exc:
+        raise ApiError(422, str(exc)) from None
+
+
 class ConnectorAPI:
     """The endpoints over one open Archive (`quire serve`, which the window also runs
     as a child process of its own: `serve --for-window`).
@@ -175,13 +188,9 @@ class ConnectorAPI:
         holds a page in memory). The slot is let go once the article is stored, before
         its index commit: saves waiting for a commit hold no page, and more of them
         share each commit (most of a commit's time is per distinct term, not per page)."""
-        slot = self._saves
-        slot.acquire()
-        holding = True
-        try:
+        with self._saves:
             req = SaveRequest.parse(read_body())
-            archive = self.archive
-            existing = archive.find_duplicate(url=req.url)
+            existing = self.archive.find_duplicate(url=req.url)
             if existing is not None:
                 if req.tags:
                     existing = self._tagged(existing.id, req.tags)
@@ -189,31 +198,23 @@ class ConnectorAPI:
                 answer.update(self._keep_selection(existing.id, req.selection, "tagged"))
                 return 200, answer
             if req.html is None and not self.allow_private_hosts:
-                try:
+                with _as_api_errors():
                     refuse_at_once(req.url)
-                except PrivateAddressError as exc:
-                    raise ApiError(400, str(exc)) from None
             tags, selection = req.tags, req.selection
+            self._group.enter()  # before the slot goes: the batch spans the commit below
             try:
-                self._group.enter()
-                try:
-                    try:
-                        result = self._save(req)
-                    finally:
-                        del req  # the page and its extraction go with the slot
-                        holding = False
-                        slot.release()
-                    if result.created:
-                        self._group.commit()  # findable before it is answered, one commit for many
-                finally:
-                    self._group.leave()
-            except PrivateAddressError as exc:
-                raise ApiError(400, str(exc)) from None
-            except QuireError as exc:
-                raise ApiError(422, str(exc)) from None
+                with _as_api_errors():
+                    result = self._save(req)
+            except BaseException:
+                self._group.leave()
+                raise
+            del req  # the page and its extraction go with the slot
+        try:
+            if result.created:
+                with _as_api_errors():
+                    self._group.commit()  # findable before it is answered, one commit for many
         finally:
-            if holding:
-                slot.release()
+            self._group.leave()
         if not result.created and tags:
             result.article = self._tagged(result.article.id, tags)
         elif result.created:
