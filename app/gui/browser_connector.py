@@ -16,10 +16,8 @@ The child stops when its stdin closes, so it never outlives the window.
 """
 from __future__ import annotations
 
-import subprocess
 import threading
-from collections import deque
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any
 
 from PySide6.QtCore import QObject, QSettings, Qt, QUrl, Signal
 from PySide6.QtGui import QDesktopServices, QGuiApplication
@@ -38,6 +36,7 @@ from PySide6.QtWidgets import (
 )
 
 from app.connector import ports, window_child
+from app.connector.window_child import REPLACED_WAIT, ConnectorChild, exit_status
 from archive.base.changes import Changes
 
 if TYPE_CHECKING:
@@ -50,11 +49,6 @@ ENABLED_KEY = "connector/enabled"
 #: off: each child costs a process start, tests/app/gui/conftest.py)
 ENABLED_BY_DEFAULT = True
 EXTENSION_README = resource_path("extension", "README.md")
-#: Seconds a child being replaced (a restart) is given to stop before its successor
-#: starts anyway (it may hold the same port until it has stopped).
-REPLACED_WAIT = 15.0
-#: Seconds between SIGTERM and SIGKILL for a child that did not stop when told.
-TERMINATE_WAIT = 5.0
 
 
 def default_port() -> int:
@@ -72,117 +66,6 @@ def open_extension_help() -> QUrl:
 def port_in_use_message(port: int) -> str:
     return (f"port {port} on 127.0.0.1 is in use (another Quire, or another "
             "program); choose another port in File → Browser connector")
-
-
-def _last_words(lines: deque[str]) -> str:
-    """What a child said last on stderr (its error), without the command's prefix."""
-    for line in reversed(lines):
-        line = line.strip()
-        if line and line != "quire serve: stopped":
-            for prefix in ("quire serve: ", "quire: "):
-                line = line.removeprefix(prefix)
-            return line
-    return ""
-
-
-class ConnectorChild:
-    """One `quire serve --for-window` process: started, read and waited for on a
-    thread of its own (`run`), stopped from any thread (`stop`)."""
-
-    def __init__(self, argv: list[str], env: dict[str, str], heard: Callable[..., None],
-                 changed: Callable[[str, str, str], None], after: list["ConnectorChild"]) -> None:
-        self.argv = argv
-        self.env = env
-        self.heard = heard  # (child, what, value): "listening" url, "failed" message,
-        # "exited" (code, the port it found taken or None, its last words on stderr)
-        self.changed = changed  # (article id, "saved" | "tagged", title): browser_changed
-        self.after = after  # children being replaced: they may hold the port until they exit
-        self.proc: subprocess.Popen | None = None
-        self.stderr: deque[str] = deque(maxlen=40)
-        self.exited = threading.Event()
-        self._lock = threading.Lock()
-        self._stopped = False
-        self.thread = threading.Thread(target=self.run, name="quire-connector-child", daemon=True)
-
-    @property
-    def alive(self) -> bool:
-        return not self.exited.is_set()
-
-    def _say(self, what: str, value: Any) -> None:
-        try:
-            self.heard(self, what, value)
-        except RuntimeError:  # the window (and its connector object) is gone: nobody to tell
-            pass
-
-    def run(self) -> None:
-        try:
-            for old in self.after:
-                old.exited.wait(REPLACED_WAIT)
-            with self._lock:
-                if self._stopped:
-                    return
-                try:
-                    self.proc = subprocess.Popen(
-                        self.argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                        stderr=subprocess.PIPE, env=self.env, text=True, encoding="utf-8",
-                        errors="replace")
-                except OSError as exc:
-                    self._say("failed", f"it could not be started: {exc.strerror or exc}")
-                    return
-            proc = self.proc
-            drain = threading.Thread(target=self._drain_stderr, args=(proc,), daemon=True,
-                                     name="quire-connector-stderr")
-            drain.start()
-            port_taken: int | None = None
-            assert proc.stdout is not None
-            for line in proc.stdout:
-                url = window_child.listening_url(line)
-                if url is not None:
-                    self._say("listening", url)
-                    continue
-                event = window_child.parse_event(line)
-                if event is None:
-                    continue
-                what = event["event"]
-                if what in (window_child.SAVED, window_child.TAGGED):
-                    self.changed(str(event.get("id", "")), what, str(event.get("title") or ""))
-                elif what == window_child.PORT_IN_USE:
-                    port_taken = int(event.get("port") or 0)
-            code = proc.wait()
-            drain.join(5)  # its last words are the message
-            self._say("exited", (code, port_taken, _last_words(self.stderr)))
-        finally:
-            self.exited.set()
-
-    def _drain_stderr(self, proc: subprocess.Popen) -> None:
-        assert proc.stderr is not None
-        for line in proc.stderr:  # read always: a full pipe would block the child
-            self.stderr.append(line)
-
-    def stop(self, wait: float) -> None:
-        """Close its stdin (it stops as on SIGTERM), wait up to `wait` seconds, then
-        terminate it, then kill it. Any thread."""
-        with self._lock:
-            self._stopped = True
-            proc = self.proc
-        if proc is None:  # not started (and now never will be)
-            self.exited.set()
-            return
-        try:
-            assert proc.stdin is not None
-            proc.stdin.close()
-        except OSError:  # it is gone already
-            pass
-        try:
-            proc.wait(wait)
-        except subprocess.TimeoutExpired:
-            proc.terminate()
-            try:
-                proc.wait(TERMINATE_WAIT)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
-        self.exited.wait(TERMINATE_WAIT)  # its reader has told what it read
 
 
 class BrowserConnector(QObject):
@@ -326,10 +209,10 @@ class BrowserConnector(QObject):
             if port_taken is not None:
                 self.error = port_in_use_message(port_taken)
             elif was_listening:
-                self.error = (f"it stopped unexpectedly ({_exit_status(code)}"
+                self.error = (f"it stopped unexpectedly ({exit_status(code)}"
                               + (f": {words}" if words else "") + ")")
             else:
-                self.error = words or f"it could not start ({_exit_status(code)})"
+                self.error = words or f"it could not start ({exit_status(code)})"
         self.state_changed.emit()
 
     # -- the secret ----------------------------------------------------------------
@@ -343,12 +226,6 @@ class BrowserConnector(QObject):
         from app.connector.secret import new_secret
 
         return new_secret(self._archive.root) if self._archive is not None else ""
-
-
-def _exit_status(code: int | None) -> str:
-    if code is not None and code < 0:
-        return f"killed by signal {-code}"
-    return f"exit status {code}"
 
 
 def changes_of(article_id: str, what: str) -> Changes:
