@@ -97,6 +97,7 @@ def run(archive_root: Path, screenshot: Path | None = None) -> int:
     from PySide6.QtCore import QSettings
 
     app = make_app(offscreen=screenshot is not None)
+    from app.gui.browser_connector import ENABLED_KEY as CONNECTOR_ENABLED_KEY
     from app.gui.main_window import MainWindow
 
     if screenshot is not None:
@@ -104,7 +105,7 @@ def run(archive_root: Path, screenshot: Path | None = None) -> int:
         settings_dir = Path(tempfile.mkdtemp(prefix="quire-screenshot-"))
         settings = QSettings(str(settings_dir / "settings.ini"), QSettings.Format.IniFormat)
         settings.setValue("reader/theme", "light")
-        settings.setValue("connector/enabled", False)  # a picture needs no port
+        settings.setValue(CONNECTOR_ENABLED_KEY, False)  # a picture needs no port
         window = MainWindow(Path(archive_root), settings)
         window.resize(1440, 900)
         window.show()

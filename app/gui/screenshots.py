@@ -85,12 +85,13 @@ def render_all(archive_root: Path, out: Path, query: str = "space", article: int
     from app.gui.main import make_app, render_screenshot, settle
 
     _qt_app = make_app(True)  # keep a reference: the QApplication must outlive the window
+    from app.gui.browser_connector import ENABLED_KEY as CONNECTOR_ENABLED_KEY
     from app.gui.main_window import MainWindow
 
     written: list[Path] = []
     ini = Path(tempfile.mkdtemp(prefix="quire-shots-")) / "settings.ini"
     settings = QSettings(str(ini), QSettings.Format.IniFormat)
-    settings.setValue("connector/enabled", False)  # a picture needs no connector process
+    settings.setValue(CONNECTOR_ENABLED_KEY, False)  # a picture needs no connector process
     window = MainWindow(archive_root, settings)
     window.resize(1440, 900)
     window.show()
@@ -160,6 +161,7 @@ def render_picture_shots(out: Path) -> list[Path]:
     from archive import Archive
 
     _qt_app = make_app(True)
+    from app.gui.browser_connector import ENABLED_KEY as CONNECTOR_ENABLED_KEY
     from app.gui.main_window import MainWindow
 
     tmp = Path(tempfile.mkdtemp(prefix="quire-pictures-"))
@@ -167,7 +169,7 @@ def render_picture_shots(out: Path) -> list[Path]:
         with Archive(tmp / "archive", seed=False, fetch=False) as archive:
             picture_demo.add_to(archive, tmp / "page")
         settings = QSettings(str(tmp / "settings.ini"), QSettings.Format.IniFormat)
-        settings.setValue("connector/enabled", False)  # a picture needs no connector process
+        settings.setValue(CONNECTOR_ENABLED_KEY, False)  # a picture needs no connector process
         window = MainWindow(tmp / "archive", settings, seed=False, fetch=False)
         window.resize(1440, 900)
         window.show()
