@@ -27,6 +27,7 @@ from archive.interchange.importers.items import (
     check_url,
     folder_tag,
     iso_from_timestamp,
+    lineage,
     link_title,
 )
 
@@ -97,15 +98,12 @@ def _read(db: sqlite3.Connection, label: str) -> ParseResult:
     def folders_of(node_id: int) -> list[str] | None:
         """Folder tags from the top down; None when the node is inside the tags root."""
         names: list[str] = []
-        seen: set[int] = set()
-        current = nodes.get(node_id)
-        while current is not None and current[0] not in seen:
-            seen.add(current[0])
-            if current[0] == tags_root:
+        for node in lineage(nodes.get(node_id), lambda node: nodes.get(node[3]),
+                            key=lambda node: node[0]):
+            if node[0] == tags_root:
                 return None
-            if current[6] not in ROOT_GUIDS and current[4]:
-                names.append(folder_tag(current[4]))
-            current = nodes.get(current[3])
+            if node[6] not in ROOT_GUIDS and node[4]:
+                names.append(folder_tag(node[4]))
         return list(reversed(names))
 
     for row in rows:

@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any, Callable, Generator, Iterator
+from typing import Any, Callable, Generator, Iterator, TypeVar
 from urllib.parse import urlsplit
 
 from charset_normalizer import from_bytes
@@ -262,6 +262,22 @@ def folder_tag(name: object) -> str:
     "Linux, Unix OS, Other stuff" would fall apart into three; its commas become
     semicolons, which read the same and separate nothing: "Linux; Unix OS; Other stuff"."""
     return clean_line(name).replace(",", ";")
+
+
+Node = TypeVar("Node")
+
+
+def lineage(node: Node | None, parent_of: Callable[[Node], Node | None],
+            key: Callable[[Node], object]) -> Iterator[Node]:
+    """`node`, then its parent, its parent's parent, ... up to the top: the walk behind
+    a nested folder's "Parent/Child" name (Firefox folders, Linkwarden collections,
+    Karakeep lists). Exports are not to be trusted, so a missing parent ends it and a
+    cycle (a node whose `key` came already) ends it too, instead of looping forever."""
+    seen: set[object] = set()
+    while node is not None and key(node) not in seen:
+        seen.add(key(node))
+        yield node
+        node = parent_of(node)
 
 
 def clean_tags(tags: object) -> list[str]:

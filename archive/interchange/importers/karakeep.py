@@ -29,6 +29,7 @@ from archive.interchange.importers.items import (
     each_object,
     html_from_text,
     json_flag,
+    lineage,
     link_title,
     titled,
 )
@@ -44,13 +45,9 @@ def list_names(lists: Any) -> dict[object, str]:
     for lid, entry in by_id.items():
         if entry.get("type") == "smart":
             continue
-        parts: list[str] = []
-        seen: set[object] = set()
-        node: dict | None = entry
-        while node is not None and node.get("id") not in seen:
-            seen.add(node.get("id"))
-            parts.append(clean_line(node.get("name")).replace("/", "-"))
-            node = by_id.get(node.get("parentId"))
+        parts = [clean_line(node.get("name")).replace("/", "-")
+                 for node in lineage(entry, lambda node: by_id.get(node.get("parentId")),
+                                     key=lambda node: node.get("id"))]
         name = "/".join(p for p in reversed(parts) if p)
         if name:
             names[lid] = name

@@ -34,6 +34,7 @@ from archive.interchange.importers.items import (
     each_object,
     folder_tag,
     html_from_text,
+    lineage,
 )
 from archive.interchange.importers.jsonfile import json_export
 
@@ -45,19 +46,17 @@ def collection_paths(collections: list[Any]) -> dict[object, str]:
     """Each collection id's hierarchical tag ("Parent/Child"), following parentId; a cycle
     or a missing parent ends the path where it is."""
     by_id = {c.get("id"): c for c in collections if isinstance(c, dict)}
+
+    def parent(node: dict) -> dict | None:
+        parent_id = node.get("parentId")
+        return by_id.get(parent_id) if parent_id is not None else None
+
     paths: dict[object, str] = {}
     for cid, collection in by_id.items():
-        names: list[str] = []
-        seen: set[object] = set()
-        node: dict | None = collection
-        while node is not None and node.get("id") not in seen:
-            seen.add(node.get("id"))
-            name = folder_tag(node.get("name")).replace("/", "-")
-            if name and name.lower() not in DEFAULT_COLLECTIONS:
-                names.append(name)
-            parent = node.get("parentId")
-            node = by_id.get(parent) if parent is not None else None
-        paths[cid] = "/".join(reversed(names))
+        names = [folder_tag(node.get("name")).replace("/", "-")
+                 for node in lineage(collection, parent, key=lambda node: node.get("id"))]
+        paths[cid] = "/".join(name for name in reversed(names)
+                              if name and name.lower() not in DEFAULT_COLLECTIONS)
     return paths
 
 
