@@ -44,9 +44,7 @@ def _row(row: LinkRow) -> ParseResult:
                 where, f"Tags {raw_tags!r} is not a JSON list; imported without them",
                 skipped=False,
             )
-    saved, problem = row_timestamp(values, "Timestamp", where)
-    if problem:
-        yield problem
+    saved = yield from row_timestamp(values, "Timestamp", where)
     starred = folder.lower() == "starred"
     archived = folder.lower() == "archive"
     yield ImportItem(

@@ -522,14 +522,17 @@ def dated(value: object, name: str, where: str) -> Generator[ImportProblem, None
     return date
 
 
-def row_timestamp(values: dict[str, str], column: str, where: str) -> tuple[str | None, ImportProblem | None]:
-    """A CSV row's Unix-time column as ISO 8601; a bad value is a problem that keeps
-    the row (imported without the date)."""
+def row_timestamp(values: dict[str, str], column: str,
+                  where: str) -> Generator[ImportProblem, None, str | None]:
+    """A CSV row's Unix-time column as ISO 8601; a bad value is a problem, yielded, that
+    keeps the row (imported without the date). Use as `saved = yield from row_timestamp(...)`,
+    like `dated`."""
     raw = values.get(column.lower(), "").strip()
     if not raw:
-        return None, None
+        return None
     try:
-        return iso_from_timestamp(raw), None
+        return iso_from_timestamp(raw)
     except (ValueError, OverflowError, OSError):
-        return None, ImportProblem(where, f"{column} {raw!r} is not a Unix time; imported without it",
-                                   skipped=False)
+        yield ImportProblem(where, f"{column} {raw!r} is not a Unix time; imported without it",
+                            skipped=False)
+        return None

@@ -43,9 +43,7 @@ def _row(row: LinkRow) -> ParseResult:
     if status not in KNOWN_STATUSES:
         yield ImportProblem(where, f"unknown status {status!r}; imported as unread",
                             skipped=False)
-    saved, problem = row_timestamp(values, "time_added", where)
-    if problem:
-        yield problem
+    saved = yield from row_timestamp(values, "time_added", where)
     archived = status in ("archive", "archived", "read")
     yield ImportItem(
         url=url,
