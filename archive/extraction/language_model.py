@@ -27,16 +27,11 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import platformdirs
+
+from archive.base.places import APP_NAME, CACHE_ENV, cache_root  # noqa: F401 - named here too
 
 log = logging.getLogger(__name__)
 
-#: Overrides the cache folder (the test suite points it at a temporary folder so it
-#: never writes into the user's home; an empty value turns the cache off).
-CACHE_ENV = "QUIRE_CACHE_DIR"
-#: The folder name platformdirs is given; the same name as the data folder's
-#: (archive/library/paths.py's APP_NAME, not imported: extraction sits below library).
-APP_NAME = "Quire"
 #: Bumped when the layout written here changes, so an old cache is never misread.
 CACHE_FORMAT = 1
 #: The arrays of py3langid's model, in the order ``py3langid.modelio.load_model``
@@ -95,15 +90,6 @@ def load_identifier(norm_probs: bool = True) -> Any:
         except Exception as exc:  # noqa: BLE001 - read-only home, full disk: no cache
             log.info("could not cache the language model in %s: %s", folder, exc)
     return identifier
-
-
-def cache_root() -> Path | None:
-    """The folder caches live in: $QUIRE_CACHE_DIR, else the platform's user cache
-    folder (which honours $XDG_CACHE_HOME). None when the cache is turned off."""
-    override = os.environ.get(CACHE_ENV)
-    if override is not None:
-        return Path(override).expanduser() if override else None
-    return Path(platformdirs.user_cache_dir(APP_NAME, appauthor=False))
 
 
 def _cache_folder(model_path: Path) -> Path | None:

@@ -4,9 +4,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-import platformdirs
+from archive.base.places import user_data_root
 
-APP_NAME = "Quire"
 ENV_VAR = "QUIRE_ARCHIVE"
 
 
@@ -15,7 +14,7 @@ def default_archive_root() -> Path:
     env = os.environ.get(ENV_VAR)
     if env:
         return Path(env).expanduser()
-    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False)) / "archive"
+    return user_data_root() / "archive"
 
 
 def resolve_archive_root(cli_value: str | None) -> Path:
