@@ -35,23 +35,7 @@ def readeck_zip(tmp_path: Path) -> Path:
     return zipped_fixture("readeck_export", tmp_path / "readeck-export.zip")
 
 
-@pytest.mark.parametrize("name, fmt", [
-    ("pinboard.json", "pinboard"),
-    ("linkwarden.json", "linkwarden"),
-    ("karakeep.json", "karakeep"),
-    ("readwise_reader.csv", "readwise"),
-    ("raindrop.csv", "raindrop"),
-    ("chrome_profile/Bookmarks", "chrome"),
-    ("readeck_export", "readeck"),
-])
-def test_each_format_is_detected_from_its_content(name, fmt, tmp_path):
-    source = FIXTURES / name
-    renamed = tmp_path / "export.dat"  # people rename files: the name says nothing
-    if source.is_dir():
-        shutil.copytree(source, renamed)
-    else:
-        shutil.copy(source, renamed)
-    assert detect_format(renamed) == fmt
+# Each format's detection from its content (a renamed copy): test_import_parsers.py.
 
 
 def test_firefox_places_and_readeck_zip_are_detected(tmp_path):

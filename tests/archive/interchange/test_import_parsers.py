@@ -27,14 +27,23 @@ from tests.support.imports import IMPORT_FIXTURES as FIXTURES, by_url, split, zi
     ("omnivore_export/metadata_0_to_3.json", "omnivore"),
     ("saved_pages", "folder"),
     ("saved_pages/Garden.html", "folder"),
+    ("pinboard.json", "pinboard"),
+    ("linkwarden.json", "linkwarden"),
+    ("karakeep.json", "karakeep"),
+    ("readwise_reader.csv", "readwise"),
+    ("raindrop.csv", "raindrop"),
+    ("chrome_profile/Bookmarks", "chrome"),
+    ("readeck_export", "readeck"),
 ])
 def test_detect_format_from_content(name, fmt, tmp_path):
-    # Renamed copies prove the content decides, not the file name.
+    # Renamed copies prove the content decides, not the file name: people rename files.
     source = FIXTURES / name
-    if source.is_file():
-        renamed = tmp_path / "export.dat"
+    renamed = tmp_path / "export.dat"
+    if source.is_dir():
+        shutil.copytree(source, renamed)
+    else:
         shutil.copy(source, renamed)
-        assert detect_format(renamed) == fmt
+    assert detect_format(renamed) == fmt
     assert detect_format(source) == fmt
 
 
