@@ -62,10 +62,13 @@ class ImportItem:
         authors = [self.authors] if isinstance(self.authors, str) else self.authors
         self.authors = [name for name in (clean_line(a) for a in authors) if name]
         self.tags = clean_tags(self.tags)
-        self.site = clean_line(self.site) or None
         collections = [self.collections] if isinstance(self.collections, str) else self.collections
         self.collections = [name for name in (clean_line(c) for c in collections) if name]
-        self.description = clean_text(self.description) or None
+        # An export's field may hold a number or an object where text belongs: only
+        # text is kept, so no parser has to check the type of what it hands over.
+        self.site = (clean_line(self.site) if isinstance(self.site, str) else "") or None
+        self.description = (clean_text(self.description)
+                            if isinstance(self.description, str) else "") or None
 
 
 def merge_items(first: ImportItem, other: ImportItem) -> ImportItem:

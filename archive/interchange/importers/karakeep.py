@@ -76,7 +76,7 @@ def _bookmark(entry: dict, where: str, lists: dict[object, str]) -> ParseResult:
         key = str(entry.get("id") or hashlib.sha1(text.encode("utf-8", "replace")).hexdigest())
         yield ImportItem(url=None, title=title or clean_line(text)[:80], html=html_from_text(text),
                          extracted=True, source_key=f"karakeep:{key}",
-                         description=note if isinstance(note, str) else None, **common)
+                         description=note, **common)
         return
     url = str(content.get("url") or "").strip()
     problem = check_url(url)
@@ -85,8 +85,7 @@ def _bookmark(entry: dict, where: str, lists: dict[object, str]) -> ParseResult:
         return
     description = note if isinstance(note, str) and note.strip() else content.get("description")
     author = content.get("author")
-    yield ImportItem(url=url, title=link_title(title, url),
-                     description=description if isinstance(description, str) else None,
+    yield ImportItem(url=url, title=link_title(title, url), description=description,
                      authors=[str(author)] if isinstance(author, str) and author else [], **common)
 
 

@@ -72,11 +72,10 @@ def _link(link: dict, where: str, tag: str, pinned: set[str]) -> ParseResult:
     if isinstance(raw_tags, list):
         tags += raw_tags
     text = link.get("textContent")
-    description = link.get("description")
     yield ImportItem(url=url, title=title, saved=saved, tags=tags, is_favorite=url in pinned,
                      html=html_from_text(text) if isinstance(text, str) and text.strip() else None,
                      extracted=True,
-                     description=description if isinstance(description, str) else None)
+                     description=link.get("description"))
 
 
 def parse(path: Path) -> ParseResult:

@@ -111,7 +111,7 @@ def _entries(meta_file: Path, content_dir: Path | None) -> ParseResult:
                       if isinstance(progress, (int, float)) else None),
             source_key=None,
             highlights=_highlights(meta_file.parent / "highlights", slug),
-            description=entry.get("description") if isinstance(entry.get("description"), str) else None,
+            description=entry.get("description"),
             restore=({"lead_image": entry["thumbnail"]} if isinstance(entry.get("thumbnail"), str)
                      and entry["thumbnail"].startswith(("http://", "https://")) else {}),
         )

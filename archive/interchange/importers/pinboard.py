@@ -32,9 +32,8 @@ def _bookmark(entry: dict, where: str) -> ParseResult:
     tags = entry.get("tags")
     tags = tags.split() if isinstance(tags, str) else tags if isinstance(tags, list) else []
     read = not json_flag(entry.get("toread")) if "toread" in entry else False
-    extended = entry.get("extended")
     yield ImportItem(url=url, title=title, saved=saved, tags=tags, is_read=read,
-                     description=extended if isinstance(extended, str) else None)
+                     description=entry.get("extended"))
 
 
 def parse(path: Path) -> ParseResult:

@@ -144,15 +144,13 @@ def _item(entry: dict, where: str, html: str | None) -> ParseResult:
                 if isinstance(progress, (int, float)) and not isinstance(progress, bool) else None)
     archived = json_flag(entry.get("isarchived"))
     authors = entry.get("authors")
-    site = entry.get("sitename")
-    description = entry.get("description")
     yield ImportItem(
         url=url, title=title, saved=saved, tags=entry.get("labels") if isinstance(entry.get("labels"), list) else [],
         is_read=archived or (progress is not None and progress >= 1.0), is_archived=archived,
         is_favorite=json_flag(entry.get("ismarked")), html=html, extracted=True,
         authors=[str(a) for a in authors if a] if isinstance(authors, list) else [],
-        published=published, site=site if isinstance(site, str) else None,
-        progress=progress or None, description=description if isinstance(description, str) else None,
+        published=published, site=entry.get("sitename"), progress=progress or None,
+        description=entry.get("description"),
         highlights=_highlights(entry))
 
 

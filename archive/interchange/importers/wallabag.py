@@ -91,7 +91,6 @@ def parse(path: Path) -> ParseResult:
         for key in ("created_at", "published_at"):
             dates[key] = yield from dated(entry.get(key), key, where)
         authors = entry.get("published_by") or []
-        site = entry.get("domain_name")
         yield ImportItem(
             url=url,
             title=title,
@@ -104,7 +103,7 @@ def parse(path: Path) -> ParseResult:
             extracted=True,
             authors=[str(a) for a in authors if a] if isinstance(authors, list) else [str(authors)],
             published=dates["published_at"],
-            site=site if isinstance(site, str) and site.strip() else None,
+            site=entry.get("domain_name"),
             source_key=None,
             highlights=_annotations(entry),
         )

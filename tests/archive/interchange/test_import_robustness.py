@@ -383,3 +383,19 @@ def test_a_json_export_holding_only_null_is_named_not_silently_empty(module, exp
     path.write_text("null", encoding="utf-8")
     records = list(parser.parse(path))
     assert [str(r) for r in records] == [f"export.json: {expected}"]
+
+
+def test_a_description_or_site_that_is_no_text_is_dropped_not_spelled_out(tmp_path):
+    """An export's field may hold a number or an object where text belongs: the item keeps
+    no description or site rather than "42" or "{'a': 1}", whichever parser made it."""
+    from archive.interchange.importers.items import ImportItem
+
+    item = ImportItem(url="https://a.example/", description=42, site={"a": 1})  # type: ignore[arg-type]
+    assert item.description is None and item.site is None
+    kept = ImportItem(url="https://a.example/", description=" A note \n", site=" Site ")
+    assert kept.description == "A note" and kept.site == "Site"
+    pinboard = tmp_path / "pinboard.json"
+    pinboard.write_text(json.dumps([{"href": "https://a.example/", "description": "A",
+                                     "extended": {"a": 1}, "toread": "no"}]))
+    items, _ = split(parse_file(pinboard))
+    assert [i.description for i in items] == [None]
