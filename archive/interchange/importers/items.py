@@ -284,13 +284,15 @@ def lineage(node: Node | None, parent_of: Callable[[Node], Node | None],
 
 
 def clean_tags(tags: object) -> list[str]:
-    """Trimmed, de-duplicated, order-kept tag names from a list or None."""
-    if not tags:
-        return []
+    """Trimmed, de-duplicated, order-kept tag names from a list, one name or None;
+    anything else an export holds where its tags belong (a number, an object) is no
+    tags, so no parser has to check the type of what it hands over."""
     if isinstance(tags, str):
         tags = [tags]
+    if not isinstance(tags, (list, tuple)):
+        return []
     seen: dict[str, None] = {}
-    for tag in tags:  # type: ignore[union-attr]
+    for tag in tags:
         if isinstance(tag, dict):  # wallabag {"label": ...}, Linkwarden/Omnivore {"name": ...}
             tag = tag.get("label") or tag.get("name") or tag.get("slug") or ""
         name = clean_line(tag)

@@ -65,7 +65,7 @@ def _bookmark(entry: dict, where: str, lists: dict[object, str]) -> ParseResult:
     note = entry.get("note")
     member_of = [lists[i] for i in entry.get("lists") or [] if isinstance(i, (str, int)) and i in lists]
     archived = json_flag(entry.get("archived"))
-    common = dict(saved=saved, tags=entry.get("tags") if isinstance(entry.get("tags"), list) else [],
+    common = dict(saved=saved, tags=entry.get("tags"),
                   is_read=archived, is_archived=archived, is_favorite=json_flag(entry.get("favourited")),
                   collections=member_of)
     if content.get("type") == "text":

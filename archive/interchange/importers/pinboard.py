@@ -30,7 +30,7 @@ def _bookmark(entry: dict, where: str) -> ParseResult:
     url, title, where = link
     saved = yield from dated(entry.get("time"), "time", where)
     tags = entry.get("tags")
-    tags = tags.split() if isinstance(tags, str) else tags if isinstance(tags, list) else []
+    tags = tags.split() if isinstance(tags, str) else tags  # a non-list: no tags (clean_tags)
     read = not json_flag(entry.get("toread")) if "toread" in entry else False
     yield ImportItem(url=url, title=title, saved=saved, tags=tags, is_read=read,
                      description=entry.get("extended"))

@@ -145,7 +145,7 @@ def _item(entry: dict, where: str, html: str | None) -> ParseResult:
     archived = json_flag(entry.get("isarchived"))
     authors = entry.get("authors")
     yield ImportItem(
-        url=url, title=title, saved=saved, tags=entry.get("labels") if isinstance(entry.get("labels"), list) else [],
+        url=url, title=title, saved=saved, tags=entry.get("labels"),
         is_read=archived or (progress is not None and progress >= 1.0), is_archived=archived,
         is_favorite=json_flag(entry.get("ismarked")), html=html, extracted=True,
         authors=[str(a) for a in authors if a] if isinstance(authors, list) else [],

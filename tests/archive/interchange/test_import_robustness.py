@@ -399,3 +399,14 @@ def test_a_description_or_site_that_is_no_text_is_dropped_not_spelled_out(tmp_pa
                                      "extended": {"a": 1}, "toread": "no"}]))
     items, _ = split(parse_file(pinboard))
     assert [i.description for i in items] == [None]
+
+
+@pytest.mark.parametrize("tags", [5, True, {"label": "x"}, 1.5])
+def test_tags_that_are_no_list_import_the_entry_without_them(tags, tmp_path):
+    """wallabag's "tags" (or Omnivore's "labels") holding a number or an object instead
+    of a list: the entry imports without tags instead of the whole import failing."""
+    export = tmp_path / "wallabag.json"
+    export.write_text(json.dumps([{"url": "https://a.example/", "title": "A", "tags": tags,
+                                   "content": "<p>Words.</p>"}]))
+    items, _ = split(parse_file(export))
+    assert [(i.url, i.tags) for i in items] == [("https://a.example/", [])]
