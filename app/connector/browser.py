@@ -64,12 +64,15 @@ def service_worker(context: Any, timeout_ms: float = 15000) -> Any:
     return context.wait_for_event("serviceworker", timeout=timeout_ms)
 
 
+# `worker` below: the extension's background, anything with evaluate(js_function, argument)
+# (Playwright's service worker here; the Firefox tests pass tests.support.firefox.Background)
 def configure(worker: Any, port: int, secret: str) -> None:
     """What a person types into the options page."""
     worker.evaluate("([port, secret]) => chrome.storage.local.set({port, secret})", [port, secret])
 
 
 def tab_id(worker: Any, url: str) -> int:
+    """The id of the tab showing url."""
     return worker.evaluate(
         "async (url) => (await chrome.tabs.query({})).find((t) => t.url === url).id", url)
 

@@ -44,6 +44,23 @@ PATH = "/moths"
 BUILT = "document.querySelector('#story article') && document.getElementById('swapped').complete"
 
 
+def badge(background: Any, tab_id: int) -> str:
+    """The extension's badge on the tab. `background` is the extension's background as
+    a test reaches it (Playwright's service worker in Chromium, firefox.Background):
+    anything with evaluate(js_function, argument)."""
+    return background.evaluate("(tabId) => chrome.action.getBadgeText({tabId})", tab_id)
+
+
+def wait_for_badge(background: Any, tab_id: int, text: str, seconds: float = 15) -> str:
+    """The badge once it shows text, or what it shows after `seconds`."""
+    deadline = time.monotonic() + seconds
+    while True:
+        shown = badge(background, tab_id)
+        if shown == text or time.monotonic() > deadline:
+            return shown
+        time.sleep(0.1)
+
+
 def serve(httpserver: HTTPServer) -> HTTPServer:
     """The page and its three pictures (a lazy loader's, a lazy one never shown, a native lazy one)."""
     httpserver.expect_request(PATH).respond_with_data(SHELL, content_type="text/html; charset=utf-8")

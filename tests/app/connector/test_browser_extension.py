@@ -5,13 +5,12 @@ Everything is on 127.0.0.1 (the page from pytest-httpserver, the connector)."""
 from __future__ import annotations
 
 import socket
-import time
 
 import pytest
 
 from app.connector import browser
 from tests.support import built_page
-from tests.support.built_page import TEXT_BUILT_BY_SCRIPT
+from tests.support.built_page import TEXT_BUILT_BY_SCRIPT, badge, wait_for_badge
 
 pytestmark = pytest.mark.skipif(browser.why_not_available() is not None,
                                 reason=f"no browser to drive: {browser.why_not_available()}")
@@ -41,17 +40,11 @@ def open_built_page(context, url: str):
     return page
 
 
-def badge(worker, tid: int) -> str:
-    return worker.evaluate("(tabId) => chrome.action.getBadgeText({tabId})", tid)
-
-
-def wait_for_badge(worker, tid: int, text: str, seconds: float = 15) -> str:
-    deadline = time.monotonic() + seconds
-    while True:
-        shown = badge(worker, tid)
-        if shown == text or time.monotonic() > deadline:
-            return shown
-        time.sleep(0.1)
+def closed_port() -> int:
+    """A port on 127.0.0.1 that nothing listens on."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
 
 
 def test_the_toolbar_save_keeps_the_page_as_the_browser_built_it(chromium, connector, web):
@@ -113,10 +106,7 @@ def test_the_states_a_person_sees(chromium, connector, web):
         assert badge(worker, tid) == "!"
         browser.configure(worker, connector.port, "")
         assert worker.evaluate("(tabId) => quireSaveTab(tabId)", tid)["state"] == "no-secret"
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            closed_port = s.getsockname()[1]
-        browser.configure(worker, closed_port, connector.secret)
+        browser.configure(worker, closed_port(), connector.secret)
         down = worker.evaluate("(tabId) => quireSaveTab(tabId)", tid)
         assert down["state"] == "not-running" and "Quire is not running" in down["error"]
         browser.configure(worker, connector.port, connector.secret)
@@ -177,10 +167,7 @@ def test_the_options_page_keeps_port_and_secret_and_tests_the_connection(chromiu
         assert stored == {"port": connector.port, "secret": connector.secret}
         page.click("#test")
         page.wait_for_selector("#result.ok:has-text('Connected to Quire')")
-        with socket.socket() as s:
-            s.bind(("127.0.0.1", 0))
-            closed_port = s.getsockname()[1]
-        page.fill("#port", str(closed_port))
+        page.fill("#port", str(closed_port()))
         page.click("#test")
         page.wait_for_selector("#result.bad:has-text('Quire is not running')")
     finally:

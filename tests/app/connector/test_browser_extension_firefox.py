@@ -15,16 +15,16 @@ nothing of any other host."""
 from __future__ import annotations
 
 import shutil
-import socket
 import time
 
 import pytest
 from werkzeug import Response
 
+from app.connector.browser import configure, tab_id
 from resources import resource_path
 from tests.support import built_page
 from tests.support import firefox as ff
-from tests.support.built_page import TEXT_BUILT_BY_SCRIPT
+from tests.support.built_page import TEXT_BUILT_BY_SCRIPT, badge, wait_for_badge
 from tests.support.export_library import PNG
 
 pytestmark = pytest.mark.skipif(ff.why_not_available() is not None,
@@ -47,30 +47,6 @@ def firefox(tmp_path_factory):
 @pytest.fixture
 def web(httpserver):
     return built_page.serve(httpserver)
-
-
-# -- what Playwright gives the Chromium tests, through the background ---------------------
-def configure(background: ff.Background, port: int, secret: str) -> None:
-    """What a person types into the options page."""
-    background.evaluate("([port, secret]) => chrome.storage.local.set({port, secret})", [port, secret])
-
-
-def tab_id(background: ff.Background, url: str) -> int:
-    return background.evaluate(
-        "async (url) => (await chrome.tabs.query({})).find((t) => t.url === url).id", url)
-
-
-def badge(background: ff.Background, tid: int) -> str:
-    return background.evaluate("(tabId) => chrome.action.getBadgeText({tabId})", tid)
-
-
-def wait_for_badge(background: ff.Background, tid: int, text: str, seconds: float = 15) -> str:
-    deadline = time.monotonic() + seconds
-    while True:
-        shown = badge(background, tid)
-        if shown == text or time.monotonic() > deadline:
-            return shown
-        time.sleep(0.1)
 
 
 def open_built_page(browser: ff.Firefox, url: str) -> str:
@@ -166,12 +142,6 @@ def close_toolbar_popup(background: ff.Background) -> None:
         time.sleep(0.05)
 
 
-def closed_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 # -- the tests ------------------------------------------------------------------------------
 def test_the_extension_loads_in_firefox_and_its_options_test_the_connection(firefox, connector):
     browser, background = firefox
@@ -201,7 +171,7 @@ def test_the_extension_loads_in_firefox_and_its_options_test_the_connection(fire
         assert stored == {"port": connector.port, "secret": connector.secret}
         page.click("#test")
         assert "the secret is right" in page.wait_for("#result.ok", "Connected to Quire")
-        page.fill("#port", str(closed_port()))
+        page.fill("#port", str(ff.free_port()))
         page.click("#test")
         page.wait_for("#result.bad", "Quire is not running")
     finally:
@@ -302,7 +272,7 @@ def test_the_states_a_person_sees(firefox, connector, web):
         assert badge(background, tid) == "!"
         configure(background, connector.port, "")
         assert background.evaluate("(tabId) => quireSaveTab(tabId)", tid)["state"] == "no-secret"
-        configure(background, closed_port(), connector.secret)
+        configure(background, ff.free_port(), connector.secret)
         down = background.evaluate("(tabId) => quireSaveTab(tabId)", tid)
         assert down["state"] == "not-running" and "Quire is not running" in down["error"]
         configure(background, connector.port, connector.secret)
