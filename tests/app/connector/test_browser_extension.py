@@ -40,6 +40,20 @@ def open_built_page(context, url: str):
     return page
 
 
+@pytest.fixture
+def built_tab(chromium, connector, web):
+    """The built page open in a tab, the extension configured for connector:
+    (the page, its address, its tab id); the tab is closed after the test."""
+    context, worker = chromium
+    browser.configure(worker, connector.port, connector.secret)
+    url = web.url_for(built_page.PATH)
+    page = open_built_page(context, url)
+    try:
+        yield page, url, browser.tab_id(worker, url)
+    finally:
+        page.close()
+
+
 def closed_port() -> int:
     """A port on 127.0.0.1 that nothing listens on."""
     with socket.socket() as s:
@@ -47,35 +61,26 @@ def closed_port() -> int:
         return s.getsockname()[1]
 
 
-def test_the_toolbar_save_keeps_the_page_as_the_browser_built_it(chromium, connector, web):
+def test_the_toolbar_save_keeps_the_page_as_the_browser_built_it(chromium, connector, web, built_tab):
+    _context, worker = chromium
+    page, url, tid = built_tab
+    assert wait_for_badge(worker, tid, "") == ""  # not in Quire yet
+    result = worker.evaluate("(tabId) => quireSaveTab(tabId)", tid)
+    built_page.check_saved(connector.archive, result, web)
+
+    # the badge says it is saved, now and after the page is loaded again
+    assert badge(worker, tid) == "\u2713"
+    page.reload()
+    assert wait_for_badge(worker, tid, "\u2713") == "\u2713"
+    status = worker.evaluate("([tabId, url]) => quireRefreshBadge(tabId, url)", [tid, url])
+    assert status["state"] == "saved" and status["id"] == result["id"]
+
+
+def test_the_popup_saves_and_tags(chromium, connector, built_tab):
     context, worker = chromium
-    browser.configure(worker, connector.port, connector.secret)
-    url = web.url_for("/moths")
-    page = open_built_page(context, url)
-    try:
-        tid = browser.tab_id(worker, url)
-        assert wait_for_badge(worker, tid, "") == ""  # not in Quire yet
-        result = worker.evaluate("(tabId) => quireSaveTab(tabId)", tid)
-        built_page.check_saved(connector.archive, result, web)
-
-        # the badge says it is saved, now and after the page is loaded again
-        assert badge(worker, tid) == "\u2713"
-        page.reload()
-        assert wait_for_badge(worker, tid, "\u2713") == "\u2713"
-        status = worker.evaluate("([tabId, url]) => quireRefreshBadge(tabId, url)", [tid, url])
-        assert status["state"] == "saved" and status["id"] == result["id"]
-    finally:
-        page.close()
-
-
-def test_the_popup_saves_and_tags(chromium, connector, web):
-    context, worker = chromium
-    browser.configure(worker, connector.port, connector.secret)
-    url = web.url_for("/moths")
-    page = open_built_page(context, url)
+    _page, _url, tid = built_tab
     popup = context.new_page()
     try:
-        tid = browser.tab_id(worker, url)
         popup.goto(f"chrome-extension://{browser.extension_id(worker)}/popup.html?tabId={tid}")
         popup.wait_for_selector("#state.saved", timeout=30000)
         assert popup.text_content("#state") == "Saved to Quire"
@@ -91,63 +96,46 @@ def test_the_popup_saves_and_tags(chromium, connector, web):
         assert len(connector.archive.articles()) == 1
     finally:
         popup.close()
-        page.close()
 
 
-def test_the_states_a_person_sees(chromium, connector, web):
-    context, worker = chromium
-    url = web.url_for("/moths")
-    page = open_built_page(context, url)
-    try:
-        tid = browser.tab_id(worker, url)
-        browser.configure(worker, connector.port, "not-the-secret")
-        wrong = worker.evaluate("(tabId) => quireSaveTab(tabId)", tid)
-        assert wrong["state"] == "wrong-secret" and "Wrong secret" in wrong["error"]
-        assert badge(worker, tid) == "!"
-        browser.configure(worker, connector.port, "")
-        assert worker.evaluate("(tabId) => quireSaveTab(tabId)", tid)["state"] == "no-secret"
-        browser.configure(worker, closed_port(), connector.secret)
-        down = worker.evaluate("(tabId) => quireSaveTab(tabId)", tid)
-        assert down["state"] == "not-running" and "Quire is not running" in down["error"]
-        browser.configure(worker, connector.port, connector.secret)
-        failed = worker.evaluate("(url) => quireSaveLink(url, null)", web.url_for("/img/native.gif"))
-        assert failed["state"] == "failed" and "is not an article" in failed["error"]
-        assert connector.archive.articles() == []
-        tested = worker.evaluate("([port, secret]) => quireTest({port, secret})", [connector.port, connector.secret])
-        assert tested["name"] == "Quire"
-    finally:
-        page.close()
-
-
-def test_save_link_sends_the_address_only(chromium, connector, web):
-    context, worker = chromium
+def test_the_states_a_person_sees(chromium, connector, web, built_tab):
+    _context, worker = chromium
+    _page, _url, tid = built_tab
+    browser.configure(worker, connector.port, "not-the-secret")
+    wrong = worker.evaluate("(tabId) => quireSaveTab(tabId)", tid)
+    assert wrong["state"] == "wrong-secret" and "Wrong secret" in wrong["error"]
+    assert badge(worker, tid) == "!"
+    browser.configure(worker, connector.port, "")
+    assert worker.evaluate("(tabId) => quireSaveTab(tabId)", tid)["state"] == "no-secret"
+    browser.configure(worker, closed_port(), connector.secret)
+    down = worker.evaluate("(tabId) => quireSaveTab(tabId)", tid)
+    assert down["state"] == "not-running" and "Quire is not running" in down["error"]
     browser.configure(worker, connector.port, connector.secret)
+    failed = worker.evaluate("(url) => quireSaveLink(url, null)", web.url_for("/img/native.gif"))
+    assert failed["state"] == "failed" and "is not an article" in failed["error"]
+    assert connector.archive.articles() == []
+    tested = worker.evaluate("([port, secret]) => quireTest({port, secret})", [connector.port, connector.secret])
+    assert tested["name"] == "Quire"
+
+
+def test_save_link_sends_the_address_only(chromium, web, built_tab):
+    _context, worker = chromium
+    _page, _url, tid = built_tab
     web.expect_request("/plain").respond_with_data(
         "<html><head><title>A plain page</title></head><body><article><p>" + "Words on the page. " * 40
         + "</p></article></body></html>", content_type="text/html")
-    page = open_built_page(context, web.url_for("/moths"))
-    try:
-        tid = browser.tab_id(worker, web.url_for("/moths"))
-        result = worker.evaluate("([url, tabId]) => quireSaveLink(url, tabId)", [web.url_for("/plain"), tid])
-        assert result["state"] == "saved", result
-        assert result["title"] == "A plain page"
-        assert badge(worker, tid) == ""  # the page shown is not the link saved
-        assert worker.evaluate("(tabId) => chrome.action.getTitle({tabId})", tid).startswith("Link saved")
-    finally:
-        page.close()
+    result = worker.evaluate("([url, tabId]) => quireSaveLink(url, tabId)", [web.url_for("/plain"), tid])
+    assert result["state"] == "saved", result
+    assert result["title"] == "A plain page"
+    assert badge(worker, tid) == ""  # the page shown is not the link saved
+    assert worker.evaluate("(tabId) => chrome.action.getTitle({tabId})", tid).startswith("Link saved")
 
 
-def test_the_selection_is_sent_with_the_page_and_kept_as_a_highlight(chromium, connector, web):
-    context, worker = chromium
-    browser.configure(worker, connector.port, connector.secret)
-    url = web.url_for("/moths")
-    page = open_built_page(context, url)
-    try:
-        page.evaluate(f"() => {{ {built_page.SELECT_FIRST_PARAGRAPH} }}")
-        built_page.check_selection_save(worker.evaluate, browser.tab_id(worker, url), url,
-                                        connector.archive, web)
-    finally:
-        page.close()
+def test_the_selection_is_sent_with_the_page_and_kept_as_a_highlight(chromium, connector, web, built_tab):
+    _context, worker = chromium
+    page, url, tid = built_tab
+    page.evaluate(f"() => {{ {built_page.SELECT_FIRST_PARAGRAPH} }}")
+    built_page.check_selection_save(worker.evaluate, tid, url, connector.archive, web)
 
 
 def test_the_options_page_keeps_port_and_secret_and_tests_the_connection(chromium, connector):

@@ -55,6 +55,20 @@ def open_built_page(browser: ff.Firefox, url: str) -> str:
     return context
 
 
+@pytest.fixture
+def built_tab(firefox, connector, web):
+    """The built page open in a tab, the extension configured for connector:
+    (the tab's BiDi context, its address, its tab id); the tab is closed after the test."""
+    browser, background = firefox
+    configure(background, connector.port, connector.secret)
+    url = web.url_for(built_page.PATH)
+    context = open_built_page(browser, url)
+    try:
+        yield context, url, tab_id(background, url)
+    finally:
+        browser.close_tab(context)
+
+
 class ExtensionPage:
     """One of the extension's pages (options.html, popup.html) open in Firefox, worked
     through its window as the background sees it (same extension, same process)."""
@@ -178,55 +192,44 @@ def test_the_extension_loads_in_firefox_and_its_options_test_the_connection(fire
         page.close()
 
 
-def test_the_toolbar_save_keeps_the_page_as_firefox_built_it(firefox, connector, web):
+def test_the_toolbar_save_keeps_the_page_as_firefox_built_it(firefox, connector, web, built_tab):
     browser, background = firefox
-    configure(background, connector.port, connector.secret)
-    url = web.url_for(built_page.PATH)
-    context = open_built_page(browser, url)
-    try:
-        tid = tab_id(background, url)
-        assert wait_for_badge(background, tid, "") == ""  # not in Quire yet
-        result = background.evaluate("(tabId) => quireSaveTab(tabId)", tid)
-        built_page.check_saved(connector.archive, result, web)
+    context, url, tid = built_tab
+    assert wait_for_badge(background, tid, "") == ""  # not in Quire yet
+    result = background.evaluate("(tabId) => quireSaveTab(tabId)", tid)
+    built_page.check_saved(connector.archive, result, web)
 
-        # the badge says it is saved, now and after the page is loaded again
-        assert badge(background, tid) == SAVED_BADGE
-        browser.reload(context)
+    # the badge says it is saved, now and after the page is loaded again
+    assert badge(background, tid) == SAVED_BADGE
+    browser.reload(context)
+    assert wait_for_badge(background, tid, SAVED_BADGE) == SAVED_BADGE
+    status = background.evaluate("([tabId, url]) => quireRefreshBadge(tabId, url)", [tid, url])
+    assert status["state"] == "saved" and status["id"] == result["id"]
+    assert background.evaluate("(tabId) => chrome.action.getTitle({tabId})", tid).startswith("In Quire")
+
+
+def test_the_popup_saves_tags_and_then_says_already_in_quire(firefox, connector, built_tab):
+    _browser, background = firefox
+    _context, _url, tid = built_tab
+    popup = ExtensionPage.in_tab(background, f"popup.html?tabId={tid}")
+    try:
+        assert popup.wait_for("#state.saved") == "Saved to Quire"
+        popup.fill("#tag-input", "moths, summer nights")
+        popup.click("button[type=submit]")
+        popup.wait_for("#tags", "summer nights")
+        (article,) = connector.archive.articles()
+        assert article.tags == ["moths", "summer nights"]
+        assert TEXT_BUILT_BY_SCRIPT in connector.archive.article_text(article.id)
         assert wait_for_badge(background, tid, SAVED_BADGE) == SAVED_BADGE
-        status = background.evaluate("([tabId, url]) => quireRefreshBadge(tabId, url)", [tid, url])
-        assert status["state"] == "saved" and status["id"] == result["id"]
-        assert background.evaluate("(tabId) => chrome.action.getTitle({tabId})", tid).startswith("In Quire")
+        popup.reload()  # opened again on the same page: it is there already
+        assert popup.wait_for("#state.saved") == "Already in Quire"
+        assert len(connector.archive.articles()) == 1
     finally:
-        browser.close_tab(context)
+        popup.close()
 
 
-def test_the_popup_saves_tags_and_then_says_already_in_quire(firefox, connector, web):
-    browser, background = firefox
-    configure(background, connector.port, connector.secret)
-    url = web.url_for(built_page.PATH)
-    context = open_built_page(browser, url)
-    try:
-        tid = tab_id(background, url)
-        popup = ExtensionPage.in_tab(background, f"popup.html?tabId={tid}")
-        try:
-            assert popup.wait_for("#state.saved") == "Saved to Quire"
-            popup.fill("#tag-input", "moths, summer nights")
-            popup.click("button[type=submit]")
-            popup.wait_for("#tags", "summer nights")
-            (article,) = connector.archive.articles()
-            assert article.tags == ["moths", "summer nights"]
-            assert TEXT_BUILT_BY_SCRIPT in connector.archive.article_text(article.id)
-            assert wait_for_badge(background, tid, SAVED_BADGE) == SAVED_BADGE
-            popup.reload()  # opened again on the same page: it is there already
-            assert popup.wait_for("#state.saved") == "Already in Quire"
-            assert len(connector.archive.articles()) == 1
-        finally:
-            popup.close()
-    finally:
-        browser.close_tab(context)
-
-
-def test_the_toolbar_button_saves_the_page_as_shown_even_with_site_access_turned_off(firefox, connector, web):
+def test_the_toolbar_button_saves_the_page_as_shown_even_with_site_access_turned_off(
+        firefox, connector, web, built_tab):
     """A person presses the toolbar button. Firefox lets a person turn an MV3 extension's
     access to websites off (about:addons → Permissions); even then the button saves the
     page as shown, because pressing it gives the extension that one tab (activeTab, and
@@ -234,14 +237,11 @@ def test_the_toolbar_button_saves_the_page_as_shown_even_with_site_access_turned
     save gets no page to read and would keep only what Quire fetches: no JavaScript-built
     text. The popup says Saved to Quire, and Already in Quire when pressed again."""
     browser, background = firefox
-    configure(background, connector.port, connector.secret)
-    url = web.url_for(built_page.PATH)
-    context = open_built_page(browser, url)
+    context, _url, tid = built_tab
     everywhere = ["http://*/*", "https://*/*"]
     browser.set_host_access(everywhere, granted=False)
     try:
         assert background.evaluate("async () => (await chrome.permissions.getAll()).origins") == []
-        tid = tab_id(background, url)
         assert background.evaluate("(tabId) => serializeTab(tabId)", tid) is None  # no press, no page
         browser.press_toolbar_button(context)
         assert toolbar_popup(background) == {"state": "Saved to Quire", "title": built_page.TITLE}
@@ -256,44 +256,32 @@ def test_the_toolbar_button_saves_the_page_as_shown_even_with_site_access_turned
         close_toolbar_popup(background)
     finally:
         browser.set_host_access(everywhere, granted=True)
-        browser.close_tab(context)
     assert set(background.evaluate("async () => (await chrome.permissions.getAll()).origins")) >= set(everywhere)
 
 
-def test_the_states_a_person_sees(firefox, connector, web):
-    browser, background = firefox
-    url = web.url_for(built_page.PATH)
-    context = open_built_page(browser, url)
-    try:
-        tid = tab_id(background, url)
-        configure(background, connector.port, "not-the-secret")
-        wrong = background.evaluate("(tabId) => quireSaveTab(tabId)", tid)
-        assert wrong["state"] == "wrong-secret" and "Wrong secret" in wrong["error"]
-        assert badge(background, tid) == "!"
-        configure(background, connector.port, "")
-        assert background.evaluate("(tabId) => quireSaveTab(tabId)", tid)["state"] == "no-secret"
-        configure(background, ff.free_port(), connector.secret)
-        down = background.evaluate("(tabId) => quireSaveTab(tabId)", tid)
-        assert down["state"] == "not-running" and "Quire is not running" in down["error"]
-        configure(background, connector.port, connector.secret)
-        failed = background.evaluate("(url) => quireSaveLink(url, null)", web.url_for("/img/native.gif"))
-        assert failed["state"] == "failed" and "is not an article" in failed["error"]
-        assert connector.archive.articles() == []
-    finally:
-        browser.close_tab(context)
-
-
-def test_the_selection_is_sent_with_the_page_and_kept_as_a_highlight(firefox, connector, web):
-    browser, background = firefox
+def test_the_states_a_person_sees(firefox, connector, web, built_tab):
+    _browser, background = firefox
+    _context, _url, tid = built_tab
+    configure(background, connector.port, "not-the-secret")
+    wrong = background.evaluate("(tabId) => quireSaveTab(tabId)", tid)
+    assert wrong["state"] == "wrong-secret" and "Wrong secret" in wrong["error"]
+    assert badge(background, tid) == "!"
+    configure(background, connector.port, "")
+    assert background.evaluate("(tabId) => quireSaveTab(tabId)", tid)["state"] == "no-secret"
+    configure(background, ff.free_port(), connector.secret)
+    down = background.evaluate("(tabId) => quireSaveTab(tabId)", tid)
+    assert down["state"] == "not-running" and "Quire is not running" in down["error"]
     configure(background, connector.port, connector.secret)
-    url = web.url_for(built_page.PATH)
-    context = open_built_page(browser, url)
-    try:
-        browser.page_evaluate(context, f"(() => {{ {built_page.SELECT_FIRST_PARAGRAPH} return true; }})()")
-        built_page.check_selection_save(background.evaluate, tab_id(background, url), url,
-                                        connector.archive, web)
-    finally:
-        browser.close_tab(context)
+    failed = background.evaluate("(url) => quireSaveLink(url, null)", web.url_for("/img/native.gif"))
+    assert failed["state"] == "failed" and "is not an article" in failed["error"]
+    assert connector.archive.articles() == []
+
+
+def test_the_selection_is_sent_with_the_page_and_kept_as_a_highlight(firefox, connector, web, built_tab):
+    browser, background = firefox
+    context, url, tid = built_tab
+    browser.page_evaluate(context, f"(() => {{ {built_page.SELECT_FIRST_PARAGRAPH} return true; }})()")
+    built_page.check_selection_save(background.evaluate, tid, url, connector.archive, web)
 
 
 #: the background's idle time before Firefox suspends it, here (30 s as shipped)
