@@ -31,19 +31,21 @@ class Running:
         self.server.stop()
 
 
+def _running(tmp_path, *, allow_private_hosts: bool):
+    """A connector over a fresh archive in tmp_path, stopped after the test."""
+    with Archive(tmp_path / "arch", seed=False, fetch=False) as archive:
+        running = Running(archive, allow_private_hosts=allow_private_hosts)
+        yield running
+        running.close()
+
+
 @pytest.fixture
 def connector(tmp_path):
     """A connector that may fetch from 127.0.0.1 (the tests' web server lives there)."""
-    with Archive(tmp_path / "arch", seed=False, fetch=False) as archive:
-        running = Running(archive, allow_private_hosts=True)
-        yield running
-        running.close()
+    yield from _running(tmp_path, allow_private_hosts=True)
 
 
 @pytest.fixture
 def strict_connector(tmp_path):
     """A connector as shipped: it refuses local and private addresses."""
-    with Archive(tmp_path / "arch", seed=False, fetch=False) as archive:
-        running = Running(archive, allow_private_hosts=False)
-        yield running
-        running.close()
+    yield from _running(tmp_path, allow_private_hosts=False)
