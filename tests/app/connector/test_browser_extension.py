@@ -35,8 +35,7 @@ def web(httpserver):
 def open_built_page(context, url: str):
     page = context.new_page()
     page.goto(url)
-    page.wait_for_selector("#story article")
-    page.wait_for_function("document.getElementById('swapped').complete")
+    page.wait_for_function(built_page.BUILT)
     return page
 
 
