@@ -98,6 +98,15 @@ QUIET_PREFS: dict[str, Any] = {
     "geo.provider.network.url": "",
     "identity.fxaccounts.enabled": False,
     "media.gmp-gmpopenh264.enabled": False,
+    "media.gmp-gmpopenh264.autoupdate": False,
+    # Widevine is fetched from Google's update service (update.googleapis.com), seen
+    # 10-20 s after start on a busy machine: no DRM plugin, no update of any
+    "media.eme.enabled": False,
+    "media.gmp-widevinecdm.enabled": False,
+    "media.gmp-widevinecdm.visible": False,
+    "media.gmp-widevinecdm.autoupdate": False,
+    "media.gmp-manager.updateEnabled": False,
+    "media.gmp-manager.chromiumUpdateUrl": "",
     "media.gmp-manager.url": "",
     "media.gmp-provider.enabled": False,
     "network.captive-portal-service.enabled": False,
